@@ -1,0 +1,6 @@
+"""nbwidgets: Jupyter widgets for LLM-evaluation data on orq.ai and Overmind."""
+
+from .client import Client
+
+__version__ = "0.1.0"
+__all__ = ["Client"]

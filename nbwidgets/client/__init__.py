@@ -1,0 +1,16 @@
+"""The one client: transport, one module per service, the durable outbox. Knows no widget."""
+
+from .base import Client
+from .errors import (
+    ApiError, AuthenticationError, ConflictError, NbwidgetsError, NotFoundError, RateLimitedError, ServerError,
+    TimeoutError, TransportError, ValidationError,
+)
+from .orq import OrqClient
+from .overmind import OvermindClient
+from .transport import RetryPolicy
+
+__all__ = [
+    "ApiError", "AuthenticationError", "Client", "ConflictError", "NbwidgetsError", "NotFoundError", "OrqClient",
+    "OvermindClient", "RateLimitedError", "RetryPolicy", "ServerError", "TimeoutError", "TransportError",
+    "ValidationError",
+]

@@ -1,0 +1,136 @@
+"""`Client`: one object per connection to a service, shared by every widget."""
+
+from __future__ import annotations
+
+import os
+from typing import Any, ClassVar, Literal
+
+import httpx
+
+from .transport import HeaderAuth, RetryPolicy, Secret, Transport
+
+Service = Literal["orq", "overmind"]
+
+
+class Client:
+    """A connection to orq.ai or Overmind (or the local sandbox speaking as one of them).
+
+    Build one with `Client.orq()`, `Client.overmind()` or `Client.sandbox()`; every widget given
+    the same client shares its connection pool and its outbox.
+    """
+
+    service: ClassVar[Service]
+    default_base_url: ClassVar[str]
+    key_env: ClassVar[str]
+    url_env: ClassVar[str]
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        *,
+        timeout: float | httpx.Timeout = httpx.Timeout(30.0, connect=5.0),
+        retry: RetryPolicy = RetryPolicy(),
+        sandbox: bool = False,
+    ) -> None:
+        key = api_key if api_key is not None else os.environ.get(self.key_env, "")
+        self.base_url = (base_url or os.environ.get(self.url_env) or self.default_base_url).rstrip("/")
+        self.is_sandbox = sandbox
+        self._key = Secret(key)
+        self._transport = Transport(
+            self.base_url, self._auth(self._key), self._parse_error, timeout=timeout, retry=retry,
+            user_agent=f"nbwidgets ({self.service})",
+        )
+        self._outbox = None
+
+    # --- construction --------------------------------------------------------------------------
+
+    @staticmethod
+    def orq(api_key: str | None = None, base_url: str | None = None, **options: Any) -> "OrqClient":
+        """orq.ai: key from ORQ_API_KEY, URL from ORQ_BASE_URL (default https://api.orq.ai)."""
+        from .orq import OrqClient
+
+        return OrqClient(api_key, base_url, **options)
+
+    @staticmethod
+    def overmind(api_key: str | None = None, base_url: str | None = None, **options: Any) -> "OvermindClient":
+        """Overmind: key from OVERMIND_API_KEY, URL from OVERMIND_API_URL (default https://api.overmindlab.ai)."""
+        from .overmind import OvermindClient
+
+        return OvermindClient(api_key, base_url, **options)
+
+    @staticmethod
+    def sandbox(flavour: Service = "orq", **options: Any) -> "Client":
+        """A client bound to the local sandbox, started in the background on first use.
+
+        When NBWIDGETS_SANDBOX_URL is set (a sandbox started elsewhere, e.g. by the demo command), that
+        one is used with NBWIDGETS_SANDBOX_KEY.
+        """
+        url = os.environ.get("NBWIDGETS_SANDBOX_URL")
+        key = os.environ.get("NBWIDGETS_SANDBOX_KEY", "")
+        if not url:
+            from ..sandbox import embedded
+
+            url, key = embedded()
+        factory = Client.orq if flavour == "orq" else Client.overmind
+        return factory(key, url, sandbox=True, **options)
+
+    @staticmethod
+    def default(flavour: Service = "orq") -> "Client":
+        """What a widget uses when given no client: the service whose key is configured, else the sandbox."""
+        if flavour == "orq" and os.environ.get("ORQ_API_KEY"):
+            return Client.orq()
+        if flavour == "overmind" and os.environ.get("OVERMIND_API_KEY"):
+            return Client.overmind()
+        return Client.sandbox(flavour)
+
+    # --- service specifics (overridden) ---------------------------------------------------------
+
+    @staticmethod
+    def _auth(secret: Secret) -> httpx.Auth:
+        return HeaderAuth(secret)
+
+    @staticmethod
+    def _parse_error(body: Any) -> tuple[str, dict[str, list[str]]]:
+        raise NotImplementedError
+
+    # --- plumbing -------------------------------------------------------------------------------
+
+    def _get(self, path: str, **params: Any) -> Any:
+        return self._transport.request("GET", path, params=params).json()
+
+    def _send(self, method: str, path: str, body: Any = None, *, idempotent: bool | None = None) -> Any:
+        response = self._transport.request(method, path, json=body, idempotent=idempotent)
+        return response.json() if response.content else None
+
+    @property
+    def outbox(self):
+        """The durable queue of this client's writes (created on first use)."""
+        if self._outbox is None:
+            from .outbox import Outbox
+
+            self._outbox = Outbox(self)
+        return self._outbox
+
+    @property
+    def label(self) -> str:
+        """Where this client talks to, in words a user reads."""
+        return f"{self.service} sandbox at {self.base_url}" if self.is_sandbox else f"{self.service} at {self.base_url}"
+
+    def close(self) -> None:
+        if self._outbox is not None:
+            self._outbox.close()
+        self._transport.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        key = "set" if self._key else "unset"
+        return f"{type(self).__name__}(base_url={self.base_url!r}, key={key}, sandbox={self.is_sandbox})"
+
+    def __reduce__(self):
+        raise TypeError(f"{type(self).__name__} cannot be pickled: it holds a connection and an API key")

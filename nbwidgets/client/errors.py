@@ -1,0 +1,99 @@
+"""The client's errors: one small hierarchy, each saying method, route, status and the server's words.
+
+No error ever carries a request's headers, so the API key cannot leak through one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class NbwidgetsError(Exception):
+    """Base of every error nbwidgets raises."""
+
+
+class ApiError(NbwidgetsError):
+    """The service answered, and the answer was an error."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        method: str,
+        route: str,
+        status: int | None,
+        field_errors: dict[str, list[str]] | None = None,
+        body: Any = None,
+    ) -> None:
+        self.message = message
+        self.method = method
+        self.route = route
+        self.status = status
+        self.field_errors = field_errors or {}
+        self.body = body
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        status = f" -> {self.status}" if self.status is not None else ""
+        text = f"{self.method} {self.route}{status}: {self.message}"
+        if self.field_errors:
+            fields = "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in self.field_errors.items())
+            text += f" ({fields})"
+        return text
+
+    def __reduce__(self):
+        return (_rebuild, (type(self), self.message, self.method, self.route, self.status, self.field_errors))
+
+
+def _rebuild(cls, message, method, route, status, field_errors):
+    return cls(message, method=method, route=route, status=status, field_errors=field_errors)
+
+
+class AuthenticationError(ApiError):
+    """401 or 403: the key is missing, wrong, or cannot see this resource."""
+
+
+class NotFoundError(ApiError):
+    """404."""
+
+
+class ValidationError(ApiError):
+    """400 or 422: the service refused the values; `field_errors` maps field paths to its messages."""
+
+
+class ConflictError(ApiError):
+    """409, or a write that found the resource changed since it was read."""
+
+
+class RateLimitedError(ApiError):
+    """429, after the retries ran out. `retry_after` is the server's advice in seconds."""
+
+    retry_after: float | None = None
+
+
+class ServerError(ApiError):
+    """5xx, after the retries ran out."""
+
+
+class TransportError(ApiError):
+    """No usable answer: the connection failed, was dropped, or timed out (status is None)."""
+
+
+class TimeoutError(TransportError):  # noqa: A001 - deliberately the client's own
+    """The request timed out."""
+
+
+def error_class_for(status: int) -> type[ApiError]:
+    if status in (401, 403):
+        return AuthenticationError
+    if status == 404:
+        return NotFoundError
+    if status in (400, 422):
+        return ValidationError
+    if status == 409:
+        return ConflictError
+    if status == 429:
+        return RateLimitedError
+    if status >= 500:
+        return ServerError
+    return ApiError

@@ -1,0 +1,210 @@
+"""orq.ai v2: routes to models."""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+from ..models import (
+    Dataset, Datapoint, DatapointCreate, DatapointUpdate, Evaluator, Feedback, Page, new_ulid,
+)
+from ..models.orq import EVALUATOR_WRITABLE_FIELDS
+from .base import Client
+
+
+def _page(payload: dict[str, Any], model: type, *, limit: int, starting_after: str | None,
+          ending_before: str | None) -> Page:
+    items = [model.model_validate(item) for item in payload["data"]]
+    has_more = bool(payload.get("has_more"))
+    if ending_before:  # moving backwards: has_more speaks of what lies before
+        has_next, has_previous = True, has_more
+    else:
+        has_next, has_previous = has_more, starting_after is not None
+    return Page(
+        items=items, has_next=has_next, has_previous=has_previous, scheme="cursor",
+        next_cursor=items[-1].id if items else None, previous_cursor=items[0].id if items else None,
+        page_size=limit,
+    )
+
+
+def _check_limit(limit: int) -> int:
+    if not 1 <= limit <= 200:
+        raise ValueError(f"limit must be between 1 and 200, not {limit}")
+    return limit
+
+
+class OrqClient(Client):
+    service = "orq"
+    default_base_url = "https://api.orq.ai"
+    key_env = "ORQ_API_KEY"
+    url_env = "ORQ_BASE_URL"
+
+    @staticmethod
+    def _parse_error(body: Any) -> tuple[str, dict[str, list[str]]]:
+        if not isinstance(body, dict):
+            return str(body or ""), {}
+        fields: dict[str, list[str]] = {}
+        for detail in body.get("details") or []:
+            if isinstance(detail, dict) and "message" in detail:
+                path = detail.get("path")
+                name = ".".join(str(p) for p in path) if isinstance(path, list) else str(path or "")
+                fields.setdefault(name, []).append(str(detail["message"]))
+        return str(body.get("message") or body.get("error") or ""), fields
+
+    # --- datasets -------------------------------------------------------------------------------
+
+    def list_datasets(self, *, search: str | None = None, limit: int = 50, starting_after: str | None = None,
+                      ending_before: str | None = None) -> Page[Dataset]:
+        payload = self._get("/v2/datasets", limit=_check_limit(limit), starting_after=starting_after,
+                            ending_before=ending_before, search=search)
+        return _page(payload, Dataset, limit=limit, starting_after=starting_after, ending_before=ending_before)
+
+    def get_dataset(self, dataset_id: str) -> Dataset:
+        return Dataset.model_validate(self._get(f"/v2/datasets/{dataset_id}"))
+
+    def create_dataset(self, display_name: str, path: str = "Default") -> Dataset:
+        return Dataset.model_validate(self._send("POST", "/v2/datasets", {"display_name": display_name, "path": path}))
+
+    def delete_dataset(self, dataset_id: str) -> None:
+        self._send("DELETE", f"/v2/datasets/{dataset_id}")
+
+    # --- datapoints -----------------------------------------------------------------------------
+
+    def datapoints_page(self, dataset_id: str, *, limit: int = 25, starting_after: str | None = None,
+                        ending_before: str | None = None) -> Page[Datapoint]:
+        payload = self._get(f"/v2/datasets/{dataset_id}/datapoints", limit=_check_limit(limit),
+                            starting_after=starting_after, ending_before=ending_before)
+        return _page(payload, Datapoint, limit=limit, starting_after=starting_after, ending_before=ending_before)
+
+    def iter_datapoints(self, dataset_id: str, *, page_size: int = 200) -> Iterator[Datapoint]:
+        """Every datapoint of a dataset, one page in memory at a time."""
+        cursor = None
+        while True:
+            page = self.datapoints_page(dataset_id, limit=page_size, starting_after=cursor)
+            yield from page.items
+            if not page.has_next or not page.items:
+                return
+            cursor = page.next_cursor
+
+    def get_datapoint(self, dataset_id: str, datapoint_id: str) -> Datapoint:
+        return Datapoint.model_validate(self._get(f"/v2/datasets/{dataset_id}/datapoints/{datapoint_id}"))
+
+    def create_datapoints(self, dataset_id: str, items: list[dict[str, Any] | DatapointCreate]) -> list[Datapoint]:
+        body = [DatapointCreate.model_validate(item).to_wire() for item in items]
+        answer = self._send("POST", f"/v2/datasets/{dataset_id}/datapoints", body)
+        return [Datapoint.model_validate(item) for item in answer]
+
+    def update_datapoint(self, dataset_id: str, datapoint_id: str, **fields: Any) -> Datapoint:
+        """PATCH only the given fields (`inputs`, `messages`, `expected_output`)."""
+        body = DatapointUpdate.model_validate(fields).to_wire()
+        if not body:
+            raise ValueError("nothing to update: pass inputs, messages or expected_output")
+        answer = self._send("PATCH", f"/v2/datasets/{dataset_id}/datapoints/{datapoint_id}", body)
+        return Datapoint.model_validate(answer)
+
+    def delete_datapoint(self, dataset_id: str, datapoint_id: str) -> None:
+        self._send("DELETE", f"/v2/datasets/{dataset_id}/datapoints/{datapoint_id}")
+
+    def datapoints_frame(self, dataset_id: str, *, progress: bool = True, page_size: int = 200):
+        """The whole dataset as a pandas DataFrame, one row per datapoint, with a progress bar."""
+        import pandas as pd
+
+        total = self.get_dataset(dataset_id).metadata.datapoints_count
+        rows = []
+        bar = _progress(total, progress, f"datapoints of {dataset_id}")
+        for datapoint in self.iter_datapoints(dataset_id, page_size=page_size):
+            rows.append(datapoint_record(datapoint))
+            bar.update(1)
+        bar.close()
+        return pd.DataFrame.from_records(rows, columns=_FRAME_COLUMNS)
+
+    # --- evaluators -----------------------------------------------------------------------------
+
+    def list_evaluators(self, *, search: str | None = None, limit: int = 50, starting_after: str | None = None,
+                        ending_before: str | None = None) -> Page[dict[str, Any]]:
+        """Evaluators of every type; llm_eval items come as `Evaluator`, the others as plain dicts."""
+        payload = self._get("/v2/evaluators", limit=_check_limit(limit), starting_after=starting_after,
+                            ending_before=ending_before, search=search)
+        payload = {**payload, "data": [_evaluator_or_dict(item) for item in payload["data"]]}
+        return _page(payload, _Passthrough, limit=limit, starting_after=starting_after, ending_before=ending_before)
+
+    def get_evaluator(self, evaluator_id: str) -> Evaluator:
+        return Evaluator.model_validate(self._get(f"/v2/evaluators/{evaluator_id}"))
+
+    def create_evaluator(self, evaluator: Evaluator | dict[str, Any], *, path: str = "Default") -> Evaluator:
+        model = Evaluator.model_validate(evaluator)
+        body = {k: v for k, v in model.to_wire().items() if k in EVALUATOR_WRITABLE_FIELDS or k == "type"}
+        body.setdefault("type", "llm_eval")
+        if "project_id" not in body:
+            body.setdefault("path", path)
+        return Evaluator.model_validate(self._send("POST", "/v2/evaluators", body))
+
+    def update_evaluator(self, evaluator_id: str, changes: dict[str, Any], *, version_increment: str | None = None,
+                         version_description: str | None = None) -> Evaluator:
+        """PATCH only `changes` (wire names), with an optional version bump."""
+        unknown = set(changes) - set(EVALUATOR_WRITABLE_FIELDS) - {"type"}
+        if unknown:
+            raise ValueError(f"not evaluator fields: {', '.join(sorted(unknown))}")
+        body = dict(changes)
+        if version_increment:
+            if version_increment not in ("major", "minor", "patch"):
+                raise ValueError("version_increment must be major, minor or patch")
+            body["versionIncrement"] = version_increment
+        if version_description:
+            body["versionDescription"] = version_description
+        return Evaluator.model_validate(self._send("PATCH", f"/v2/evaluators/{evaluator_id}", body))
+
+    def delete_evaluator(self, evaluator_id: str) -> None:
+        self._send("DELETE", f"/v2/evaluators/{evaluator_id}")
+
+    # --- feedback -------------------------------------------------------------------------------
+
+    def create_feedback(self, trace_id: str, property: str, value: Any, *, product: str = "experiments",
+                        id: str | None = None) -> Feedback:
+        """Send feedback. It carries a client-made ULID, so a retry cannot create it twice."""
+        feedback = Feedback(trace_id=trace_id, property=property, value=value, product=product, id=id or new_ulid())
+        answer = self._send("POST", "/v2/feedback", feedback.model_dump(mode="json"), idempotent=True)
+        return Feedback.model_validate(answer)
+
+    def remove_feedback(self, id: str, trace_id: str, *, product: str = "experiments") -> None:
+        self._send("POST", "/v2/feedback/remove", {"id": id, "trace_id": trace_id, "product": product},
+                   idempotent=True)
+
+
+class _Passthrough:
+    @staticmethod
+    def model_validate(item: Any) -> Any:
+        return item
+
+
+def _evaluator_or_dict(item: dict[str, Any]) -> Any:
+    return Evaluator.model_validate(item) if item.get("type") == "llm_eval" else item
+
+
+_FRAME_COLUMNS = ["id", "inputs", "messages", "expected_output", "evaluations", "updated"]
+
+
+def datapoint_record(datapoint: Datapoint) -> dict[str, Any]:
+    wire = datapoint.to_wire()
+    return {
+        "id": datapoint.id, "inputs": wire.get("inputs", {}), "messages": wire.get("messages", []),
+        "expected_output": datapoint.expected_output, "evaluations": wire.get("evaluations", []),
+        "updated": datapoint.updated,
+    }
+
+
+class _NoBar:
+    def update(self, n: int) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def _progress(total: int, enabled: bool, description: str):
+    if not enabled:
+        return _NoBar()
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        return _NoBar()
+    return tqdm(total=total, desc=description, unit="dp")

@@ -1,0 +1,122 @@
+"""Overmind (agent-era API): routes to models. Datapoints are immutable; edits are new dataset versions."""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+import httpx
+
+from ..models import Agent, OvermindDatapoint, OvermindDataset, Page
+from .base import Client
+from .transport import Secret
+
+
+class _OvermindAuth(httpx.Auth):
+    # The backend checks X-Api-Key first (the official CLI sends it); Bearer also works.
+    def __init__(self, secret: Secret) -> None:
+        self._secret = secret
+
+    def auth_flow(self, request: httpx.Request):
+        if self._secret:
+            request.headers["X-Api-Key"] = self._secret.reveal()
+        yield request
+
+
+def _page(payload: dict[str, Any], model: type, *, number: int, page_size: int | None) -> Page:
+    items = [model.model_validate(item) for item in payload["results"]]
+    return Page(
+        items=items, has_next=payload.get("next") is not None, has_previous=payload.get("previous") is not None,
+        scheme="number", number=number, total=payload.get("count"), page_size=page_size or len(items) or None,
+    )
+
+
+class OvermindClient(Client):
+    service = "overmind"
+    default_base_url = "https://api.overmindlab.ai"
+    key_env = "OVERMIND_API_KEY"
+    url_env = "OVERMIND_API_URL"
+
+    @staticmethod
+    def _auth(secret: Secret) -> httpx.Auth:
+        return _OvermindAuth(secret)
+
+    @staticmethod
+    def _parse_error(body: Any) -> tuple[str, dict[str, list[str]]]:
+        # DRF: {"detail": ..., "code": ...} or, for validation, {"field": ["message", ...], ...}
+        if not isinstance(body, dict):
+            return str(body or ""), {}
+        if "detail" in body:
+            return str(body["detail"]), {}
+        fields = {name: [str(m) for m in (msgs if isinstance(msgs, list) else [msgs])] for name, msgs in body.items()}
+        return "invalid data", fields
+
+    def list_agents(self, *, search: str | None = None, page: int = 1, ordering: str | None = None) -> Page[Agent]:
+        payload = self._get("/api/agents/", search=search, page=page, ordering=ordering)
+        return _page(payload, Agent, number=page, page_size=None)
+
+    def get_agent(self, agent_id: str) -> Agent:
+        return Agent.model_validate(self._get(f"/api/agents/{agent_id}/"))
+
+    def list_datasets(self, *, agent: str | None = None, source: str | None = None, version: int | None = None,
+                      version_min: int | None = None, version_max: int | None = None,
+                      generator_model: str | None = None, ordering: str | None = "-version",
+                      search: str | None = None, page: int = 1) -> Page[OvermindDataset]:
+        payload = self._get("/api/datasets/", agent=agent, source=source, version=version, version_min=version_min,
+                            version_max=version_max, generator_model=generator_model, ordering=ordering,
+                            search=search, page=page)
+        return _page(payload, OvermindDataset, number=page, page_size=None)
+
+    def get_dataset(self, dataset_id: str) -> OvermindDataset:
+        """A dataset version with all its datapoints inline."""
+        return OvermindDataset.model_validate(self._get(f"/api/datasets/{dataset_id}/"))
+
+    def datapoints_page(self, dataset_id: str, *, page: int = 1, page_size: int = 25, ordering: str | None = None,
+                        search: str | None = None) -> Page[OvermindDatapoint]:
+        payload = self._get(f"/api/datasets/{dataset_id}/datapoints/", page=page, page_size=page_size,
+                            ordering=ordering, search=search or None)
+        return _page(payload, OvermindDatapoint, number=page, page_size=page_size)
+
+    def iter_datapoints(self, dataset_id: str, *, page_size: int = 100) -> Iterator[OvermindDatapoint]:
+        number = 1
+        while True:
+            page = self.datapoints_page(dataset_id, page=number, page_size=page_size)
+            yield from page.items
+            if not page.has_next:
+                return
+            number += 1
+
+    def create_dataset_version(self, agent: str, datapoints: list[OvermindDatapoint | dict[str, Any]], *,
+                               name: str | None = None, source: str | None = None, make_active: bool = False,
+                               metadata: dict[str, Any] | None = None,
+                               generator_model: str | None = None) -> OvermindDataset:
+        """POST a new version of the agent's dataset (the server assigns the version number)."""
+        body: dict[str, Any] = {
+            "agent": agent,
+            "datapoints": [OvermindDatapoint.model_validate(dp).as_new() for dp in datapoints],
+            "make_active": make_active,
+        }
+        for field, value in (("name", name), ("source", source), ("metadata", metadata),
+                             ("generator_model", generator_model)):
+            if value is not None:
+                body[field] = value
+        return OvermindDataset.model_validate(self._send("POST", "/api/datasets/", body))
+
+    def new_version_with_edits(self, dataset_id: str, edits: dict[str, dict[str, Any]], *,
+                               make_active: bool = False, name: str | None = None) -> OvermindDataset:
+        """Copy a version with `edits` ({datapoint_id: {field: value}}) applied, as the agent's next version."""
+        base = self.get_dataset(dataset_id)
+        known = {dp.id for dp in base.datapoints or []}
+        missing = set(edits) - known
+        if missing:
+            raise ValueError(f"datapoints not in dataset {dataset_id}: {', '.join(sorted(missing))}")
+        datapoints = [dp.model_copy(update=edits.get(dp.id or "", {})) for dp in base.datapoints or []]
+        return self.create_dataset_version(
+            base.agent, datapoints, name=name or base.name, source=base.source, make_active=make_active,
+            metadata={**base.metadata, "edited_from": base.id},
+        )
+
+    def activate_dataset(self, dataset_id: str) -> OvermindDataset:
+        return OvermindDataset.model_validate(self._send("POST", f"/api/datasets/{dataset_id}/activate/"))
+
+    def delete_dataset(self, dataset_id: str) -> None:
+        self._send("DELETE", f"/api/datasets/{dataset_id}/")

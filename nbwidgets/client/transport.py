@@ -1,0 +1,199 @@
+"""HTTP for both services: one httpx connection pool, auth, timeouts, retries, typed errors.
+
+The key lives in a `Secret` and is added to each request by an httpx auth hook, so it sits in no
+header dict, repr, log line, error or pickle.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import random
+import time
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import httpx
+
+from .errors import ApiError, RateLimitedError, TimeoutError, TransportError, error_class_for
+
+log = logging.getLogger("nbwidgets.client")
+
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "PATCH", "DELETE"})
+
+
+class Secret:
+    """A value that never shows itself: not in repr, str, logs or pickles."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+    __str__ = __repr__
+
+    def __reduce__(self):
+        raise TypeError("an API key cannot be pickled or serialised")
+
+
+class HeaderAuth(httpx.Auth):
+    """Adds the key at send time; `header` and `prefix` fit each service's scheme."""
+
+    def __init__(self, secret: Secret, header: str = "Authorization", prefix: str = "Bearer ") -> None:
+        self._secret = secret
+        self._header = header
+        self._prefix = prefix
+
+    def auth_flow(self, request: httpx.Request):
+        if self._secret:
+            request.headers[self._header] = self._prefix + self._secret.reveal()
+        yield request
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_retries: int = 5
+    initial_delay: float = 0.2  # seconds, doubled each attempt
+    max_delay: float = 10.0
+    max_elapsed: float = 60.0  # total budget for one call, sleeps included
+    max_retry_after: float = 60.0  # a longer Retry-After is not waited for
+
+    def delay(self, attempt: int, retry_after: float | None) -> float:
+        if retry_after is not None:
+            return min(retry_after, self.max_retry_after)
+        ceiling = min(self.max_delay, self.initial_delay * (2**attempt))
+        return random.uniform(ceiling / 2, ceiling)  # jitter, so many clients do not retry in step
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        parsed = email.utils.parsedate_to_datetime(value)
+        return max(0.0, parsed.timestamp() - time.time()) if parsed else None
+
+
+ErrorParser = Callable[[Any], "tuple[str, dict[str, list[str]]]"]
+
+
+class Transport:
+    def __init__(
+        self,
+        base_url: str,
+        auth: httpx.Auth,
+        parse_error: ErrorParser,
+        *,
+        timeout: httpx.Timeout | float = httpx.Timeout(30.0, connect=5.0),
+        retry: RetryPolicy = RetryPolicy(),
+        user_agent: str = "nbwidgets",
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.retry = retry
+        self._parse_error = parse_error
+        self._sleep = sleep
+        self._http = httpx.Client(
+            base_url=self.base_url,
+            auth=auth,
+            timeout=timeout,
+            headers={"Accept": "application/json", "User-Agent": user_agent},
+            limits=httpx.Limits(max_connections=20, max_keepalive_connections=10),
+        )
+
+    def close(self) -> None:
+        self._http.close()
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+        idempotent: bool | None = None,
+    ) -> httpx.Response:
+        """Send one request, retrying what is safe to retry.
+
+        GET/PATCH/DELETE are retried on 429, 5xx and connection faults. A POST is retried only when
+        the caller says it is idempotent (it carries a client-chosen id), except that a connection
+        that never opened is always safe to retry: nothing was sent.
+        """
+        method = method.upper()
+        retryable = method in IDEMPOTENT_METHODS if idempotent is None else idempotent
+        params = {k: v for k, v in (params or {}).items() if v is not None}
+        started = time.monotonic()
+        attempt = 0
+        while True:
+            error: ApiError
+            retry_after: float | None = None
+            may_retry = retryable
+            try:
+                response = self._http.request(method, path, params=params or None, json=json)
+            except httpx.ConnectTimeout:
+                error = TimeoutError("timed out connecting", method=method, route=path, status=None)
+                may_retry = True  # nothing was sent
+            except httpx.TimeoutException:
+                error = TimeoutError("the request timed out", method=method, route=path, status=None)
+            except httpx.ConnectError as exc:
+                error = TransportError(f"could not connect ({_reason(exc)})", method=method, route=path, status=None)
+                may_retry = True
+            except httpx.TransportError as exc:
+                error = TransportError(f"the connection failed ({_reason(exc)})", method=method, route=path, status=None)
+            else:
+                log.debug("%s %s -> %s (attempt %d)", method, path, response.status_code, attempt + 1)
+                if response.status_code < 400:
+                    return response
+                error = self._error(response, method, path)
+                if response.status_code not in RETRY_STATUSES:
+                    raise error
+                retry_after = _retry_after(response)
+                if isinstance(error, RateLimitedError):
+                    error.retry_after = retry_after
+            delay = self.retry.delay(attempt, retry_after)
+            out_of_budget = time.monotonic() - started + delay > self.retry.max_elapsed
+            if not may_retry or attempt >= self.retry.max_retries or out_of_budget:
+                raise error
+            log.info("retrying %s %s in %.2fs after: %s", method, path, delay, error.message)
+            self._sleep(delay)
+            attempt += 1
+
+    def _error(self, response: httpx.Response, method: str, path: str) -> ApiError:
+        try:
+            body = response.json()
+        except ValueError:
+            body = response.text[:500]
+        message, field_errors = self._parse_error(body)
+        cls = error_class_for(response.status_code)
+        return cls(
+            message or response.reason_phrase or "error",
+            method=method,
+            route=path,
+            status=response.status_code,
+            field_errors=field_errors,
+            body=body,
+        )
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    if "retry-after-ms" in response.headers:
+        try:
+            return float(response.headers["retry-after-ms"]) / 1000
+        except ValueError:
+            pass
+    return parse_retry_after(response.headers.get("retry-after"))
+
+
+def _reason(exc: Exception) -> str:
+    return type(exc).__name__ + (f": {exc}" if str(exc) else "")

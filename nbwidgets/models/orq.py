@@ -1,0 +1,350 @@
+"""orq.ai v2 objects, as the API pages and the OpenAPI contract describe them.
+
+Models accept unknown fields (the service adds fields over time) and keep them, so nothing a user
+loads is dropped when it is written back.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+EVALUATOR_KEY_PATTERN = re.compile(r"^[a-zA-Z0-9]([a-zA-Z0-9_-]*[a-zA-Z0-9])?$")
+TEMPLATE_VARIABLE = re.compile(r"\{\{\s*([A-Za-z_][\w.]*)\s*\}\}")
+
+FeedbackProduct = Literal[
+    "remoteconfigs", "deployments", "experiments", "playgrounds", "spreadsheets", "spreadsheet_run",
+    "llm_evaluator", "knowledge", "router", "workflows", "external_events", "agents", "memory-stores",
+    "generic", "evaluators", "otel", "ai-chat", "mcp_gateway",
+]
+FEEDBACK_PRODUCTS: tuple[str, ...] = FeedbackProduct.__args__  # type: ignore[attr-defined]
+
+OutputType = Literal["boolean", "categorical", "number", "string"]
+NumberOperator = Literal["eq", "ne", "gt", "gte", "lt", "lte"]
+VersionIncrement = Literal["major", "minor", "patch"]
+InputValue = Union[str, int, float, bool, None]
+
+
+class OrqModel(BaseModel):
+    model_config = ConfigDict(populate_by_name=True, extra="allow")
+
+    def to_wire(self) -> dict[str, Any]:
+        """The JSON the service expects: aliases (`_id`), no unset fields."""
+        return self.model_dump(mode="json", by_alias=True, exclude_unset=True)
+
+
+# --- datasets ------------------------------------------------------------------------------------
+
+
+class DatasetMetadata(OrqModel):
+    total_versions: int = 1
+    datapoints_count: int = 0
+
+
+class Dataset(OrqModel):
+    id: str = Field(alias="_id")
+    display_name: str
+    project_id: str | None = None
+    workspace_id: str | None = None
+    metadata: DatasetMetadata = Field(default_factory=DatasetMetadata)
+    created_by_id: str | None = None
+    updated_by_id: str | None = None
+    created: datetime | None = None
+    updated: datetime | None = None
+
+
+# --- chat messages (a union on `role`) -----------------------------------------------------------
+
+
+class _Message(OrqModel):
+    name: str | None = None
+
+
+class SystemMessage(_Message):
+    role: Literal["system"] = "system"
+    content: str | list[dict[str, Any]]
+
+
+class DeveloperMessage(_Message):
+    role: Literal["developer"] = "developer"
+    content: str | list[dict[str, Any]]
+
+
+class UserMessage(_Message):
+    role: Literal["user"] = "user"
+    # A string, or parts: text, image_url, input_audio, file.
+    content: str | list[dict[str, Any]]
+
+
+class AssistantMessage(_Message):
+    role: Literal["assistant"] = "assistant"
+    content: str | list[dict[str, Any]] | None = None
+    refusal: str | None = None
+    reasoning_content: str | None = None
+    audio: dict[str, Any] | None = None
+    tool_calls: list[dict[str, Any]] | None = None
+
+
+class ToolMessage(OrqModel):
+    role: Literal["tool"] = "tool"
+    content: str | list[dict[str, Any]]
+    tool_call_id: str
+    cache_control: dict[str, Any] | None = None
+
+
+Message = Annotated[
+    Union[SystemMessage, DeveloperMessage, UserMessage, AssistantMessage, ToolMessage],
+    Field(discriminator="role"),
+]
+
+
+def message_text(message: BaseModel) -> str:
+    """The readable text of a message, whatever its content shape."""
+    content = getattr(message, "content", None)
+    if content is None:
+        return ""
+    if isinstance(content, str):
+        return content
+    parts = []
+    for part in content:
+        if part.get("type") == "text":
+            parts.append(str(part.get("text", "")))
+        else:
+            parts.append(f"[{part.get('type', 'part')}]")
+    return "\n".join(parts)
+
+
+# --- human-review evaluations (a union on `type`) ------------------------------------------------
+
+
+class _Evaluation(OrqModel):
+    id: str
+    evaluation_type: Literal["human_review"] = "human_review"
+    human_review_id: str | None = None
+    source: Literal["orq", "external"] = "orq"
+    reviewed_by_id: str
+    reviewed_at: datetime | None = None
+    annotator: dict[str, Any] | None = None
+    explanation: str | None = None
+
+
+class StringEvaluation(_Evaluation):
+    type: Literal["string"] = "string"
+    value: str
+
+
+class NumberEvaluation(_Evaluation):
+    type: Literal["number"] = "number"
+    value: float
+
+
+class BooleanEvaluation(_Evaluation):
+    type: Literal["boolean"] = "boolean"
+    value: bool
+
+
+class StringArrayEvaluation(_Evaluation):
+    type: Literal["string_array"] = "string_array"
+    values: list[str]
+
+
+Evaluation = Annotated[
+    Union[StringEvaluation, NumberEvaluation, BooleanEvaluation, StringArrayEvaluation],
+    Field(discriminator="type"),
+]
+
+
+# --- datapoints ----------------------------------------------------------------------------------
+
+
+def check_flat_inputs(inputs: dict[str, Any]) -> dict[str, Any]:
+    """orq inputs are a flat map of scalars: nested objects and arrays are refused by the API."""
+    for key, value in inputs.items():
+        if not isinstance(value, (str, int, float, bool)) and value is not None:
+            raise ValueError(f"input {key!r} must be a string, number, boolean or null, not {type(value).__name__}")
+    return inputs
+
+
+class Datapoint(OrqModel):
+    id: str = Field(alias="_id")
+    workspace_id: str | None = None
+    dataset_id: str
+    inputs: dict[str, Any] = Field(default_factory=dict)
+    messages: list[Message] = Field(default_factory=list)
+    expected_output: str | None = None
+    evaluations: list[Evaluation] = Field(default_factory=list)
+    snapshot_version: str | None = None
+    created_by_id: str | None = None
+    updated_by_id: str | None = None
+    created: datetime | None = None
+    updated: datetime | None = None
+
+
+class DatapointUpdate(OrqModel):
+    """The body of PATCH .../datapoints/{id}: only the fields that are set are sent."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    inputs: dict[str, Any] | None = None
+    messages: list[Message] | None = None
+    expected_output: str | None = None
+
+    _flat = field_validator("inputs")(lambda cls, v: v if v is None else check_flat_inputs(v))
+
+
+class DatapointCreate(DatapointUpdate):
+    pass
+
+
+# --- evaluators ----------------------------------------------------------------------------------
+
+
+class _Guardrail(OrqModel):
+    enabled: bool = True
+    alert_on_failure: bool = False
+
+
+class BooleanGuardrail(_Guardrail):
+    type: Literal["boolean"] = "boolean"
+    value: bool
+
+
+class CategoricalGuardrail(_Guardrail):
+    type: Literal["categorical"] = "categorical"
+    values: list[str]
+
+
+class NumberGuardrail(_Guardrail):
+    type: Literal["number"] = "number"
+    value: float
+    operator: NumberOperator
+
+
+Guardrail = Annotated[
+    Union[BooleanGuardrail, CategoricalGuardrail, NumberGuardrail], Field(discriminator="type")
+]
+
+
+class JudgeRetry(OrqModel):
+    count: int = Field(default=2, ge=1, le=5)
+    on_codes: list[int] = Field(default_factory=lambda: [429, 500, 502, 503, 504])
+
+
+def _model_id(value: Any) -> Any:
+    # GET /v2/evaluators/{id} returns models as objects {id, integration_id, model_parameters};
+    # list/create/update use plain strings. Users see the string.
+    if isinstance(value, dict) and "id" in value:
+        return value["id"]
+    return value
+
+
+class Fallback(OrqModel):
+    model: str
+
+    _flatten = field_validator("model", mode="before")(lambda cls, v: _model_id(v))
+
+
+class Judge(OrqModel):
+    model: str
+    retry: JudgeRetry | None = None
+    fallbacks: list[Fallback] = Field(default_factory=list)
+
+    _flatten = field_validator("model", mode="before")(lambda cls, v: _model_id(v))
+
+
+class Jury(OrqModel):
+    judges: list[Judge] = Field(min_length=2)
+    replacement_judges: list[Judge] = Field(default_factory=list)
+    min_successful_judges: int = Field(default=2, ge=2)
+    tie_value: str | None = "Tie"
+
+    @model_validator(mode="after")
+    def _enough_judges(self) -> "Jury":
+        if self.min_successful_judges > len(self.judges):
+            raise ValueError(
+                f"min_successful_judges ({self.min_successful_judges}) exceeds the number of judges ({len(self.judges)})"
+            )
+        return self
+
+
+class CategoricalLabel(OrqModel):
+    value: str
+    description: str | None = None
+
+
+class Evaluator(OrqModel):
+    """An LLM evaluator. One model for the user whatever route it came from (see `from_wire`)."""
+
+    id: str | None = Field(default=None, alias="_id")
+    type: Literal["llm_eval"] = "llm_eval"
+    key: str
+    description: str = ""
+    prompt: str = ""
+    mode: Literal["single", "jury"] = "single"
+    model: str | None = None
+    output_type: OutputType | None = "boolean"
+    repetitions: int | None = Field(default=None, ge=1, le=3)
+    guardrail_config: Guardrail | None = None
+    categorical_labels: list[CategoricalLabel] | None = None
+    categories: list[str] | None = None
+    jury: Jury | None = None
+    path: str | None = None
+    project_id: str | None = None
+    dataset_id: str | None = None
+    display_name: str | None = None
+    created: datetime | None = None
+    updated: datetime | None = None
+
+    _flatten = field_validator("model", mode="before")(lambda cls, v: _model_id(v))
+
+    @field_validator("key")
+    @classmethod
+    def _key_pattern(cls, value: str) -> str:
+        if not EVALUATOR_KEY_PATTERN.match(value):
+            raise ValueError(
+                "key must start and end with a letter or digit and contain only letters, digits, '_' and '-'"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _mode_parts(self) -> "Evaluator":
+        if self.mode == "jury" and self.jury is None:
+            raise ValueError("a jury evaluator needs a jury with at least two judges")
+        if self.mode == "single" and not self.model:
+            raise ValueError("a single-judge evaluator needs a model")
+        return self
+
+    @property
+    def variables(self) -> list[str]:
+        """The `{{variables}}` the prompt uses, in order of first use."""
+        return list(dict.fromkeys(TEMPLATE_VARIABLE.findall(self.prompt)))
+
+
+EVALUATOR_WRITABLE_FIELDS = (
+    "key", "description", "prompt", "mode", "model", "output_type", "repetitions", "guardrail_config",
+    "categorical_labels", "categories", "jury", "path", "project_id", "dataset_id",
+)
+
+
+# --- feedback ------------------------------------------------------------------------------------
+
+FeedbackValue = Union[str, float, list[str]]
+
+
+class Feedback(OrqModel):
+    property: str = Field(min_length=1)
+    value: FeedbackValue
+    trace_id: str = Field(min_length=1)
+    id: str | None = None
+    product: FeedbackProduct = "deployments"
+
+    @field_validator("value", mode="before")
+    @classmethod
+    def _no_bool(cls, value: Any) -> Any:
+        # bool is an int in Python; the API takes strings, numbers or lists of strings only.
+        if isinstance(value, bool):
+            raise ValueError("feedback value must be a string, a number or a list of strings")
+        return value

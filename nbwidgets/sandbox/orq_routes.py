@@ -1,0 +1,356 @@
+"""orq.ai v2 routes: the services' shapes, validation, status codes and `{"message": ...}` error bodies.
+
+The response shapes satisfy both orq-ai-sdk 4.17.13 (by-ids and `output_type` required) and 4.14.20.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from ..models import DatapointUpdate, Evaluator, Feedback, new_ulid
+from ..models.orq import EVALUATOR_WRITABLE_FIELDS
+from .store import Store, now_iso
+
+WORKSPACE_ID = "01JBX0WS0000000000000000WS"
+PROJECT_ID = "01JBX0PR0000000000000000PR"
+USER_ID = "01JBX0US0000000000000000US"
+
+
+class OrqError(Exception):
+    def __init__(self, status: int, message: str, details: list[dict[str, Any]] | None = None) -> None:
+        self.status, self.message, self.details = status, message, details
+
+
+def error_response(error: OrqError) -> JSONResponse:
+    body: dict[str, Any] = {"message": error.message}
+    if error.details:
+        body["details"] = error.details
+    return JSONResponse(body, status_code=error.status)
+
+
+def _details(exc: ValidationError, prefix: tuple = ()) -> list[dict[str, Any]]:
+    return [{"path": [*prefix, *(str(p) for p in e["loc"])], "message": e["msg"]} for e in exc.errors()]
+
+
+async def _json(request: Request) -> Any:
+    try:
+        return json.loads(await request.body() or b"null")
+    except ValueError:
+        raise OrqError(400, "Request body is not valid JSON") from None
+
+
+def _limit(request: Request) -> int:
+    raw = request.query_params.get("limit", "10")
+    try:
+        limit = int(float(raw))
+    except ValueError:
+        raise OrqError(400, f"limit must be a number, got {raw!r}", [{"path": ["limit"], "message": "not a number"}]) from None
+    if not 1 <= limit <= 200:
+        raise OrqError(400, "limit must be between 1 and 200", [{"path": ["limit"], "message": "out of range 1..200"}])
+    return limit
+
+
+def _cursor_list(items: list[dict[str, Any]], request: Request, limit: int) -> dict[str, Any]:
+    """Cursor paging over an in-memory list sorted by _id (small collections)."""
+    after, before = request.query_params.get("starting_after"), request.query_params.get("ending_before")
+    if before:
+        earlier = [i for i in items if i["_id"] < before]
+        return {"object": "list", "data": earlier[-limit:], "has_more": len(earlier) > limit}
+    later = [i for i in items if i["_id"] > after] if after else items
+    return {"object": "list", "data": later[:limit], "has_more": len(later) > limit}
+
+
+class OrqRoutes:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def routes(self) -> list[Route]:
+        r = self._wrap
+        return [
+            Route("/v2/datasets", r(self.list_datasets), methods=["GET"]),
+            Route("/v2/datasets", r(self.create_dataset), methods=["POST"]),
+            Route("/v2/datasets/{dataset_id}", r(self.get_dataset), methods=["GET"]),
+            Route("/v2/datasets/{dataset_id}", r(self.delete_dataset), methods=["DELETE"]),
+            Route("/v2/datasets/{dataset_id}/datapoints", r(self.list_datapoints), methods=["GET"]),
+            Route("/v2/datasets/{dataset_id}/datapoints", r(self.create_datapoints), methods=["POST"]),
+            Route("/v2/datasets/{dataset_id}/datapoints/{datapoint_id}", r(self.get_datapoint), methods=["GET"]),
+            Route("/v2/datasets/{dataset_id}/datapoints/{datapoint_id}", r(self.update_datapoint), methods=["PATCH"]),
+            Route("/v2/datasets/{dataset_id}/datapoints/{datapoint_id}", r(self.delete_datapoint), methods=["DELETE"]),
+            Route("/v2/evaluators", r(self.list_evaluators), methods=["GET"]),
+            Route("/v2/evaluators", r(self.create_evaluator), methods=["POST"]),
+            Route("/v2/evaluators/{evaluator_id}", r(self.get_evaluator), methods=["GET"]),
+            Route("/v2/evaluators/{evaluator_id}", r(self.update_evaluator), methods=["PATCH"]),
+            Route("/v2/evaluators/{evaluator_id}", r(self.delete_evaluator), methods=["DELETE"]),
+            Route("/v2/feedback", r(self.create_feedback), methods=["POST"]),
+            Route("/v2/feedback/remove", r(self.remove_feedback), methods=["POST"]),
+        ]
+
+    @staticmethod
+    def _wrap(handler):
+        async def endpoint(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except OrqError as error:
+                return error_response(error)
+        return endpoint
+
+    # --- datasets -------------------------------------------------------------------------------
+
+    def new_dataset(self, display_name: str, path: str = "Default", dataset_id: str | None = None) -> dict[str, Any]:
+        stamp = now_iso()
+        body = {
+            "_id": dataset_id or new_ulid(), "display_name": display_name, "project_id": PROJECT_ID,
+            "workspace_id": WORKSPACE_ID, "metadata": {"total_versions": 1, "datapoints_count": 0},
+            "created_by_id": USER_ID, "updated_by_id": USER_ID, "created": stamp, "updated": stamp, "path": path,
+        }
+        self.store.put_dataset(body)
+        return self.store.get_dataset(body["_id"]) or body
+
+    def _dataset(self, dataset_id: str) -> dict[str, Any]:
+        dataset = self.store.get_dataset(dataset_id)
+        if dataset is None:
+            raise OrqError(404, "Dataset not found")
+        return dataset
+
+    async def list_datasets(self, request: Request) -> Response:
+        limit = _limit(request)
+        ids = self.store.dataset_ids(request.query_params.get("search"))
+        page = _cursor_list([{"_id": i} for i in ids], request, limit)
+        page["data"] = [self.store.get_dataset(item["_id"]) for item in page["data"]]
+        return JSONResponse(page)
+
+    async def create_dataset(self, request: Request) -> Response:
+        body = await _json(request)
+        if not isinstance(body, dict):
+            raise OrqError(400, "Body must be an object")
+        name = body.get("display_name")
+        if not isinstance(name, str) or not 1 <= len(name) <= 128:
+            raise OrqError(400, "display_name must be 1 to 128 characters",
+                           [{"path": ["display_name"], "message": "must be 1 to 128 characters"}])
+        return JSONResponse(self.new_dataset(name, str(body.get("path") or "Default")))
+
+    async def get_dataset(self, request: Request) -> Response:
+        return JSONResponse(self._dataset(request.path_params["dataset_id"]))
+
+    async def delete_dataset(self, request: Request) -> Response:
+        if not self.store.delete_dataset(request.path_params["dataset_id"]):
+            raise OrqError(404, "Dataset not found")
+        return Response(status_code=204)
+
+    # --- datapoints -----------------------------------------------------------------------------
+
+    async def list_datapoints(self, request: Request) -> Response:
+        dataset_id = request.path_params["dataset_id"]
+        limit = _limit(request)
+        self._dataset(dataset_id)
+        rows, has_more = self.store.datapoints_page(
+            dataset_id, limit, request.query_params.get("starting_after"), request.query_params.get("ending_before")
+        )
+        return JSONResponse({"object": "list", "data": rows, "has_more": has_more})
+
+    def new_datapoint(self, dataset_id: str, fields: dict[str, Any], datapoint_id: str | None = None) -> dict[str, Any]:
+        stamp = now_iso()
+        return {
+            "_id": datapoint_id or new_ulid(), "workspace_id": WORKSPACE_ID, "dataset_id": dataset_id,
+            "inputs": fields.get("inputs") or {}, "messages": fields.get("messages") or [],
+            "expected_output": fields.get("expected_output"), "evaluations": fields.get("evaluations") or [],
+            "snapshot_version": "1", "created_by_id": USER_ID, "updated_by_id": USER_ID,
+            "created": stamp, "updated": stamp,
+        }
+
+    async def create_datapoints(self, request: Request) -> Response:
+        dataset_id = request.path_params["dataset_id"]
+        self._dataset(dataset_id)
+        body = await _json(request)
+        if not isinstance(body, list):
+            raise OrqError(400, "Body must be an array of datapoints")
+        created = []
+        for index, item in enumerate(body):
+            fields = _validated_datapoint_fields(item, prefix=(str(index),))
+            created.append(self.new_datapoint(dataset_id, fields))
+        self.store.put_datapoints(dataset_id, created)
+        return JSONResponse(created)
+
+    def _datapoint(self, request: Request) -> dict[str, Any]:
+        dataset_id, datapoint_id = request.path_params["dataset_id"], request.path_params["datapoint_id"]
+        datapoint = self.store.get_datapoint(dataset_id, datapoint_id)
+        if datapoint is None:
+            raise OrqError(404, "Datapoint not found")
+        return datapoint
+
+    async def get_datapoint(self, request: Request) -> Response:
+        return JSONResponse(self._datapoint(request))
+
+    async def update_datapoint(self, request: Request) -> Response:
+        try:
+            datapoint = self._datapoint(request)
+        except OrqError:
+            raise OrqError(404, "Dataset item not found") from None
+        fields = _validated_datapoint_fields(await _json(request))
+        datapoint.update(fields)
+        datapoint["updated"] = now_iso()
+        datapoint["updated_by_id"] = USER_ID
+        self.store.put_datapoints(datapoint["dataset_id"], [datapoint])
+        return JSONResponse(datapoint)
+
+    async def delete_datapoint(self, request: Request) -> Response:
+        if not self.store.delete_datapoint(request.path_params["dataset_id"], request.path_params["datapoint_id"]):
+            raise OrqError(404, "Datapoint not found")
+        return Response(status_code=204)
+
+    # --- evaluators -----------------------------------------------------------------------------
+
+    def _evaluator(self, evaluator_id: str) -> dict[str, Any]:
+        body = self.store.get_evaluator(evaluator_id)
+        if body is None:
+            raise OrqError(404, "Evaluator not found")
+        return body
+
+    async def list_evaluators(self, request: Request) -> Response:
+        limit = _limit(request)
+        items = self.store.evaluators()
+        search = (request.query_params.get("search") or "").lower()
+        if search:
+            items = [e for e in items if search in e["key"].lower() or search in e.get("description", "").lower()]
+        page = _cursor_list(items, request, limit)
+        if request.query_params.get("sort") == "desc":
+            page["data"].reverse()
+        return JSONResponse(page)
+
+    async def get_evaluator(self, request: Request) -> Response:
+        return JSONResponse(get_shape(self._evaluator(request.path_params["evaluator_id"])))
+
+    def save_evaluator(self, fields: dict[str, Any], evaluator_id: str | None = None,
+                       existing: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Validate the merged evaluator as the service would, then store it in list shape."""
+        merged = {**(existing or {}), **fields}
+        if merged.get("mode") == "single":
+            merged["jury"] = None
+        try:
+            model = Evaluator.model_validate({k: v for k, v in merged.items() if not k.startswith("version")})
+        except ValidationError as exc:
+            raise OrqError(400, "Invalid evaluator", _details(exc)) from None
+        if model.guardrail_config is not None and model.output_type not in (None, "string"):
+            kind = model.guardrail_config.type
+            if kind != model.output_type:
+                raise OrqError(400, "Invalid evaluator", [{"path": ["guardrail_config", "type"],
+                               "message": f"a {kind} guardrail does not fit output type {model.output_type}"}])
+        owner = self.store.evaluator_key_owner(model.key)
+        if owner is not None and owner != evaluator_id:
+            raise OrqError(409, f"An evaluator with key '{model.key}' already exists",
+                           [{"path": ["key"], "message": f"'{model.key}' is already used by another evaluator"}])
+        stamp = now_iso()
+        body = model.model_dump(mode="json", by_alias=True, exclude={"created", "updated", "display_name", "id"})
+        body = {
+            "_id": evaluator_id or new_ulid(), **body, "project_id": PROJECT_ID, "updated_by_id": USER_ID,
+            "created": (existing or {}).get("created", stamp), "updated": stamp,
+            "version": _bump((existing or {}).get("version", "1.0.0"), fields.get("versionIncrement")),
+        }
+        self.store.put_evaluator(body)
+        return body
+
+    async def create_evaluator(self, request: Request) -> Response:
+        body = await _json(request)
+        if not isinstance(body, dict):
+            raise OrqError(400, "Body must be an object")
+        if body.get("type", "llm_eval") != "llm_eval":
+            raise OrqError(400, "The sandbox stores llm_eval evaluators only",
+                           [{"path": ["type"], "message": "only llm_eval is supported here"}])
+        if body.get("path") and body.get("project_id"):
+            raise OrqError(400, "path and project_id are mutually exclusive")
+        return JSONResponse(self.save_evaluator(_writable(body)))
+
+    async def update_evaluator(self, request: Request) -> Response:
+        evaluator_id = request.path_params["evaluator_id"]
+        existing = self._evaluator(evaluator_id)
+        body = await _json(request)
+        if not isinstance(body, dict):
+            raise OrqError(400, "Body must be an object")
+        increment = body.get("versionIncrement")
+        if increment is not None and increment not in ("major", "minor", "patch"):
+            raise OrqError(400, "Invalid evaluator", [{"path": ["versionIncrement"], "message": "major, minor or patch"}])
+        fields = _writable(body)
+        if increment:
+            fields["versionIncrement"] = increment
+        return JSONResponse(self.save_evaluator(fields, evaluator_id, existing))
+
+    async def delete_evaluator(self, request: Request) -> Response:
+        if not self.store.delete_evaluator(request.path_params["evaluator_id"]):
+            raise OrqError(404, "Evaluator not found")
+        return Response(status_code=204)
+
+    # --- feedback -------------------------------------------------------------------------------
+
+    async def create_feedback(self, request: Request) -> Response:
+        body = await _json(request)
+        if not isinstance(body, dict):
+            raise OrqError(400, "Bad Request")
+        try:
+            feedback = Feedback.model_validate(body)
+        except ValidationError as exc:
+            raise OrqError(400, "Bad Request", _details(exc)) from None
+        if feedback.id is None:
+            feedback.id = new_ulid()
+        wire = feedback.model_dump(mode="json")
+        self.store.upsert_feedback(wire)
+        return JSONResponse(wire)
+
+    async def remove_feedback(self, request: Request) -> Response:
+        body = await _json(request)
+        missing = [f for f in ("id", "trace_id", "product") if not isinstance(body, dict) or not body.get(f)]
+        if missing:
+            raise OrqError(400, "Bad Request", [{"path": [f], "message": "required"} for f in missing])
+        if not self.store.remove_feedback(body["id"]):
+            raise OrqError(404, "Workspace, trace, or feedback property was not found")
+        return JSONResponse({"id": body["id"], "trace_id": body["trace_id"], "product": body["product"]})
+
+
+def _validated_datapoint_fields(item: Any, prefix: tuple = ()) -> dict[str, Any]:
+    if not isinstance(item, dict):
+        raise OrqError(400, "Each datapoint must be an object")
+    known = {k: v for k, v in item.items() if k in ("inputs", "messages", "expected_output")}
+    try:
+        update = DatapointUpdate.model_validate(known)
+    except ValidationError as exc:
+        raise OrqError(400, "Invalid datapoint: " + exc.errors()[0]["msg"], _details(exc, prefix)) from None
+    return update.model_dump(mode="json", exclude_unset=True)
+
+
+def _writable(body: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in body.items() if k in EVALUATOR_WRITABLE_FIELDS or k == "type"}
+
+
+def _bump(version: str, increment: str | None) -> str:
+    major, minor, patch = (int(p) for p in version.split("."))
+    if increment == "major":
+        return f"{major + 1}.0.0"
+    if increment == "minor":
+        return f"{major}.{minor + 1}.0"
+    if increment == "patch":
+        return f"{major}.{minor}.{patch + 1}"
+    return version
+
+
+def _model_object(model_id: str | None) -> dict[str, Any] | None:
+    return None if model_id is None else {"id": model_id, "integration_id": None, "model_parameters": {}}
+
+
+def get_shape(body: dict[str, Any]) -> dict[str, Any]:
+    """GET /v2/evaluators/{id} answers a richer shape than list/update: models as objects, and more."""
+    shaped = {
+        **body, "display_name": body["key"], "owner": USER_ID, "domain_id": WORKSPACE_ID,
+        "metadata": {"required_expected_output": "{{expected_output}}" in body.get("prompt", "")},
+        "enabled": True, "model": _model_object(body.get("model")),
+    }
+    if body.get("jury"):
+        jury = dict(body["jury"])
+        for part in ("judges", "replacement_judges"):
+            jury[part] = [{**judge, "model": _model_object(judge["model"])} for judge in jury.get(part) or []]
+        shaped["jury"] = jury
+    return shaped

@@ -1,0 +1,242 @@
+"""Overmind (agent-era) routes: DRF shapes (`{"detail", "code"}`, field-keyed validation errors),
+page-number pagination, immutable datapoints, versioned datasets."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import urlencode
+
+from pydantic import ValidationError
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from ..models import OvermindDatapoint, is_uuid, new_uuid
+from ..models.overmind import DatasetSource
+from .store import Store, now_iso
+
+DEFAULT_PAGE_SIZE = 25
+MAX_PAGE_SIZE = 100
+SOURCES = DatasetSource.__args__  # type: ignore[attr-defined]
+
+
+class DrfError(Exception):
+    def __init__(self, status: int, body: dict[str, Any]) -> None:
+        self.status, self.body = status, body
+
+
+def not_found() -> DrfError:
+    return DrfError(404, {"detail": "Not found.", "code": "not_found"})
+
+
+def _page_params(request: Request) -> tuple[int, int]:
+    try:
+        page = int(request.query_params.get("page", "1"))
+        size = int(request.query_params.get("page_size", str(DEFAULT_PAGE_SIZE)))
+    except ValueError:
+        raise DrfError(404, {"detail": "Invalid page.", "code": "not_found"}) from None
+    if page < 1:
+        raise DrfError(404, {"detail": "Invalid page.", "code": "not_found"})
+    return page, max(1, min(size, MAX_PAGE_SIZE))
+
+
+def _paginated(request: Request, results: list[Any], count: int, page: int, size: int) -> JSONResponse:
+    pages = max(1, -(-count // size))
+    if page > pages:
+        raise DrfError(404, {"detail": "Invalid page.", "code": "not_found"})
+
+    def link(number: int) -> str:
+        query = {**request.query_params, "page": str(number)}
+        return f"{request.url.replace(query=urlencode(query))}"
+
+    return JSONResponse({
+        "count": count,
+        "next": link(page + 1) if page < pages else None,
+        "previous": link(page - 1) if page > 1 else None,
+        "results": results,
+    })
+
+
+def _sorted(items: list[dict[str, Any]], ordering: str | None, allowed: tuple[str, ...]) -> list[dict[str, Any]]:
+    if not ordering:
+        return items
+    field = ordering.lstrip("-")
+    if field not in allowed:
+        return items  # DRF's OrderingFilter ignores fields it does not allow
+    return sorted(items, key=lambda item: (item.get(field) is None, item.get(field)), reverse=ordering.startswith("-"))
+
+
+class OvermindRoutes:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def routes(self) -> list[Route]:
+        r = self._wrap
+        return [
+            Route("/api/agents/", r(self.list_agents), methods=["GET"]),
+            Route("/api/agents/{agent_id}/", r(self.get_agent), methods=["GET"]),
+            Route("/api/datasets/", r(self.list_datasets), methods=["GET"]),
+            Route("/api/datasets/", r(self.create_dataset), methods=["POST"]),
+            Route("/api/datasets/{dataset_id}/", r(self.get_dataset), methods=["GET"]),
+            Route("/api/datasets/{dataset_id}/", r(self.delete_dataset), methods=["DELETE"]),
+            Route("/api/datasets/{dataset_id}/activate/", r(self.activate), methods=["POST"]),
+            Route("/api/datasets/{dataset_id}/datapoints/", r(self.list_datapoints), methods=["GET"]),
+        ]
+
+    @staticmethod
+    def _wrap(handler):
+        async def endpoint(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except DrfError as error:
+                return JSONResponse(error.body, status_code=error.status)
+        return endpoint
+
+    # --- agents ---------------------------------------------------------------------------------
+
+    def new_agent(self, name: str, slug: str, *, agent_id: str | None = None, **extra: Any) -> dict[str, Any]:
+        stamp = now_iso()
+        body = {"id": agent_id or new_uuid(), "name": name, "project": extra.pop("project", new_uuid()),
+                "slug": slug, "created_at": stamp, "updated_at": stamp, "active_dataset": None, **extra}
+        self.store.put_agent(body)
+        return body
+
+    def _agent_view(self, agent: dict[str, Any]) -> dict[str, Any]:
+        active = agent.get("active_dataset")
+        size = (self.store.get_om_dataset(active) or {}).get("num_datapoints") if active else None
+        return {**agent, "dataset_size": size}
+
+    async def list_agents(self, request: Request) -> Response:
+        page, size = _page_params(request)
+        agents = [self._agent_view(a) for a in self.store.agents()]
+        for field in ("name", "slug", "status", "model", "project"):
+            wanted = request.query_params.get(field)
+            if wanted:
+                agents = [a for a in agents if str(a.get(field) or "") == wanted]
+        search = (request.query_params.get("search") or "").lower()
+        if search:
+            agents = [a for a in agents if search in " ".join(str(a.get(f) or "") for f in
+                                                               ("name", "slug", "description")).lower()]
+        agents = _sorted(agents, request.query_params.get("ordering"), ("name", "created_at", "updated_at"))
+        return _paginated(request, agents[(page - 1) * size: page * size], len(agents), page, size)
+
+    async def get_agent(self, request: Request) -> Response:
+        agent = self.store.get_agent(request.path_params["agent_id"])
+        if agent is None:
+            raise not_found()
+        return JSONResponse(self._agent_view(agent))
+
+    # --- datasets -------------------------------------------------------------------------------
+
+    def _dataset(self, dataset_id: str) -> dict[str, Any]:
+        dataset = self.store.get_om_dataset(dataset_id) if is_uuid(dataset_id) else None
+        if dataset is None:
+            raise not_found()
+        return dataset
+
+    async def list_datasets(self, request: Request) -> Response:
+        page, size = _page_params(request)
+        items = self.store.om_datasets()
+        q = request.query_params
+        if q.get("agent"):
+            items = [d for d in items if d["agent"] == q["agent"]]
+        if q.get("source"):
+            items = [d for d in items if d.get("source") == q["source"]]
+        if q.get("generator_model"):
+            items = [d for d in items if d.get("generator_model") == q["generator_model"]]
+        for param, test in (("version", lambda v, n: v == n), ("version_min", lambda v, n: v >= n),
+                            ("version_max", lambda v, n: v <= n)):
+            if q.get(param):
+                try:
+                    number = int(q[param])
+                except ValueError:
+                    raise DrfError(400, {param: ["Enter a number."]}) from None
+                items = [d for d in items if test(d["version"], number)]
+        if q.get("search"):
+            items = [d for d in items if q["search"].lower() in (d.get("name") or "").lower()]
+        items = _sorted(items, q.get("ordering"), ("version", "created_at", "name"))
+        return _paginated(request, items[(page - 1) * size: page * size], len(items), page, size)
+
+    async def get_dataset(self, request: Request) -> Response:
+        dataset = self._dataset(request.path_params["dataset_id"])
+        return JSONResponse({**dataset, "datapoints": self.store.om_all_datapoints(dataset["id"])})
+
+    def add_version(self, agent_id: str, datapoints: list[dict[str, Any]], *, name: str | None = None,
+                    source: str | None = "seed", make_active: bool = False, metadata: dict[str, Any] | None = None,
+                    generator_model: str | None = None, policy_hash: str | None = None) -> dict[str, Any]:
+        body = {"id": new_uuid(), "agent": agent_id, "created_at": now_iso(), "name": name, "source": source,
+                "generator_model": generator_model, "policy_hash": policy_hash, "metadata": metadata or {}}
+        stored = [{**dp, "id": new_uuid()} for dp in datapoints]
+        dataset = self.store.add_om_dataset(body, stored)
+        if make_active:
+            self._activate(dataset["id"])
+        return {**dataset, "datapoints": self.store.om_all_datapoints(dataset["id"])}
+
+    def _activate(self, dataset_id: str) -> None:
+        dataset = self._dataset(dataset_id)
+        agent = self.store.get_agent(dataset["agent"])
+        if agent is not None:
+            self.store.put_agent({**agent, "active_dataset": dataset_id, "updated_at": now_iso()})
+
+    async def create_dataset(self, request: Request) -> Response:
+        try:
+            body = json.loads(await request.body() or b"null")
+        except ValueError:
+            raise DrfError(400, {"detail": "JSON parse error.", "code": "parse_error"}) from None
+        if not isinstance(body, dict):
+            raise DrfError(400, {"non_field_errors": ["Invalid data. Expected a dictionary."]})
+        errors: dict[str, list[str]] = {}
+        agent_id = body.get("agent")
+        if not agent_id:
+            errors["agent"] = ["This field is required."]
+        elif not isinstance(agent_id, str) or not is_uuid(agent_id) or self.store.get_agent(agent_id) is None:
+            errors["agent"] = [f'Invalid pk "{agent_id}" - object does not exist.']
+        datapoints = body.get("datapoints")
+        if datapoints is None:
+            errors["datapoints"] = ["This field is required."]
+        elif not isinstance(datapoints, list):
+            errors["datapoints"] = ['Expected a list of items but got type "%s".' % type(datapoints).__name__]
+        else:
+            for index, item in enumerate(datapoints):
+                try:
+                    OvermindDatapoint.model_validate(item)
+                except ValidationError as exc:
+                    for e in exc.errors():
+                        errors.setdefault(f"datapoints.{index}.{'.'.join(map(str, e['loc']))}", []).append(e["msg"])
+        if body.get("source") is not None and body["source"] not in SOURCES:
+            errors["source"] = [f'"{body["source"]}" is not a valid choice.']
+        if body.get("name") is not None and (not isinstance(body["name"], str) or len(body["name"]) > 255):
+            errors["name"] = ["Ensure this field has no more than 255 characters."]
+        if errors:
+            raise DrfError(400, errors)
+        created = self.add_version(
+            agent_id, [{k: v for k, v in dp.items() if k != "id"} for dp in datapoints], name=body.get("name"),
+            source=body.get("source"), make_active=bool(body.get("make_active")), metadata=body.get("metadata"),
+            generator_model=body.get("generator_model"), policy_hash=body.get("policy_hash"),
+        )
+        return JSONResponse(created, status_code=201)
+
+    async def delete_dataset(self, request: Request) -> Response:
+        dataset = self._dataset(request.path_params["dataset_id"])
+        agent = self.store.get_agent(dataset["agent"]) or {}
+        if agent.get("active_dataset") == dataset["id"]:
+            raise DrfError(409, {"detail": "The active dataset version cannot be deleted; activate another first.",
+                                 "code": "conflict"})
+        self.store.delete_om_dataset(dataset["id"])
+        return Response(status_code=204)
+
+    async def activate(self, request: Request) -> Response:
+        dataset_id = request.path_params["dataset_id"]
+        self._activate(dataset_id)
+        dataset = self._dataset(dataset_id)
+        return JSONResponse({**dataset, "datapoints": self.store.om_all_datapoints(dataset_id)})
+
+    async def list_datapoints(self, request: Request) -> Response:
+        dataset = self._dataset(request.path_params["dataset_id"])
+        page, size = _page_params(request)
+        ordering = request.query_params.get("ordering") or "order"
+        rows, count = self.store.om_datapoints_page(
+            dataset["id"], page, size, descending=ordering == "-order", search=request.query_params.get("search")
+        )
+        return _paginated(request, rows, count, page, size)

@@ -1,0 +1,108 @@
+"""Run orq-ai-sdk against a sandbox: `python sdk_check.py URL KEY IDS_JSON [SDK_PATH]`.
+
+Prints one JSON line: the SDK version, the operations that passed, and those that failed with why.
+"""
+
+import json
+import sys
+import traceback
+
+url, key, ids = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+if len(sys.argv) > 4 and sys.argv[4]:
+    sys.path.insert(0, sys.argv[4])
+
+import orq_ai_sdk  # noqa: E402
+from orq_ai_sdk import Orq  # noqa: E402
+
+try:
+    from orq_ai_sdk._version import __version__ as version
+except ImportError:
+    version = getattr(orq_ai_sdk, "__version__", "?")
+
+orq = Orq(api_key=key, server_url=url)
+passed, failures, state = [], {}, {}
+
+
+def check(name, call):
+    try:
+        call()
+        passed.append(name)
+    except Exception:
+        failures[name] = traceback.format_exc(limit=3)[-1500:]
+
+
+def list_datasets():
+    page = orq.datasets.list(limit=10)
+    assert page.data and page.data[0].id, page
+    assert any(d.display_name == "support_quality_eval" for d in page.data)
+
+
+def list_datapoints():
+    page = orq.datasets.list_datapoints(dataset_id=ids["support"], limit=50)
+    assert len(page.data) == 50 and page.has_more
+    state["datapoint"] = page.data[0].id
+    # messages of every role and reviews of every type, parsed by the SDK's own models
+    later = orq.datasets.list_datapoints(dataset_id=ids["support"], limit=50, starting_after=page.data[-1].id)
+    assert later.data[0].id > page.data[-1].id
+
+
+def retrieve_datapoint():
+    point = orq.datasets.retrieve_datapoint(dataset_id=ids["support"], datapoint_id=state["datapoint"])
+    assert point.id == state["datapoint"]
+
+
+def update_datapoint():
+    point = orq.datasets.update_datapoint(dataset_id=ids["support"], datapoint_id=state["datapoint"],
+                                          expected_output="updated by the official SDK")
+    assert point.expected_output == "updated by the official SDK"
+
+
+def retrieve_dataset():
+    assert orq.datasets.retrieve(dataset_id=ids["rag"]).display_name == "rag_answers"
+
+
+def list_evaluators():
+    page = orq.evals.all(limit=10)
+    assert len(page.data) >= 2
+
+
+def get_evaluators():
+    for name in ("tone_check", "answer_quality_jury"):
+        assert orq.evals.get(id=ids[name]) is not None
+
+
+def update_evaluator():
+    answer = orq.evals.update(id=ids["tone_check"], description="updated by the official SDK", repetitions=2)
+    assert answer is not None
+
+
+def create_feedback():
+    answer = orq.feedback.create(request={"field": "rating", "value": "good", "trace_id": "sdk-trace",
+                                          "id": "01JJ1HDHN79XAS7A01WB3HYSDB"})
+    assert answer is not None
+
+
+def remove_feedback():
+    orq.feedback.remove(request={"id": "01JJ1HDHN79XAS7A01WB3HYSDB", "trace_id": "sdk-trace",
+                                 "product": "deployments"})
+
+
+def not_found_is_typed():
+    try:
+        orq.datasets.retrieve(dataset_id="01JJ1HDHN79XAS7A01WB3HYSDC")
+    except Exception as exc:  # a typed error (HonoAPIError / ErrorResponse), not a parse failure
+        assert "ValidationError" not in type(exc).__name__, type(exc)
+        assert getattr(exc, "status_code", None) == 404 or "404" in str(exc), exc
+    else:
+        raise AssertionError("no error for a missing dataset")
+
+
+for name, call in [("list_datasets", list_datasets), ("list_datapoints", list_datapoints),
+                   ("retrieve_datapoint", retrieve_datapoint), ("update_datapoint", update_datapoint),
+                   ("retrieve_dataset", retrieve_dataset), ("list_evaluators", list_evaluators),
+                   ("get_evaluators", get_evaluators), ("update_evaluator", update_evaluator),
+                   ("create_feedback", create_feedback), ("remove_feedback", remove_feedback),
+                   ("not_found_is_typed", not_found_is_typed)]:
+    check(name, call)
+
+print(json.dumps({"version": version, "passed": passed, "failures": failures}))

@@ -1,0 +1,44 @@
+"""The official orq SDK, pointed at the sandbox, parses every answer: the current release and 4.14.20."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+CHECK = Path(__file__).with_name("sdk_check.py")
+CACHE = Path(__file__).resolve().parents[2] / ".venv" / "sdk-cache"
+
+
+def unpacked_sdk(version: str) -> Path:
+    """The SDK wheel from PyPI, unpacked (not installed) so two versions can be run side by side."""
+    target = CACHE / version
+    if not (target / "orq_ai_sdk").exists():
+        wheels = CACHE / "wheels"
+        subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "-d", str(wheels),
+                        f"orq-ai-sdk=={version}"], check=True)
+        [wheel] = wheels.glob(f"orq_ai_sdk-{version}-*.whl")
+        with zipfile.ZipFile(wheel) as archive:
+            archive.extractall(target)
+    return target
+
+
+@pytest.mark.parametrize("version", ["installed", "4.14.20"])
+def test_official_sdk_parses_every_answer(sandbox, version):
+    path = "" if version == "installed" else str(unpacked_sdk(version))
+    result = subprocess.run(
+        [sys.executable, str(CHECK), sandbox.url, sandbox.api_key, json.dumps(sandbox.ids), path],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    if version == "installed":
+        assert report["version"] == "4.17.13"
+    else:
+        assert report["version"] == version
+    assert report["failures"] == {}, report["failures"]
+    assert len(report["passed"]) == 11

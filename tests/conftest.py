@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from servers import SandboxProcess, start_sandbox  # noqa: E402
+
+from nbwidgets import Client  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def sandbox() -> SandboxProcess:
+    """One sandbox process for the session: demo data plus a 10,000-datapoint dataset."""
+    server = start_sandbox("--datapoints", "10000")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def orq(sandbox: SandboxProcess):
+    sandbox.clear_faults()
+    with Client.orq(sandbox.api_key, sandbox.url) as client:
+        yield client
+
+
+@pytest.fixture
+def overmind(sandbox: SandboxProcess):
+    sandbox.clear_faults()
+    with Client.overmind(sandbox.api_key, sandbox.url) as client:
+        yield client
+
+
+@pytest.fixture
+def fresh_dataset(orq):
+    """An empty orq dataset of this test's own."""
+    dataset = orq.create_dataset(f"test-{id(orq)}")
+    yield dataset
+    orq.delete_dataset(dataset.id)
+
+
+@pytest.fixture(autouse=True)
+def _quiet_logs():
+    logging.getLogger("httpx").setLevel(logging.WARNING)
