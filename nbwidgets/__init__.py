@@ -1,6 +1,7 @@
 """nbwidgets: Jupyter widgets for LLM-evaluation data on orq.ai and Overmind."""
 
 from .client import Client
+from .widgets import DatasetGrid
 
 __version__ = "0.1.0"
-__all__ = ["Client"]
+__all__ = ["Client", "DatasetGrid"]

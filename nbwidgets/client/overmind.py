@@ -66,6 +66,20 @@ class OvermindClient(Client):
                             search=search, page=page)
         return _page(payload, OvermindDataset, number=page, page_size=None)
 
+    def dataset_summary(self, dataset_id: str) -> OvermindDataset:
+        """A version's summary (no datapoints): found in the listing, which is small, not by GET,
+        which carries every datapoint inline."""
+        number = 1
+        while True:
+            page = self.list_datasets(ordering=None, page=number)
+            for dataset in page.items:
+                if dataset.id == dataset_id:
+                    return dataset
+            if not page.has_next:
+                break
+            number += 1
+        return self.get_dataset(dataset_id).model_copy(update={"datapoints": None})
+
     def get_dataset(self, dataset_id: str) -> OvermindDataset:
         """A dataset version with all its datapoints inline."""
         return OvermindDataset.model_validate(self._get(f"/api/datasets/{dataset_id}/"))

@@ -1,0 +1,60 @@
+// Cells shaped for LLM data. Every value is set as text: markup in a datapoint stays literal.
+import { h } from "./dom.js";
+import { evaluationText, messageText, pretty } from "./format.js";
+
+const CLAMP_CHARS = 280;
+
+/** Long text clamped to a few lines, with "Show more" that expands in place. */
+export function clampedText(text, { mono = false } = {}) {
+  const value = String(text ?? "");
+  const body = h("div", { class: `nbw-text${mono ? " nbw-mono" : ""}` }, value);
+  if (value.length <= CLAMP_CHARS && value.split("\n").length <= 4) return body;
+  body.classList.add("nbw-clamped");
+  const toggle = h("button", { class: "nbw-link", type: "button", "aria-expanded": "false" }, "Show more");
+  toggle.addEventListener("click", (event) => {
+    event.stopPropagation();
+    const expanded = body.classList.toggle("nbw-clamped") === false;
+    toggle.textContent = expanded ? "Show less" : "Show more";
+    toggle.setAttribute("aria-expanded", String(expanded));
+  });
+  return h("div", { class: "nbw-clampbox" }, body, toggle);
+}
+
+export function messagesCell(messages) {
+  if (!messages?.length) return h("span", { class: "nbw-muted" }, "—");
+  const last = messages[messages.length - 1];
+  const summary = h("summary", {}, h("span", { class: "nbw-count" }, `${messages.length} messages`), " · ",
+    roleBadge(last.role), " ", h("span", { class: "nbw-muted" }, messageText(last).slice(0, 80)));
+  const list = messages.map((message) =>
+    h("div", { class: `nbw-message nbw-role-${message.role}` },
+      roleBadge(message.role), message.name ? h("span", { class: "nbw-muted" }, ` ${message.name}`) : null,
+      clampedText(messageText(message))));
+  return h("details", { class: "nbw-messages" }, summary, list);
+}
+
+export function roleBadge(role) {
+  return h("span", { class: `nbw-badge nbw-role nbw-role-${role}` }, role);
+}
+
+export function keyValueCell(object) {
+  const entries = Object.entries(object ?? {});
+  if (!entries.length) return h("span", { class: "nbw-muted" }, "—");
+  return h("dl", { class: "nbw-kv" }, entries.map(([key, value]) => [
+    h("dt", {}, key),
+    h("dd", {}, typeof value === "object" && value !== null ? clampedText(pretty(value), { mono: true })
+      : clampedText(value === null ? "null" : String(value))),
+  ]));
+}
+
+export function jsonCell(value) {
+  if (value === undefined || value === null) return h("span", { class: "nbw-muted" }, "—");
+  if (typeof value === "object" && !Array.isArray(value)) return keyValueCell(value);
+  return clampedText(pretty(value), { mono: typeof value !== "string" });
+}
+
+export function evaluationsCell(evaluations) {
+  if (!evaluations?.length) return h("span", { class: "nbw-muted" }, "—");
+  return h("ul", { class: "nbw-chips" }, evaluations.map((evaluation) =>
+    h("li", { class: "nbw-chip", title: `human review by ${evaluation.reviewed_by_id ?? "?"}` },
+      evaluationText(evaluation))));
+}

@@ -1,0 +1,55 @@
+// Pure functions turning datapoint values into display text (tested with node --test).
+
+export function messageText(message) {
+  if (!message) return "";
+  const { content } = message;
+  let text = "";
+  if (typeof content === "string") text = content;
+  else if (Array.isArray(content)) {
+    text = content.map((part) => (part?.type === "text" ? String(part.text ?? "") : `[${part?.type ?? "part"}]`)).join("\n");
+  }
+  if (message.refusal) text += (text ? "\n" : "") + `(refused: ${message.refusal})`;
+  for (const call of message.tool_calls ?? []) {
+    const fn = call.function ?? {};
+    text += (text ? "\n" : "") + `→ ${fn.name ?? "tool"}(${fn.arguments ?? ""})`;
+  }
+  return text;
+}
+
+export function pretty(value) {
+  if (value === undefined) return "";
+  if (typeof value === "string") return value;
+  return JSON.stringify(value, null, 2);
+}
+
+/** Editor text back to a value: JSON where it parses (Overmind values are JSON), else the text. */
+export function parseLoose(text) {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+export function formatTime(iso) {
+  if (!iso) return "";
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return String(iso);
+  return date.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "medium" });
+}
+
+export function evaluationText(evaluation) {
+  const value = evaluation.type === "string_array" ? (evaluation.values ?? []).join(", ") : String(evaluation.value);
+  return `${evaluation.type}: ${value}`;
+}
+
+export function rangeText(pageNumber, pageSize, rowCount, total) {
+  if (rowCount === 0) return total === 0 ? "No datapoints" : "No rows on this page";
+  const first = (pageNumber - 1) * pageSize + 1;
+  const last = first + rowCount - 1;
+  return total == null ? `Rows ${first}–${last}` : `Rows ${first}–${last} of ${total.toLocaleString()}`;
+}
+
+export function pageCount(total, pageSize) {
+  return total == null ? null : Math.max(1, Math.ceil(total / pageSize));
+}

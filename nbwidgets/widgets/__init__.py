@@ -1,0 +1,5 @@
+"""One module per widget; each owns its traits and talks to the services only through the client."""
+
+from .grid import DatasetGrid
+
+__all__ = ["DatasetGrid"]

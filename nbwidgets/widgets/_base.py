@@ -1,0 +1,89 @@
+"""What every widget shares: the front end's request/response protocol and background work.
+
+The front end sends intents as custom messages `{"type": ..., "id": ...}`; each is answered with the
+same id, `{"id", "ok": true, ...}` or `{"id", "ok": false, "error": ...}`, so the front end can tie a
+result to its request. Slow work (HTTP) runs on one small shared pool, never on the kernel's thread,
+so the kernel stays responsive and the widget shows a loading state meanwhile.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import logging
+import pathlib
+import threading
+from typing import Any, Callable
+
+import anywidget
+import traitlets
+
+from ..client import ApiError, Client
+
+log = logging.getLogger("nbwidgets.widgets")
+STATIC = pathlib.Path(__file__).resolve().parent.parent / "static"
+
+# One pool for every widget in the kernel: a hundred widgets do not mean a hundred threads.
+_pool = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="nbwidgets")
+
+
+def run_in_background(fn: Callable[..., Any], *args: Any) -> concurrent.futures.Future:
+    return _pool.submit(fn, *args)
+
+
+def describe(error: BaseException) -> dict[str, Any]:
+    """An error as plain data for the front end (never the key: errors do not hold it)."""
+    if isinstance(error, ApiError):
+        return {"message": str(error), "status": error.status, "fields": error.field_errors,
+                "reason": error.message}
+    return {"message": str(error) or type(error).__name__, "status": None, "fields": {}, "reason": str(error)}
+
+
+class Widget(anywidget.AnyWidget):
+    """Base of the nbwidgets widgets: a client (kept in Python only) and the intent dispatcher."""
+
+    # Where the data comes from, in words, shown in the widget (e.g. "orq sandbox at http://...").
+    source_label = traitlets.Unicode("").tag(sync=True)
+    is_sandbox = traitlets.Bool(False).tag(sync=True)
+
+    def __init__(self, client: Client | None, flavour: str = "orq", **kwargs: Any) -> None:
+        self._client = client or Client.default(flavour)  # type: ignore[arg-type]
+        self._lock = threading.RLock()
+        super().__init__(**kwargs)
+        self.source_label = self._client.label
+        self.is_sandbox = self._client.is_sandbox
+        self.on_msg(self._on_custom_msg)
+
+    @property
+    def client(self) -> Client:
+        return self._client
+
+    def intents(self) -> dict[str, Callable[[dict[str, Any]], Any]]:
+        """The intent handlers: type -> callable(message) returning extra reply fields or None."""
+        raise NotImplementedError
+
+    def _on_custom_msg(self, _widget: Any, message: Any, buffers: list[Any]) -> None:
+        if not isinstance(message, dict) or "type" not in message:
+            return
+        self.handle(message)
+
+    def handle(self, message: dict[str, Any]) -> None:
+        """Dispatch one intent and answer it by its id."""
+        request_id = message.get("id")
+        handler = self.intents().get(message["type"])
+        if handler is None:
+            self._reply(request_id, ok=False, error={"message": f"unknown intent {message['type']!r}"})
+            return
+        try:
+            extra = handler(message) or {}
+        except Exception as error:  # answered as data: an intent never raises into the void
+            log.debug("intent %s failed", message["type"], exc_info=True)
+            self._reply(request_id, ok=False, error=describe(error))
+            return
+        self._reply(request_id, ok=True, **extra)
+
+    def _reply(self, request_id: Any, **fields: Any) -> None:
+        if request_id is not None:
+            self.send({"id": request_id, **fields})
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._client!r})"

@@ -1,0 +1,248 @@
+"""DatasetGrid's state against the sandbox over HTTP (no browser: intents are sent as the front end would)."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from nbwidgets import Client, DatasetGrid
+from nbwidgets.client import RetryPolicy
+
+
+def wait_for(condition, timeout=15.0):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        time.sleep(0.01)
+
+
+def recording(grid):
+    """Record the pages the grid asks the service for, and the replies it sends the front end."""
+    fetched, replies = [], []
+    original = grid._fetch
+
+    def fetch(number, cursor):
+        fetched.append(number)
+        return original(number, cursor)
+
+    grid._fetch = fetch
+    grid.send = lambda message, buffers=None: replies.append(message)
+    return fetched, replies
+
+
+def test_paging_forward_to_the_end_and_back_across_ten_thousand(orq, sandbox):
+    grid = DatasetGrid(orq, sandbox.ids["generated"], page_size=200, cache_pages=6)
+    grid.first_page()
+    seen = [dp.id for dp in grid.rows]
+    while grid.has_next:
+        grid.next_page()
+        seen += [dp.id for dp in grid.rows]
+        assert len(grid._page_rows) <= 200 and len(grid._cache) <= 6  # one page in traits, a bounded cache
+    assert grid.page_number == 50 and len(seen) == 10_000 == len(set(seen)) and seen == sorted(seen)
+    assert grid.total == 10_000 and not grid.has_next and grid.has_previous
+    while grid.has_previous:
+        grid.prev_page()
+    assert grid.page_number == 1 and [dp.id for dp in grid.rows] == seen[:200]
+
+
+def test_prefetched_flip_makes_no_request(orq, sandbox):
+    grid = DatasetGrid(orq, sandbox.ids["support"], page_size=10)
+    fetched, _ = recording(grid)
+    grid.first_page()
+    wait_for(lambda: grid._key(2) in grid._cache)
+    fetched.clear()
+    grid.next_page()
+    assert grid.page_number == 2 and 2 not in fetched  # served from the prefetch
+    wait_for(lambda: grid._key(3) in grid._cache)
+    assert fetched == [3]  # and the next one is being fetched ahead
+
+    plain = DatasetGrid(orq, sandbox.ids["support"], page_size=10, prefetch=False)
+    fetched, _ = recording(plain)
+    plain.first_page()
+    plain.next_page()
+    assert fetched == [2]
+
+
+def test_a_response_after_the_user_moved_on_is_dropped(orq, sandbox):
+    grid = DatasetGrid(orq, sandbox.ids["support"], page_size=10, prefetch=False)
+    grid.first_page()
+    sandbox.set_faults(latency_ms=400)
+    grid.next_page(wait=False)
+    assert grid.loading  # a slow call never leaves the grid without a loading state
+    grid.first_page()  # cached: shown at once
+    first_ids = [dp.id for dp in grid.rows]
+    wait_for(lambda: grid.stale_dropped == 1)
+    sandbox.clear_faults()
+    assert grid.page_number == 1 and [dp.id for dp in grid.rows] == first_ids and not grid.loading
+
+
+def test_intents_are_answered_by_request_id(orq, sandbox):
+    grid = DatasetGrid(orq, sandbox.ids["support"], page_size=10)
+    grid.first_page()
+    _, replies = recording(grid)
+    grid.handle({"type": "next", "id": "r1"})
+    grid.handle({"type": "frobnicate", "id": "r2"})
+    grid.handle({"type": "page_size", "id": "r3", "size": 5000})
+    assert replies[0] == {"id": "r1", "ok": True}
+    assert replies[1]["id"] == "r2" and not replies[1]["ok"] and "unknown intent" in replies[1]["error"]["message"]
+    assert replies[2]["id"] == "r3" and not replies[2]["ok"]
+    wait_for(lambda: grid.page_number == 2 and not grid.loading)
+
+
+def test_edit_saves_only_that_field_and_undo_reverts(orq, sandbox):
+    grid = DatasetGrid(orq, sandbox.ids["rag"], page_size=10)
+    grid.first_page()
+    target = grid.rows[2]
+    seen = []
+    grid.on_edit(lambda before, after: seen.append((before.expected_output, after.expected_output)))
+    saved = grid.edit(target.id, expected_output="Edited from the grid")
+    assert saved.expected_output == "Edited from the grid" and saved.inputs == target.inputs
+    assert grid.row_status[target.id]["state"] == "saved" and grid.can_undo
+    assert grid._page_rows[2]["expected_output"] == "Edited from the grid"
+    with Client.orq(sandbox.api_key, sandbox.url) as other:
+        assert other.get_datapoint(sandbox.ids["rag"], target.id).expected_output == "Edited from the grid"
+        grid.undo()
+        assert other.get_datapoint(sandbox.ids["rag"], target.id).expected_output == target.expected_output
+    assert seen[0] == (target.expected_output, "Edited from the grid") and not grid.can_undo
+
+
+def test_edit_by_intent_and_inputs_and_messages(orq, sandbox):
+    grid = DatasetGrid(orq, sandbox.ids["rag"], page_size=10)
+    grid.first_page()
+    target = grid.rows[0]
+    grid.handle({"type": "edit", "id": "e1", "datapoint_id": target.id, "field": "inputs",
+                 "value": {"question": "Edited?", "context": "yes", "score": 3}})
+    wait_for(lambda: grid.row_status.get(target.id, {}).get("state") == "saved")
+    grid.handle({"type": "edit", "id": "e2", "datapoint_id": target.id, "field": "messages",
+                 "value": [{"role": "user", "content": "only this"}]})
+    wait_for(lambda: grid.rows[0].messages[0].content == "only this")
+    assert orq.get_datapoint(sandbox.ids["rag"], target.id).inputs["score"] == 3
+
+
+def test_nested_inputs_are_refused_locally_with_the_reason(orq, sandbox):
+    grid = DatasetGrid(orq, sandbox.ids["rag"], page_size=10)
+    grid.first_page()
+    target = grid.rows[0]
+    with pytest.raises(ValueError, match="must be a string, number, boolean or null"):
+        grid.edit(target.id, inputs={"nested": {"no": 1}})
+    assert grid.row_status[target.id]["state"] == "failed" and grid.row_status[target.id]["draft"]
+
+
+def test_conflict_stops_the_save_and_the_user_picks(orq, sandbox):
+    grid = DatasetGrid(orq, sandbox.ids["rag"], page_size=10)
+    grid.first_page()
+    target = grid.rows[1]
+    orq.update_datapoint(sandbox.ids["rag"], target.id, expected_output="Changed by a colleague")
+    assert grid.edit(target.id, expected_output="Mine") is None
+    status = grid.row_status[target.id]
+    assert status["state"] == "conflict" and status["server"] == {"expected_output": "Changed by a colleague"}
+    assert status["draft"] == {"expected_output": "Mine"}
+    assert orq.get_datapoint(sandbox.ids["rag"], target.id).expected_output == "Changed by a colleague"
+    grid.handle({"type": "resolve", "datapoint_id": target.id, "keep": "mine"})
+    wait_for(lambda: grid.row_status[target.id]["state"] == "saved")
+    assert orq.get_datapoint(sandbox.ids["rag"], target.id).expected_output == "Mine"
+
+    orq.update_datapoint(sandbox.ids["rag"], target.id, expected_output="Theirs again")
+    grid.edit(target.id, expected_output="Mine again")
+    grid.handle({"type": "resolve", "datapoint_id": target.id, "keep": "theirs"})
+    assert target.id not in grid.row_status and grid.rows[1].expected_output == "Theirs again"
+
+
+def test_a_failed_save_keeps_the_draft_and_retry_sends_it(sandbox):
+    client = Client.orq(sandbox.api_key, sandbox.url, retry=RetryPolicy(max_retries=0))
+    grid = DatasetGrid(client, sandbox.ids["rag"], page_size=10)
+    grid.first_page()
+    target = grid.rows[3]
+    sandbox.set_faults(fault_rate=1.0)
+    with pytest.raises(Exception):
+        grid.edit(target.id, expected_output="Survives a failure")
+    sandbox.clear_faults()
+    status = grid.row_status[target.id]
+    assert status["state"] == "failed" and status["draft"] == {"expected_output": "Survives a failure"}
+    assert status["message"]
+    grid.handle({"type": "retry", "datapoint_id": target.id})
+    wait_for(lambda: grid.row_status[target.id]["state"] == "saved")
+    assert client.get_datapoint(sandbox.ids["rag"], target.id).expected_output == "Survives a failure"
+    client.close()
+
+
+def test_overmind_edits_are_staged_then_saved_as_a_new_version(overmind, sandbox):
+    grid = DatasetGrid(overmind, sandbox.ids["agent_v1"], page_size=10)
+    grid.first_page()
+    assert grid.version == 1 and grid.total == 40 and grid.service == "overmind"
+    target = grid.rows[4]
+    grid.handle({"type": "edit", "id": "s1", "datapoint_id": target.id, "field": "expected_output",
+                 "value": {"team": "security", "priority": "high"}})
+    assert grid.staged == {target.id: {"expected_output": {"team": "security", "priority": "high"}}}
+    assert grid.row_status[target.id]["state"] == "staged"
+    created = grid.save_version(make_active=True)
+    assert grid.dataset_id == created.id and grid.version == created.version > 1 and grid.staged == {}
+    assert "version" in grid.notice and grid.page_number == 1
+    assert overmind.get_dataset(created.id).datapoints[4].expected_output == {"team": "security", "priority": "high"}
+    assert overmind.get_agent(created.agent).active_dataset == created.id
+    overmind.activate_dataset(sandbox.ids["agent_v2"])
+
+
+def test_overmind_ordering_and_search_controls(overmind, sandbox):
+    grid = DatasetGrid(overmind, sandbox.ids["agent_v1"], page_size=10)
+    grid.first_page()
+    grid.handle({"type": "query", "ordering": "-order", "search": ""})
+    wait_for(lambda: not grid.loading and grid.rows[0].order == 39)
+    grid.handle({"type": "query", "ordering": "order", "search": "invoice"})
+    wait_for(lambda: not grid.loading and grid.total == 8)
+    assert all("invoice" in json.dumps(dp.input).lower() for dp in grid.rows)
+
+
+def test_picker_for_orq_and_for_overmind(orq, overmind, sandbox):
+    grid = DatasetGrid(orq)
+    wait_for(lambda: grid.picker.get("items"))
+    assert {"support_quality_eval", "rag_answers"} <= {i["name"] for i in grid.picker["items"]}
+    grid.handle({"type": "pick", "search": "rag"})
+    wait_for(lambda: [i["name"] for i in grid.picker.get("items", [])] == ["rag_answers"])
+    grid.handle({"type": "open_dataset", "dataset_id": grid.picker["items"][0]["id"]})
+    wait_for(lambda: grid.dataset_name == "rag_answers" and len(grid.rows) == 6)
+    assert grid.picker == {}
+
+    om = DatasetGrid(overmind)
+    wait_for(lambda: om.picker.get("kind") == "agents" and om.picker.get("items"))
+    om.handle({"type": "choose_agent", "agent_id": om.picker["items"][0]["id"]})
+    assert om.picker["kind"] == "versions" and any(v["active"] for v in om.picker["items"])
+
+
+def test_empty_dataset_and_missing_dataset(orq, sandbox):
+    grid = DatasetGrid(orq, sandbox.ids["empty"])
+    grid.first_page()
+    assert grid.rows == [] and grid.total == 0 and not grid.has_next and not grid.error
+    with pytest.raises(Exception):
+        DatasetGrid(orq, "01JJ1HDHN79XAS7A01WB3HYSDB").first_page()
+
+
+def test_widget_state_holds_one_page_and_no_key(orq, sandbox):
+    grid = DatasetGrid(orq, sandbox.ids["generated"], page_size=25)
+    grid.first_page()
+    grid.next_page()
+    state = json.dumps(grid.get_state(), default=str)
+    assert sandbox.api_key not in state
+    assert len(grid.get_state()["_page_rows"]) == 25
+    assert sandbox.api_key not in repr(grid)
+
+
+def test_to_pandas_and_selection(orq, sandbox):
+    grid = DatasetGrid(orq, sandbox.ids["rag"], page_size=10)
+    grid.first_page()
+    assert grid.selected.id == grid.rows[0].id
+    grid.handle({"type": "select", "datapoint_id": grid.rows[2].id})
+    assert grid.selected.id == grid.rows[2].id
+    frame = grid.to_pandas()
+    assert len(frame) == 6 and "expected_output" in frame.columns
+
+
+def test_no_client_means_the_sandbox_and_it_says_so(monkeypatch):
+    monkeypatch.delenv("ORQ_API_KEY", raising=False)
+    monkeypatch.delenv("NBWIDGETS_SANDBOX_URL", raising=False)
+    grid = DatasetGrid()
+    assert grid.is_sandbox and "sandbox" in grid.source_label
+    wait_for(lambda: grid.picker.get("items"))
