@@ -4,34 +4,17 @@ import "./grid.css";
 import { evaluationsCell, jsonCell, keyValueCell, messagesCell, clampedText } from "../shared/cells.js";
 import { createRequester } from "../shared/comm.js";
 import { diff, unchanged } from "../shared/diff.js";
-import { clear, h } from "../shared/dom.js";
-import { formatTime, pageCount, parseLoose, pretty, rangeText } from "../shared/format.js";
+import { append, clear, h } from "../shared/dom.js";
+import { formatTime, pageCount, pretty, rangeText } from "../shared/format.js";
+import { EDITABLE, FIELD_LABELS, editorText, editorValue } from "./editing.js";
 import { handFocusToNotebook, isolateShortcuts, isSaveChord } from "../shared/keys.js";
 
 const COLUMN_TITLES = {
   inputs: "Inputs", messages: "Messages", expected_output: "Expected output", evaluations: "Reviews",
   updated: "Updated", order: "#", input: "Input", persona: "Persona", tags: "Tags",
 };
-const FIELD_LABELS = { expected_output: "Expected output", inputs: "Inputs", messages: "Messages", input: "Input" };
-const EDITABLE = { orq: ["expected_output", "inputs", "messages"], overmind: ["expected_output", "input"] };
 const PAGE_SIZES = [10, 25, 50, 100];
 let viewIds = 0;
-
-/** The text an editor starts from for a field, and the value its text stands for. */
-export function editorText(service, field, value) {
-  if (service === "orq" && field === "expected_output") return value ?? "";
-  return pretty(value ?? (field === "messages" ? [] : {}));
-}
-
-export function editorValue(service, field, text) {
-  if (service === "orq" && field === "expected_output") return { value: text };
-  if (service === "overmind") return { value: parseLoose(text) };
-  try {
-    return { value: JSON.parse(text) };
-  } catch (error) {
-    return { error: `${FIELD_LABELS[field]} must be valid JSON: ${error.message}` };
-  }
-}
 
 function render({ model, el }) {
   // --- state -------------------------------------------------------------------------------
@@ -195,9 +178,7 @@ function render({ model, el }) {
     const open = Boolean(get("dataset_id"));
     table.hidden = !open;
     if (!open) return;
-    active = Math.min(active, Math.max(0, list.length - 1));
-    const selectedIndex = list.findIndex((row) => row.id === get("selected_id"));
-    if (selectedIndex >= 0) active = selectedIndex;
+    active = Math.max(0, list.findIndex((row) => row.id === get("selected_id")));
     const offset = (get("page_number") - 1) * get("page_size");
     table.setAttribute("aria-rowcount", String(get("total") ?? -1));
     table.setAttribute("aria-colcount", String(columns.length + 2));
@@ -248,8 +229,8 @@ function render({ model, el }) {
     const original = editorText(service(), editor.field, row[editor.field]);
     const renderDiff = () => {
       const parts = diff(original, area.value);
-      clear(diffBox).append(unchanged(parts) ? h("span", { class: "nbw-muted" }, "No changes yet.")
-        : parts.map((part) => (part.op === "=" ? part.text : h(part.op === "+" ? "ins" : "del", {}, part.text))));
+      append(clear(diffBox), [unchanged(parts) ? h("span", { class: "nbw-muted" }, "No changes yet.")
+        : parts.map((part) => (part.op === "=" ? part.text : h(part.op === "+" ? "ins" : "del", {}, part.text)))]);
     };
     area.addEventListener("input", () => { editor.text = area.value; renderDiff(); }, { signal });
     area.addEventListener("keydown", (event) => {
@@ -278,7 +259,8 @@ function render({ model, el }) {
     if (!open) return;
     const pages = pageCount(get("total"), get("page_size"));
     const size = h("select", { "aria-label": "Page size", onchange: () => send("page_size", { size: Number(size.value) }) },
-      PAGE_SIZES.map((n) => h("option", { value: String(n), selected: n === get("page_size") }, String(n))));
+      [...new Set([...PAGE_SIZES, get("page_size")])].sort((x, y) => x - y)
+        .map((n) => h("option", { value: String(n), selected: n === get("page_size") }, String(n))));
     clear(pager).append(
       h("span", { class: "nbw-muted" }, rangeText(get("page_number"), get("page_size"), rows().length, get("total"))),
       h("span", { class: "nbw-spacer" }),
@@ -301,16 +283,24 @@ function render({ model, el }) {
   function activate(index, { focus = true } = {}) {
     const list = rows();
     if (!list.length) return;
-    active = Math.max(0, Math.min(index, list.length - 1));
+    const target = list[Math.max(0, Math.min(index, list.length - 1))];
+    // Selection is view state the front end owns: set the trait directly (the kernel reads it).
+    if (target.id !== get("selected_id")) {
+      model.set("selected_id", target.id);
+      model.save_changes();
+    }
+    if (focus) table.focus();
+  }
+
+  function markActive() {
+    active = Math.max(0, rows().findIndex((row) => row.id === get("selected_id")));
     for (const tr of table.querySelectorAll("tbody tr[role=row]")) {
       const isActive = tr.id === `${viewId}-row-${active}`;
       tr.classList.toggle("nbw-active", isActive);
       tr.setAttribute("aria-selected", String(isActive));
       if (isActive) tr.scrollIntoView?.({ block: "nearest" });
     }
-    table.setAttribute("aria-activedescendant", `${viewId}-row-${active}`);
-    if (list[active].id !== get("selected_id")) request("select", { datapoint_id: list[active].id }).catch(() => {});
-    if (focus) table.focus();
+    table.setAttribute("aria-activedescendant", rows().length ? `${viewId}-row-${active}` : "");
   }
 
   function openEditor(row, field = "expected_output", draft = null) {
@@ -365,8 +355,9 @@ function render({ model, el }) {
 
   // --- reactions to the model --------------------------------------------------------------------
   const watched = ["_page_rows", "row_status", "loading", "error", "page_number", "page_size", "has_next", "has_previous",
-    "total", "dataset_id", "dataset_name", "picker", "staged", "can_undo", "version", "notice", "selected_id",
+    "total", "dataset_id", "dataset_name", "picker", "staged", "can_undo", "version", "notice",
     "ordering", "search", "is_sandbox"];
+  model.on("change:selected_id", markActive);
   const onChange = () => renderAll();
   const onPageChange = () => { editor = editor && rows().some((r) => r.id === editor.datapointId) ? editor : null; };
   model.on("change:_page_rows", onPageChange);
@@ -378,6 +369,7 @@ function render({ model, el }) {
     controller.abort();
     dispose();
     model.off("change:_page_rows", onPageChange);
+    model.off("change:selected_id", markActive);
     for (const name of watched) model.off(`change:${name}`, onChange);
   };
 }

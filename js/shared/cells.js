@@ -39,11 +39,11 @@ export function roleBadge(role) {
 export function keyValueCell(object) {
   const entries = Object.entries(object ?? {});
   if (!entries.length) return h("span", { class: "nbw-muted" }, "—");
-  return h("dl", { class: "nbw-kv" }, entries.map(([key, value]) => [
-    h("dt", {}, key),
-    h("dd", {}, typeof value === "object" && value !== null ? clampedText(pretty(value), { mono: true })
-      : clampedText(value === null ? "null" : String(value))),
-  ]));
+  // One line per key ("key  value"), which stays readable in a narrow column.
+  return h("div", { class: "nbw-kv" }, entries.map(([key, value]) => h("div", { class: "nbw-kv-row" },
+    h("span", { class: "nbw-key" }, key),
+    typeof value === "object" && value !== null ? clampedText(pretty(value), { mono: true })
+      : h("span", { class: "nbw-value" }, value === null ? "null" : String(value)))));
 }
 
 export function jsonCell(value) {

@@ -53,7 +53,7 @@ class DatasetGrid(Widget):
     has_previous = traitlets.Bool(False).tag(sync=True)
     loading = traitlets.Bool(False).tag(sync=True)
     error = traitlets.Unicode("").tag(sync=True)
-    selected_id = traitlets.Unicode(None, allow_none=True).tag(sync=True)
+    selected_id = traitlets.Unicode(None, allow_none=True).tag(sync=True)  # set by the front end too
     # edits: {datapoint_id: {"state": pending|saved|failed|conflict|staged, ...}}
     row_status = traitlets.Dict().tag(sync=True)
     can_undo = traitlets.Bool(False).tag(sync=True)
@@ -182,7 +182,6 @@ class DatasetGrid(Widget):
             "first": lambda m: self._navigate("first", False),
             "refresh": lambda m: self._navigate("refresh", False),
             "page_size": lambda m: self.set_page_size(int(m["size"]), wait=False),
-            "select": lambda m: setattr(self, "selected_id", m.get("datapoint_id")),
             "open_dataset": lambda m: self.open_dataset(m["dataset_id"], wait=False),
             "pick": lambda m: self._open_picker(m.get("search", "")),
             "choose_agent": lambda m: self._open_versions(m["agent_id"]),

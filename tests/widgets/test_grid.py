@@ -234,7 +234,7 @@ def test_to_pandas_and_selection(orq, sandbox):
     grid = DatasetGrid(orq, sandbox.ids["rag"], page_size=10)
     grid.first_page()
     assert grid.selected.id == grid.rows[0].id
-    grid.handle({"type": "select", "datapoint_id": grid.rows[2].id})
+    grid.selected_id = grid.rows[2].id  # as the front end sets it
     assert grid.selected.id == grid.rows[2].id
     frame = grid.to_pandas()
     assert len(frame) == 6 and "expected_output" in frame.columns

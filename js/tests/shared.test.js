@@ -1,0 +1,50 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { diff, unchanged } from "../shared/diff.js";
+import { evaluationText, messageText, pageCount, parseLoose, pretty, rangeText } from "../shared/format.js";
+import { editorText, editorValue } from "../grid/editing.js";
+
+const apply = (parts, side) => parts.filter((p) => p.op === "=" || p.op === side).map((p) => p.text).join("");
+
+test("diff rebuilds both sides, by words on one line", () => {
+  const parts = diff("Ask the customer to use the link.", "Ask the customer to use the reset link.");
+  assert.equal(apply(parts, "-"), "Ask the customer to use the link.");
+  assert.equal(apply(parts, "+"), "Ask the customer to use the reset link.");
+  assert.deepEqual(parts.filter((p) => p.op !== "="), [{ op: "+", text: "reset " }]);
+});
+
+test("diff by lines when text has several", () => {
+  const parts = diff("a\nb\nc\n", "a\nB\nc\n");
+  assert.deepEqual(parts, [{ op: "=", text: "a\n" }, { op: "-", text: "b\n" }, { op: "+", text: "B\n" }, { op: "=", text: "c\n" }]);
+  assert.ok(unchanged(diff("same", "same")));
+  assert.ok(!unchanged(diff("", "new")));
+});
+
+test("message text for every content shape", () => {
+  assert.equal(messageText({ role: "user", content: "hi" }), "hi");
+  assert.equal(messageText({ role: "user", content: [{ type: "text", text: "look" }, { type: "image_url" }] }), "look\n[image_url]");
+  assert.equal(messageText({ role: "assistant", content: null, tool_calls: [{ function: { name: "f", arguments: "{}" } }] }), "→ f({})");
+  assert.equal(messageText({ role: "assistant", content: "", refusal: "no" }), "(refused: no)");
+});
+
+test("formatting helpers", () => {
+  assert.equal(pretty("x"), "x");
+  assert.equal(pretty({ a: 1 }), '{\n  "a": 1\n}');
+  assert.deepEqual(parseLoose('{"team":"x"}'), { team: "x" });
+  assert.equal(parseLoose("billing"), "billing");
+  assert.equal(evaluationText({ type: "string_array", values: ["a", "b"] }), "string_array: a, b");
+  assert.equal(rangeText(2, 25, 25, 10000), "Rows 26–50 of 10,000");
+  assert.equal(rangeText(1, 25, 0, 0), "No datapoints");
+  assert.equal(pageCount(101, 25), 5);
+  assert.equal(pageCount(null, 25), null);
+});
+
+test("editor text and values per service and field", () => {
+  assert.equal(editorText("orq", "expected_output", null), "");
+  assert.equal(editorText("orq", "inputs", { a: 1 }), '{\n  "a": 1\n}');
+  assert.deepEqual(editorValue("orq", "expected_output", "{not json"), { value: "{not json" });
+  assert.deepEqual(editorValue("orq", "inputs", '{"a": 2}'), { value: { a: 2 } });
+  assert.match(editorValue("orq", "messages", "[oops").error, /Messages must be valid JSON/);
+  assert.deepEqual(editorValue("overmind", "expected_output", '{"team":"x"}'), { value: { team: "x" } });
+  assert.deepEqual(editorValue("overmind", "expected_output", "plain"), { value: "plain" });
+});

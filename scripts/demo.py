@@ -1,0 +1,120 @@
+"""The demo: a sandbox with demo data and JupyterLab on the first example, until Ctrl+C.
+
+Run through `./dev demo`. Notebooks are opened from a working copy under .demo/ so that running
+them does not change the repository's examples.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FIRST = "01_browse_and_edit_a_dataset.ipynb"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(5)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--port", type=int, default=8888, help="JupyterLab's port (0: any free one)")
+    parser.add_argument("--datapoints", type=int, default=100_000, help="size of the generated dataset")
+    parser.add_argument("--no-browser", action="store_true")
+    parser.add_argument("--fresh", action="store_true", help="replace the working copy of the notebooks")
+    args = parser.parse_args()
+
+    work = ROOT / ".demo" / "notebooks"
+    if args.fresh and work.exists():
+        shutil.rmtree(work)
+    if not work.exists():
+        shutil.copytree(ROOT / "example_notebooks", work)
+
+    ready = Path(tempfile.mkdtemp(prefix="nbw-demo-")) / "ready.json"
+    key = secrets.token_urlsafe(16)
+    print("== starting the sandbox with demo data", flush=True)
+    sandbox = subprocess.Popen([sys.executable, "-m", "nbwidgets.sandbox", "--port", "0", "--api-key", key,
+                                "--datapoints", str(args.datapoints), "--ready-file", str(ready)])
+    lab = None
+    try:
+        while not ready.exists():
+            if sandbox.poll() is not None:
+                print("the sandbox did not start", file=sys.stderr)
+                return 1
+            time.sleep(0.1)
+        time.sleep(0.1)
+        info = json.loads(ready.read_text())
+        port = args.port if args.port and _port_free(args.port) else free_port()
+        token = secrets.token_hex(16)
+        env = {**os.environ, "NBWIDGETS_SANDBOX_URL": info["url"], "NBWIDGETS_SANDBOX_KEY": key}
+        command = [sys.executable, "-m", "jupyterlab", f"--port={port}", "--ServerApp.port_retries=0",
+                   "--ip=127.0.0.1", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={work}",
+                   "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+        if os.geteuid() == 0:
+            command.append("--allow-root")
+        if args.no_browser or not os.environ.get("DISPLAY") and sys.platform.startswith("linux"):
+            command.append("--no-browser")
+        command.append(FIRST)
+        lab = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
+        url = f"http://127.0.0.1:{port}/lab/tree/{FIRST}?token={token}"
+        _wait_for(f"http://127.0.0.1:{port}/api/status?token={token}", lab)
+        print(f"\n  JupyterLab: {url}\n  Sandbox:    {info['url']}  (orq /v2, Overmind /api)\n"
+              f"  Notebooks:  {work}\n\n  Ctrl+C stops both.\n", flush=True)
+        lab.wait()
+    except KeyboardInterrupt:
+        print("\n== stopping", flush=True)
+    finally:
+        if lab is not None:
+            stop(lab)
+        stop(sandbox)
+    return 0
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def _wait_for(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit("JupyterLab exited at start")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit("JupyterLab did not answer in time")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

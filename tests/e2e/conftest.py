@@ -1,0 +1,199 @@
+"""A real JupyterLab (one per session, on a free port, stopped by its PID) driven by headless Chromium.
+
+Kernels started by this server inherit NBWIDGETS_SANDBOX_URL/KEY, so `Client.sandbox()` in a notebook
+talks to the test session's sandbox, and the test process can check what the widget did over HTTP.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+
+from servers import free_port, stop_pid
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+CHROMIUM = os.environ.get("NBW_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-dev-shm-usage"]
+
+
+@dataclass
+class Lab:
+    url: str
+    root: Path
+    process: subprocess.Popen
+
+    def write_notebook(self, name: str, cells: list[str]) -> Path:
+        notebook = new_notebook(cells=[new_code_cell(source) for source in cells], metadata={
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+        path = self.root / name
+        nbformat.write(notebook, path)
+        return path
+
+
+def _settings(config: Path) -> None:
+    user = config / "lab" / "user-settings"
+    for plugin, values in {
+        "@jupyterlab/apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False},
+        "@jupyter-widgets/jupyterlab-manager/plugin": {"saveState": True},
+    }.items():
+        path = user / f"{plugin}.jupyterlab-settings"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(values))
+
+
+def start_lab(sandbox, app: str = "jupyterlab") -> Lab:
+    base = Path(tempfile.mkdtemp(prefix="nbw-lab-"))
+    root = base / "notebooks"
+    root.mkdir()
+    env = {**os.environ, "NBWIDGETS_SANDBOX_URL": sandbox.url, "NBWIDGETS_SANDBOX_KEY": sandbox.api_key}
+    for name in ("config", "data", "runtime", "ipython"):
+        (base / name).mkdir()
+    env.update(JUPYTER_CONFIG_DIR=str(base / "config"), JUPYTER_DATA_DIR=str(base / "data"),
+               JUPYTER_RUNTIME_DIR=str(base / "runtime"), IPYTHONDIR=str(base / "ipython"))
+    env.pop("ORQ_API_KEY", None)
+    _settings(base / "config")
+    port = free_port()
+    common = [f"--port={port}", "--ip=127.0.0.1", "--no-browser", "--ServerApp.port_retries=0",
+              "--IdentityProvider.token=", "--ServerApp.password=", "--allow-root", f"--ServerApp.root_dir={root}"]
+    if app == "jupyterlab":
+        command = [sys.executable, "-m", "jupyterlab", *common, "--LabApp.expose_app_in_browser=True",
+                   "--LabApp.news_url=None", "--LabApp.extension_manager=readonly",
+                   "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+    else:
+        command = [sys.executable, "-m", "notebook", *common, "--JupyterNotebookApp.expose_app_in_browser=True"]
+    log = open(base / "server.log", "wb")
+    process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f"{app} exited: " + (base / "server.log").read_text()[-3000:])
+        try:
+            if httpx.get(url + "/api/status", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            stop_pid(process)
+            raise RuntimeError(f"{app} did not start")
+        time.sleep(0.2)
+    return Lab(url, root, process)
+
+
+@pytest.fixture(scope="session")
+def lab(sandbox):
+    server = start_lab(sandbox)
+    yield server
+    stop_pid(server.process)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium is missing at {CHROMIUM}: ./dev test installs it (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, request):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.errors = errors
+    yield page
+    failed = getattr(request.node, "rep_call", None)
+    if failed is not None and failed.failed:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"FAILED-{request.node.name}.png"), full_page=True)
+    context.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)
+
+
+def open_and_run(page, lab: Lab, name: str, cells: list[str], wait_for: str) -> None:
+    """Open a notebook in JupyterLab, wait for its kernel, run all cells, wait for `wait_for`."""
+    lab.write_notebook(name, cells)
+    page.goto(f"{lab.url}/lab/tree/{name}?reset")
+    page.wait_for_function("() => window.jupyterapp !== undefined", timeout=60_000)
+    page.evaluate("""async () => {
+        await window.jupyterapp.started;
+        await window.jupyterapp.restored;
+        for (let i = 0; i < 200; i++) {
+            const widget = window.jupyterapp.shell.currentWidget;
+            if (widget && widget.sessionContext) {
+                await widget.context.ready;
+                await widget.sessionContext.ready;
+                const kernel = widget.sessionContext.session?.kernel;
+                if (kernel && kernel.status === 'idle') return;
+            }
+            await new Promise(r => setTimeout(r, 100));
+        }
+        throw new Error('kernel not ready');
+    }""")
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    page.wait_for_selector(f"{wait_for}, {CELL_ERRORS}", timeout=60_000)
+    assert_no_cell_errors(page)
+    page.wait_for_selector(wait_for, timeout=60_000)
+
+
+CELL_ERRORS = ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
+
+
+def assert_no_cell_errors(page) -> None:
+    errors = page.locator(CELL_ERRORS)
+    if errors.count():
+        raise AssertionError("a cell failed: " + errors.first.inner_text()[:2000])
+
+
+def run_cell(page, source: str) -> str:
+    """Add a cell at the end, run it, and return its text output."""
+    before = page.locator(".jp-Notebook .jp-Cell").count()
+    page.evaluate("""async (source) => {
+        const panel = window.jupyterapp.shell.currentWidget;
+        const notebook = panel.content;
+        notebook.activeCellIndex = notebook.widgets.length - 1;
+        await window.jupyterapp.commands.execute('notebook:insert-cell-below');
+        notebook.activeCell.model.sharedModel.setSource(source);
+        await window.jupyterapp.commands.execute('notebook:run-cell');
+    }""", source)
+    cell = page.locator(".jp-Notebook .jp-Cell").nth(before)
+    output = cell.locator(".jp-OutputArea-output")
+    output.first.wait_for(timeout=30_000)
+    return output.first.inner_text()
+
+
+def screenshot(page, name: str, locator=None) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    (locator or page).screenshot(path=str(path))
+    return path
+
+
+def set_theme(page, theme: str) -> None:
+    page.evaluate("(theme) => window.jupyterapp.commands.execute('apputils:change-theme', {theme})", theme)
+    light = "true" if "Light" in theme else "false"
+    page.wait_for_function(f"() => document.body.dataset.jpThemeLight === '{light}'", timeout=15_000)

@@ -1,0 +1,173 @@
+"""DatasetGrid in a real JupyterLab, driven by headless Chromium; the sandbox confirms what it did."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import open_and_run, run_cell, screenshot, set_theme
+
+from nbwidgets import Client
+
+pytestmark = pytest.mark.e2e
+GRID = ".nbw-grid table[role=grid] tbody tr[role=row]"
+SETUP = "from nbwidgets import Client, DatasetGrid\nfrom nbwidgets.client import RetryPolicy"
+
+
+def rows(page):
+    return page.locator(GRID)
+
+
+def first_row_id(page) -> str:
+    return rows(page).first.get_attribute("data-id")
+
+
+def test_page_with_buttons_and_keyboard_then_edit_and_see_it_saved(page, lab, sandbox):
+    open_and_run(page, lab, "grid_paging.ipynb", [
+        SETUP, f"grid = DatasetGrid(Client.sandbox(), {sandbox.ids['support']!r}, page_size=10)\ngrid",
+    ], wait_for=GRID)
+    assert rows(page).count() == 10
+    assert page.get_by_text("Page 1 of 12").is_visible() and page.get_by_text("Sandbox data").is_visible()
+    page1 = first_row_id(page)
+
+    page.get_by_role("button", name="Next page").click()
+    page.get_by_text("Page 2 of 12").wait_for()
+    page2 = first_row_id(page)
+    assert page2 != page1
+    page.get_by_role("button", name="Previous page").click()
+    page.get_by_text("Page 1 of 12").wait_for()
+    assert first_row_id(page) == page1
+
+    grid = page.get_by_role("grid")
+    grid.focus()
+    page.keyboard.press("PageDown")
+    page.get_by_text("Page 2 of 12").wait_for()
+    assert first_row_id(page) == page2
+    page.keyboard.press("PageUp")
+    page.get_by_text("Page 1 of 12").wait_for()
+    page.keyboard.press("j")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("k")
+    selected = page.locator(f"{GRID}[aria-selected=true]")
+    assert selected.count() == 1 and selected.get_attribute("data-id") == rows(page).nth(1).get_attribute("data-id")
+    # notebook shortcuts stay quiet: "j"/"k" moved rows, not notebook cells; no new cell appeared
+    cells_before = page.locator(".jp-Notebook .jp-Cell").count()
+    page.keyboard.press("b")  # would insert a cell below in command mode
+    assert page.locator(".jp-Notebook .jp-Cell").count() == cells_before
+
+    target = selected.get_attribute("data-id")
+    page.keyboard.press("Enter")
+    editor = page.locator(".nbw-editor textarea")
+    editor.wait_for()
+    editor.press("End")
+    editor.type(" Then confirm by email.")
+    assert "Then confirm by email." in page.locator(".nbw-diff ins").inner_text()  # the diff, before saving
+    editor.press("Control+Enter")
+    page.locator(".nbw-state-saved").first.wait_for()
+    with Client.orq(sandbox.api_key, sandbox.url) as other:
+        saved = other.get_datapoint(sandbox.ids["support"], target)
+    assert saved.expected_output.endswith(" Then confirm by email.")
+    # the kernel agrees
+    assert run_cell(page, f"print(grid.row_status[{target!r}]['state'], grid.page_number)").strip() == "saved 1"
+    # Esc hands focus back to the notebook
+    grid.focus()
+    page.keyboard.press("Escape")
+    assert page.evaluate("() => !document.activeElement.closest('.nbw')")
+
+
+def test_a_rejected_save_shows_the_error_and_keeps_the_draft(page, lab, sandbox):
+    open_and_run(page, lab, "grid_fault.ipynb", [
+        SETUP, "client = Client.sandbox(retry=RetryPolicy(max_retries=0))",
+        f"grid = DatasetGrid(client, {sandbox.ids['rag']!r}, page_size=10)\ngrid",
+    ], wait_for=GRID)
+    target = first_row_id(page)
+    rows(page).first.locator("td.nbw-col-expected_output").dblclick()
+    editor = page.locator(".nbw-editor textarea")
+    editor.fill("A draft that must survive")
+    sandbox.set_faults(fault_rate=1.0)
+    try:
+        editor.press("Control+Enter")
+        failed = page.locator(".nbw-state-failed")
+        failed.wait_for()
+        assert "Not saved" in failed.inner_text()
+    finally:
+        sandbox.clear_faults()
+    failed.get_by_role("button", name="Edit draft").click()
+    assert page.locator(".nbw-editor textarea").input_value() == "A draft that must survive"
+    page.keyboard.press("Escape")
+    page.locator(".nbw-state-failed").get_by_role("button", name="Retry").click()
+    page.locator(".nbw-state-saved").wait_for()
+    with Client.orq(sandbox.api_key, sandbox.url) as other:
+        assert other.get_datapoint(sandbox.ids["rag"], target).expected_output == "A draft that must survive"
+
+
+def test_overmind_edit_creates_a_new_version(page, lab, sandbox):
+    open_and_run(page, lab, "grid_overmind.ipynb", [
+        SETUP, f"grid = DatasetGrid(Client.sandbox('overmind'), {sandbox.ids['agent_v1']!r}, page_size=10)\ngrid",
+    ], wait_for=GRID)
+    assert page.locator(".nbw-toolbar .nbw-badge", has_text="version 1").is_visible()
+    rows(page).nth(2).locator("td.nbw-col-expected_output").dblclick()
+    editor = page.locator(".nbw-editor textarea")
+    editor.fill('{"team": "escalations", "priority": "urgent"}')
+    editor.press("Control+Enter")
+    page.get_by_text("1 staged edit").wait_for()
+    page.get_by_role("button", name="Save as new version").click()
+    notice = page.locator(".nbw-notice")
+    notice.wait_for()
+    assert "Saved as version" in notice.inner_text()
+    version = int(notice.inner_text().split("version ")[1].split()[0])
+    with Client.overmind(sandbox.api_key, sandbox.url) as other:
+        [created] = other.list_datasets(version=version).items
+        assert created.metadata["edited_from"] == sandbox.ids["agent_v1"]
+        assert other.get_dataset(created.id).datapoints[2].expected_output == {"team": "escalations", "priority": "urgent"}
+        other.activate_dataset(sandbox.ids["agent_v2"])
+    assert page.locator(".nbw-toolbar .nbw-badge", has_text=f"version {version}").is_visible()
+
+
+def test_markup_and_script_payloads_show_as_literal_text(page, lab, sandbox):
+    payload = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script><b>bold?</b>'
+    with Client.orq(sandbox.api_key, sandbox.url) as client:
+        dataset = client.create_dataset("markup-check")
+        client.create_datapoints(dataset.id, [{
+            "inputs": {"html": payload}, "expected_output": payload,
+            "messages": [{"role": "user", "content": payload}, {"role": "assistant", "content": "<i>hi</i>"}],
+        }])
+    open_and_run(page, lab, "grid_markup.ipynb", [
+        SETUP, f"DatasetGrid(Client.sandbox(), {dataset.id!r})",
+    ], wait_for=GRID)
+    grid = page.locator(".nbw-grid")
+    page.locator(".nbw-messages summary").first.click()
+    text = grid.inner_text()
+    assert text.count(payload) >= 2 and "<i>hi</i>" in text
+    assert grid.locator("img, script, b, i").count() == 0
+    assert page.evaluate("() => window.__xss") is None
+
+
+def test_light_and_dark_theme_screenshots(page, lab, sandbox):
+    open_and_run(page, lab, "grid_theme.ipynb", [
+        SETUP, f"DatasetGrid(Client.sandbox(), {sandbox.ids['support']!r}, page_size=5)",
+    ], wait_for=GRID)
+    grid = page.locator(".nbw-grid")
+    backgrounds = {}
+    for theme in ("JupyterLab Light", "JupyterLab Dark"):
+        set_theme(page, theme)
+        page.wait_for_timeout(300)
+        backgrounds[theme] = grid.evaluate("node => getComputedStyle(node).backgroundColor")
+        screenshot(page, f"grid-{theme.split()[-1].lower()}", grid)
+    set_theme(page, "JupyterLab Light")
+    assert backgrounds["JupyterLab Light"] != backgrounds["JupyterLab Dark"]  # follows the theme
+
+
+def test_saved_notebook_holds_one_page_and_no_key(page, lab, sandbox):
+    open_and_run(page, lab, "grid_saved.ipynb", [
+        SETUP, f"grid = DatasetGrid(Client.sandbox(), {sandbox.ids['generated']!r}, page_size=25)\ngrid",
+    ], wait_for=GRID)
+    page.get_by_role("button", name="Next page").click()
+    page.get_by_text("Page 2 of 400").wait_for()
+    page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
+    page.wait_for_timeout(1000)
+    text = (lab.root / "grid_saved.ipynb").read_text()
+    assert sandbox.api_key not in text
+    state = json.loads(text)["metadata"]["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    grids = [m["state"] for m in state.values() if "_page_rows" in m["state"]]
+    assert len(grids) == 1 and len(grids[0]["_page_rows"]) == 25 and grids[0]["page_number"] == 2
