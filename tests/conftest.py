@@ -1,12 +1,16 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
+# The outbox of every client in this session (and in the kernels of the e2e tests) lives here.
+os.environ["NBWIDGETS_CACHE_DIR"] = tempfile.mkdtemp(prefix="nbw-cache-")
 
 from servers import SandboxProcess, start_sandbox  # noqa: E402
 

@@ -156,6 +156,11 @@ function render({ model, el }) {
     if (status.state === "pending") cell.append(h("span", { class: "nbw-spinner", "aria-hidden": "true" }), " Saving…");
     if (status.state === "saved") cell.append("✓ Saved ", h("span", { class: "nbw-muted" }, formatTime(status.updated)));
     if (status.state === "staged") cell.append("● Staged (save as a new version)");
+    if (status.state === "retrying") {
+      cell.append(h("div", { class: "nbw-field-error" }, `Not saved yet: ${status.reason || status.message}`),
+        h("div", { class: "nbw-muted" }, `Retrying in the background (attempt ${status.attempts}); your edit is kept.`),
+        h("button", { type: "button", onclick: (e) => { e.stopPropagation(); send("retry", { datapoint_id: row.id }); } }, "Retry now"));
+    }
     if (status.state === "failed") {
       cell.append(h("div", { class: "nbw-field-error" }, `Not saved: ${status.reason || status.message}`),
         h("button", { type: "button", onclick: (e) => { e.stopPropagation(); send("retry", { datapoint_id: row.id }); } }, "Retry"), " ",
@@ -193,10 +198,14 @@ function render({ model, el }) {
     }
     list.forEach((row, index) => {
       const staged = (get("staged") ?? {})[row.id] ?? {};
-      const shown = { ...row, ...staged };
+      const status = (get("row_status") ?? {})[row.id];
+      // An edit not yet saved stays visible in its cells, beside its status.
+      const draft = status && ["pending", "retrying", "failed"].includes(status.state) ? status.draft ?? {} : {};
+      const shown = { ...row, ...staged, ...draft };
       const tr = h("tr", {
         role: "row", id: `${viewId}-row-${index}`, "aria-rowindex": String(offset + index + 2),
-        "aria-selected": String(index === active), class: index === active ? "nbw-active" : "",
+        "aria-selected": String(index === active),
+        class: [index === active ? "nbw-active" : "", Object.keys(draft).length ? "nbw-draft" : ""].join(" ").trim(),
         dataset: { id: row.id },
       }, h("td", { role: "gridcell", class: "nbw-muted" }, String(row.order ?? offset + index + 1)),
       columns.filter((c) => c !== "order").map((column) => h("td", { role: "gridcell", class: `nbw-col-${column}` }, cellFor(column, shown))),

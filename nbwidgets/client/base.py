@@ -103,6 +103,10 @@ class Client:
         response = self._transport.request(method, path, json=body, idempotent=idempotent)
         return response.json() if response.content else None
 
+    def _execute(self, kind: str, payload: dict[str, Any]) -> Any:
+        """Perform one queued write (called by the outbox's worker)."""
+        raise ValueError(f"{self.service} has no queued write of kind {kind!r}")
+
     @property
     def outbox(self):
         """The durable queue of this client's writes (created on first use)."""

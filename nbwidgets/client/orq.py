@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Iterator
+
+from pydantic import TypeAdapter
 
 from ..models import (
     Dataset, Datapoint, DatapointCreate, DatapointUpdate, Evaluator, Feedback, Page, new_ulid,
 )
 from ..models.orq import EVALUATOR_WRITABLE_FIELDS
 from .base import Client
+from .errors import ConflictError
 
 
 def _page(payload: dict[str, Any], model: type, *, limit: int, starting_after: str | None,
@@ -168,6 +172,50 @@ class OrqClient(Client):
     def remove_feedback(self, id: str, trace_id: str, *, product: str = "experiments") -> None:
         self._send("POST", "/v2/feedback/remove", {"id": id, "trace_id": trace_id, "product": product},
                    idempotent=True)
+
+
+    # --- durable writes (through the outbox) ----------------------------------------------------
+
+    def queue_feedback(self, trace_id: str, property: str, value: Any, *, product: str = "experiments",
+                       id: str | None = None):
+        """Queue feedback on disk and send it in the background; returns the outbox Ticket.
+        The same `id` again replaces the value."""
+        feedback = Feedback(trace_id=trace_id, property=property, value=value, product=product, id=id or new_ulid())
+        return self.outbox.enqueue("feedback.create", feedback.model_dump(mode="json"), order_key=feedback.id)
+
+    def queue_feedback_removal(self, id: str, trace_id: str, *, product: str = "experiments"):
+        return self.outbox.enqueue("feedback.remove", {"id": id, "trace_id": trace_id, "product": product},
+                                   order_key=id)
+
+    def queue_datapoint_update(self, dataset_id: str, datapoint_id: str, fields: dict[str, Any], *,
+                               expected_updated: str | None = None):
+        """Queue a PATCH; with `expected_updated`, it is refused (ConflictError) if the datapoint changed."""
+        body = DatapointUpdate.model_validate(fields).to_wire()
+        return self.outbox.enqueue("datapoint.update", {
+            "dataset_id": dataset_id, "datapoint_id": datapoint_id, "fields": body,
+            "expected_updated": expected_updated}, order_key=datapoint_id)
+
+    def _execute(self, kind: str, payload: dict[str, Any]) -> Any:
+        if kind == "feedback.create":
+            return self.create_feedback(payload["trace_id"], payload["property"], payload["value"],
+                                        product=payload["product"], id=payload["id"])
+        if kind == "feedback.remove":
+            return self.remove_feedback(payload["id"], payload["trace_id"], product=payload["product"])
+        if kind == "datapoint.update":
+            dataset_id, datapoint_id = payload["dataset_id"], payload["datapoint_id"]
+            if payload.get("expected_updated"):
+                # orq has no concurrency token: compare `updated` before writing, so nobody's change is
+                # overwritten unseen.
+                server = self.get_datapoint(dataset_id, datapoint_id)
+                if server.updated != _instant.validate_python(payload["expected_updated"]):
+                    raise ConflictError("This datapoint changed on the server since it was loaded.", method="PATCH",
+                                        route=f"/v2/datasets/{dataset_id}/datapoints/{datapoint_id}", status=None,
+                                        body=server.to_wire())
+            return self.update_datapoint(dataset_id, datapoint_id, **payload["fields"])
+        return super()._execute(kind, payload)
+
+
+_instant = TypeAdapter(datetime)
 
 
 class _Passthrough:

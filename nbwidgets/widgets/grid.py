@@ -16,7 +16,7 @@ from typing import Any, Callable
 import traitlets
 from pydantic import ValidationError as ModelValidationError
 
-from ..client import ApiError, OrqClient, OvermindClient
+from ..client import ApiError, ConflictError, OrqClient, OvermindClient
 from ..client.orq import datapoint_record
 from ..models import Datapoint, DatapointUpdate, OvermindDatapoint, Page
 from ._base import STATIC, Widget, describe, run_in_background
@@ -54,7 +54,7 @@ class DatasetGrid(Widget):
     loading = traitlets.Bool(False).tag(sync=True)
     error = traitlets.Unicode("").tag(sync=True)
     selected_id = traitlets.Unicode(None, allow_none=True).tag(sync=True)  # set by the front end too
-    # edits: {datapoint_id: {"state": pending|saved|failed|conflict|staged, ...}}
+    # edits: {datapoint_id: {"state": pending|retrying|saved|failed|conflict|staged, ...}}
     row_status = traitlets.Dict().tag(sync=True)
     can_undo = traitlets.Bool(False).tag(sync=True)
     # Overmind: versions are immutable, edits are staged then saved as a new version
@@ -134,7 +134,7 @@ class DatasetGrid(Widget):
         self._navigate("first", wait)
 
     def edit(self, datapoint_id: str, *, expected_output: Any = _UNSET, inputs: Any = _UNSET,
-             messages: Any = _UNSET, wait: bool = True):
+             messages: Any = _UNSET, wait: bool = True, timeout: float = 120):
         """Change fields of a datapoint. orq: saved at once (PATCH of only these fields); the saved
         datapoint is returned. Overmind: staged for `save_version()`."""
         fields = {k: v for k, v in (("expected_output", expected_output), ("inputs", inputs),
@@ -144,7 +144,7 @@ class DatasetGrid(Widget):
             self._stage(datapoint_id, fields)
             return None
         future = self._save(datapoint_id, fields)
-        return future.result(timeout=120) if wait else future
+        return future.result(timeout=timeout) if wait else future
 
     def undo(self, wait: bool = True):
         """Revert the last saved edit (a PATCH of the previous value)."""
@@ -419,31 +419,40 @@ class DatasetGrid(Widget):
 
     def _save_worker(self, datapoint_id: str, fields: dict[str, Any], base_updated: Any, force: bool,
                      undoable: bool) -> Datapoint | None:
+        """Send one save through the client's outbox (durable, retried until delivered) and track it."""
         assert isinstance(self.client, OrqClient)
-        before = self._find(datapoint_id)
         try:
-            if before is None:
-                before = self.client.get_datapoint(self.dataset_id, datapoint_id)
-            expected = before.updated if base_updated is _UNSET else base_updated
-            if not force:
-                # orq has no concurrency token: compare `updated` before writing, so nobody's
-                # change is overwritten unseen.
-                server = self.client.get_datapoint(self.dataset_id, datapoint_id)
-                if server.updated != expected:
-                    self._conflicts[datapoint_id] = server
-                    self._set_status(datapoint_id, state="conflict", draft=fields,
-                                     server={k: server.to_wire().get(k) for k in fields},
-                                     server_updated=server.to_wire().get("updated"),
-                                     message="This datapoint changed on the server since it was loaded.")
-                    return None
-            saved = self.client.update_datapoint(self.dataset_id, datapoint_id, **fields)
+            before = self._find(datapoint_id) or self.client.get_datapoint(self.dataset_id, datapoint_id)
+            expected = before.to_wire().get("updated") if base_updated is _UNSET else base_updated
+            ticket = self.client.queue_datapoint_update(self.dataset_id, datapoint_id, fields,
+                                                        expected_updated=None if force else expected)
         except Exception as error:
+            self._set_status(datapoint_id, state="failed", draft=fields, **describe(error))
+            raise
+
+        def on_event(event: str, data: dict[str, Any]) -> None:
+            if event == "retrying":  # not lost: shown, and tried again in the background
+                self._set_status(datapoint_id, state="retrying", draft=fields, attempts=data["attempts"],
+                                 **describe(data["error"]))
+
+        ticket.on_event(on_event)
+        try:
+            saved = ticket.result()
+        except ConflictError as error:
+            server = Datapoint.model_validate(error.body)
+            self._conflicts[datapoint_id] = server
+            self._set_status(datapoint_id, state="conflict", draft=fields, message=error.message,
+                             server={k: server.to_wire().get(k) for k in fields},
+                             server_updated=server.to_wire().get("updated"))
+            return None
+        except Exception as error:  # refused by the service: final, the draft stays for the user
             self._set_status(datapoint_id, state="failed", draft=fields, **describe(error))
             raise
         with self._lock:
             self._replace_row(saved)
             if undoable:
-                self._undo.append((datapoint_id, {k: before.to_wire().get(k) for k in fields}, saved.updated))
+                self._undo.append((datapoint_id, {k: before.to_wire().get(k) for k in fields},
+                                   saved.to_wire().get("updated")))
             self.can_undo = bool(self._undo)
             self._set_status(datapoint_id, state="saved", updated=saved.to_wire().get("updated"))
         for callback in self._edit_callbacks:
@@ -464,7 +473,10 @@ class DatasetGrid(Widget):
         status = self.row_status.get(datapoint_id)
         if not status or "draft" not in status:
             raise ValueError("nothing to retry for this datapoint")
-        self._save(datapoint_id, status["draft"])
+        if status["state"] == "retrying":  # still queued: try now rather than queue it twice
+            self.client.outbox.retry_now()
+        else:
+            self._save(datapoint_id, status["draft"])
 
     def _resolve(self, datapoint_id: str, keep: str) -> None:
         status = self.row_status.get(datapoint_id) or {}

@@ -87,18 +87,31 @@ def test_a_rejected_save_shows_the_error_and_keeps_the_draft(page, lab, sandbox)
     sandbox.set_faults(fault_rate=1.0)
     try:
         editor.press("Control+Enter")
-        failed = page.locator(".nbw-state-failed")
-        failed.wait_for()
-        assert "Not saved" in failed.inner_text()
+        status = page.locator(".nbw-state-retrying")
+        status.wait_for()
+        assert "Not saved yet" in status.inner_text()
+        # the draft stays on show in its row while the outbox keeps trying
+        assert rows(page).first.locator("td.nbw-col-expected_output").inner_text() == "A draft that must survive"
     finally:
         sandbox.clear_faults()
-    failed.get_by_role("button", name="Edit draft").click()
-    assert page.locator(".nbw-editor textarea").input_value() == "A draft that must survive"
-    page.keyboard.press("Escape")
-    page.locator(".nbw-state-failed").get_by_role("button", name="Retry").click()
+    status.get_by_role("button", name="Retry now").click()
     page.locator(".nbw-state-saved").wait_for()
     with Client.orq(sandbox.api_key, sandbox.url) as other:
         assert other.get_datapoint(sandbox.ids["rag"], target).expected_output == "A draft that must survive"
+
+
+def test_a_refused_edit_reopens_the_editor_with_the_reason(page, lab, sandbox):
+    open_and_run(page, lab, "grid_refused.ipynb", [
+        SETUP, f"grid = DatasetGrid(Client.sandbox(), {sandbox.ids['rag']!r}, page_size=10)\ngrid",
+    ], wait_for=GRID)
+    rows(page).first.locator("td.nbw-col-inputs").dblclick()
+    editor = page.locator(".nbw-editor textarea")
+    editor.fill('{"question": {"nested": "not allowed"}}')
+    editor.press("Control+Enter")
+    page.locator(".nbw-state-failed").wait_for()
+    assert "must be a string, number, boolean or null" in page.locator(".nbw-state-failed").inner_text()
+    page.locator(".nbw-state-failed").get_by_role("button", name="Edit draft").click()
+    assert "not allowed" in page.locator(".nbw-editor textarea").input_value()
 
 
 def test_overmind_edit_creates_a_new_version(page, lab, sandbox):

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from nbwidgets import Client, DatasetGrid
-from nbwidgets.client import RetryPolicy
+from nbwidgets.client import NotFoundError, RetryPolicy
 
 
 def wait_for(condition, timeout=15.0):
@@ -151,22 +151,34 @@ def test_conflict_stops_the_save_and_the_user_picks(orq, sandbox):
     assert target.id not in grid.row_status and grid.rows[1].expected_output == "Theirs again"
 
 
-def test_a_failed_save_keeps_the_draft_and_retry_sends_it(sandbox):
+def test_a_save_under_faults_is_kept_and_retried_until_delivered(sandbox):
     client = Client.orq(sandbox.api_key, sandbox.url, retry=RetryPolicy(max_retries=0))
     grid = DatasetGrid(client, sandbox.ids["rag"], page_size=10)
     grid.first_page()
     target = grid.rows[3]
     sandbox.set_faults(fault_rate=1.0)
-    with pytest.raises(Exception):
-        grid.edit(target.id, expected_output="Survives a failure")
-    sandbox.clear_faults()
+    future = grid.edit(target.id, expected_output="Survives a failure", wait=False)
+    wait_for(lambda: grid.row_status[target.id]["state"] == "retrying")
     status = grid.row_status[target.id]
-    assert status["state"] == "failed" and status["draft"] == {"expected_output": "Survives a failure"}
-    assert status["message"]
-    grid.handle({"type": "retry", "datapoint_id": target.id})
-    wait_for(lambda: grid.row_status[target.id]["state"] == "saved")
+    assert status["draft"] == {"expected_output": "Survives a failure"} and status["message"]
+    assert client.outbox.pending()[0]["payload"]["fields"] == {"expected_output": "Survives a failure"}
+    sandbox.clear_faults()
+    grid.handle({"type": "retry", "datapoint_id": target.id})  # "Retry now"
+    assert future.result(timeout=30).expected_output == "Survives a failure"
+    assert grid.row_status[target.id]["state"] == "saved" and client.outbox.pending() == []
     assert client.get_datapoint(sandbox.ids["rag"], target.id).expected_output == "Survives a failure"
     client.close()
+
+
+def test_a_refused_save_is_final_and_keeps_the_draft(orq, sandbox):
+    [doomed] = orq.create_datapoints(sandbox.ids["rag"], [{"expected_output": "soon gone"}])
+    grid = DatasetGrid(orq, sandbox.ids["rag"], page_size=10)
+    grid.first_page()
+    orq.delete_datapoint(sandbox.ids["rag"], doomed.id)
+    with pytest.raises(NotFoundError):
+        grid.edit(doomed.id, expected_output="too late")
+    status = grid.row_status[doomed.id]
+    assert status["state"] == "failed" and status["status"] == 404 and status["draft"] == {"expected_output": "too late"}
 
 
 def test_overmind_edits_are_staged_then_saved_as_a_new_version(overmind, sandbox):
