@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 import random
+import socket
 import sqlite3
 import threading
 import time
@@ -39,13 +40,14 @@ CREATE TABLE IF NOT EXISTS entry (
     attempts INTEGER NOT NULL DEFAULT 0,
     next_attempt REAL NOT NULL DEFAULT 0,
     lease_until REAL NOT NULL DEFAULT 0,
+    owner TEXT,                                -- host:pid of the process sending it, while leased
     last_error TEXT,
     created REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS entry_due ON entry (scope, state, seq);
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
-LEASE_SECONDS = 60.0
+LEASE_SECONDS = 120.0  # longer than one delivery with the transport's own retries
 MAX_BACKOFF = 30.0
 Listener = Callable[[str, dict[str, Any]], None]
 
@@ -90,7 +92,7 @@ class Outbox:
         self._db.executescript(SCHEMA)
         self._lock = threading.RLock()
         self.scope = self._scope(client)
-        self._owner = uuid.uuid4().hex
+        self._owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._tickets: dict[int, Ticket] = {}
         self._wake = threading.Event()
         self._idle = threading.Condition()
@@ -173,6 +175,18 @@ class Outbox:
 
     # --- the worker -----------------------------------------------------------------------------
 
+    def _reap_dead_owners(self) -> None:
+        """Free the entries leased by a process of this host that has died (a killed kernel)."""
+        with self._lock:
+            owners = [r[0] for r in self._db.execute(
+                "SELECT DISTINCT owner FROM entry WHERE scope = ? AND lease_until > ? AND owner IS NOT NULL "
+                "AND owner != ?", (self.scope, time.time(), self._owner))]
+        for owner in owners:
+            host, pid, _ = owner.split(":", 2)
+            if host == socket.gethostname() and not _alive(int(pid)):
+                with self._lock:
+                    self._db.execute("UPDATE entry SET lease_until = 0, owner = NULL WHERE owner = ?", (owner,))
+
     def _claim(self) -> tuple[int, str, dict[str, Any], int] | None:
         now = time.time()
         with self._lock:
@@ -184,7 +198,8 @@ class Outbox:
                     "WHERE p.scope = e.scope AND p.state = 'queued' AND p.order_key = e.order_key AND p.seq < e.seq) "
                     "ORDER BY seq LIMIT 1", (self.scope, now, now)).fetchone()
                 if row is not None:
-                    self._db.execute("UPDATE entry SET lease_until = ? WHERE seq = ?", (now + LEASE_SECONDS, row[0]))
+                    self._db.execute("UPDATE entry SET lease_until = ?, owner = ? WHERE seq = ?",
+                                     (now + LEASE_SECONDS, self._owner, row[0]))
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
@@ -198,7 +213,11 @@ class Outbox:
         return max(0.05, min(1.0, (row[0] or time.time() + 1.0) - time.time()))
 
     def _run(self) -> None:
+        reaped = 0.0
         while not self._closed:
+            if time.monotonic() - reaped > 5:
+                self._reap_dead_owners()
+                reaped = time.monotonic()
             try:
                 claimed = self._claim()
             except sqlite3.Error:
@@ -241,3 +260,13 @@ class Outbox:
             ticket._emit("sent", {"result": result})
             ticket.future.set_result(result)
 
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -1,5 +1,6 @@
 """One module per widget; each owns its traits and talks to the services only through the client."""
 
+from .feedback import FeedbackButtons, review
 from .grid import DatasetGrid
 
-__all__ = ["DatasetGrid"]
+__all__ = ["DatasetGrid", "FeedbackButtons", "review"]

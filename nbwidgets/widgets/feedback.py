@@ -1,0 +1,164 @@
+"""FeedbackButtons: thumbs, a score, a choice, several choices or a written correction on a generation.
+
+A click shows at once as pending; the write goes to the client's outbox (on disk first, one worker for
+every widget) and is retried until delivered. Each widget's feedback carries one client-made id, so a
+retry or a change of mind replaces the value instead of adding a record; Undo removes it.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from typing import Any, Sequence
+
+import traitlets
+
+from ..client import OrqClient
+from ..models import FEEDBACK_PRODUCTS, new_ulid
+from ._base import STATIC, Widget, describe
+
+KINDS = ("thumbs", "score", "choice", "choices", "correction")
+THUMBS = ("good", "bad")
+
+
+class FeedbackButtons(Widget):
+    """Feedback on one generation (a trace), sent to orq's /v2/feedback.
+
+        FeedbackButtons(trace_id=trace, kind="thumbs")
+        FeedbackButtons(trace_id=trace, property="quality", kind="score", score_range=(1, 5))
+        FeedbackButtons(trace_id=trace, property="issues", kind="choices", options=["too long", "wrong"])
+        FeedbackButtons(trace_id=trace, property="correction", kind="correction", output=generated_text)
+    """
+
+    _esm = STATIC / "feedback.js"
+    _css = STATIC / "feedback.css"
+
+    # configuration
+    trace_id = traitlets.Unicode().tag(sync=True)
+    feedback_property = traitlets.Unicode("rating").tag(sync=True)
+    kind = traitlets.Enum(KINDS, default_value="thumbs").tag(sync=True)
+    product = traitlets.Enum(FEEDBACK_PRODUCTS, default_value="experiments").tag(sync=True)
+    options = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    score_min = traitlets.Float(1).tag(sync=True)
+    score_max = traitlets.Float(5).tag(sync=True)
+    score_step = traitlets.Float(1).tag(sync=True)
+    output = traitlets.Unicode(None, allow_none=True).tag(sync=True)  # the generation; a correction starts from it
+    input = traitlets.Unicode(None, allow_none=True).tag(sync=True)
+    show_generation = traitlets.Bool(False).tag(sync=True)
+    # state
+    value = traitlets.Any(None).tag(sync=True)  # what the widget shows, and what the service will hold
+    status = traitlets.Unicode("idle").tag(sync=True)  # idle | pending | sent | retrying | failed | removed
+    message = traitlets.Unicode("").tag(sync=True)
+    feedback_id = traitlets.Unicode(None, allow_none=True).tag(sync=True)
+
+    def __init__(self, client: OrqClient | None = None, trace_id: str = "", property: str = "rating",
+                 kind: str = "thumbs", product: str = "experiments", options: Sequence[str] | None = None,
+                 output: str | None = None, *, input: str | None = None, score_range: tuple[float, float] = (1, 5),
+                 score_step: float = 1, show_generation: bool | None = None) -> None:
+        if not trace_id:
+            raise ValueError("trace_id is required: the id returned by orq's invoke or get_config")
+        if kind in ("choice", "choices") and not options:
+            raise ValueError(f"a {kind} feedback needs options")
+        if score_range[0] >= score_range[1] or score_step <= 0:
+            raise ValueError("score_range must be (low, high) with low < high, and score_step > 0")
+        super().__init__(client, flavour="orq", trace_id=trace_id, feedback_property=property, kind=kind,
+                         product=product, options=list(options or []), output=output, input=input,
+                         score_min=score_range[0], score_max=score_range[1], score_step=score_step,
+                         show_generation=bool(output or input) if show_generation is None else show_generation)
+        if not isinstance(self.client, OrqClient):
+            raise TypeError("feedback is an orq.ai API: pass an orq client (Client.orq() or Client.sandbox())")
+        self._latest = 0  # the newest write's ticket number: older answers do not overwrite its status
+        self._guard = threading.Lock()
+
+    # --- Python API -----------------------------------------------------------------------------
+
+    def submit(self, value: Any) -> None:
+        """Give (or change) the feedback. The same value again sends nothing."""
+        value = self.validate(value)
+        with self._guard:
+            if value == self.value and self.status in ("pending", "sent", "retrying"):
+                return  # a double click sends one feedback
+            if self.feedback_id is None:
+                self.feedback_id = new_ulid()
+            self.value, self.status, self.message = value, "pending", ""
+            ticket = self.client.queue_feedback(self.trace_id, self.feedback_property, value, product=self.product,
+                                                id=self.feedback_id)
+            self._track(ticket, done="sent")
+
+    def undo(self) -> None:
+        """Remove the feedback from the service."""
+        with self._guard:
+            if self.feedback_id is None:
+                return
+            ticket = self.client.queue_feedback_removal(self.feedback_id, self.trace_id, product=self.product)
+            # a later click starts a new feedback: the removed id is not reused
+            self.feedback_id, self.value, self.status, self.message = None, None, "pending", "Removing…"
+            self._track(ticket, done="removed")
+
+    def flush(self, timeout: float | None = 30) -> bool:
+        """Wait until this client's queued writes are delivered."""
+        return self.client.outbox.flush(timeout)
+
+    def validate(self, value: Any) -> Any:
+        """The value as the API takes it for this kind, or a ValueError saying why not."""
+        if self.kind == "thumbs":
+            if value in (True, "up", "👍"):
+                value = "good"
+            if value in (False, "down", "👎"):
+                value = "bad"
+            if value not in THUMBS:
+                raise ValueError("thumbs feedback is 'good' or 'bad'")
+        elif self.kind == "score":
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
+                raise ValueError("a score is a number")
+            steps = (value - self.score_min) / self.score_step
+            if not self.score_min <= value <= self.score_max or abs(steps - round(steps)) > 1e-9:
+                raise ValueError(f"a score is between {self.score_min:g} and {self.score_max:g} "
+                                 f"in steps of {self.score_step:g}")
+            value = int(value) if float(value).is_integer() else float(value)
+        elif self.kind == "choice":
+            if value not in self.options:
+                raise ValueError(f"choose one of: {', '.join(self.options)}")
+        elif self.kind == "choices":
+            if isinstance(value, str) or not all(v in self.options for v in value):
+                raise ValueError(f"choose any of: {', '.join(self.options)}")
+            value = [option for option in self.options if option in set(value)]  # the options' order
+            if not value:
+                raise ValueError("choose at least one option (Undo removes the feedback)")
+        elif self.kind == "correction":
+            if not isinstance(value, str) or not value.strip():
+                raise ValueError("a correction is a non-empty text")
+        return value
+
+    # --- intents --------------------------------------------------------------------------------
+
+    def intents(self):
+        return {
+            "submit": lambda m: self.submit(m["value"]),
+            "undo": lambda m: self.undo(),
+            "retry": lambda m: self.client.outbox.retry_now(),
+        }
+
+    def _track(self, ticket, done: str) -> None:
+        self._latest = ticket.seq
+
+        def on_event(event: str, data: dict[str, Any]) -> None:
+            if ticket.seq != self._latest:
+                return  # a newer click's status is the one on show
+            if event == "retrying":
+                self.status, self.message = "retrying", describe(data["error"])["message"]
+            elif event == "sent":
+                self.status, self.message = done, ""
+            elif event == "failed":
+                self.status, self.message = "failed", describe(data["error"])["message"]
+
+        ticket.on_event(on_event)
+
+
+def review(client: OrqClient | None = None, trace_id: str = "", *, output: str, input: str | None = None,
+           kind: str = "thumbs", property: str = "rating", **options: Any) -> FeedbackButtons:
+    """A generation with its feedback buttons, for experiment loops: `display(review(client, trace, output=text))`.
+
+    Every review shares the client's one outbox and one worker, so a hundred of them stay light."""
+    return FeedbackButtons(client, trace_id, property=property, kind=kind, output=output, input=input,
+                           show_generation=True, **options)

@@ -1,0 +1,105 @@
+"""The outbox: durable, ordered per key, retried until delivered, and drained by the next process."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+from nbwidgets import Client, FeedbackButtons
+from nbwidgets.client import RetryPolicy
+
+FAST = RetryPolicy(max_retries=6, initial_delay=0.01, max_delay=0.1)
+
+
+def test_a_thousand_writes_from_many_widgets_under_faults_are_exactly_a_thousand_records(sandbox, tmp_path,
+                                                                                          monkeypatch):
+    monkeypatch.setenv("NBWIDGETS_CACHE_DIR", str(tmp_path))
+    sandbox.set_faults(fault_rate=0.3, rate_limit_rate=0.1, retry_after_ms=5)
+    client = Client.orq(sandbox.api_key, sandbox.url, retry=FAST)
+    widgets = [FeedbackButtons(client, trace_id=f"trace-load-{i % 50}", property=f"p{i}") for i in range(1000)]
+    for index, widget in enumerate(widgets):
+        widget.submit("good" if index % 2 else "bad")
+    assert client.outbox.flush(timeout=240)
+    stats = sandbox.control("GET", "/_sandbox/stats")
+    sandbox.clear_faults()
+    stored = [f for i in range(50) for f in sandbox.feedback(f"trace-load-{i}")]
+    assert len(stored) == 1000 and len({f["id"] for f in stored}) == 1000
+    assert {f["id"] for f in stored} == {w.feedback_id for w in widgets}
+    assert stats["fault drop"] > 0 and stats["fault 500"] > 0 and stats["fault 429"] > 0
+    assert client.outbox.pending() == [] and client.outbox.failed() == []
+    client.close()
+
+
+def test_a_killed_process_leaves_its_writes_for_the_next_client(sandbox, tmp_path):
+    sandbox.set_faults(fault_rate=1.0)  # nothing gets through before the kill
+    script = textwrap.dedent(f"""
+        import sys, time
+        from nbwidgets import Client
+        client = Client.orq({sandbox.api_key!r}, {sandbox.url!r})
+        for i in range(40):
+            client.queue_feedback("trace-killed", f"p{{i}}", "good", id=None)
+        print("queued", len(client.outbox.pending()), flush=True)
+        time.sleep(60)
+    """)
+    env = {**os.environ, "NBWIDGETS_CACHE_DIR": str(tmp_path)}
+    process = subprocess.Popen([sys.executable, "-c", script], env=env, stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout.readline().strip() == "queued 40"
+    finally:
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(10)
+    sandbox.clear_faults()
+    time.sleep(0.2)
+    assert len(sandbox.feedback("trace-killed")) < 40  # the first process did not deliver them all
+    drain = textwrap.dedent(f"""
+        from nbwidgets import Client
+        client = Client.orq({sandbox.api_key!r}, {sandbox.url!r})
+        print(len(client.outbox.pending()), client.outbox.flush(timeout=60), len(client.outbox.pending()))
+    """)
+    result = subprocess.run([sys.executable, "-c", drain], env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    left, flushed, after = result.stdout.split()
+    assert int(left) > 0 and flushed == "True" and after == "0"
+    assert len(sandbox.feedback("trace-killed")) == 40
+
+
+def test_writes_to_one_feedback_arrive_in_order(sandbox, tmp_path, monkeypatch):
+    monkeypatch.setenv("NBWIDGETS_CACHE_DIR", str(tmp_path))
+    with Client.orq(sandbox.api_key, sandbox.url, retry=FAST) as client:
+        sandbox.set_faults(fault_rate=0.4)
+        ticket = None
+        for value in ["a", "b", "c", "d", "e"]:
+            ticket = client.queue_feedback("trace-order", "choice", value, id="01JJ1HDHN79XAS7A01WB3HYSDQ")
+        assert client.outbox.flush(60)
+        sandbox.clear_faults()
+        assert ticket.result(1).value == "e"
+        assert [f["value"] for f in sandbox.feedback("trace-order")] == ["e"]
+
+
+def test_the_key_is_not_stored(sandbox, tmp_path, monkeypatch):
+    monkeypatch.setenv("NBWIDGETS_CACHE_DIR", str(tmp_path))
+    sandbox.set_faults(fault_rate=1.0)
+    client = Client.orq(sandbox.api_key, sandbox.url, retry=RetryPolicy(max_retries=0))
+    client.queue_feedback("trace-key", "rating", "good")
+    client.close()
+    sandbox.clear_faults()
+    raw = b"".join(p.read_bytes() for p in tmp_path.iterdir())
+    assert sandbox.api_key.encode() not in raw and b"trace-key" in raw
+
+
+def test_refused_writes_are_kept_as_failed_not_retried(sandbox, tmp_path, monkeypatch):
+    monkeypatch.setenv("NBWIDGETS_CACHE_DIR", str(tmp_path))
+    with Client.orq(sandbox.api_key, sandbox.url) as client:
+        ticket = client.queue_feedback_removal("01JJ1HDHN79XAS7A01WB3HYSDZ", "trace-none")
+        assert client.outbox.flush(10)
+        assert client.outbox.failed()[0]["kind"] == "feedback.remove"
+        assert "not found" in client.outbox.failed()[0]["last_error"]
+        try:
+            ticket.result(1)
+        except Exception as error:
+            assert type(error).__name__ == "NotFoundError"
+        assert client.outbox.discard_failed() == 1

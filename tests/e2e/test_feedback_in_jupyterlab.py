@@ -1,0 +1,73 @@
+"""FeedbackButtons in JupyterLab: after each click the sandbox holds exactly what the widget shows."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from conftest import open_and_run, screenshot
+
+pytestmark = pytest.mark.e2e
+
+
+def held(sandbox, trace, timeout=15.0, until=lambda records: True):
+    deadline = time.monotonic() + timeout
+    while True:
+        records = {f["property"]: f["value"] for f in sandbox.feedback(trace)}
+        if until(records) or time.monotonic() > deadline:
+            return records
+        time.sleep(0.05)
+
+
+def test_thumbs_score_choices_and_correction(page, lab, sandbox):
+    trace = "trace-e2e-feedback"
+    open_and_run(page, lab, "feedback.ipynb", [
+        "from nbwidgets import Client, FeedbackButtons, review\nclient = Client.sandbox()",
+        f"review(client, {trace!r}, output='Paris is the capital of Italy.', input='Capital of Italy?')",
+        f"FeedbackButtons(client, {trace!r}, property='quality', kind='score', score_range=(1, 5))",
+        f"FeedbackButtons(client, {trace!r}, property='issues', kind='choices', options=['too long', 'wrong facts', 'rude'])",
+        f"FeedbackButtons(client, {trace!r}, property='correction', kind='correction', output='Paris is the capital of Italy.')",
+    ], wait_for=".nbw-feedback .nbw-correction textarea")
+    widgets = page.locator(".nbw-feedback")
+    thumbs, score, choices, correction = (widgets.nth(i) for i in range(4))
+    assert "Capital of Italy?" in thumbs.inner_text()  # the generation is shown with its buttons
+
+    thumbs.get_by_role("button", name="Thumbs up").click()
+    thumbs.locator(".nbw-status[data-state=sent]").wait_for()
+    assert thumbs.get_by_role("button", name="Thumbs up").get_attribute("aria-pressed") == "true"
+    assert held(sandbox, trace) == {"rating": "good"}
+
+    thumbs.get_by_role("button", name="Thumbs down").click()
+    assert held(sandbox, trace, until=lambda r: r.get("rating") == "bad") == {"rating": "bad"}
+    thumbs.locator(".nbw-status[data-state=sent]").wait_for()
+    assert thumbs.get_by_role("button", name="Thumbs down").get_attribute("aria-pressed") == "true"
+    assert thumbs.get_by_role("button", name="Thumbs up").get_attribute("aria-pressed") == "false"
+
+    thumbs.get_by_role("button", name="Undo feedback").click()
+    thumbs.locator(".nbw-status[data-state=removed]").wait_for()
+    assert held(sandbox, trace) == {}
+    assert thumbs.locator("[aria-pressed=true]").count() == 0
+
+    score.focus()
+    page.keyboard.press("4")  # keys 1..9 pick
+    score.locator(".nbw-status[data-state=sent]").wait_for()
+    assert score.get_by_role("button", name="Score 4").get_attribute("aria-pressed") == "true"
+    assert held(sandbox, trace) == {"quality": 4}
+
+    choices.get_by_role("button", name="too long").click()
+    choices.locator(".nbw-status[data-state=sent]").wait_for()
+    choices.get_by_role("button", name="wrong facts").click()
+    assert held(sandbox, trace, until=lambda r: len(r.get("issues", [])) == 2)["issues"] == ["too long", "wrong facts"]
+    choices.locator(".nbw-status[data-state=sent]").wait_for()
+    assert choices.locator("[aria-pressed=true]").count() == 2
+
+    box = correction.locator("textarea")
+    assert box.input_value() == "Paris is the capital of Italy."  # starts from the output
+    box.fill("Rome is the capital of Italy.")
+    assert "Rome" in correction.locator(".nbw-diff ins").inner_text()
+    assert "Paris" in correction.locator(".nbw-diff del").inner_text()
+    box.press("Control+Enter")
+    correction.locator(".nbw-status[data-state=sent]").wait_for()
+    assert held(sandbox, trace) == {"quality": 4, "issues": ["too long", "wrong facts"],
+                                    "correction": "Rome is the capital of Italy."}
+    screenshot(page, "feedback", page.locator(".jp-Notebook"))

@@ -1,0 +1,115 @@
+"""FeedbackButtons against the sandbox: what the widget shows is what the service holds."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from nbwidgets import Client, FeedbackButtons, review
+from nbwidgets.client import RetryPolicy
+
+FAST = RetryPolicy(max_retries=8, initial_delay=0.01, max_delay=0.1)
+
+
+def held(sandbox, trace):
+    return [{k: f[k] for k in ("id", "property", "value", "product")} for f in sandbox.feedback(trace)]
+
+
+def settle(widget, timeout=30):
+    assert widget.flush(timeout)
+    deadline = time.monotonic() + 5
+    while widget.status == "pending" and time.monotonic() < deadline:  # the status follows the delivery
+        time.sleep(0.01)
+
+
+def test_thumbs_change_of_mind_and_undo(orq, sandbox):
+    widget = FeedbackButtons(orq, trace_id="trace-thumbs")
+    widget.submit("good")
+    assert widget.status == "pending" and widget.value == "good"  # shown at once
+    settle(widget)
+    assert widget.status == "sent"
+    assert held(sandbox, "trace-thumbs") == [
+        {"id": widget.feedback_id, "property": "rating", "value": "good", "product": "experiments"}]
+    first_id = widget.feedback_id
+    widget.submit("bad")  # changing one's mind replaces the value
+    settle(widget)
+    assert held(sandbox, "trace-thumbs")[0]["value"] == "bad" and widget.feedback_id == first_id
+    assert len(held(sandbox, "trace-thumbs")) == 1
+    widget.undo()
+    settle(widget)
+    assert held(sandbox, "trace-thumbs") == [] and widget.value is None and widget.status == "removed"
+
+
+def test_a_double_click_sends_one_feedback(orq, sandbox):
+    widget = FeedbackButtons(orq, trace_id="trace-double")
+    widget.handle({"type": "submit", "id": "1", "value": "good"})
+    widget.handle({"type": "submit", "id": "2", "value": "good"})
+    settle(widget)
+    [record] = sandbox.feedback("trace-double")
+    assert record["_writes"] == 1
+
+
+def test_score_choice_choices_and_correction(orq, sandbox):
+    score = FeedbackButtons(orq, trace_id="trace-kinds", property="quality", kind="score", score_range=(0, 10),
+                            score_step=0.5)
+    score.submit(7.5)
+    with pytest.raises(ValueError, match="between 0 and 10"):
+        score.submit(11)
+    with pytest.raises(ValueError):
+        score.submit(7.25)
+    choice = FeedbackButtons(orq, trace_id="trace-kinds", property="verdict", kind="choice",
+                             options=["correct", "partially", "wrong"])
+    choice.submit("partially")
+    with pytest.raises(ValueError, match="choose one of"):
+        choice.submit("maybe")
+    choices = FeedbackButtons(orq, trace_id="trace-kinds", property="issues", kind="choices",
+                              options=["too long", "rude", "wrong facts"])
+    choices.submit(["wrong facts", "too long"])
+    correction = FeedbackButtons(orq, trace_id="trace-kinds", property="correction", kind="correction",
+                                 output="Paris is the capital of Germany.")
+    correction.submit("Berlin is the capital of Germany.")
+    with pytest.raises(ValueError):
+        correction.submit("   ")
+    settle(correction)
+    values = {f["property"]: f["value"] for f in sandbox.feedback("trace-kinds")}
+    assert values == {"quality": 7.5, "verdict": "partially", "issues": ["too long", "wrong facts"],
+                      "correction": "Berlin is the capital of Germany."}
+
+
+def test_status_shows_retrying_under_faults_then_sent(sandbox):
+    client = Client.orq(sandbox.api_key, sandbox.url, retry=RetryPolicy(max_retries=0))
+    widget = FeedbackButtons(client, trace_id="trace-retrying")
+    sandbox.set_faults(fault_rate=1.0)
+    widget.submit("good")
+    deadline = time.monotonic() + 10
+    while widget.status != "retrying" and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert widget.status == "retrying" and widget.message
+    sandbox.clear_faults()
+    widget.handle({"type": "retry", "id": "r"})
+    settle(widget)
+    assert widget.status == "sent" and held(sandbox, "trace-retrying")[0]["value"] == "good"
+    client.close()
+
+
+def test_configuration_errors_are_clear(orq):
+    with pytest.raises(ValueError, match="trace_id"):
+        FeedbackButtons(orq)
+    with pytest.raises(ValueError, match="needs options"):
+        FeedbackButtons(orq, trace_id="t", kind="choice")
+    with Client.overmind("k", "http://127.0.0.1:9") as overmind, pytest.raises(TypeError, match="orq"):
+        FeedbackButtons(overmind, trace_id="t")
+
+
+def test_many_reviews_share_one_outbox_and_one_worker(orq, sandbox):
+    import threading
+
+    before = threading.active_count()
+    widgets = [review(orq, f"trace-review-{i}", output=f"generation {i}", input=f"question {i}") for i in range(100)]
+    for widget in widgets:
+        widget.submit("good")
+    assert threading.active_count() - before <= 1  # at most the outbox's worker (if not started yet)
+    assert widgets[0].flush(60)
+    assert all(sandbox.feedback(f"trace-review-{i}") for i in range(100))
+    assert widgets[5].show_generation and widgets[5].output == "generation 5"
