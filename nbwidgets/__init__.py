@@ -1,7 +1,7 @@
 """nbwidgets: Jupyter widgets for LLM-evaluation data on orq.ai and Overmind."""
 
 from .client import Client
-from .widgets import DatasetGrid, FeedbackButtons, review
+from .widgets import DatasetGrid, EvaluatorForm, FeedbackButtons, review
 
 __version__ = "0.1.0"
-__all__ = ["Client", "DatasetGrid", "FeedbackButtons", "review"]
+__all__ = ["Client", "DatasetGrid", "EvaluatorForm", "FeedbackButtons", "review"]

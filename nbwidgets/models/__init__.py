@@ -2,11 +2,11 @@
 
 from .ids import is_ulid, is_uuid, new_ulid, new_uuid
 from .orq import (
-    EVALUATOR_KEY_PATTERN, FEEDBACK_PRODUCTS, AssistantMessage, BooleanEvaluation, BooleanGuardrail,
+    EVALUATOR_KEY_PATTERN, FEEDBACK_PRODUCTS, TEMPLATE_VARIABLE, AssistantMessage, BooleanEvaluation, BooleanGuardrail,
     CategoricalGuardrail, CategoricalLabel, Dataset, DatasetMetadata, Datapoint, DatapointCreate,
     DatapointUpdate, DeveloperMessage, Evaluation, Evaluator, Fallback, Feedback, Guardrail, Judge, JudgeRetry,
     Jury, Message, NumberEvaluation, NumberGuardrail, StringArrayEvaluation, StringEvaluation, SystemMessage,
-    ToolMessage, UserMessage, check_flat_inputs, message_text,
+    ToolMessage, UserMessage, check_flat_inputs, evaluator_problems, message_text,
 )
 from .overmind import Agent, OvermindDatapoint, OvermindDataset
 from .page import Page

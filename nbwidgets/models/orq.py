@@ -348,3 +348,64 @@ class Feedback(OrqModel):
         if isinstance(value, bool):
             raise ValueError("feedback value must be a string, a number or a list of strings")
         return value
+
+
+def evaluator_problems(data: dict[str, Any], *, creating: bool = False) -> dict[str, str]:
+    """Everything the API would refuse in an evaluator, as {field path: message} (empty when valid).
+
+    Paths are dotted (`jury.judges.1.retry.count`), so each problem can be shown on its own field.
+    The sandbox answers with the same rules, so the form and the "server" agree.
+    """
+    problems: dict[str, str] = {}
+    body = {k: v for k, v in data.items() if not k.startswith("version")}
+    single = body.get("mode", "single") == "single"
+    if single:
+        body.pop("jury", None)  # kept by the form for switching back; not part of a single judge
+    if creating and not body.get("path") and not body.get("project_id"):
+        problems["path"] = "a path is required (project/folder/...)"
+    if not str(body.get("prompt") or "").strip():
+        problems["prompt"] = "the prompt is empty"
+    judges = (body.get("jury") or {}).get("judges") if not single else None
+    if not single and (not isinstance(judges, list) or len(judges) < 2):
+        problems["jury.judges"] = "a jury needs at least two judges"
+    try:
+        evaluator = Evaluator.model_validate(body)
+    except Exception as error:  # pydantic's ValidationError: one entry per refused field
+        for item in getattr(error, "errors", lambda: [])():
+            loc = [str(p) for p in item["loc"] if not str(p).startswith(("function-", "tagged-union"))]
+            path = ".".join(loc[:1] + [p for p in loc[1:] if p not in ("boolean", "categorical", "number")])
+            message = item["msg"].removeprefix("Value error, ")
+            if "min_successful_judges" in message:  # a model-level rule: say it on its field
+                path = "jury.min_successful_judges"
+            elif not path:
+                path = "model" if "needs a model" in message else "jury.judges" if "jury" in message else "form"
+            problems.setdefault(path, message)
+        return problems
+    labels = [label.value for label in evaluator.categorical_labels or []]
+    if evaluator.output_type == "categorical":
+        if len(labels) < 2:
+            problems["categorical_labels"] = "a categorical evaluator needs at least two labels"
+        elif len(set(labels)) != len(labels) or not all(l.strip() for l in labels):
+            problems["categorical_labels"] = "labels must be non-empty and different"
+    guardrail = evaluator.guardrail_config
+    if guardrail is not None:
+        if evaluator.output_type == "string":
+            problems["guardrail_config.type"] = "a string output cannot have a guardrail"
+        elif guardrail.type != evaluator.output_type:
+            problems["guardrail_config.type"] = f"a {guardrail.type} guardrail does not fit a {evaluator.output_type} output"
+        elif guardrail.type == "categorical":
+            if not guardrail.values:
+                problems["guardrail_config.values"] = "choose at least one passing label"
+            elif labels and not set(guardrail.values) <= set(labels):
+                problems["guardrail_config.values"] = "passing values must be among the labels"
+    if evaluator.jury is not None and not single:
+        for group in ("judges", "replacement_judges"):
+            for index, judge in enumerate(getattr(evaluator.jury, group)):
+                if not judge.model.strip():
+                    problems[f"jury.{group}.{index}.model"] = "a model is required"
+                codes = judge.retry.on_codes if judge.retry else []
+                if any(not 400 <= code <= 599 for code in codes):
+                    problems[f"jury.{group}.{index}.retry.on_codes"] = "status codes are between 400 and 599"
+    if single and not str(evaluator.model or "").strip():
+        problems["model"] = "a model is required"
+    return problems

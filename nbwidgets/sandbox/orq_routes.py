@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from ..models import DatapointUpdate, Evaluator, Feedback, new_ulid
+from ..models import DatapointUpdate, Evaluator, Feedback, evaluator_problems, new_ulid
 from ..models.orq import EVALUATOR_WRITABLE_FIELDS
 from .store import Store, now_iso
 
@@ -232,15 +232,11 @@ class OrqRoutes:
         merged = {**(existing or {}), **fields}
         if merged.get("mode") == "single":
             merged["jury"] = None
-        try:
-            model = Evaluator.model_validate({k: v for k, v in merged.items() if not k.startswith("version")})
-        except ValidationError as exc:
-            raise OrqError(400, "Invalid evaluator", _details(exc)) from None
-        if model.guardrail_config is not None and model.output_type not in (None, "string"):
-            kind = model.guardrail_config.type
-            if kind != model.output_type:
-                raise OrqError(400, "Invalid evaluator", [{"path": ["guardrail_config", "type"],
-                               "message": f"a {kind} guardrail does not fit output type {model.output_type}"}])
+        problems = evaluator_problems(merged, creating=existing is None)
+        if problems:
+            raise OrqError(400, "Invalid evaluator: " + "; ".join(f"{k}: {v}" for k, v in problems.items()),
+                           [{"path": path.split("."), "message": message} for path, message in problems.items()])
+        model = Evaluator.model_validate({k: v for k, v in merged.items() if not k.startswith("version")})
         owner = self.store.evaluator_key_owner(model.key)
         if owner is not None and owner != evaluator_id:
             raise OrqError(409, f"An evaluator with key '{model.key}' already exists",

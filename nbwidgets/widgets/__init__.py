@@ -1,6 +1,7 @@
 """One module per widget; each owns its traits and talks to the services only through the client."""
 
 from .feedback import FeedbackButtons, review
+from .form import EvaluatorForm
 from .grid import DatasetGrid
 
-__all__ = ["DatasetGrid", "FeedbackButtons", "review"]
+__all__ = ["DatasetGrid", "EvaluatorForm", "FeedbackButtons", "review"]
