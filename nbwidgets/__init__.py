@@ -3,5 +3,8 @@
 from .client import Client
 from .widgets import DatasetGrid, EvaluatorForm, FeedbackButtons, review
 
+from .extension import load_ipython_extension, unload_ipython_extension
+
 __version__ = "0.1.0"
-__all__ = ["Client", "DatasetGrid", "EvaluatorForm", "FeedbackButtons", "review"]
+__all__ = ["Client", "DatasetGrid", "EvaluatorForm", "FeedbackButtons", "load_ipython_extension", "review",
+           "unload_ipython_extension"]

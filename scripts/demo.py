@@ -46,9 +46,11 @@ def main() -> int:
     parser.add_argument("--datapoints", type=int, default=100_000, help="size of the generated dataset")
     parser.add_argument("--no-browser", action="store_true")
     parser.add_argument("--fresh", action="store_true", help="replace the working copy of the notebooks")
+    parser.add_argument("--work", type=Path, default=ROOT / ".demo" / "notebooks",
+                        help="where the working copy of the notebooks lives")
     args = parser.parse_args()
 
-    work = ROOT / ".demo" / "notebooks"
+    work = args.work
     if args.fresh and work.exists():
         shutil.rmtree(work)
     if not work.exists():
@@ -78,12 +80,14 @@ def main() -> int:
             command.append("--allow-root")
         if args.no_browser or not os.environ.get("DISPLAY") and sys.platform.startswith("linux"):
             command.append("--no-browser")
-        command.append(FIRST)
-        lab = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
+        command.append(f"--LabApp.default_url=/lab/tree/{FIRST}")
+        log = open(work.parent / "jupyterlab.log", "wb")
+        lab = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
         url = f"http://127.0.0.1:{port}/lab/tree/{FIRST}?token={token}"
         _wait_for(f"http://127.0.0.1:{port}/api/status?token={token}", lab)
         print(f"\n  JupyterLab: {url}\n  Sandbox:    {info['url']}  (orq /v2, Overmind /api)\n"
-              f"  Notebooks:  {work}\n\n  Ctrl+C stops both.\n", flush=True)
+              f"  Notebooks:  {work}\n  Log:        {work.parent / 'jupyterlab.log'}\n\n"
+              "  Ctrl+C stops both.\n", flush=True)
         lab.wait()
     except KeyboardInterrupt:
         print("\n== stopping", flush=True)
@@ -107,7 +111,7 @@ def _wait_for(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise SystemExit("JupyterLab exited at start")
+            raise SystemExit("JupyterLab exited at start (see jupyterlab.log beside the notebooks)")
         try:
             with urllib.request.urlopen(url, timeout=2):
                 return

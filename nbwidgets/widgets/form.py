@@ -89,6 +89,17 @@ class EvaluatorForm(Widget):
             self.original = {}
             self.draft = blank(path)
 
+    @classmethod
+    def of(cls, evaluator: Evaluator, client: OrqClient | None = None) -> "EvaluatorForm":
+        """A form showing an evaluator already loaded (no request), e.g. for display()."""
+        form = cls(client)
+        fresh = as_draft(evaluator, form._path)
+        with form.hold_sync():
+            form.evaluator_id = evaluator.id
+            form.original, form.draft = fresh, copy.deepcopy(fresh)
+            form.version = getattr(evaluator, "version", None)
+        return form
+
     # --- Python API -----------------------------------------------------------------------------
 
     @property

@@ -11,7 +11,7 @@ from __future__ import annotations
 import concurrent.futures
 import threading
 from collections import OrderedDict
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 import traitlets
 from pydantic import ValidationError as ModelValidationError
@@ -68,7 +68,8 @@ class DatasetGrid(Widget):
     picker = traitlets.Dict().tag(sync=True)
 
     def __init__(self, client=None, dataset_id: str | None = None, page_size: int = 25, *,
-                 flavour: str = "orq", prefetch: bool = True, cache_pages: int = 8) -> None:
+                 flavour: str = "orq", prefetch: bool = True, cache_pages: int = 8,
+                 rows: Sequence[Datapoint] | None = None) -> None:
         if page_size not in PAGE_SIZES and not 1 <= page_size <= 200:
             raise ValueError("page_size must be between 1 and 200")
         super().__init__(client, flavour=getattr(client, "service", flavour), page_size=page_size)
@@ -88,7 +89,16 @@ class DatasetGrid(Widget):
         self._undo: list[tuple[str, dict[str, Any], Any]] = []
         self._conflicts: dict[str, Any] = {}
         self._edit_callbacks: list[Callable[[Any, Any], None]] = []
-        if dataset_id:
+        # rows given by the caller (a list of datapoints displayed as a grid): paged here, not fetched
+        self._static: list[Any] | None = list(rows) if rows is not None else None
+        if self._static is not None:
+            dataset_id = dataset_id or (self._static[0].dataset_id if self._static else None)
+            if not dataset_id:
+                raise ValueError("an empty list of datapoints has no dataset to show")
+            self.dataset_id, self.total = dataset_id, len(self._static)
+            self.dataset_name = f"{len(self._static)} datapoints of dataset {dataset_id}"
+            self._navigate("first", wait=True)
+        elif dataset_id:
             self.open_dataset(dataset_id, wait=False)
         else:
             self._open_picker()
@@ -123,6 +133,7 @@ class DatasetGrid(Widget):
         self._navigate("first", wait)
 
     def open_dataset(self, dataset_id: str, wait: bool = True) -> None:
+        self._static = None
         self._cache.clear()
         self.dataset_id = dataset_id
         self.picker = {}
@@ -214,6 +225,11 @@ class DatasetGrid(Widget):
         return (self.dataset_id, self.page_size, self.ordering, self.search, number)
 
     def _fetch(self, number: int, cursor: dict[str, str | None]) -> Page:
+        if self._static is not None:
+            start = (number - 1) * self.page_size
+            return Page(items=self._static[start:start + self.page_size], scheme="number", number=number,
+                        has_next=start + self.page_size < len(self._static), has_previous=number > 1,
+                        total=len(self._static), page_size=self.page_size)
         if isinstance(self.client, OrqClient):
             return self.client.datapoints_page(self.dataset_id, limit=self.page_size, **cursor)
         assert isinstance(self.client, OvermindClient)
@@ -222,7 +238,7 @@ class DatasetGrid(Widget):
 
     def _cursor_to(self, number: int, origin: Page | None, origin_number: int) -> dict[str, str | None] | None:
         """How to fetch page `number` from the page on show (cursor pages can only step)."""
-        if number == 1:
+        if number == 1 or self._static is not None:
             return {}
         if origin is None:
             return None

@@ -138,6 +138,15 @@ def open_and_run(page, lab: Lab, name: str, cells: list[str], wait_for: str) -> 
     """Open a notebook in JupyterLab, wait for its kernel, run all cells, wait for `wait_for`."""
     lab.write_notebook(name, cells)
     page.goto(f"{lab.url}/lab/tree/{name}?reset")
+    wait_for_kernel(page)
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    page.wait_for_selector(f"{wait_for}, {CELL_ERRORS}", timeout=60_000)
+    assert_no_cell_errors(page)
+    page.wait_for_selector(wait_for, timeout=60_000)
+
+
+def wait_for_kernel(page) -> None:
+    """Wait until the app has started and the open notebook's kernel is idle (JupyterLab and Notebook 7)."""
     page.wait_for_function("() => window.jupyterapp !== undefined", timeout=60_000)
     page.evaluate("""async () => {
         await window.jupyterapp.started;
@@ -154,10 +163,6 @@ def open_and_run(page, lab: Lab, name: str, cells: list[str], wait_for: str) -> 
         }
         throw new Error('kernel not ready');
     }""")
-    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
-    page.wait_for_selector(f"{wait_for}, {CELL_ERRORS}", timeout=60_000)
-    assert_no_cell_errors(page)
-    page.wait_for_selector(wait_for, timeout=60_000)
 
 
 CELL_ERRORS = ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"

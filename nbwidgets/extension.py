@@ -1,0 +1,130 @@
+"""`%load_ext nbwidgets`: the `%nbw` magic, and display formatters for the services' objects.
+
+After loading, a datapoint, a page of datapoints or a list of them displays as a DatasetGrid, and an
+evaluator as its EvaluatorForm, using the client chosen with `%nbw connect` (else the default one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+from typing import Any
+
+from .client import Client
+from .models import Datapoint, Evaluator, Page
+
+USAGE = """%nbw connect orq|overmind|sandbox [orq|overmind]   choose the client the magic and the display use
+%nbw dataset DATASET_ID [--page-size N]             a DatasetGrid
+%nbw evaluator [EVALUATOR_ID]                       an EvaluatorForm (a new evaluator without an id)
+%nbw feedback TRACE_ID [--kind K] [--property P] [--options A,B]   FeedbackButtons
+%nbw status                                         which client is in use"""
+
+
+class Session:
+    """The client the magic and the formatters use in this kernel (None: the default one)."""
+
+    client: Client | None = None
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="%nbw", add_help=False)
+    sub = parser.add_subparsers(dest="command")
+    connect = sub.add_parser("connect", add_help=False)
+    connect.add_argument("service", choices=["orq", "overmind", "sandbox"])
+    connect.add_argument("flavour", nargs="?", choices=["orq", "overmind"], default="orq")
+    dataset = sub.add_parser("dataset", add_help=False)
+    dataset.add_argument("dataset_id")
+    dataset.add_argument("--page-size", type=int, default=25)
+    evaluator = sub.add_parser("evaluator", add_help=False)
+    evaluator.add_argument("evaluator_id", nargs="?")
+    feedback = sub.add_parser("feedback", add_help=False)
+    feedback.add_argument("trace_id")
+    feedback.add_argument("--kind", default="thumbs", choices=["thumbs", "score", "choice", "choices", "correction"])
+    feedback.add_argument("--property", default="rating")
+    feedback.add_argument("--options", default="")
+    sub.add_parser("status", add_help=False)
+    return parser
+
+
+def nbw(line: str) -> Any:
+    """The `%nbw` line magic (see USAGE)."""
+    from .widgets import DatasetGrid, EvaluatorForm, FeedbackButtons
+
+    try:
+        args = _parser().parse_args(shlex.split(line))
+    except SystemExit:
+        print(USAGE)
+        return None
+    if args.command == "connect":
+        if args.service == "sandbox":
+            Session.client = Client.sandbox(args.flavour)
+        else:
+            Session.client = Client.orq() if args.service == "orq" else Client.overmind()
+        print(f"nbwidgets: using {Session.client.label}")
+        return None
+    if args.command == "status":
+        print(f"nbwidgets: using {Session.client.label}" if Session.client else "nbwidgets: no client chosen yet "
+              "(the default is the service whose key is set, else the sandbox)")
+        return None
+    client = Session.client or Client.default()
+    if args.command == "dataset":
+        return DatasetGrid(client, args.dataset_id, page_size=args.page_size)
+    if args.command == "evaluator":
+        return EvaluatorForm(client, args.evaluator_id)
+    if args.command == "feedback":
+        options = [o.strip() for o in args.options.split(",") if o.strip()] or None
+        return FeedbackButtons(client, args.trace_id, property=args.property, kind=args.kind, options=options)
+    print(USAGE)
+    return None
+
+
+def _orq_client() -> Client:
+    client = Session.client
+    return client if client is not None and client.service == "orq" else Client.default("orq")
+
+
+def _as_grid(rows: list[Datapoint]):
+    from .widgets import DatasetGrid
+
+    return DatasetGrid(_orq_client(), rows=rows, page_size=min(25, max(1, len(rows))))
+
+
+def _bundle(widget, include=None, exclude=None):
+    return widget._repr_mimebundle_(include=include, exclude=exclude)
+
+
+def datapoint_formatter(obj: Datapoint, include=None, exclude=None):
+    return _bundle(_as_grid([obj]), include, exclude)
+
+
+def page_formatter(obj: Page, include=None, exclude=None):
+    if obj.items and all(isinstance(item, Datapoint) for item in obj.items):
+        return _bundle(_as_grid(list(obj.items)), include, exclude)
+    return None  # not datapoints: IPython falls back to the usual repr
+
+
+def list_formatter(obj: list, include=None, exclude=None):
+    if obj and all(isinstance(item, Datapoint) for item in obj):
+        return _bundle(_as_grid(obj), include, exclude)
+    return None
+
+
+def evaluator_formatter(obj: Evaluator, include=None, exclude=None):
+    from .widgets import EvaluatorForm
+
+    return _bundle(EvaluatorForm.of(obj, _orq_client()), include, exclude)
+
+
+def load_ipython_extension(ipython) -> None:
+    ipython.register_magic_function(nbw, magic_kind="line", magic_name="nbw")
+    formatter = ipython.display_formatter.mimebundle_formatter
+    formatter.for_type(Datapoint, datapoint_formatter)
+    formatter.for_type(Page, page_formatter)
+    formatter.for_type(list, list_formatter)
+    formatter.for_type(Evaluator, evaluator_formatter)
+
+
+def unload_ipython_extension(ipython) -> None:
+    formatter = ipython.display_formatter.mimebundle_formatter
+    for kind in (Datapoint, Page, list, Evaluator):
+        formatter.pop(kind, None)

@@ -1,0 +1,61 @@
+"""%load_ext nbwidgets: the %nbw magic and the display formatters, in an IPython shell."""
+
+from __future__ import annotations
+
+import pytest
+from IPython.core.interactiveshell import InteractiveShell
+
+from nbwidgets import DatasetGrid, EvaluatorForm, FeedbackButtons
+from nbwidgets.extension import Session
+
+WIDGET = "application/vnd.jupyter.widget-view+json"
+
+
+@pytest.fixture
+def ip(sandbox, monkeypatch):
+    monkeypatch.setenv("NBWIDGETS_SANDBOX_URL", sandbox.url)
+    monkeypatch.setenv("NBWIDGETS_SANDBOX_KEY", sandbox.api_key)
+    monkeypatch.delenv("ORQ_API_KEY", raising=False)
+    shell = InteractiveShell.instance()
+    shell.run_line_magic("load_ext", "nbwidgets")
+    yield shell
+    shell.run_line_magic("unload_ext", "nbwidgets")
+    Session.client = None
+
+
+def test_magic_connects_and_opens_each_widget(ip, sandbox, capsys):
+    ip.run_line_magic("nbw", "connect sandbox")
+    assert "orq sandbox at " + sandbox.url in capsys.readouterr().out
+    grid = ip.run_line_magic("nbw", f"dataset {sandbox.ids['rag']} --page-size 5")
+    assert isinstance(grid, DatasetGrid) and grid.page_size == 5 and grid.dataset_id == sandbox.ids["rag"]
+    form = ip.run_line_magic("nbw", f"evaluator {sandbox.ids['tone_check']}")
+    assert isinstance(form, EvaluatorForm) and form.evaluator_id == sandbox.ids["tone_check"]
+    buttons = ip.run_line_magic("nbw", "feedback trace-magic --kind choices --options a,b")
+    assert isinstance(buttons, FeedbackButtons) and buttons.options == ["a", "b"]
+    ip.run_line_magic("nbw", "connect sandbox overmind")
+    assert Session.client.service == "overmind"
+    assert ip.run_line_magic("nbw", "nonsense") is None and "%nbw connect" in capsys.readouterr().out
+
+
+def test_datapoints_pages_lists_and_evaluators_display_as_widgets(ip, sandbox, orq):
+    page = orq.datapoints_page(sandbox.ids["support"], limit=30)
+    def formatter(obj):
+        bundle = ip.display_formatter.mimebundle_formatter(obj)
+        return bundle[0] if isinstance(bundle, tuple) else bundle  # anywidget answers (data, metadata)
+
+    for obj in (page.items[0], page, page.items):
+        assert WIDGET in formatter(obj), type(obj)
+    grid = DatasetGrid(orq, rows=page.items, page_size=25)
+    assert len(grid.rows) == 25 and grid.has_next and grid.total == 30
+    grid.next_page()
+    assert [dp.id for dp in grid.rows] == [dp.id for dp in page.items[25:]]
+    assert WIDGET in formatter(orq.get_evaluator(sandbox.ids["tone_check"]))
+    assert not formatter([1, 2, 3]) and not formatter([])  # other lists keep their usual display
+
+
+def test_an_evaluator_form_of_a_loaded_evaluator_makes_no_request(ip, sandbox, orq):
+    evaluator = orq.get_evaluator(sandbox.ids["answer_quality_jury"])
+    before = sandbox.control("GET", "/_sandbox/stats").get("GET orq", 0)
+    form = EvaluatorForm.of(evaluator, orq)
+    assert sandbox.control("GET", "/_sandbox/stats").get("GET orq", 0) == before
+    assert form.draft["mode"] == "jury" and not form.dirty and form.problems == {}
