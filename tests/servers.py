@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import nbformat
+from nbformat.v4 import new_code_cell, new_notebook
 
 
 def free_port() -> int:
@@ -73,16 +75,18 @@ class SandboxProcess:
 
 
 def start_sandbox(*args: str, api_key: str = "test-key-0123456789", timeout: float = 120) -> SandboxProcess:
-    ready = Path(tempfile.mkdtemp(prefix="nbw-sandbox-")) / "ready.json"
+    folder = Path(tempfile.mkdtemp(prefix="nbw-sandbox-"))
+    ready, log = folder / "ready.json", folder / "sandbox.log"
+    # a file, not a pipe: a pipe nobody reads would fill up and stall the server
     process = subprocess.Popen(
         [sys.executable, "-m", "nbwidgets.sandbox", "--port", "0", "--api-key", api_key,
          "--ready-file", str(ready), *args],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL, stderr=open(log, "wb"),
     )
     deadline = time.monotonic() + timeout
     while not ready.exists():
         if process.poll() is not None:
-            raise RuntimeError("sandbox exited: " + process.stderr.read().decode()[-2000:])
+            raise RuntimeError("sandbox exited: " + log.read_text()[-2000:])
         if time.monotonic() > deadline:
             stop_pid(process)
             raise RuntimeError("sandbox did not become ready")
@@ -90,3 +94,67 @@ def start_sandbox(*args: str, api_key: str = "test-key-0123456789", timeout: flo
     time.sleep(0.05)  # the file is written in one go, but give the writer a moment to close it
     info = json.loads(ready.read_text())
     return SandboxProcess(process, info["url"], info["api_key"], info["ids"])
+
+
+@dataclass
+class Lab:
+    url: str
+    root: Path
+    process: subprocess.Popen
+
+    def write_notebook(self, name: str, cells: list[str]) -> Path:
+        notebook = new_notebook(cells=[new_code_cell(source) for source in cells], metadata={
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+        path = self.root / name
+        nbformat.write(notebook, path)
+        return path
+
+
+def _settings(config: Path) -> None:
+    user = config / "lab" / "user-settings"
+    for plugin, values in {
+        "@jupyterlab/apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False},
+        "@jupyter-widgets/jupyterlab-manager/plugin": {"saveState": True},
+    }.items():
+        path = user / f"{plugin}.jupyterlab-settings"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(values))
+
+
+def start_lab(sandbox, app: str = "jupyterlab") -> Lab:
+    base = Path(tempfile.mkdtemp(prefix="nbw-lab-"))
+    root = base / "notebooks"
+    root.mkdir()
+    env = {**os.environ, "NBWIDGETS_SANDBOX_URL": sandbox.url, "NBWIDGETS_SANDBOX_KEY": sandbox.api_key}
+    for name in ("config", "data", "runtime", "ipython"):
+        (base / name).mkdir()
+    env.update(JUPYTER_CONFIG_DIR=str(base / "config"), JUPYTER_DATA_DIR=str(base / "data"),
+               JUPYTER_RUNTIME_DIR=str(base / "runtime"), IPYTHONDIR=str(base / "ipython"))
+    env.pop("ORQ_API_KEY", None)
+    _settings(base / "config")
+    port = free_port()
+    common = [f"--port={port}", "--ip=127.0.0.1", "--no-browser", "--ServerApp.port_retries=0",
+              "--IdentityProvider.token=", "--ServerApp.password=", "--allow-root", f"--ServerApp.root_dir={root}"]
+    if app == "jupyterlab":
+        command = [sys.executable, "-m", "jupyterlab", *common, "--LabApp.expose_app_in_browser=True",
+                   "--LabApp.news_url=None", "--LabApp.extension_manager=readonly",
+                   "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+    else:
+        command = [sys.executable, "-m", "notebook", *common, "--JupyterNotebookApp.expose_app_in_browser=True"]
+    log = open(base / "server.log", "wb")
+    process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f"{app} exited: " + (base / "server.log").read_text()[-3000:])
+        try:
+            if httpx.get(url + "/api/status", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            stop_pid(process)
+            raise RuntimeError(f"{app} did not start")
+        time.sleep(0.2)
+    return Lab(url, root, process)

@@ -5,6 +5,7 @@ import { clampedText } from "../shared/cells.js";
 import { createRequester } from "../shared/comm.js";
 import { diff, unchanged } from "../shared/diff.js";
 import { append, clear, h } from "../shared/dom.js";
+import { coalesced } from "../shared/schedule.js";
 import { isolateShortcuts, isSaveChord } from "../shared/keys.js";
 import { STATUS_TEXT, choicesFor, isPicked, nextValue } from "./choices.js";
 
@@ -150,8 +151,8 @@ function render({ model, el }) {
   }, { signal });
 
   // --- reactions -----------------------------------------------------------------------------
-  const onValue = () => renderAll();
-  const onStatus = () => renderStatus();
+  const onValue = coalesced(renderAll);
+  const onStatus = coalesced(renderStatus);
   for (const name of ["value", "kind", "options", "output", "input", "show_generation"]) model.on(`change:${name}`, onValue);
   for (const name of ["status", "message", "feedback_id"]) model.on(`change:${name}`, onStatus);
   renderAll();

@@ -4,6 +4,7 @@ import "./form.css";
 import { createRequester } from "../shared/comm.js";
 import { append, clear, h } from "../shared/dom.js";
 import { isolateShortcuts } from "../shared/keys.js";
+import { coalesced } from "../shared/schedule.js";
 import {
   OPERATORS, OUTPUT_TYPES, clone, defaultGuardrail, getAt, newJudge, parseCodes, parseModels, parseNumber,
   problemsByField, same, setAt, withMode, withOutputType,
@@ -309,8 +310,8 @@ function render({ model, el }) {
     draft = clone(incoming);
     build();
   };
-  const onProblems = () => { renderHeader(); renderProblems(); renderFooter(); };
-  const onState = () => { renderHeader(); renderFooter(); renderProblems(); };
+  const onState = coalesced(() => { renderHeader(); renderFooter(); renderProblems(); });
+  const onProblems = onState;
   const watched = { draft: onDraft, problems: onProblems, server_problems: onProblems, variables: renderVariables };
   for (const name of ["dirty", "saving", "notice", "banner", "version", "evaluator_id", "loading", "version_increment"]) watched[name] = onState;
   for (const [name, fn] of Object.entries(watched)) model.on(`change:${name}`, fn);

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import os
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import httpx
 
 from .transport import HeaderAuth, RetryPolicy, Secret, Transport
+
+if TYPE_CHECKING:
+    from .orq import OrqClient
+    from .overmind import OvermindClient
 
 Service = Literal["orq", "overmind"]
 

@@ -18,7 +18,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8765, help="0 picks any free port (printed)")
     p.add_argument("--db", default=":memory:", help="SQLite file, or :memory: (default)")
     p.add_argument("--api-key", default="sandbox", help="the key clients must send (default: sandbox)")
-    p.add_argument("--datapoints", type=int, default=0, help="add a generated dataset of N datapoints")
+    p.add_argument("--datapoints", type=int, action="append", default=[],
+                   help="add a generated dataset of N datapoints (repeatable)")
     p.add_argument("--no-demo", action="store_true", help="start without the demo data")
     p.add_argument("--latency-ms", type=float, default=0.0)
     p.add_argument("--fault-rate", type=float, default=0.0, help="share of requests answered 500 or dropped")

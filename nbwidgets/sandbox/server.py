@@ -15,12 +15,17 @@ from .demo import add_generated_dataset, seed_demo
 from .store import Store
 
 
-def build(db: str = ":memory:", api_key: str | None = None, *, demo: bool = True, datapoints: int = 0,
-          faults: Faults | None = None, seed: int | None = None) -> tuple[Sandbox, dict[str, str]]:
+def build(db: str = ":memory:", api_key: str | None = None, *, demo: bool = True,
+          datapoints: int | list[int] = 0, faults: Faults | None = None,
+          seed: int | None = None) -> tuple[Sandbox, dict[str, str]]:
+    """A sandbox with the demo data and one generated dataset per size in `datapoints`
+    (ids: `generated_<size>`, and `generated` for the first)."""
     sandbox = Sandbox(Store(db), api_key=api_key, faults=faults, seed=seed)
     ids = seed_demo(sandbox) if demo else {}
-    if datapoints:
-        ids["generated"] = add_generated_dataset(sandbox, datapoints)
+    for size in [datapoints] if isinstance(datapoints, int) else datapoints:
+        if size:
+            ids[f"generated_{size}"] = add_generated_dataset(sandbox, size)
+            ids.setdefault("generated", ids[f"generated_{size}"])
     return sandbox, ids
 
 

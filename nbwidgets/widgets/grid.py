@@ -46,6 +46,8 @@ class DatasetGrid(Widget):
     columns = traitlets.List(traitlets.Unicode()).tag(sync=True)
     # the current page, and where it is
     _page_rows = traitlets.List(traitlets.Dict()).tag(sync=True)
+    # rows of this page changed since it was shown (saved edits): sent alone, not with the whole page
+    _row_patches = traitlets.Dict().tag(sync=True)
     page_size = traitlets.Int(25).tag(sync=True)
     page_number = traitlets.Int(1).tag(sync=True)
     total = traitlets.Int(None, allow_none=True).tag(sync=True)
@@ -331,6 +333,7 @@ class DatasetGrid(Widget):
             self._current_cursor = cursor
             self.page_number = number
             self._page_rows = [self._row_json(dp) for dp in page.items]
+            self._row_patches = {}
             self.has_next = page.has_next
             self.has_previous = page.has_previous or number > 1
             if page.total is not None:
@@ -464,7 +467,7 @@ class DatasetGrid(Widget):
         except Exception as error:  # refused by the service: final, the draft stays for the user
             self._set_status(datapoint_id, state="failed", draft=fields, **describe(error))
             raise
-        with self._lock:
+        with self._lock, self.hold_sync():  # one sync message for the row, its status and Undo
             self._replace_row(saved)
             if undoable:
                 self._undo.append((datapoint_id, {k: before.to_wire().get(k) for k in fields},
@@ -482,8 +485,12 @@ class DatasetGrid(Widget):
             for index, dp in enumerate(page.items):
                 if dp.id == datapoint.id:
                     page.items[index] = datapoint
-        if self._page is not None:
-            self._page_rows = [self._row_json(dp) for dp in self._page.items]
+        if self._page is not None and any(dp.id == datapoint.id for dp in self._page.items):
+            # only what changed: the fields written and the server's bookkeeping
+            wire = self._row_json(datapoint)
+            shown = next((r for r in self._page_rows if r.get("id") == datapoint.id), {})
+            delta = {k: v for k, v in wire.items() if shown.get(k) != v}
+            self._row_patches = {**self._row_patches, datapoint.id: {**self._row_patches.get(datapoint.id, {}), **delta}}
 
     def _retry(self, datapoint_id: str) -> None:
         status = self.row_status.get(datapoint_id)
@@ -552,5 +559,5 @@ class DatasetGrid(Widget):
         self.page_number = 1
         self._navigate("first", wait=True)
         if number > 1:
-            self.notice += f"; showing page 1 of the new version"
+            self.notice += "; showing page 1 of the new version"
         return created

@@ -6,91 +6,18 @@ talks to the test session's sandbox, and the test process can check what the wid
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
-import tempfile
-import time
-from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
-import nbformat
 import pytest
-from nbformat.v4 import new_code_cell, new_notebook
 
-from servers import free_port, stop_pid
+from servers import Lab, start_lab, stop_pid  # noqa: F401 - start_lab is used by the tests too
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 CHROMIUM = os.environ.get("NBW_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
                  "--disable-dev-shm-usage"]
-
-
-@dataclass
-class Lab:
-    url: str
-    root: Path
-    process: subprocess.Popen
-
-    def write_notebook(self, name: str, cells: list[str]) -> Path:
-        notebook = new_notebook(cells=[new_code_cell(source) for source in cells], metadata={
-            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
-        path = self.root / name
-        nbformat.write(notebook, path)
-        return path
-
-
-def _settings(config: Path) -> None:
-    user = config / "lab" / "user-settings"
-    for plugin, values in {
-        "@jupyterlab/apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False},
-        "@jupyter-widgets/jupyterlab-manager/plugin": {"saveState": True},
-    }.items():
-        path = user / f"{plugin}.jupyterlab-settings"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(values))
-
-
-def start_lab(sandbox, app: str = "jupyterlab") -> Lab:
-    base = Path(tempfile.mkdtemp(prefix="nbw-lab-"))
-    root = base / "notebooks"
-    root.mkdir()
-    env = {**os.environ, "NBWIDGETS_SANDBOX_URL": sandbox.url, "NBWIDGETS_SANDBOX_KEY": sandbox.api_key}
-    for name in ("config", "data", "runtime", "ipython"):
-        (base / name).mkdir()
-    env.update(JUPYTER_CONFIG_DIR=str(base / "config"), JUPYTER_DATA_DIR=str(base / "data"),
-               JUPYTER_RUNTIME_DIR=str(base / "runtime"), IPYTHONDIR=str(base / "ipython"))
-    env.pop("ORQ_API_KEY", None)
-    _settings(base / "config")
-    port = free_port()
-    common = [f"--port={port}", "--ip=127.0.0.1", "--no-browser", "--ServerApp.port_retries=0",
-              "--IdentityProvider.token=", "--ServerApp.password=", "--allow-root", f"--ServerApp.root_dir={root}"]
-    if app == "jupyterlab":
-        command = [sys.executable, "-m", "jupyterlab", *common, "--LabApp.expose_app_in_browser=True",
-                   "--LabApp.news_url=None", "--LabApp.extension_manager=readonly",
-                   "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
-    else:
-        command = [sys.executable, "-m", "notebook", *common, "--JupyterNotebookApp.expose_app_in_browser=True"]
-    log = open(base / "server.log", "wb")
-    process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        if process.poll() is not None:
-            raise RuntimeError(f"{app} exited: " + (base / "server.log").read_text()[-3000:])
-        try:
-            if httpx.get(url + "/api/status", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if time.monotonic() > deadline:
-            stop_pid(process)
-            raise RuntimeError(f"{app} did not start")
-        time.sleep(0.2)
-    return Lab(url, root, process)
 
 
 @pytest.fixture(scope="session")

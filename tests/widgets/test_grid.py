@@ -101,7 +101,8 @@ def test_edit_saves_only_that_field_and_undo_reverts(orq, sandbox):
     saved = grid.edit(target.id, expected_output="Edited from the grid")
     assert saved.expected_output == "Edited from the grid" and saved.inputs == target.inputs
     assert grid.row_status[target.id]["state"] == "saved" and grid.can_undo
-    assert grid._page_rows[2]["expected_output"] == "Edited from the grid"
+    patch = grid._row_patches[target.id]  # a delta, not the page: the changed field and the bookkeeping
+    assert patch["expected_output"] == "Edited from the grid" and "inputs" not in patch and "updated" in patch
     with Client.orq(sandbox.api_key, sandbox.url) as other:
         assert other.get_datapoint(sandbox.ids["rag"], target.id).expected_output == "Edited from the grid"
         grid.undo()
