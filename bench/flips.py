@@ -10,14 +10,8 @@ import sys
 url, key, dataset_id, flips = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 
 from nbwidgets import Client, DatasetGrid  # noqa: E402
+from proc import rss_mb  # noqa: E402
 
-
-def rss_mb() -> float:
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
 
 
 grid = DatasetGrid(Client.orq(key, url), dataset_id, page_size=25)

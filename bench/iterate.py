@@ -8,15 +8,10 @@ import resource
 import sys
 import time
 
+from proc import rss_mb
+
 tool, url, key, dataset_id, page_size = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
 
-
-def rss_mb() -> float:
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
 
 
 if tool == "nbwidgets":

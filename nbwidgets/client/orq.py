@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Iterator
 
-from pydantic import TypeAdapter
+from pydantic import BaseModel, TypeAdapter
 
 from ..models import (
     Dataset, Datapoint, DatapointCreate, DatapointUpdate, Evaluator, Feedback, Page, new_ulid,
@@ -75,9 +75,12 @@ class OrqClient(Client):
 
     def datapoints_page(self, dataset_id: str, *, limit: int = 25, starting_after: str | None = None,
                         ending_before: str | None = None) -> Page[Datapoint]:
-        payload = self._get(f"/v2/datasets/{dataset_id}/datapoints", limit=_check_limit(limit),
-                            starting_after=starting_after, ending_before=ending_before)
-        return _page(payload, Datapoint, limit=limit, starting_after=starting_after, ending_before=ending_before)
+        response = self._transport.request("GET", f"/v2/datasets/{dataset_id}/datapoints", params={
+            "limit": _check_limit(limit), "starting_after": starting_after, "ending_before": ending_before})
+        # the hot path of browsing and iterating: parse and validate the bytes in one pass (pydantic-core)
+        listing = _DatapointList.model_validate_json(response.content)
+        payload = {"data": listing.data, "has_more": listing.has_more}
+        return _page(payload, _Passthrough, limit=limit, starting_after=starting_after, ending_before=ending_before)
 
     def iter_datapoints(self, dataset_id: str, *, page_size: int = 200) -> Iterator[Datapoint]:
         """Every datapoint of a dataset, one page in memory at a time."""
@@ -216,6 +219,11 @@ class OrqClient(Client):
 
 
 _instant = TypeAdapter(datetime)
+
+
+class _DatapointList(BaseModel):
+    data: list[Datapoint]
+    has_more: bool = False
 
 
 class _Passthrough:
