@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import httpx
@@ -46,6 +47,7 @@ class Client:
             user_agent=f"nbwidgets ({self.service})",
         )
         self._outbox = None
+        self._outbox_lock = threading.Lock()  # a widget thread and the kernel may ask for it at once
 
     # --- construction --------------------------------------------------------------------------
 
@@ -114,10 +116,11 @@ class Client:
     @property
     def outbox(self):
         """The durable queue of this client's writes (created on first use)."""
-        if self._outbox is None:
-            from .outbox import Outbox
+        with self._outbox_lock:
+            if self._outbox is None:
+                from .outbox import Outbox
 
-            self._outbox = Outbox(self)
+                self._outbox = Outbox(self)
         return self._outbox
 
     @property

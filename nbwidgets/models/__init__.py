@@ -6,7 +6,7 @@ from .orq import (
     CategoricalGuardrail, CategoricalLabel, Dataset, DatasetMetadata, Datapoint, DatapointCreate,
     DatapointUpdate, DeveloperMessage, Evaluation, Evaluator, Fallback, Feedback, Guardrail, Judge, JudgeRetry,
     Jury, Message, NumberEvaluation, NumberGuardrail, StringArrayEvaluation, StringEvaluation, SystemMessage,
-    ToolMessage, UserMessage, check_flat_inputs, evaluator_problems, message_text,
+    ToolMessage, UserMessage, check_flat_inputs, evaluator_problems, message_text, template_variables,
 )
 from .overmind import Agent, OvermindDatapoint, OvermindDataset
 from .page import Page

@@ -25,7 +25,6 @@ FEEDBACK_PRODUCTS: tuple[str, ...] = FeedbackProduct.__args__  # type: ignore[at
 OutputType = Literal["boolean", "categorical", "number", "string"]
 NumberOperator = Literal["eq", "ne", "gt", "gte", "lt", "lte"]
 VersionIncrement = Literal["major", "minor", "patch"]
-InputValue = Union[str, int, float, bool, None]
 
 
 class OrqModel(BaseModel):
@@ -320,7 +319,12 @@ class Evaluator(OrqModel):
     @property
     def variables(self) -> list[str]:
         """The `{{variables}}` the prompt uses, in order of first use."""
-        return list(dict.fromkeys(TEMPLATE_VARIABLE.findall(self.prompt)))
+        return template_variables(self.prompt)
+
+
+def template_variables(prompt: str) -> list[str]:
+    """The `{{variables}}` a prompt uses, in order of first use."""
+    return list(dict.fromkeys(TEMPLATE_VARIABLE.findall(prompt)))
 
 
 EVALUATOR_WRITABLE_FIELDS = (

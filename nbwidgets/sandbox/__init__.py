@@ -25,6 +25,3 @@ def embedded() -> tuple[str, str]:
             _embedded = BackgroundServer(sandbox)
         return _embedded.url, _embedded.sandbox.api_key
 
-
-def embedded_server() -> BackgroundServer | None:
-    return _embedded

@@ -15,7 +15,7 @@ from typing import Any, Callable
 import traitlets
 
 from ..client import ApiError, OrqClient
-from ..models import TEMPLATE_VARIABLE, Evaluator, evaluator_problems
+from ..models import Evaluator, evaluator_problems, template_variables
 from ._base import STATIC, Widget, describe, run_in_background
 
 FORM_FIELDS = ("key", "description", "path", "output_type", "mode", "model", "prompt", "repetitions",
@@ -178,7 +178,7 @@ class EvaluatorForm(Widget):
         with self.hold_sync():
             self.problems = evaluator_problems(draft, creating=self.evaluator_id is None)
             self.dirty = not self.original or bool(changed_fields(self.original, draft))
-            self.variables = list(dict.fromkeys(TEMPLATE_VARIABLE.findall(str(draft.get("prompt") or ""))))
+            self.variables = template_variables(str(draft.get("prompt") or ""))
             # a field the user changed no longer carries the server's old complaint about it
             self.server_problems = {k: v for k, v in self.server_problems.items()
                                     if _value_at(draft, k) == _value_at(self._rejected, k)} if self.server_problems else {}

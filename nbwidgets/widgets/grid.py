@@ -24,7 +24,6 @@ from ._base import STATIC, Widget, describe, run_in_background
 ORQ_COLUMNS = ["inputs", "messages", "expected_output", "evaluations", "updated"]
 OVERMIND_COLUMNS = ["order", "input", "expected_output", "persona", "tags"]
 EDITABLE = {"orq": ("expected_output", "inputs", "messages"), "overmind": ("expected_output", "input")}
-PAGE_SIZES = (10, 25, 50, 100)
 _UNSET: Any = object()
 
 
@@ -72,7 +71,7 @@ class DatasetGrid(Widget):
     def __init__(self, client=None, dataset_id: str | None = None, page_size: int = 25, *,
                  flavour: str = "orq", prefetch: bool = True, cache_pages: int = 8,
                  rows: Sequence[Datapoint] | None = None) -> None:
-        if page_size not in PAGE_SIZES and not 1 <= page_size <= 200:
+        if not 1 <= page_size <= 200:
             raise ValueError("page_size must be between 1 and 200")
         super().__init__(client, flavour=getattr(client, "service", flavour), page_size=page_size)
         self.service = self.client.service
@@ -413,9 +412,13 @@ class DatasetGrid(Widget):
 
     # --- orq saves ------------------------------------------------------------------------------
 
+    def _loaded_pages(self) -> list[Page]:
+        """The page on show and the cached ones: where a datapoint's loaded copies are."""
+        return [page for page in [self._page, *(entry[0] for entry in self._cache.values())] if page is not None]
+
     def _find(self, datapoint_id: str) -> Any:
-        for page in [self._page, *(entry[0] for entry in self._cache.values())]:
-            for dp in page.items if page else []:
+        for page in self._loaded_pages():
+            for dp in page.items:
                 if dp.id == datapoint_id:
                     return dp
         return None
@@ -479,9 +482,7 @@ class DatasetGrid(Widget):
         return saved
 
     def _replace_row(self, datapoint: Any) -> None:
-        for page in [self._page, *(entry[0] for entry in self._cache.values())]:
-            if page is None:
-                continue
+        for page in self._loaded_pages():
             for index, dp in enumerate(page.items):
                 if dp.id == datapoint.id:
                     page.items[index] = datapoint
