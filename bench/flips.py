@@ -9,10 +9,9 @@ import sys
 
 url, key, dataset_id, flips = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 
-from nbwidgets import Client, DatasetGrid  # noqa: E402
 from proc import rss_mb  # noqa: E402
 
-
+from nbwidgets import Client, DatasetGrid  # noqa: E402
 
 grid = DatasetGrid(Client.orq(key, url), dataset_id, page_size=25)
 for _ in range(20):  # warm-up: caches fill to their bound
@@ -23,5 +22,8 @@ for _ in range(flips):
     grid.next_page()
 gc.collect()
 after = rss_mb()
-print(json.dumps({"rss_before_mb": before, "rss_after_mb": after, "page": grid.page_number,
-                  "cached_pages": len(grid._cache)}))
+print(
+    json.dumps(
+        {"rss_before_mb": before, "rss_after_mb": after, "page": grid.page_number, "cached_pages": len(grid._cache)}
+    )
+)

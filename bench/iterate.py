@@ -13,7 +13,6 @@ from proc import rss_mb
 tool, url, key, dataset_id, page_size = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
 
 
-
 if tool == "nbwidgets":
     from nbwidgets import Client
 
@@ -34,6 +33,7 @@ else:
             if not page.has_more or not page.data:
                 return
             cursor = page.data[-1].id
+
 
 start_rss = rss_mb()
 started = time.perf_counter()

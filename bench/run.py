@@ -24,16 +24,34 @@ sys.path.insert(0, str(ROOT / "tests"))
 from servers import start_lab, start_sandbox, stop_pid  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
 rows: list[dict] = []
 
 
 def record(benchmark: str, measure: str, ours: float, theirs: float, unit: str, against: str, note: str = "") -> None:
     ratio = ours / theirs if theirs else float("nan")
-    rows.append({"benchmark": benchmark, "measure": measure, "nbwidgets": ours, "baseline": theirs,
-                 "unit": unit, "against": against, "ratio": ratio, "note": note})
+    rows.append(
+        {
+            "benchmark": benchmark,
+            "measure": measure,
+            "nbwidgets": ours,
+            "baseline": theirs,
+            "unit": unit,
+            "against": against,
+            "ratio": ratio,
+            "note": note,
+        }
+    )
     print(f"  {measure:<46} nbwidgets {ours:10.3f} {unit:<6} {against}: {theirs:10.3f}  ratio {ratio:6.2f}", flush=True)
 
 
@@ -43,34 +61,61 @@ def median(values):
 
 # --- 1. client ---------------------------------------------------------------------------------------
 
+
 def bench_client(sandbox, rounds: int) -> None:
     print("1. iterate 20,000 datapoints: nbwidgets client vs the official orq SDK (page size 200)")
     results = {"nbwidgets": [], "sdk": []}
     for _ in range(rounds):
         for tool in ("nbwidgets", "sdk"):  # alternate, so drift hits both alike
-            out = subprocess.run([sys.executable, str(ROOT / "bench" / "iterate.py"), tool, sandbox.url,
-                                  sandbox.api_key, sandbox.ids["generated_20000"], "200"],
-                                 capture_output=True, text=True, check=True)
+            out = subprocess.run(
+                [
+                    sys.executable,
+                    str(ROOT / "bench" / "iterate.py"),
+                    tool,
+                    sandbox.url,
+                    sandbox.api_key,
+                    sandbox.ids["generated_20000"],
+                    "200",
+                ],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
             results[tool].append(json.loads(out.stdout))
     for tool in results:
         assert all(r["count"] == 20000 for r in results[tool]), results[tool]
-    record("client", "time to iterate 20k datapoints", median(r["seconds"] for r in results["nbwidgets"]),
-           median(r["seconds"] for r in results["sdk"]), "s", "orq-ai-sdk")
-    record("client", "peak RSS growth while iterating",
-           median(r["rss_peak_mb"] - r["rss_start_mb"] for r in results["nbwidgets"]),
-           median(r["rss_peak_mb"] - r["rss_start_mb"] for r in results["sdk"]), "MB", "orq-ai-sdk")
+    record(
+        "client",
+        "time to iterate 20k datapoints",
+        median(r["seconds"] for r in results["nbwidgets"]),
+        median(r["seconds"] for r in results["sdk"]),
+        "s",
+        "orq-ai-sdk",
+    )
+    record(
+        "client",
+        "peak RSS growth while iterating",
+        median(r["rss_peak_mb"] - r["rss_start_mb"] for r in results["nbwidgets"]),
+        median(r["rss_peak_mb"] - r["rss_start_mb"] for r in results["sdk"]),
+        "MB",
+        "orq-ai-sdk",
+    )
 
 
 # --- browser benchmarks ---------------------------------------------------------------------------
 
+
 def run_cell(page, source: str) -> None:
-    page.evaluate("""async (source) => {
+    page.evaluate(
+        """async (source) => {
         const notebook = window.jupyterapp.shell.currentWidget.content;
         notebook.activeCellIndex = notebook.widgets.length - 1;
         await window.jupyterapp.commands.execute('notebook:insert-cell-below');
         notebook.activeCell.model.sharedModel.setSource(source);
         await window.jupyterapp.commands.execute('notebook:run-cell');
-    }""", source)
+    }""",
+        source,
+    )
 
 
 def open_lab_notebook(page, lab, name: str, cells: list[str]) -> None:
@@ -93,36 +138,60 @@ def open_lab_notebook(page, lab, name: str, cells: list[str]) -> None:
 def bench_first_render(page, lab, sandbox, rounds: int) -> None:
     print("2. first render: run the cell -> 25 rows visible (DatasetGrid vs ipydatagrid on a DataFrame)")
     dataset = sandbox.ids["generated_1000"]
-    open_lab_notebook(page, lab, "first_render.ipynb", [
-        "import pandas as pd\nfrom ipydatagrid import DataGrid\nfrom nbwidgets import Client, DatasetGrid\n"
-        "client = Client.sandbox()\n"
-        f"page = client.datapoints_page({dataset!r}, limit=25)\n"
-        "frame = pd.DataFrame([{'id': d.id, 'inputs': str(d.inputs), 'expected_output': d.expected_output} for d in page])\n"
-        "print('ready')",
-    ])
+    open_lab_notebook(
+        page,
+        lab,
+        "first_render.ipynb",
+        [
+            "import pandas as pd\nfrom ipydatagrid import DataGrid\nfrom nbwidgets import Client, DatasetGrid\n"
+            "client = Client.sandbox()\n"
+            f"page = client.datapoints_page({dataset!r}, limit=25)\n"
+            "frame = pd.DataFrame([{'id': d.id, 'inputs': str(d.inputs), 'expected_output': d.expected_output} for d in page])\n"
+            "print('ready')",
+        ],
+    )
     page.wait_for_selector(".jp-OutputArea-output:has-text('ready')", timeout=60_000)
     times = {"grid": [], "datagrid": []}
     for i in range(rounds):
         for kind in ("grid", "datagrid"):
             marker = f"m{i}{kind}"
-            before = page.locator(".nbw-grid").count() if kind == "grid" else page.locator(".lm-DataGrid, .p-DataGrid").count()
-            source = (f"DatasetGrid(client, {dataset!r}, page_size=25)  # {marker}" if kind == "grid"
-                      else f"DataGrid(frame)  # {marker}")
+            before = (
+                page.locator(".nbw-grid").count()
+                if kind == "grid"
+                else page.locator(".lm-DataGrid, .p-DataGrid").count()
+            )
+            source = (
+                f"DatasetGrid(client, {dataset!r}, page_size=25)  # {marker}"
+                if kind == "grid"
+                else f"DataGrid(frame)  # {marker}"
+            )
             started = time.perf_counter()
             run_cell(page, source)
             if kind == "grid":
-                page.wait_for_function(f"() => document.querySelectorAll('.nbw-grid').length > {before} && "
-                                       "[...document.querySelectorAll('.nbw-grid')].pop()"
-                                       ".querySelectorAll('tbody tr[role=row][data-id]').length === 25", timeout=60_000)
+                page.wait_for_function(
+                    f"() => document.querySelectorAll('.nbw-grid').length > {before} && "
+                    "[...document.querySelectorAll('.nbw-grid')].pop()"
+                    ".querySelectorAll('tbody tr[role=row][data-id]').length === 25",
+                    timeout=60_000,
+                )
             else:
                 # ipydatagrid draws on a canvas: wait until its grid has a drawn, sized canvas
-                page.wait_for_function(f"() => document.querySelectorAll('.lm-DataGrid, .p-DataGrid').length > {before} && "
-                                       "(() => { const c = [...document.querySelectorAll('.lm-DataGrid canvas, .p-DataGrid canvas')].pop();"
-                                       " return c && c.width > 0 && c.height > 0; })()", timeout=60_000)
+                page.wait_for_function(
+                    f"() => document.querySelectorAll('.lm-DataGrid, .p-DataGrid').length > {before} && "
+                    "(() => { const c = [...document.querySelectorAll('.lm-DataGrid canvas, .p-DataGrid canvas')].pop();"
+                    " return c && c.width > 0 && c.height > 0; })()",
+                    timeout=60_000,
+                )
                 page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
             times[kind].append(time.perf_counter() - started)
-    record("first render", "cell run -> 25 rows visible", median(times["grid"]), median(times["datagrid"]), "s",
-           "ipydatagrid")
+    record(
+        "first render",
+        "cell run -> 25 rows visible",
+        median(times["grid"]),
+        median(times["datagrid"]),
+        "s",
+        "ipydatagrid",
+    )
 
 
 FLIP_JS = """async ({ pause }) => {
@@ -145,9 +214,15 @@ def bench_page_flip(page, lab, sandbox, flips: int, latency_ms: int) -> None:
     try:
         results = {}
         for prefetch in (True, False):
-            open_lab_notebook(page, lab, f"flip_{prefetch}.ipynb", [
-                f"from nbwidgets import Client, DatasetGrid\nDatasetGrid(Client.sandbox(), {dataset!r}, page_size=25, "
-                f"prefetch={prefetch})"])
+            open_lab_notebook(
+                page,
+                lab,
+                f"flip_{prefetch}.ipynb",
+                [
+                    f"from nbwidgets import Client, DatasetGrid\nDatasetGrid(Client.sandbox(), {dataset!r}, page_size=25, "
+                    f"prefetch={prefetch})"
+                ],
+            )
             page.wait_for_selector(".nbw-grid tbody tr[role=row][data-id]", timeout=60_000)
             page.evaluate("() => performance.clearMeasures('nbw-grid-render')")
             results[prefetch] = [page.evaluate(FLIP_JS, {"pause": 3 * latency_ms + 100}) for _ in range(flips)]
@@ -156,10 +231,23 @@ def bench_page_flip(page, lab, sandbox, flips: int, latency_ms: int) -> None:
         floor = median(results["render-True"] + results["render-False"])
     finally:
         sandbox.clear_faults()
-    record("page flip", "click -> rows, prefetched vs not prefetched", median(results[True]), median(results[False]),
-           "ms", "no prefetch")
-    record("page flip", "click -> rows (prefetched) vs the floor", median(results[True]), floor, "ms",
-           "pure re-render", "floor: the grid re-rendering the same 25 rows, no request")
+    record(
+        "page flip",
+        "click -> rows, prefetched vs not prefetched",
+        median(results[True]),
+        median(results[False]),
+        "ms",
+        "no prefetch",
+    )
+    record(
+        "page flip",
+        "click -> rows (prefetched) vs the floor",
+        median(results[True]),
+        floor,
+        "ms",
+        "pure re-render",
+        "floor: the grid re-rendering the same 25 rows, no request",
+    )
 
 
 def bench_saved_size(page, lab, sandbox) -> None:
@@ -167,8 +255,14 @@ def bench_saved_size(page, lab, sandbox) -> None:
     sizes = {}
     for size in (1000, 1000000):
         name = f"saved_{size}.ipynb"
-        open_lab_notebook(page, lab, name, [
-            f"from nbwidgets import Client, DatasetGrid\nDatasetGrid(Client.sandbox(), {sandbox.ids[f'generated_{size}']!r})"])
+        open_lab_notebook(
+            page,
+            lab,
+            name,
+            [
+                f"from nbwidgets import Client, DatasetGrid\nDatasetGrid(Client.sandbox(), {sandbox.ids[f'generated_{size}']!r})"
+            ],
+        )
         page.wait_for_selector(".nbw-grid tbody tr[role=row][data-id]", timeout=60_000)
         page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
         time.sleep(1.0)
@@ -180,17 +274,37 @@ def bench_saved_size(page, lab, sandbox) -> None:
 
 # --- 4. kernel memory ----------------------------------------------------------------------------------
 
+
 def bench_kernel_memory(sandbox, flips: int) -> None:
     print(f"4a. kernel RSS growth over {flips} page flips of a 1,000,000-datapoint dataset")
-    out = subprocess.run([sys.executable, str(ROOT / "bench" / "flips.py"), sandbox.url, sandbox.api_key,
-                          sandbox.ids["generated_1000000"], str(flips)], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "bench" / "flips.py"),
+            sandbox.url,
+            sandbox.api_key,
+            sandbox.ids["generated_1000000"],
+            str(flips),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     result = json.loads(out.stdout)
     growth = result["rss_after_mb"] - result["rss_before_mb"]
-    record("memory", f"kernel RSS after {flips} flips vs after 20", result["rss_after_mb"], result["rss_before_mb"],
-           "MB", "after 20 flips", f"growth {growth:+.1f} MB; cache holds {result['cached_pages']} pages")
+    record(
+        "memory",
+        f"kernel RSS after {flips} flips vs after 20",
+        result["rss_after_mb"],
+        result["rss_before_mb"],
+        "MB",
+        "after 20 flips",
+        f"growth {growth:+.1f} MB; cache holds {result['cached_pages']} pages",
+    )
 
 
 # --- 5. sync bytes -----------------------------------------------------------------------------------
+
 
 def bench_sync(sandbox) -> None:
     print("5. bytes over the widget comm for one cell edit, against the edited value's size")
@@ -219,12 +333,20 @@ def bench_sync(sandbox) -> None:
     browser_to_kernel = len(json.dumps(intent))
     value_bytes = len(value.encode())
     page_bytes = len(json.dumps(grid._page_rows))
-    record("sync", "bytes for one edit (both ways) vs the value", kernel_to_browser + browser_to_kernel, value_bytes,
-           "bytes", "edited value", f"the whole page would be {page_bytes} bytes")
+    record(
+        "sync",
+        "bytes for one edit (both ways) vs the value",
+        kernel_to_browser + browser_to_kernel,
+        value_bytes,
+        "bytes",
+        "edited value",
+        f"the whole page would be {page_bytes} bytes",
+    )
     client.close()
 
 
 # --- 6. sandbox ------------------------------------------------------------------------------------
+
 
 def bench_sandbox(sandbox, requests: int) -> None:
     print("6. sandbox: latency of a 25-row page at 1,000 and at 1,000,000 datapoints (first, middle, last)")
@@ -252,8 +374,9 @@ def bench_sandbox(sandbox, requests: int) -> None:
                 http.get(route, params=params).raise_for_status()
                 timings.append((time.perf_counter() - started) * 1000)
             latencies[size] = median(timings)
-    record("sandbox", "page latency at 1M vs at 1k datapoints", latencies[1000000], latencies[1000], "ms",
-           "1k datapoints")
+    record(
+        "sandbox", "page latency at 1M vs at 1k datapoints", latencies[1000000], latencies[1000], "ms", "1k datapoints"
+    )
 
 
 def bench_generation() -> None:
@@ -265,31 +388,53 @@ def bench_generation() -> None:
         started = time.perf_counter()
         build(":memory:", "k", demo=False, datapoints=size)
         timings[size] = time.perf_counter() - started
-    record("sandbox", "generate 1M datapoints vs 100k", timings[1_000_000], timings[100_000], "s", "100k",
-           "the brief asks for under a minute for 1M")
+    record(
+        "sandbox",
+        "generate 1M datapoints vs 100k",
+        timings[1_000_000],
+        timings[100_000],
+        "s",
+        "100k",
+        "the brief asks for under a minute for 1M",
+    )
 
 
 # --- main ------------------------------------------------------------------------------------------
 
+
 def machine() -> dict:
     cpu = "?"
     try:
-        cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
+        with open("/proc/cpuinfo") as cpuinfo:
+            cpu = next(line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name"))
     except (OSError, StopIteration):
         pass
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     chromium = subprocess.run(["/usr/bin/chromium", "--version"], capture_output=True, text=True).stdout.strip()
-    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gib": round(memory, 1), "python": platform.python_version(),
-            "system": platform.platform(), "chromium": chromium, "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gib": round(memory, 1),
+        "python": platform.python_version(),
+        "system": platform.platform(),
+        "chromium": chromium,
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+    }
 
 
 def table(info: dict) -> str:
-    lines = [f"Measured {info['date']} on {info['cpu']} ({info['cores']} cores, {info['memory_gib']} GiB), "
-             f"Python {info['python']}, {info['chromium']}.", "",
-             "| benchmark | measure | nbwidgets | baseline | ratio | note |", "|---|---|---|---|---|---|"]
+    lines = [
+        f"Measured {info['date']} on {info['cpu']} ({info['cores']} cores, {info['memory_gib']} GiB), "
+        f"Python {info['python']}, {info['chromium']}.",
+        "",
+        "| benchmark | measure | nbwidgets | baseline | ratio | note |",
+        "|---|---|---|---|---|---|",
+    ]
     for r in rows:
-        lines.append(f"| {r['benchmark']} | {r['measure']} | {r['nbwidgets']:.3g} {r['unit']} | "
-                     f"{r['baseline']:.3g} {r['unit']} ({r['against']}) | {r['ratio']:.2f} | {r['note']} |")
+        lines.append(
+            f"| {r['benchmark']} | {r['measure']} | {r['nbwidgets']:.3g} {r['unit']} | "
+            f"{r['baseline']:.3g} {r['unit']} ({r['against']}) | {r['ratio']:.2f} | {r['note']} |"
+        )
     return "\n".join(lines)
 
 
@@ -301,8 +446,9 @@ def main() -> int:
     rounds, flips = (2, 6) if args.quick else (5, 20)
     os.environ.setdefault("NBWIDGETS_CACHE_DIR", tempfile.mkdtemp(prefix="nbw-bench-cache-"))
     print("starting a sandbox with 1k, 20k and 1M generated datapoints ...", flush=True)
-    sandbox = start_sandbox("--no-demo", "--datapoints", "1000", "--datapoints", "20000",
-                            "--datapoints", "1000000", timeout=300)
+    sandbox = start_sandbox(
+        "--no-demo", "--datapoints", "1000", "--datapoints", "20000", "--datapoints", "1000000", timeout=300
+    )
     try:
         bench_client(sandbox, rounds)
         bench_kernel_memory(sandbox, 200 if args.quick else 1000)

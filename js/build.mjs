@@ -1,8 +1,9 @@
 // Bundle each widget entry (js/<name>/index.js) into nbwidgets/static/<name>.js (+ .css).
-import { build } from "esbuild";
+
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const entries = ["grid", "form", "feedback"].filter((name) => existsSync(join(here, name, "index.js")));

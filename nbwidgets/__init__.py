@@ -1,10 +1,16 @@
 """nbwidgets: Jupyter widgets for LLM-evaluation data on orq.ai and Overmind."""
 
 from .client import Client
+from .extension import load_ipython_extension, unload_ipython_extension
 from .widgets import DatasetGrid, EvaluatorForm, FeedbackButtons, review
 
-from .extension import load_ipython_extension, unload_ipython_extension
-
 __version__ = "0.1.0"
-__all__ = ["Client", "DatasetGrid", "EvaluatorForm", "FeedbackButtons", "load_ipython_extension", "review",
-           "unload_ipython_extension"]
+__all__ = [
+    "Client",
+    "DatasetGrid",
+    "EvaluatorForm",
+    "FeedbackButtons",
+    "load_ipython_extension",
+    "review",
+    "unload_ipython_extension",
+]

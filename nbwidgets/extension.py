@@ -63,8 +63,11 @@ def nbw(line: str) -> Any:
         print(f"nbwidgets: using {Session.client.label}")
         return None
     if args.command == "status":
-        print(f"nbwidgets: using {Session.client.label}" if Session.client else "nbwidgets: no client chosen yet "
-              "(the default is the service whose key is set, else the sandbox)")
+        print(
+            f"nbwidgets: using {Session.client.label}"
+            if Session.client
+            else "nbwidgets: no client chosen yet (the default is the service whose key is set, else the sandbox)"
+        )
         return None
     client = Session.client or Client.default()
     if args.command == "dataset":

@@ -46,8 +46,9 @@ def main() -> int:
     parser.add_argument("--datapoints", type=int, default=100_000, help="size of the generated dataset")
     parser.add_argument("--no-browser", action="store_true")
     parser.add_argument("--fresh", action="store_true", help="replace the working copy of the notebooks")
-    parser.add_argument("--work", type=Path, default=ROOT / ".demo" / "notebooks",
-                        help="where the working copy of the notebooks lives")
+    parser.add_argument(
+        "--work", type=Path, default=ROOT / ".demo" / "notebooks", help="where the working copy of the notebooks lives"
+    )
     args = parser.parse_args()
 
     work = args.work
@@ -59,8 +60,21 @@ def main() -> int:
     ready = Path(tempfile.mkdtemp(prefix="nbw-demo-")) / "ready.json"
     key = secrets.token_urlsafe(16)
     print("== starting the sandbox with demo data", flush=True)
-    sandbox = subprocess.Popen([sys.executable, "-m", "nbwidgets.sandbox", "--port", "0", "--api-key", key,
-                                "--datapoints", str(args.datapoints), "--ready-file", str(ready)])
+    sandbox = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "nbwidgets.sandbox",
+            "--port",
+            "0",
+            "--api-key",
+            key,
+            "--datapoints",
+            str(args.datapoints),
+            "--ready-file",
+            str(ready),
+        ]
+    )
     lab = None
     try:
         while not ready.exists():
@@ -73,21 +87,33 @@ def main() -> int:
         port = args.port if args.port and _port_free(args.port) else free_port()
         token = secrets.token_hex(16)
         env = {**os.environ, "NBWIDGETS_SANDBOX_URL": info["url"], "NBWIDGETS_SANDBOX_KEY": key}
-        command = [sys.executable, "-m", "jupyterlab", f"--port={port}", "--ServerApp.port_retries=0",
-                   "--ip=127.0.0.1", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={work}",
-                   "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+        command = [
+            sys.executable,
+            "-m",
+            "jupyterlab",
+            f"--port={port}",
+            "--ServerApp.port_retries=0",
+            "--ip=127.0.0.1",
+            f"--IdentityProvider.token={token}",
+            f"--ServerApp.root_dir={work}",
+            "--LabApp.news_url=None",
+            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        ]
         if os.geteuid() == 0:
             command.append("--allow-root")
-        if args.no_browser or not os.environ.get("DISPLAY") and sys.platform.startswith("linux"):
+        if args.no_browser or (not os.environ.get("DISPLAY") and sys.platform.startswith("linux")):
             command.append("--no-browser")
         command.append(f"--LabApp.default_url=/lab/tree/{FIRST}")
-        log = open(work.parent / "jupyterlab.log", "wb")
+        log = open(work.parent / "jupyterlab.log", "wb")  # noqa: SIM115 (the server outlives this block)
         lab = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
         url = f"http://127.0.0.1:{port}/lab/tree/{FIRST}?token={token}"
         _wait_for(f"http://127.0.0.1:{port}/api/status?token={token}", lab)
-        print(f"\n  JupyterLab: {url}\n  Sandbox:    {info['url']}  (orq /v2, Overmind /api)\n"
-              f"  Notebooks:  {work}\n  Log:        {work.parent / 'jupyterlab.log'}\n\n"
-              "  Ctrl+C stops both.\n", flush=True)
+        print(
+            f"\n  JupyterLab: {url}\n  Sandbox:    {info['url']}  (orq /v2, Overmind /api)\n"
+            f"  Notebooks:  {work}\n  Log:        {work.parent / 'jupyterlab.log'}\n\n"
+            "  Ctrl+C stops both.\n",
+            flush=True,
+        )
         lab.wait()
     except KeyboardInterrupt:
         print("\n== stopping", flush=True)

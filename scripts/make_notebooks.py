@@ -17,23 +17,36 @@ NOTEBOOKS = {
             "outputs in place. With no API key set it runs on the local **sandbox** (it says so in the grid); set "
             "`ORQ_API_KEY` and pass `Client.orq()` to use your orq.ai workspace instead.\n\n"
             "**Keys in the grid:** ↑/↓ or j/k move, Enter edits, Ctrl+Enter saves, Esc cancels (Esc again gives "
-            "focus back to the notebook), PageDown/PageUp flip pages, Ctrl+Z undoes the last save."),
-        new_code_cell("from nbwidgets import Client, DatasetGrid\n\nclient = Client.default()  # the sandbox unless ORQ_API_KEY is set\nclient"),
+            "focus back to the notebook), PageDown/PageUp flip pages, Ctrl+Z undoes the last save."
+        ),
+        new_code_cell(
+            "from nbwidgets import Client, DatasetGrid\n\nclient = Client.default()  # the sandbox unless ORQ_API_KEY is set\nclient"
+        ),
         new_markdown_cell("Pick a dataset in the grid, or open one by id. Here: the demo's support dataset."),
-        new_code_cell("support = client.list_datasets(search=\"support_quality\").items[0]\n"
-                      "grid = DatasetGrid(client, support.id, page_size=10)\ngrid"),
+        new_code_cell(
+            'support = client.list_datasets(search="support_quality").items[0]\n'
+            "grid = DatasetGrid(client, support.id, page_size=10)\ngrid"
+        ),
         new_markdown_cell("The grid's state is plain Python: the rows of the page on show are pydantic models."),
         new_code_cell("grid.first_page()\nfirst = grid.rows[0]\nprint(first.id, '->', first.expected_output)"),
-        new_markdown_cell("Edits from Python go through the same path as edits in the grid: only the changed field "
-                          "is sent, and the row shows it saved."),
-        new_code_cell("saved = grid.edit(first.id, expected_output=first.expected_output + ' (reviewed)')\n"
-                      "print(saved.updated, grid.row_status[first.id]['state'])"),
-        new_code_cell("grid.undo()  # a PATCH of the previous value\nprint(client.get_datapoint(support.id, first.id).expected_output)"),
+        new_markdown_cell(
+            "Edits from Python go through the same path as edits in the grid: only the changed field "
+            "is sent, and the row shows it saved."
+        ),
+        new_code_cell(
+            "saved = grid.edit(first.id, expected_output=first.expected_output + ' (reviewed)')\n"
+            "print(saved.updated, grid.row_status[first.id]['state'])"
+        ),
+        new_code_cell(
+            "grid.undo()  # a PATCH of the previous value\nprint(client.get_datapoint(support.id, first.id).expected_output)"
+        ),
         new_markdown_cell("A page as a DataFrame, or the whole dataset (with a progress bar):"),
         new_code_cell("grid.to_pandas().head(3)"),
         new_code_cell("frame = client.datapoints_frame(support.id)\nlen(frame)"),
-        new_markdown_cell("## The notebook extension\n`%load_ext nbwidgets` adds the `%nbw` magic, and makes datapoints, "
-                          "pages and evaluators display as widgets."),
+        new_markdown_cell(
+            "## The notebook extension\n`%load_ext nbwidgets` adds the `%nbw` magic, and makes datapoints, "
+            "pages and evaluators display as widgets."
+        ),
         new_code_cell("%load_ext nbwidgets\n%nbw status"),
         new_code_cell("%nbw dataset {support.id} --page-size 5"),
         new_code_cell("client.datapoints_page(support.id, limit=3)  # a page displays as a grid"),
@@ -43,28 +56,43 @@ NOTEBOOKS = {
             "# Edit an LLM evaluator: a single judge, then a jury\n\n"
             "`EvaluatorForm` loads an evaluator, checks your values against the API's rules as you type (each "
             "problem shows on its field, and Save stays off until the form is valid), and saves only what "
-            "changed, with a version bump. Ctrl+S saves while you type."),
-        new_code_cell("from nbwidgets import Client, EvaluatorForm\n\nclient = Client.default()\n"
-                      "evaluators = {e.key: e for e in client.list_evaluators()}\nsorted(evaluators)"),
+            "changed, with a version bump. Ctrl+S saves while you type."
+        ),
+        new_code_cell(
+            "from nbwidgets import Client, EvaluatorForm\n\nclient = Client.default()\n"
+            "evaluators = {e.key: e for e in client.list_evaluators()}\nsorted(evaluators)"
+        ),
         new_markdown_cell("## A single judge\nThe demo's `tone_check` asks one model whether an answer is polite."),
         new_code_cell("form = EvaluatorForm(client, evaluators['tone_check'].id)\nform"),
-        new_markdown_cell("Edits from Python and from the form are the same thing: `form.value` is the evaluator with "
-                          "your edits, and setting it updates the form."),
-        new_code_cell("form.reload()\nedited = form.value.model_copy(update={'repetitions': 2, 'description': 'Polite and professional?'})\n"
-                      "form.value = edited\nprint('dirty:', form.dirty, '| problems:', form.problems)"),
+        new_markdown_cell(
+            "Edits from Python and from the form are the same thing: `form.value` is the evaluator with "
+            "your edits, and setting it updates the form."
+        ),
+        new_code_cell(
+            "form.reload()\nedited = form.value.model_copy(update={'repetitions': 2, 'description': 'Polite and professional?'})\n"
+            "form.value = edited\nprint('dirty:', form.dirty, '| problems:', form.problems)"
+        ),
         new_code_cell("saved = form.save()\nprint(saved.key, saved.repetitions, 'version', saved.version)"),
         new_markdown_cell("Values the API refuses are refused here, before any request:"),
-        new_code_cell("form.value = form.value.model_copy(update={'key': 'ok_key'})\n"
-                      "form.draft = {**form.draft, 'key': 'not a valid key!'}\nprint(form.problems)\nform.reset()"),
-        new_markdown_cell("## A jury\nSeveral judges vote; each retries on the status codes you name and can fall back "
-                          "to other models. Switching the mode in the form shows the jury's part."),
+        new_code_cell(
+            "form.value = form.value.model_copy(update={'key': 'ok_key'})\n"
+            "form.draft = {**form.draft, 'key': 'not a valid key!'}\nprint(form.problems)\nform.reset()"
+        ),
+        new_markdown_cell(
+            "## A jury\nSeveral judges vote; each retries on the status codes you name and can fall back "
+            "to other models. Switching the mode in the form shows the jury's part."
+        ),
         new_code_cell("jury_form = EvaluatorForm(client, evaluators['answer_quality_jury'].id)\njury_form"),
-        new_code_cell("jury_form.reload()\njury = jury_form.value.jury\n"
-                      "[(judge.model, judge.retry.count if judge.retry else None) for judge in jury.judges], jury.min_successful_judges"),
+        new_code_cell(
+            "jury_form.reload()\njury = jury_form.value.jury\n"
+            "[(judge.model, judge.retry.count if judge.retry else None) for judge in jury.judges], jury.min_successful_judges"
+        ),
         new_markdown_cell("## A new evaluator\nWithout an id the form creates one (POST)."),
-        new_code_cell("new_form = EvaluatorForm(client)\nnew_form.draft = {**new_form.draft, 'key': 'is_concise', "
-                      "'prompt': 'Is {{output}} concise?', 'model': 'openai/gpt-4o-mini'}\n"
-                      "created = new_form.save()\nprint(created.id, created.key, new_form.variables)\nnew_form"),
+        new_code_cell(
+            "new_form = EvaluatorForm(client)\nnew_form.draft = {**new_form.draft, 'key': 'is_concise', "
+            "'prompt': 'Is {{output}} concise?', 'model': 'openai/gpt-4o-mini'}\n"
+            "created = new_form.save()\nprint(created.id, created.key, new_form.variables)\nnew_form"
+        ),
     ],
     "03_feedback_in_an_experiment_loop.ipynb": [
         new_markdown_cell(
@@ -73,23 +101,34 @@ NOTEBOOKS = {
             "first and sent by one background worker, so nothing is lost if the network drops or the kernel "
             "restarts, and nothing is sent twice (each feedback carries its own id).\n\n"
             "Keys on a focused widget: 1..9 pick, Backspace undoes; in a correction box Ctrl+Enter sends.\n\n"
-            "Here a stand-in generation function keeps everything offline."),
-        new_code_cell("import hashlib\nfrom nbwidgets import Client, FeedbackButtons, review\n\nclient = Client.default()\n\n"
-                      "def generate(question: str) -> tuple[str, str]:\n"
-                      "    \"\"\"A stand-in for an LLM call: returns (trace_id, answer).\"\"\"\n"
-                      "    trace_id = 'trace-' + hashlib.sha1(question.encode()).hexdigest()[:12]\n"
-                      "    return trace_id, f'Short answer to: {question}'"),
-        new_code_cell("questions = ['How do I reset my password?', 'Can I pay by invoice?', 'Which regions do you host in?']\n"
-                      "reviews = []\nfor question in questions:\n    trace_id, answer = generate(question)\n"
-                      "    widget = review(client, trace_id, output=answer, input=question)\n"
-                      "    reviews.append(widget)\n    display(widget)"),
+            "Here a stand-in generation function keeps everything offline."
+        ),
+        new_code_cell(
+            "import hashlib\nfrom nbwidgets import Client, FeedbackButtons, review\n\nclient = Client.default()\n\n"
+            "def generate(question: str) -> tuple[str, str]:\n"
+            '    """A stand-in for an LLM call: returns (trace_id, answer)."""\n'
+            "    trace_id = 'trace-' + hashlib.sha1(question.encode()).hexdigest()[:12]\n"
+            "    return trace_id, f'Short answer to: {question}'"
+        ),
+        new_code_cell(
+            "questions = ['How do I reset my password?', 'Can I pay by invoice?', 'Which regions do you host in?']\n"
+            "reviews = []\nfor question in questions:\n    trace_id, answer = generate(question)\n"
+            "    widget = review(client, trace_id, output=answer, input=question)\n"
+            "    reviews.append(widget)\n    display(widget)"
+        ),
         new_markdown_cell("Clicks and Python calls are the same path. Here the first answer is rated in code:"),
-        new_code_cell("reviews[0].submit('good')\nreviews[0].flush()\nprint(reviews[0].status, reviews[0].feedback_id)"),
-        new_markdown_cell("Other kinds: a score, several choices, a written correction (shown as a diff against the output)."),
-        new_code_cell("trace_id, answer = generate(questions[1])\n"
-                      "display(FeedbackButtons(client, trace_id, property='quality', kind='score', score_range=(1, 5)))\n"
-                      "display(FeedbackButtons(client, trace_id, property='issues', kind='choices', options=['too long', 'wrong', 'rude']))\n"
-                      "FeedbackButtons(client, trace_id, property='correction', kind='correction', output=answer)"),
+        new_code_cell(
+            "reviews[0].submit('good')\nreviews[0].flush()\nprint(reviews[0].status, reviews[0].feedback_id)"
+        ),
+        new_markdown_cell(
+            "Other kinds: a score, several choices, a written correction (shown as a diff against the output)."
+        ),
+        new_code_cell(
+            "trace_id, answer = generate(questions[1])\n"
+            "display(FeedbackButtons(client, trace_id, property='quality', kind='score', score_range=(1, 5)))\n"
+            "display(FeedbackButtons(client, trace_id, property='issues', kind='choices', options=['too long', 'wrong', 'rude']))\n"
+            "FeedbackButtons(client, trace_id, property='correction', kind='correction', output=answer)"
+        ),
         new_markdown_cell("What is still queued, if anything (e.g. while offline):"),
         new_code_cell("client.outbox.flush(timeout=10)\nclient.outbox.pending()"),
     ],
@@ -97,18 +136,27 @@ NOTEBOOKS = {
         new_markdown_cell(
             "# Edit an Overmind dataset into a new version\n\n"
             "Overmind datapoints are immutable: the grid stages your edits, and *Save as new version* posts the "
-            "agent's next dataset version (optionally making it the active one). The old version stays."),
-        new_code_cell("from nbwidgets import Client, DatasetGrid\n\n"
-                      "client = Client.default('overmind')  # the sandbox unless OVERMIND_API_KEY is set\n"
-                      "agent = client.list_agents().items[0]\nversions = client.list_datasets(agent=agent.id)\n"
-                      "[(v.version, v.name, v.num_datapoints) for v in versions]"),
+            "agent's next dataset version (optionally making it the active one). The old version stays."
+        ),
+        new_code_cell(
+            "from nbwidgets import Client, DatasetGrid\n\n"
+            "client = Client.default('overmind')  # the sandbox unless OVERMIND_API_KEY is set\n"
+            "agent = client.list_agents().items[0]\nversions = client.list_datasets(agent=agent.id)\n"
+            "[(v.version, v.name, v.num_datapoints) for v in versions]"
+        ),
         new_code_cell("grid = DatasetGrid(client, versions.items[-1].id, page_size=10)\ngrid"),
         new_markdown_cell("Stage an edit (double-click an expected output in the grid, or from Python):"),
-        new_code_cell("grid.first_page()\ntarget = grid.rows[0]\n"
-                      "grid.edit(target.id, expected_output={**target.expected_output, 'priority': 'urgent'})\ngrid.staged"),
-        new_code_cell("new_version = grid.save_version(make_active=True)\n"
-                      "print('now on version', grid.version, '| active:', client.get_agent(agent.id).active_dataset == new_version.id)"),
-        new_code_cell("[(v.version, v.metadata.get('edited_from', '')[:8]) for v in client.list_datasets(agent=agent.id)]"),
+        new_code_cell(
+            "grid.first_page()\ntarget = grid.rows[0]\n"
+            "grid.edit(target.id, expected_output={**target.expected_output, 'priority': 'urgent'})\ngrid.staged"
+        ),
+        new_code_cell(
+            "new_version = grid.save_version(make_active=True)\n"
+            "print('now on version', grid.version, '| active:', client.get_agent(agent.id).active_dataset == new_version.id)"
+        ),
+        new_code_cell(
+            "[(v.version, v.metadata.get('edited_from', '')[:8]) for v in client.list_datasets(agent=agent.id)]"
+        ),
     ],
 }
 
@@ -116,8 +164,9 @@ NOTEBOOKS = {
 def main() -> None:
     OUT.mkdir(exist_ok=True)
     for name, cells in NOTEBOOKS.items():
-        notebook = new_notebook(cells=cells, metadata={
-            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+        notebook = new_notebook(
+            cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+        )
         nbformat.write(notebook, OUT / name)
         print("wrote", OUT / name)
 

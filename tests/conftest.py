@@ -12,9 +12,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 # The outbox of every client in this session (and in the kernels of the e2e tests) lives here.
 os.environ["NBWIDGETS_CACHE_DIR"] = tempfile.mkdtemp(prefix="nbw-cache-")
 
-from servers import SandboxProcess, start_sandbox  # noqa: E402
+from servers import SandboxProcess, start_sandbox
 
-from nbwidgets import Client  # noqa: E402
+from nbwidgets import Client
 
 
 @pytest.fixture(scope="session")

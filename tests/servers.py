@@ -56,8 +56,9 @@ class SandboxProcess:
     ids: dict[str, str]
 
     def control(self, method: str, path: str, body: Any = None) -> Any:
-        response = httpx.request(method, self.url + path, json=body,
-                                 headers={"Authorization": f"Bearer {self.api_key}"}, timeout=30)
+        response = httpx.request(
+            method, self.url + path, json=body, headers={"Authorization": f"Bearer {self.api_key}"}, timeout=30
+        )
         response.raise_for_status()
         return response.json()
 
@@ -79,9 +80,20 @@ def start_sandbox(*args: str, api_key: str = "test-key-0123456789", timeout: flo
     ready, log = folder / "ready.json", folder / "sandbox.log"
     # a file, not a pipe: a pipe nobody reads would fill up and stall the server
     process = subprocess.Popen(
-        [sys.executable, "-m", "nbwidgets.sandbox", "--port", "0", "--api-key", api_key,
-         "--ready-file", str(ready), *args],
-        stdout=subprocess.DEVNULL, stderr=open(log, "wb"),
+        [
+            sys.executable,
+            "-m",
+            "nbwidgets.sandbox",
+            "--port",
+            "0",
+            "--api-key",
+            api_key,
+            "--ready-file",
+            str(ready),
+            *args,
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=open(log, "wb"),  # noqa: SIM115 (the server process holds it)
     )
     deadline = time.monotonic() + timeout
     while not ready.exists():
@@ -103,8 +115,10 @@ class Lab:
     process: subprocess.Popen
 
     def write_notebook(self, name: str, cells: list[str]) -> Path:
-        notebook = new_notebook(cells=[new_code_cell(source) for source in cells], metadata={
-            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+        notebook = new_notebook(
+            cells=[new_code_cell(source) for source in cells],
+            metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+        )
         path = self.root / name
         nbformat.write(notebook, path)
         return path
@@ -128,20 +142,39 @@ def start_lab(sandbox, app: str = "jupyterlab") -> Lab:
     env = {**os.environ, "NBWIDGETS_SANDBOX_URL": sandbox.url, "NBWIDGETS_SANDBOX_KEY": sandbox.api_key}
     for name in ("config", "data", "runtime", "ipython"):
         (base / name).mkdir()
-    env.update(JUPYTER_CONFIG_DIR=str(base / "config"), JUPYTER_DATA_DIR=str(base / "data"),
-               JUPYTER_RUNTIME_DIR=str(base / "runtime"), IPYTHONDIR=str(base / "ipython"))
+    env.update(
+        JUPYTER_CONFIG_DIR=str(base / "config"),
+        JUPYTER_DATA_DIR=str(base / "data"),
+        JUPYTER_RUNTIME_DIR=str(base / "runtime"),
+        IPYTHONDIR=str(base / "ipython"),
+    )
     env.pop("ORQ_API_KEY", None)
     _settings(base / "config")
     port = free_port()
-    common = [f"--port={port}", "--ip=127.0.0.1", "--no-browser", "--ServerApp.port_retries=0",
-              "--IdentityProvider.token=", "--ServerApp.password=", "--allow-root", f"--ServerApp.root_dir={root}"]
+    common = [
+        f"--port={port}",
+        "--ip=127.0.0.1",
+        "--no-browser",
+        "--ServerApp.port_retries=0",
+        "--IdentityProvider.token=",
+        "--ServerApp.password=",
+        "--allow-root",
+        f"--ServerApp.root_dir={root}",
+    ]
     if app == "jupyterlab":
-        command = [sys.executable, "-m", "jupyterlab", *common, "--LabApp.expose_app_in_browser=True",
-                   "--LabApp.news_url=None", "--LabApp.extension_manager=readonly",
-                   "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+        command = [
+            sys.executable,
+            "-m",
+            "jupyterlab",
+            *common,
+            "--LabApp.expose_app_in_browser=True",
+            "--LabApp.news_url=None",
+            "--LabApp.extension_manager=readonly",
+            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        ]
     else:
         command = [sys.executable, "-m", "notebook", *common, "--JupyterNotebookApp.expose_app_in_browser=True"]
-    log = open(base / "server.log", "wb")
+    log = open(base / "server.log", "wb")  # noqa: SIM115 (the server process holds it)
     process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60

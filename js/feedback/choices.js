@@ -27,5 +27,10 @@ export const isPicked = (kind, current, choice) =>
   kind === "choices" ? Array.isArray(current) && current.includes(choice) : current === choice;
 
 export const STATUS_TEXT = {
-  idle: "", pending: "Sending…", sent: "Sent ✓", retrying: "Not sent yet", failed: "Refused", removed: "Removed",
+  idle: "",
+  pending: "Sending…",
+  sent: "Sent ✓",
+  retrying: "Not sent yet",
+  failed: "Refused",
+  removed: "Removed",
 };

@@ -5,13 +5,14 @@ import { clampedText } from "../shared/cells.js";
 import { createRequester } from "../shared/comm.js";
 import { diff, unchanged } from "../shared/diff.js";
 import { append, clear, h } from "../shared/dom.js";
-import { coalesced } from "../shared/schedule.js";
 import { isolateShortcuts, isSaveChord } from "../shared/keys.js";
-import { STATUS_TEXT, choicesFor, isPicked, nextValue } from "./choices.js";
+import { coalesced } from "../shared/schedule.js";
+import { choicesFor, isPicked, nextValue, STATUS_TEXT } from "./choices.js";
 
 let viewIds = 0;
 const SVG = "http://www.w3.org/2000/svg";
-const THUMB = "M2 21h4V9H2v12zm20-11c0-1.1-.9-2-2-2h-6.3l1-4.6v-.3c0-.4-.2-.8-.4-1.1L13.2 1 6.6 7.6c-.4.4-.6.9-.6 1.4V19c0 1.1.9 2 2 2h9c.8 0 1.5-.5 1.8-1.2l3-7.1c.1-.2.2-.5.2-.7v-2z";
+const THUMB =
+  "M2 21h4V9H2v12zm20-11c0-1.1-.9-2-2-2h-6.3l1-4.6v-.3c0-.4-.2-.8-.4-1.1L13.2 1 6.6 7.6c-.4.4-.6.9-.6 1.4V19c0 1.1.9 2 2 2h9c.8 0 1.5-.5 1.8-1.2l3-7.1c.1-.2.2-.5.2-.7v-2z";
 
 /** A thumb drawn in SVG (emoji fonts are not everywhere); "down" is the same thumb turned over. */
 function thumbIcon(direction) {
@@ -38,11 +39,24 @@ function render({ model, el }) {
 
   // --- DOM -----------------------------------------------------------------------------------
   const generation = h("div", { class: "nbw-generation" });
-  const controls = h("div", { class: "nbw-controls", role: "group", "aria-label": `Feedback: ${get("feedback_property")}` });
+  const controls = h("div", {
+    class: "nbw-controls",
+    role: "group",
+    "aria-label": `Feedback: ${get("feedback_property")}`,
+  });
   const status = h("div", { class: "nbw-status", role: "status", "aria-live": "polite" });
-  const undo = h("button", { type: "button", class: "nbw-undo", "aria-label": "Undo feedback", title: "Undo (Backspace or Ctrl+Z)" }, "Undo");
-  const root = h("div", { class: "nbw nbw-feedback", tabindex: "0", "aria-label": `Feedback on trace ${get("trace_id")}` },
-    generation, h("div", { class: "nbw-toolbar" }, h("span", { class: "nbw-muted" }, get("feedback_property")), controls, undo), status);
+  const undo = h(
+    "button",
+    { type: "button", class: "nbw-undo", "aria-label": "Undo feedback", title: "Undo (Backspace or Ctrl+Z)" },
+    "Undo",
+  );
+  const root = h(
+    "div",
+    { class: "nbw nbw-feedback", tabindex: "0", "aria-label": `Feedback on trace ${get("trace_id")}` },
+    generation,
+    h("div", { class: "nbw-toolbar" }, h("span", { class: "nbw-muted" }, get("feedback_property")), controls, undo),
+    status,
+  );
   isolateShortcuts(root, signal);
   el.append(root);
 
@@ -69,40 +83,90 @@ function render({ model, el }) {
     clear(generation);
     generation.hidden = !get("show_generation");
     if (get("input")) generation.append(h("div", { class: "nbw-label" }, "Input"), clampedText(get("input")));
-    if (get("output") && get("kind") !== "correction") generation.append(h("div", { class: "nbw-label" }, "Output"), clampedText(get("output")));
+    if (get("output") && get("kind") !== "correction")
+      generation.append(h("div", { class: "nbw-label" }, "Output"), clampedText(get("output")));
   }
 
   function renderControls() {
     const kind = get("kind");
     clear(controls);
     if (kind === "correction") {
-      const area = h("textarea", { id: `${viewId}-text`, rows: "4", value: correction, "aria-describedby": `${viewId}-hint` });
+      const area = h("textarea", {
+        id: `${viewId}-text`,
+        rows: "4",
+        value: correction,
+        "aria-describedby": `${viewId}-hint`,
+      });
       const changes = h("div", { class: "nbw-diff", "aria-label": "Changes against the output" });
       const showDiff = () => {
         const parts = diff(get("output") ?? "", area.value);
-        append(clear(changes), [get("output") == null ? null : unchanged(parts) ? h("span", { class: "nbw-muted" }, "Same as the output.")
-          : parts.map((p) => (p.op === "=" ? p.text : h(p.op === "+" ? "ins" : "del", {}, p.text)))]);
+        append(clear(changes), [
+          get("output") == null
+            ? null
+            : unchanged(parts)
+              ? h("span", { class: "nbw-muted" }, "Same as the output.")
+              : parts.map((p) => (p.op === "=" ? p.text : h(p.op === "+" ? "ins" : "del", {}, p.text))),
+        ]);
       };
-      area.addEventListener("input", () => { correction = area.value; showDiff(); }, { signal });
-      area.addEventListener("keydown", (event) => {
-        if (isSaveChord(event)) { event.preventDefault(); sendCorrection(); }
-      }, { signal });
+      area.addEventListener(
+        "input",
+        () => {
+          correction = area.value;
+          showDiff();
+        },
+        { signal },
+      );
+      area.addEventListener(
+        "keydown",
+        (event) => {
+          if (isSaveChord(event)) {
+            event.preventDefault();
+            sendCorrection();
+          }
+        },
+        { signal },
+      );
       showDiff();
-      controls.append(h("div", { class: "nbw-correction" },
-        h("label", { for: `${viewId}-text` }, "Correction"), area, changes,
-        h("div", { class: "nbw-toolbar" },
-          h("button", { type: "button", class: "nbw-primary", onclick: sendCorrection }, "Send correction"),
-          h("span", { id: `${viewId}-hint`, class: "nbw-muted" }, "Ctrl+Enter (⌘+Enter) sends"))));
+      controls.append(
+        h(
+          "div",
+          { class: "nbw-correction" },
+          h("label", { for: `${viewId}-text` }, "Correction"),
+          area,
+          changes,
+          h(
+            "div",
+            { class: "nbw-toolbar" },
+            h("button", { type: "button", class: "nbw-primary", onclick: sendCorrection }, "Send correction"),
+            h("span", { id: `${viewId}-hint`, class: "nbw-muted" }, "Ctrl+Enter (⌘+Enter) sends"),
+          ),
+        ),
+      );
       return;
     }
-    const choices = choicesFor(kind, { options: get("options"), min: get("score_min"), max: get("score_max"), step: get("score_step") });
+    const choices = choicesFor(kind, {
+      options: get("options"),
+      min: get("score_min"),
+      max: get("score_max"),
+      step: get("score_step"),
+    });
     choices.forEach((choice, index) => {
       const pressed = isPicked(kind, current(), choice.value);
-      controls.append(h("button", {
-        type: "button", class: `nbw-choice${pressed ? " nbw-pressed" : ""}`, "aria-pressed": String(pressed),
-        "aria-label": choice.name, title: index < 9 ? `${choice.name} (key ${index + 1})` : choice.name,
-        onclick: () => pick(choice.value),
-      }, choice.icon ? thumbIcon(choice.icon) : null, choice.label));
+      controls.append(
+        h(
+          "button",
+          {
+            type: "button",
+            class: `nbw-choice${pressed ? " nbw-pressed" : ""}`,
+            "aria-pressed": String(pressed),
+            "aria-label": choice.name,
+            title: index < 9 ? `${choice.name} (key ${index + 1})` : choice.name,
+            onclick: () => pick(choice.value),
+          },
+          choice.icon ? thumbIcon(choice.icon) : null,
+          choice.label,
+        ),
+      );
     });
   }
 
@@ -117,11 +181,14 @@ function render({ model, el }) {
     clear(status);
     status.dataset.state = state;
     if (state === "pending") status.append(h("span", { class: "nbw-spinner", "aria-hidden": "true" }), " ");
-    status.append(get("message") && state === "pending" ? get("message") : STATUS_TEXT[state] ?? state);
-    if (get("message") && state !== "pending") status.append(": ", h("span", { class: "nbw-field-error" }, get("message")));
+    status.append(get("message") && state === "pending" ? get("message") : (STATUS_TEXT[state] ?? state));
+    if (get("message") && state !== "pending")
+      status.append(": ", h("span", { class: "nbw-field-error" }, get("message")));
     if (state === "retrying") {
-      status.append(" · retrying in the background ",
-        h("button", { type: "button", class: "nbw-link", onclick: () => send("retry") }, "Retry now"));
+      status.append(
+        " · retrying in the background ",
+        h("button", { type: "button", class: "nbw-link", onclick: () => send("retry") }, "Retry now"),
+      );
     }
     undo.disabled = get("feedback_id") == null;
   }
@@ -135,32 +202,49 @@ function render({ model, el }) {
 
   // --- keyboard: 1..9 pick, Enter sends a correction, Backspace or Ctrl/Cmd+Z undoes ---------------
   undo.addEventListener("click", () => send("undo"), { signal });
-  root.addEventListener("keydown", (event) => {
-    const inText = event.target.tagName === "TEXTAREA";
-    if (inText) return;
-    const kind = get("kind");
-    if (/^[1-9]$/.test(event.key) && kind !== "correction") {
-      const choice = choicesFor(kind, { options: get("options"), min: get("score_min"), max: get("score_max"), step: get("score_step") })[Number(event.key) - 1];
-      if (choice) { event.preventDefault(); pick(choice.value); }
-    } else if (event.key === "Enter" && kind === "correction" && event.target === root) {
-      event.preventDefault();
-      sendCorrection();
-    } else if (event.key === "Backspace" || ((event.ctrlKey || event.metaKey) && event.key === "z")) {
-      if (get("feedback_id") != null) { event.preventDefault(); send("undo"); }
-    }
-  }, { signal });
+  root.addEventListener(
+    "keydown",
+    (event) => {
+      const inText = event.target.tagName === "TEXTAREA";
+      if (inText) return;
+      const kind = get("kind");
+      if (/^[1-9]$/.test(event.key) && kind !== "correction") {
+        const choice = choicesFor(kind, {
+          options: get("options"),
+          min: get("score_min"),
+          max: get("score_max"),
+          step: get("score_step"),
+        })[Number(event.key) - 1];
+        if (choice) {
+          event.preventDefault();
+          pick(choice.value);
+        }
+      } else if (event.key === "Enter" && kind === "correction" && event.target === root) {
+        event.preventDefault();
+        sendCorrection();
+      } else if (event.key === "Backspace" || ((event.ctrlKey || event.metaKey) && event.key === "z")) {
+        if (get("feedback_id") != null) {
+          event.preventDefault();
+          send("undo");
+        }
+      }
+    },
+    { signal },
+  );
 
   // --- reactions -----------------------------------------------------------------------------
   const onValue = coalesced(renderAll);
   const onStatus = coalesced(renderStatus);
-  for (const name of ["value", "kind", "options", "output", "input", "show_generation"]) model.on(`change:${name}`, onValue);
+  for (const name of ["value", "kind", "options", "output", "input", "show_generation"])
+    model.on(`change:${name}`, onValue);
   for (const name of ["status", "message", "feedback_id"]) model.on(`change:${name}`, onStatus);
   renderAll();
 
   return () => {
     controller.abort();
     dispose();
-    for (const name of ["value", "kind", "options", "output", "input", "show_generation"]) model.off(`change:${name}`, onValue);
+    for (const name of ["value", "kind", "options", "output", "input", "show_generation"])
+      model.off(`change:${name}`, onValue);
     for (const name of ["status", "message", "feedback_id"]) model.off(`change:${name}`, onStatus);
   };
 }

@@ -31,7 +31,12 @@ export function newJudge(model = "") {
 export function withMode(draft, mode) {
   const next = { ...clone(draft), mode };
   if (mode === "jury" && !next.jury) {
-    next.jury = { judges: [newJudge(draft.model ?? ""), newJudge("")], replacement_judges: [], min_successful_judges: 2, tie_value: "Tie" };
+    next.jury = {
+      judges: [newJudge(draft.model ?? ""), newJudge("")],
+      replacement_judges: [],
+      min_successful_judges: 2,
+      tie_value: "Tie",
+    };
   }
   return next;
 }
@@ -51,18 +56,28 @@ export function withOutputType(draft, outputType) {
     next.categorical_labels = [{ value: "pass" }, { value: "fail" }];
   }
   if (next.guardrail_config && next.guardrail_config.type !== outputType) {
-    next.guardrail_config = defaultGuardrail(outputType, (next.categorical_labels ?? []).map((l) => l.value));
+    next.guardrail_config = defaultGuardrail(
+      outputType,
+      (next.categorical_labels ?? []).map((l) => l.value),
+    );
   }
   return next;
 }
 
 /** "429, 500" -> [429, 500]; what is not a number is passed on for the kernel to refuse by name. */
 export function parseCodes(text) {
-  return text.split(/[\s,]+/).filter(Boolean).map((token) => (/^\d+$/.test(token) ? Number(token) : token));
+  return text
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .map((token) => (/^\d+$/.test(token) ? Number(token) : token));
 }
 
 export function parseModels(text) {
-  return text.split(",").map((s) => s.trim()).filter(Boolean).map((model) => ({ model }));
+  return text
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((model) => ({ model }));
 }
 
 /** A number input's text: a number, null when empty, or the text itself (refused by the kernel). */
@@ -78,7 +93,8 @@ export function problemsByField(problems, knownPaths) {
   const loose = [];
   for (const [path, message] of Object.entries(problems ?? {})) {
     let target = path;
-    while (target && !knownPaths.has(target)) target = target.includes(".") ? target.slice(0, target.lastIndexOf(".")) : "";
+    while (target && !knownPaths.has(target))
+      target = target.includes(".") ? target.slice(0, target.lastIndexOf(".")) : "";
     if (target) placed.set(target, [...(placed.get(target) ?? []), message]);
     else loose.push(`${path}: ${message}`);
   }

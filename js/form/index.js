@@ -6,8 +6,20 @@ import { append, clear, h } from "../shared/dom.js";
 import { isolateShortcuts } from "../shared/keys.js";
 import { coalesced } from "../shared/schedule.js";
 import {
-  OPERATORS, OUTPUT_TYPES, clone, defaultGuardrail, getAt, newJudge, parseCodes, parseModels, parseNumber,
-  problemsByField, same, setAt, withMode, withOutputType,
+  clone,
+  defaultGuardrail,
+  getAt,
+  newJudge,
+  OPERATORS,
+  OUTPUT_TYPES,
+  parseCodes,
+  parseModels,
+  parseNumber,
+  problemsByField,
+  same,
+  setAt,
+  withMode,
+  withOutputType,
 } from "./draft.js";
 
 let viewIds = 0;
@@ -52,7 +64,15 @@ function render({ model, el }) {
   const notice = h("div", { class: "nbw-notice", role: "status" });
   const body = h("div", { class: "nbw-form-body" });
   const footer = h("div", { class: "nbw-form-footer" });
-  const root = h("form", { class: "nbw nbw-form", novalidate: true, "aria-label": "LLM evaluator" }, header, banner, notice, body, footer);
+  const root = h(
+    "form",
+    { class: "nbw nbw-form", novalidate: true, "aria-label": "LLM evaluator" },
+    header,
+    banner,
+    notice,
+    body,
+    footer,
+  );
   root.addEventListener("submit", (event) => event.preventDefault(), { signal });
   isolateShortcuts(root, signal);
   el.append(root);
@@ -68,8 +88,14 @@ function render({ model, el }) {
     control.setAttribute("aria-describedby", `${id}-error${hint ? ` ${id}-hint` : ""}`);
     errorNodes.set(key, error);
     inputsByPath.set(key, control);
-    return h("div", { class: "nbw-field" }, h("label", { for: id }, label), control,
-      hint ? h("div", { class: "nbw-muted", id: `${id}-hint` }, hint) : null, error);
+    return h(
+      "div",
+      { class: "nbw-field" },
+      h("label", { for: id }, label),
+      control,
+      hint ? h("div", { class: "nbw-muted", id: `${id}-hint` }, hint) : null,
+      error,
+    );
   }
 
   function text(path, attrs = {}, parse = (v) => v) {
@@ -77,7 +103,11 @@ function render({ model, el }) {
     const input = h(attrs.multiline ? "textarea" : "input", {
       ...(attrs.multiline ? { rows: "8" } : { type: attrs.type ?? "text" }),
       value: value == null ? "" : attrs.format ? attrs.format(value) : String(value),
-      min: attrs.min, max: attrs.max, step: attrs.step, list: attrs.list, placeholder: attrs.placeholder,
+      min: attrs.min,
+      max: attrs.max,
+      step: attrs.step,
+      list: attrs.list,
+      placeholder: attrs.placeholder,
       spellcheck: attrs.multiline ? "false" : undefined,
     });
     input.addEventListener("input", () => change(path, parse(input.value)), { signal });
@@ -86,8 +116,13 @@ function render({ model, el }) {
 
   function select(path, options, onPick) {
     const current = getAt(draft, path);
-    const node = h("select", {}, Object.entries(options).map(([value, label]) =>
-      h("option", { value, selected: String(current) === value }, label)));
+    const node = h(
+      "select",
+      {},
+      Object.entries(options).map(([value, label]) =>
+        h("option", { value, selected: String(current) === value }, label),
+      ),
+    );
     node.addEventListener("change", () => onPick(node.value), { signal });
     return node;
   }
@@ -95,7 +130,10 @@ function render({ model, el }) {
   function checkbox(label, checked, onToggle, path) {
     const id = `${viewId}-c${++fieldCount}`;
     const box = h("input", { type: "checkbox", id, checked: Boolean(checked) });
-    if (path) { box.dataset.path = path; inputsByPath.set(path, box); }
+    if (path) {
+      box.dataset.path = path;
+      inputsByPath.set(path, box);
+    }
     box.addEventListener("change", () => onToggle(box.checked), { signal });
     return h("label", { class: "nbw-check", for: id }, box, " ", label);
   }
@@ -113,31 +151,69 @@ function render({ model, el }) {
     inputsByPath = new Map();
     const jury = draft.mode === "jury";
     const labels = (draft.categorical_labels ?? []).map((l) => l.value);
-    const models = h("datalist", { id: `${viewId}-models` }, get("suggested_models").map((m) => h("option", { value: m })));
+    const models = h(
+      "datalist",
+      { id: `${viewId}-models` },
+      get("suggested_models").map((m) => h("option", { value: m })),
+    );
 
     const sections = [
-      h("div", { class: "nbw-grid2" },
-        field("Key", ["key"], text(["key"], { placeholder: "tone_check" }), { hint: "Letters, digits, _ and -; starts and ends with a letter or digit." }),
-        field("Path", ["path"], text(["path"], { placeholder: "Default" }), { hint: "project/folder/..." })),
+      h(
+        "div",
+        { class: "nbw-grid2" },
+        field("Key", ["key"], text(["key"], { placeholder: "tone_check" }), {
+          hint: "Letters, digits, _ and -; starts and ends with a letter or digit.",
+        }),
+        field("Path", ["path"], text(["path"], { placeholder: "Default" }), { hint: "project/folder/..." }),
+      ),
       field("Description", ["description"], text(["description"])),
-      h("div", { class: "nbw-grid2" },
-        field("Output type", ["output_type"], select(["output_type"], Object.fromEntries(OUTPUT_TYPES.map((t) => [t, t])),
-          (value) => replace(withOutputType(draft, value)))),
-        field("Repetitions", ["repetitions"], text(["repetitions"], { type: "number", min: "1", max: "3", step: "1" }, parseNumber),
-          { hint: "1 to 3 runs per evaluation" })),
+      h(
+        "div",
+        { class: "nbw-grid2" },
+        field(
+          "Output type",
+          ["output_type"],
+          select(["output_type"], Object.fromEntries(OUTPUT_TYPES.map((t) => [t, t])), (value) =>
+            replace(withOutputType(draft, value)),
+          ),
+        ),
+        field(
+          "Repetitions",
+          ["repetitions"],
+          text(["repetitions"], { type: "number", min: "1", max: "3", step: "1" }, parseNumber),
+          { hint: "1 to 3 runs per evaluation" },
+        ),
+      ),
     ];
     if (draft.output_type === "categorical") sections.push(labelsSection());
-    sections.push(h("fieldset", { class: "nbw-fieldset" }, h("legend", {}, "Judging"),
-      h("div", { class: "nbw-radios", role: "radiogroup", "aria-label": "Mode" },
-        ["single", "jury"].map((mode) => {
-          const id = `${viewId}-mode-${mode}`;
-          const radio = h("input", { type: "radio", name: `${viewId}-mode`, id, value: mode, checked: draft.mode === mode });
-          radio.dataset.path = `mode.${mode}`;
-          radio.addEventListener("change", () => replace(withMode(draft, mode)), { signal });
-          return h("label", { for: id, class: "nbw-check" }, radio, mode === "single" ? " Single judge" : " Jury");
-        })),
-      jury ? jurySection() : field("Model", ["model"], text(["model"], { list: `${viewId}-models`, placeholder: "provider/model" })),
-      models));
+    sections.push(
+      h(
+        "fieldset",
+        { class: "nbw-fieldset" },
+        h("legend", {}, "Judging"),
+        h(
+          "div",
+          { class: "nbw-radios", role: "radiogroup", "aria-label": "Mode" },
+          ["single", "jury"].map((mode) => {
+            const id = `${viewId}-mode-${mode}`;
+            const radio = h("input", {
+              type: "radio",
+              name: `${viewId}-mode`,
+              id,
+              value: mode,
+              checked: draft.mode === mode,
+            });
+            radio.dataset.path = `mode.${mode}`;
+            radio.addEventListener("change", () => replace(withMode(draft, mode)), { signal });
+            return h("label", { for: id, class: "nbw-check" }, radio, mode === "single" ? " Single judge" : " Jury");
+          }),
+        ),
+        jury
+          ? jurySection()
+          : field("Model", ["model"], text(["model"], { list: `${viewId}-models`, placeholder: "provider/model" })),
+        models,
+      ),
+    );
     const prompt = text(["prompt"], { multiline: true, placeholder: "Is {{output}} a good answer to {{input}}?" });
     sections.push(field("Prompt", ["prompt"], prompt), h("div", { class: "nbw-variables", "aria-live": "polite" }));
     sections.push(guardrailSection(labels));
@@ -151,78 +227,207 @@ function render({ model, el }) {
 
   function labelsSection() {
     const list = draft.categorical_labels ?? [];
-    return h("fieldset", { class: "nbw-fieldset" }, h("legend", {}, "Categorical labels"),
-      list.map((label, index) => h("div", { class: "nbw-row" },
-        field(`Label ${index + 1}`, ["categorical_labels", index, "value"], text(["categorical_labels", index, "value"])),
-        h("button", { type: "button", "aria-label": `Remove label ${index + 1}`,
-          onclick: () => replace({ ...draft, categorical_labels: list.filter((_, i) => i !== index) }) }, "Remove"))),
-      h("button", { type: "button", onclick: () => replace({ ...draft, categorical_labels: [...list, { value: "" }] }) }, "Add label"),
-      errorFor("categorical_labels"));
+    return h(
+      "fieldset",
+      { class: "nbw-fieldset" },
+      h("legend", {}, "Categorical labels"),
+      list.map((_label, index) =>
+        h(
+          "div",
+          { class: "nbw-row" },
+          field(
+            `Label ${index + 1}`,
+            ["categorical_labels", index, "value"],
+            text(["categorical_labels", index, "value"]),
+          ),
+          h(
+            "button",
+            {
+              type: "button",
+              "aria-label": `Remove label ${index + 1}`,
+              onclick: () => replace({ ...draft, categorical_labels: list.filter((_, i) => i !== index) }),
+            },
+            "Remove",
+          ),
+        ),
+      ),
+      h(
+        "button",
+        { type: "button", onclick: () => replace({ ...draft, categorical_labels: [...list, { value: "" }] }) },
+        "Add label",
+      ),
+      errorFor("categorical_labels"),
+    );
   }
 
-  function judgeBlock(group, judge, index, count) {
+  function judgeBlock(group, _judge, index, count) {
     const base = ["jury", group, index];
     const title = group === "judges" ? `Judge ${index + 1}` : `Replacement judge ${index + 1}`;
-    const remove = h("button", { type: "button", "aria-label": `Remove ${title.toLowerCase()}`, onclick: () => {
-      const list = draft.jury[group].filter((_, i) => i !== index);
-      replace(setAt(draft, ["jury", group], list));
-    } }, "Remove");
-    return h("fieldset", { class: "nbw-fieldset nbw-judge" }, h("legend", {}, title),
-      h("div", { class: "nbw-grid3" },
-        field("Model", [...base, "model"], text([...base, "model"], { list: `${viewId}-models`, placeholder: "provider/model" })),
-        field("Retries", [...base, "retry", "count"], text([...base, "retry", "count"], { type: "number", min: "1", max: "5", step: "1" }, parseNumber), { hint: "1 to 5" }),
-        field("Retry on status codes", [...base, "retry", "on_codes"],
-          text([...base, "retry", "on_codes"], { format: (codes) => codes.join(", ") }, parseCodes), { hint: "e.g. 429, 500, 503" })),
-      field("Fallback models", [...base, "fallbacks"], text([...base, "fallbacks"], { format: (f) => f.map((x) => x.model).join(", ") }, parseModels),
-        { hint: "comma-separated, tried in order" }),
-      count > 0 ? remove : null);
+    const remove = h(
+      "button",
+      {
+        type: "button",
+        "aria-label": `Remove ${title.toLowerCase()}`,
+        onclick: () => {
+          const list = draft.jury[group].filter((_, i) => i !== index);
+          replace(setAt(draft, ["jury", group], list));
+        },
+      },
+      "Remove",
+    );
+    return h(
+      "fieldset",
+      { class: "nbw-fieldset nbw-judge" },
+      h("legend", {}, title),
+      h(
+        "div",
+        { class: "nbw-grid3" },
+        field(
+          "Model",
+          [...base, "model"],
+          text([...base, "model"], { list: `${viewId}-models`, placeholder: "provider/model" }),
+        ),
+        field(
+          "Retries",
+          [...base, "retry", "count"],
+          text([...base, "retry", "count"], { type: "number", min: "1", max: "5", step: "1" }, parseNumber),
+          { hint: "1 to 5" },
+        ),
+        field(
+          "Retry on status codes",
+          [...base, "retry", "on_codes"],
+          text([...base, "retry", "on_codes"], { format: (codes) => codes.join(", ") }, parseCodes),
+          { hint: "e.g. 429, 500, 503" },
+        ),
+      ),
+      field(
+        "Fallback models",
+        [...base, "fallbacks"],
+        text([...base, "fallbacks"], { format: (f) => f.map((x) => x.model).join(", ") }, parseModels),
+        { hint: "comma-separated, tried in order" },
+      ),
+      count > 0 ? remove : null,
+    );
   }
 
   function jurySection() {
     const jury = draft.jury ?? { judges: [] };
     const judges = jury.judges ?? [];
     const replacements = jury.replacement_judges ?? [];
-    return h("div", { class: "nbw-jury" },
+    return h(
+      "div",
+      { class: "nbw-jury" },
       judges.map((judge, i) => judgeBlock("judges", judge, i, judges.length)),
       errorFor("jury.judges"),
-      h("button", { type: "button", onclick: () => replace(setAt(draft, ["jury", "judges"], [...judges, newJudge()])) }, "Add judge"),
+      h(
+        "button",
+        { type: "button", onclick: () => replace(setAt(draft, ["jury", "judges"], [...judges, newJudge()])) },
+        "Add judge",
+      ),
       replacements.map((judge, i) => judgeBlock("replacement_judges", judge, i, replacements.length)),
-      h("button", { type: "button", onclick: () => replace(setAt(draft, ["jury", "replacement_judges"], [...replacements, newJudge()])) }, "Add replacement judge"),
-      h("div", { class: "nbw-grid2" },
-        field("Min successful judges", ["jury", "min_successful_judges"],
-          text(["jury", "min_successful_judges"], { type: "number", min: "2", step: "1" }, parseNumber), { hint: `at least 2, at most ${judges.length}` }),
-        field("Tie value", ["jury", "tie_value"], text(["jury", "tie_value"]))),
-      errorFor("jury"));
+      h(
+        "button",
+        {
+          type: "button",
+          onclick: () => replace(setAt(draft, ["jury", "replacement_judges"], [...replacements, newJudge()])),
+        },
+        "Add replacement judge",
+      ),
+      h(
+        "div",
+        { class: "nbw-grid2" },
+        field(
+          "Min successful judges",
+          ["jury", "min_successful_judges"],
+          text(["jury", "min_successful_judges"], { type: "number", min: "2", step: "1" }, parseNumber),
+          { hint: `at least 2, at most ${judges.length}` },
+        ),
+        field("Tie value", ["jury", "tie_value"], text(["jury", "tie_value"])),
+      ),
+      errorFor("jury"),
+    );
   }
 
   function guardrailSection(labels) {
     const guardrail = draft.guardrail_config;
     const children = [h("legend", {}, "Guardrail")];
     if (draft.output_type === "string") {
-      children.push(h("div", { class: "nbw-muted" }, "String outputs have no guardrail."), errorFor("guardrail_config.type"));
+      children.push(
+        h("div", { class: "nbw-muted" }, "String outputs have no guardrail."),
+        errorFor("guardrail_config.type"),
+      );
       return h("fieldset", { class: "nbw-fieldset" }, children);
     }
-    children.push(checkbox("Use a guardrail", guardrail != null,
-      (on) => replace({ ...draft, guardrail_config: on ? defaultGuardrail(draft.output_type, labels) : null }), "guardrail_config"));
+    children.push(
+      checkbox(
+        "Use a guardrail",
+        guardrail != null,
+        (on) => replace({ ...draft, guardrail_config: on ? defaultGuardrail(draft.output_type, labels) : null }),
+        "guardrail_config",
+      ),
+    );
     if (guardrail) {
       children.push(
-        checkbox("Enabled", guardrail.enabled !== false, (on) => change(["guardrail_config", "enabled"], on), "guardrail_config.enabled"),
-        checkbox("Alert on failure", guardrail.alert_on_failure, (on) => change(["guardrail_config", "alert_on_failure"], on), "guardrail_config.alert_on_failure"));
+        checkbox(
+          "Enabled",
+          guardrail.enabled !== false,
+          (on) => change(["guardrail_config", "enabled"], on),
+          "guardrail_config.enabled",
+        ),
+        checkbox(
+          "Alert on failure",
+          guardrail.alert_on_failure,
+          (on) => change(["guardrail_config", "alert_on_failure"], on),
+          "guardrail_config.alert_on_failure",
+        ),
+      );
       if (guardrail.type === "boolean") {
-        children.push(field("Passes when the result is", ["guardrail_config", "value"],
-          select(["guardrail_config", "value"], { true: "true", false: "false" }, (v) => change(["guardrail_config", "value"], v === "true"))));
+        children.push(
+          field(
+            "Passes when the result is",
+            ["guardrail_config", "value"],
+            select(["guardrail_config", "value"], { true: "true", false: "false" }, (v) =>
+              change(["guardrail_config", "value"], v === "true"),
+            ),
+          ),
+        );
       } else if (guardrail.type === "number") {
-        children.push(h("div", { class: "nbw-grid2" },
-          field("Operator", ["guardrail_config", "operator"], select(["guardrail_config", "operator"], OPERATORS, (v) => change(["guardrail_config", "operator"], v))),
-          field("Threshold", ["guardrail_config", "value"], text(["guardrail_config", "value"], { type: "number", step: "any" }, parseNumber))));
+        children.push(
+          h(
+            "div",
+            { class: "nbw-grid2" },
+            field(
+              "Operator",
+              ["guardrail_config", "operator"],
+              select(["guardrail_config", "operator"], OPERATORS, (v) => change(["guardrail_config", "operator"], v)),
+            ),
+            field(
+              "Threshold",
+              ["guardrail_config", "value"],
+              text(["guardrail_config", "value"], { type: "number", step: "any" }, parseNumber),
+            ),
+          ),
+        );
       } else if (guardrail.type === "categorical") {
         const chosen = new Set(guardrail.values ?? []);
-        children.push(h("div", { class: "nbw-radios", role: "group", "aria-label": "Passing labels" },
-          h("span", { class: "nbw-muted" }, "Passing labels: "),
-          labels.map((label) => checkbox(label || "(empty)", chosen.has(label), (on) => {
-            const values = on ? [...chosen, label] : [...chosen].filter((v) => v !== label);
-            change(["guardrail_config", "values"], labels.filter((l) => values.includes(l)), { rebuild: true });
-          }))), errorFor("guardrail_config.values"));
+        children.push(
+          h(
+            "div",
+            { class: "nbw-radios", role: "group", "aria-label": "Passing labels" },
+            h("span", { class: "nbw-muted" }, "Passing labels: "),
+            labels.map((label) =>
+              checkbox(label || "(empty)", chosen.has(label), (on) => {
+                const values = on ? [...chosen, label] : [...chosen].filter((v) => v !== label);
+                change(
+                  ["guardrail_config", "values"],
+                  labels.filter((l) => values.includes(l)),
+                  { rebuild: true },
+                );
+              }),
+            ),
+          ),
+          errorFor("guardrail_config.values"),
+        );
       }
       children.push(errorFor("guardrail_config.type"));
     }
@@ -234,17 +439,25 @@ function render({ model, el }) {
     const node = body.querySelector(".nbw-variables");
     if (!node) return;
     const names = get("variables") ?? [];
-    append(clear(node), [h("span", { class: "nbw-muted" }, names.length ? "Variables: " : "No {{variables}} in the prompt yet."),
-      names.map((name) => h("code", { class: "nbw-chip" }, `{{${name}}}`))]);
+    append(clear(node), [
+      h("span", { class: "nbw-muted" }, names.length ? "Variables: " : "No {{variables}} in the prompt yet."),
+      names.map((name) => h("code", { class: "nbw-chip" }, `{{${name}}}`)),
+    ]);
   }
 
   function renderHeader() {
     const title = get("evaluator_id") ? `Evaluator ${draft.key || get("evaluator_id")}` : "New evaluator";
-    append(clear(header), [h("span", { class: "nbw-title" }, title),
+    append(clear(header), [
+      h("span", { class: "nbw-title" }, title),
       get("version") ? h("span", { class: "nbw-badge" }, `v${get("version")}`) : null,
-      get("is_sandbox") ? h("span", { class: "nbw-badge nbw-sandbox", title: get("source_label") }, "Sandbox data") : null,
+      get("is_sandbox")
+        ? h("span", { class: "nbw-badge nbw-sandbox", title: get("source_label") }, "Sandbox data")
+        : null,
       get("dirty") ? h("span", { class: "nbw-dirty", title: "Unsaved changes" }, "● Unsaved changes") : null,
-      get("loading") ? h("span", { class: "nbw-muted" }, h("span", { class: "nbw-spinner", "aria-hidden": "true" }), " Loading…") : null]);
+      get("loading")
+        ? h("span", { class: "nbw-muted" }, h("span", { class: "nbw-spinner", "aria-hidden": "true" }), " Loading…")
+        : null,
+    ]);
     clear(banner);
     if (get("banner")) banner.append(h("span", {}, get("banner")));
     notice.hidden = !get("notice");
@@ -259,21 +472,74 @@ function render({ model, el }) {
     const existing = Boolean(get("evaluator_id"));
     const saving = get("saving");
     const blocked = problemCount() > 0;
-    const save = h("button", { type: "button", class: "nbw-primary", disabled: blocked || !get("dirty") || saving,
-      title: "Save (Ctrl+S)", onclick: save_ }, saving ? "Saving…" : existing ? "Save" : "Create evaluator");
+    const save = h(
+      "button",
+      {
+        type: "button",
+        class: "nbw-primary",
+        disabled: blocked || !get("dirty") || saving,
+        title: "Save (Ctrl+S)",
+        onclick: save_,
+      },
+      saving ? "Saving…" : existing ? "Save" : "Create evaluator",
+    );
     const parts = [];
     if (existing) {
-      const bump = h("select", { "aria-label": "Version bump" }, ["none", "patch", "minor", "major"].map((v) =>
-        h("option", { value: v, selected: get("version_increment") === v }, v === "none" ? "no version bump" : `${v} version`)));
-      bump.addEventListener("change", () => { model.set("version_increment", bump.value); model.save_changes(); }, { signal });
-      const description = h("input", { type: "text", "aria-label": "Version description", placeholder: "What changed (optional)", value: get("version_description") });
-      description.addEventListener("input", () => { model.set("version_description", description.value); model.save_changes(); }, { signal });
+      const bump = h(
+        "select",
+        { "aria-label": "Version bump" },
+        ["none", "patch", "minor", "major"].map((v) =>
+          h(
+            "option",
+            { value: v, selected: get("version_increment") === v },
+            v === "none" ? "no version bump" : `${v} version`,
+          ),
+        ),
+      );
+      bump.addEventListener(
+        "change",
+        () => {
+          model.set("version_increment", bump.value);
+          model.save_changes();
+        },
+        { signal },
+      );
+      const description = h("input", {
+        type: "text",
+        "aria-label": "Version description",
+        placeholder: "What changed (optional)",
+        value: get("version_description"),
+      });
+      description.addEventListener(
+        "input",
+        () => {
+          model.set("version_description", description.value);
+          model.save_changes();
+        },
+        { signal },
+      );
       parts.push(bump, description);
     }
-    parts.push(save, h("button", { type: "button", disabled: !get("dirty") || saving, onclick: () => request("reset").catch(showError) }, "Reset"));
-    if (existing) parts.push(h("button", { type: "button", disabled: saving, onclick: () => request("reload").catch(showError) }, "Reload"));
-    clear(footer).append(h("div", { class: "nbw-form-problems", role: "status" },
-      blocked ? `${problemCount()} problem${problemCount() > 1 ? "s" : ""} to fix before saving` : ""), h("div", { class: "nbw-toolbar" }, parts));
+    parts.push(
+      save,
+      h(
+        "button",
+        { type: "button", disabled: !get("dirty") || saving, onclick: () => request("reset").catch(showError) },
+        "Reset",
+      ),
+    );
+    if (existing)
+      parts.push(
+        h("button", { type: "button", disabled: saving, onclick: () => request("reload").catch(showError) }, "Reload"),
+      );
+    clear(footer).append(
+      h(
+        "div",
+        { class: "nbw-form-problems", role: "status" },
+        blocked ? `${problemCount()} problem${problemCount() > 1 ? "s" : ""} to fix before saving` : "",
+      ),
+      h("div", { class: "nbw-toolbar" }, parts),
+    );
   }
 
   function renderProblems() {
@@ -294,13 +560,17 @@ function render({ model, el }) {
     request("save").catch(showError);
   }
 
-  root.addEventListener("keydown", (event) => {
-    if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "s") {
-      event.preventDefault();
-      if (sendTimer) commit();
-      setTimeout(save_, 0); // after the kernel has answered the last change with its problems
-    }
-  }, { signal });
+  root.addEventListener(
+    "keydown",
+    (event) => {
+      if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "s") {
+        event.preventDefault();
+        if (sendTimer) commit();
+        setTimeout(save_, 0); // after the kernel has answered the last change with its problems
+      }
+    },
+    { signal },
+  );
 
   // --- reactions -----------------------------------------------------------------------------
   const onDraft = () => {
@@ -310,10 +580,15 @@ function render({ model, el }) {
     draft = clone(incoming);
     build();
   };
-  const onState = coalesced(() => { renderHeader(); renderFooter(); renderProblems(); });
+  const onState = coalesced(() => {
+    renderHeader();
+    renderFooter();
+    renderProblems();
+  });
   const onProblems = onState;
   const watched = { draft: onDraft, problems: onProblems, server_problems: onProblems, variables: renderVariables };
-  for (const name of ["dirty", "saving", "notice", "banner", "version", "evaluator_id", "loading", "version_increment"]) watched[name] = onState;
+  for (const name of ["dirty", "saving", "notice", "banner", "version", "evaluator_id", "loading", "version_increment"])
+    watched[name] = onState;
   for (const [name, fn] of Object.entries(watched)) model.on(`change:${name}`, fn);
   build();
 

@@ -23,12 +23,24 @@ export function clampedText(text, { mono = false } = {}) {
 export function messagesCell(messages) {
   if (!messages?.length) return h("span", { class: "nbw-muted" }, "—");
   const last = messages[messages.length - 1];
-  const summary = h("summary", {}, h("span", { class: "nbw-count" }, `${messages.length} messages`), " · ",
-    roleBadge(last.role), " ", h("span", { class: "nbw-muted" }, messageText(last).slice(0, 80)));
+  const summary = h(
+    "summary",
+    {},
+    h("span", { class: "nbw-count" }, `${messages.length} messages`),
+    " · ",
+    roleBadge(last.role),
+    " ",
+    h("span", { class: "nbw-muted" }, messageText(last).slice(0, 80)),
+  );
   const list = messages.map((message) =>
-    h("div", { class: `nbw-message nbw-role-${message.role}` },
-      roleBadge(message.role), message.name ? h("span", { class: "nbw-muted" }, ` ${message.name}`) : null,
-      clampedText(messageText(message))));
+    h(
+      "div",
+      { class: `nbw-message nbw-role-${message.role}` },
+      roleBadge(message.role),
+      message.name ? h("span", { class: "nbw-muted" }, ` ${message.name}`) : null,
+      clampedText(messageText(message)),
+    ),
+  );
   return h("details", { class: "nbw-messages" }, summary, list);
 }
 
@@ -40,10 +52,20 @@ export function keyValueCell(object) {
   const entries = Object.entries(object ?? {});
   if (!entries.length) return h("span", { class: "nbw-muted" }, "—");
   // One line per key ("key  value"), which stays readable in a narrow column.
-  return h("div", { class: "nbw-kv" }, entries.map(([key, value]) => h("div", { class: "nbw-kv-row" },
-    h("span", { class: "nbw-key" }, key),
-    typeof value === "object" && value !== null ? clampedText(pretty(value), { mono: true })
-      : h("span", { class: "nbw-value" }, value === null ? "null" : String(value)))));
+  return h(
+    "div",
+    { class: "nbw-kv" },
+    entries.map(([key, value]) =>
+      h(
+        "div",
+        { class: "nbw-kv-row" },
+        h("span", { class: "nbw-key" }, key),
+        typeof value === "object" && value !== null
+          ? clampedText(pretty(value), { mono: true })
+          : h("span", { class: "nbw-value" }, value === null ? "null" : String(value)),
+      ),
+    ),
+  );
 }
 
 export function jsonCell(value) {
@@ -54,7 +76,15 @@ export function jsonCell(value) {
 
 export function evaluationsCell(evaluations) {
   if (!evaluations?.length) return h("span", { class: "nbw-muted" }, "—");
-  return h("ul", { class: "nbw-chips" }, evaluations.map((evaluation) =>
-    h("li", { class: "nbw-chip", title: `human review by ${evaluation.reviewed_by_id ?? "?"}` },
-      evaluationText(evaluation))));
+  return h(
+    "ul",
+    { class: "nbw-chips" },
+    evaluations.map((evaluation) =>
+      h(
+        "li",
+        { class: "nbw-chip", title: `human review by ${evaluation.reviewed_by_id ?? "?"}` },
+        evaluationText(evaluation),
+      ),
+    ),
+  );
 }

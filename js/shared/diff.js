@@ -12,12 +12,18 @@ export function diff(before, after) {
   const [a, b] = tokenize(String(before ?? ""), String(after ?? ""));
   const rows = a.length + 1;
   const cols = b.length + 1;
-  if (rows * cols > 4_000_000) return [{ op: "-", text: before }, { op: "+", text: after }];
+  if (rows * cols > 4_000_000)
+    return [
+      { op: "-", text: before },
+      { op: "+", text: after },
+    ];
   const table = new Uint32Array(rows * cols);
   for (let i = a.length - 1; i >= 0; i--) {
     for (let j = b.length - 1; j >= 0; j--) {
-      table[i * cols + j] = a[i] === b[j] ? table[(i + 1) * cols + j + 1] + 1
-        : Math.max(table[(i + 1) * cols + j], table[i * cols + j + 1]);
+      table[i * cols + j] =
+        a[i] === b[j]
+          ? table[(i + 1) * cols + j + 1] + 1
+          : Math.max(table[(i + 1) * cols + j], table[i * cols + j + 1]);
     }
   }
   const out = [];
@@ -29,8 +35,11 @@ export function diff(before, after) {
   let i = 0;
   let j = 0;
   while (i < a.length && j < b.length) {
-    if (a[i] === b[j]) { push("=", a[i]); i++; j++; }
-    else if (table[(i + 1) * cols + j] >= table[i * cols + j + 1]) push("-", a[i++]);
+    if (a[i] === b[j]) {
+      push("=", a[i]);
+      i++;
+      j++;
+    } else if (table[(i + 1) * cols + j] >= table[i * cols + j + 1]) push("-", a[i++]);
     else push("+", b[j++]);
   }
   while (i < a.length) push("-", a[i++]);

@@ -6,12 +6,14 @@ export function messageText(message) {
   let text = "";
   if (typeof content === "string") text = content;
   else if (Array.isArray(content)) {
-    text = content.map((part) => (part?.type === "text" ? String(part.text ?? "") : `[${part?.type ?? "part"}]`)).join("\n");
+    text = content
+      .map((part) => (part?.type === "text" ? String(part.text ?? "") : `[${part?.type ?? "part"}]`))
+      .join("\n");
   }
-  if (message.refusal) text += (text ? "\n" : "") + `(refused: ${message.refusal})`;
+  if (message.refusal) text += `${text ? "\n" : ""}(refused: ${message.refusal})`;
   for (const call of message.tool_calls ?? []) {
     const fn = call.function ?? {};
-    text += (text ? "\n" : "") + `→ ${fn.name ?? "tool"}(${fn.arguments ?? ""})`;
+    text += `${text ? "\n" : ""}→ ${fn.name ?? "tool"}(${fn.arguments ?? ""})`;
   }
   return text;
 }

@@ -1,6 +1,15 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { getAt, parseCodes, parseModels, parseNumber, problemsByField, setAt, withMode, withOutputType } from "../form/draft.js";
+import {
+  getAt,
+  parseCodes,
+  parseModels,
+  parseNumber,
+  problemsByField,
+  setAt,
+  withMode,
+  withOutputType,
+} from "../form/draft.js";
 
 test("set and get nested values without touching the original", () => {
   const draft = { jury: { judges: [{ model: "a" }] } };
@@ -24,7 +33,10 @@ test("a new output type brings a fitting guardrail", () => {
   assert.equal(withOutputType(draft, "number").guardrail_config.type, "number");
   assert.equal(withOutputType(draft, "string").guardrail_config, null);
   const categorical = withOutputType(draft, "categorical");
-  assert.deepEqual(categorical.categorical_labels.map((l) => l.value), ["pass", "fail"]);
+  assert.deepEqual(
+    categorical.categorical_labels.map((l) => l.value),
+    ["pass", "fail"],
+  );
   assert.deepEqual(categorical.guardrail_config.values, ["pass"]);
 });
 
@@ -39,7 +51,10 @@ test("parsing inputs", () => {
 
 test("problems land on the nearest known field", () => {
   const known = new Set(["key", "jury.judges", "jury.judges.0.retry.count"]);
-  const { placed, loose } = problemsByField({ key: "bad", "jury.judges.0.retry.count": "too many", "jury.judges.1.model": "empty", other: "?" }, known);
+  const { placed, loose } = problemsByField(
+    { key: "bad", "jury.judges.0.retry.count": "too many", "jury.judges.1.model": "empty", other: "?" },
+    known,
+  );
   assert.deepEqual(placed.get("key"), ["bad"]);
   assert.deepEqual(placed.get("jury.judges.0.retry.count"), ["too many"]);
   assert.deepEqual(placed.get("jury.judges"), ["empty"]);

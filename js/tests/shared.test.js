@@ -1,29 +1,47 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { editorText, editorValue } from "../grid/editing.js";
 import { diff, unchanged } from "../shared/diff.js";
 import { evaluationText, messageText, pageCount, parseLoose, pretty, rangeText } from "../shared/format.js";
-import { editorText, editorValue } from "../grid/editing.js";
 
-const apply = (parts, side) => parts.filter((p) => p.op === "=" || p.op === side).map((p) => p.text).join("");
+const apply = (parts, side) =>
+  parts
+    .filter((p) => p.op === "=" || p.op === side)
+    .map((p) => p.text)
+    .join("");
 
 test("diff rebuilds both sides, by words on one line", () => {
   const parts = diff("Ask the customer to use the link.", "Ask the customer to use the reset link.");
   assert.equal(apply(parts, "-"), "Ask the customer to use the link.");
   assert.equal(apply(parts, "+"), "Ask the customer to use the reset link.");
-  assert.deepEqual(parts.filter((p) => p.op !== "="), [{ op: "+", text: "reset " }]);
+  assert.deepEqual(
+    parts.filter((p) => p.op !== "="),
+    [{ op: "+", text: "reset " }],
+  );
 });
 
 test("diff by lines when text has several", () => {
   const parts = diff("a\nb\nc\n", "a\nB\nc\n");
-  assert.deepEqual(parts, [{ op: "=", text: "a\n" }, { op: "-", text: "b\n" }, { op: "+", text: "B\n" }, { op: "=", text: "c\n" }]);
+  assert.deepEqual(parts, [
+    { op: "=", text: "a\n" },
+    { op: "-", text: "b\n" },
+    { op: "+", text: "B\n" },
+    { op: "=", text: "c\n" },
+  ]);
   assert.ok(unchanged(diff("same", "same")));
   assert.ok(!unchanged(diff("", "new")));
 });
 
 test("message text for every content shape", () => {
   assert.equal(messageText({ role: "user", content: "hi" }), "hi");
-  assert.equal(messageText({ role: "user", content: [{ type: "text", text: "look" }, { type: "image_url" }] }), "look\n[image_url]");
-  assert.equal(messageText({ role: "assistant", content: null, tool_calls: [{ function: { name: "f", arguments: "{}" } }] }), "→ f({})");
+  assert.equal(
+    messageText({ role: "user", content: [{ type: "text", text: "look" }, { type: "image_url" }] }),
+    "look\n[image_url]",
+  );
+  assert.equal(
+    messageText({ role: "assistant", content: null, tool_calls: [{ function: { name: "f", arguments: "{}" } }] }),
+    "→ f({})",
+  );
   assert.equal(messageText({ role: "assistant", content: "", refusal: "no" }), "(refused: no)");
 });
 

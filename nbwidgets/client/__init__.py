@@ -2,15 +2,34 @@
 
 from .base import Client
 from .errors import (
-    ApiError, AuthenticationError, ConflictError, NbwidgetsError, NotFoundError, RateLimitedError, ServerError,
-    TimeoutError, TransportError, ValidationError,
+    ApiError,
+    AuthenticationError,
+    ConflictError,
+    NbwidgetsError,
+    NotFoundError,
+    RateLimitedError,
+    ServerError,
+    TimeoutError,
+    TransportError,
+    ValidationError,
 )
 from .orq import OrqClient
 from .overmind import OvermindClient
 from .transport import RetryPolicy
 
 __all__ = [
-    "ApiError", "AuthenticationError", "Client", "ConflictError", "NbwidgetsError", "NotFoundError", "OrqClient",
-    "OvermindClient", "RateLimitedError", "RetryPolicy", "ServerError", "TimeoutError", "TransportError",
+    "ApiError",
+    "AuthenticationError",
+    "Client",
+    "ConflictError",
+    "NbwidgetsError",
+    "NotFoundError",
+    "OrqClient",
+    "OvermindClient",
+    "RateLimitedError",
+    "RetryPolicy",
+    "ServerError",
+    "TimeoutError",
+    "TransportError",
     "ValidationError",
 ]

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import httpx
 
-from .transport import HeaderAuth, RetryPolicy, Secret, Transport
+from .transport import DEFAULT_RETRY, DEFAULT_TIMEOUT, HeaderAuth, RetryPolicy, Secret, Transport
 
 if TYPE_CHECKING:
     from .orq import OrqClient
@@ -34,8 +34,8 @@ class Client:
         api_key: str | None = None,
         base_url: str | None = None,
         *,
-        timeout: float | httpx.Timeout = httpx.Timeout(30.0, connect=5.0),
-        retry: RetryPolicy = RetryPolicy(),
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        retry: RetryPolicy = DEFAULT_RETRY,
         sandbox: bool = False,
     ) -> None:
         key = api_key if api_key is not None else os.environ.get(self.key_env, "")
@@ -43,7 +43,11 @@ class Client:
         self.is_sandbox = sandbox
         self._key = Secret(key)
         self._transport = Transport(
-            self.base_url, self._auth(self._key), self._parse_error, timeout=timeout, retry=retry,
+            self.base_url,
+            self._auth(self._key),
+            self._parse_error,
+            timeout=timeout,
+            retry=retry,
             user_agent=f"nbwidgets ({self.service})",
         )
         self._outbox = None
@@ -52,21 +56,21 @@ class Client:
     # --- construction --------------------------------------------------------------------------
 
     @staticmethod
-    def orq(api_key: str | None = None, base_url: str | None = None, **options: Any) -> "OrqClient":
+    def orq(api_key: str | None = None, base_url: str | None = None, **options: Any) -> OrqClient:
         """orq.ai: key from ORQ_API_KEY, URL from ORQ_BASE_URL (default https://api.orq.ai)."""
         from .orq import OrqClient
 
         return OrqClient(api_key, base_url, **options)
 
     @staticmethod
-    def overmind(api_key: str | None = None, base_url: str | None = None, **options: Any) -> "OvermindClient":
+    def overmind(api_key: str | None = None, base_url: str | None = None, **options: Any) -> OvermindClient:
         """Overmind: key from OVERMIND_API_KEY, URL from OVERMIND_API_URL (default https://api.overmindlab.ai)."""
         from .overmind import OvermindClient
 
         return OvermindClient(api_key, base_url, **options)
 
     @staticmethod
-    def sandbox(flavour: Service = "orq", **options: Any) -> "Client":
+    def sandbox(flavour: Service = "orq", **options: Any) -> Client:
         """A client bound to the local sandbox, started in the background on first use.
 
         When NBWIDGETS_SANDBOX_URL is set (a sandbox started elsewhere, e.g. by the demo command), that
@@ -82,7 +86,7 @@ class Client:
         return factory(key, url, sandbox=True, **options)
 
     @staticmethod
-    def default(flavour: Service = "orq") -> "Client":
+    def default(flavour: Service = "orq") -> Client:
         """What a widget uses when given no client: the service whose key is configured, else the sandbox."""
         if flavour == "orq" and os.environ.get("ORQ_API_KEY"):
             return Client.orq()

@@ -79,7 +79,7 @@ class TransportError(ApiError):
     """No usable answer: the connection failed, was dropped, or timed out (status is None)."""
 
 
-class TimeoutError(TransportError):  # noqa: A001 - deliberately the client's own
+class TimeoutError(TransportError):
     """The request timed out."""
 
 

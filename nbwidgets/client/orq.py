@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
-from typing import Any, Iterator
+from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
 
 from ..models import (
-    Dataset, Datapoint, DatapointCreate, DatapointUpdate, Evaluator, Feedback, Page, new_ulid,
+    Datapoint,
+    DatapointCreate,
+    DatapointUpdate,
+    Dataset,
+    Evaluator,
+    Feedback,
+    Page,
+    new_ulid,
 )
 from ..models.orq import EVALUATOR_WRITABLE_FIELDS
 from .base import Client
 from .errors import ConflictError
 
 
-def _page(payload: dict[str, Any], model: type, *, limit: int, starting_after: str | None,
-          ending_before: str | None) -> Page:
+def _page(
+    payload: dict[str, Any], model: type, *, limit: int, starting_after: str | None, ending_before: str | None
+) -> Page:
     items = [model.model_validate(item) for item in payload["data"]]
     has_more = bool(payload.get("has_more"))
     if ending_before:  # moving backwards: has_more speaks of what lies before
@@ -24,8 +33,12 @@ def _page(payload: dict[str, Any], model: type, *, limit: int, starting_after: s
     else:
         has_next, has_previous = has_more, starting_after is not None
     return Page(
-        items=items, has_next=has_next, has_previous=has_previous, scheme="cursor",
-        next_cursor=items[-1].id if items else None, previous_cursor=items[0].id if items else None,
+        items=items,
+        has_next=has_next,
+        has_previous=has_previous,
+        scheme="cursor",
+        next_cursor=items[-1].id if items else None,
+        previous_cursor=items[0].id if items else None,
         page_size=limit,
     )
 
@@ -56,10 +69,21 @@ class OrqClient(Client):
 
     # --- datasets -------------------------------------------------------------------------------
 
-    def list_datasets(self, *, search: str | None = None, limit: int = 50, starting_after: str | None = None,
-                      ending_before: str | None = None) -> Page[Dataset]:
-        payload = self._get("/v2/datasets", limit=_check_limit(limit), starting_after=starting_after,
-                            ending_before=ending_before, search=search)
+    def list_datasets(
+        self,
+        *,
+        search: str | None = None,
+        limit: int = 50,
+        starting_after: str | None = None,
+        ending_before: str | None = None,
+    ) -> Page[Dataset]:
+        payload = self._get(
+            "/v2/datasets",
+            limit=_check_limit(limit),
+            starting_after=starting_after,
+            ending_before=ending_before,
+            search=search,
+        )
         return _page(payload, Dataset, limit=limit, starting_after=starting_after, ending_before=ending_before)
 
     def get_dataset(self, dataset_id: str) -> Dataset:
@@ -73,10 +97,14 @@ class OrqClient(Client):
 
     # --- datapoints -----------------------------------------------------------------------------
 
-    def datapoints_page(self, dataset_id: str, *, limit: int = 25, starting_after: str | None = None,
-                        ending_before: str | None = None) -> Page[Datapoint]:
-        response = self._transport.request("GET", f"/v2/datasets/{dataset_id}/datapoints", params={
-            "limit": _check_limit(limit), "starting_after": starting_after, "ending_before": ending_before})
+    def datapoints_page(
+        self, dataset_id: str, *, limit: int = 25, starting_after: str | None = None, ending_before: str | None = None
+    ) -> Page[Datapoint]:
+        response = self._transport.request(
+            "GET",
+            f"/v2/datasets/{dataset_id}/datapoints",
+            params={"limit": _check_limit(limit), "starting_after": starting_after, "ending_before": ending_before},
+        )
         # the hot path of browsing and iterating: parse and validate the bytes in one pass (pydantic-core)
         listing = _DatapointList.model_validate_json(response.content)
         payload = {"data": listing.data, "has_more": listing.has_more}
@@ -126,11 +154,22 @@ class OrqClient(Client):
 
     # --- evaluators -----------------------------------------------------------------------------
 
-    def list_evaluators(self, *, search: str | None = None, limit: int = 50, starting_after: str | None = None,
-                        ending_before: str | None = None) -> Page[dict[str, Any]]:
+    def list_evaluators(
+        self,
+        *,
+        search: str | None = None,
+        limit: int = 50,
+        starting_after: str | None = None,
+        ending_before: str | None = None,
+    ) -> Page[dict[str, Any]]:
         """Evaluators of every type; llm_eval items come as `Evaluator`, the others as plain dicts."""
-        payload = self._get("/v2/evaluators", limit=_check_limit(limit), starting_after=starting_after,
-                            ending_before=ending_before, search=search)
+        payload = self._get(
+            "/v2/evaluators",
+            limit=_check_limit(limit),
+            starting_after=starting_after,
+            ending_before=ending_before,
+            search=search,
+        )
         payload = {**payload, "data": [_evaluator_or_dict(item) for item in payload["data"]]}
         return _page(payload, _Passthrough, limit=limit, starting_after=starting_after, ending_before=ending_before)
 
@@ -145,8 +184,14 @@ class OrqClient(Client):
             body.setdefault("path", path)
         return Evaluator.model_validate(self._send("POST", "/v2/evaluators", body))
 
-    def update_evaluator(self, evaluator_id: str, changes: dict[str, Any], *, version_increment: str | None = None,
-                         version_description: str | None = None) -> Evaluator:
+    def update_evaluator(
+        self,
+        evaluator_id: str,
+        changes: dict[str, Any],
+        *,
+        version_increment: str | None = None,
+        version_description: str | None = None,
+    ) -> Evaluator:
         """PATCH only `changes` (wire names), with an optional version bump."""
         unknown = set(changes) - set(EVALUATOR_WRITABLE_FIELDS) - {"type"}
         if unknown:
@@ -165,43 +210,53 @@ class OrqClient(Client):
 
     # --- feedback -------------------------------------------------------------------------------
 
-    def create_feedback(self, trace_id: str, property: str, value: Any, *, product: str = "experiments",
-                        id: str | None = None) -> Feedback:
+    def create_feedback(
+        self, trace_id: str, property: str, value: Any, *, product: str = "experiments", id: str | None = None
+    ) -> Feedback:
         """Send feedback. It carries a client-made ULID, so a retry cannot create it twice."""
         feedback = Feedback(trace_id=trace_id, property=property, value=value, product=product, id=id or new_ulid())
         answer = self._send("POST", "/v2/feedback", feedback.model_dump(mode="json"), idempotent=True)
         return Feedback.model_validate(answer)
 
     def remove_feedback(self, id: str, trace_id: str, *, product: str = "experiments") -> None:
-        self._send("POST", "/v2/feedback/remove", {"id": id, "trace_id": trace_id, "product": product},
-                   idempotent=True)
-
+        self._send("POST", "/v2/feedback/remove", {"id": id, "trace_id": trace_id, "product": product}, idempotent=True)
 
     # --- durable writes (through the outbox) ----------------------------------------------------
 
-    def queue_feedback(self, trace_id: str, property: str, value: Any, *, product: str = "experiments",
-                       id: str | None = None):
+    def queue_feedback(
+        self, trace_id: str, property: str, value: Any, *, product: str = "experiments", id: str | None = None
+    ):
         """Queue feedback on disk and send it in the background; returns the outbox Ticket.
         The same `id` again replaces the value."""
         feedback = Feedback(trace_id=trace_id, property=property, value=value, product=product, id=id or new_ulid())
         return self.outbox.enqueue("feedback.create", feedback.model_dump(mode="json"), order_key=feedback.id)
 
     def queue_feedback_removal(self, id: str, trace_id: str, *, product: str = "experiments"):
-        return self.outbox.enqueue("feedback.remove", {"id": id, "trace_id": trace_id, "product": product},
-                                   order_key=id)
+        return self.outbox.enqueue(
+            "feedback.remove", {"id": id, "trace_id": trace_id, "product": product}, order_key=id
+        )
 
-    def queue_datapoint_update(self, dataset_id: str, datapoint_id: str, fields: dict[str, Any], *,
-                               expected_updated: str | None = None):
+    def queue_datapoint_update(
+        self, dataset_id: str, datapoint_id: str, fields: dict[str, Any], *, expected_updated: str | None = None
+    ):
         """Queue a PATCH; with `expected_updated`, it is refused (ConflictError) if the datapoint changed."""
         body = DatapointUpdate.model_validate(fields).to_wire()
-        return self.outbox.enqueue("datapoint.update", {
-            "dataset_id": dataset_id, "datapoint_id": datapoint_id, "fields": body,
-            "expected_updated": expected_updated}, order_key=datapoint_id)
+        return self.outbox.enqueue(
+            "datapoint.update",
+            {
+                "dataset_id": dataset_id,
+                "datapoint_id": datapoint_id,
+                "fields": body,
+                "expected_updated": expected_updated,
+            },
+            order_key=datapoint_id,
+        )
 
     def _execute(self, kind: str, payload: dict[str, Any]) -> Any:
         if kind == "feedback.create":
-            return self.create_feedback(payload["trace_id"], payload["property"], payload["value"],
-                                        product=payload["product"], id=payload["id"])
+            return self.create_feedback(
+                payload["trace_id"], payload["property"], payload["value"], product=payload["product"], id=payload["id"]
+            )
         if kind == "feedback.remove":
             return self.remove_feedback(payload["id"], payload["trace_id"], product=payload["product"])
         if kind == "datapoint.update":
@@ -211,9 +266,13 @@ class OrqClient(Client):
                 # overwritten unseen.
                 server = self.get_datapoint(dataset_id, datapoint_id)
                 if server.updated != _instant.validate_python(payload["expected_updated"]):
-                    raise ConflictError("This datapoint changed on the server since it was loaded.", method="PATCH",
-                                        route=f"/v2/datasets/{dataset_id}/datapoints/{datapoint_id}", status=None,
-                                        body=server.to_wire())
+                    raise ConflictError(
+                        "This datapoint changed on the server since it was loaded.",
+                        method="PATCH",
+                        route=f"/v2/datasets/{dataset_id}/datapoints/{datapoint_id}",
+                        status=None,
+                        body=server.to_wire(),
+                    )
             return self.update_datapoint(dataset_id, datapoint_id, **payload["fields"])
         return super()._execute(kind, payload)
 
@@ -242,8 +301,11 @@ _FRAME_COLUMNS = ["id", "inputs", "messages", "expected_output", "evaluations", 
 def datapoint_record(datapoint: Datapoint) -> dict[str, Any]:
     wire = datapoint.to_wire()
     return {
-        "id": datapoint.id, "inputs": wire.get("inputs", {}), "messages": wire.get("messages", []),
-        "expected_output": datapoint.expected_output, "evaluations": wire.get("evaluations", []),
+        "id": datapoint.id,
+        "inputs": wire.get("inputs", {}),
+        "messages": wire.get("messages", []),
+        "expected_output": datapoint.expected_output,
+        "evaluations": wire.get("evaluations", []),
         "updated": datapoint.updated,
     }
 

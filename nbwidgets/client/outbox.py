@@ -21,8 +21,9 @@ import sqlite3
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from .errors import RateLimitedError, ServerError, TransportError
 
@@ -54,7 +55,8 @@ Listener = Callable[[str, dict[str, Any]], None]
 
 def default_path() -> Path:
     base = os.environ.get("NBWIDGETS_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "nbwidgets")
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "nbwidgets"
+    )
     return Path(base) / "outbox.sqlite3"
 
 
@@ -66,7 +68,7 @@ class Ticket:
         self.future: concurrent.futures.Future = concurrent.futures.Future()
         self._listeners: list[Listener] = []
 
-    def on_event(self, listener: Listener) -> "Ticket":
+    def on_event(self, listener: Listener) -> Ticket:
         """`listener(event, data)`: event is "retrying" (with error) or "sent"/"failed"."""
         self._listeners.append(listener)
         return self
@@ -83,7 +85,7 @@ class Ticket:
 
 
 class Outbox:
-    def __init__(self, client: "Client", path: str | Path | None = None) -> None:
+    def __init__(self, client: Client, path: str | Path | None = None) -> None:
         self._client = client
         self.path = Path(path) if path else default_path()
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -100,7 +102,7 @@ class Outbox:
         self._worker = threading.Thread(target=self._run, name="nbwidgets-outbox", daemon=True)
         self._worker.start()
 
-    def _scope(self, client: "Client") -> str:
+    def _scope(self, client: Client) -> str:
         with self._lock:
             row = self._db.execute("SELECT value FROM meta WHERE name = 'salt'").fetchone()
             if row is None:
@@ -141,9 +143,11 @@ class Outbox:
         with self._lock:
             rows = self._db.execute(
                 "SELECT seq, kind, payload, attempts, last_error FROM entry WHERE scope = ? AND state = ? ORDER BY seq",
-                (self.scope, state)).fetchall()
-        return [{"seq": s, "kind": k, "payload": json.loads(p), "attempts": a, "last_error": e}
-                for s, k, p, a, e in rows]
+                (self.scope, state),
+            ).fetchall()
+        return [
+            {"seq": s, "kind": k, "payload": json.loads(p), "attempts": a, "last_error": e} for s, k, p, a, e in rows
+        ]
 
     def retry_now(self) -> None:
         """Try every write that is waiting out a backoff again at once."""
@@ -169,8 +173,10 @@ class Outbox:
         self._wake.set()
         self._worker.join(timeout=5)
         with self._lock:
-            self._db.execute("UPDATE entry SET lease_until = 0 WHERE scope = ? AND lease_until > 0 AND state = 'queued'",
-                             (self.scope,))
+            self._db.execute(
+                "UPDATE entry SET lease_until = 0 WHERE scope = ? AND lease_until > 0 AND state = 'queued'",
+                (self.scope,),
+            )
             self._db.close()
 
     # --- the worker -----------------------------------------------------------------------------
@@ -178,9 +184,14 @@ class Outbox:
     def _reap_dead_owners(self) -> None:
         """Free the entries leased by a process of this host that has died (a killed kernel)."""
         with self._lock:
-            owners = [r[0] for r in self._db.execute(
-                "SELECT DISTINCT owner FROM entry WHERE scope = ? AND lease_until > ? AND owner IS NOT NULL "
-                "AND owner != ?", (self.scope, time.time(), self._owner))]
+            owners = [
+                r[0]
+                for r in self._db.execute(
+                    "SELECT DISTINCT owner FROM entry WHERE scope = ? AND lease_until > ? AND owner IS NOT NULL "
+                    "AND owner != ?",
+                    (self.scope, time.time(), self._owner),
+                )
+            ]
         for owner in owners:
             host, pid, _ = owner.split(":", 2)
             if host == socket.gethostname() and not _alive(int(pid)):
@@ -196,10 +207,14 @@ class Outbox:
                     "SELECT seq, kind, payload, attempts FROM entry AS e WHERE scope = ? AND state = 'queued' "
                     "AND next_attempt <= ? AND lease_until < ? AND NOT EXISTS (SELECT 1 FROM entry AS p "
                     "WHERE p.scope = e.scope AND p.state = 'queued' AND p.order_key = e.order_key AND p.seq < e.seq) "
-                    "ORDER BY seq LIMIT 1", (self.scope, now, now)).fetchone()
+                    "ORDER BY seq LIMIT 1",
+                    (self.scope, now, now),
+                ).fetchone()
                 if row is not None:
-                    self._db.execute("UPDATE entry SET lease_until = ?, owner = ? WHERE seq = ?",
-                                     (now + LEASE_SECONDS, self._owner, row[0]))
+                    self._db.execute(
+                        "UPDATE entry SET lease_until = ?, owner = ? WHERE seq = ?",
+                        (now + LEASE_SECONDS, self._owner, row[0]),
+                    )
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
@@ -208,8 +223,10 @@ class Outbox:
 
     def _next_due(self) -> float:
         with self._lock:
-            row = self._db.execute("SELECT MIN(MAX(next_attempt, lease_until)) FROM entry WHERE scope = ? "
-                                   "AND state = 'queued'", (self.scope,)).fetchone()
+            row = self._db.execute(
+                "SELECT MIN(MAX(next_attempt, lease_until)) FROM entry WHERE scope = ? AND state = 'queued'",
+                (self.scope,),
+            ).fetchone()
         return max(0.05, min(1.0, (row[0] or time.time() + 1.0) - time.time()))
 
     def _run(self) -> None:
@@ -239,15 +256,21 @@ class Outbox:
             delay = getattr(error, "retry_after", None) or min(MAX_BACKOFF, 0.25 * 2 ** min(attempts, 8))
             delay *= random.uniform(0.75, 1.25)
             with self._lock:
-                self._db.execute("UPDATE entry SET attempts = attempts + 1, next_attempt = ?, lease_until = 0, "
-                                 "last_error = ? WHERE seq = ?", (time.time() + delay, str(error), seq))
+                self._db.execute(
+                    "UPDATE entry SET attempts = attempts + 1, next_attempt = ?, lease_until = 0, "
+                    "last_error = ? WHERE seq = ?",
+                    (time.time() + delay, str(error), seq),
+                )
             if ticket:
                 ticket._emit("retrying", {"error": error, "attempts": attempts + 1, "delay": delay})
             return
         except Exception as error:  # refused by the service (or by our own validation): final
             with self._lock:
-                self._db.execute("UPDATE entry SET state = 'failed', attempts = attempts + 1, lease_until = 0, "
-                                 "last_error = ? WHERE seq = ?", (str(error), seq))
+                self._db.execute(
+                    "UPDATE entry SET state = 'failed', attempts = attempts + 1, lease_until = 0, "
+                    "last_error = ? WHERE seq = ?",
+                    (str(error), seq),
+                )
             if ticket:
                 self._tickets.pop(seq, None)
                 ticket._emit("failed", {"error": error})
@@ -259,7 +282,6 @@ class Outbox:
             self._tickets.pop(seq, None)
             ticket._emit("sent", {"result": result})
             ticket.future.set_result(result)
-
 
 
 def _alive(pid: int) -> bool:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import httpx
 
@@ -25,8 +26,13 @@ class _OvermindAuth(httpx.Auth):
 def _page(payload: dict[str, Any], model: type, *, number: int, page_size: int | None) -> Page:
     items = [model.model_validate(item) for item in payload["results"]]
     return Page(
-        items=items, has_next=payload.get("next") is not None, has_previous=payload.get("previous") is not None,
-        scheme="number", number=number, total=payload.get("count"), page_size=page_size or len(items) or None,
+        items=items,
+        has_next=payload.get("next") is not None,
+        has_previous=payload.get("previous") is not None,
+        scheme="number",
+        number=number,
+        total=payload.get("count"),
+        page_size=page_size or len(items) or None,
     )
 
 
@@ -57,13 +63,31 @@ class OvermindClient(Client):
     def get_agent(self, agent_id: str) -> Agent:
         return Agent.model_validate(self._get(f"/api/agents/{agent_id}/"))
 
-    def list_datasets(self, *, agent: str | None = None, source: str | None = None, version: int | None = None,
-                      version_min: int | None = None, version_max: int | None = None,
-                      generator_model: str | None = None, ordering: str | None = "-version",
-                      search: str | None = None, page: int = 1) -> Page[OvermindDataset]:
-        payload = self._get("/api/datasets/", agent=agent, source=source, version=version, version_min=version_min,
-                            version_max=version_max, generator_model=generator_model, ordering=ordering,
-                            search=search, page=page)
+    def list_datasets(
+        self,
+        *,
+        agent: str | None = None,
+        source: str | None = None,
+        version: int | None = None,
+        version_min: int | None = None,
+        version_max: int | None = None,
+        generator_model: str | None = None,
+        ordering: str | None = "-version",
+        search: str | None = None,
+        page: int = 1,
+    ) -> Page[OvermindDataset]:
+        payload = self._get(
+            "/api/datasets/",
+            agent=agent,
+            source=source,
+            version=version,
+            version_min=version_min,
+            version_max=version_max,
+            generator_model=generator_model,
+            ordering=ordering,
+            search=search,
+            page=page,
+        )
         return _page(payload, OvermindDataset, number=page, page_size=None)
 
     def dataset_summary(self, dataset_id: str) -> OvermindDataset:
@@ -84,10 +108,22 @@ class OvermindClient(Client):
         """A dataset version with all its datapoints inline."""
         return OvermindDataset.model_validate(self._get(f"/api/datasets/{dataset_id}/"))
 
-    def datapoints_page(self, dataset_id: str, *, page: int = 1, page_size: int = 25, ordering: str | None = None,
-                        search: str | None = None) -> Page[OvermindDatapoint]:
-        payload = self._get(f"/api/datasets/{dataset_id}/datapoints/", page=page, page_size=page_size,
-                            ordering=ordering, search=search or None)
+    def datapoints_page(
+        self,
+        dataset_id: str,
+        *,
+        page: int = 1,
+        page_size: int = 25,
+        ordering: str | None = None,
+        search: str | None = None,
+    ) -> Page[OvermindDatapoint]:
+        payload = self._get(
+            f"/api/datasets/{dataset_id}/datapoints/",
+            page=page,
+            page_size=page_size,
+            ordering=ordering,
+            search=search or None,
+        )
         return _page(payload, OvermindDatapoint, number=page, page_size=page_size)
 
     def iter_datapoints(self, dataset_id: str, *, page_size: int = 100) -> Iterator[OvermindDatapoint]:
@@ -99,24 +135,36 @@ class OvermindClient(Client):
                 return
             number += 1
 
-    def create_dataset_version(self, agent: str, datapoints: list[OvermindDatapoint | dict[str, Any]], *,
-                               name: str | None = None, source: str | None = None, make_active: bool = False,
-                               metadata: dict[str, Any] | None = None,
-                               generator_model: str | None = None) -> OvermindDataset:
+    def create_dataset_version(
+        self,
+        agent: str,
+        datapoints: list[OvermindDatapoint | dict[str, Any]],
+        *,
+        name: str | None = None,
+        source: str | None = None,
+        make_active: bool = False,
+        metadata: dict[str, Any] | None = None,
+        generator_model: str | None = None,
+    ) -> OvermindDataset:
         """POST a new version of the agent's dataset (the server assigns the version number)."""
         body: dict[str, Any] = {
             "agent": agent,
             "datapoints": [OvermindDatapoint.model_validate(dp).as_new() for dp in datapoints],
             "make_active": make_active,
         }
-        for field, value in (("name", name), ("source", source), ("metadata", metadata),
-                             ("generator_model", generator_model)):
+        for field, value in (
+            ("name", name),
+            ("source", source),
+            ("metadata", metadata),
+            ("generator_model", generator_model),
+        ):
             if value is not None:
                 body[field] = value
         return OvermindDataset.model_validate(self._send("POST", "/api/datasets/", body))
 
-    def new_version_with_edits(self, dataset_id: str, edits: dict[str, dict[str, Any]], *,
-                               make_active: bool = False, name: str | None = None) -> OvermindDataset:
+    def new_version_with_edits(
+        self, dataset_id: str, edits: dict[str, dict[str, Any]], *, make_active: bool = False, name: str | None = None
+    ) -> OvermindDataset:
         """Copy a version with `edits` ({datapoint_id: {field: value}}) applied, as the agent's next version."""
         base = self.get_dataset(dataset_id)
         known = {dp.id for dp in base.datapoints or []}
@@ -125,7 +173,11 @@ class OvermindClient(Client):
             raise ValueError(f"datapoints not in dataset {dataset_id}: {', '.join(sorted(missing))}")
         datapoints = [dp.model_copy(update=edits.get(dp.id or "", {})) for dp in base.datapoints or []]
         return self.create_dataset_version(
-            base.agent, datapoints, name=name or base.name, source=base.source, make_active=make_active,
+            base.agent,
+            datapoints,
+            name=name or base.name,
+            source=base.source,
+            make_active=make_active,
             metadata={**base.metadata, "edited_from": base.id},
         )
 

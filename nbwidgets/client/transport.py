@@ -10,8 +10,9 @@ import email.utils
 import logging
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import httpx
 
@@ -75,6 +76,10 @@ class RetryPolicy:
         return random.uniform(ceiling / 2, ceiling)  # jitter, so many clients do not retry in step
 
 
+DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
+DEFAULT_RETRY = RetryPolicy()
+
+
 def parse_retry_after(value: str | None) -> float | None:
     if not value:
         return None
@@ -95,8 +100,8 @@ class Transport:
         auth: httpx.Auth,
         parse_error: ErrorParser,
         *,
-        timeout: httpx.Timeout | float = httpx.Timeout(30.0, connect=5.0),
-        retry: RetryPolicy = RetryPolicy(),
+        timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+        retry: RetryPolicy = DEFAULT_RETRY,
         user_agent: str = "nbwidgets",
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
@@ -150,7 +155,9 @@ class Transport:
                 error = TransportError(f"could not connect ({_reason(exc)})", method=method, route=path, status=None)
                 may_retry = True
             except httpx.TransportError as exc:
-                error = TransportError(f"the connection failed ({_reason(exc)})", method=method, route=path, status=None)
+                error = TransportError(
+                    f"the connection failed ({_reason(exc)})", method=method, route=path, status=None
+                )
             else:
                 log.debug("%s %s -> %s (attempt %d)", method, path, response.status_code, attempt + 1)
                 if response.status_code < 400:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -16,9 +16,24 @@ EVALUATOR_KEY_PATTERN = re.compile(r"^[a-zA-Z0-9]([a-zA-Z0-9_-]*[a-zA-Z0-9])?$")
 TEMPLATE_VARIABLE = re.compile(r"\{\{\s*([A-Za-z_][\w.]*)\s*\}\}")
 
 FeedbackProduct = Literal[
-    "remoteconfigs", "deployments", "experiments", "playgrounds", "spreadsheets", "spreadsheet_run",
-    "llm_evaluator", "knowledge", "router", "workflows", "external_events", "agents", "memory-stores",
-    "generic", "evaluators", "otel", "ai-chat", "mcp_gateway",
+    "remoteconfigs",
+    "deployments",
+    "experiments",
+    "playgrounds",
+    "spreadsheets",
+    "spreadsheet_run",
+    "llm_evaluator",
+    "knowledge",
+    "router",
+    "workflows",
+    "external_events",
+    "agents",
+    "memory-stores",
+    "generic",
+    "evaluators",
+    "otel",
+    "ai-chat",
+    "mcp_gateway",
 ]
 FEEDBACK_PRODUCTS: tuple[str, ...] = FeedbackProduct.__args__  # type: ignore[attr-defined]
 
@@ -95,7 +110,7 @@ class ToolMessage(OrqModel):
 
 
 Message = Annotated[
-    Union[SystemMessage, DeveloperMessage, UserMessage, AssistantMessage, ToolMessage],
+    SystemMessage | DeveloperMessage | UserMessage | AssistantMessage | ToolMessage,
     Field(discriminator="role"),
 ]
 
@@ -151,7 +166,7 @@ class StringArrayEvaluation(_Evaluation):
 
 
 Evaluation = Annotated[
-    Union[StringEvaluation, NumberEvaluation, BooleanEvaluation, StringArrayEvaluation],
+    StringEvaluation | NumberEvaluation | BooleanEvaluation | StringArrayEvaluation,
     Field(discriminator="type"),
 ]
 
@@ -222,9 +237,7 @@ class NumberGuardrail(_Guardrail):
     operator: NumberOperator
 
 
-Guardrail = Annotated[
-    Union[BooleanGuardrail, CategoricalGuardrail, NumberGuardrail], Field(discriminator="type")
-]
+Guardrail = Annotated[BooleanGuardrail | CategoricalGuardrail | NumberGuardrail, Field(discriminator="type")]
 
 
 class JudgeRetry(OrqModel):
@@ -261,10 +274,11 @@ class Jury(OrqModel):
     tie_value: str | None = "Tie"
 
     @model_validator(mode="after")
-    def _enough_judges(self) -> "Jury":
+    def _enough_judges(self) -> Jury:
         if self.min_successful_judges > len(self.judges):
             raise ValueError(
-                f"min_successful_judges ({self.min_successful_judges}) exceeds the number of judges ({len(self.judges)})"
+                f"min_successful_judges ({self.min_successful_judges}) exceeds "
+                f"the number of judges ({len(self.judges)})"
             )
         return self
 
@@ -309,7 +323,7 @@ class Evaluator(OrqModel):
         return value
 
     @model_validator(mode="after")
-    def _mode_parts(self) -> "Evaluator":
+    def _mode_parts(self) -> Evaluator:
         if self.mode == "jury" and self.jury is None:
             raise ValueError("a jury evaluator needs a jury with at least two judges")
         if self.mode == "single" and not self.model:
@@ -328,14 +342,26 @@ def template_variables(prompt: str) -> list[str]:
 
 
 EVALUATOR_WRITABLE_FIELDS = (
-    "key", "description", "prompt", "mode", "model", "output_type", "repetitions", "guardrail_config",
-    "categorical_labels", "categories", "jury", "path", "project_id", "dataset_id",
+    "key",
+    "description",
+    "prompt",
+    "mode",
+    "model",
+    "output_type",
+    "repetitions",
+    "guardrail_config",
+    "categorical_labels",
+    "categories",
+    "jury",
+    "path",
+    "project_id",
+    "dataset_id",
 )
 
 
 # --- feedback ------------------------------------------------------------------------------------
 
-FeedbackValue = Union[str, float, list[str]]
+FeedbackValue = str | float | list[str]
 
 
 class Feedback(OrqModel):
@@ -389,14 +415,16 @@ def evaluator_problems(data: dict[str, Any], *, creating: bool = False) -> dict[
     if evaluator.output_type == "categorical":
         if len(labels) < 2:
             problems["categorical_labels"] = "a categorical evaluator needs at least two labels"
-        elif len(set(labels)) != len(labels) or not all(l.strip() for l in labels):
+        elif len(set(labels)) != len(labels) or not all(label.strip() for label in labels):
             problems["categorical_labels"] = "labels must be non-empty and different"
     guardrail = evaluator.guardrail_config
     if guardrail is not None:
         if evaluator.output_type == "string":
             problems["guardrail_config.type"] = "a string output cannot have a guardrail"
         elif guardrail.type != evaluator.output_type:
-            problems["guardrail_config.type"] = f"a {guardrail.type} guardrail does not fit a {evaluator.output_type} output"
+            problems["guardrail_config.type"] = (
+                f"a {guardrail.type} guardrail does not fit a {evaluator.output_type} output"
+            )
         elif guardrail.type == "categorical":
             if not guardrail.values:
                 problems["guardrail_config.values"] = "choose at least one passing label"

@@ -24,4 +24,3 @@ def embedded() -> tuple[str, str]:
             sandbox, _ = build(":memory:")
             _embedded = BackgroundServer(sandbox)
         return _embedded.url, _embedded.sandbox.api_key
-

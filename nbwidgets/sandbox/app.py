@@ -49,8 +49,9 @@ class Faults:
 class Sandbox:
     """The state behind one sandbox server: its store, key, fault switches and counters."""
 
-    def __init__(self, store: Store, api_key: str | None = None, faults: Faults | None = None,
-                 seed: int | None = None) -> None:
+    def __init__(
+        self, store: Store, api_key: str | None = None, faults: Faults | None = None, seed: int | None = None
+    ) -> None:
         self.store = store
         self.api_key = api_key or secrets.token_urlsafe(24)
         self.faults = faults or Faults()
@@ -125,25 +126,41 @@ class _Gate:
         roll = sandbox._random.random()
         if roll < faults.rate_limit_rate:
             sandbox.count("fault 429")
-            headers = [(b"retry-after", str(math.ceil(faults.retry_after_ms / 1000)).encode()),
-                       (b"retry-after-ms", str(faults.retry_after_ms).encode())]
-            body = {"message": "Too many requests"} if service == "orq" else {
-                "detail": "Request was throttled.", "code": "throttled"}
+            headers = [
+                (b"retry-after", str(math.ceil(faults.retry_after_ms / 1000)).encode()),
+                (b"retry-after-ms", str(faults.retry_after_ms).encode()),
+            ]
+            body = (
+                {"message": "Too many requests"}
+                if service == "orq"
+                else {"detail": "Request was throttled.", "code": "throttled"}
+            )
             await _json(send, 429, body, headers)
             return
         if roll < faults.rate_limit_rate + faults.fault_rate:
             if sandbox._random.random() < 0.5:
                 sandbox.count("fault 500")
-                body = {"message": "Internal server error (injected by the sandbox)"} if service == "orq" else {
-                    "detail": "The server hit an unexpected error (ref sandbox)", "code": "internal_error",
-                    "error_id": "sandbox"}
+                body = (
+                    {"message": "Internal server error (injected by the sandbox)"}
+                    if service == "orq"
+                    else {
+                        "detail": "The server hit an unexpected error (ref sandbox)",
+                        "code": "internal_error",
+                        "error_id": "sandbox",
+                    }
+                )
                 await _json(send, 500, body)
             else:
                 # The worst case for a client: the work is done, then the answer is lost.
                 sandbox.count("fault drop")
                 await self.app(scope, receive, _swallow)
-                await send({"type": "http.response.start", "status": 200,
-                            "headers": [(b"content-type", b"application/json"), (b"content-length", b"1000")]})
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": 200,
+                        "headers": [(b"content-type", b"application/json"), (b"content-length", b"1000")],
+                    }
+                )
                 await send({"type": "http.response.body", "body": b'{"partial":', "more_body": True})
                 raise _Dropped()
             return
@@ -178,6 +195,15 @@ def _unauthorised_body(service: str, scope: Scope) -> dict[str, Any]:
 
 async def _json(send: Send, status: int, body: Any, headers: list[tuple[bytes, bytes]] | None = None) -> None:
     payload = json.dumps(body).encode()
-    await send({"type": "http.response.start", "status": status, "headers": [
-        (b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode()), *(headers or [])]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(payload)).encode()),
+                *(headers or []),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": payload})

@@ -12,22 +12,54 @@ import uuid
 from typing import Any
 
 from ..models import new_ulid
-from .orq_routes import USER_ID, WORKSPACE_ID
 from .app import Sandbox
+from .orq_routes import USER_ID, WORKSPACE_ID
 
 DEMO_EPOCH_MS = 1_767_225_600_000  # 2026-01-01T00:00:00Z: demo ids sort before anything created later
 
 TICKETS = [
-    ("I was charged twice for my March invoice.", "billing", "Apologise, confirm the duplicate charge and refund it within 5 business days."),
-    ("The app crashes when I open settings on iOS 17.", "mobile", "Ask for the app version and a crash log, then escalate to mobile engineering."),
-    ("How do I reset my password? The link expired.", "account", "Send a fresh reset link; links expire after 30 minutes."),
+    (
+        "I was charged twice for my March invoice.",
+        "billing",
+        "Apologise, confirm the duplicate charge and refund it within 5 business days.",
+    ),
+    (
+        "The app crashes when I open settings on iOS 17.",
+        "mobile",
+        "Ask for the app version and a crash log, then escalate to mobile engineering.",
+    ),
+    (
+        "How do I reset my password? The link expired.",
+        "account",
+        "Send a fresh reset link; links expire after 30 minutes.",
+    ),
     ("Can I export my data to CSV?", "product", "Yes: Settings > Data > Export, then choose CSV."),
-    ("Your API returns 429 errors since this morning.", "platform", "Explain the rate limit, share the Retry-After header, and offer a higher tier."),
-    ("I want to cancel my subscription.", "billing", "Confirm the cancellation date and remind them data is kept for 30 days."),
-    ("The invoice shows the wrong company address.", "billing", "Confirm the invoice email address and correct the billing profile before resending."),
-    ("Two-factor codes never arrive by SMS.", "account", "Check the phone number format and offer an authenticator app instead."),
+    (
+        "Your API returns 429 errors since this morning.",
+        "platform",
+        "Explain the rate limit, share the Retry-After header, and offer a higher tier.",
+    ),
+    (
+        "I want to cancel my subscription.",
+        "billing",
+        "Confirm the cancellation date and remind them data is kept for 30 days.",
+    ),
+    (
+        "The invoice shows the wrong company address.",
+        "billing",
+        "Confirm the invoice email address and correct the billing profile before resending.",
+    ),
+    (
+        "Two-factor codes never arrive by SMS.",
+        "account",
+        "Check the phone number format and offer an authenticator app instead.",
+    ),
     ("Is there an on-premise version?", "sales", "Route to sales: on-premise is available on the Enterprise plan."),
-    ("The dashboard is very slow to load.", "platform", "Ask which region and browser, then check the status page for incidents."),
+    (
+        "The dashboard is very slow to load.",
+        "platform",
+        "Ask which region and browser, then check the status page for incidents.",
+    ),
 ]
 TIERS = ["free", "standard", "enterprise"]
 LANGUAGES = ["en", "nl", "de", "fr"]
@@ -52,18 +84,40 @@ def _chat(rng: random.Random, ticket: str, answer: str) -> list[dict[str, Any]]:
         messages.append({"role": "assistant", "content": "Thanks for reaching out. " + answer.split(",")[0] + "."})
         messages.append({"role": "user", "content": rng.choice(FOLLOW_UPS)})
     if rng.random() < 0.2:
-        messages.append({"role": "assistant", "content": None, "tool_calls": [{
-            "id": "call_1", "type": "function",
-            "function": {"name": "lookup_account", "arguments": json.dumps({"tier": rng.choice(TIERS)})}}]})
-        messages.append({"role": "tool", "content": json.dumps({"status": "active", "open_tickets": rng.randint(0, 4)}),
-                         "tool_call_id": "call_1"})
+        messages.append(
+            {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [
+                    {
+                        "id": "call_1",
+                        "type": "function",
+                        "function": {"name": "lookup_account", "arguments": json.dumps({"tier": rng.choice(TIERS)})},
+                    }
+                ],
+            }
+        )
+        messages.append(
+            {
+                "role": "tool",
+                "content": json.dumps({"status": "active", "open_tickets": rng.randint(0, 4)}),
+                "tool_call_id": "call_1",
+            }
+        )
     return messages
 
 
 def _review(rng: random.Random, ms: int) -> dict[str, Any]:
     kind = rng.choice(["string", "number", "boolean", "string_array"])
-    base = {"id": _ulid(rng, ms), "evaluation_type": "human_review", "human_review_id": _ulid(rng, ms),
-            "source": "orq", "reviewed_by_id": USER_ID, "reviewed_at": _iso(ms + 3_600_000), "type": kind}
+    base = {
+        "id": _ulid(rng, ms),
+        "evaluation_type": "human_review",
+        "human_review_id": _ulid(rng, ms),
+        "source": "orq",
+        "reviewed_by_id": USER_ID,
+        "reviewed_at": _iso(ms + 3_600_000),
+        "type": kind,
+    }
     if kind == "string":
         return {**base, "value": rng.choice(["good", "needs work", "off-topic"])}
     if kind == "number":
@@ -81,7 +135,8 @@ def seed_demo(sandbox: Sandbox) -> dict[str, str]:
     """Load the demo data (once: a store that has it already is left alone). Returns named ids."""
     rng = random.Random(20260101)
     ids = {
-        "support": _ulid(rng, DEMO_EPOCH_MS), "rag": _ulid(rng, DEMO_EPOCH_MS + 1),
+        "support": _ulid(rng, DEMO_EPOCH_MS),
+        "rag": _ulid(rng, DEMO_EPOCH_MS + 1),
         "empty": _ulid(rng, DEMO_EPOCH_MS + 2),
     }
     if sandbox.store.get_dataset(ids["support"]) is not None:
@@ -95,76 +150,166 @@ def seed_demo(sandbox: Sandbox) -> dict[str, str]:
     for i in range(120):
         ms = DEMO_EPOCH_MS + 60_000 * (i + 1)
         ticket, team, answer = TICKETS[i % len(TICKETS)]
-        point = orq.new_datapoint(ids["support"], {
-            "inputs": {"ticket": ticket, "team": team, "customer_tier": rng.choice(TIERS),
-                       "language": rng.choice(LANGUAGES), "priority": rng.randint(1, 4)},
-            "messages": _chat(rng, ticket, answer),
-            "expected_output": answer,
-            "evaluations": [_review(rng, ms) for _ in range(rng.choice([0, 0, 1, 2]))],
-        }, datapoint_id=_ulid(rng, ms))
+        point = orq.new_datapoint(
+            ids["support"],
+            {
+                "inputs": {
+                    "ticket": ticket,
+                    "team": team,
+                    "customer_tier": rng.choice(TIERS),
+                    "language": rng.choice(LANGUAGES),
+                    "priority": rng.randint(1, 4),
+                },
+                "messages": _chat(rng, ticket, answer),
+                "expected_output": answer,
+                "evaluations": [_review(rng, ms) for _ in range(rng.choice([0, 0, 1, 2]))],
+            },
+            datapoint_id=_ulid(rng, ms),
+        )
         point["created"] = point["updated"] = _iso(ms)
         points.append(point)
     sandbox.store.put_datapoints(ids["support"], points)
 
     rag = []
-    for i, (question, context, answer) in enumerate([
-        ("What is the refund window?", "Refunds are possible within 30 days of purchase.", "30 days from purchase."),
-        ("Which regions do you host in?", "We host in eu-west-1, us-east-1 and ap-south-1.", "EU (Ireland), US East and Asia (Mumbai)."),
-        ("Is SSO included in Standard?", "SSO (SAML) is part of the Enterprise plan only.", "No, SSO is Enterprise only."),
-        ("How long are logs kept?", "Logs are retained for 14 days on Standard, 90 on Enterprise.", "14 days on Standard, 90 on Enterprise."),
-        ("Can I pay by invoice?", "Annual plans can be paid by bank transfer against an invoice.", "Yes, for annual plans."),
-        ("Which models can I use?", "Any OpenAI, Anthropic or Mistral model through the gateway.", "OpenAI, Anthropic and Mistral models."),
-    ]):
+    for i, (question, context, answer) in enumerate(
+        [
+            (
+                "What is the refund window?",
+                "Refunds are possible within 30 days of purchase.",
+                "30 days from purchase.",
+            ),
+            (
+                "Which regions do you host in?",
+                "We host in eu-west-1, us-east-1 and ap-south-1.",
+                "EU (Ireland), US East and Asia (Mumbai).",
+            ),
+            (
+                "Is SSO included in Standard?",
+                "SSO (SAML) is part of the Enterprise plan only.",
+                "No, SSO is Enterprise only.",
+            ),
+            (
+                "How long are logs kept?",
+                "Logs are retained for 14 days on Standard, 90 on Enterprise.",
+                "14 days on Standard, 90 on Enterprise.",
+            ),
+            (
+                "Can I pay by invoice?",
+                "Annual plans can be paid by bank transfer against an invoice.",
+                "Yes, for annual plans.",
+            ),
+            (
+                "Which models can I use?",
+                "Any OpenAI, Anthropic or Mistral model through the gateway.",
+                "OpenAI, Anthropic and Mistral models.",
+            ),
+        ]
+    ):
         ms = DEMO_EPOCH_MS + 3_600_000 + 60_000 * i
-        point = orq.new_datapoint(ids["rag"], {
-            "inputs": {"question": question, "context": context},
-            "messages": [{"role": "developer", "content": "Answer only from the context."},
-                         {"role": "user", "content": question}],
-            "expected_output": answer,
-        }, datapoint_id=_ulid(rng, ms))
+        point = orq.new_datapoint(
+            ids["rag"],
+            {
+                "inputs": {"question": question, "context": context},
+                "messages": [
+                    {"role": "developer", "content": "Answer only from the context."},
+                    {"role": "user", "content": question},
+                ],
+                "expected_output": answer,
+            },
+            datapoint_id=_ulid(rng, ms),
+        )
         rag.append(point)
     sandbox.store.put_datapoints(ids["rag"], rag)
 
-    single = orq.save_evaluator({
-        "key": "tone_check", "description": "Is the answer polite and professional?", "mode": "single",
-        "model": "openai/gpt-4o", "output_type": "boolean", "repetitions": 1, "path": "Default",
-        "prompt": "Is the following answer polite and professional?\n\nQuestion: {{input}}\nAnswer: {{output}}\n"
-                  "Reply true or false.",
-        "guardrail_config": {"enabled": True, "alert_on_failure": False, "type": "boolean", "value": True},
-    }, evaluator_id=_ulid(rng, DEMO_EPOCH_MS + 10))
-    jury = orq.save_evaluator({
-        "key": "answer_quality_jury", "description": "A jury grades the answer against the reference.",
-        "mode": "jury", "output_type": "categorical", "repetitions": 2, "path": "Default",
-        "categorical_labels": [{"value": "correct"}, {"value": "partially_correct"}, {"value": "wrong"}],
-        "prompt": "Compare {{output}} with the reference {{expected_output}} for the question {{input}}.\n"
-                  "Answer correct, partially_correct or wrong.",
-        "jury": {"judges": [
-            {"model": "openai/gpt-4o", "retry": {"count": 2, "on_codes": [429, 500, 502, 503, 504]}, "fallbacks": [{"model": "openai/gpt-4o-mini"}]},
-            {"model": "anthropic/claude-sonnet-4-5", "retry": {"count": 3, "on_codes": [429, 503]}, "fallbacks": []},
-            {"model": "google/gemini-2.5-pro", "retry": {"count": 2, "on_codes": [429, 500]}, "fallbacks": []},
-        ], "replacement_judges": [{"model": "mistral/mistral-large-latest"}], "min_successful_judges": 2,
-            "tie_value": "Tie"},
-        "guardrail_config": {"enabled": True, "alert_on_failure": True, "type": "categorical",
-                             "values": ["correct", "partially_correct"]},
-    }, evaluator_id=_ulid(rng, DEMO_EPOCH_MS + 11))
+    single = orq.save_evaluator(
+        {
+            "key": "tone_check",
+            "description": "Is the answer polite and professional?",
+            "mode": "single",
+            "model": "openai/gpt-4o",
+            "output_type": "boolean",
+            "repetitions": 1,
+            "path": "Default",
+            "prompt": "Is the following answer polite and professional?\n\nQuestion: {{input}}\nAnswer: {{output}}\n"
+            "Reply true or false.",
+            "guardrail_config": {"enabled": True, "alert_on_failure": False, "type": "boolean", "value": True},
+        },
+        evaluator_id=_ulid(rng, DEMO_EPOCH_MS + 10),
+    )
+    jury = orq.save_evaluator(
+        {
+            "key": "answer_quality_jury",
+            "description": "A jury grades the answer against the reference.",
+            "mode": "jury",
+            "output_type": "categorical",
+            "repetitions": 2,
+            "path": "Default",
+            "categorical_labels": [{"value": "correct"}, {"value": "partially_correct"}, {"value": "wrong"}],
+            "prompt": "Compare {{output}} with the reference {{expected_output}} for the question {{input}}.\n"
+            "Answer correct, partially_correct or wrong.",
+            "jury": {
+                "judges": [
+                    {
+                        "model": "openai/gpt-4o",
+                        "retry": {"count": 2, "on_codes": [429, 500, 502, 503, 504]},
+                        "fallbacks": [{"model": "openai/gpt-4o-mini"}],
+                    },
+                    {
+                        "model": "anthropic/claude-sonnet-4-5",
+                        "retry": {"count": 3, "on_codes": [429, 503]},
+                        "fallbacks": [],
+                    },
+                    {"model": "google/gemini-2.5-pro", "retry": {"count": 2, "on_codes": [429, 500]}, "fallbacks": []},
+                ],
+                "replacement_judges": [{"model": "mistral/mistral-large-latest"}],
+                "min_successful_judges": 2,
+                "tie_value": "Tie",
+            },
+            "guardrail_config": {
+                "enabled": True,
+                "alert_on_failure": True,
+                "type": "categorical",
+                "values": ["correct", "partially_correct"],
+            },
+        },
+        evaluator_id=_ulid(rng, DEMO_EPOCH_MS + 11),
+    )
     ids["tone_check"], ids["answer_quality_jury"] = single["_id"], jury["_id"]
 
     agent = sandbox.overmind.new_agent(
-        "Support Triage Agent", "support-triage-agent", agent_id=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-        model="gpt-4o", status="active", description="Routes incoming tickets to the right team.",
-        display_name="Support triage", project=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+        "Support Triage Agent",
+        "support-triage-agent",
+        agent_id=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+        model="gpt-4o",
+        status="active",
+        description="Routes incoming tickets to the right team.",
+        display_name="Support triage",
+        project=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
     )
     ids["agent"] = agent["id"]
-    first = [{"input": {"ticket_text": t, "customer_tier": TIERS[i % 3]},
-              "expected_output": {"team": team, "priority": ["low", "medium", "high"][i % 3]},
-              "order": i, "persona": ["new-customer", "power-user", "enterprise-admin"][i % 3],
-              "tags": {"category": team, "difficulty": ["easy", "hard"][i % 2]}}
-             for i, (t, team, _) in enumerate(TICKETS * 4)]
+    first = [
+        {
+            "input": {"ticket_text": t, "customer_tier": TIERS[i % 3]},
+            "expected_output": {"team": team, "priority": ["low", "medium", "high"][i % 3]},
+            "order": i,
+            "persona": ["new-customer", "power-user", "enterprise-admin"][i % 3],
+            "tags": {"category": team, "difficulty": ["easy", "hard"][i % 2]},
+        }
+        for i, (t, team, _) in enumerate(TICKETS * 4)
+    ]
     v1 = sandbox.overmind.add_version(agent["id"], first, name="Triage seed set", source="seed")
-    second = [dict(dp, expected_output={**dp["expected_output"], "priority": "high"}) if dp["order"] % 7 == 0 else dp
-              for dp in first]
-    v2 = sandbox.overmind.add_version(agent["id"], second, name="Triage seed set", source="seed", make_active=True,
-                                      metadata={"edited_from": v1["id"], "note": "raised priority of outages"})
+    second = [
+        dict(dp, expected_output={**dp["expected_output"], "priority": "high"}) if dp["order"] % 7 == 0 else dp
+        for dp in first
+    ]
+    v2 = sandbox.overmind.add_version(
+        agent["id"],
+        second,
+        name="Triage seed set",
+        source="seed",
+        make_active=True,
+        metadata={"edited_from": v1["id"], "note": "raised priority of outages"},
+    )
     ids["agent_v1"], ids["agent_v2"] = v1["id"], v2["id"]
     return ids
 
@@ -177,17 +322,27 @@ def add_generated_dataset(sandbox: Sandbox, count: int, name: str | None = None)
     start_ms = int(time.time() * 1000) - count  # one ms apart: ids ascend in creation order
     stamp = _iso(start_ms)
     head = json.dumps({"workspace_id": WORKSPACE_ID, "dataset_id": dataset_id})[1:-1]
-    tail = json.dumps({"evaluations": [], "snapshot_version": "1", "created_by_id": USER_ID,
-                       "updated_by_id": USER_ID, "created": stamp, "updated": stamp})[1:-1]
+    tail = json.dumps(
+        {
+            "evaluations": [],
+            "snapshot_version": "1",
+            "created_by_id": USER_ID,
+            "updated_by_id": USER_ID,
+            "created": stamp,
+            "updated": stamp,
+        }
+    )[1:-1]
     dumps = json.dumps
 
     def rows():
         for i in range(count):
             ticket, team, answer = TICKETS[i % len(TICKETS)]
             point_id = new_ulid(start_ms + i, rng.getrandbits(80))
-            body = (f'{{"_id":"{point_id}",{head},"inputs":{{"ticket":{dumps(ticket)},"n":{i}}},'
-                    f'"messages":[{{"role":"user","content":{dumps(ticket)}}}],'
-                    f'"expected_output":{dumps(f"[{team}] {answer}")},{tail}}}')
+            body = (
+                f'{{"_id":"{point_id}",{head},"inputs":{{"ticket":{dumps(ticket)},"n":{i}}},'
+                f'"messages":[{{"role":"user","content":{dumps(ticket)}}}],'
+                f'"expected_output":{dumps(f"[{team}] {answer}")},{tail}}}'
+            )
             yield point_id, body
 
     batch: list[tuple[str, str]] = []

@@ -50,7 +50,9 @@ def _limit(request: Request) -> int:
     try:
         limit = int(float(raw))
     except ValueError:
-        raise OrqError(400, f"limit must be a number, got {raw!r}", [{"path": ["limit"], "message": "not a number"}]) from None
+        raise OrqError(
+            400, f"limit must be a number, got {raw!r}", [{"path": ["limit"], "message": "not a number"}]
+        ) from None
     if not 1 <= limit <= 200:
         raise OrqError(400, "limit must be between 1 and 200", [{"path": ["limit"], "message": "out of range 1..200"}])
     return limit
@@ -98,6 +100,7 @@ class OrqRoutes:
                 return await handler(request)
             except OrqError as error:
                 return error_response(error)
+
         return endpoint
 
     # --- datasets -------------------------------------------------------------------------------
@@ -105,9 +108,16 @@ class OrqRoutes:
     def new_dataset(self, display_name: str, path: str = "Default", dataset_id: str | None = None) -> dict[str, Any]:
         stamp = now_iso()
         body = {
-            "_id": dataset_id or new_ulid(), "display_name": display_name, "project_id": PROJECT_ID,
-            "workspace_id": WORKSPACE_ID, "metadata": {"total_versions": 1, "datapoints_count": 0},
-            "created_by_id": USER_ID, "updated_by_id": USER_ID, "created": stamp, "updated": stamp, "path": path,
+            "_id": dataset_id or new_ulid(),
+            "display_name": display_name,
+            "project_id": PROJECT_ID,
+            "workspace_id": WORKSPACE_ID,
+            "metadata": {"total_versions": 1, "datapoints_count": 0},
+            "created_by_id": USER_ID,
+            "updated_by_id": USER_ID,
+            "created": stamp,
+            "updated": stamp,
+            "path": path,
         }
         self.store.put_dataset(body)
         return self.store.get_dataset(body["_id"]) or body
@@ -131,8 +141,11 @@ class OrqRoutes:
             raise OrqError(400, "Body must be an object")
         name = body.get("display_name")
         if not isinstance(name, str) or not 1 <= len(name) <= 128:
-            raise OrqError(400, "display_name must be 1 to 128 characters",
-                           [{"path": ["display_name"], "message": "must be 1 to 128 characters"}])
+            raise OrqError(
+                400,
+                "display_name must be 1 to 128 characters",
+                [{"path": ["display_name"], "message": "must be 1 to 128 characters"}],
+            )
         return JSONResponse(self.new_dataset(name, str(body.get("path") or "Default")))
 
     async def get_dataset(self, request: Request) -> Response:
@@ -157,11 +170,18 @@ class OrqRoutes:
     def new_datapoint(self, dataset_id: str, fields: dict[str, Any], datapoint_id: str | None = None) -> dict[str, Any]:
         stamp = now_iso()
         return {
-            "_id": datapoint_id or new_ulid(), "workspace_id": WORKSPACE_ID, "dataset_id": dataset_id,
-            "inputs": fields.get("inputs") or {}, "messages": fields.get("messages") or [],
-            "expected_output": fields.get("expected_output"), "evaluations": fields.get("evaluations") or [],
-            "snapshot_version": "1", "created_by_id": USER_ID, "updated_by_id": USER_ID,
-            "created": stamp, "updated": stamp,
+            "_id": datapoint_id or new_ulid(),
+            "workspace_id": WORKSPACE_ID,
+            "dataset_id": dataset_id,
+            "inputs": fields.get("inputs") or {},
+            "messages": fields.get("messages") or [],
+            "expected_output": fields.get("expected_output"),
+            "evaluations": fields.get("evaluations") or [],
+            "snapshot_version": "1",
+            "created_by_id": USER_ID,
+            "updated_by_id": USER_ID,
+            "created": stamp,
+            "updated": stamp,
         }
 
     async def create_datapoints(self, request: Request) -> Response:
@@ -226,26 +246,37 @@ class OrqRoutes:
     async def get_evaluator(self, request: Request) -> Response:
         return JSONResponse(get_shape(self._evaluator(request.path_params["evaluator_id"])))
 
-    def save_evaluator(self, fields: dict[str, Any], evaluator_id: str | None = None,
-                       existing: dict[str, Any] | None = None) -> dict[str, Any]:
+    def save_evaluator(
+        self, fields: dict[str, Any], evaluator_id: str | None = None, existing: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
         """Validate the merged evaluator as the service would, then store it in list shape."""
         merged = {**(existing or {}), **fields}
         if merged.get("mode") == "single":
             merged["jury"] = None
         problems = evaluator_problems(merged, creating=existing is None)
         if problems:
-            raise OrqError(400, "Invalid evaluator: " + "; ".join(f"{k}: {v}" for k, v in problems.items()),
-                           [{"path": path.split("."), "message": message} for path, message in problems.items()])
+            raise OrqError(
+                400,
+                "Invalid evaluator: " + "; ".join(f"{k}: {v}" for k, v in problems.items()),
+                [{"path": path.split("."), "message": message} for path, message in problems.items()],
+            )
         model = Evaluator.model_validate({k: v for k, v in merged.items() if not k.startswith("version")})
         owner = self.store.evaluator_key_owner(model.key)
         if owner is not None and owner != evaluator_id:
-            raise OrqError(409, f"An evaluator with key '{model.key}' already exists",
-                           [{"path": ["key"], "message": f"'{model.key}' is already used by another evaluator"}])
+            raise OrqError(
+                409,
+                f"An evaluator with key '{model.key}' already exists",
+                [{"path": ["key"], "message": f"'{model.key}' is already used by another evaluator"}],
+            )
         stamp = now_iso()
         body = model.model_dump(mode="json", by_alias=True, exclude={"created", "updated", "display_name", "id"})
         body = {
-            "_id": evaluator_id or new_ulid(), **body, "project_id": PROJECT_ID, "updated_by_id": USER_ID,
-            "created": (existing or {}).get("created", stamp), "updated": stamp,
+            "_id": evaluator_id or new_ulid(),
+            **body,
+            "project_id": PROJECT_ID,
+            "updated_by_id": USER_ID,
+            "created": (existing or {}).get("created", stamp),
+            "updated": stamp,
             "version": _bump((existing or {}).get("version", "1.0.0"), fields.get("versionIncrement")),
         }
         self.store.put_evaluator(body)
@@ -256,8 +287,11 @@ class OrqRoutes:
         if not isinstance(body, dict):
             raise OrqError(400, "Body must be an object")
         if body.get("type", "llm_eval") != "llm_eval":
-            raise OrqError(400, "The sandbox stores llm_eval evaluators only",
-                           [{"path": ["type"], "message": "only llm_eval is supported here"}])
+            raise OrqError(
+                400,
+                "The sandbox stores llm_eval evaluators only",
+                [{"path": ["type"], "message": "only llm_eval is supported here"}],
+            )
         if body.get("path") and body.get("project_id"):
             raise OrqError(400, "path and project_id are mutually exclusive")
         return JSONResponse(self.save_evaluator(_writable(body)))
@@ -270,7 +304,9 @@ class OrqRoutes:
             raise OrqError(400, "Body must be an object")
         increment = body.get("versionIncrement")
         if increment is not None and increment not in ("major", "minor", "patch"):
-            raise OrqError(400, "Invalid evaluator", [{"path": ["versionIncrement"], "message": "major, minor or patch"}])
+            raise OrqError(
+                400, "Invalid evaluator", [{"path": ["versionIncrement"], "message": "major, minor or patch"}]
+            )
         fields = _writable(body)
         if increment:
             fields["versionIncrement"] = increment
@@ -340,9 +376,13 @@ def _model_object(model_id: str | None) -> dict[str, Any] | None:
 def get_shape(body: dict[str, Any]) -> dict[str, Any]:
     """GET /v2/evaluators/{id} answers a richer shape than list/update: models as objects, and more."""
     shaped = {
-        **body, "display_name": body["key"], "owner": USER_ID, "domain_id": WORKSPACE_ID,
+        **body,
+        "display_name": body["key"],
+        "owner": USER_ID,
+        "domain_id": WORKSPACE_ID,
         "metadata": {"required_expected_output": "{{expected_output}}" in body.get("prompt", "")},
-        "enabled": True, "model": _model_object(body.get("model")),
+        "enabled": True,
+        "model": _model_object(body.get("model")),
     }
     if body.get("jury"):
         jury = dict(body["jury"])

@@ -50,12 +50,14 @@ def _paginated(request: Request, results: list[Any], count: int, page: int, size
         query = {**request.query_params, "page": str(number)}
         return f"{request.url.replace(query=urlencode(query))}"
 
-    return JSONResponse({
-        "count": count,
-        "next": link(page + 1) if page < pages else None,
-        "previous": link(page - 1) if page > 1 else None,
-        "results": results,
-    })
+    return JSONResponse(
+        {
+            "count": count,
+            "next": link(page + 1) if page < pages else None,
+            "previous": link(page - 1) if page > 1 else None,
+            "results": results,
+        }
+    )
 
 
 def _sorted(items: list[dict[str, Any]], ordering: str | None, allowed: tuple[str, ...]) -> list[dict[str, Any]]:
@@ -91,14 +93,23 @@ class OvermindRoutes:
                 return await handler(request)
             except DrfError as error:
                 return JSONResponse(error.body, status_code=error.status)
+
         return endpoint
 
     # --- agents ---------------------------------------------------------------------------------
 
     def new_agent(self, name: str, slug: str, *, agent_id: str | None = None, **extra: Any) -> dict[str, Any]:
         stamp = now_iso()
-        body = {"id": agent_id or new_uuid(), "name": name, "project": extra.pop("project", new_uuid()),
-                "slug": slug, "created_at": stamp, "updated_at": stamp, "active_dataset": None, **extra}
+        body = {
+            "id": agent_id or new_uuid(),
+            "name": name,
+            "project": extra.pop("project", new_uuid()),
+            "slug": slug,
+            "created_at": stamp,
+            "updated_at": stamp,
+            "active_dataset": None,
+            **extra,
+        }
         self.store.put_agent(body)
         return body
 
@@ -116,10 +127,13 @@ class OvermindRoutes:
                 agents = [a for a in agents if str(a.get(field) or "") == wanted]
         search = (request.query_params.get("search") or "").lower()
         if search:
-            agents = [a for a in agents if search in " ".join(str(a.get(f) or "") for f in
-                                                               ("name", "slug", "description")).lower()]
+            agents = [
+                a
+                for a in agents
+                if search in " ".join(str(a.get(f) or "") for f in ("name", "slug", "description")).lower()
+            ]
         agents = _sorted(agents, request.query_params.get("ordering"), ("name", "created_at", "updated_at"))
-        return _paginated(request, agents[(page - 1) * size: page * size], len(agents), page, size)
+        return _paginated(request, agents[(page - 1) * size : page * size], len(agents), page, size)
 
     async def get_agent(self, request: Request) -> Response:
         agent = self.store.get_agent(request.path_params["agent_id"])
@@ -145,8 +159,11 @@ class OvermindRoutes:
             items = [d for d in items if d.get("source") == q["source"]]
         if q.get("generator_model"):
             items = [d for d in items if d.get("generator_model") == q["generator_model"]]
-        for param, test in (("version", lambda v, n: v == n), ("version_min", lambda v, n: v >= n),
-                            ("version_max", lambda v, n: v <= n)):
+        for param, test in (
+            ("version", lambda v, n: v == n),
+            ("version_min", lambda v, n: v >= n),
+            ("version_max", lambda v, n: v <= n),
+        ):
             if q.get(param):
                 try:
                     number = int(q[param])
@@ -156,17 +173,34 @@ class OvermindRoutes:
         if q.get("search"):
             items = [d for d in items if q["search"].lower() in (d.get("name") or "").lower()]
         items = _sorted(items, q.get("ordering"), ("version", "created_at", "name"))
-        return _paginated(request, items[(page - 1) * size: page * size], len(items), page, size)
+        return _paginated(request, items[(page - 1) * size : page * size], len(items), page, size)
 
     async def get_dataset(self, request: Request) -> Response:
         dataset = self._dataset(request.path_params["dataset_id"])
         return JSONResponse({**dataset, "datapoints": self.store.om_all_datapoints(dataset["id"])})
 
-    def add_version(self, agent_id: str, datapoints: list[dict[str, Any]], *, name: str | None = None,
-                    source: str | None = "seed", make_active: bool = False, metadata: dict[str, Any] | None = None,
-                    generator_model: str | None = None, policy_hash: str | None = None) -> dict[str, Any]:
-        body = {"id": new_uuid(), "agent": agent_id, "created_at": now_iso(), "name": name, "source": source,
-                "generator_model": generator_model, "policy_hash": policy_hash, "metadata": metadata or {}}
+    def add_version(
+        self,
+        agent_id: str,
+        datapoints: list[dict[str, Any]],
+        *,
+        name: str | None = None,
+        source: str | None = "seed",
+        make_active: bool = False,
+        metadata: dict[str, Any] | None = None,
+        generator_model: str | None = None,
+        policy_hash: str | None = None,
+    ) -> dict[str, Any]:
+        body = {
+            "id": new_uuid(),
+            "agent": agent_id,
+            "created_at": now_iso(),
+            "name": name,
+            "source": source,
+            "generator_model": generator_model,
+            "policy_hash": policy_hash,
+            "metadata": metadata or {},
+        }
         stored = [{**dp, "id": new_uuid()} for dp in datapoints]
         dataset = self.store.add_om_dataset(body, stored)
         if make_active:
@@ -196,7 +230,7 @@ class OvermindRoutes:
         if datapoints is None:
             errors["datapoints"] = ["This field is required."]
         elif not isinstance(datapoints, list):
-            errors["datapoints"] = ['Expected a list of items but got type "%s".' % type(datapoints).__name__]
+            errors["datapoints"] = [f'Expected a list of items but got type "{type(datapoints).__name__}".']
         else:
             for index, item in enumerate(datapoints):
                 try:
@@ -211,9 +245,14 @@ class OvermindRoutes:
         if errors:
             raise DrfError(400, errors)
         created = self.add_version(
-            agent_id, [{k: v for k, v in dp.items() if k != "id"} for dp in datapoints], name=body.get("name"),
-            source=body.get("source"), make_active=bool(body.get("make_active")), metadata=body.get("metadata"),
-            generator_model=body.get("generator_model"), policy_hash=body.get("policy_hash"),
+            agent_id,
+            [{k: v for k, v in dp.items() if k != "id"} for dp in datapoints],
+            name=body.get("name"),
+            source=body.get("source"),
+            make_active=bool(body.get("make_active")),
+            metadata=body.get("metadata"),
+            generator_model=body.get("generator_model"),
+            policy_hash=body.get("policy_hash"),
         )
         return JSONResponse(created, status_code=201)
 
@@ -221,8 +260,10 @@ class OvermindRoutes:
         dataset = self._dataset(request.path_params["dataset_id"])
         agent = self.store.get_agent(dataset["agent"]) or {}
         if agent.get("active_dataset") == dataset["id"]:
-            raise DrfError(409, {"detail": "The active dataset version cannot be deleted; activate another first.",
-                                 "code": "conflict"})
+            raise DrfError(
+                409,
+                {"detail": "The active dataset version cannot be deleted; activate another first.", "code": "conflict"},
+            )
         self.store.delete_om_dataset(dataset["id"])
         return Response(status_code=204)
 

@@ -15,9 +15,15 @@ from .demo import add_generated_dataset, seed_demo
 from .store import Store
 
 
-def build(db: str = ":memory:", api_key: str | None = None, *, demo: bool = True,
-          datapoints: int | list[int] = 0, faults: Faults | None = None,
-          seed: int | None = None) -> tuple[Sandbox, dict[str, str]]:
+def build(
+    db: str = ":memory:",
+    api_key: str | None = None,
+    *,
+    demo: bool = True,
+    datapoints: int | list[int] = 0,
+    faults: Faults | None = None,
+    seed: int | None = None,
+) -> tuple[Sandbox, dict[str, str]]:
     """A sandbox with the demo data and one generated dataset per size in `datapoints`
     (ids: `generated_<size>`, and `generated` for the first)."""
     sandbox = Sandbox(Store(db), api_key=api_key, faults=faults, seed=seed)
@@ -38,8 +44,15 @@ class _QuietDrops(logging.Filter):
 
 def _config(sandbox: Sandbox, host: str, port: int, log_level: str) -> uvicorn.Config:
     logging.getLogger("uvicorn.error").addFilter(_QuietDrops())
-    return uvicorn.Config(sandbox.app(), host=host, port=port, log_level=log_level, access_log=False,
-                          lifespan="off", timeout_graceful_shutdown=2)
+    return uvicorn.Config(
+        sandbox.app(),
+        host=host,
+        port=port,
+        log_level=log_level,
+        access_log=False,
+        lifespan="off",
+        timeout_graceful_shutdown=2,
+    )
 
 
 class BackgroundServer:

@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS orq_dataset (
@@ -113,18 +114,23 @@ class Store:
 
     # --- orq datapoints -------------------------------------------------------------------------
 
-    def datapoints_page(self, dataset_id: str, limit: int, starting_after: str | None,
-                        ending_before: str | None) -> tuple[list[dict[str, Any]], bool]:
+    def datapoints_page(
+        self, dataset_id: str, limit: int, starting_after: str | None, ending_before: str | None
+    ) -> tuple[list[dict[str, Any]], bool]:
         """One cursor page (ascending by _id) and whether more lie in the direction of travel."""
         if ending_before:
             rows = self._all(
                 "SELECT body FROM orq_datapoint WHERE dataset_id = ? AND id < ? ORDER BY id DESC LIMIT ?",
-                dataset_id, ending_before, limit + 1,
+                dataset_id,
+                ending_before,
+                limit + 1,
             )
             return list(reversed(rows[:limit])), len(rows) > limit
         rows = self._all(
             "SELECT body FROM orq_datapoint WHERE dataset_id = ? AND id > ? ORDER BY id LIMIT ?",
-            dataset_id, starting_after or "", limit + 1,
+            dataset_id,
+            starting_after or "",
+            limit + 1,
         )
         return rows[:limit], len(rows) > limit
 
@@ -151,9 +157,12 @@ class Store:
 
     def delete_datapoint(self, dataset_id: str, datapoint_id: str) -> bool:
         with self.transaction() as db:
-            gone = db.execute(
-                "DELETE FROM orq_datapoint WHERE dataset_id = ? AND id = ?", (dataset_id, datapoint_id)
-            ).rowcount > 0
+            gone = (
+                db.execute(
+                    "DELETE FROM orq_datapoint WHERE dataset_id = ? AND id = ?", (dataset_id, datapoint_id)
+                ).rowcount
+                > 0
+            )
             self._recount(db, dataset_id)
         return gone
 
@@ -161,7 +170,8 @@ class Store:
     def _recount(db: sqlite3.Connection, dataset_id: str) -> None:
         db.execute(
             "UPDATE orq_dataset SET datapoints_count = (SELECT COUNT(*) FROM orq_datapoint WHERE dataset_id = ?) "
-            "WHERE id = ?", (dataset_id, dataset_id),
+            "WHERE id = ?",
+            (dataset_id, dataset_id),
         )
 
     # --- orq evaluators -------------------------------------------------------------------------
@@ -179,8 +189,10 @@ class Store:
 
     def put_evaluator(self, body: dict[str, Any]) -> None:
         with self.transaction() as db:
-            db.execute("INSERT OR REPLACE INTO orq_evaluator (id, key, body) VALUES (?, ?, ?)",
-                       (body["_id"], body["key"], json.dumps(body)))
+            db.execute(
+                "INSERT OR REPLACE INTO orq_evaluator (id, key, body) VALUES (?, ?, ?)",
+                (body["_id"], body["key"], json.dumps(body)),
+            )
 
     def delete_evaluator(self, evaluator_id: str) -> bool:
         with self.transaction() as db:
@@ -205,8 +217,11 @@ class Store:
     def feedback(self, trace_id: str | None = None) -> list[dict[str, Any]]:
         with self._lock:
             sql = "SELECT body, writes FROM orq_feedback"
-            rows = (self._db.execute(sql + " WHERE trace_id = ? ORDER BY id", (trace_id,)) if trace_id
-                    else self._db.execute(sql + " ORDER BY id")).fetchall()
+            rows = (
+                self._db.execute(sql + " WHERE trace_id = ? ORDER BY id", (trace_id,))
+                if trace_id
+                else self._db.execute(sql + " ORDER BY id")
+            ).fetchall()
         return [{**json.loads(b), "_writes": w} for b, w in rows]
 
     # --- Overmind -------------------------------------------------------------------------------
@@ -230,14 +245,19 @@ class Store:
     def add_om_dataset(self, body: dict[str, Any], datapoints: list[dict[str, Any]]) -> dict[str, Any]:
         """Store a new version: the next version number of its agent, datapoints in `order`."""
         with self.transaction() as db:
-            (latest,) = db.execute("SELECT COALESCE(MAX(version), 0) FROM om_dataset WHERE agent = ?",
-                                   (body["agent"],)).fetchone()
+            (latest,) = db.execute(
+                "SELECT COALESCE(MAX(version), 0) FROM om_dataset WHERE agent = ?", (body["agent"],)
+            ).fetchone()
             body = {**body, "version": latest + 1, "num_datapoints": len(datapoints)}
-            db.execute("INSERT INTO om_dataset (id, agent, version, body) VALUES (?, ?, ?, ?)",
-                       (body["id"], body["agent"], body["version"], json.dumps(body)))
+            db.execute(
+                "INSERT INTO om_dataset (id, agent, version, body) VALUES (?, ?, ?, ?)",
+                (body["id"], body["agent"], body["version"], json.dumps(body)),
+            )
             ordered = sorted(datapoints, key=lambda dp: dp.get("order") or 0)
-            db.executemany("INSERT INTO om_datapoint (dataset_id, seq, body) VALUES (?, ?, ?)",
-                           ((body["id"], seq, json.dumps(dp)) for seq, dp in enumerate(ordered)))
+            db.executemany(
+                "INSERT INTO om_datapoint (dataset_id, seq, body) VALUES (?, ?, ?)",
+                ((body["id"], seq, json.dumps(dp)) for seq, dp in enumerate(ordered)),
+            )
         return body
 
     def delete_om_dataset(self, dataset_id: str) -> bool:
@@ -245,8 +265,9 @@ class Store:
             db.execute("DELETE FROM om_datapoint WHERE dataset_id = ?", (dataset_id,))
             return db.execute("DELETE FROM om_dataset WHERE id = ?", (dataset_id,)).rowcount > 0
 
-    def om_datapoints_page(self, dataset_id: str, page: int, size: int, descending: bool,
-                           search: str | None) -> tuple[list[dict[str, Any]], int]:
+    def om_datapoints_page(
+        self, dataset_id: str, page: int, size: int, descending: bool, search: str | None
+    ) -> tuple[list[dict[str, Any]], int]:
         """Page `page` (1-based) of a version's datapoints, and how many match in all."""
         order = "DESC" if descending else "ASC"
         if search:
@@ -257,17 +278,24 @@ class Store:
                 ).fetchone()
             rows = self._all(
                 f"SELECT body FROM om_datapoint WHERE dataset_id = ? AND body LIKE ? ORDER BY seq {order} "
-                "LIMIT ? OFFSET ?", dataset_id, like, size, (page - 1) * size,
+                "LIMIT ? OFFSET ?",
+                dataset_id,
+                like,
+                size,
+                (page - 1) * size,
             )
             return rows, count
         with self._lock:
-            (count,) = self._db.execute("SELECT COUNT(*) FROM om_datapoint WHERE dataset_id = ?",
-                                        (dataset_id,)).fetchone()
+            (count,) = self._db.execute(
+                "SELECT COUNT(*) FROM om_datapoint WHERE dataset_id = ?", (dataset_id,)
+            ).fetchone()
         start = (page - 1) * size
         lo, hi = (start, start + size - 1) if not descending else (count - start - size, count - start - 1)
         rows = self._all(
             f"SELECT body FROM om_datapoint WHERE dataset_id = ? AND seq BETWEEN ? AND ? ORDER BY seq {order}",
-            dataset_id, lo, hi,
+            dataset_id,
+            lo,
+            hi,
         )
         return rows, count
 

@@ -12,7 +12,8 @@ import concurrent.futures
 import logging
 import pathlib
 import threading
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import anywidget
 import traitlets
@@ -33,8 +34,7 @@ def run_in_background(fn: Callable[..., Any], *args: Any) -> concurrent.futures.
 def describe(error: BaseException) -> dict[str, Any]:
     """An error as plain data for the front end (never the key: errors do not hold it)."""
     if isinstance(error, ApiError):
-        return {"message": str(error), "status": error.status, "fields": error.field_errors,
-                "reason": error.message}
+        return {"message": str(error), "status": error.status, "fields": error.field_errors, "reason": error.message}
     return {"message": str(error) or type(error).__name__, "status": None, "fields": {}, "reason": str(error)}
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import math
 import threading
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import traitlets
 
@@ -24,10 +25,10 @@ THUMBS = ("good", "bad")
 class FeedbackButtons(Widget):
     """Feedback on one generation (a trace), sent to orq's /v2/feedback.
 
-        FeedbackButtons(trace_id=trace, kind="thumbs")
-        FeedbackButtons(trace_id=trace, property="quality", kind="score", score_range=(1, 5))
-        FeedbackButtons(trace_id=trace, property="issues", kind="choices", options=["too long", "wrong"])
-        FeedbackButtons(trace_id=trace, property="correction", kind="correction", output=generated_text)
+    FeedbackButtons(trace_id=trace, kind="thumbs")
+    FeedbackButtons(trace_id=trace, property="quality", kind="score", score_range=(1, 5))
+    FeedbackButtons(trace_id=trace, property="issues", kind="choices", options=["too long", "wrong"])
+    FeedbackButtons(trace_id=trace, property="correction", kind="correction", output=generated_text)
     """
 
     _esm = STATIC / "feedback.js"
@@ -51,20 +52,42 @@ class FeedbackButtons(Widget):
     message = traitlets.Unicode("").tag(sync=True)
     feedback_id = traitlets.Unicode(None, allow_none=True).tag(sync=True)
 
-    def __init__(self, client: OrqClient | None = None, trace_id: str = "", property: str = "rating",
-                 kind: str = "thumbs", product: str = "experiments", options: Sequence[str] | None = None,
-                 output: str | None = None, *, input: str | None = None, score_range: tuple[float, float] = (1, 5),
-                 score_step: float = 1, show_generation: bool | None = None) -> None:
+    def __init__(
+        self,
+        client: OrqClient | None = None,
+        trace_id: str = "",
+        property: str = "rating",
+        kind: str = "thumbs",
+        product: str = "experiments",
+        options: Sequence[str] | None = None,
+        output: str | None = None,
+        *,
+        input: str | None = None,
+        score_range: tuple[float, float] = (1, 5),
+        score_step: float = 1,
+        show_generation: bool | None = None,
+    ) -> None:
         if not trace_id:
             raise ValueError("trace_id is required: the id returned by orq's invoke or get_config")
         if kind in ("choice", "choices") and not options:
             raise ValueError(f"a {kind} feedback needs options")
         if score_range[0] >= score_range[1] or score_step <= 0:
             raise ValueError("score_range must be (low, high) with low < high, and score_step > 0")
-        super().__init__(client, flavour="orq", trace_id=trace_id, feedback_property=property, kind=kind,
-                         product=product, options=list(options or []), output=output, input=input,
-                         score_min=score_range[0], score_max=score_range[1], score_step=score_step,
-                         show_generation=bool(output or input) if show_generation is None else show_generation)
+        super().__init__(
+            client,
+            flavour="orq",
+            trace_id=trace_id,
+            feedback_property=property,
+            kind=kind,
+            product=product,
+            options=list(options or []),
+            output=output,
+            input=input,
+            score_min=score_range[0],
+            score_max=score_range[1],
+            score_step=score_step,
+            show_generation=bool(output or input) if show_generation is None else show_generation,
+        )
         if not isinstance(self.client, OrqClient):
             raise TypeError("feedback is an orq.ai API: pass an orq client (Client.orq() or Client.sandbox())")
         self._latest = 0  # the newest write's ticket number: older answers do not overwrite its status
@@ -81,8 +104,9 @@ class FeedbackButtons(Widget):
             if self.feedback_id is None:
                 self.feedback_id = new_ulid()
             self.value, self.status, self.message = value, "pending", ""
-            ticket = self.client.queue_feedback(self.trace_id, self.feedback_property, value, product=self.product,
-                                                id=self.feedback_id)
+            ticket = self.client.queue_feedback(
+                self.trace_id, self.feedback_property, value, product=self.product, id=self.feedback_id
+            )
             self._track(ticket, done="sent")
 
     def undo(self) -> None:
@@ -113,8 +137,9 @@ class FeedbackButtons(Widget):
                 raise ValueError("a score is a number")
             steps = (value - self.score_min) / self.score_step
             if not self.score_min <= value <= self.score_max or abs(steps - round(steps)) > 1e-9:
-                raise ValueError(f"a score is between {self.score_min:g} and {self.score_max:g} "
-                                 f"in steps of {self.score_step:g}")
+                raise ValueError(
+                    f"a score is between {self.score_min:g} and {self.score_max:g} in steps of {self.score_step:g}"
+                )
             value = int(value) if float(value).is_integer() else float(value)
         elif self.kind == "choice":
             if value not in self.options:
@@ -125,9 +150,8 @@ class FeedbackButtons(Widget):
             value = [option for option in self.options if option in set(value)]  # the options' order
             if not value:
                 raise ValueError("choose at least one option (Undo removes the feedback)")
-        elif self.kind == "correction":
-            if not isinstance(value, str) or not value.strip():
-                raise ValueError("a correction is a non-empty text")
+        elif self.kind == "correction" and (not isinstance(value, str) or not value.strip()):
+            raise ValueError("a correction is a non-empty text")
         return value
 
     # --- intents --------------------------------------------------------------------------------
@@ -155,10 +179,19 @@ class FeedbackButtons(Widget):
         ticket.on_event(on_event)
 
 
-def review(client: OrqClient | None = None, trace_id: str = "", *, output: str, input: str | None = None,
-           kind: str = "thumbs", property: str = "rating", **options: Any) -> FeedbackButtons:
+def review(
+    client: OrqClient | None = None,
+    trace_id: str = "",
+    *,
+    output: str,
+    input: str | None = None,
+    kind: str = "thumbs",
+    property: str = "rating",
+    **options: Any,
+) -> FeedbackButtons:
     """A generation with its feedback buttons, for experiment loops: `display(review(client, trace, output=text))`.
 
     Every review shares the client's one outbox and one worker, so a hundred of them stay light."""
-    return FeedbackButtons(client, trace_id, property=property, kind=kind, output=output, input=input,
-                           show_generation=True, **options)
+    return FeedbackButtons(
+        client, trace_id, property=property, kind=kind, output=output, input=input, show_generation=True, **options
+    )

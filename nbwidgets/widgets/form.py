@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import concurrent.futures
 import copy
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import traitlets
 
@@ -18,18 +19,46 @@ from ..client import ApiError, OrqClient
 from ..models import Evaluator, evaluator_problems, template_variables
 from ._base import STATIC, Widget, describe, run_in_background
 
-FORM_FIELDS = ("key", "description", "path", "output_type", "mode", "model", "prompt", "repetitions",
-               "guardrail_config", "categorical_labels", "jury")
+FORM_FIELDS = (
+    "key",
+    "description",
+    "path",
+    "output_type",
+    "mode",
+    "model",
+    "prompt",
+    "repetitions",
+    "guardrail_config",
+    "categorical_labels",
+    "jury",
+)
 SUGGESTED_MODELS = [
-    "openai/gpt-4o", "openai/gpt-4o-mini", "openai/gpt-4.1", "openai/o3-mini", "anthropic/claude-sonnet-4-5",
-    "anthropic/claude-haiku-4-5", "google/gemini-2.5-pro", "google/gemini-2.5-flash", "mistral/mistral-large-latest",
+    "openai/gpt-4o",
+    "openai/gpt-4o-mini",
+    "openai/gpt-4.1",
+    "openai/o3-mini",
+    "anthropic/claude-sonnet-4-5",
+    "anthropic/claude-haiku-4-5",
+    "google/gemini-2.5-pro",
+    "google/gemini-2.5-flash",
+    "mistral/mistral-large-latest",
 ]
 
 
 def blank(path: str) -> dict[str, Any]:
-    return {"key": "", "description": "", "path": path, "output_type": "boolean", "mode": "single",
-            "model": "openai/gpt-4o", "prompt": "", "repetitions": 1, "guardrail_config": None,
-            "categorical_labels": None, "jury": None}
+    return {
+        "key": "",
+        "description": "",
+        "path": path,
+        "output_type": "boolean",
+        "mode": "single",
+        "model": "openai/gpt-4o",
+        "prompt": "",
+        "repetitions": 1,
+        "guardrail_config": None,
+        "categorical_labels": None,
+        "jury": None,
+    }
 
 
 def as_draft(evaluator: Evaluator, path: str) -> dict[str, Any]:
@@ -90,7 +119,7 @@ class EvaluatorForm(Widget):
             self.draft = blank(path)
 
     @classmethod
-    def of(cls, evaluator: Evaluator, client: OrqClient | None = None) -> "EvaluatorForm":
+    def of(cls, evaluator: Evaluator, client: OrqClient | None = None) -> EvaluatorForm:
         """A form showing an evaluator already loaded (no request), e.g. for display()."""
         form = cls(client)
         fresh = as_draft(evaluator, form._path)
@@ -180,8 +209,11 @@ class EvaluatorForm(Widget):
             self.dirty = not self.original or bool(changed_fields(self.original, draft))
             self.variables = template_variables(str(draft.get("prompt") or ""))
             # a field the user changed no longer carries the server's old complaint about it
-            self.server_problems = {k: v for k, v in self.server_problems.items()
-                                    if _value_at(draft, k) == _value_at(self._rejected, k)} if self.server_problems else {}
+            self.server_problems = (
+                {k: v for k, v in self.server_problems.items() if _value_at(draft, k) == _value_at(self._rejected, k)}
+                if self.server_problems
+                else {}
+            )
 
     def _save_worker(self, draft: dict[str, Any]) -> Evaluator:
         try:
@@ -191,8 +223,12 @@ class EvaluatorForm(Widget):
             else:
                 changes = changed_fields(self.original, draft)
                 increment = self.version_increment if self.version_increment != "none" else None
-                saved = self.client.update_evaluator(self.evaluator_id, changes, version_increment=increment,
-                                                     version_description=self.version_description or None)
+                saved = self.client.update_evaluator(
+                    self.evaluator_id,
+                    changes,
+                    version_increment=increment,
+                    version_description=self.version_description or None,
+                )
         except ApiError as error:
             self._rejected = copy.deepcopy(draft)
             fields = {path: " ".join(messages) for path, messages in error.field_errors.items()}

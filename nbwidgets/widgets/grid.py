@@ -11,7 +11,8 @@ from __future__ import annotations
 import concurrent.futures
 import threading
 from collections import OrderedDict
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import traitlets
 from pydantic import ValidationError as ModelValidationError
@@ -30,9 +31,9 @@ _UNSET: Any = object()
 class DatasetGrid(Widget):
     """Browse a dataset page by page and edit expected outputs (and inputs, messages) in place.
 
-        grid = DatasetGrid()                       # the sandbox, with a dataset picker
-        grid = DatasetGrid(client, "01J...")       # an orq dataset
-        grid.next_page(); grid.rows; grid.edit(grid.rows[0].id, expected_output="...")
+    grid = DatasetGrid()                       # the sandbox, with a dataset picker
+    grid = DatasetGrid(client, "01J...")       # an orq dataset
+    grid.next_page(); grid.rows; grid.edit(grid.rows[0].id, expected_output="...")
     """
 
     _esm = STATIC / "grid.js"
@@ -68,9 +69,17 @@ class DatasetGrid(Widget):
     # the dataset picker, shown while no dataset is open
     picker = traitlets.Dict().tag(sync=True)
 
-    def __init__(self, client=None, dataset_id: str | None = None, page_size: int = 25, *,
-                 flavour: str = "orq", prefetch: bool = True, cache_pages: int = 8,
-                 rows: Sequence[Datapoint] | None = None) -> None:
+    def __init__(
+        self,
+        client=None,
+        dataset_id: str | None = None,
+        page_size: int = 25,
+        *,
+        flavour: str = "orq",
+        prefetch: bool = True,
+        cache_pages: int = 8,
+        rows: Sequence[Datapoint] | None = None,
+    ) -> None:
         if not 1 <= page_size <= 200:
             raise ValueError("page_size must be between 1 and 200")
         super().__init__(client, flavour=getattr(client, "service", flavour), page_size=page_size)
@@ -145,12 +154,23 @@ class DatasetGrid(Widget):
         self._describe_dataset(dataset_id)
         self._navigate("first", wait)
 
-    def edit(self, datapoint_id: str, *, expected_output: Any = _UNSET, inputs: Any = _UNSET,
-             messages: Any = _UNSET, wait: bool = True, timeout: float = 120):
+    def edit(
+        self,
+        datapoint_id: str,
+        *,
+        expected_output: Any = _UNSET,
+        inputs: Any = _UNSET,
+        messages: Any = _UNSET,
+        wait: bool = True,
+        timeout: float = 120,
+    ):
         """Change fields of a datapoint. orq: saved at once (PATCH of only these fields); the saved
         datapoint is returned. Overmind: staged for `save_version()`."""
-        fields = {k: v for k, v in (("expected_output", expected_output), ("inputs", inputs),
-                                    ("messages", messages)) if v is not _UNSET}
+        fields = {
+            k: v
+            for k, v in (("expected_output", expected_output), ("inputs", inputs), ("messages", messages))
+            if v is not _UNSET
+        }
         if self.service == "overmind":
             fields = {"input" if k == "inputs" else k: v for k, v in fields.items()}
             self._stage(datapoint_id, fields)
@@ -228,14 +248,21 @@ class DatasetGrid(Widget):
     def _fetch(self, number: int, cursor: dict[str, str | None]) -> Page:
         if self._static is not None:
             start = (number - 1) * self.page_size
-            return Page(items=self._static[start:start + self.page_size], scheme="number", number=number,
-                        has_next=start + self.page_size < len(self._static), has_previous=number > 1,
-                        total=len(self._static), page_size=self.page_size)
+            return Page(
+                items=self._static[start : start + self.page_size],
+                scheme="number",
+                number=number,
+                has_next=start + self.page_size < len(self._static),
+                has_previous=number > 1,
+                total=len(self._static),
+                page_size=self.page_size,
+            )
         if isinstance(self.client, OrqClient):
             return self.client.datapoints_page(self.dataset_id, limit=self.page_size, **cursor)
         assert isinstance(self.client, OvermindClient)
-        return self.client.datapoints_page(self.dataset_id, page=number, page_size=self.page_size,
-                                           ordering=self.ordering, search=self.search or None)
+        return self.client.datapoints_page(
+            self.dataset_id, page=number, page_size=self.page_size, ordering=self.ordering, search=self.search or None
+        )
 
     def _cursor_to(self, number: int, origin: Page | None, origin_number: int) -> dict[str, str | None] | None:
         """How to fetch page `number` from the page on show (cursor pages can only step)."""
@@ -382,14 +409,16 @@ class DatasetGrid(Widget):
             try:
                 if isinstance(self.client, OrqClient):
                     page = self.client.list_datasets(search=search or None, limit=50)
-                    items = [{"id": d.id, "name": d.display_name, "count": d.metadata.datapoints_count}
-                             for d in page.items]
+                    items = [
+                        {"id": d.id, "name": d.display_name, "count": d.metadata.datapoints_count} for d in page.items
+                    ]
                     self.picker = {"kind": "datasets", "search": search, "items": items, "more": page.has_next}
                 else:
                     assert isinstance(self.client, OvermindClient)
                     page = self.client.list_agents(search=search or None)
-                    items = [{"id": a.id, "name": a.display_name or a.name, "count": a.dataset_size}
-                             for a in page.items]
+                    items = [
+                        {"id": a.id, "name": a.display_name or a.name, "count": a.dataset_size} for a in page.items
+                    ]
                     self.picker = {"kind": "agents", "search": search, "items": items, "more": page.has_next}
                 self.error = ""
             except ApiError as error:
@@ -406,9 +435,20 @@ class DatasetGrid(Widget):
         agent = self.client.get_agent(agent_id)
         versions = self.client.list_datasets(agent=agent_id, ordering="-version")
         self.agent_id = agent_id
-        self.picker = {"kind": "versions", "agent": agent.display_name or agent.name, "items": [
-            {"id": d.id, "name": f"v{d.version} · {d.name or ''}".strip(" ·"), "count": d.num_datapoints,
-             "active": d.id == agent.active_dataset} for d in versions.items], "more": versions.has_next}
+        self.picker = {
+            "kind": "versions",
+            "agent": agent.display_name or agent.name,
+            "items": [
+                {
+                    "id": d.id,
+                    "name": f"v{d.version} · {d.name or ''}".strip(" ·"),
+                    "count": d.num_datapoints,
+                    "active": d.id == agent.active_dataset,
+                }
+                for d in versions.items
+            ],
+            "more": versions.has_next,
+        }
 
     # --- orq saves ------------------------------------------------------------------------------
 
@@ -427,8 +467,15 @@ class DatasetGrid(Widget):
         with self._lock:
             self.row_status = {**self.row_status, datapoint_id: status}
 
-    def _save(self, datapoint_id: str, fields: dict[str, Any], *, base_updated: Any = _UNSET,
-              force: bool = False, undoable: bool = True) -> concurrent.futures.Future:
+    def _save(
+        self,
+        datapoint_id: str,
+        fields: dict[str, Any],
+        *,
+        base_updated: Any = _UNSET,
+        force: bool = False,
+        undoable: bool = True,
+    ) -> concurrent.futures.Future:
         try:
             DatapointUpdate.model_validate(fields)
         except ModelValidationError as error:
@@ -439,23 +486,26 @@ class DatasetGrid(Widget):
         self._set_status(datapoint_id, state="pending", draft=fields)
         return run_in_background(self._save_worker, datapoint_id, fields, base_updated, force, undoable)
 
-    def _save_worker(self, datapoint_id: str, fields: dict[str, Any], base_updated: Any, force: bool,
-                     undoable: bool) -> Datapoint | None:
+    def _save_worker(
+        self, datapoint_id: str, fields: dict[str, Any], base_updated: Any, force: bool, undoable: bool
+    ) -> Datapoint | None:
         """Send one save through the client's outbox (durable, retried until delivered) and track it."""
         assert isinstance(self.client, OrqClient)
         try:
             before = self._find(datapoint_id) or self.client.get_datapoint(self.dataset_id, datapoint_id)
             expected = before.to_wire().get("updated") if base_updated is _UNSET else base_updated
-            ticket = self.client.queue_datapoint_update(self.dataset_id, datapoint_id, fields,
-                                                        expected_updated=None if force else expected)
+            ticket = self.client.queue_datapoint_update(
+                self.dataset_id, datapoint_id, fields, expected_updated=None if force else expected
+            )
         except Exception as error:
             self._set_status(datapoint_id, state="failed", draft=fields, **describe(error))
             raise
 
         def on_event(event: str, data: dict[str, Any]) -> None:
             if event == "retrying":  # not lost: shown, and tried again in the background
-                self._set_status(datapoint_id, state="retrying", draft=fields, attempts=data["attempts"],
-                                 **describe(data["error"]))
+                self._set_status(
+                    datapoint_id, state="retrying", draft=fields, attempts=data["attempts"], **describe(data["error"])
+                )
 
         ticket.on_event(on_event)
         try:
@@ -463,9 +513,14 @@ class DatasetGrid(Widget):
         except ConflictError as error:
             server = Datapoint.model_validate(error.body)
             self._conflicts[datapoint_id] = server
-            self._set_status(datapoint_id, state="conflict", draft=fields, message=error.message,
-                             server={k: server.to_wire().get(k) for k in fields},
-                             server_updated=server.to_wire().get("updated"))
+            self._set_status(
+                datapoint_id,
+                state="conflict",
+                draft=fields,
+                message=error.message,
+                server={k: server.to_wire().get(k) for k in fields},
+                server_updated=server.to_wire().get("updated"),
+            )
             return None
         except Exception as error:  # refused by the service: final, the draft stays for the user
             self._set_status(datapoint_id, state="failed", draft=fields, **describe(error))
@@ -473,8 +528,9 @@ class DatasetGrid(Widget):
         with self._lock, self.hold_sync():  # one sync message for the row, its status and Undo
             self._replace_row(saved)
             if undoable:
-                self._undo.append((datapoint_id, {k: before.to_wire().get(k) for k in fields},
-                                   saved.to_wire().get("updated")))
+                self._undo.append(
+                    (datapoint_id, {k: before.to_wire().get(k) for k in fields}, saved.to_wire().get("updated"))
+                )
             self.can_undo = bool(self._undo)
             self._set_status(datapoint_id, state="saved", updated=saved.to_wire().get("updated"))
         for callback in self._edit_callbacks:
@@ -491,7 +547,10 @@ class DatasetGrid(Widget):
             wire = self._row_json(datapoint)
             shown = next((r for r in self._page_rows if r.get("id") == datapoint.id), {})
             delta = {k: v for k, v in wire.items() if shown.get(k) != v}
-            self._row_patches = {**self._row_patches, datapoint.id: {**self._row_patches.get(datapoint.id, {}), **delta}}
+            self._row_patches = {
+                **self._row_patches,
+                datapoint.id: {**self._row_patches.get(datapoint.id, {}), **delta},
+            }
 
     def _retry(self, datapoint_id: str) -> None:
         status = self.row_status.get(datapoint_id)

@@ -11,8 +11,8 @@ url, key, ids = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
 if len(sys.argv) > 4 and sys.argv[4]:
     sys.path.insert(0, sys.argv[4])
 
-import orq_ai_sdk  # noqa: E402
-from orq_ai_sdk import Orq  # noqa: E402
+import orq_ai_sdk
+from orq_ai_sdk import Orq
 
 try:
     from orq_ai_sdk._version import __version__ as version
@@ -52,8 +52,9 @@ def retrieve_datapoint():
 
 
 def update_datapoint():
-    point = orq.datasets.update_datapoint(dataset_id=ids["support"], datapoint_id=state["datapoint"],
-                                          expected_output="updated by the official SDK")
+    point = orq.datasets.update_datapoint(
+        dataset_id=ids["support"], datapoint_id=state["datapoint"], expected_output="updated by the official SDK"
+    )
     assert point.expected_output == "updated by the official SDK"
 
 
@@ -77,14 +78,14 @@ def update_evaluator():
 
 
 def create_feedback():
-    answer = orq.feedback.create(request={"field": "rating", "value": "good", "trace_id": "sdk-trace",
-                                          "id": "01JJ1HDHN79XAS7A01WB3HYSDB"})
+    answer = orq.feedback.create(
+        request={"field": "rating", "value": "good", "trace_id": "sdk-trace", "id": "01JJ1HDHN79XAS7A01WB3HYSDB"}
+    )
     assert answer is not None
 
 
 def remove_feedback():
-    orq.feedback.remove(request={"id": "01JJ1HDHN79XAS7A01WB3HYSDB", "trace_id": "sdk-trace",
-                                 "product": "deployments"})
+    orq.feedback.remove(request={"id": "01JJ1HDHN79XAS7A01WB3HYSDB", "trace_id": "sdk-trace", "product": "deployments"})
 
 
 def not_found_is_typed():
@@ -97,12 +98,19 @@ def not_found_is_typed():
         raise AssertionError("no error for a missing dataset")
 
 
-for name, call in [("list_datasets", list_datasets), ("list_datapoints", list_datapoints),
-                   ("retrieve_datapoint", retrieve_datapoint), ("update_datapoint", update_datapoint),
-                   ("retrieve_dataset", retrieve_dataset), ("list_evaluators", list_evaluators),
-                   ("get_evaluators", get_evaluators), ("update_evaluator", update_evaluator),
-                   ("create_feedback", create_feedback), ("remove_feedback", remove_feedback),
-                   ("not_found_is_typed", not_found_is_typed)]:
+for name, call in [
+    ("list_datasets", list_datasets),
+    ("list_datapoints", list_datapoints),
+    ("retrieve_datapoint", retrieve_datapoint),
+    ("update_datapoint", update_datapoint),
+    ("retrieve_dataset", retrieve_dataset),
+    ("list_evaluators", list_evaluators),
+    ("get_evaluators", get_evaluators),
+    ("update_evaluator", update_evaluator),
+    ("create_feedback", create_feedback),
+    ("remove_feedback", remove_feedback),
+    ("not_found_is_typed", not_found_is_typed),
+]:
     check(name, call)
 
 print(json.dumps({"version": version, "passed": passed, "failures": failures}))

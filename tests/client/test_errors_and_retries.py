@@ -9,7 +9,11 @@ import pytest
 
 from nbwidgets import Client
 from nbwidgets.client import (
-    RateLimitedError, RetryPolicy, ServerError, TimeoutError, TransportError,
+    RateLimitedError,
+    RetryPolicy,
+    ServerError,
+    TimeoutError,
+    TransportError,
 )
 from nbwidgets.client.transport import parse_retry_after
 
@@ -32,9 +36,11 @@ def test_server_errors_and_dropped_connections_without_retries(sandbox):
 
 def test_rate_limited_after_retries_run_out_carries_retry_after(sandbox):
     sandbox.set_faults(rate_limit_rate=1.0, retry_after_ms=50)
-    with Client.orq(sandbox.api_key, sandbox.url, retry=RetryPolicy(max_retries=2)) as client:
-        with pytest.raises(RateLimitedError) as info:
-            client.list_datasets()
+    with (
+        Client.orq(sandbox.api_key, sandbox.url, retry=RetryPolicy(max_retries=2)) as client,
+        pytest.raises(RateLimitedError) as info,
+    ):
+        client.list_datasets()
     sandbox.clear_faults()
     assert info.value.status == 429 and info.value.retry_after == pytest.approx(0.05)
 
@@ -67,9 +73,11 @@ def test_reads_succeed_through_faults_with_retries(sandbox):
 
 def test_timeout(sandbox):
     sandbox.set_faults(latency_ms=600)
-    with Client.orq(sandbox.api_key, sandbox.url, timeout=0.2, retry=NO_RETRY) as client:
-        with pytest.raises(TimeoutError) as info:
-            client.get_dataset(sandbox.ids["support"])
+    with (
+        Client.orq(sandbox.api_key, sandbox.url, timeout=0.2, retry=NO_RETRY) as client,
+        pytest.raises(TimeoutError) as info,
+    ):
+        client.get_dataset(sandbox.ids["support"])
     sandbox.clear_faults()
     assert info.value.status is None and "timed out" in str(info.value)
 
@@ -77,17 +85,21 @@ def test_timeout(sandbox):
 def test_no_server_is_a_transport_error():
     from servers import free_port
 
-    with Client.orq("k", f"http://127.0.0.1:{free_port()}", retry=RetryPolicy(max_retries=1, initial_delay=0.01)) as c:
-        with pytest.raises(TransportError, match="could not connect"):
-            c.list_datasets()
+    with (
+        Client.orq("k", f"http://127.0.0.1:{free_port()}", retry=RetryPolicy(max_retries=1, initial_delay=0.01)) as c,
+        pytest.raises(TransportError, match="could not connect"),
+    ):
+        c.list_datasets()
 
 
 def test_a_post_without_client_id_is_not_retried(sandbox):
     sandbox.set_faults(fault_rate=1.0)
     before = sandbox.control("GET", "/_sandbox/stats").get("POST orq", 0)
-    with Client.orq(sandbox.api_key, sandbox.url, retry=FAST_RETRY) as client:
-        with pytest.raises((ServerError, TransportError)):
-            client.create_dataset("never-twice")
+    with (
+        Client.orq(sandbox.api_key, sandbox.url, retry=FAST_RETRY) as client,
+        pytest.raises((ServerError, TransportError)),
+    ):
+        client.create_dataset("never-twice")
     sandbox.clear_faults()
     assert sandbox.control("GET", "/_sandbox/stats")["POST orq"] == before + 1
 
@@ -97,6 +109,7 @@ def test_feedback_under_faults_ends_with_none_lost_and_none_duplicated(sandbox):
     sandbox.set_faults(fault_rate=0.3, rate_limit_rate=0.1, retry_after_ms=5)
     trace = "trace-under-faults"
     with Client.orq(sandbox.api_key, sandbox.url, retry=FAST_RETRY) as client:
+
         def send(i: int) -> str:
             return client.create_feedback(trace, f"p{i}", f"value {i}").id
 

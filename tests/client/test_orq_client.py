@@ -66,11 +66,16 @@ def test_demo_datapoints_parse_every_message_role_and_review(orq, sandbox):
 
 
 def test_datapoint_create_get_update_only_given_fields_delete(orq, fresh_dataset):
-    [created] = orq.create_datapoints(fresh_dataset.id, [{
-        "inputs": {"question": "2+2?", "strict": True},
-        "messages": [{"role": "user", "content": "2+2?"}],
-        "expected_output": "4",
-    }])
+    [created] = orq.create_datapoints(
+        fresh_dataset.id,
+        [
+            {
+                "inputs": {"question": "2+2?", "strict": True},
+                "messages": [{"role": "user", "content": "2+2?"}],
+                "expected_output": "4",
+            }
+        ],
+    )
     assert orq.get_dataset(fresh_dataset.id).metadata.datapoints_count == 1
     updated = orq.update_datapoint(fresh_dataset.id, created.id, expected_output="four")
     assert updated.expected_output == "four"
@@ -84,7 +89,7 @@ def test_datapoint_create_get_update_only_given_fields_delete(orq, fresh_dataset
 
 def test_nested_inputs_are_refused_before_any_request(orq, fresh_dataset, sandbox):
     before = sandbox.control("GET", "/_sandbox/stats").get("PATCH orq", 0)
-    with pytest.raises(ValueError, match="nested|must be a string"):
+    with pytest.raises(ValueError, match=r"nested|must be a string"):
         orq.update_datapoint(fresh_dataset.id, "01JJ1HDHN79XAS7A01WB3HYSDB", inputs={"a": {"b": 1}})
     assert sandbox.control("GET", "/_sandbox/stats").get("PATCH orq", 0) == before
 
@@ -102,11 +107,22 @@ def test_evaluators_list_get_create_update_delete(orq, sandbox):
     assert jury.mode == "jury" and jury.jury.judges[0].model == "openai/gpt-4o"
     assert jury.jury.judges[0].retry.count == 2 and jury.jury.min_successful_judges == 2
 
-    created = orq.create_evaluator(Evaluator(key="is_short", prompt="Is {{output}} short?", model="openai/gpt-4o",
-                                             output_type="boolean", description="brevity"))
+    created = orq.create_evaluator(
+        Evaluator(
+            key="is_short",
+            prompt="Is {{output}} short?",
+            model="openai/gpt-4o",
+            output_type="boolean",
+            description="brevity",
+        )
+    )
     assert is_ulid(created.id) and created.key == "is_short"
-    changed = orq.update_evaluator(created.id, {"prompt": "Is {{output}} under 50 words?", "repetitions": 3},
-                                   version_increment="minor", version_description="stricter")
+    changed = orq.update_evaluator(
+        created.id,
+        {"prompt": "Is {{output}} under 50 words?", "repetitions": 3},
+        version_increment="minor",
+        version_description="stricter",
+    )
     assert changed.prompt.endswith("50 words?") and changed.repetitions == 3 and changed.model == "openai/gpt-4o"
     with pytest.raises(ConflictError) as info:
         orq.update_evaluator(created.id, {"key": "tone_check"})
@@ -125,8 +141,9 @@ def test_switching_an_evaluator_to_a_jury_and_back(orq):
     assert back.mode == "single" and back.jury is None
     with pytest.raises(ValidationError) as info:
         orq.update_evaluator(created.id, {"mode": "jury", "jury": {**jury, "min_successful_judges": 3}})
-    assert any("min_successful_judges" in m for msgs in info.value.field_errors.values() for m in msgs) or \
-        "min_successful_judges" in str(info.value)
+    assert any(
+        "min_successful_judges" in m for msgs in info.value.field_errors.values() for m in msgs
+    ) or "min_successful_judges" in str(info.value)
     orq.delete_evaluator(created.id)
 
 

@@ -15,8 +15,9 @@ from nbwidgets.client import RetryPolicy
 FAST = RetryPolicy(max_retries=6, initial_delay=0.01, max_delay=0.1)
 
 
-def test_a_thousand_writes_from_many_widgets_under_faults_are_exactly_a_thousand_records(sandbox, tmp_path,
-                                                                                          monkeypatch):
+def test_a_thousand_writes_from_many_widgets_under_faults_are_exactly_a_thousand_records(
+    sandbox, tmp_path, monkeypatch
+):
     monkeypatch.setenv("NBWIDGETS_CACHE_DIR", str(tmp_path))
     sandbox.set_faults(fault_rate=0.3, rate_limit_rate=0.1, retry_after_ms=5)
     client = Client.orq(sandbox.api_key, sandbox.url, retry=FAST)

@@ -45,8 +45,9 @@ def test_iterate_all_and_get_with_datapoints_inline(overmind, sandbox):
 def test_an_edit_is_a_new_version(overmind, sandbox):
     base = overmind.get_dataset(sandbox.ids["agent_v1"])
     target = base.datapoints[3]
-    new = overmind.new_version_with_edits(base.id, {target.id: {"expected_output": {"team": "legal"}}},
-                                          make_active=True)
+    new = overmind.new_version_with_edits(
+        base.id, {target.id: {"expected_output": {"team": "legal"}}}, make_active=True
+    )
     assert new.version > base.version and new.num_datapoints == 40 and new.metadata["edited_from"] == base.id
     assert new.datapoints[3].expected_output == {"team": "legal"} and new.datapoints[3].id != target.id
     assert overmind.get_dataset(base.id).datapoints[3].expected_output == target.expected_output  # old kept
@@ -67,8 +68,11 @@ def test_validation_errors_are_field_keyed(overmind):
 
 def test_auth_schemes_the_backend_accepts(sandbox):
     url = sandbox.url + "/api/agents/"
-    for headers in ({"X-Api-Key": sandbox.api_key}, {"Authorization": f"Bearer {sandbox.api_key}"},
-                    {"Authorization": f"Api-Key {sandbox.api_key}"}):
+    for headers in (
+        {"X-Api-Key": sandbox.api_key},
+        {"Authorization": f"Bearer {sandbox.api_key}"},
+        {"Authorization": f"Api-Key {sandbox.api_key}"},
+    ):
         assert httpx.get(url, headers=headers).status_code == 200
     missing = httpx.get(url)
     assert missing.status_code == 401 and missing.json()["code"] == "not_authenticated"

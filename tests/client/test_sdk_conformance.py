@@ -19,8 +19,20 @@ def unpacked_sdk(version: str) -> Path:
     target = CACHE / version
     if not (target / "orq_ai_sdk").exists():
         wheels = CACHE / "wheels"
-        subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "-d", str(wheels),
-                        f"orq-ai-sdk=={version}"], check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "--quiet",
+                "--no-deps",
+                "-d",
+                str(wheels),
+                f"orq-ai-sdk=={version}",
+            ],
+            check=True,
+        )
         [wheel] = wheels.glob(f"orq_ai_sdk-{version}-*.whl")
         with zipfile.ZipFile(wheel) as archive:
             archive.extractall(target)
@@ -32,7 +44,9 @@ def test_official_sdk_parses_every_answer(sandbox, version):
     path = "" if version == "installed" else str(unpacked_sdk(version))
     result = subprocess.run(
         [sys.executable, str(CHECK), sandbox.url, sandbox.api_key, json.dumps(sandbox.ids), path],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads(result.stdout.strip().splitlines()[-1])

@@ -10,14 +10,21 @@ import os
 from pathlib import Path
 
 import pytest
-
-from servers import Lab, start_lab, stop_pid  # noqa: F401 - start_lab is used by the tests too
+from servers import Lab, start_lab, stop_pid
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 CHROMIUM = os.environ.get("NBW_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
 
 
 @pytest.fixture(scope="session")
@@ -104,14 +111,17 @@ def assert_no_cell_errors(page) -> None:
 def run_cell(page, source: str) -> str:
     """Add a cell at the end, run it, and return its text output."""
     before = page.locator(".jp-Notebook .jp-Cell").count()
-    page.evaluate("""async (source) => {
+    page.evaluate(
+        """async (source) => {
         const panel = window.jupyterapp.shell.currentWidget;
         const notebook = panel.content;
         notebook.activeCellIndex = notebook.widgets.length - 1;
         await window.jupyterapp.commands.execute('notebook:insert-cell-below');
         notebook.activeCell.model.sharedModel.setSource(source);
         await window.jupyterapp.commands.execute('notebook:run-cell');
-    }""", source)
+    }""",
+        source,
+    )
     cell = page.locator(".jp-Notebook .jp-Cell").nth(before)
     output = cell.locator(".jp-OutputArea-output")
     output.first.wait_for(timeout=30_000)

@@ -21,13 +21,19 @@ def held(sandbox, trace, timeout=15.0, until=lambda records: True):
 
 def test_thumbs_score_choices_and_correction(page, lab, sandbox):
     trace = "trace-e2e-feedback"
-    open_and_run(page, lab, "feedback.ipynb", [
-        "from nbwidgets import Client, FeedbackButtons, review\nclient = Client.sandbox()",
-        f"review(client, {trace!r}, output='Paris is the capital of Italy.', input='Capital of Italy?')",
-        f"FeedbackButtons(client, {trace!r}, property='quality', kind='score', score_range=(1, 5))",
-        f"FeedbackButtons(client, {trace!r}, property='issues', kind='choices', options=['too long', 'wrong facts', 'rude'])",
-        f"FeedbackButtons(client, {trace!r}, property='correction', kind='correction', output='Paris is the capital of Italy.')",
-    ], wait_for=".nbw-feedback .nbw-correction textarea")
+    open_and_run(
+        page,
+        lab,
+        "feedback.ipynb",
+        [
+            "from nbwidgets import Client, FeedbackButtons, review\nclient = Client.sandbox()",
+            f"review(client, {trace!r}, output='Paris is the capital of Italy.', input='Capital of Italy?')",
+            f"FeedbackButtons(client, {trace!r}, property='quality', kind='score', score_range=(1, 5))",
+            f"FeedbackButtons(client, {trace!r}, property='issues', kind='choices', options=['too long', 'wrong facts', 'rude'])",
+            f"FeedbackButtons(client, {trace!r}, property='correction', kind='correction', output='Paris is the capital of Italy.')",
+        ],
+        wait_for=".nbw-feedback .nbw-correction textarea",
+    )
     widgets = page.locator(".nbw-feedback")
     thumbs, score, choices, correction = (widgets.nth(i) for i in range(4))
     assert "Capital of Italy?" in thumbs.inner_text()  # the generation is shown with its buttons
@@ -68,6 +74,9 @@ def test_thumbs_score_choices_and_correction(page, lab, sandbox):
     assert "Paris" in correction.locator(".nbw-diff del").inner_text()
     box.press("Control+Enter")
     correction.locator(".nbw-status[data-state=sent]").wait_for()
-    assert held(sandbox, trace) == {"quality": 4, "issues": ["too long", "wrong facts"],
-                                    "correction": "Rome is the capital of Italy."}
+    assert held(sandbox, trace) == {
+        "quality": 4,
+        "issues": ["too long", "wrong facts"],
+        "correction": "Rome is the capital of Italy.",
+    }
     screenshot(page, "feedback", page.locator(".jp-Notebook"))

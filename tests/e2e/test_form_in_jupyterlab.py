@@ -12,17 +12,28 @@ pytestmark = pytest.mark.e2e
 
 def test_switch_to_jury_add_a_judge_fix_an_invalid_key_and_save(page, lab, sandbox):
     with Client.orq(sandbox.api_key, sandbox.url) as client:
-        created = client.create_evaluator({"key": "e2e_form", "prompt": "Is {{output}} right?", "model": "openai/gpt-4o"})
-    open_and_run(page, lab, "form.ipynb", [
-        "from nbwidgets import Client, EvaluatorForm",
-        f"form = EvaluatorForm(Client.sandbox(), {created.id!r})\nform",
-    ], wait_for=".nbw-form .nbw-field input")
+        created = client.create_evaluator(
+            {"key": "e2e_form", "prompt": "Is {{output}} right?", "model": "openai/gpt-4o"}
+        )
+    open_and_run(
+        page,
+        lab,
+        "form.ipynb",
+        [
+            "from nbwidgets import Client, EvaluatorForm",
+            f"form = EvaluatorForm(Client.sandbox(), {created.id!r})\nform",
+        ],
+        wait_for=".nbw-form .nbw-field input",
+    )
     form = page.locator(".nbw-form")
     page.get_by_label("Key", exact=True).wait_for()
     page.wait_for_function("() => document.querySelector('.nbw-form [data-path=key]').value === 'e2e_form'")
 
     form.get_by_label("Jury").check()
-    assert form.get_by_role("group", name="Judge 1").is_visible() and form.get_by_role("group", name="Judge 2").is_visible()
+    assert (
+        form.get_by_role("group", name="Judge 1").is_visible()
+        and form.get_by_role("group", name="Judge 2").is_visible()
+    )
     form.get_by_role("button", name="Add judge").click()
     judge3 = form.get_by_role("group", name="Judge 3")
     judge3.get_by_label("Model", exact=True).fill("google/gemini-2.5-pro")
@@ -36,7 +47,9 @@ def test_switch_to_jury_add_a_judge_fix_an_invalid_key_and_save(page, lab, sandb
     key = form.get_by_label("Key", exact=True)
     key.fill("bad key!")
     error = form.locator("[data-path=key] ~ .nbw-field-error")
-    page.wait_for_function("() => document.querySelector('.nbw-form [data-path=key]').getAttribute('aria-invalid') === 'true'")
+    page.wait_for_function(
+        "() => document.querySelector('.nbw-form [data-path=key]').getAttribute('aria-invalid') === 'true'"
+    )
     assert "letters, digits" in error.inner_text()
     save = form.get_by_role("button", name="Save", exact=True)
     assert save.is_disabled()
@@ -45,8 +58,10 @@ def test_switch_to_jury_add_a_judge_fix_an_invalid_key_and_save(page, lab, sandb
     assert patches() == before  # no request was made
 
     key.fill("e2e_form_jury")
-    page.wait_for_function("() => !document.querySelector('.nbw-form [data-path=key]').getAttribute('aria-invalid')"
-                           " || document.querySelector('.nbw-form [data-path=key]').getAttribute('aria-invalid') === 'false'")
+    page.wait_for_function(
+        "() => !document.querySelector('.nbw-form [data-path=key]').getAttribute('aria-invalid')"
+        " || document.querySelector('.nbw-form [data-path=key]').getAttribute('aria-invalid') === 'false'"
+    )
     assert form.get_by_text("Unsaved changes").is_visible()
     assert "{{output}}" in form.locator(".nbw-variables").inner_text()
     page.set_viewport_size({"width": 1400, "height": 2400})
@@ -59,6 +74,10 @@ def test_switch_to_jury_add_a_judge_fix_an_invalid_key_and_save(page, lab, sandb
     with Client.orq(sandbox.api_key, sandbox.url) as client:
         stored = client.get_evaluator(created.id)
     assert stored.key == "e2e_form_jury" and stored.mode == "jury"
-    assert [j.model for j in stored.jury.judges] == ["openai/gpt-4o", "anthropic/claude-sonnet-4-5", "google/gemini-2.5-pro"]
+    assert [j.model for j in stored.jury.judges] == [
+        "openai/gpt-4o",
+        "anthropic/claude-sonnet-4-5",
+        "google/gemini-2.5-pro",
+    ]
     assert stored.jury.judges[2].retry.count == 4
     assert not form.get_by_text("Unsaved changes").is_visible()

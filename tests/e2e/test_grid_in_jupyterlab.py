@@ -23,9 +23,16 @@ def first_row_id(page) -> str:
 
 
 def test_page_with_buttons_and_keyboard_then_edit_and_see_it_saved(page, lab, sandbox):
-    open_and_run(page, lab, "grid_paging.ipynb", [
-        SETUP, f"grid = DatasetGrid(Client.sandbox(), {sandbox.ids['support']!r}, page_size=10)\ngrid",
-    ], wait_for=GRID)
+    open_and_run(
+        page,
+        lab,
+        "grid_paging.ipynb",
+        [
+            SETUP,
+            f"grid = DatasetGrid(Client.sandbox(), {sandbox.ids['support']!r}, page_size=10)\ngrid",
+        ],
+        wait_for=GRID,
+    )
     assert rows(page).count() == 10
     assert page.get_by_text("Page 1 of 12").is_visible() and page.get_by_text("Sandbox data").is_visible()
     page1 = first_row_id(page)
@@ -76,10 +83,17 @@ def test_page_with_buttons_and_keyboard_then_edit_and_see_it_saved(page, lab, sa
 
 
 def test_a_rejected_save_shows_the_error_and_keeps_the_draft(page, lab, sandbox):
-    open_and_run(page, lab, "grid_fault.ipynb", [
-        SETUP, "client = Client.sandbox(retry=RetryPolicy(max_retries=0))",
-        f"grid = DatasetGrid(client, {sandbox.ids['rag']!r}, page_size=10)\ngrid",
-    ], wait_for=GRID)
+    open_and_run(
+        page,
+        lab,
+        "grid_fault.ipynb",
+        [
+            SETUP,
+            "client = Client.sandbox(retry=RetryPolicy(max_retries=0))",
+            f"grid = DatasetGrid(client, {sandbox.ids['rag']!r}, page_size=10)\ngrid",
+        ],
+        wait_for=GRID,
+    )
     target = first_row_id(page)
     rows(page).first.locator("td.nbw-col-expected_output").dblclick()
     editor = page.locator(".nbw-editor textarea")
@@ -101,9 +115,16 @@ def test_a_rejected_save_shows_the_error_and_keeps_the_draft(page, lab, sandbox)
 
 
 def test_a_refused_edit_reopens_the_editor_with_the_reason(page, lab, sandbox):
-    open_and_run(page, lab, "grid_refused.ipynb", [
-        SETUP, f"grid = DatasetGrid(Client.sandbox(), {sandbox.ids['rag']!r}, page_size=10)\ngrid",
-    ], wait_for=GRID)
+    open_and_run(
+        page,
+        lab,
+        "grid_refused.ipynb",
+        [
+            SETUP,
+            f"grid = DatasetGrid(Client.sandbox(), {sandbox.ids['rag']!r}, page_size=10)\ngrid",
+        ],
+        wait_for=GRID,
+    )
     rows(page).first.locator("td.nbw-col-inputs").dblclick()
     editor = page.locator(".nbw-editor textarea")
     editor.fill('{"question": {"nested": "not allowed"}}')
@@ -115,9 +136,16 @@ def test_a_refused_edit_reopens_the_editor_with_the_reason(page, lab, sandbox):
 
 
 def test_overmind_edit_creates_a_new_version(page, lab, sandbox):
-    open_and_run(page, lab, "grid_overmind.ipynb", [
-        SETUP, f"grid = DatasetGrid(Client.sandbox('overmind'), {sandbox.ids['agent_v1']!r}, page_size=10)\ngrid",
-    ], wait_for=GRID)
+    open_and_run(
+        page,
+        lab,
+        "grid_overmind.ipynb",
+        [
+            SETUP,
+            f"grid = DatasetGrid(Client.sandbox('overmind'), {sandbox.ids['agent_v1']!r}, page_size=10)\ngrid",
+        ],
+        wait_for=GRID,
+    )
     assert page.locator(".nbw-toolbar .nbw-badge", has_text="version 1").is_visible()
     rows(page).nth(2).locator("td.nbw-col-expected_output").dblclick()
     editor = page.locator(".nbw-editor textarea")
@@ -132,7 +160,10 @@ def test_overmind_edit_creates_a_new_version(page, lab, sandbox):
     with Client.overmind(sandbox.api_key, sandbox.url) as other:
         [created] = other.list_datasets(version=version).items
         assert created.metadata["edited_from"] == sandbox.ids["agent_v1"]
-        assert other.get_dataset(created.id).datapoints[2].expected_output == {"team": "escalations", "priority": "urgent"}
+        assert other.get_dataset(created.id).datapoints[2].expected_output == {
+            "team": "escalations",
+            "priority": "urgent",
+        }
         other.activate_dataset(sandbox.ids["agent_v2"])
     assert page.locator(".nbw-toolbar .nbw-badge", has_text=f"version {version}").is_visible()
 
@@ -141,13 +172,26 @@ def test_markup_and_script_payloads_show_as_literal_text(page, lab, sandbox):
     payload = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script><b>bold?</b>'
     with Client.orq(sandbox.api_key, sandbox.url) as client:
         dataset = client.create_dataset("markup-check")
-        client.create_datapoints(dataset.id, [{
-            "inputs": {"html": payload}, "expected_output": payload,
-            "messages": [{"role": "user", "content": payload}, {"role": "assistant", "content": "<i>hi</i>"}],
-        }])
-    open_and_run(page, lab, "grid_markup.ipynb", [
-        SETUP, f"DatasetGrid(Client.sandbox(), {dataset.id!r})",
-    ], wait_for=GRID)
+        client.create_datapoints(
+            dataset.id,
+            [
+                {
+                    "inputs": {"html": payload},
+                    "expected_output": payload,
+                    "messages": [{"role": "user", "content": payload}, {"role": "assistant", "content": "<i>hi</i>"}],
+                }
+            ],
+        )
+    open_and_run(
+        page,
+        lab,
+        "grid_markup.ipynb",
+        [
+            SETUP,
+            f"DatasetGrid(Client.sandbox(), {dataset.id!r})",
+        ],
+        wait_for=GRID,
+    )
     grid = page.locator(".nbw-grid")
     page.locator(".nbw-messages summary").first.click()
     text = grid.inner_text()
@@ -157,9 +201,16 @@ def test_markup_and_script_payloads_show_as_literal_text(page, lab, sandbox):
 
 
 def test_light_and_dark_theme_screenshots(page, lab, sandbox):
-    open_and_run(page, lab, "grid_theme.ipynb", [
-        SETUP, f"DatasetGrid(Client.sandbox(), {sandbox.ids['support']!r}, page_size=5)",
-    ], wait_for=GRID)
+    open_and_run(
+        page,
+        lab,
+        "grid_theme.ipynb",
+        [
+            SETUP,
+            f"DatasetGrid(Client.sandbox(), {sandbox.ids['support']!r}, page_size=5)",
+        ],
+        wait_for=GRID,
+    )
     grid = page.locator(".nbw-grid")
     backgrounds = {}
     for theme in ("JupyterLab Light", "JupyterLab Dark"):
@@ -172,9 +223,16 @@ def test_light_and_dark_theme_screenshots(page, lab, sandbox):
 
 
 def test_saved_notebook_holds_one_page_and_no_key(page, lab, sandbox):
-    open_and_run(page, lab, "grid_saved.ipynb", [
-        SETUP, f"grid = DatasetGrid(Client.sandbox(), {sandbox.ids['generated']!r}, page_size=25)\ngrid",
-    ], wait_for=GRID)
+    open_and_run(
+        page,
+        lab,
+        "grid_saved.ipynb",
+        [
+            SETUP,
+            f"grid = DatasetGrid(Client.sandbox(), {sandbox.ids['generated']!r}, page_size=25)\ngrid",
+        ],
+        wait_for=GRID,
+    )
     page.get_by_role("button", name="Next page").click()
     page.get_by_text("Page 2 of 400").wait_for()
     page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")

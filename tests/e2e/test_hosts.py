@@ -14,7 +14,6 @@ import httpx
 import psutil
 import pytest
 from conftest import CELL_ERRORS, assert_no_cell_errors, start_lab, wait_for_kernel
-
 from servers import free_port, stop_pid
 
 pytestmark = pytest.mark.e2e
@@ -30,10 +29,13 @@ def notebook7(sandbox):
 
 
 def test_notebook7_with_the_extension(page, notebook7, sandbox):
-    notebook7.write_notebook("nb7.ipynb", [
-        "%load_ext nbwidgets\n%nbw connect sandbox",
-        f"%nbw dataset {sandbox.ids['support']} --page-size 10",
-    ])
+    notebook7.write_notebook(
+        "nb7.ipynb",
+        [
+            "%load_ext nbwidgets\n%nbw connect sandbox",
+            f"%nbw dataset {sandbox.ids['support']} --page-size 10",
+        ],
+    )
     page.goto(f"{notebook7.url}/notebooks/nb7.ipynb")
     wait_for_kernel(page)
     page.get_by_role("menuitem", name="Run", exact=True).click()
@@ -48,14 +50,29 @@ def test_notebook7_with_the_extension(page, notebook7, sandbox):
 
 
 def test_voila_renders_the_grid(page, sandbox, tmp_path):
-    (tmp_path / "voila.ipynb").write_text(Path(ROOT / "example_notebooks" / "01_browse_and_edit_a_dataset.ipynb").read_text())
+    (tmp_path / "voila.ipynb").write_text(
+        Path(ROOT / "example_notebooks" / "01_browse_and_edit_a_dataset.ipynb").read_text()
+    )
     port = free_port()
     env = {**os.environ, "NBWIDGETS_SANDBOX_URL": sandbox.url, "NBWIDGETS_SANDBOX_KEY": sandbox.api_key}
     for name in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR"):
         env[name] = str(tmp_path / name.lower())
-    process = subprocess.Popen([sys.executable, "-m", "voila", "voila.ipynb", f"--port={port}", "--no-browser",
-                                "--Voila.ip=127.0.0.1", "--ServerApp.port_retries=0"], cwd=tmp_path, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "voila",
+            "voila.ipynb",
+            f"--port={port}",
+            "--no-browser",
+            "--Voila.ip=127.0.0.1",
+            "--ServerApp.port_retries=0",
+        ],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         url = f"http://127.0.0.1:{port}/"
         deadline = time.monotonic() + 60
@@ -78,12 +95,30 @@ def test_voila_renders_the_grid(page, sandbox, tmp_path):
 
 
 def test_the_demo_command_starts_everything_and_ctrl_c_stops_it(tmp_path):
-    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(tmp_path / "config"), "JUPYTER_DATA_DIR": str(tmp_path / "data"),
-           "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime")}
+    env = {
+        **os.environ,
+        "JUPYTER_CONFIG_DIR": str(tmp_path / "config"),
+        "JUPYTER_DATA_DIR": str(tmp_path / "data"),
+        "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
+    }
     env.pop("NBWIDGETS_SANDBOX_URL", None)
-    process = subprocess.Popen([sys.executable, str(ROOT / "scripts" / "demo.py"), "--port", "0", "--no-browser",
-                                "--datapoints", "1000", "--work", str(tmp_path / "work")],
-                               env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            str(ROOT / "scripts" / "demo.py"),
+            "--port",
+            "0",
+            "--no-browser",
+            "--datapoints",
+            "1000",
+            "--work",
+            str(tmp_path / "work"),
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         lines = []
         deadline = time.monotonic() + 90

@@ -21,10 +21,15 @@ def test_example_runs_top_to_bottom(path, tmp_path, monkeypatch):
         monkeypatch.delenv(name, raising=False)
     notebook = nbformat.read(path, as_version=4)
     # the kernel inherits this process's environment, without the keys removed above
-    NotebookClient(notebook, timeout=120, kernel_name="python3",
-                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    NotebookClient(
+        notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    ).execute()
     errors = [o for cell in notebook.cells for o in cell.get("outputs", []) if o.get("output_type") == "error"]
     assert not errors
-    widgets = [o for cell in notebook.cells for o in cell.get("outputs", [])
-               if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+    widgets = [
+        o
+        for cell in notebook.cells
+        for o in cell.get("outputs", [])
+        if "application/vnd.jupyter.widget-view+json" in o.get("data", {})
+    ]
     assert widgets, "the example displayed no widget"

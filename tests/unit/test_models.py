@@ -4,7 +4,17 @@ import pytest
 from pydantic import ValidationError
 
 from nbwidgets.models import (
-    Datapoint, DatapointUpdate, Evaluator, Feedback, Jury, Page, is_ulid, is_uuid, message_text, new_ulid, new_uuid,
+    Datapoint,
+    DatapointUpdate,
+    Evaluator,
+    Feedback,
+    Jury,
+    Page,
+    is_ulid,
+    is_uuid,
+    message_text,
+    new_ulid,
+    new_uuid,
 )
 
 
@@ -16,9 +26,14 @@ def test_ulids_sort_by_time_and_match_the_pattern():
 
 
 def test_datapoint_keeps_unknown_fields_and_aliases():
-    dp = Datapoint.model_validate({"_id": "x", "dataset_id": "d", "brand_new_field": 1,
-                                   "messages": [{"role": "user", "content": [{"type": "text", "text": "hi"},
-                                                                            {"type": "image_url"}]}]})
+    dp = Datapoint.model_validate(
+        {
+            "_id": "x",
+            "dataset_id": "d",
+            "brand_new_field": 1,
+            "messages": [{"role": "user", "content": [{"type": "text", "text": "hi"}, {"type": "image_url"}]}],
+        }
+    )
     assert dp.id == "x" and dp.to_wire()["brand_new_field"] == 1 and dp.to_wire()["_id"] == "x"
     assert message_text(dp.messages[0]) == "hi\n[image_url]"
 
@@ -30,14 +45,27 @@ def test_unknown_role_is_refused():
 
 def test_update_sends_only_what_is_set_and_refuses_nested_inputs():
     assert DatapointUpdate(expected_output="x").to_wire() == {"expected_output": "x"}
-    assert DatapointUpdate(inputs={"a": 1, "b": None, "c": True}).to_wire() == {"inputs": {"a": 1, "b": None, "c": True}}
+    assert DatapointUpdate(inputs={"a": 1, "b": None, "c": True}).to_wire() == {
+        "inputs": {"a": 1, "b": None, "c": True}
+    }
     for bad in ({"a": {"b": 1}}, {"a": [1]}):
         with pytest.raises(ValidationError, match="must be a string, number, boolean or null"):
             DatapointUpdate(inputs=bad)
 
 
-@pytest.mark.parametrize("key,ok", [("a", True), ("tone_check", True), ("a-b_c9", True), ("_a", False),
-                                    ("a_", False), ("", False), ("a b", False), ("é", False)])
+@pytest.mark.parametrize(
+    "key,ok",
+    [
+        ("a", True),
+        ("tone_check", True),
+        ("a-b_c9", True),
+        ("_a", False),
+        ("a_", False),
+        ("", False),
+        ("a b", False),
+        ("é", False),
+    ],
+)
 def test_evaluator_key_pattern(key, ok):
     make = lambda: Evaluator(key=key, model="m", prompt="p")  # noqa: E731
     if ok:
@@ -48,13 +76,23 @@ def test_evaluator_key_pattern(key, ok):
 
 
 def test_evaluator_from_the_get_shape_flattens_models():
-    e = Evaluator.model_validate({
-        "_id": "e", "key": "k", "display_name": "K", "owner": "u", "domain_id": "w", "metadata": {},
-        "mode": "jury", "model": None,
-        "jury": {"judges": [{"model": {"id": "a", "integration_id": None}}, {"model": "b"}],
-                 "replacement_judges": [{"model": {"id": "c"}}]},
-        "prompt": "{{input}} and {{ output }} and {{input}}",
-    })
+    e = Evaluator.model_validate(
+        {
+            "_id": "e",
+            "key": "k",
+            "display_name": "K",
+            "owner": "u",
+            "domain_id": "w",
+            "metadata": {},
+            "mode": "jury",
+            "model": None,
+            "jury": {
+                "judges": [{"model": {"id": "a", "integration_id": None}}, {"model": "b"}],
+                "replacement_judges": [{"model": {"id": "c"}}],
+            },
+            "prompt": "{{input}} and {{ output }} and {{input}}",
+        }
+    )
     assert [j.model for j in e.jury.judges] == ["a", "b"] and e.jury.replacement_judges[0].model == "c"
     assert e.variables == ["input", "output"]
 
@@ -73,8 +111,9 @@ def test_jury_constraints():
 
 
 def test_guardrail_variants():
-    e = Evaluator(key="k", model="m", output_type="number",
-                  guardrail_config={"type": "number", "value": 3, "operator": "gte"})
+    e = Evaluator(
+        key="k", model="m", output_type="number", guardrail_config={"type": "number", "value": 3, "operator": "gte"}
+    )
     assert e.guardrail_config.operator == "gte" and e.guardrail_config.enabled
     with pytest.raises(ValidationError):
         Evaluator(key="k", model="m", guardrail_config={"type": "number", "value": 3, "operator": "about"})

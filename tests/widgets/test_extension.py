@@ -39,6 +39,7 @@ def test_magic_connects_and_opens_each_widget(ip, sandbox, capsys):
 
 def test_datapoints_pages_lists_and_evaluators_display_as_widgets(ip, sandbox, orq):
     page = orq.datapoints_page(sandbox.ids["support"], limit=30)
+
     def formatter(obj):
         bundle = ip.display_formatter.mimebundle_formatter(obj)
         return bundle[0] if isinstance(bundle, tuple) else bundle  # anywidget answers (data, metadata)

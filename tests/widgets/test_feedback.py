@@ -30,7 +30,8 @@ def test_thumbs_change_of_mind_and_undo(orq, sandbox):
     settle(widget)
     assert widget.status == "sent"
     assert held(sandbox, "trace-thumbs") == [
-        {"id": widget.feedback_id, "property": "rating", "value": "good", "product": "experiments"}]
+        {"id": widget.feedback_id, "property": "rating", "value": "good", "product": "experiments"}
+    ]
     first_id = widget.feedback_id
     widget.submit("bad")  # changing one's mind replaces the value
     settle(widget)
@@ -51,30 +52,38 @@ def test_a_double_click_sends_one_feedback(orq, sandbox):
 
 
 def test_score_choice_choices_and_correction(orq, sandbox):
-    score = FeedbackButtons(orq, trace_id="trace-kinds", property="quality", kind="score", score_range=(0, 10),
-                            score_step=0.5)
+    score = FeedbackButtons(
+        orq, trace_id="trace-kinds", property="quality", kind="score", score_range=(0, 10), score_step=0.5
+    )
     score.submit(7.5)
     with pytest.raises(ValueError, match="between 0 and 10"):
         score.submit(11)
     with pytest.raises(ValueError):
         score.submit(7.25)
-    choice = FeedbackButtons(orq, trace_id="trace-kinds", property="verdict", kind="choice",
-                             options=["correct", "partially", "wrong"])
+    choice = FeedbackButtons(
+        orq, trace_id="trace-kinds", property="verdict", kind="choice", options=["correct", "partially", "wrong"]
+    )
     choice.submit("partially")
     with pytest.raises(ValueError, match="choose one of"):
         choice.submit("maybe")
-    choices = FeedbackButtons(orq, trace_id="trace-kinds", property="issues", kind="choices",
-                              options=["too long", "rude", "wrong facts"])
+    choices = FeedbackButtons(
+        orq, trace_id="trace-kinds", property="issues", kind="choices", options=["too long", "rude", "wrong facts"]
+    )
     choices.submit(["wrong facts", "too long"])
-    correction = FeedbackButtons(orq, trace_id="trace-kinds", property="correction", kind="correction",
-                                 output="Paris is the capital of Germany.")
+    correction = FeedbackButtons(
+        orq, trace_id="trace-kinds", property="correction", kind="correction", output="Paris is the capital of Germany."
+    )
     correction.submit("Berlin is the capital of Germany.")
     with pytest.raises(ValueError):
         correction.submit("   ")
     settle(correction)
     values = {f["property"]: f["value"] for f in sandbox.feedback("trace-kinds")}
-    assert values == {"quality": 7.5, "verdict": "partially", "issues": ["too long", "wrong facts"],
-                      "correction": "Berlin is the capital of Germany."}
+    assert values == {
+        "quality": 7.5,
+        "verdict": "partially",
+        "issues": ["too long", "wrong facts"],
+        "correction": "Berlin is the capital of Germany.",
+    }
 
 
 def test_status_shows_retrying_under_faults_then_sent(sandbox):

@@ -7,7 +7,7 @@ import copy
 import pytest
 
 from nbwidgets import EvaluatorForm
-from nbwidgets.client import ValidationError
+from nbwidgets.client import NotFoundError, ValidationError
 from nbwidgets.models import Evaluator
 
 
@@ -22,8 +22,13 @@ def requests(sandbox, method):
 def test_create_then_load(orq, sandbox):
     form = EvaluatorForm(orq)
     assert form.dirty and form.problems  # a blank form is not savable yet
-    edit(form, key="brevity_check", prompt="Is {{output}} shorter than {{limit}} words?", model="openai/gpt-4o-mini",
-         description="Short answers")
+    edit(
+        form,
+        key="brevity_check",
+        prompt="Is {{output}} shorter than {{limit}} words?",
+        model="openai/gpt-4o-mini",
+        description="Short answers",
+    )
     assert form.problems == {} and form.variables == ["output", "limit"]
     saved = form.save()
     assert form.evaluator_id == saved.id and not form.dirty and "Saved" in form.notice
@@ -33,15 +38,21 @@ def test_create_then_load(orq, sandbox):
 
 
 def test_edit_each_field_kind_and_save_only_what_changed(orq, sandbox, monkeypatch):
-    created = orq.create_evaluator({"key": "field_kinds", "prompt": "Rate {{output}}", "model": "openai/gpt-4o",
-                                    "output_type": "boolean"})
+    created = orq.create_evaluator(
+        {"key": "field_kinds", "prompt": "Rate {{output}}", "model": "openai/gpt-4o", "output_type": "boolean"}
+    )
     form = EvaluatorForm(orq, created.id)
     form.reload()
     sent = []
     original = orq.update_evaluator
     monkeypatch.setattr(orq, "update_evaluator", lambda *a, **k: sent.append((a, k)) or original(*a, **k))
-    edit(form, description="now described", repetitions=3, output_type="number",
-         guardrail_config={"enabled": True, "alert_on_failure": True, "type": "number", "value": 3.5, "operator": "gte"})
+    edit(
+        form,
+        description="now described",
+        repetitions=3,
+        output_type="number",
+        guardrail_config={"enabled": True, "alert_on_failure": True, "type": "number", "value": 3.5, "operator": "gte"},
+    )
     assert form.dirty and form.problems == {}
     form.version_increment, form.version_description = "minor", "number output"
     saved = form.save()
@@ -52,8 +63,12 @@ def test_edit_each_field_kind_and_save_only_what_changed(orq, sandbox, monkeypat
     stored = orq.get_evaluator(created.id)
     assert stored.output_type == "number" and stored.guardrail_config.value == 3.5
 
-    edit(form, output_type="categorical", categorical_labels=[{"value": "good"}, {"value": "bad"}],
-         guardrail_config={"enabled": True, "alert_on_failure": False, "type": "categorical", "values": ["good"]})
+    edit(
+        form,
+        output_type="categorical",
+        categorical_labels=[{"value": "good"}, {"value": "bad"}],
+        guardrail_config={"enabled": True, "alert_on_failure": False, "type": "categorical", "values": ["good"]},
+    )
     assert form.problems == {}
     form.save()
     assert orq.get_evaluator(created.id).guardrail_config.values == ["good"]
@@ -64,15 +79,32 @@ def test_switch_to_jury_add_and_remove_judges_and_back(orq, sandbox):
     form = EvaluatorForm(orq, created.id)
     form.reload()
     judge = lambda model: {"model": model, "retry": {"count": 2, "on_codes": [429, 500]}, "fallbacks": []}  # noqa: E731
-    edit(form, mode="jury", jury={"judges": [judge("openai/gpt-4o")], "replacement_judges": [],
-                                  "min_successful_judges": 2, "tie_value": "Tie"})
+    edit(
+        form,
+        mode="jury",
+        jury={
+            "judges": [judge("openai/gpt-4o")],
+            "replacement_judges": [],
+            "min_successful_judges": 2,
+            "tie_value": "Tie",
+        },
+    )
     assert "jury.judges" in form.problems  # one judge is not a jury
-    edit(form, jury={**form.draft["jury"], "judges": [judge("openai/gpt-4o"), judge("anthropic/claude-sonnet-4-5"),
-                                                      judge("google/gemini-2.5-pro")], "min_successful_judges": 3})
+    edit(
+        form,
+        jury={
+            **form.draft["jury"],
+            "judges": [judge("openai/gpt-4o"), judge("anthropic/claude-sonnet-4-5"), judge("google/gemini-2.5-pro")],
+            "min_successful_judges": 3,
+        },
+    )
     assert form.problems == {}
     form.save()
     assert [j.model for j in orq.get_evaluator(created.id).jury.judges] == [
-        "openai/gpt-4o", "anthropic/claude-sonnet-4-5", "google/gemini-2.5-pro"]
+        "openai/gpt-4o",
+        "anthropic/claude-sonnet-4-5",
+        "google/gemini-2.5-pro",
+    ]
     edit(form, jury={**form.draft["jury"], "judges": form.draft["jury"]["judges"][:2]})  # remove a judge
     assert "jury.min_successful_judges" in form.problems  # 3 of 2 judges
     edit(form, jury={**form.draft["jury"], "min_successful_judges": 2})
@@ -86,19 +118,30 @@ def test_switch_to_jury_add_and_remove_judges_and_back(orq, sandbox):
     assert form.draft["jury"]["min_successful_judges"] == 2  # kept in the form for switching back
 
 
-@pytest.mark.parametrize("fields,path", [
-    ({"key": "bad key!"}, "key"),
-    ({"key": "-starts-with-dash"}, "key"),
-    ({"repetitions": 4}, "repetitions"),
-    ({"prompt": "   "}, "prompt"),
-    ({"model": ""}, "model"),
-    ({"guardrail_config": {"type": "number", "value": 1, "operator": "about"}}, "guardrail_config.operator"),
-    ({"guardrail_config": {"type": "categorical", "values": ["x"]}}, "guardrail_config.type"),
-    ({"output_type": "categorical", "categorical_labels": [{"value": "only"}]}, "categorical_labels"),
-    ({"mode": "jury", "jury": {"judges": [{"model": "a", "retry": {"count": 9}}, {"model": "b"}]}}, "jury.judges.0.retry.count"),
-    ({"mode": "jury", "jury": {"judges": [{"model": "a", "retry": {"count": 2, "on_codes": [200]}}, {"model": "b"}]}},
-     "jury.judges.0.retry.on_codes"),
-])
+@pytest.mark.parametrize(
+    "fields,path",
+    [
+        ({"key": "bad key!"}, "key"),
+        ({"key": "-starts-with-dash"}, "key"),
+        ({"repetitions": 4}, "repetitions"),
+        ({"prompt": "   "}, "prompt"),
+        ({"model": ""}, "model"),
+        ({"guardrail_config": {"type": "number", "value": 1, "operator": "about"}}, "guardrail_config.operator"),
+        ({"guardrail_config": {"type": "categorical", "values": ["x"]}}, "guardrail_config.type"),
+        ({"output_type": "categorical", "categorical_labels": [{"value": "only"}]}, "categorical_labels"),
+        (
+            {"mode": "jury", "jury": {"judges": [{"model": "a", "retry": {"count": 9}}, {"model": "b"}]}},
+            "jury.judges.0.retry.count",
+        ),
+        (
+            {
+                "mode": "jury",
+                "jury": {"judges": [{"model": "a", "retry": {"count": 2, "on_codes": [200]}}, {"model": "b"}]},
+            },
+            "jury.judges.0.retry.on_codes",
+        ),
+    ],
+)
 def test_values_the_api_refuses_are_refused_locally_with_no_request(orq, sandbox, fields, path):
     form = EvaluatorForm(orq, sandbox.ids["tone_check"])
     form.reload()
@@ -130,10 +173,9 @@ def test_a_server_side_rejection_lands_on_its_field_and_keeps_the_values(orq, sa
 def test_other_errors_go_to_the_banner(orq, sandbox):
     form = EvaluatorForm(orq, sandbox.ids["tone_check"])
     form.reload()
-    orq.update_evaluator  # noqa: B018
     form.evaluator_id = "01JJ1HDHN79XAS7A01WB3HYSDB"  # deleted elsewhere, say
     edit(form, description="x")
-    with pytest.raises(Exception):
+    with pytest.raises(NotFoundError):
         form.save()
     assert "Not saved" in form.banner and form.draft["description"] == "x"
 
@@ -162,5 +204,7 @@ def test_unsaved_edits_live_in_the_widget_state(orq, sandbox):
 
 def test_server_validation_names_fields(orq, sandbox):
     with pytest.raises(ValidationError) as info:
-        orq.update_evaluator(sandbox.ids["tone_check"], {"guardrail_config": {"type": "number", "value": 1, "operator": "gte"}})
+        orq.update_evaluator(
+            sandbox.ids["tone_check"], {"guardrail_config": {"type": "number", "value": 1, "operator": "gte"}}
+        )
     assert "guardrail_config.type" in info.value.field_errors

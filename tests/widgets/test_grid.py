@@ -114,11 +114,25 @@ def test_edit_by_intent_and_inputs_and_messages(orq, sandbox):
     grid = DatasetGrid(orq, sandbox.ids["rag"], page_size=10)
     grid.first_page()
     target = grid.rows[0]
-    grid.handle({"type": "edit", "id": "e1", "datapoint_id": target.id, "field": "inputs",
-                 "value": {"question": "Edited?", "context": "yes", "score": 3}})
+    grid.handle(
+        {
+            "type": "edit",
+            "id": "e1",
+            "datapoint_id": target.id,
+            "field": "inputs",
+            "value": {"question": "Edited?", "context": "yes", "score": 3},
+        }
+    )
     wait_for(lambda: grid.row_status.get(target.id, {}).get("state") == "saved")
-    grid.handle({"type": "edit", "id": "e2", "datapoint_id": target.id, "field": "messages",
-                 "value": [{"role": "user", "content": "only this"}]})
+    grid.handle(
+        {
+            "type": "edit",
+            "id": "e2",
+            "datapoint_id": target.id,
+            "field": "messages",
+            "value": [{"role": "user", "content": "only this"}],
+        }
+    )
     wait_for(lambda: grid.rows[0].messages[0].content == "only this")
     assert orq.get_datapoint(sandbox.ids["rag"], target.id).inputs["score"] == 3
 
@@ -179,7 +193,9 @@ def test_a_refused_save_is_final_and_keeps_the_draft(orq, sandbox):
     with pytest.raises(NotFoundError):
         grid.edit(doomed.id, expected_output="too late")
     status = grid.row_status[doomed.id]
-    assert status["state"] == "failed" and status["status"] == 404 and status["draft"] == {"expected_output": "too late"}
+    assert (
+        status["state"] == "failed" and status["status"] == 404 and status["draft"] == {"expected_output": "too late"}
+    )
 
 
 def test_overmind_edits_are_staged_then_saved_as_a_new_version(overmind, sandbox):
@@ -187,8 +203,15 @@ def test_overmind_edits_are_staged_then_saved_as_a_new_version(overmind, sandbox
     grid.first_page()
     assert grid.version == 1 and grid.total == 40 and grid.service == "overmind"
     target = grid.rows[4]
-    grid.handle({"type": "edit", "id": "s1", "datapoint_id": target.id, "field": "expected_output",
-                 "value": {"team": "security", "priority": "high"}})
+    grid.handle(
+        {
+            "type": "edit",
+            "id": "s1",
+            "datapoint_id": target.id,
+            "field": "expected_output",
+            "value": {"team": "security", "priority": "high"},
+        }
+    )
     assert grid.staged == {target.id: {"expected_output": {"team": "security", "priority": "high"}}}
     assert grid.row_status[target.id]["state"] == "staged"
     created = grid.save_version(make_active=True)
@@ -229,7 +252,7 @@ def test_empty_dataset_and_missing_dataset(orq, sandbox):
     grid = DatasetGrid(orq, sandbox.ids["empty"])
     grid.first_page()
     assert grid.rows == [] and grid.total == 0 and not grid.has_next and not grid.error
-    with pytest.raises(Exception):
+    with pytest.raises(NotFoundError):
         DatasetGrid(orq, "01JJ1HDHN79XAS7A01WB3HYSDB").first_page()
 
 
