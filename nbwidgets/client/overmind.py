@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from ..models import Agent, OvermindDatapoint, OvermindDataset, Page
 from .base import Client
 from .transport import Secret
+
+if TYPE_CHECKING:
+    from .overmind_datasets import OvermindDatasets
 
 
 class _OvermindAuth(httpx.Auth):
@@ -55,6 +58,11 @@ class OvermindClient(Client):
             return str(body["detail"]), {}
         fields = {name: [str(m) for m in (msgs if isinstance(msgs, list) else [msgs])] for name, msgs in body.items()}
         return "invalid data", fields
+
+    def datasets(self) -> OvermindDatasets:
+        from .overmind_datasets import OvermindDatasets
+
+        return OvermindDatasets(self)
 
     def list_agents(self, *, search: str | None = None, page: int = 1, ordering: str | None = None) -> Page[Agent]:
         payload = self._get("/api/agents/", search=search, page=page, ordering=ordering)
