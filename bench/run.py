@@ -197,7 +197,7 @@ def bench_first_render(page, lab, sandbox, rounds: int) -> None:
 FLIP_JS = """async ({ pause }) => {
     const grid = [...document.querySelectorAll('.nbw-grid')].pop();
     const firstId = () => grid.querySelector('tbody tr[role=row]')?.dataset.id;
-    const next = grid.querySelector('button[aria-label="Next page"]');
+    const next = grid.querySelector('button.nbw-next');
     await new Promise(r => setTimeout(r, pause));   // a reader's pause: time for a prefetch
     const before = firstId();
     const started = performance.now();

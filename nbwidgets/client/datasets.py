@@ -91,8 +91,8 @@ class DatasetSource(ABC):
         return fields
 
     def page_count(self, total: int | None, page_size: int) -> int | None:
-        """How many pages there are, where the service says how many datapoints there are and pages by number."""
-        if self.paging != "number" or total is None:
+        """How many pages there are, where the service says how many datapoints there are."""
+        if total is None:
             return None
         return max(1, math.ceil(total / page_size))
 

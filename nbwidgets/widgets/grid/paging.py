@@ -123,8 +123,8 @@ class Paging:
         if how == "next":
             return current + 1 if self._page is None or self._page.has_next else None
         if how == "last":
-            if self.page_count is None:
-                raise ValueError("the last page is unknown: this listing has no count")
+            if self.page_count is None or self.source.paging != "number":
+                raise ValueError("this listing pages by cursor: the last page is reached by stepping")
             return self.page_count
         return {"previous": current - 1, "first": 1, "refresh": current}[how]
 
@@ -221,8 +221,6 @@ class Paging:
 
     def _send_prefetched(self, number: int, page: Page[Any]) -> None:
         """A neighbour page for the front end to show at once on a flip (the kernel then confirms it)."""
-        if not getattr(self, "comm", None):
-            return
         self.send(  # type: ignore[attr-defined]
             {
                 "type": "prefetched",

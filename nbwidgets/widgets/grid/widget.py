@@ -73,7 +73,7 @@ class DatasetGrid(Paging, Edits, Finding, Widget):
     picker = traitlets.Dict().tag(sync=True)
     # view settings, set by the front end: kept in the widget's state, so they survive a re-display
     density = traitlets.Enum(["compact", "comfortable"], "compact").tag(sync=True)
-    layout = traitlets.Dict().tag(sync=True)  # {dataset_id: {"widths": {}, "hidden": [], "order": []}}
+    column_layout = traitlets.Dict().tag(sync=True)  # {dataset_id: {"widths": {}, "hidden": [], "order": []}}
 
     def __init__(
         self,
