@@ -301,7 +301,7 @@ def test_overmind_last_page_and_jump_to_a_page(overmind, sandbox):
     grid.first_page()
     assert grid.page_count == 4
     grid.last_page()
-    assert grid.page_number == 4 and not grid.has_next and [dp.order for dp in grid.rows][0] == 30
+    assert grid.page_number == 4 and not grid.has_next and grid.rows[0].order == 30
     grid.handle({"type": "go_to_page", "id": "j", "number": 2})
     wait_for(lambda: grid.page_number == 2 and not grid.loading)
     assert grid.rows[0].order == 10
