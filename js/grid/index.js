@@ -24,7 +24,8 @@ function render({ model, el }) {
   const controller = new AbortController();
   const { signal } = controller;
   const { request, dispose } = createRequester(model);
-  const viewId = `nbw-grid-${++viewIds}`;
+  // unique in the page even when the module is loaded once per widget (labels point at ids)
+  const viewId = `nbw-grid-${Math.random().toString(36).slice(2, 8)}-${++viewIds}`;
   const get = (name) => model.get(name);
   const expanded = new Set(); // rows shown whole, by id (view state of this view only)
   let editor = null; // the open editor's state (editor.js), and its row element

@@ -28,7 +28,7 @@ export function createTable({ root, signal, on }) {
   function buildHead() {
     colgroup.replaceChildren(
       h("col", { style: `width:${NUMBER_WIDTH}px` }),
-      ...columns.map((c) => h("col", { style: `width:${c.width}px`, dataset: { key: c.key } })),
+      ...columns.map((c) => h("col", { dataset: { key: c.key } })),
       h("col", { style: `width:${STATUS_WIDTH}px` }),
     );
     const th = (label, attrs = {}) => h("th", { role: "columnheader", scope: "col", tabindex: "-1", ...attrs }, label);
@@ -50,7 +50,18 @@ export function createTable({ root, signal, on }) {
         th("Status", { class: "nbw-state" }),
       ),
     );
-    table.style.width = `max(100%, ${tableWidth(columns)}px)`;
+    applyWidths();
+  }
+
+  /** Column widths; the pinned column narrows to what is left beside the number and the status, so the
+   * column being edited and the status stay in view on a narrow screen. */
+  function applyWidths() {
+    const fit = Math.max(100, scroller.clientWidth - NUMBER_WIDTH - STATUS_WIDTH - 2);
+    const widths = columns.map((c) => (c.pinned && scroller.clientWidth ? Math.min(c.width, fit) : c.width));
+    colgroup.querySelectorAll("col[data-key]").forEach((col, i) => {
+      col.style.width = `${widths[i]}px`;
+    });
+    table.style.width = `max(100%, ${tableWidth(widths.map((width) => ({ width })))}px)`;
   }
 
   function buildRow(entry, index) {
@@ -378,7 +389,12 @@ export function createTable({ root, signal, on }) {
   );
 
   // --- the overflow cue, and the visible width the editor takes ------------------------------------
+  let seenWidth = -1;
   function checkOverflow() {
+    if (scroller.clientWidth !== seenWidth) {
+      seenWidth = scroller.clientWidth;
+      applyWidths();
+    }
     const more = scroller.scrollLeft + scroller.clientWidth < scroller.scrollWidth - 2;
     element.classList.toggle("nbw-overflows", more);
     element.style.setProperty("--nbw-view-width", `${scroller.clientWidth}px`);

@@ -162,7 +162,7 @@ class DatasetGrid(Paging, Edits, Finding, Widget):
             self.picker = {}
             self.staged = {}
             self.row_status = {}
-            self.find = {}
+            self._cancel_find(clear=True)
             self._undo.clear()
             self.can_undo = False
         try:
