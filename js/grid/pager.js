@@ -5,6 +5,8 @@ import { h } from "../shared/dom.js";
 import { rangeText } from "../shared/format.js";
 
 const PAGE_SIZES = [10, 25, 50, 100, 200];
+// a label and its control wrap together
+const group = (...children) => h("span", { class: "nbw-pager-group" }, children);
 
 export function renderPager(pager, { get, send, flip, rowCount, viewId }) {
   const open = Boolean(get("dataset_id"));
@@ -45,9 +47,11 @@ export function renderPager(pager, { get, send, flip, rowCount, viewId }) {
     const go = () => send("go_to_page", { number: Number(jump.value) });
     jump.addEventListener("keydown", (event) => event.key === "Enter" && go());
     parts.push(
-      h("label", { for: `${viewId}-jump` }, "Go to page"),
-      jump,
-      h("button", { type: "button", onclick: go }, "Go"),
+      group(
+        h("label", { for: `${viewId}-jump` }, "Go to page"),
+        jump,
+        h("button", { type: "button", onclick: go }, "Go"),
+      ),
     );
   } else {
     const known = get("known_pages") ?? [];
@@ -57,17 +61,19 @@ export function renderPager(pager, { get, send, flip, rowCount, viewId }) {
         { id: `${viewId}-visited`, onchange: () => send("go_to_page", { number: Number(visited.value) }) },
         known.map((n) => h("option", { value: String(n), selected: n === number }, `Page ${n}`)),
       );
-      parts.push(h("label", { for: `${viewId}-visited` }, "Back to"), visited);
+      parts.push(group(h("label", { for: `${viewId}-visited` }, "Back to"), visited));
     }
     const id = h("input", { type: "text", id: `${viewId}-goto`, class: "nbw-goto", placeholder: "01J…", size: "12" });
     const go = () => id.value.trim() && send("go_to_datapoint", { datapoint_id: id.value.trim() });
     id.addEventListener("keydown", (event) => event.key === "Enter" && go());
     parts.push(
-      h("label", { for: `${viewId}-goto` }, "Go to datapoint id"),
-      id,
-      h("button", { type: "button", onclick: go }, "Go to datapoint"),
+      group(
+        h("label", { for: `${viewId}-goto` }, "Datapoint id"),
+        id,
+        h("button", { type: "button", onclick: go }, "Go to datapoint"),
+      ),
     );
   }
-  parts.push(h("label", { for: `${viewId}-size` }, "Rows per page"), size);
+  parts.push(group(h("label", { for: `${viewId}-size` }, "Rows per page"), size));
   pager.replaceChildren(...parts);
 }

@@ -13,7 +13,7 @@ export function createTable({ root, signal, on }) {
   const tbody = h("tbody");
   const table = h("table", { class: "nbw-table", role: "grid", "aria-label": "Datapoints" }, colgroup, thead, tbody);
   const scroller = h("div", { class: "nbw-scroll" }, table);
-  const cue = h("div", { class: "nbw-overflow-cue", "aria-hidden": "true" }, "more columns →");
+  const cue = h("div", { class: "nbw-overflow-cue", "aria-hidden": "true", title: "More columns: scroll right" }, "›");
   const element = h("div", { class: "nbw-table-wrap" }, scroller, cue);
   let records = new Map(); // id -> what the row was built from (see planRows)
   const trs = new Map(); // id -> <tr>

@@ -4,7 +4,8 @@ word diff, find, the pager, keyboard and theme. Each asserts what is on the scre
 from __future__ import annotations
 
 import pytest
-from conftest import open_and_run, run_cell, screenshot, set_theme
+from conftest import open_and_run, run_cell, screenshot
+from conftest import set_theme as switch_theme
 
 from nbwidgets import Client
 
@@ -21,6 +22,11 @@ VISIBLE_ROWS_JS = """() => {
     return [...grid.querySelectorAll('tbody tr[data-id]')]
         .map(tr => tr.getBoundingClientRect()).filter(r => r.top >= top - 1 && r.bottom <= bottom + 1).length;
 }"""
+
+
+def set_theme(page, theme: str) -> None:
+    switch_theme(page, theme)
+    page.wait_for_selector("#jupyterlab-splash", state="detached")  # the theme's loading splash
 
 
 def grid_on_top(page) -> None:
