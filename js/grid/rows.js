@@ -13,7 +13,8 @@ export function mergeRows(pageRows, patches = {}, staged = {}, statuses = {}) {
     const status = statuses?.[base.id];
     const draft = status && DRAFT_STATES.has(status.state) ? (status.draft ?? {}) : {};
     const stagedFields = staged?.[base.id] ?? {};
-    const shown = { ...base, ...patch, ...stagedFields, ...draft };
+    const changed = patch || staged?.[base.id] || (status && DRAFT_STATES.has(status.state));
+    const shown = changed ? { ...base, ...patch, ...stagedFields, ...draft } : base;
     return { id: base.id, base, patch, shown, status, staged: stagedFields, draft };
   });
 }

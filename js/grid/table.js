@@ -5,6 +5,7 @@ import { h } from "../shared/dom.js";
 import { gridMove, handFocusToNotebook } from "../shared/keys.js";
 import { cellContent, statusContent } from "./cells.js";
 import { NUMBER_WIDTH, STATUS_WIDTH, tableWidth } from "./columns.js";
+import { wireHeaders } from "./headers.js";
 import { planRows } from "./rows.js";
 
 export function createTable({ root, signal, on }) {
@@ -23,6 +24,7 @@ export function createTable({ root, signal, on }) {
   let at = { row: 1, col: 1 }; // the active cell: row 0 is the header, column 0 the row number
   let view = null;
   let builtOffset = 0;
+  let columnWidths = "";
 
   // --- building -----------------------------------------------------------------------------------
   function buildHead() {
@@ -129,12 +131,15 @@ export function createTable({ root, signal, on }) {
     const hadFocus = tabbable !== null && tabbable === document.activeElement;
     view = next;
     const shape = JSON.stringify(next.columns.map((c) => [c.key, c.pinned]));
+    const widths = JSON.stringify(next.columns.map((c) => c.width));
+    const reshaped = shape !== structure || widths !== columnWidths;
+    columnWidths = widths;
     if (shape !== structure) {
       structure = shape;
       columns = next.columns;
       buildHead();
       records = new Map();
-    } else if (JSON.stringify(columns.map((c) => c.width)) !== JSON.stringify(next.columns.map((c) => c.width))) {
+    } else if (reshaped) {
       columns = next.columns;
       buildHead();
     }
@@ -143,8 +148,9 @@ export function createTable({ root, signal, on }) {
     const plan = planRows(records, next.entries, { expanded: next.expanded });
     const sameOrder =
       plan.drop.length === 0 && plan.order.length === order.length && plan.order.every((id, i) => id === order[i]);
+    const toBuild = new Set(plan.build);
     next.entries.forEach((entry, index) => {
-      if (!plan.build.includes(entry.id)) return;
+      if (!toBuild.has(entry.id)) return;
       const tr = buildRow(entry, index);
       if (sameOrder) trs.get(entry.id).replaceWith(tr);
       trs.set(entry.id, tr);
@@ -170,7 +176,8 @@ export function createTable({ root, signal, on }) {
     if (at.row >= 1 && view.selectedId) at.row = Math.max(1, order.indexOf(view.selectedId) + 1);
     roving();
     if (hadFocus && tabbable !== document.activeElement) tabbable?.focus({ preventScroll: true });
-    checkOverflow();
+    // measuring the overflow makes the browser lay the table out now: only when its width can change
+    if (!sameOrder || reshaped) checkOverflow();
     // read by bench/: the time to show rows, and how many were built
     performance.measure?.("nbw-grid-render", {
       start: started,
@@ -327,66 +334,7 @@ export function createTable({ root, signal, on }) {
     { signal },
   );
 
-  // --- column resize (drag the header's right edge) and reorder (drag a header onto another) ----------
-  thead.addEventListener(
-    "pointerdown",
-    (event) => {
-      const handle = event.target.closest(".nbw-resize");
-      if (!handle) return;
-      event.preventDefault();
-      const key = handle.closest("th").dataset.key;
-      const col = colgroup.querySelector(`col[data-key="${CSS.escape(key)}"]`);
-      const startX = event.clientX;
-      const startWidth = columns.find((c) => c.key === key).width;
-      const moves = new AbortController();
-      let width = startWidth;
-      window.addEventListener(
-        "pointermove",
-        (move) => {
-          width = Math.max(60, startWidth + move.clientX - startX);
-          col.style.width = `${width}px`;
-        },
-        { signal: moves.signal },
-      );
-      window.addEventListener(
-        "pointerup",
-        () => {
-          moves.abort();
-          if (width !== startWidth) on.resizeColumn(key, width);
-        },
-        { signal: moves.signal },
-      );
-      signal.addEventListener("abort", () => moves.abort());
-    },
-    { signal },
-  );
-  thead.addEventListener(
-    "dragstart",
-    (event) => {
-      const th = event.target.closest?.("th[data-key]");
-      if (th) event.dataTransfer.setData("text/x-nbw-column", th.dataset.key);
-    },
-    { signal },
-  );
-  thead.addEventListener(
-    "dragover",
-    (event) => {
-      if (event.dataTransfer.types.includes("text/x-nbw-column")) event.preventDefault();
-    },
-    { signal },
-  );
-  thead.addEventListener(
-    "drop",
-    (event) => {
-      const th = event.target.closest("th[data-key]");
-      const key = event.dataTransfer.getData("text/x-nbw-column");
-      if (th && key) {
-        event.preventDefault();
-        on.dropColumn(key, th.dataset.key);
-      }
-    },
-    { signal },
-  );
+  wireHeaders({ thead, colgroup, signal, on, widthOf: (key) => columns.find((c) => c.key === key).width });
 
   // --- the overflow cue, and the visible width the editor takes ------------------------------------
   let seenWidth = -1;

@@ -217,3 +217,21 @@ export function renderStaged(bar, { get, send, viewId }) {
     h("button", { type: "button", onclick: () => send("discard") }, "Discard edits"),
   );
 }
+
+/** Loading, the error with a Retry, and notices (a version saved). */
+export function renderStatus({ statusLine, alert, notice }, { get, send }) {
+  statusLine.replaceChildren(
+    ...(get("loading")
+      ? [
+          h("span", { class: "nbw-spinner", "aria-hidden": "true" }),
+          ` Loading${get("dataset_id") ? ` page ${get("page_number")}` : ""}…`,
+        ]
+      : []),
+  );
+  const retry = () => send(get("dataset_id") ? "refresh" : "pick", { search: "" });
+  alert.replaceChildren(
+    ...(get("error") ? [h("span", {}, get("error")), h("button", { type: "button", onclick: retry }, "Retry")] : []),
+  );
+  notice.hidden = !get("notice");
+  notice.textContent = get("notice");
+}

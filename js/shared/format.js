@@ -65,15 +65,18 @@ const UNITS = [
   ["minute", 60],
 ];
 
+// formatters are costly to make: one each, made once (a page shows a time per row)
+const RELATIVE = new Intl.RelativeTimeFormat("en", { numeric: "auto" });
+const FULL = new Intl.DateTimeFormat(undefined, { dateStyle: "full", timeStyle: "long" });
+
 /** "3 hours ago", "in 2 days", "just now": a time relative to `now` (ms), for a narrow column. */
 export function relativeTime(iso, now = Date.now()) {
   if (!iso) return "";
   const then = new Date(iso).getTime();
   if (Number.isNaN(then)) return String(iso);
   const seconds = (then - now) / 1000;
-  const format = new Intl.RelativeTimeFormat("en", { numeric: "auto" });
   for (const [unit, size] of UNITS) {
-    if (Math.abs(seconds) >= size) return format.format(Math.trunc(seconds / size), unit);
+    if (Math.abs(seconds) >= size) return RELATIVE.format(Math.trunc(seconds / size), unit);
   }
   return "just now";
 }
@@ -82,9 +85,7 @@ export function relativeTime(iso, now = Date.now()) {
 export function fullTime(iso) {
   if (!iso) return "";
   const date = new Date(iso);
-  return Number.isNaN(date.getTime())
-    ? String(iso)
-    : date.toLocaleString(undefined, { dateStyle: "full", timeStyle: "long" });
+  return Number.isNaN(date.getTime()) ? String(iso) : FULL.format(date);
 }
 
 /** One line for a value in a chip: strings as they are, the rest as compact JSON. */

@@ -1,0 +1,97 @@
+// The editor's life in a view: open it on a row's field (or on a refused draft), rebuild it when its
+// shape changes (a message added, raw JSON on), save through the "edit" intent, reopen it with the
+// reason when the edit is refused, close it. The editor row itself is built by editor.js.
+import { pretty } from "../shared/format.js";
+import { buildEditor, editorResult, openEditorState, withServerError } from "./editor.js";
+import { fromDrafts, toDrafts } from "./messages.js";
+
+export function createEditFlow({ get, request, viewId, signal, columns, shown, focusTable }) {
+  let state = null;
+  let row = null;
+
+  function open(id, key, status = null) {
+    const list = columns();
+    const wanted = key ?? Object.keys(status?.draft ?? {})[0];
+    const column = list.find((c) => c.key === wanted && c.editable) ?? list.find((c) => c.editable);
+    const data = (get("_page_rows") ?? []).find((r) => r.id === id);
+    if (!column || !data) return;
+    state = openEditorState(column, { ...data, ...get("_row_patches")?.[id] }, status?.draft);
+    if (status?.state === "failed") state = withServerError(state, status);
+    show({ focusFirst: true });
+  }
+
+  function show({ focusFirst = false } = {}) {
+    const focused = row?.contains(document.activeElement) ? document.activeElement.getAttribute("aria-label") : null;
+    row = state
+      ? buildEditor(state, {
+          columns: columns(),
+          saveLabel: get("schema")?.save === "version" ? "Stage edit" : "Save",
+          viewId,
+          signal,
+          on: {
+            change: (next) => {
+              state = next;
+              show();
+            },
+            field: (key) => open(state.id, key),
+            raw: switchRaw,
+            save,
+            cancel: close,
+          },
+        })
+      : null;
+    shown(row);
+    if (!row) return;
+    const again =
+      focused && [...row.querySelectorAll("[aria-label]")].find((n) => n.getAttribute("aria-label") === focused);
+    const target = again ?? (focusFirst ? row.querySelector("textarea, .nbw-msg-editor select") : null);
+    if (target) {
+      target.focus();
+      if (target.setSelectionRange && focusFirst) target.setSelectionRange(target.value.length, target.value.length);
+    }
+    if (focusFirst) row.scrollIntoView?.({ block: "nearest" });
+  }
+
+  function switchRaw(raw) {
+    if (raw) state = { ...state, raw, text: pretty(fromDrafts(state.drafts).value), error: "", errors: {} };
+    else {
+      try {
+        state = { ...state, raw, drafts: toDrafts(JSON.parse(state.text)), error: "", errors: {} };
+      } catch (error) {
+        state = { ...state, error: `Messages must be valid JSON to edit them as messages: ${error.message}` };
+      }
+    }
+    show();
+  }
+
+  function save() {
+    const result = editorResult(state);
+    if (result.error) {
+      state = { ...state, error: result.error, errors: result.errors ?? {} };
+      return show();
+    }
+    const pending = state;
+    close();
+    request("edit", { datapoint_id: pending.id, field: pending.key, value: result.value }).catch((error) => {
+      // refused before any request (e.g. nested inputs): reopen with the draft and the reason
+      state = withServerError(pending, error.detail ?? { reason: error.message });
+      show();
+    });
+  }
+
+  function close() {
+    state = null;
+    show();
+    focusTable();
+  }
+
+  /** The page changed: an editor whose row left the page goes with it. */
+  function pageChanged() {
+    if (state && !(get("_page_rows") ?? []).some((r) => r.id === state.id)) {
+      state = null;
+      row = null;
+    }
+  }
+
+  return { open, pageChanged, row: () => row };
+}
