@@ -61,6 +61,7 @@ function render({ model, el }) {
   const table = createTable({
     root: el,
     signal,
+    viewId,
     on: {
       select: (id) => setTrait("selected_id", id),
       edit: (id, key) => edits.open(id, key),

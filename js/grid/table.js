@@ -8,14 +8,25 @@ import { NUMBER_WIDTH, STATUS_WIDTH, tableWidth } from "./columns.js";
 import { wireHeaders } from "./headers.js";
 import { planRows } from "./rows.js";
 
-export function createTable({ root, signal, on }) {
+const KEYS_HELP =
+  "Arrow keys move between cells, Enter edits, Space shows the row whole, Page Up and Page Down turn pages; " +
+  "on a column header, Alt with Left or Right moves the column and Shift with Left or Right resizes it; Escape leaves the table.";
+
+export function createTable({ root, signal, on, viewId }) {
   const colgroup = h("colgroup");
   const thead = h("thead");
   const tbody = h("tbody");
-  const table = h("table", { class: "nbw-table", role: "grid", "aria-label": "Datapoints" }, colgroup, thead, tbody);
+  const help = h("p", { class: "nbw-sr-only", id: `${viewId}-keys` }, KEYS_HELP);
+  const table = h(
+    "table",
+    { class: "nbw-table", role: "grid", "aria-label": "Datapoints", "aria-describedby": help.id },
+    colgroup,
+    thead,
+    tbody,
+  );
   const scroller = h("div", { class: "nbw-scroll" }, table);
   const cue = h("div", { class: "nbw-overflow-cue", "aria-hidden": "true", title: "More columns: scroll right" }, "›");
-  const element = h("div", { class: "nbw-table-wrap" }, scroller, cue);
+  const element = h("div", { class: "nbw-table-wrap" }, scroller, cue, help);
   let records = new Map(); // id -> what the row was built from (see planRows)
   const trs = new Map(); // id -> <tr>
   let order = [];
