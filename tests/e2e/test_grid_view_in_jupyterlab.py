@@ -178,6 +178,7 @@ def test_messages_edited_as_messages_and_saved(page, lab, sandbox):
     assert problem.count() == 1 and "tool call" in problem.inner_text()
     editor.get_by_label("Role of message 2").select_option("user")
     assert "developer: Be brief." in editor.locator(".nbw-diff").inner_text()
+    screenshot(page, "grid-1400-messages-editor", page.locator(".nbw-grid"))
     editor.get_by_role("button", name="Save").click()
     page.locator(ROWS).first.locator(".nbw-badge-saved").wait_for()
     with Client.orq(sandbox.api_key, sandbox.url) as client:
