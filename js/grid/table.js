@@ -167,7 +167,7 @@ export function createTable({ root, signal, on, viewId }) {
       trs.set(entry.id, tr);
     });
     for (const id of plan.drop) trs.delete(id);
-    if (!sameOrder) {
+    if (!sameOrder || !plan.order.length) {
       tbody.replaceChildren(...plan.order.map((id) => trs.get(id)));
       if (!plan.order.length)
         tbody.append(
