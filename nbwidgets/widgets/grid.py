@@ -17,10 +17,11 @@ from typing import Any
 import traitlets
 from pydantic import ValidationError as ModelValidationError
 
-from ..client import ApiError, ConflictError, OrqClient, OvermindClient
+from ..client import ApiError, OrqClient, OvermindClient, checks
 from ..client.orq import datapoint_record
+from ..client.writes import WriteHandle
 from ..models import Datapoint, DatapointUpdate, OvermindDatapoint, Page
-from ._base import STATIC, Widget, describe, run_in_background
+from ._base import LOAD_TIMEOUT, STATIC, Widget, WriteStatuses, describe, run_in_background, segment_id
 
 ORQ_COLUMNS = ["inputs", "messages", "expected_output", "evaluations", "updated"]
 OVERMIND_COLUMNS = ["order", "input", "expected_output", "persona", "tags"]
@@ -80,8 +81,9 @@ class DatasetGrid(Widget):
         cache_pages: int = 8,
         rows: Sequence[Datapoint] | None = None,
     ) -> None:
-        if not 1 <= page_size <= 200:
-            raise ValueError("page_size must be between 1 and 200")
+        checks.integer("page_size", page_size, 1, 200)
+        if dataset_id is not None:
+            segment_id("dataset_id", dataset_id)
         super().__init__(client, flavour=getattr(client, "service", flavour), page_size=page_size)
         self.service = self.client.service
         self.columns = ORQ_COLUMNS if self.service == "orq" else OVERMIND_COLUMNS
@@ -98,6 +100,7 @@ class DatasetGrid(Widget):
         self._last_error: BaseException | None = None
         self._undo: list[tuple[str, dict[str, Any], Any]] = []
         self._conflicts: dict[str, Any] = {}
+        self._statuses = WriteStatuses(self._show_write)
         self._edit_callbacks: list[Callable[[Any, Any], None]] = []
         # rows given by the caller (a list of datapoints displayed as a grid): paged here, not fetched
         self._static: list[Any] | None = list(rows) if rows is not None else None
@@ -117,8 +120,23 @@ class DatasetGrid(Widget):
 
     @property
     def rows(self) -> list[Datapoint] | list[OvermindDatapoint]:
-        """The datapoints of the page on show, as models."""
+        """The datapoints of the page on show, as models. Right after construction it waits for the
+        first page (bounded; the load's error if it failed), so the next line of a script sees it."""
+        self._await_first_page()
         return list(self._page.items) if self._page else []
+
+    def _await_first_page(self) -> None:
+        if self._page is not None or not self.dataset_id:
+            return
+        with self._shown:
+            self._shown.wait_for(
+                lambda: self._page is not None or (not self.loading and self._last_error is not None),
+                timeout=LOAD_TIMEOUT,
+            )
+        if self._page is None:
+            if self._last_error is not None:
+                raise self._last_error
+            raise TimeoutError(f"the first page of dataset {self.dataset_id} did not load within {LOAD_TIMEOUT:g} s")
 
     @property
     def selected(self) -> Datapoint | OvermindDatapoint | None:
@@ -137,12 +155,12 @@ class DatasetGrid(Widget):
         self._navigate("refresh", wait)
 
     def set_page_size(self, size: int, wait: bool = True) -> None:
-        if not 1 <= size <= (200 if self.service == "orq" else 100):
-            raise ValueError(f"page size {size} is out of range")
+        checks.integer("size", size, 1, 200 if self.service == "orq" else 100)
         self.page_size = size
         self._navigate("first", wait)
 
     def open_dataset(self, dataset_id: str, wait: bool = True) -> None:
+        segment_id("dataset_id", dataset_id)
         self._static = None
         self._cache.clear()
         self.dataset_id = dataset_id
@@ -165,7 +183,8 @@ class DatasetGrid(Widget):
         timeout: float = 120,
     ):
         """Change fields of a datapoint. orq: saved at once (PATCH of only these fields); the saved
-        datapoint is returned. Overmind: staged for `save_version()`."""
+        datapoint is returned (`wait=False`: the write's handle), a `ConflictError` if someone else
+        changed it since this grid loaded it. Overmind: staged for `save_version()`."""
         fields = {
             k: v
             for k, v in (("expected_output", expected_output), ("inputs", inputs), ("messages", messages))
@@ -175,18 +194,18 @@ class DatasetGrid(Widget):
             fields = {"input" if k == "inputs" else k: v for k, v in fields.items()}
             self._stage(datapoint_id, fields)
             return None
-        future = self._save(datapoint_id, fields)
-        return future.result(timeout=timeout) if wait else future
+        handle = self._save(datapoint_id, fields)
+        return handle.result(timeout=timeout) if wait else handle
 
-    def undo(self, wait: bool = True):
+    def undo(self, wait: bool = True, timeout: float = 120) -> Datapoint | WriteHandle:
         """Revert the last saved edit (a PATCH of the previous value)."""
         with self._lock:
             if not self._undo:
                 raise ValueError("nothing to undo")
             datapoint_id, previous, updated = self._undo.pop()
             self.can_undo = bool(self._undo)
-        future = self._save(datapoint_id, previous, base_updated=updated, undoable=False)
-        return future.result(timeout=120) if wait else future
+        handle = self._save(datapoint_id, previous, base=updated, undoable=False)
+        return handle.result(timeout=timeout) if wait else handle
 
     def on_edit(self, callback: Callable[[Any, Any], None]) -> None:
         """Call `callback(before, after)` with the datapoint models after each saved edit."""
@@ -220,7 +239,7 @@ class DatasetGrid(Widget):
             "edit": self._intent_edit,
             "retry": lambda m: self._retry(m["datapoint_id"]),
             "resolve": lambda m: self._resolve(m["datapoint_id"], m["keep"]),
-            "undo": lambda m: self.undo(wait=False),
+            "undo": lambda m: self.undo(wait=False) and None,
             "query": self._intent_query,
             "save_version": lambda m: self._start_save_version(bool(m.get("make_active"))),
             "discard": lambda m: self._discard_staged(),
@@ -472,10 +491,12 @@ class DatasetGrid(Widget):
         datapoint_id: str,
         fields: dict[str, Any],
         *,
-        base_updated: Any = _UNSET,
+        base: Any = _UNSET,
         force: bool = False,
         undoable: bool = True,
-    ) -> concurrent.futures.Future:
+    ) -> WriteHandle:
+        """Queue one edit of a row. Its conflict base is what this grid last saw of the row (a quick
+        second edit's base is the first's result: the outbox knows its own writes)."""
         try:
             DatapointUpdate.model_validate(fields)
         except ModelValidationError as error:
@@ -483,59 +504,45 @@ class DatasetGrid(Widget):
             reason = f"{'.'.join(map(str, first['loc']))}: {first['msg']}"
             self._set_status(datapoint_id, state="failed", message=reason, reason=reason, draft=fields, fields={})
             raise ValueError(reason) from None
-        self._set_status(datapoint_id, state="pending", draft=fields)
-        return run_in_background(self._save_worker, datapoint_id, fields, base_updated, force, undoable)
-
-    def _save_worker(
-        self, datapoint_id: str, fields: dict[str, Any], base_updated: Any, force: bool, undoable: bool
-    ) -> Datapoint | None:
-        """Send one save through the client's outbox (durable, retried until delivered) and track it."""
         assert isinstance(self.client, OrqClient)
-        try:
-            before = self._find(datapoint_id) or self.client.get_datapoint(self.dataset_id, datapoint_id)
-            expected = before.to_wire().get("updated") if base_updated is _UNSET else base_updated
-            ticket = self.client.queue_datapoint_update(
-                self.dataset_id, datapoint_id, fields, expected_updated=None if force else expected
-            )
-        except Exception as error:
-            self._set_status(datapoint_id, state="failed", draft=fields, **describe(error))
-            raise
+        if base is _UNSET:
+            loaded = self._find(datapoint_id)
+            base = loaded.updated if loaded is not None else None  # not loaded: nothing seen to conflict with
+        handle = self.client.queue_datapoint_update(
+            self.dataset_id, datapoint_id, fields, expected_updated=None if force else base
+        )
+        handle.on_change(lambda h: self._settled(h, fields, undoable))
+        return self._statuses.follow(datapoint_id, handle)
 
-        def on_event(event: str, data: dict[str, Any]) -> None:
-            if event == "retrying":  # not lost: shown, and tried again in the background
-                self._set_status(
-                    datapoint_id, state="retrying", draft=fields, attempts=data["attempts"], **describe(data["error"])
-                )
-
-        ticket.on_event(on_event)
-        try:
-            saved = ticket.result()
-        except ConflictError as error:
-            server = Datapoint.model_validate(error.body)
-            self._conflicts[datapoint_id] = server
-            self._set_status(
-                datapoint_id,
-                state="conflict",
-                draft=fields,
-                message=error.message,
-                server={k: server.to_wire().get(k) for k in fields},
-                server_updated=server.to_wire().get("updated"),
-            )
-            return None
-        except Exception as error:  # refused by the service: final, the draft stays for the user
-            self._set_status(datapoint_id, state="failed", draft=fields, **describe(error))
-            raise
-        with self._lock, self.hold_sync():  # one sync message for the row, its status and Undo
+    def _settled(self, handle: WriteHandle, fields: dict[str, Any], undoable: bool) -> None:
+        """What a finished edit changes besides its status: the row on screen, Undo, the callbacks."""
+        datapoint_id = handle.write.payload["datapoint_id"]
+        if handle.state == "conflict" and handle.current is not None:
+            self._conflicts[datapoint_id] = handle.current
+        if handle.state != "saved":
+            return
+        saved: Datapoint = handle.value
+        before = handle.before
+        with self._lock, self.hold_sync():  # one sync message for the row and Undo
             self._replace_row(saved)
-            if undoable:
-                self._undo.append(
-                    (datapoint_id, {k: before.to_wire().get(k) for k in fields}, saved.to_wire().get("updated"))
-                )
+            if undoable and before is not None:
+                previous = {k: before.to_wire().get(k) for k in fields}
+                self._undo.append((datapoint_id, previous, saved.updated))
             self.can_undo = bool(self._undo)
-            self._set_status(datapoint_id, state="saved", updated=saved.to_wire().get("updated"))
         for callback in self._edit_callbacks:
             callback(before, saved)
-        return saved
+
+    def _show_write(self, datapoint_id: str, status: dict[str, Any], handle: WriteHandle) -> None:
+        fields = handle.write.payload["fields"]
+        if status["state"] == "saved":
+            status = {**status, "updated": handle.value.to_wire().get("updated")}
+        elif status["state"] == "conflict" and handle.current is not None:
+            server = handle.current.to_wire()
+            status = {**status, "draft": fields, "server": {k: server.get(k) for k in fields}}
+            status["server_updated"] = server.get("updated")
+        else:
+            status = {**status, "draft": fields}
+        self._set_status(datapoint_id, **status)
 
     def _replace_row(self, datapoint: Any) -> None:
         for page in self._loaded_pages():
@@ -543,14 +550,14 @@ class DatasetGrid(Widget):
                 if dp.id == datapoint.id:
                     page.items[index] = datapoint
         if self._page is not None and any(dp.id == datapoint.id for dp in self._page.items):
-            # only what changed: the fields written and the server's bookkeeping
+            # The row's patch is the service's value against the page as first sent, recomputed whole:
+            # a field that returns to its original drops out, and the front end shows the original.
             wire = self._row_json(datapoint)
             shown = next((r for r in self._page_rows if r.get("id") == datapoint.id), {})
             delta = {k: v for k, v in wire.items() if shown.get(k) != v}
-            self._row_patches = {
-                **self._row_patches,
-                datapoint.id: {**self._row_patches.get(datapoint.id, {}), **delta},
-            }
+            delta.update({k: None for k in shown if k not in wire})
+            patches = {k: v for k, v in self._row_patches.items() if k != datapoint.id}
+            self._row_patches = {**patches, datapoint.id: delta} if delta else patches
 
     def _retry(self, datapoint_id: str) -> None:
         status = self.row_status.get(datapoint_id)
