@@ -92,9 +92,13 @@ class OutboxStore:
     def __init__(self, path: Path | None) -> None:
         """`path=None`: in memory, for writes that cannot outlive this process anyway."""
         self.path = path
+        companions = [] if path is None else [Path(f"{path}-wal"), Path(f"{path}-shm")]
         if path is not None:
             _private_folder(path.parent)
             _private_file(path)
+            for companion in companions:  # left by an earlier process: tightened before SQLite uses them
+                if companion.exists():
+                    _private_file(companion)
         self._db = sqlite3.connect(
             str(path) if path else ":memory:", check_same_thread=False, isolation_level=None, timeout=30
         )
@@ -109,11 +113,11 @@ class OutboxStore:
                     self._db.execute(f"ALTER TABLE entry ADD COLUMN {name} {declaration}")
             self._db.execute(INDEXES)
             self._db.execute("DELETE FROM landed WHERE at < ?", (time.time() - TOKENS_KEPT_SECONDS,))
-        if path is not None:  # SQLite made its -wal and -shm files by now
-            for companion in (Path(f"{path}-wal"), Path(f"{path}-shm")):
-                if companion.exists():
-                    _private_file(companion)
+        for companion in companions:  # SQLite made its -wal and -shm files by now
+            if companion.exists():
+                _private_file(companion)
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.lease_seconds = LEASE_SECONDS
 
     def salt(self) -> str:
         with self._lock:
@@ -198,7 +202,7 @@ class OutboxStore:
                 for row in rows:
                     self._db.execute(
                         "UPDATE entry SET lease_until = ?, owner = ?, attempts = attempts + 1 WHERE seq = ?",
-                        (now + LEASE_SECONDS, self.owner, row[0]),
+                        (now + self.lease_seconds, self.owner, row[0]),
                     )
                 self._db.execute("COMMIT")
             except BaseException:
@@ -217,7 +221,7 @@ class OutboxStore:
         with self._lock:
             self._db.execute(
                 f"UPDATE entry SET lease_until = ? WHERE owner = ? AND state = 'queued' AND seq IN ({marks})",
-                (time.time() + LEASE_SECONDS, self.owner, *seqs),
+                (time.time() + self.lease_seconds, self.owner, *seqs),
             )
             rows = self._db.execute(
                 f"SELECT seq FROM entry WHERE owner = ? AND state = 'queued' AND seq IN ({marks})", (self.owner, *seqs)

@@ -51,7 +51,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from . import checks
 from .errors import ConflictError, NotFoundError, RateLimitedError, ServerError, TransportError
-from .outbox import LEASE_SECONDS, OutboxStore, default_path, max_age_days
+from .outbox import OutboxStore, default_path, max_age_days
 
 if TYPE_CHECKING:
     from .base import Client
@@ -278,7 +278,7 @@ class Outbox:
                     reaped = now
                 with self._lock:
                     inflight = list(self._inflight)
-                if inflight and now - renewed > LEASE_SECONDS / 4:
+                if inflight and now - renewed > self._store.lease_seconds / 4:
                     self._store.renew(inflight)
                     renewed = now
                 free = self.concurrency - len(inflight)
@@ -304,7 +304,11 @@ class Outbox:
             due = self._store.next_due(self.scope)
         except Exception:
             return 0.5
-        return 1.0 if due is None else max(0.01, min(1.0, due - time.time()))
+        wait = 1.0 if due is None else max(0.01, min(1.0, due - time.time()))
+        with self._lock:
+            if self._inflight:  # wake in time to renew the leases of what is being delivered
+                wait = min(wait, self._store.lease_seconds / 4)
+        return wait
 
     def _work(self) -> None:
         while True:

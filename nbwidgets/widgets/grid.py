@@ -324,6 +324,8 @@ class DatasetGrid(Widget):
     def _navigate(self, how: str, wait: bool) -> None:
         if not self.dataset_id:
             raise ValueError("no dataset is open")
+        if wait and how in ("next", "previous"):
+            self._await_first_page()  # "next" right after construction is page 2, not page 1 again
         with self._lock:
             current = self.page_number if self._page is not None else 1
             number = {"next": current + 1, "previous": current - 1, "first": 1, "refresh": current}[how]
