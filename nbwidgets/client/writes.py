@@ -224,17 +224,21 @@ class Outbox:
         self._wake.set()
 
     def flush(self, timeout: float | None = None) -> bool:
-        """Wait until every queued write of this service is delivered, refused or in conflict.
-        False on timeout (they stay queued)."""
+        """Wait until every queued write of this service is delivered, refused or in conflict, and
+        its widgets show it. False on timeout (they stay queued)."""
         deadline = None if timeout is None else time.monotonic() + timeout
         self._wake.set()
         with self._settled:
-            while self._store.count_queued(self.scope):
+            while self._store.count_queued(self.scope) or self._delivering():
                 remaining = None if deadline is None else deadline - time.monotonic()
                 if remaining is not None and remaining <= 0:
                     return False
                 self._settled.wait(0.05 if remaining is None else min(0.05, remaining))
         return True
+
+    def _delivering(self) -> bool:
+        with self._lock:
+            return bool(self._inflight)
 
     def close(self, timeout: float = 5.0) -> None:
         """Stop delivering. What is still queued stays for the next client of this service."""
@@ -355,9 +359,9 @@ class Outbox:
             self._final(entry, handle, "failed", error)
             return
         self._store.done(entry.seq, self.scope, entry.key, kind.token(answer))
-        self._forget(entry.seq)
         if handle is not None:
             handle._settle("saved", answer)
+        self._forget(entry.seq)
         self._wake.set()
 
     def _attempt(self, kind: WriteKind, entry: Any, handle: WriteHandle | None) -> Any:
@@ -395,9 +399,9 @@ class Outbox:
 
     def _final(self, entry: Any, handle: WriteHandle | None, state: State, error: BaseException) -> None:
         self._store.fail(entry.seq, str(error))
-        self._forget(entry.seq)
         if handle is not None:
             handle._settle(state, error=error)
+        self._forget(entry.seq)
 
     def _forget(self, seq: int) -> None:
         with self._lock:
