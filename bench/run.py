@@ -359,7 +359,7 @@ def bench_writes(sandbox, count: int = 300, latency_ms: int = 100) -> None:
     rates = {}
     for name, concurrency in (("serial", 1), ("outbox", None)):
         traces = [f"bench-{name}-{i}-{time.monotonic_ns()}" for i in range(count)]
-        # the strict sandbox takes feedback on traces it knows (an older one has no such route)
+        # the sandbox takes feedback on traces it knows, as orq does
         httpx.post(sandbox.url + "/_sandbox/traces", json={"trace_ids": traces}, headers=headers, timeout=30)
         client = Client.orq(sandbox.api_key, sandbox.url)
         if concurrency is not None:

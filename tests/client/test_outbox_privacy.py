@@ -38,7 +38,7 @@ def test_folder_and_files_are_private_whatever_the_umask(sandbox, tmp_path):
             os.umask({umask})
             from nbwidgets import Client
             client = Client.orq({sandbox.api_key!r}, {sandbox.url!r})
-            client.queue_feedback("trace-private", "rating", "good").result(30)
+            client.queue_feedback({sandbox.ids["trace"]!r}, "rating", "good").result(30)
             print(sorted(os.listdir({str(folder)!r})))
             """,
             env,
@@ -80,13 +80,13 @@ def test_writes_to_an_in_memory_sandbox_leave_nothing_on_disk(sandbox, tmp_path)
         """
         from nbwidgets import Client, FeedbackButtons
         client = Client.sandbox()  # the embedded sandbox: its store is :memory:
-        widget = FeedbackButtons(client, trace_id="trace-embedded")
+        widget = FeedbackButtons(client, trace_id=client.invoke_deployment("support-reply").trace_id)
         widget.submit("good")
-        print(client.outbox.path, client.outbox.flush(30))
+        print(client.outbox.path, client.outbox.flush(30), widget.status)
         """,
         env,
     )
-    assert out.split() == ["None", "True"]
+    assert out.split() == ["None", "True", "sent"]
     # the session's sandbox (also in memory) reached by URL, as JupyterLab kernels in the e2e tests do
     env.update(NBWIDGETS_SANDBOX_URL=sandbox.url, NBWIDGETS_SANDBOX_KEY=sandbox.api_key)
     out = run(

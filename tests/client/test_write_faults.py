@@ -18,17 +18,6 @@ from nbwidgets.client import RetryPolicy
 FAST = RetryPolicy(max_retries=3, initial_delay=0.01, max_delay=0.05, max_elapsed=10)
 
 
-def register_traces(sandbox, traces):
-    """Feedback needs a trace the service knows (the strict sandbox's control route, when it has one)."""
-    import httpx
-
-    try:
-        sandbox.control("POST", "/_sandbox/traces", {"trace_ids": list(traces)})
-    except httpx.HTTPStatusError as error:
-        if error.response.status_code not in (404, 405):
-            raise
-
-
 def test_every_write_lands_once_as_last_set_under_faults(sandbox, orq, tmp_path, monkeypatch):
     monkeypatch.setenv("NBWIDGETS_CACHE_DIR", str(tmp_path))
     client = Client.orq(sandbox.api_key, sandbox.url, retry=FAST)
@@ -40,7 +29,7 @@ def test_every_write_lands_once_as_last_set_under_faults(sandbox, orq, tmp_path,
     off_page = [i for i in every_row if i not in set(on_page)]
     assert len(on_page) == 25 and len(off_page) == 75
     traces = [f"trace-faults-{i}" for i in range(500)]
-    register_traces(sandbox, traces)
+    sandbox.add_traces(*traces)
     widgets = [FeedbackButtons(client, trace_id=trace) for trace in traces]
     form = EvaluatorForm(client, sandbox.ids["answer_quality_jury"])
     assert form.value.key

@@ -176,6 +176,7 @@ def test_5_and_service_down_edits_on_one_client_do_not_delay_a_grid_on_another(f
 
 
 def test_6_a_listener_attached_after_delivery_sees_the_final_state(fast, sandbox):
+    sandbox.add_traces("trace-late-listener", *(f"trace-fast-{i}" for i in range(50)))
     handle = fast.queue_feedback("trace-late-listener", "rating", "good")
     handle.result(30)
     seen = []
@@ -200,6 +201,7 @@ def test_7_the_lease_is_renewed_while_a_delivery_is_in_flight(sandbox, tmp_path,
     client.outbox._store.lease_seconds = 0.3  # far shorter than the delivery: only renewal keeps it ours
     other_process = OutboxStore(client.outbox.path)  # another process's view of the same file
     try:
+        sandbox.add_traces("trace-lease")
         handle = client.queue_feedback("trace-lease", "rating", "good")
         wait_for(lambda: handle.state == "sending")
         taken = []
@@ -365,6 +367,7 @@ def test_the_outbox_backs_off_with_the_transport_policy(fast, sandbox):
     assert fast.outbox.policy is fast._transport.retry
     assert all(0.25 <= policy.delay(n) <= 0.5 for n in range(10))
     assert policy.delay(3, retry_after=0.07) == 0.07
+    sandbox.add_traces("trace-backoff")
     sandbox.set_faults(fault_rate=1.0)
     handle = fast.queue_feedback("trace-backoff", "rating", "good")
     wait_for(lambda: handle.attempts >= 3)
@@ -387,7 +390,8 @@ def test_conflict_by_someone_else_is_still_a_conflict_with_both_values(fast, orq
 
 
 def test_a_thousand_statuses_from_threads_are_consistent(fast, sandbox):
-    widgets = [FeedbackButtons(fast, trace_id=f"trace-threads-{i}") for i in range(40)]
+    traces = sandbox.add_traces(*(f"trace-threads-{i}" for i in range(40)))
+    widgets = [FeedbackButtons(fast, trace_id=trace) for trace in traces]
     threads = [threading.Thread(target=w.submit, args=("good",)) for w in widgets]
     for thread in threads:
         thread.start()
