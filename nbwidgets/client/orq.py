@@ -195,12 +195,23 @@ class OrqClient(Client):
         *,
         version_increment: str | None = None,
         version_description: str | None = None,
+        path: str | None = None,
     ) -> Evaluator:
-        """PATCH only `changes` (wire names), with an optional version bump."""
+        """PATCH only `changes` (wire names), with an optional version bump.
+
+        The seed marks `type` and `path` required on update (the spec makes them optional), so both are
+        sent every time: `type` is llm_eval, `path` the evaluator's own (given, or read first) unless the
+        change places it by `project_id`, which orq refuses together with `path`."""
         unknown = set(changes) - set(EVALUATOR_WRITABLE_FIELDS) - {"type"}
         if unknown:
             raise ValueError(f"not evaluator fields: {', '.join(sorted(unknown))}")
-        body = dict(changes)
+        if changes.get("path") and changes.get("project_id"):
+            raise ValueError("path and project_id are mutually exclusive: give one")
+        body = {"type": "llm_eval", **changes}
+        if "project_id" not in body and not body.get("path"):
+            known = path or self.get_evaluator(evaluator_id).path
+            if known:
+                body["path"] = known
         if version_increment:
             if version_increment not in ("major", "minor", "patch"):
                 raise ValueError("version_increment must be major, minor or patch")
