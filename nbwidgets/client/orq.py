@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, TypeAdapter
 
@@ -25,6 +25,9 @@ from ..models.feedback import BUILTIN_FEEDBACK_PROPERTIES
 from ..models.orq import EVALUATOR_WRITABLE_FIELDS
 from .base import Client
 from .errors import ConflictError
+
+if TYPE_CHECKING:
+    from .orq_datasets import OrqDatasets
 
 
 def _page(
@@ -323,6 +326,11 @@ class OrqClient(Client):
             },
             order_key=datapoint_id,
         )
+
+    def datasets(self) -> OrqDatasets:
+        from .orq_datasets import OrqDatasets
+
+        return OrqDatasets(self)
 
     def _execute(self, kind: str, payload: dict[str, Any]) -> Any:
         if kind == "feedback.create":
