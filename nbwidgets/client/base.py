@@ -13,6 +13,7 @@ from .transport import DEFAULT_RETRY, DEFAULT_TIMEOUT, HeaderAuth, RetryPolicy, 
 from .writes import Outbox, Write, WriteHandle, WriteKind
 
 if TYPE_CHECKING:
+    from .datasets import DatasetSource
     from .orq import OrqClient
     from .overmind import OvermindClient
 
@@ -125,6 +126,10 @@ class Client:
     ) -> Any:
         response = self._transport.request(method, path, json=body, idempotent=idempotent, once=once)
         return response.json() if response.content else None
+
+    def datasets(self) -> DatasetSource:
+        """This service's datasets as a browser sees them (what a grid asks instead of which service it is)."""
+        raise NotImplementedError
 
     def _write_kinds(self) -> dict[str, WriteKind]:
         """The kinds of write this service takes through the outbox (see writes.py)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, TypeAdapter
 
@@ -27,6 +27,9 @@ from . import checks
 from .base import Client
 from .checks import segment
 from .writes import Write, WriteHandle, WriteKind
+
+if TYPE_CHECKING:
+    from .orq_datasets import OrqDatasets
 
 
 def _page(
@@ -194,10 +197,19 @@ class OrqClient(Client):
         *,
         version_increment: str | None = None,
         version_description: str | None = None,
+        path: str | None = None,
     ) -> Evaluator:
-        """PATCH only `changes` (wire names), with an optional version bump."""
-        body = _evaluator_changes(changes, version_increment, version_description)
+        """PATCH only `changes` (wire names), with an optional version bump.
+
+        The seed marks `type` and `path` required on update (the spec makes them optional), so both are
+        sent every time: `type` is llm_eval, `path` the evaluator's own (given, or read first) unless the
+        change places it by `project_id`, which orq refuses together with `path`."""
         route = f"/v2/evaluators/{segment('evaluator_id', evaluator_id)}"
+        body = _evaluator_changes(changes, version_increment, version_description, path)
+        if "project_id" not in body and not body.get("path"):
+            known = self.get_evaluator(evaluator_id).path
+            if known:
+                body["path"] = known
         return Evaluator.model_validate(self._send("PATCH", route, body))
 
     def delete_evaluator(self, evaluator_id: str) -> None:
@@ -305,19 +317,25 @@ class OrqClient(Client):
         version_increment: str | None = None,
         version_description: str | None = None,
         expected_version: str | None = None,
+        path: str | None = None,
     ) -> WriteHandle:
         """Queue an evaluator PATCH. With a version bump it is not idempotent: before any re-send it
-        is verified (read back: do the fields hold and has the version moved past `expected_version`?),
-        so one save makes at most one new version."""
+        is verified (read back: do the changes hold and has the version moved past `expected_version`?),
+        so one save makes at most one new version. `path`: the evaluator's own (else read before sending)."""
         segment("evaluator_id", evaluator_id)
-        body = _evaluator_changes(changes, version_increment, version_description)
-        payload = {"evaluator_id": evaluator_id, "body": body, "version": expected_version}
+        body = _evaluator_changes(changes, version_increment, version_description, path)
+        payload = {"evaluator_id": evaluator_id, "changes": changes, "body": body, "version": expected_version}
         return self.submit(Write("evaluator.update", f"evaluator {evaluator_id}", payload))
 
     def queue_evaluator_creation(self, evaluator: Evaluator | dict[str, Any], *, path: str = "Default") -> WriteHandle:
         """Queue a new evaluator. Before any re-send, its key is looked up: one save creates one."""
         body = _evaluator_creation(evaluator, path)
         return self.submit(Write("evaluator.create", f"evaluator key {body['key']}", {"body": body}))
+
+    def datasets(self) -> OrqDatasets:
+        from .orq_datasets import OrqDatasets
+
+        return OrqDatasets(self)
 
     def _write_kinds(self) -> dict[str, WriteKind]:
         def datapoint_route(p: dict[str, Any]) -> tuple[str, str]:
@@ -347,9 +365,7 @@ class OrqClient(Client):
                 describe=datapoint_route,
             ),
             "evaluator.update": WriteKind(
-                send=lambda p: Evaluator.model_validate(
-                    self._send("PATCH", evaluator_route(p)[1], p["body"], once=True)
-                ),
+                send=lambda p: self._send_evaluator_update(evaluator_route(p)[1], p),
                 read=lambda p: Evaluator.model_validate(self._get(evaluator_route(p)[1], once=True)),
                 holds=_evaluator_holds,
                 idempotent=lambda p: "versionIncrement" not in p["body"],
@@ -363,6 +379,12 @@ class OrqClient(Client):
                 describe=lambda p: ("POST", "/v2/evaluators"),
             ),
         }
+
+    def _send_evaluator_update(self, route: str, payload: dict[str, Any]) -> Evaluator:
+        body = payload["body"]
+        if "project_id" not in body and not body.get("path"):  # the seed requires it: the evaluator's own
+            body = {**body, "path": Evaluator.model_validate(self._get(route, once=True)).path}
+        return Evaluator.model_validate(self._send("PATCH", route, body, once=True))
 
     def _evaluator_by_key(self, key: str) -> Evaluator | None:
         cursor = None
@@ -401,14 +423,19 @@ def _token(updated: Any) -> str:
 
 
 def _evaluator_changes(
-    changes: dict[str, Any], version_increment: str | None, version_description: str | None
+    changes: dict[str, Any], version_increment: str | None, version_description: str | None, path: str | None
 ) -> dict[str, Any]:
+    """The PATCH body: `type` and `path` always (the seed requires them), the changes, the version bump."""
     if not isinstance(changes, dict):
         raise TypeError(f"changes must be a dict of evaluator fields, not {type(changes).__name__}")
     unknown = set(changes) - set(EVALUATOR_WRITABLE_FIELDS) - {"type"}
     if unknown:
         raise ValueError(f"not evaluator fields: {', '.join(sorted(unknown))}")
-    body = dict(changes)
+    if changes.get("path") and changes.get("project_id"):
+        raise ValueError("path and project_id are mutually exclusive: give one")
+    body = {"type": "llm_eval", **changes}
+    if "project_id" not in body and not body.get("path") and path:
+        body["path"] = checks.optional_str("path", path)
     if version_increment:
         if version_increment not in ("major", "minor", "patch"):
             raise ValueError("version_increment must be major, minor or patch")
@@ -421,7 +448,7 @@ def _evaluator_changes(
 
 def _evaluator_holds(payload: dict[str, Any], current: Evaluator) -> bool:
     """The service holds these changes (and, for a versioned save, its version has moved on)."""
-    changes = {k: v for k, v in payload["body"].items() if not k.startswith("version")}
+    changes = payload["changes"]
     held = current.model_dump(mode="json", by_alias=True)
     try:
         wanted = Evaluator.model_validate({**held, **changes}).model_dump(mode="json", by_alias=True)

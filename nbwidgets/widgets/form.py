@@ -171,6 +171,7 @@ class EvaluatorForm(Widget):
                     version_increment=increment,
                     version_description=self.version_description or None,
                     expected_version=self.version,
+                    path=draft.get("path") or None,
                 )
         except Exception as error:  # refused before any request (a bad value): the draft stays
             self.saving, self.banner = False, f"Not saved: {describe(error)['message']}"

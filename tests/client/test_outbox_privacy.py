@@ -38,7 +38,7 @@ def test_folder_and_files_are_private_whatever_the_umask(sandbox, tmp_path):
             os.umask({umask})
             from nbwidgets import Client
             client = Client.orq({sandbox.api_key!r}, {sandbox.url!r})
-            client.queue_feedback({sandbox.ids["trace"]!r}, "rating", "good").result(30)
+            client.queue_feedback({sandbox.new_trace("private")!r}, "rating", "good").result(30)
             print(sorted(os.listdir({str(folder)!r})))
             """,
             env,

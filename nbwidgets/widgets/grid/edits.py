@@ -1,0 +1,217 @@
+"""The grid's edits: saved at once through the client's write path (save_mode "patch", orq) with undo
+and conflict resolution, or staged and saved as a new version (save_mode "version", Overmind).
+
+A saved edit is a write (client/writes.py): queued at once, followed through its handle, never waited
+on by a pool thread. Its conflict base is what this grid last saw of the row; the outbox knows its
+own writes, so quick edits of one row chain instead of conflicting. The row on screen is the service's
+answer: its patch is recomputed whole against the page as sent, so an undo or an edit back to the
+original reaches the screen.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from ...client.datasets import DatasetSource
+from ...client.writes import WriteHandle
+from ...models import Page
+from .._base import WriteStatuses, describe, run_in_background
+
+_UNSET: Any = object()
+
+
+class Edits:
+    """Mixed into DatasetGrid, whose traits (row_status, staged, can_undo, ...) it sets."""
+
+    source: DatasetSource
+    dataset_id: str | None
+    row_status: dict[str, Any]
+    staged: dict[str, Any]
+    can_undo: bool
+    loading: bool
+    error: str
+    notice: str
+    version: int | None
+    total: int | None
+    page_number: int
+    _page: Page[Any] | None
+    _page_rows: list[dict[str, Any]]
+    _row_patches: dict[str, Any]
+    _lock: threading.RLock
+    _loaded_pages: Callable[[], list[Page[Any]]]
+
+    def _init_edits(self) -> None:
+        self._undo: list[tuple[str, dict[str, Any], Any]] = []
+        self._conflicts: dict[str, Any] = {}
+        self._edit_callbacks: list[Callable[[Any, Any], None]] = []
+        self._statuses = WriteStatuses(self._show_write)
+
+    def _edit_fields(self, datapoint_id: str, fields: dict[str, Any]) -> WriteHandle | None:
+        """One edit from the Python API or the front end: staged, or saved at once."""
+        fields = self.source.fields(fields)
+        if self.source.save_mode == "version":
+            self._stage(datapoint_id, fields)
+            return None
+        return self._save(datapoint_id, fields)
+
+    def _find(self, datapoint_id: str) -> Any:
+        for page in self._loaded_pages():
+            for dp in page.items:
+                if dp.id == datapoint_id:
+                    return dp
+        return None
+
+    def _set_status(self, datapoint_id: str, **status: Any) -> None:
+        with self._lock:
+            self.row_status = {**self.row_status, datapoint_id: status}
+
+    # --- saved at once --------------------------------------------------------------------------
+
+    def _save(
+        self,
+        datapoint_id: str,
+        fields: dict[str, Any],
+        *,
+        base: Any = _UNSET,
+        force: bool = False,
+        undoable: bool = True,
+    ) -> WriteHandle:
+        """Queue one edit of a row; its status follows the write. Returns the write's handle."""
+        try:
+            self.source.validate(fields)
+        except ValueError as error:
+            reason = str(error)
+            self._set_status(datapoint_id, state="failed", message=reason, reason=reason, draft=fields, fields={})
+            raise
+        assert self.dataset_id is not None
+        if base is _UNSET:
+            loaded = self._find(datapoint_id)  # not loaded (off the page): nothing seen to conflict with
+            base = loaded.to_wire().get("updated") if loaded is not None else None
+        handle: WriteHandle = self.source.queue_update(
+            self.dataset_id, datapoint_id, fields, expected_updated=None if force else base
+        )
+        handle.on_change(lambda h: self._settled(h, fields, undoable))
+        return self._statuses.follow(datapoint_id, handle)
+
+    def _settled(self, handle: WriteHandle, fields: dict[str, Any], undoable: bool) -> None:
+        """What a finished edit changes besides its status: the row on screen, Undo, the callbacks."""
+        datapoint_id = handle.write.payload["datapoint_id"]
+        if handle.state == "conflict" and handle.current is not None:
+            self._conflicts[datapoint_id] = handle.current
+        if handle.state != "saved":
+            return
+        saved, before = handle.value, handle.before  # before: the row as the write found it
+        with self._lock, self.hold_sync():  # type: ignore[attr-defined]  # one sync message: row and Undo
+            self._replace_row(saved)
+            if undoable and before is not None:
+                previous = {k: before.to_wire().get(k) for k in fields}
+                self._undo.append((datapoint_id, previous, saved.to_wire().get("updated")))
+            self.can_undo = bool(self._undo)
+        for callback in self._edit_callbacks:
+            callback(before, saved)
+
+    def _show_write(self, datapoint_id: str, status: dict[str, Any], handle: WriteHandle) -> None:
+        """The row's status trait, from the write's state (the shared mapping) and the row's values."""
+        fields = handle.write.payload["fields"]
+        if status["state"] == "saved":
+            status = {**status, "updated": handle.value.to_wire().get("updated")}
+        elif status["state"] == "conflict" and handle.current is not None:
+            server = handle.current.to_wire()
+            status = {**status, "draft": fields, "server": {k: server.get(k) for k in fields}}
+            status["server_updated"] = server.get("updated")
+        else:
+            status = {**status, "draft": fields}
+        self._set_status(datapoint_id, **status)
+
+    def _replace_row(self, datapoint: Any) -> None:
+        for page in self._loaded_pages():
+            for index, dp in enumerate(page.items):
+                if dp.id == datapoint.id:
+                    page.items[index] = datapoint
+        if self._page is not None and any(dp.id == datapoint.id for dp in self._page.items):
+            # The row's patch is the service's value against the page as sent, recomputed whole (never
+            # merged into the last patch): a field back at its original drops out, and the screen shows it.
+            wire = self.source.row(datapoint)
+            shown = next((r for r in self._page_rows if r.get("id") == datapoint.id), {})
+            delta = {k: v for k, v in wire.items() if shown.get(k) != v}
+            delta.update({k: None for k in shown if k not in wire})
+            patches = {k: v for k, v in self._row_patches.items() if k != datapoint.id}
+            self._row_patches = {**patches, datapoint.id: delta} if delta else patches
+
+    def _undo_last(self) -> WriteHandle:
+        with self._lock:
+            if not self._undo:
+                raise ValueError("nothing to undo")
+            datapoint_id, previous, updated = self._undo.pop()
+            self.can_undo = bool(self._undo)
+        return self._save(datapoint_id, previous, base=updated, undoable=False)
+
+    def _retry(self, datapoint_id: str) -> None:
+        status = self.row_status.get(datapoint_id)
+        if not status or "draft" not in status:
+            raise ValueError("nothing to retry for this datapoint")
+        if status["state"] == "retrying":  # still queued: try now rather than queue it twice
+            self.source.client.outbox.retry_now()  # type: ignore[attr-defined]
+        else:
+            self._save(datapoint_id, status["draft"])
+
+    def _resolve(self, datapoint_id: str, keep: str) -> None:
+        status = self.row_status.get(datapoint_id) or {}
+        server = self._conflicts.pop(datapoint_id, None)
+        if status.get("state") != "conflict" or server is None:
+            raise ValueError("no conflict to resolve for this datapoint")
+        if keep == "mine":
+            self._save(datapoint_id, status["draft"], force=True)
+        elif keep == "theirs":
+            with self._lock:
+                self._replace_row(server)
+                self.row_status = {k: v for k, v in self.row_status.items() if k != datapoint_id}
+        else:
+            raise ValueError("keep must be 'mine' or 'theirs'")
+
+    # --- staged, then saved as a new version ----------------------------------------------------
+
+    def _stage(self, datapoint_id: str, fields: dict[str, Any]) -> None:
+        with self._lock:
+            self.staged = {**self.staged, datapoint_id: {**self.staged.get(datapoint_id, {}), **fields}}
+            self._set_status(datapoint_id, state="staged", draft=self.staged[datapoint_id])
+
+    def _discard_staged(self) -> None:
+        with self._lock:
+            self.row_status = {k: v for k, v in self.row_status.items() if k not in self.staged}
+            self.staged = {}
+
+    def _start_save_version(self, make_active: bool) -> None:
+        if not self.staged:
+            raise ValueError("no staged edits to save")
+        run_in_background(self._save_version_worker, make_active)
+
+    def _save_version_worker(self, make_active: bool) -> Any:
+        if not self.staged:
+            raise ValueError("no staged edits to save")
+        assert self.dataset_id is not None
+        self.loading = True
+        try:
+            created = self.source.save_version(self.dataset_id, dict(self.staged), make_active=make_active)
+        except Exception as error:
+            self.loading = False
+            self.error = "Saving the new version failed: " + describe(error)["message"]
+            raise
+        info = self.source.version_of(created)
+        number = self.page_number
+        with self._lock, self.hold_sync():  # type: ignore[attr-defined]
+            self.staged = {}
+            self.row_status = {}
+            self._forget_pages()  # type: ignore[attr-defined]
+            self.dataset_id = created.id
+            self.version = info.version
+            self.total = info.total
+            self.notice = f"Saved as version {info.version}" + (" (active)" if make_active else "")
+            self._page = None
+        self.page_number = 1
+        self._navigate("first", wait=True)  # type: ignore[attr-defined]
+        if number > 1:
+            self.notice += "; showing page 1 of the new version"
+        return created
