@@ -12,7 +12,7 @@ from typing import Any
 
 import traitlets
 
-from ...client import ApiError, Client, checks
+from ...client import ApiError, Client
 from ...client.datasets import ListSource
 from ...models import Datapoint, OvermindDatapoint
 from .._base import STATIC, Widget, describe, run_in_background, segment_id
