@@ -73,7 +73,8 @@ function diffSource(state) {
 export function buildEditor(state, { columns, saveLabel, viewId, signal, on }) {
   const diffBox = h("div", { class: "nbw-diff", role: "group", "aria-label": "Changes to be saved" });
   const showDiff = () => renderDiff(diffBox, ...diffSource(state));
-  const set = (changes, rebuild = true) => on.change({ ...state, ...changes }, rebuild);
+  // a change to the list (role, order, a message added or removed): earlier problems may no longer hold
+  const set = (changes) => on.change({ ...state, error: "", errors: {}, ...changes });
   const field = h(
     "select",
     { "aria-label": "Field", onchange: () => on.field(field.value) },
