@@ -160,9 +160,9 @@ def check_version_increment(body: dict[str, Any]) -> str | None:
 # --- deployments ----------------------------------------------------------------------------------
 
 
-def check_invoke(body: Any) -> dict[str, Any]:
+def check_invoke(raw: Any) -> dict[str, Any]:
     """POST /v2/deployments/invoke: `key` required; inputs/context/metadata objects; messages an array."""
-    body = require_object(body)
+    body = require_object(raw)
     if not isinstance(body.get("key"), str) or not body["key"]:
         raise field_error("key", "the deployment key is required")
     for name in ("inputs", "context", "metadata", "extra_params"):
@@ -222,9 +222,12 @@ def check_feedback(
     }
 
 
-def check_feedback_removal(body: Any) -> dict[str, Any]:
+def check_feedback_removal(raw: Any) -> dict[str, Any]:
     """POST /v2/feedback/remove: id, trace_id and product are all required."""
-    missing = [f for f in ("id", "trace_id", "product") if not isinstance(body, dict) or not body.get(f)]
+    if not isinstance(raw, dict):
+        raise OrqError(400, "Bad Request", [{"path": ["id"], "message": "Required"}])
+    body: dict[str, Any] = raw
+    missing = [f for f in ("id", "trace_id", "product") if not body.get(f)]
     if missing:
         raise OrqError(400, "Bad Request", [{"path": [f], "message": "Required"} for f in missing])
     if (
