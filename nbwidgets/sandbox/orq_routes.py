@@ -218,6 +218,9 @@ class OrqRoutes:
     ) -> dict[str, Any]:
         """Validate the merged evaluator as the service would, then store it in list shape."""
         merged = {**(existing or {}), **fields}
+        if existing is None:
+            # orq answers every evaluator with an output_type (SDK 4.17.13 requires it): boolean when not given
+            merged.setdefault("output_type", "boolean")
         if merged.get("mode") == "single":
             merged["jury"] = None
         problems = evaluator_problems(merged, creating=existing is None)
