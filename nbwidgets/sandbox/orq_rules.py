@@ -18,7 +18,7 @@ from starlette.responses import JSONResponse
 
 from ..models import DatapointUpdate, is_ulid, new_ulid
 from ..models.feedback import FeedbackProperty
-from ..models.orq import FEEDBACK_PRODUCTS
+from ..models.orq import EVALUATOR_NOT_NULLABLE, FEEDBACK_PRODUCTS
 
 FEEDBACK_NOT_FOUND = "Workspace, trace, or feedback property was not found"
 MAX_LIMIT = 200  # the spec (and SDK 4.x): 1..200, default 10
@@ -139,7 +139,13 @@ def datapoint_fields(item: Any, prefix: tuple[str, ...] = ()) -> dict[str, Any]:
 
 
 def check_evaluator_target(body: dict[str, Any]) -> None:
-    """`path` and `project_id` place an evaluator; on create and on update only one may be given."""
+    """`path` and `project_id` place an evaluator; on create and on update only one may be given. Fields
+    the spec does not make nullable cannot be null (null would silently drop them)."""
+    for name in EVALUATOR_NOT_NULLABLE:
+        if name in body and body[name] is None:
+            raise field_error(name, "must not be null")
+    if "jury" in body and body["jury"] is None and body.get("mode") != "single":  # null jury: single judges only
+        raise field_error("jury", "must not be null (switch mode to single to drop the jury)")
     if body.get("path") and body.get("project_id"):
         raise OrqError(
             400,

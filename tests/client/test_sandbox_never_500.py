@@ -21,17 +21,21 @@ def bodies_for(fields: list[str]) -> list[object]:
 def test_no_body_or_query_makes_a_500(sandbox):
     ids = sandbox.ids
     key = {"Authorization": f"Bearer {sandbox.api_key}"}
-    support, tone = ids["support"], ids["tone_check"]
+    support = ids["support"]
     with httpx.Client(base_url=sandbox.url, headers=key, timeout=30) as http:
         # writes that the junk happens to make valid land in a dataset of this test's own
         scratch = http.post("/v2/datasets", json={"display_name": "never-500", "path": "Default"}).json()["_id"]
         point = http.post(f"/v2/datasets/{scratch}/datapoints", json=[{"expected_output": "x"}]).json()[0]["_id"]
+        evaluator = http.post(
+            "/v2/evaluators",
+            json={"key": "never_500", "path": "Default", "prompt": "Is {{output}} ok?", "model": "openai/gpt-4o"},
+        ).json()["_id"]
         routes = [
             ("POST", f"/v2/datasets/{scratch}/datapoints", ["inputs", "messages", "expected_output"]),
             ("PATCH", f"/v2/datasets/{scratch}/datapoints/{point}", ["inputs", "messages", "expected_output"]),
             (
                 "PATCH",
-                f"/v2/evaluators/{tone}",
+                f"/v2/evaluators/{evaluator}",
                 [
                     "mode",
                     "jury",
@@ -88,6 +92,7 @@ def test_no_body_or_query_makes_a_500(sandbox):
                 if answer.status_code >= 500:
                     failures.append(("GET", path, f"{name}={value}", answer.status_code))
         http.delete(f"/v2/datasets/{scratch}")
+        http.delete(f"/v2/evaluators/{evaluator}")
         # the sandbox must not store anything absurd from the above
         http.post(
             "/_sandbox/faults", json={"latency_ms": 0, "fault_rate": 0, "rate_limit_rate": 0, "retry_after_ms": 100}
