@@ -250,7 +250,7 @@ def bench_page_flip(page, lab, sandbox, flips: int, latency_ms: int) -> None:
         floor,
         "ms",
         "pure re-render",
-        "floor: the grid re-rendering the same 25 rows, no request",
+        "floor: the grid building a page of 25 rows, no request; the prefetched page is shown before the kernel answers",
     )
 
 
@@ -533,24 +533,24 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer rounds (a smoke run)")
     parser.add_argument("--no-browser", action="store_true", help="skip the JupyterLab benchmarks")
-    parser.add_argument("--only", choices=["writes"], help="run one benchmark; its rows replace theirs in the table")
-    parser.add_argument("--grid", action="store_true", help="only the grid's browser figures (not saved)")
+    parser.add_argument(
+        "--only", choices=["writes", "grid"], help="run one benchmark; its rows replace theirs in the table"
+    )
     args = parser.parse_args()
     os.environ.setdefault("NBWIDGETS_CACHE_DIR", tempfile.mkdtemp(prefix="nbw-bench-cache-"))
     if args.only:
-        return only(args.only)
+        return only(args.only, args.quick)
     rounds, flips = (2, 6) if args.quick else (5, 20)
     print("starting a sandbox with 1k, 20k and 1M generated datapoints ...", flush=True)
     sandbox = start_sandbox(
         "--no-demo", "--datapoints", "1000", "--datapoints", "20000", "--datapoints", "1000000", timeout=300
     )
     try:
-        if not args.grid:
-            bench_client(sandbox, rounds)
-            bench_kernel_memory(sandbox, 200 if args.quick else 1000)
-            bench_sync(sandbox)
-            bench_sandbox(sandbox, 90 if args.quick else 600)
-            bench_generation()
+        bench_client(sandbox, rounds)
+        bench_kernel_memory(sandbox, 200 if args.quick else 1000)
+        bench_sync(sandbox)
+        bench_sandbox(sandbox, 90 if args.quick else 600)
+        bench_generation()
         if not args.no_browser:
             from playwright.sync_api import sync_playwright
 
@@ -559,31 +559,45 @@ def main() -> int:
                 with sync_playwright() as playwright:
                     browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
                     page = browser.new_page(viewport={"width": 1400, "height": 1000})
-                    if not args.grid:
-                        bench_first_render(page, lab, sandbox, rounds)
+                    bench_first_render(page, lab, sandbox, rounds)
                     bench_page_flip(page, lab, sandbox, flips, latency_ms=100)
                     bench_row_change(page, lab, sandbox, 5 if args.quick else 10)
-                    if not args.grid:
-                        bench_saved_size(page, lab, sandbox)
+                    bench_saved_size(page, lab, sandbox)
                     browser.close()
             finally:
                 stop_pid(lab.process)
-        if not args.grid:
-            bench_writes(sandbox)
+        bench_writes(sandbox)
     finally:
         sandbox.stop()
-    if args.grid:
-        print("\n" + table(machine()))
-        return 0
     publish(machine(), update_readme=not args.quick)
     return 0
 
 
-def only(name: str) -> int:
-    """Run one benchmark; its rows replace the same rows of the last full run (the rest are kept)."""
-    sandbox = start_sandbox("--no-demo")
+def bench_grid(sandbox, quick: bool) -> None:
+    """The grid's browser figures: the prefetched flip against the floor, one row's change at 25 vs 200 rows."""
+    from playwright.sync_api import sync_playwright
+
+    lab = start_lab(sandbox)
     try:
-        {"writes": bench_writes}[name](sandbox)
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            bench_page_flip(page, lab, sandbox, 6 if quick else 20, latency_ms=100)
+            bench_row_change(page, lab, sandbox, 5 if quick else 10)
+            browser.close()
+    finally:
+        stop_pid(lab.process)
+
+
+def only(name: str, quick: bool = False) -> int:
+    """Run one benchmark; its rows replace the same rows of the last full run (the rest are kept)."""
+    data = ("--datapoints", "1000", "--datapoints", "1000000") if name == "grid" else ()
+    sandbox = start_sandbox("--no-demo", *data, timeout=300)
+    try:
+        if name == "grid":
+            bench_grid(sandbox, quick)
+        else:
+            bench_writes(sandbox)
     finally:
         sandbox.stop()
     fresh = {(r["benchmark"], r["measure"]) for r in rows}
