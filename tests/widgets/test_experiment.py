@@ -1,0 +1,279 @@
+"""ExperimentReview against the sandbox: generation within its bound, results, feedback and expected outputs."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections import Counter
+from typing import Any
+
+import pytest
+
+from nbwidgets import ExperimentReview
+from nbwidgets.widgets.experiment import NO_TRACE
+
+
+class StandIn:
+    """A deterministic stand-in for a deployment: output and trace id from the datapoint, a measured
+    number of calls in flight, and chosen rows that raise."""
+
+    def __init__(self, delay: float = 0.02, failing: tuple[int, ...] = (), trace: bool = True) -> None:
+        self.delay = delay
+        self.failing = failing
+        self.trace = trace
+        self.calls: Counter[str] = Counter()
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self._lock = threading.Lock()
+
+    def answer(self, datapoint: Any) -> Any:
+        number = int(datapoint.inputs["n"])
+        if number in self.failing:
+            raise RuntimeError(f"model refused datapoint {number}")
+        output = f"answer {number}" if number % 3 else f"expected {number}"  # every third agrees
+        if not self.trace:
+            return output
+        return {"output": output, "trace_id": f"trace-{datapoint.id}-{self.calls[datapoint.id]}", "tokens": 7}
+
+    def enter(self, datapoint: Any) -> None:
+        with self._lock:
+            self.calls[datapoint.id] += 1
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+
+    def leave(self) -> None:
+        with self._lock:
+            self.in_flight -= 1
+
+    def __call__(self, datapoint: Any) -> Any:
+        self.enter(datapoint)
+        try:
+            time.sleep(self.delay)
+            return self.answer(datapoint)
+        finally:
+            self.leave()
+
+
+class AsyncStandIn(StandIn):
+    async def __call__(self, datapoint: Any) -> Any:
+        self.enter(datapoint)
+        try:
+            await asyncio.sleep(self.delay)
+            return self.answer(datapoint)
+        finally:
+            self.leave()
+
+
+@pytest.fixture
+def dataset(orq, fresh_dataset):
+    for n in range(25):  # one by one: ids (and so the dataset's order) follow n
+        orq.create_datapoints(
+            fresh_dataset.id,
+            [
+                {
+                    "inputs": {"n": n, "question": f"question {n}"},
+                    "messages": [{"role": "user", "content": f"question {n}"}],
+                    "expected_output": f"expected {n}",
+                }
+            ],
+        )
+    return fresh_dataset.id
+
+
+def settled(review: ExperimentReview, timeout: float = 30) -> ExperimentReview:
+    assert review.wait(timeout)
+    assert review.flush(timeout)
+    deadline = time.monotonic() + 10  # the write states follow the delivery
+    while time.monotonic() < deadline and any(
+        given["state"] in ("pending", "retrying")
+        for result in review.results
+        for given in [*result["feedback"].values(), result["expected_write"] or {}]
+        if given
+    ):
+        time.sleep(0.01)
+    return review
+
+
+def by_n(review: ExperimentReview) -> dict[int, dict[str, Any]]:
+    rows = {dp.id: int(dp.inputs["n"]) for dp in review.rows}
+    return {rows[r["datapoint_id"]]: r for r in review.results if r["datapoint_id"] in rows}
+
+
+def test_the_page_on_show_is_generated_within_the_bound_once(orq, dataset):
+    generate = StandIn(delay=0.05)
+    review = settled(ExperimentReview(orq, dataset, generate=generate, page_size=10, concurrency=4))
+    assert generate.max_in_flight == 4  # measured by the function itself: the bound is reached, never passed
+    assert review._engine.max_in_flight == 4
+    assert sorted(by_n(review)) == list(range(10)) and all(c == 1 for c in generate.calls.values())
+    assert review.progress == {"queued": 0, "running": 0, "done": 10, "error": 0, "rows": 10}
+    assert len(generate.calls) == 10  # the next page is not generated before it is reached
+
+    review.next_page(wait=True)
+    settled(review)
+    review.prev_page(wait=True)
+    settled(review)
+    assert len(generate.calls) == 20 and all(c == 1 for c in generate.calls.values())  # nothing twice
+
+
+def test_an_async_function_runs_within_the_bound_too(orq, dataset):
+    generate = AsyncStandIn(delay=0.05)
+    review = settled(ExperimentReview(orq, dataset, generate=generate, page_size=10, concurrency=3))
+    assert generate.max_in_flight == 3
+    assert [r["output"] for r in review.results[:2]] == ["expected 0", "answer 1"]
+    assert review.results[1]["metadata"]["tokens"] == 7 and review.results[1]["metadata"]["latency_ms"] >= 50
+
+
+def test_errors_stay_on_their_rows_and_results_are_complete(orq, dataset):
+    generate = StandIn(failing=(2, 5))
+    review = settled(ExperimentReview(orq, dataset, generate=generate, page_size=10))
+    results = by_n(review)
+    assert results[2]["state"] == "error" and results[2]["error"] == "RuntimeError: model refused datapoint 2"
+    assert results[5]["state"] == "error" and results[5]["output"] is None
+    for n in set(range(10)) - {2, 5}:
+        result = results[n]
+        assert result["state"] == "done" and result["error"] is None
+        assert result["output"] == (f"answer {n}" if n % 3 else f"expected {n}")
+        assert result["trace_id"] == f"trace-{result['datapoint_id']}-1"
+        assert result["expected_output"] == f"expected {n}" and result["runs"] == 1
+    assert review.summary == "8 generated · 0 judged · 4/8 match expected (50%) · 2 failed"
+    frame = review.to_pandas()
+    assert len(frame) == 10 and {"output", "trace_id", "error", "metadata.tokens"} <= set(frame.columns)
+    # the front end's view: the page's rows and their generations
+    assert [row["id"] for row in review._rows] == [dp.id for dp in review.rows]
+    assert review._generations[results[2]["datapoint_id"]]["error"].startswith("RuntimeError")
+
+
+def test_rerun_generates_that_row_again_and_only_it(orq, dataset):
+    generate = StandIn(failing=(1,))
+    review = settled(ExperimentReview(orq, dataset, generate=generate, page_size=5))
+    first = by_n(review)
+    generate.failing = ()
+    review.rerun(first[1]["datapoint_id"])
+    settled(review)
+    again = by_n(review)
+    assert again[1]["state"] == "done" and again[1]["runs"] == 2
+    assert generate.calls[first[1]["datapoint_id"]] == 2 and sum(generate.calls.values()) == 6
+    review.rerun()  # the whole page
+    settled(review)
+    assert all(generate.calls[r["datapoint_id"]] >= 2 for r in by_n(review).values())
+
+
+def test_cancel_leaves_the_rest_ungenerated_until_run_again(orq, dataset):
+    gate = threading.Event()
+
+    def slow(datapoint):
+        gate.wait(10)
+        return f"out {datapoint.inputs['n']}"
+
+    review = ExperimentReview(orq, dataset, generate=slow, page_size=10, concurrency=2)
+    deadline = time.monotonic() + 10
+    while review._engine.in_flight() < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert review.cancel() == 8
+    gate.set()
+    settled(review)
+    states = Counter(r["state"] for r in review.results)
+    assert states == {"done": 2, "not generated": 8}  # what was running finished and is kept
+    assert review.run_page() == 8
+    settled(review)
+    assert Counter(r["state"] for r in review.results) == {"done": 10}
+
+
+def test_rows_without_a_trace_say_why_feedback_is_off(orq, dataset):
+    review = settled(ExperimentReview(orq, dataset, generate=StandIn(trace=False), page_size=3))
+    result = review.results[0]
+    assert result["trace_id"] is None and result["output"] == "expected 0"
+    with pytest.raises(ValueError, match="No trace id"):
+        review.feedback(result["datapoint_id"], "rating", "good")
+    assert "feedback" in NO_TRACE
+
+
+@pytest.mark.parametrize("faults", [0.0, 0.3])
+def test_feedback_and_expected_outputs_land_exactly_once(orq, sandbox, dataset, faults):
+    review = settled(ExperimentReview(orq, dataset, generate=StandIn(), page_size=10))
+    results = by_n(review)
+    sandbox.set_faults(fault_rate=faults)
+    review.feedback(results[1]["datapoint_id"], "rating", "good")
+    review.feedback(results[2]["datapoint_id"], "rating", "bad")
+    review.feedback(results[2]["datapoint_id"], "rating", "bad")  # pressed twice: one feedback
+    review.feedback(results[4]["datapoint_id"], "correction", "the better answer 4")
+    review.use_as_expected(results[7]["datapoint_id"])
+    settled(review, timeout=60)
+    sandbox.clear_faults()
+
+    def held(n):
+        return [(f["property"], f["value"]) for f in sandbox.feedback(results[n]["trace_id"])]
+
+    assert held(1) == [("rating", "good")]
+    assert held(2) == [("rating", "bad")]
+    assert held(4) == [("correction", "the better answer 4")]
+    assert held(0) == [] and held(3) == []
+    assert orq.get_datapoint(dataset, results[7]["datapoint_id"]).expected_output == "answer 7"
+    assert orq.get_datapoint(dataset, results[8]["datapoint_id"]).expected_output == "expected 8"
+    after = by_n(review)
+    assert after[1]["feedback"] == {"rating": {"value": "good", "state": "sent", "message": ""}}
+    assert after[4]["feedback"]["correction"]["state"] == "sent"
+    assert after[7]["expected_write"]["state"] == "saved" and after[7]["expected_output"] == "answer 7"
+    assert review.summary.startswith("10 generated · 3 judged · 5/10 match expected")
+    assert not orq.outbox.pending() and not orq.outbox.failed()
+
+
+def test_a_change_of_mind_replaces_the_feedback(orq, sandbox, dataset):
+    review = settled(ExperimentReview(orq, dataset, generate=StandIn(), page_size=2))
+    row = review.results[0]
+    review.feedback(row["datapoint_id"], "rating", "good")
+    settled(review)
+    review.feedback(row["datapoint_id"], "rating", "bad")
+    settled(review)
+    assert [(f["property"], f["value"]) for f in sandbox.feedback(row["trace_id"])] == [("rating", "bad")]
+
+
+def test_use_as_expected_respects_the_grids_conflict_rule(orq, dataset):
+    review = settled(ExperimentReview(orq, dataset, generate=StandIn(), page_size=3))
+    row = by_n(review)[1]
+    orq.update_datapoint(dataset, row["datapoint_id"], expected_output="someone else's answer")
+    review.use_as_expected(row["datapoint_id"])
+    settled(review)
+    status = by_n(review)[1]["expected_write"]
+    assert status["state"] == "conflict" and status["server_value"] == "someone else's answer"
+    assert orq.get_datapoint(dataset, row["datapoint_id"]).expected_output == "someone else's answer"
+    review.resolve(row["datapoint_id"], "mine")
+    settled(review)
+    assert by_n(review)[1]["expected_write"]["state"] == "saved"
+    assert orq.get_datapoint(dataset, row["datapoint_id"]).expected_output == "answer 1"
+
+
+def test_state_survives_a_redisplay(orq, dataset):
+    review = settled(ExperimentReview(orq, dataset, generate=StandIn(), page_size=3))
+    row = review.results[0]
+    review.feedback(row["datapoint_id"], "rating", "good")
+    settled(review)
+    # a second view reads the same traits: outputs and the feedback given are there
+    state = review.get_state()
+    assert state["_generations"][row["datapoint_id"]]["output"] == "expected 0"
+    assert state["_feedback"][row["datapoint_id"]]["rating"]["state"] == "sent"
+
+
+def test_the_intents_answer_by_request_id(orq, dataset):
+    review = settled(ExperimentReview(orq, dataset, generate=StandIn(), page_size=3))
+    sent = []
+    review.send = lambda message, buffers=None: sent.append(message)  # type: ignore[method-assign]
+    row = review.results[0]
+    review.handle(
+        {"type": "feedback", "id": "a", "datapoint_id": row["datapoint_id"], "property": "rating", "value": "x"}
+    )
+    review.handle({"type": "page", "id": "b", "to": "next"})
+    assert sent[0]["id"] == "a" and not sent[0]["ok"] and "good' or 'bad" in sent[0]["error"]["message"]
+    assert sent[1] == {"id": "b", "ok": True}
+
+
+def test_bad_arguments_name_the_parameter(orq, dataset):
+    with pytest.raises(ValueError, match=r"either deployment= .* or generate="):
+        ExperimentReview(orq, dataset)
+    with pytest.raises(ValueError, match="concurrency"):
+        ExperimentReview(orq, dataset, generate=str, concurrency=0)
+    with pytest.raises(ValueError, match="page_size"):
+        ExperimentReview(orq, dataset, generate=str, page_size=0)
+    with pytest.raises(ValueError, match="feedback: unknown property 'vibes'"):
+        ExperimentReview(orq, dataset, generate=str, feedback=("vibes",))
