@@ -676,7 +676,7 @@ class ExperimentReview(Widget):
                 counts[row.generation.state] += 1
         with self.hold_sync():
             self._rows = [_row_json(row.datapoint) for row in rows]
-            self._generations = {r.datapoint.id: r.generation.to_json() for r in rows if r.generation}
+            self._generations = {r.datapoint.id: _generation_json(r.generation) for r in rows if r.generation}
             self._feedback = {
                 r.datapoint.id: {p: g.to_json() for p, g in r.feedback.items()} for r in rows if r.feedback
             }
@@ -762,6 +762,13 @@ def _property_kind(prop: Any) -> dict[str, Any]:
     if kind in ("string", "text", "correction"):
         return {"kind": "correction"}
     return {"kind": "thumbs", "options": ["good", "bad"]}
+
+
+def _generation_json(generation: Generation) -> dict[str, Any]:
+    data = generation.to_json()
+    if generation.state == "done" and generation.trace_id is None:
+        data["feedback_off"] = NO_TRACE  # said on the row, where the controls would be
+    return data
 
 
 def _row_json(datapoint: Any) -> dict[str, Any]:
