@@ -399,6 +399,68 @@ def bench_generation() -> None:
     )
 
 
+# --- experiment review ----------------------------------------------------------------------------
+
+EXPERIMENT_SETUP = """
+import time
+from nbwidgets import Client, ExperimentReview
+client = Client.sandbox()
+DATASET = {dataset!r}
+
+def generate(datapoint):  # a stand-in for a model call: 200 ms, then the output
+    time.sleep(0.2)
+    return f"answer to {{datapoint.id}}"
+
+print('ready')
+"""
+
+
+def bench_experiment(page, lab, sandbox, rounds: int) -> None:
+    print("7. experiment: cell run -> first 10 outputs visible (200 ms a call), ExperimentReview vs a plain loop")
+    dataset = sandbox.ids["generated_1000"]
+    open_lab_notebook(page, lab, "experiment.ipynb", [EXPERIMENT_SETUP.format(dataset=dataset)])
+    page.wait_for_selector(".jp-OutputArea-output:has-text('ready')", timeout=60_000)
+    times: dict[str, list[float]] = {"review": [], "loop": []}
+    for i in range(rounds):
+        for kind in ("review", "loop"):  # alternate, so drift hits both alike
+            marker = f"m{i}{kind}"
+            if kind == "review":
+                before = page.locator(".nbw-experiment").count()
+                source = f"ExperimentReview(client, DATASET, generate=generate, page_size=10)  # {marker}"
+            else:
+                # what a user writes without the widget: the same page, the same function, one call after another
+                source = (
+                    f"# {marker}\nfor datapoint in client.datapoints_page(DATASET, limit=10).items:\n"
+                    f"    print({marker!r}, generate(datapoint), flush=True)"
+                )
+            started = time.perf_counter()
+            run_cell(page, source)
+            if kind == "review":
+                page.wait_for_function(
+                    f"() => document.querySelectorAll('.nbw-experiment').length > {before} && "
+                    "[...document.querySelectorAll('.nbw-experiment')].pop()"
+                    ".querySelectorAll('.nbw-xrow[data-state=done]').length === 10",
+                    timeout=60_000,
+                )
+            else:
+                page.wait_for_function(
+                    "(marker) => [...document.querySelectorAll('.jp-OutputArea-output')]"
+                    ".some(o => (o.textContent.match(new RegExp(marker, 'g')) || []).length === 10)",
+                    arg=marker,
+                    timeout=60_000,
+                )
+            times[kind].append(time.perf_counter() - started)
+    record(
+        "experiment",
+        "cell run -> first 10 outputs visible (200 ms each)",
+        median(times["review"]),
+        median(times["loop"]),
+        "s",
+        "sequential loop",
+        "concurrency 4 (the default); the goal is 0.4 or less",
+    )
+
+
 # --- main ------------------------------------------------------------------------------------------
 
 
@@ -442,7 +504,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer rounds (a smoke run)")
     parser.add_argument("--no-browser", action="store_true", help="skip the JupyterLab benchmarks")
+    parser.add_argument(
+        "--only",
+        choices=["experiment"],
+        help="run one benchmark and merge its rows into the last results (README's table keeps the others)",
+    )
     args = parser.parse_args()
+    if args.only:
+        return run_only(args.only, 2 if args.quick else 5)
     rounds, flips = (2, 6) if args.quick else (5, 20)
     os.environ.setdefault("NBWIDGETS_CACHE_DIR", tempfile.mkdtemp(prefix="nbw-bench-cache-"))
     print("starting a sandbox with 1k, 20k and 1M generated datapoints ...", flush=True)
@@ -466,12 +535,17 @@ def main() -> int:
                     bench_first_render(page, lab, sandbox, rounds)
                     bench_page_flip(page, lab, sandbox, flips, latency_ms=100)
                     bench_saved_size(page, lab, sandbox)
+                    bench_experiment(page, lab, sandbox, rounds)
                     browser.close()
             finally:
                 stop_pid(lab.process)
     finally:
         sandbox.stop()
-    info = machine()
+    write_results(machine(), update_readme=not args.quick)
+    return 0
+
+
+def write_results(info: dict, update_readme: bool) -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps({"machine": info, "rows": rows}, indent=2))
     markdown = table(info)
@@ -480,10 +554,36 @@ def main() -> int:
     readme = ROOT / "README.md"
     text = readme.read_text()
     start, end = "<!-- bench:start -->", "<!-- bench:end -->"
-    if start in text and end in text and not args.quick:
+    if start in text and end in text and update_readme:
         before, rest = text.split(start, 1)
         readme.write_text(before + start + "\n" + markdown + "\n" + end + rest.split(end, 1)[1])
         print("README.md updated")
+
+
+def run_only(name: str, rounds: int) -> int:
+    """One benchmark, its rows replacing that benchmark's in the last results (the others are kept)."""
+    os.environ.setdefault("NBWIDGETS_CACHE_DIR", tempfile.mkdtemp(prefix="nbw-bench-cache-"))
+    sandbox = start_sandbox("--no-demo", "--datapoints", "1000", timeout=120)
+    try:
+        from playwright.sync_api import sync_playwright
+
+        lab = start_lab(sandbox)
+        try:
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+                page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                bench_experiment(page, lab, sandbox, rounds)
+                browser.close()
+        finally:
+            stop_pid(lab.process)
+    finally:
+        sandbox.stop()
+    fresh = list(rows)
+    previous = json.loads((RESULTS / "latest.json").read_text()) if (RESULTS / "latest.json").exists() else {}
+    measured = {(r["benchmark"], r["measure"]) for r in fresh}
+    rows[:] = [r for r in previous.get("rows", []) if (r["benchmark"], r["measure"]) not in measured] + fresh
+    info = {**previous.get("machine", machine()), "date": machine()["date"]}
+    write_results(info, update_readme=True)
     return 0
 
 

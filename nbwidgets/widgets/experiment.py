@@ -305,7 +305,9 @@ class ExperimentReview(Widget):
         self._page_ready = threading.Event()
         self.observe(self._prefetch_toggled, names="prefetch")
         self.dataset_id = self._pick_dataset(dataset_id)
-        run_in_background(self._open)
+        # the first page and the dataset's description load side by side: the first outputs come sooner
+        self._go(1, wait=False)
+        run_in_background(self._describe)
 
     # --- Python API -----------------------------------------------------------------------------
 
@@ -533,7 +535,8 @@ class ExperimentReview(Widget):
                 return str(dataset.id)
         raise ValueError("dataset_id is required: the sandbox has no dataset with datapoints")
 
-    def _open(self) -> None:
+    def _describe(self) -> None:
+        """The dataset's name and size, for the title and the pager."""
         try:
             if isinstance(self.client, OrqClient):
                 dataset = self.client.get_dataset(self.dataset_id)
@@ -545,9 +548,6 @@ class ExperimentReview(Widget):
                 self.total = summary.num_datapoints
         except Exception as error:
             self.error = "Opening the dataset failed: " + describe(error)["message"]
-            self._page_ready.set()
-            return
-        self._go(1, wait=False)
 
     def _fetch(self, number: int) -> Page[Any]:
         if number in self._pages:

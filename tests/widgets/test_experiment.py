@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
+import subprocess
+import sys
+import textwrap
 import threading
 import time
 from collections import Counter
@@ -277,3 +282,63 @@ def test_bad_arguments_name_the_parameter(orq, dataset):
         ExperimentReview(orq, dataset, generate=str, page_size=0)
     with pytest.raises(ValueError, match="feedback: unknown property 'vibes'"):
         ExperimentReview(orq, dataset, generate=str, feedback=("vibes",))
+
+
+def test_feedback_given_survives_a_kernel_restart(sandbox, dataset, tmp_path):
+    """A kernel killed before its feedback got through: the next kernel's client delivers it."""
+    script = textwrap.dedent(f"""
+        import sys, time
+        from nbwidgets import Client, ExperimentReview
+        client = Client.orq({sandbox.api_key!r}, {sandbox.url!r})
+        generate = lambda dp: ("out", "trace-restart-" + dp.id)
+        review = ExperimentReview(client, {dataset!r}, generate=generate, page_size=2)
+        assert review.wait(30)
+        first, second = review.results
+        print("generated", flush=True)
+        sys.stdin.readline()  # the sandbox now refuses everything
+        review.feedback(first["datapoint_id"], "rating", "good")
+        review.feedback(second["datapoint_id"], "correction", "better")
+        print(first["trace_id"], second["trace_id"], len(client.outbox.pending()), flush=True)
+        time.sleep(60)
+    """)
+    env = {**os.environ, "NBWIDGETS_CACHE_DIR": str(tmp_path)}
+    process = subprocess.Popen(
+        [sys.executable, "-c", script], env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert process.stdout.readline().strip() == "generated"
+        sandbox.set_faults(fault_rate=1.0)  # nothing gets through before the kill
+        process.stdin.write("go\n")
+        process.stdin.flush()
+        first_trace, second_trace, pending = process.stdout.readline().split()
+    finally:
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(10)
+    sandbox.clear_faults()
+    assert int(pending) == 2
+    drain = f"from nbwidgets import Client\nprint(Client.orq({sandbox.api_key!r}, {sandbox.url!r}).outbox.flush(60))"
+    result = subprocess.run([sys.executable, "-c", drain], env=env, capture_output=True, text=True, timeout=120)
+    assert result.stdout.strip() == "True", result.stderr
+    assert [(f["property"], f["value"]) for f in sandbox.feedback(first_trace)] == [("rating", "good")]
+    assert [(f["property"], f["value"]) for f in sandbox.feedback(second_trace)] == [("correction", "better")]
+
+
+def test_overmind_expected_outputs_are_staged_then_saved_as_a_new_version(overmind):
+    agent = overmind.list_agents().items[0]
+    version = overmind.list_datasets(agent=agent.id).items[-1]
+    review = settled(
+        ExperimentReview(
+            overmind, version.id, generate=lambda dp: {"output": {"reply": f"fixed {dp.order}"}}, page_size=3
+        )
+    )
+    first = review.results[0]
+    assert review.feedback_off.startswith("Feedback is an orq.ai API")
+    with pytest.raises(ValueError, match=r"orq\.ai"):
+        review.feedback(first["datapoint_id"], "rating", "good")
+    review.use_as_expected(first["datapoint_id"])
+    assert review.staged_count == 1 and review.results[0]["expected_write"]["state"] == "staged"
+    created = review.save_version()
+    assert review.staged_count == 0 and review.results[0]["expected_write"]["state"] == "saved"
+    assert created.version > version.version and f"version {created.version}" in review.notice
+    saved = [dp for dp in overmind.get_dataset(created.id).datapoints if dp.order == review.rows[0].order]
+    assert saved[0].expected_output == {"reply": f"fixed {review.rows[0].order}"}
