@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import functools
 import inspect
 import json
 import math
@@ -247,7 +248,7 @@ class GenerationEngine:
                 self._running[key] = future
                 self.max_in_flight = max(self.max_in_flight, len(self._running))
             self._on_change(key, generation)
-            future.add_done_callback(lambda done, key=key: self._finished(key, done))
+            future.add_done_callback(functools.partial(self._finished, key))
 
     def _start(self, datapoint: Any) -> concurrent.futures.Future[Any]:
         started = time.perf_counter()

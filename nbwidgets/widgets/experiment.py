@@ -325,7 +325,7 @@ class ExperimentReview(Widget):
             return [self._result(self._rows_by_id[key]) for key in self._order]
 
     def to_pandas(self) -> Any:
-        import pandas as pd
+        import pandas as pd  # type: ignore[import-untyped]  # an optional dependency, without stubs here
 
         records = []
         for result in self.results:
@@ -347,7 +347,7 @@ class ExperimentReview(Widget):
 
     def flush(self, timeout: float | None = 30) -> bool:
         """Wait until every feedback and expected-output write is delivered (or refused)."""
-        return self.client.outbox.flush(timeout)
+        return bool(self.client.outbox.flush(timeout))
 
     def next_page(self, wait: bool = False) -> None:
         if not self.has_next:
@@ -528,11 +528,11 @@ class ExperimentReview(Widget):
             return dataset_id
         if not self.client.is_sandbox:
             raise ValueError("dataset_id is required (the sandbox alone picks its demo dataset)")
-        listing = self.client.list_datasets()
-        for dataset in listing.items:
-            count = getattr(getattr(dataset, "metadata", None), "datapoints_count", None)
-            if count or getattr(dataset, "num_datapoints", None):
-                return str(dataset.id)
+        if not isinstance(self.client, OrqClient):
+            raise ValueError("dataset_id is required for an Overmind dataset (a version's id)")
+        for dataset in self.client.list_datasets().items:
+            if dataset.metadata.datapoints_count:
+                return dataset.id
         raise ValueError("dataset_id is required: the sandbox has no dataset with datapoints")
 
     def _describe(self) -> None:
@@ -559,6 +559,7 @@ class ExperimentReview(Widget):
             start = self._starts.get(number)
             if start is None:
                 raise ValueError(f"page {number} is past the end of the dataset")
+        page: Page[Any]
         if isinstance(self.client, OrqClient):
             page = self.client.datapoints_page(self.dataset_id, limit=self.page_size, **start)
         else:
@@ -573,7 +574,7 @@ class ExperimentReview(Widget):
             elif page.has_next:
                 self._starts[number + 1] = {}
             for dp in page.items:
-                if dp.id not in self._rows_by_id:
+                if dp.id is not None and dp.id not in self._rows_by_id:
                     self._rows_by_id[dp.id] = _Row(dp, number)
                     self._order.append(dp.id)
         return page
