@@ -164,7 +164,7 @@ NOTEBOOKS = {
             "`ExperimentReview` runs a generation (an orq deployment, or any Python function) over a dataset, a "
             "page at a time and a few datapoints at once, and shows each output next to the expected output, with "
             "their word-level difference and feedback buttons for the output's trace. Feedback and \"use as "
-            "expected output\" are written to a queue on disk first, so a kernel restart loses neither.\n\n"
+            'expected output" are written to a queue on disk first, so a kernel restart loses neither.\n\n'
             "**Keys in the review** (click a row first): j/k or ↑/↓ move, 1/2 thumbs up/down, c writes a "
             "correction (Ctrl+Enter sends), u uses the output as the expected output, r re-runs the row, Esc "
             "hands focus back to the notebook.\n\n"
@@ -196,7 +196,9 @@ NOTEBOOKS = {
             "review.use_as_expected(first['datapoint_id'])  # the output becomes the expected output\n"
             "review.flush()\nprint(review.summary)"
         ),
-        new_code_cell("review.to_pandas()[['datapoint_id', 'output', 'trace_id', 'feedback.rating', 'expected_write']]"),
+        new_code_cell(
+            "review.to_pandas()[['datapoint_id', 'output', 'trace_id', 'feedback.rating', 'expected_write']]"
+        ),
         new_markdown_cell(
             "The next page is generated when you get there (or ahead of time with *Prefetch next page*); "
             "nothing already generated runs again unless you re-run it."
