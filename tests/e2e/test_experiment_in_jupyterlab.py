@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from conftest import open_and_run, screenshot, set_theme
+from conftest import open_and_run, run_cell, screenshot, set_theme
 
 from nbwidgets import Client
 
@@ -50,7 +50,7 @@ def poll(read, until, timeout=20.0):
 
 def test_review_a_page_by_keyboard(page, lab, sandbox):
     open_and_run(page, lab, "experiment.ipynb", [SETUP, GENERATE], wait_for=".nbw-experiment .nbw-xgrid")
-    widget = page.locator(".nbw-experiment")
+    widget = page.locator(".nbw-experiment").first
     rows = widget.locator(".nbw-xrow:not(.nbw-xhead)")
     widget.locator(".nbw-xrow[data-state=done]").nth(4).wait_for(timeout=30_000)
     assert rows.count() == 5
@@ -113,6 +113,14 @@ def test_review_a_page_by_keyboard(page, lab, sandbox):
             f"Sorry about order {n}, a refund is on its way." for n in range(3)
         ]
     assert "5 generated · 3 judged" in widget.locator(".nbw-summary").inner_text()
+
+    # shown again, the review holds what was generated and given (nothing is generated again)
+    run_cell(page, "review")
+    again = page.locator(".nbw-experiment").nth(1).locator(".nbw-xrow:not(.nbw-xhead)")
+    again.nth(0).locator(".nbw-wstate", has_text="Rating: Sent ✓").wait_for(timeout=30_000)
+    again.nth(2).locator(".nbw-wstate", has_text="Correction: Sent ✓").wait_for()
+    again.nth(3).locator(".nbw-match").wait_for()
+    assert run_cell(page, "print(sorted(calls.values()))").strip() == "[1, 1, 1, 1, 2]"
     assert not page.errors
 
     for theme in ("JupyterLab Light", "JupyterLab Dark"):

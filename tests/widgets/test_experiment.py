@@ -70,6 +70,13 @@ class AsyncStandIn(StandIn):
             self.leave()
 
 
+@pytest.fixture(autouse=True)
+def _own_outbox(tmp_path, monkeypatch):
+    """An outbox file of this test's own: a worker left running by another test's client (same sandbox,
+    same key, so the same scope) could otherwise deliver our writes without telling our tickets."""
+    monkeypatch.setenv("NBWIDGETS_CACHE_DIR", str(tmp_path / "cache"))
+
+
 @pytest.fixture
 def dataset(orq, fresh_dataset):
     for n in range(25):  # one by one: ids (and so the dataset's order) follow n
@@ -191,7 +198,6 @@ def test_rows_without_a_trace_say_why_feedback_is_off(orq, dataset):
     assert result["trace_id"] is None and result["output"] == "expected 0"
     with pytest.raises(ValueError, match="No trace id"):
         review.feedback(result["datapoint_id"], "rating", "good")
-    assert "feedback" in NO_TRACE
 
 
 @pytest.mark.parametrize("faults", [0.0, 0.3])
@@ -342,3 +348,40 @@ def test_overmind_expected_outputs_are_staged_then_saved_as_a_new_version(overmi
     assert created.version > version.version and f"version {created.version}" in review.notice
     saved = [dp for dp in overmind.get_dataset(created.id).datapoints if dp.order == review.rows[0].order]
     assert saved[0].expected_output == {"reply": f"fixed {review.rows[0].order}"}
+
+
+def test_prefetch_generates_one_page_ahead_and_no_further(orq, dataset):
+    generate = StandIn()
+    review = ExperimentReview(orq, dataset, generate=generate, page_size=5, prefetch=True)
+    settled(review)
+    deadline = time.monotonic() + 20
+    while (len(generate.calls) < 10 or review._engine.busy) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert len(generate.calls) == 10  # page 1 and page 2, not page 3
+    review.next_page(wait=True)
+    settled(review)
+    deadline = time.monotonic() + 20
+    while (len(generate.calls) < 15 or review._engine.busy) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert len(generate.calls) == 15 and all(c == 1 for c in generate.calls.values())  # page 3 now, once each
+
+
+def test_cancel_stops_async_calls_in_flight(orq, dataset):
+    started = threading.Event()
+
+    async def forever(datapoint):
+        started.set()
+        await asyncio.sleep(60)
+
+    review = ExperimentReview(orq, dataset, generate=forever, page_size=4, concurrency=2)
+    assert started.wait(10)
+    review.cancel()
+    assert review.wait(10)
+    states = Counter((r["state"], r["error"]) for r in review.results)
+    assert states == {("error", "cancelled"): 2, ("not generated", None): 2}
+
+
+def test_the_row_says_why_feedback_is_off(orq, dataset):
+    review = settled(ExperimentReview(orq, dataset, generate=lambda dp: "plain text", page_size=2))
+    [generation, _] = review._generations.values()
+    assert generation["trace_id"] is None and generation["feedback_off"] == NO_TRACE
