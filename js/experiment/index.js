@@ -3,12 +3,12 @@
 import "../shared/theme.css";
 import "./experiment.css";
 import { choicesFor, isPicked, nextValue } from "../feedback/choices.js";
-import { clampedText, keyValueCell, messagesCell } from "../shared/cells.js";
+import { clampedText, keyValueCell, messagesCell, statusBadge } from "../shared/cells.js";
 import { createRequester } from "../shared/comm.js";
-import { diff, unchanged } from "../shared/diff.js";
+import { diff, diffView, unchanged } from "../shared/diff.js";
 import { append, clear, h } from "../shared/dom.js";
 import { thumbIcon } from "../shared/icons.js";
-import { handFocusToNotebook, isolateShortcuts, isSaveChord } from "../shared/keys.js";
+import { gridMove, handFocusToNotebook, isolateShortcuts, isSaveChord } from "../shared/keys.js";
 import { coalesced } from "../shared/schedule.js";
 import {
   EXPECTED_STATUS,
@@ -253,12 +253,12 @@ function render({ model, el }) {
         : clampedText(row.expected_output),
     ];
     if (status) {
+      const [badge, word] = EXPECTED_STATUS[status.state] ?? [status.state, status.state];
       const line = h(
         "div",
         { class: `nbw-wstate nbw-state-${status.state}`, role: "status" },
-        writeSpinner(status.state),
+        statusBadge(badge, word),
       );
-      line.append(EXPECTED_STATUS[status.state] ?? status.state);
       if (status.message) line.append(": ", h("span", { class: "nbw-field-error" }, status.message));
       if (status.state === "conflict") {
         line.append(
@@ -353,13 +353,9 @@ function render({ model, el }) {
   function diffCell(row, generation) {
     if (generation?.state !== "done" || generation.error) return h("span", { class: "nbw-muted" }, "—");
     if (row.expected_output == null) return h("span", { class: "nbw-muted" }, "No expected output to compare");
-    const parts = diff(row.expected_output, outputText(generation.output));
-    if (unchanged(parts)) return h("span", { class: "nbw-match" }, "Matches ✓");
-    return h(
-      "div",
-      { class: "nbw-diff", "aria-label": "Changes from the expected output to the output" },
-      parts.map((p) => (p.op === "=" ? p.text : h(p.op === "+" ? "ins" : "del", {}, p.text))),
-    );
+    const output = outputText(generation.output);
+    if (unchanged(diff(row.expected_output, output))) return h("span", { class: "nbw-match" }, "Matches ✓");
+    return diffView(row.expected_output, output, { label: "Changes from the expected output to the output" });
   }
 
   // --- feedback ------------------------------------------------------------------------------
@@ -424,11 +420,11 @@ function render({ model, el }) {
       }
     }
     if (given) {
+      const [badge, word] = FEEDBACK_STATUS[given.state] ?? [given.state, given.state];
       const status = h(
         "span",
         { class: `nbw-wstate nbw-state-${given.state}`, role: "status", "data-property": kind.property },
-        writeSpinner(given.state),
-        `${kind.label}: ${FEEDBACK_STATUS[given.state] ?? given.state}`,
+        statusBadge(badge, `${kind.label}: ${word}`),
       );
       if (given.message) status.append(": ", h("span", { class: "nbw-field-error" }, given.message));
       if (given.state === "retrying")
@@ -510,10 +506,6 @@ function render({ model, el }) {
     grid.focus();
   }
 
-  function writeSpinner(state) {
-    return state === "pending" ? [h("span", { class: "nbw-spinner", "aria-hidden": "true" }), " "] : null;
-  }
-
   // --- keyboard --------------------------------------------------------------------------------
   grid.addEventListener(
     "keydown",
@@ -530,13 +522,10 @@ function render({ model, el }) {
       if (!action || !row) return;
       event.preventDefault();
       if (action.type === "move") {
-        const last = rows().length - 1;
-        active =
-          action.to !== undefined
-            ? action.to < 0
-              ? last
-              : action.to
-            : Math.min(last, Math.max(0, active + action.by));
+        const to = gridMove({ row: active, col: 0 }, action.key, { rows: rows().length, cols: 1, page: 5 });
+        if (to?.beyond === 1 && get("has_next")) return quietly(send("page", { to: "next" }));
+        if (to?.beyond === -1 && get("has_previous")) return quietly(send("page", { to: "prev" }));
+        active = to ? to.row : active;
         renderRows();
         grid.querySelector(".nbw-xrow.nbw-active")?.scrollIntoView?.({ block: "nearest" });
         return;

@@ -1,19 +1,20 @@
 // Pure helpers of the experiment review (tested with node --test): status words, metadata, keys.
 
+// A write's state in words, and the shared badge state (icon) it is shown with.
 export const FEEDBACK_STATUS = {
-  pending: "Sending…",
-  retrying: "Not sent yet, retrying",
-  sent: "Sent ✓",
-  failed: "Refused",
+  pending: ["pending", "Sending…"],
+  retrying: ["retrying", "Not sent yet, retrying"],
+  sent: ["saved", "Sent"],
+  failed: ["failed", "Refused"],
 };
 
 export const EXPECTED_STATUS = {
-  pending: "Saving as expected…",
-  retrying: "Not saved yet, retrying",
-  saved: "Saved as expected ✓",
-  conflict: "Changed on the server",
-  failed: "Refused",
-  staged: "Staged for a new version",
+  pending: ["pending", "Saving as expected…"],
+  retrying: ["retrying", "Not saved yet, retrying"],
+  saved: ["saved", "Saved as expected"],
+  conflict: ["conflict", "Changed on the server"],
+  failed: ["failed", "Refused"],
+  staged: ["staged", "Staged for a new version"],
 };
 
 /** "1.2 s · 120 tokens · $0.0004" from a generation's metadata (only what was given). */
@@ -60,15 +61,14 @@ export function keyAction(event, kinds) {
   const digit = /^Digit[0-9]$/.test(event.code ?? "") ? Number(event.code.slice(5)) : Number.NaN;
   switch (event.key) {
     case "j":
-    case "ArrowDown":
-      return { type: "move", by: 1 };
     case "k":
+    case "ArrowDown":
     case "ArrowUp":
-      return { type: "move", by: -1 };
     case "Home":
-      return { type: "move", to: 0 };
     case "End":
-      return { type: "move", to: -1 };
+    case "PageDown":
+    case "PageUp":
+      return { type: "move", key: event.key }; // moved by the shared grid pattern (gridMove)
     case "c":
       return kinds.some((k) => k.kind === "correction") ? { type: "correct" } : null;
     case "u":
@@ -89,7 +89,7 @@ export function keyAction(event, kinds) {
 }
 
 export function keyHelp(kinds) {
-  const parts = ["j/k or ↑/↓ move"];
+  const parts = ["j/k or ↑/↓ move (PageDown/PageUp past the ends flip pages)"];
   const thumbs = kinds.some((k) => k.kind === "thumbs");
   const score = kinds.find((k) => k.kind === "score");
   if (thumbs) parts.push("1/2 thumbs");

@@ -9,8 +9,8 @@ const key = (k, extra = {}) => ({ key: k, code: /^[0-9]$/.test(k) ? `Digit${k}` 
 
 test("keys: moving, thumbs, correction, use as expected, re-run", () => {
   const kinds = [thumbs, correction];
-  assert.deepEqual(keyAction(key("j"), kinds), { type: "move", by: 1 });
-  assert.deepEqual(keyAction({ key: "ArrowUp" }, kinds), { type: "move", by: -1 });
+  assert.deepEqual(keyAction(key("j"), kinds), { type: "move", key: "j" });
+  assert.deepEqual(keyAction({ key: "ArrowUp" }, kinds), { type: "move", key: "ArrowUp" });
   assert.deepEqual(keyAction(key("1"), kinds), { type: "feedback", property: "rating", value: "good" });
   assert.deepEqual(keyAction(key("2"), kinds), { type: "feedback", property: "rating", value: "bad" });
   assert.equal(keyAction(key("3"), kinds), null);

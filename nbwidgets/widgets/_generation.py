@@ -22,7 +22,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 State = Literal["queued", "running", "done", "error"]
-METADATA_KEYS = ("latency_ms", "tokens", "input_tokens", "output_tokens", "cost", "model")
+# what an answer object (a deployment invocation) may carry; latency is measured here, as the user waited it
+METADATA_KEYS = ("tokens", "input_tokens", "output_tokens", "cost", "model", "provider")
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,9 @@ def normalise(answer: Any, latency_ms: float) -> tuple[Any, str | None, dict[str
         extra = getattr(answer, "metadata", None)
         if isinstance(extra, Mapping):
             metadata.update(extra)
+        usage = getattr(answer, "usage", None)  # a deployment invocation's token counts
+        if isinstance(usage, Mapping) and usage.get("total_tokens") is not None:
+            metadata.setdefault("tokens", usage["total_tokens"])
     else:
         output, trace_id = answer, None
     if trace_id is not None and not isinstance(trace_id, str):

@@ -22,17 +22,20 @@ from typing import Any
 import traitlets
 
 from ..client import Client, ConflictError, OrqClient, OvermindClient
-from ..models import Datapoint, DatapointUpdate, OvermindDatapoint, Page, new_ulid
+from ..models import (
+    BUILTIN_FEEDBACK_PROPERTIES,
+    Datapoint,
+    DatapointUpdate,
+    FeedbackProperty,
+    OvermindDatapoint,
+    Page,
+    new_ulid,
+)
 from ..models.orq import FEEDBACK_PRODUCTS
 from ._base import STATIC, Widget, describe, run_in_background
 from ._generation import Generation, GenerationEngine
 
 FEEDBACK_KINDS = ("thumbs", "score", "choice", "choices", "correction")
-# orq's built-in feedback properties and the control each one gets
-BUILT_IN: dict[str, dict[str, Any]] = {
-    "rating": {"kind": "thumbs", "options": ["good", "bad"]},
-    "correction": {"kind": "correction"},
-}
 NO_TRACE = "No trace id: the generation returned none, so feedback has nothing to attach to."
 PAGE_CACHE = 8
 
@@ -48,6 +51,23 @@ class FeedbackKind:
     score_max: float = 5
     score_step: float = 1
     label: str = ""
+    single_as_list: bool = False  # orq takes a single choice as an array of one string
+
+    @classmethod
+    def of(cls, prop: FeedbackProperty) -> FeedbackKind:
+        """The control for a property the service defines."""
+        values = tuple(prop.values or ())
+        if prop.type == "label":
+            kind = "thumbs" if set(values) == {"good", "bad"} else "choice"
+            return cls(prop.key, kind, values)
+        if prop.type == "single_choice":
+            return cls(prop.key, "choice", values, single_as_list=True)
+        if prop.type == "multiple_choice":
+            return cls(prop.key, "choices", values)
+        if prop.type == "number":
+            low, high = float(prop.min or 0), float(prop.max or 0)
+            return cls(prop.key, "score", score_min=low, score_max=high, score_step=1)
+        return cls(prop.key, "correction")
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -61,7 +81,7 @@ class FeedbackKind:
         }
 
     def validate(self, value: Any) -> Any:
-        """The value as the API takes it for this kind, or a ValueError saying why not."""
+        """The value as the row shows it for this kind, or a ValueError saying why not."""
         if self.kind == "thumbs":
             value = {True: "good", "up": "good", False: "bad", "down": "bad"}.get(value, value)
             if value not in ("good", "bad"):
@@ -87,24 +107,38 @@ class FeedbackKind:
             raise ValueError(f"{self.property}: a correction is a non-empty text")
         return value
 
+    def wire(self, value: Any) -> Any:
+        """The validated value as the service takes it."""
+        return [value] if self.single_as_list else value
+
 
 def feedback_kinds(
-    spec: Sequence[str | Mapping[str, Any]], defined: Mapping[str, Mapping[str, Any]]
+    spec: Sequence[str | Mapping[str, Any]] | str | Mapping[str, Any], defined: Mapping[str, FeedbackProperty]
 ) -> list[FeedbackKind]:
-    """The `feedback=` argument as FeedbackKinds: names of properties the service defines (or orq's
-    built-in ones), or dicts `{"property", "kind", "options", "range", "step"}`."""
-    if isinstance(spec, (str, Mapping)):
-        spec = [spec]
+    """The `feedback=` argument as FeedbackKinds: keys of properties the service defines (orq's built-in
+    rating, defects, interactions, correction and the workspace's own), dicts describing a property as
+    orq does (`{"property": "verdict", "type": "single_choice", "values": [...]}`, for workspace properties
+    the client cannot list), or `{"property", "kind", "options", "range", "step", "label"}`."""
+    items: Sequence[str | Mapping[str, Any]] = [spec] if isinstance(spec, (str, Mapping)) else spec
     kinds: list[FeedbackKind] = []
-    for item in spec:
+    for item in items:
         if isinstance(item, str):
-            known = defined.get(item) or BUILT_IN.get(item)
-            if known is None:
-                names = sorted({*BUILT_IN, *defined})
-                raise ValueError(f"feedback: unknown property {item!r}; the service defines {', '.join(names)}")
-            item = {"property": item, **known}
+            prop = defined.get(item)
+            if prop is None:
+                raise ValueError(
+                    f"feedback: unknown property {item!r}; the service defines {', '.join(sorted(defined))}"
+                )
+            kinds.append(FeedbackKind.of(prop))
+            continue
         if not isinstance(item, Mapping) or not item.get("property"):
-            raise ValueError(f"feedback: each item is a property name or a dict with 'property', not {item!r}")
+            raise ValueError(f"feedback: each item is a property key or a dict with 'property', not {item!r}")
+        if "type" in item:  # described as orq describes a property: {"property", "type", "values", "min", "max"}
+            fields = {k: item[k] for k in ("type", "values", "min", "max") if k in item}
+            try:
+                kinds.append(FeedbackKind.of(FeedbackProperty(key=str(item["property"]), **fields)))
+            except ValueError as error:
+                raise ValueError(f"feedback: {item['property']!r}: {error}") from None
+            continue
         kind = item.get("kind", "thumbs")
         if kind not in FEEDBACK_KINDS:
             raise ValueError(f"feedback: kind must be one of {', '.join(FEEDBACK_KINDS)}, not {kind!r}")
@@ -115,9 +149,17 @@ def feedback_kinds(
         step = float(item.get("step", item.get("score_step", 1)))
         if kind == "score" and (low >= high or step <= 0):
             raise ValueError(f"feedback: {item['property']!r} needs range=(low, high) with low < high and step > 0")
+        known = defined.get(str(item["property"]))
         kinds.append(
             FeedbackKind(
-                str(item["property"]), kind, options, float(low), float(high), step, str(item.get("label", ""))
+                str(item["property"]),
+                kind,
+                options,
+                float(low),
+                float(high),
+                step,
+                str(item.get("label", "")),
+                single_as_list=bool(known is not None and known.type == "single_choice"),
             )
         )
     if len({k.property for k in kinds}) != len(kinds):
@@ -284,8 +326,9 @@ class ExperimentReview(Widget):
         else:
             self.generator_label = f"function {getattr(generate, '__qualname__', type(generate).__name__)}"
         self.product = product or ("deployments" if deployment is not None else "experiments")
-        self.feedback_kinds = [k.to_json() for k in self._feedback_kinds(feedback)]
-        self._kinds = {k["property"]: k for k in self.feedback_kinds}
+        kinds = self._feedback_kinds(feedback)
+        self.feedback_kinds = [k.to_json() for k in kinds]
+        self._kinds = {k.property: k for k in kinds}
         if not isinstance(self.client, OrqClient):
             self.feedback_off = "Feedback is an orq.ai API: this is an Overmind dataset, so rows take no feedback."
         assert generate is not None
@@ -388,7 +431,7 @@ class ExperimentReview(Widget):
         kind = self._kinds.get(property)
         if kind is None:
             raise ValueError(f"property: {property!r} is not one of this review's ({', '.join(self._kinds)})")
-        value = FeedbackKind(**{**kind, "options": tuple(kind["options"])}).validate(value)
+        value = kind.validate(value)
         with self._lock:
             row = self._row(datapoint_id)
             trace_id = row.generation.trace_id if row.generation and row.generation.state == "done" else None
@@ -412,7 +455,9 @@ class ExperimentReview(Widget):
                 given.state, given.message = ("sent" if state == "saved" else state), message
                 self._publish()
 
-        self._writes.feedback(trace_id, property, value, product=self.product, id=given.id, on_state=on_state)
+        self._writes.feedback(
+            trace_id, property, kind.wire(value), product=self.product, id=given.id, on_state=on_state
+        )
 
     def use_as_expected(self, datapoint_id: str, *, force: bool = False) -> None:
         """Write the row's actual output into the datapoint's expected output.
@@ -739,30 +784,11 @@ class ExperimentReview(Widget):
         return generate
 
     def _feedback_kinds(self, spec: Sequence[str | Mapping[str, Any]]) -> list[FeedbackKind]:
-        defined: dict[str, Mapping[str, Any]] = {}
-        lister = getattr(self.client, "list_feedback_properties", None)
-        if callable(lister) and any(isinstance(item, str) and item not in BUILT_IN for item in spec):
-            for prop in lister():
-                defined[str(getattr(prop, "key", None) or getattr(prop, "name", ""))] = _property_kind(prop)
+        if isinstance(self.client, OrqClient):
+            defined = self.client.feedback_properties()
+        else:  # Overmind takes no feedback: the built-in ones describe the controls, which stay off
+            defined = {p.key: p for p in BUILTIN_FEEDBACK_PROPERTIES}
         return feedback_kinds(spec, defined)
-
-
-def _property_kind(prop: Any) -> dict[str, Any]:
-    """A property the service defines as the control it gets (tolerant of how it is described)."""
-    data = prop.model_dump() if hasattr(prop, "model_dump") else dict(prop)
-    kind = str(data.get("type") or data.get("kind") or "").lower()
-    options = [
-        str(o.get("value", o) if isinstance(o, dict) else o) for o in data.get("options") or data.get("values") or []
-    ]
-    if kind in ("number", "score", "range"):
-        return {"kind": "score", "range": (data.get("min", 1), data.get("max", 5)), "step": data.get("step", 1)}
-    if kind in ("categorical", "choice", "enum", "single"):
-        return {"kind": "choice", "options": options}
-    if kind in ("string_array", "choices", "multi", "multiple", "array"):
-        return {"kind": "choices", "options": options}
-    if kind in ("string", "text", "correction"):
-        return {"kind": "correction"}
-    return {"kind": "thumbs", "options": ["good", "bad"]}
 
 
 def _generation_json(generation: Generation) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from nbwidgets import ExperimentReview
+from nbwidgets import Client, ExperimentReview
 from nbwidgets.widgets.experiment import NO_TRACE
 
 
@@ -23,7 +23,10 @@ class StandIn:
     """A deterministic stand-in for a deployment: output and trace id from the datapoint, a measured
     number of calls in flight, and chosen rows that raise."""
 
-    def __init__(self, delay: float = 0.02, failing: tuple[int, ...] = (), trace: bool = True) -> None:
+    def __init__(
+        self, sandbox: Any = None, delay: float = 0.02, failing: tuple[int, ...] = (), trace: bool = True
+    ) -> None:
+        self.sandbox = sandbox  # registers each trace there, as an invoke would: feedback on it is accepted
         self.delay = delay
         self.failing = failing
         self.trace = trace
@@ -39,7 +42,10 @@ class StandIn:
         output = f"answer {number}" if number % 3 else f"expected {number}"  # every third agrees
         if not self.trace:
             return output
-        return {"output": output, "trace_id": f"trace-{datapoint.id}-{self.calls[datapoint.id]}", "tokens": 7}
+        trace_id = f"trace-{datapoint.id}-{self.calls[datapoint.id]}"
+        if self.sandbox is not None:
+            self.sandbox.add_traces(trace_id)
+        return {"output": output, "trace_id": trace_id, "tokens": 7}
 
     def enter(self, datapoint: Any) -> None:
         with self._lock:
@@ -202,7 +208,7 @@ def test_rows_without_a_trace_say_why_feedback_is_off(orq, dataset):
 
 @pytest.mark.parametrize("faults", [0.0, 0.3])
 def test_feedback_and_expected_outputs_land_exactly_once(orq, sandbox, dataset, faults):
-    review = settled(ExperimentReview(orq, dataset, generate=StandIn(), page_size=10))
+    review = settled(ExperimentReview(orq, dataset, generate=StandIn(sandbox), page_size=10))
     results = by_n(review)
     sandbox.set_faults(fault_rate=faults)
     review.feedback(results[1]["datapoint_id"], "rating", "good")
@@ -231,7 +237,7 @@ def test_feedback_and_expected_outputs_land_exactly_once(orq, sandbox, dataset, 
 
 
 def test_a_change_of_mind_replaces_the_feedback(orq, sandbox, dataset):
-    review = settled(ExperimentReview(orq, dataset, generate=StandIn(), page_size=2))
+    review = settled(ExperimentReview(orq, dataset, generate=StandIn(sandbox), page_size=2))
     row = review.results[0]
     review.feedback(row["datapoint_id"], "rating", "good")
     settled(review)
@@ -255,8 +261,8 @@ def test_use_as_expected_respects_the_grids_conflict_rule(orq, dataset):
     assert orq.get_datapoint(dataset, row["datapoint_id"]).expected_output == "answer 1"
 
 
-def test_state_survives_a_redisplay(orq, dataset):
-    review = settled(ExperimentReview(orq, dataset, generate=StandIn(), page_size=3))
+def test_state_survives_a_redisplay(orq, sandbox, dataset):
+    review = settled(ExperimentReview(orq, dataset, generate=StandIn(sandbox), page_size=3))
     row = review.results[0]
     review.feedback(row["datapoint_id"], "rating", "good")
     settled(review)
@@ -266,8 +272,8 @@ def test_state_survives_a_redisplay(orq, dataset):
     assert state["_feedback"][row["datapoint_id"]]["rating"]["state"] == "sent"
 
 
-def test_the_intents_answer_by_request_id(orq, dataset):
-    review = settled(ExperimentReview(orq, dataset, generate=StandIn(), page_size=3))
+def test_the_intents_answer_by_request_id(orq, sandbox, dataset):
+    review = settled(ExperimentReview(orq, dataset, generate=StandIn(sandbox), page_size=3))
     sent = []
     review.send = lambda message, buffers=None: sent.append(message)  # type: ignore[method-assign]
     row = review.results[0]
@@ -308,6 +314,8 @@ def test_feedback_given_survives_a_kernel_restart(sandbox, dataset, tmp_path):
         time.sleep(60)
     """)
     env = {**os.environ, "NBWIDGETS_CACHE_DIR": str(tmp_path)}
+    with Client.orq(sandbox.api_key, sandbox.url) as client:
+        sandbox.add_traces(*(f"trace-restart-{dp.id}" for dp in client.iter_datapoints(dataset)))
     process = subprocess.Popen(
         [sys.executable, "-c", script], env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
     )
@@ -375,6 +383,9 @@ def test_cancel_stops_async_calls_in_flight(orq, dataset):
 
     review = ExperimentReview(orq, dataset, generate=forever, page_size=4, concurrency=2)
     assert started.wait(10)
+    deadline = time.monotonic() + 10
+    while review._engine.in_flight() < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
     review.cancel()
     assert review.wait(10)
     states = Counter((r["state"], r["error"]) for r in review.results)
@@ -385,3 +396,75 @@ def test_the_row_says_why_feedback_is_off(orq, dataset):
     review = settled(ExperimentReview(orq, dataset, generate=lambda dp: "plain text", page_size=2))
     [generation, _] = review._generations.values()
     assert generation["trace_id"] is None and generation["feedback_off"] == NO_TRACE
+
+
+@pytest.fixture
+def on_sandbox(sandbox):
+    """A client that knows it talks to the sandbox: it lists the workspace's feedback properties too."""
+    with Client.orq(sandbox.api_key, sandbox.url, sandbox=True) as client:
+        yield client
+
+
+@pytest.fixture
+def support_copy(orq, sandbox, fresh_dataset):
+    """Eight of the demo's support tickets, in a dataset of this test's own (the test writes to it)."""
+    for datapoint in orq.datapoints_page(sandbox.ids["support"], limit=8).items:
+        wire = datapoint.to_wire()
+        orq.create_datapoints(
+            fresh_dataset.id,
+            [{k: wire[k] for k in ("inputs", "messages", "expected_output") if wire.get(k) is not None}],
+        )
+    return fresh_dataset.id
+
+
+@pytest.mark.parametrize("faults", [0.0, 0.3])
+def test_a_sandbox_deployment_reviewed_lands_each_write_once(orq, on_sandbox, sandbox, support_copy, faults):
+    feedback = ("rating", "correction", "quality", "verdict")
+    review = settled(
+        ExperimentReview(on_sandbox, support_copy, deployment="support-reply", page_size=8, feedback=feedback)
+    )
+    assert review.generator_label == "deployment support-reply"
+    assert [k["kind"] for k in review.feedback_kinds] == ["thumbs", "correction", "score", "choice"]
+    results = review.results
+    assert len(results) == 8 and all(r["state"] == "done" and r["trace_id"] for r in results)
+    assert len({r["trace_id"] for r in results}) == 8
+    assert all(r["metadata"]["tokens"] > 0 and r["metadata"]["model"] for r in results)
+    first = review.rows[0].to_wire()  # the deployment's stand-in model is deterministic
+    again = orq.invoke_deployment("support-reply", inputs=first["inputs"], messages=first["messages"])
+    assert again.output == results[0]["output"]
+
+    sandbox.set_faults(fault_rate=faults)
+    review.feedback(results[0]["datapoint_id"], "rating", "good")
+    review.feedback(results[1]["datapoint_id"], "quality", 4)
+    review.feedback(results[2]["datapoint_id"], "verdict", "wrong")
+    review.feedback(results[3]["datapoint_id"], "correction", "Please restart the app, then sign in again.")
+    review.use_as_expected(results[4]["datapoint_id"])
+    settled(review, timeout=60)
+    sandbox.clear_faults()
+
+    def held(n):
+        return [(f["property"], f["value"]) for f in sandbox.feedback(results[n]["trace_id"])]
+
+    assert held(0) == [("rating", "good")]
+    assert held(1) == [("quality", 4)]
+    assert held(2) == [("verdict", ["wrong"])]  # a single choice travels as an array of one
+    assert held(3) == [("correction", "Please restart the app, then sign in again.")]
+    assert all(held(n) == [] for n in range(4, 8))
+    saved = orq.get_datapoint(support_copy, results[4]["datapoint_id"])
+    assert saved.expected_output == results[4]["output"]
+    states = {r["datapoint_id"]: r for r in review.results}
+    assert states[results[2]["datapoint_id"]]["feedback"]["verdict"] == {
+        "value": "wrong",
+        "state": "sent",
+        "message": "",
+    }
+    assert states[results[4]["datapoint_id"]]["expected_write"]["state"] == "saved"
+
+
+def test_a_value_the_property_does_not_take_is_refused_before_sending(orq, support_copy):
+    quality = {"property": "quality", "type": "number", "min": 1, "max": 5}  # described, as for real orq
+    review = settled(ExperimentReview(orq, support_copy, deployment="support-reply", page_size=2, feedback=[quality]))
+    with pytest.raises(ValueError, match="quality: a score is between 1 and 5"):
+        review.feedback(review.results[0]["datapoint_id"], "quality", 9)
+    with pytest.raises(ValueError, match=r"property: 'rating' is not one of this review's \(quality\)"):
+        review.feedback(review.results[0]["datapoint_id"], "rating", "good")
