@@ -119,6 +119,10 @@ class GenerationEngine:
         self._ahead: deque[tuple[str, Any]] = deque()  # prefetched pages
         self._running: dict[str, concurrent.futures.Future[Any]] = {}
         self._idle = threading.Condition(self._lock)
+        # Changes are told in order: one delivery at a time, each telling the state current at that moment
+        # (a fast call's "done" can never be overtaken by its own "running"); `wait` also waits for them.
+        self._delivering = threading.Lock()
+        self._untold = 0
         self.max_in_flight = 0  # the highest number of generate() calls running at once (measured)
         self.calls = 0  # every generate() call started
         self._closed = False
@@ -132,7 +136,7 @@ class GenerationEngine:
         """Queue the datapoints not generated, queued or running yet. Returns how many were queued.
 
         Urgent work (the page on show) goes before anything queued ahead."""
-        queued: list[tuple[str, Generation]] = []
+        queued: list[str] = []
         with self._lock:
             if self._closed:
                 raise RuntimeError("this experiment was closed")
@@ -144,12 +148,11 @@ class GenerationEngine:
                 self._ahead = deque((k, dp) for k, dp in self._ahead if k not in wanted)
                 self._urgent.extend(promoted)
             for key, datapoint in fresh:
-                generation = Generation("queued")
-                self._results[key] = generation
+                self._set(key, Generation("queued"))
                 (self._ahead if ahead else self._urgent).append((key, datapoint))
-                queued.append((key, generation))
-        for key, generation in queued:
-            self._on_change(key, generation)
+                queued.append(key)
+        for key in queued:
+            self._tell(key)
         self._pump()
         return len(queued)
 
@@ -160,10 +163,9 @@ class GenerationEngine:
             current = self._results.get(key)
             if current is not None and current.state in ("queued", "running"):
                 raise ValueError(f"datapoint {key} is already being generated")
-            generation = replace(current, state="queued") if current else Generation("queued")
-            self._results[key] = generation
+            self._set(key, replace(current, state="queued") if current else Generation("queued"))
             self._urgent.append((key, datapoint))
-        self._on_change(key, generation)
+        self._tell(key)
         self._pump()
 
     def cancel(self) -> list[str]:
@@ -173,16 +175,14 @@ class GenerationEngine:
             dropped = [key for key, _ in [*self._urgent, *self._ahead]]
             self._urgent.clear()
             self._ahead.clear()
-            previous = {key: self._results.pop(key) for key in dropped}
+            for key in dropped:
+                earlier = self._results[key]
+                # a re-run that never started: the earlier result stands; else back to "not generated"
+                restored = replace(earlier, state="error" if earlier.error else "done") if earlier.runs else None
+                self._set(key, restored)
             running = list(self._running.items()) if self._is_async else []
         for key in dropped:
-            earlier = previous[key]
-            if earlier.runs:  # a re-run that never started: the earlier result stands
-                with self._lock:
-                    self._results[key] = replace(earlier, state="done" if earlier.error is None else "error")
-                self._on_change(key, self._results[key])
-            else:
-                self._on_change(key, None)  # back to "not generated"
+            self._tell(key)
         for _, future in running:
             future.cancel()
         return dropped
@@ -216,6 +216,7 @@ class GenerationEngine:
                     pending = any(
                         (g := self._results.get(k)) is not None and g.state in ("queued", "running") for k in wanted
                     )
+                pending = pending or self._untold > 0
                 if not pending:
                     return True
                 remaining = None if deadline is None else deadline - time.monotonic()
@@ -245,13 +246,12 @@ class GenerationEngine:
                     return
                 key, datapoint = queue.popleft()
                 previous = self._results.get(key) or Generation("queued")
-                generation = replace(previous, state="running", runs=previous.runs + 1)
-                self._results[key] = generation
+                self._set(key, replace(previous, state="running", runs=previous.runs + 1))
                 self.calls += 1
                 future = self._start(datapoint)
                 self._running[key] = future
                 self.max_in_flight = max(self.max_in_flight, len(self._running))
-            self._on_change(key, generation)
+            self._tell(key)
             future.add_done_callback(functools.partial(self._finished, key))
 
     def _start(self, datapoint: Any) -> concurrent.futures.Future[Any]:
@@ -300,11 +300,30 @@ class GenerationEngine:
             except Exception as error:  # the row shows it; the other rows go on
                 generation = Generation("error", None, None, {}, describe_error(error), previous.runs)
         with self._lock:
-            self._results[key] = generation
-        self._on_change(key, generation)
+            self._set(key, generation)
+        self._tell(key)
         self._pump()
         with self._idle:
             self._idle.notify_all()
+
+    def _set(self, key: str, generation: Generation | None) -> None:
+        """Change a datapoint's state (the caller holds the lock); `_tell` it afterwards, outside the lock."""
+        if generation is None:
+            self._results.pop(key, None)
+        else:
+            self._results[key] = generation
+        self._untold += 1
+
+    def _tell(self, key: str) -> None:
+        with self._delivering:
+            with self._lock:
+                current = self._results.get(key)
+            try:
+                self._on_change(key, current)
+            finally:
+                with self._idle:
+                    self._untold -= 1
+                    self._idle.notify_all()
 
 
 def _jsonable(value: Any) -> Any:
