@@ -395,6 +395,47 @@ def bench_sync(sandbox) -> None:
     client.close()
 
 
+# --- 5b. writes ------------------------------------------------------------------------------------
+
+
+def bench_writes(sandbox, count: int = 300, latency_ms: int = 100) -> None:
+    print(
+        f"5b. {count} feedback writes on distinct traces drained at {latency_ms} ms latency: outbox vs one serial worker"
+    )
+    from nbwidgets import Client
+    from nbwidgets.client.writes import Outbox
+
+    headers = {"Authorization": f"Bearer {sandbox.api_key}"}
+    rates = {}
+    for name, concurrency in (("serial", 1), ("outbox", None)):
+        traces = [f"bench-{name}-{i}-{time.monotonic_ns()}" for i in range(count)]
+        # the sandbox takes feedback on traces it knows, as orq does
+        httpx.post(sandbox.url + "/_sandbox/traces", json={"trace_ids": traces}, headers=headers, timeout=30)
+        client = Client.orq(sandbox.api_key, sandbox.url)
+        if concurrency is not None:
+            client._outbox = Outbox(client, client._write_kinds(), concurrency=concurrency)
+        outbox = client.outbox
+        sandbox.set_faults(latency_ms=latency_ms)
+        started = time.perf_counter()
+        handles = [client.queue_feedback(trace, "rating", "good") for trace in traces]
+        assert outbox.flush(timeout=600)
+        seconds = time.perf_counter() - started
+        sandbox.clear_faults()
+        assert all(h.result(1).value == "good" for h in handles)
+        rates[name] = count / seconds
+        print(f"  {name}: {count} writes in {seconds:.2f} s = {rates[name]:.1f}/s (concurrency {outbox.concurrency})")
+        client.close()
+    record(
+        "writes",
+        f"feedback writes drained per second at {latency_ms} ms latency",
+        rates["outbox"],
+        rates["serial"],
+        "/s",
+        "one serial worker",
+        f"{count} writes on distinct traces; goal >= 50/s and >= 5x",
+    )
+
+
 # --- 6. sandbox ------------------------------------------------------------------------------------
 
 
@@ -511,6 +552,20 @@ def bench_experiment(page, lab, sandbox, rounds: int) -> None:
     )
 
 
+def bench_experiment_alone(sandbox, rounds: int) -> None:
+    from playwright.sync_api import sync_playwright
+
+    lab = start_lab(sandbox)
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            bench_experiment(page, lab, sandbox, rounds)
+            browser.close()
+    finally:
+        stop_pid(lab.process)
+
+
 # --- main ------------------------------------------------------------------------------------------
 
 
@@ -554,17 +609,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer rounds (a smoke run)")
     parser.add_argument("--no-browser", action="store_true", help="skip the JupyterLab benchmarks")
-    parser.add_argument("--grid", action="store_true", help="only the grid's browser figures (not saved)")
     parser.add_argument(
-        "--only",
-        choices=["experiment"],
-        help="run one benchmark and merge its rows into the last results (README's table keeps the others)",
+        "--only", choices=["writes", "experiment"], help="run one benchmark; its rows replace theirs in the table"
     )
+    parser.add_argument("--grid", action="store_true", help="only the grid's browser figures (not saved)")
     args = parser.parse_args()
-    if args.only:
-        return run_only(args.only, 2 if args.quick else 5)
-    rounds, flips = (2, 6) if args.quick else (5, 20)
     os.environ.setdefault("NBWIDGETS_CACHE_DIR", tempfile.mkdtemp(prefix="nbw-bench-cache-"))
+    if args.only:
+        return only(args.only, 2 if args.quick else 5)
+    rounds, flips = (2, 6) if args.quick else (5, 20)
     print("starting a sandbox with 1k, 20k and 1M generated datapoints ...", flush=True)
     sandbox = start_sandbox(
         "--no-demo", "--datapoints", "1000", "--datapoints", "20000", "--datapoints", "1000000", timeout=300
@@ -594,17 +647,39 @@ def main() -> int:
                     browser.close()
             finally:
                 stop_pid(lab.process)
+        if not args.grid:
+            bench_writes(sandbox)
     finally:
         sandbox.stop()
-    info = machine()
     if args.grid:
-        print("\n" + table(info))
+        print("\n" + table(machine()))
         return 0
-    write_results(info, update_readme=not args.quick)
+    publish(machine(), update_readme=not args.quick)
     return 0
 
 
-def write_results(info: dict, update_readme: bool) -> None:
+def only(name: str, rounds: int) -> int:
+    """Run one benchmark; its rows replace the same rows of the last full run (the rest are kept)."""
+    sandbox = start_sandbox("--no-demo", *(("--datapoints", "1000") if name == "experiment" else ()))
+    try:
+        if name == "experiment":
+            bench_experiment_alone(sandbox, rounds)
+        else:
+            {"writes": bench_writes}[name](sandbox)
+    finally:
+        sandbox.stop()
+    fresh = {(r["benchmark"], r["measure"]) for r in rows}
+    last = json.loads((RESULTS / "latest.json").read_text()) if (RESULTS / "latest.json").exists() else {}
+    kept = [r for r in last.get("rows", []) if (r["benchmark"], r["measure"]) not in fresh]
+    new_rows = list(rows)
+    rows[:] = kept + new_rows
+    for row in new_rows:
+        row["note"] = (row["note"] + "; " if row["note"] else "") + f"measured {machine()['date']} (--only)"
+    publish(last.get("machine") or machine(), update_readme=True)
+    return 0
+
+
+def publish(info: dict, update_readme: bool) -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps({"machine": info, "rows": rows}, indent=2))
     markdown = table(info)
@@ -617,33 +692,6 @@ def write_results(info: dict, update_readme: bool) -> None:
         before, rest = text.split(start, 1)
         readme.write_text(before + start + "\n" + markdown + "\n" + end + rest.split(end, 1)[1])
         print("README.md updated")
-
-
-def run_only(name: str, rounds: int) -> int:
-    """One benchmark, its rows replacing that benchmark's in the last results (the others are kept)."""
-    os.environ.setdefault("NBWIDGETS_CACHE_DIR", tempfile.mkdtemp(prefix="nbw-bench-cache-"))
-    sandbox = start_sandbox("--no-demo", "--datapoints", "1000", timeout=120)
-    try:
-        from playwright.sync_api import sync_playwright
-
-        lab = start_lab(sandbox)
-        try:
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-                page = browser.new_page(viewport={"width": 1400, "height": 1000})
-                bench_experiment(page, lab, sandbox, rounds)
-                browser.close()
-        finally:
-            stop_pid(lab.process)
-    finally:
-        sandbox.stop()
-    fresh = list(rows)
-    previous = json.loads((RESULTS / "latest.json").read_text()) if (RESULTS / "latest.json").exists() else {}
-    measured = {(r["benchmark"], r["measure"]) for r in fresh}
-    rows[:] = [r for r in previous.get("rows", []) if (r["benchmark"], r["measure"]) not in measured] + fresh
-    info = {**previous.get("machine", machine()), "date": machine()["date"]}
-    write_results(info, update_readme=True)
-    return 0
 
 
 if __name__ == "__main__":

@@ -11,7 +11,6 @@ result for `results` and `to_pandas()`.
 
 from __future__ import annotations
 
-import concurrent.futures
 import math
 import threading
 from collections import OrderedDict
@@ -21,18 +20,18 @@ from typing import Any
 
 import traitlets
 
-from ..client import Client, ConflictError, OrqClient, OvermindClient
+from ..client import Client, OrqClient, OvermindClient
+from ..client.writes import WriteHandle
 from ..models import (
     BUILTIN_FEEDBACK_PROPERTIES,
     Datapoint,
-    DatapointUpdate,
     FeedbackProperty,
     OvermindDatapoint,
     Page,
     new_ulid,
 )
 from ..models.orq import FEEDBACK_PRODUCTS
-from ._base import STATIC, Widget, describe, run_in_background
+from ._base import STATIC, Widget, WriteStatuses, describe, run_in_background
 from ._generation import Generation, GenerationEngine
 
 FEEDBACK_KINDS = ("thumbs", "score", "choice", "choices", "correction")
@@ -176,7 +175,6 @@ class _Given:
     trace_id: str
     state: str = "pending"  # pending | retrying | sent | failed
     message: str = ""
-    ticket: int = 0  # the newest write's number: an older write's answer does not overwrite its state
 
     def to_json(self) -> dict[str, Any]:
         return {"value": self.value, "state": self.state, "message": self.message}
@@ -191,63 +189,6 @@ class _Row:
     generation: Generation | None = None
     feedback: dict[str, _Given] = field(default_factory=dict)
     expected: dict[str, Any] = field(default_factory=dict)  # the expected-output write's status
-
-
-class _WritePath:
-    """The seam to the client's durable writes: each write reports `on_state(state, detail)` with
-    state in pending | retrying | saved | conflict | failed."""
-
-    def __init__(self, client: Client) -> None:
-        self._client = client
-
-    def feedback(
-        self, trace_id: str, property: str, value: Any, *, product: str, id: str, on_state: Callable[..., None]
-    ) -> None:
-        assert isinstance(self._client, OrqClient)
-        ticket = self._client.queue_feedback(trace_id, property, value, product=product, id=id)
-        self._follow(ticket, on_state, recognise=None)
-
-    def datapoint(
-        self,
-        dataset_id: str,
-        datapoint_id: str,
-        fields: dict[str, Any],
-        *,
-        expected_updated: str | None,
-        on_state: Callable[..., None],
-    ) -> None:
-        assert isinstance(self._client, OrqClient)
-        ticket = self._client.queue_datapoint_update(
-            dataset_id, datapoint_id, fields, expected_updated=expected_updated
-        )
-        wire = DatapointUpdate.model_validate(fields).to_wire()
-
-        def landed(server: dict[str, Any]) -> bool:
-            # a retried PATCH whose first attempt did land finds its own value there: saved, not a conflict
-            return all(server.get(k) == v for k, v in wire.items())
-
-        self._follow(ticket, on_state, recognise=landed)
-
-    @staticmethod
-    def _follow(ticket: Any, on_state: Callable[..., None], recognise: Callable[[dict[str, Any]], bool] | None) -> None:
-        def on_event(event: str, data: dict[str, Any]) -> None:
-            if event == "retrying":
-                on_state("retrying", message=describe(data["error"])["message"])
-
-        def on_done(future: concurrent.futures.Future[Any]) -> None:
-            error = future.exception()
-            if error is None:
-                on_state("saved", result=future.result())
-            elif isinstance(error, ConflictError) and isinstance(error.body, dict):
-                if recognise is not None and recognise(error.body):
-                    on_state("saved", result=Datapoint.model_validate(error.body))
-                else:
-                    on_state("conflict", message=error.message, server=error.body)
-            else:
-                on_state("failed", message=describe(error)["message"])
-
-        ticket.on_event(on_event)
-        ticket.future.add_done_callback(on_done)
 
 
 class ExperimentReview(Widget):
@@ -337,7 +278,7 @@ class ExperimentReview(Widget):
         )
         self.concurrency = concurrency
         self.prefetch = prefetch
-        self._writes = _WritePath(self.client)
+        self._statuses = WriteStatuses(self._show_write)  # each row's latest write per slot, shown
         self._rows_by_id: dict[str, _Row] = {}
         self._order: list[str] = []  # datapoint ids in the order their pages were first loaded
         self._pages: OrderedDict[int, Page[Any]] = OrderedDict()
@@ -443,21 +384,12 @@ class ExperimentReview(Widget):
             # one id per row, property and trace: a change of mind replaces the value, a retry cannot add one
             if given is None or given.trace_id != trace_id:
                 given = _Given(value, new_ulid(), trace_id)
-            given.value, given.state, given.message, given.ticket = value, "pending", "", given.ticket + 1
+            given.value, given.state, given.message = value, "pending", ""
             row.feedback[property] = given
-            ticket = given.ticket
             self._publish()
-
-        def on_state(state: str, message: str = "", **_: Any) -> None:
-            with self._lock:
-                if row.feedback.get(property) is not given or given.ticket != ticket:
-                    return
-                given.state, given.message = ("sent" if state == "saved" else state), message
-                self._publish()
-
-        self._writes.feedback(
-            trace_id, property, kind.wire(value), product=self.product, id=given.id, on_state=on_state
-        )
+        assert isinstance(self.client, OrqClient)
+        handle = self.client.queue_feedback(trace_id, property, kind.wire(value), product=self.product, id=given.id)
+        self._statuses.follow(f"{datapoint_id} feedback:{property}", handle)  # outside our lock: it calls back
 
     def use_as_expected(self, datapoint_id: str, *, force: bool = False) -> None:
         """Write the row's actual output into the datapoint's expected output.
@@ -481,25 +413,36 @@ class ExperimentReview(Widget):
             row.expected = {"state": "pending", "value": text}
             self._publish()
 
-        def on_state(state: str, message: str = "", result: Any = None, server: Any = None) -> None:
-            with self._lock:
-                if state == "saved" and isinstance(result, Datapoint):
-                    self._replace(result)
-                status: dict[str, Any] = {"state": state, "value": text, "message": message}
-                if state == "conflict" and server is not None:
-                    status["server_value"] = server.get("expected_output")
-                row.expected = status
-                if state == "conflict":
-                    self._conflicts[datapoint_id] = server
-                self._publish()
-
-        self._writes.datapoint(
-            self.dataset_id,
-            datapoint_id,
-            {"expected_output": text},
-            expected_updated=expected_updated,
-            on_state=on_state,
+        assert isinstance(self.client, OrqClient)
+        handle = self.client.queue_datapoint_update(
+            self.dataset_id, datapoint_id, {"expected_output": text}, expected_updated=expected_updated
         )
+        self._statuses.follow(f"{datapoint_id} expected", handle)
+
+    def _show_write(self, slot: str, status: dict[str, Any], handle: WriteHandle) -> None:
+        """A write's state onto its row: the feedback given, or the expected output written."""
+        datapoint_id, what = slot.split(" ", 1)
+        message = status.get("message", "") if status["state"] != "pending" else ""
+        with self._lock:
+            row = self._rows_by_id.get(datapoint_id)
+            if row is None:
+                return
+            if what == "expected":
+                value = row.expected.get("value")
+                if status["state"] == "saved" and isinstance(handle.value, Datapoint):
+                    self._replace(handle.value)
+                shown: dict[str, Any] = {"state": status["state"], "value": value, "message": message}
+                if status["state"] == "conflict" and isinstance(handle.current, Datapoint):
+                    self._conflicts[datapoint_id] = handle.current
+                    shown["server_value"] = handle.current.expected_output
+                row.expected = shown
+            else:
+                given = row.feedback.get(what.removeprefix("feedback:"))
+                if given is None or given.id != handle.write.key:
+                    return  # feedback on an earlier trace of this row (before a re-run)
+                given.state = "sent" if status["state"] == "saved" else status["state"]
+                given.message = message
+            self._publish()
 
     def resolve(self, datapoint_id: str, keep: str) -> None:
         """After a conflict on "use as expected": keep "mine" (overwrite) or "theirs" (take the server's)."""
@@ -509,7 +452,7 @@ class ExperimentReview(Widget):
             if row.expected.get("state") != "conflict" or server is None:
                 raise ValueError(f"datapoint {datapoint_id} has no conflict to resolve")
             if keep == "theirs":
-                self._replace(Datapoint.model_validate(server))
+                self._replace(server)
                 row.expected = {}
                 self._publish()
                 return

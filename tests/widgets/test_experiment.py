@@ -78,8 +78,7 @@ class AsyncStandIn(StandIn):
 
 @pytest.fixture(autouse=True)
 def _own_outbox(tmp_path, monkeypatch):
-    """An outbox file of this test's own: a worker left running by another test's client (same sandbox,
-    same key, so the same scope) could otherwise deliver our writes without telling our tickets."""
+    """This test's writes in an outbox file of its own, apart from other tests' clients of the same sandbox."""
     monkeypatch.setenv("NBWIDGETS_CACHE_DIR", str(tmp_path / "cache"))
 
 
