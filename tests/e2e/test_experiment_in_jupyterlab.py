@@ -24,7 +24,7 @@ for datapoint in client.datapoints_page(support.id, limit=7).items:  # one by on
     client.create_datapoints(dataset.id, [{{
         "inputs": {{**wire["inputs"], "note": "<b>not bold</b>"}},
         "messages": wire["messages"],
-        "expected_output": wire["expected_output"],
+        "expected_output": wire["expected_output"] + " (draft)",  # no output matches it yet
     }}])
 """
 REVIEW = """
