@@ -236,7 +236,8 @@ def test_saved_notebook_holds_one_page_and_no_key(page, lab, sandbox):
         wait_for=GRID,
     )
     page.get_by_role("button", name="Next page").click()
-    page.get_by_text("Page 2 of 400").wait_for()
+    page.get_by_text("Page 2 of 400").wait_for()  # shown at once from the prefetched page
+    assert run_cell(page, "print(grid.page_number)").strip() == "2"  # and the kernel is there too
     page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
     page.wait_for_timeout(1000)
     text = (lab.root / "grid_saved.ipynb").read_text()
