@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
-from argparse import RawDescriptionHelpFormatter
 import sys
+from argparse import RawDescriptionHelpFormatter
 
 from . import __version__
 from .sandbox.__main__ import OneLineParser
