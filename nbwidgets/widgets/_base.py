@@ -46,7 +46,7 @@ class Widget(anywidget.AnyWidget):
     is_sandbox = traitlets.Bool(False).tag(sync=True)
 
     def __init__(self, client: Client | None, flavour: str = "orq", **kwargs: Any) -> None:
-        self._client = client or Client.default(flavour)  # type: ignore[arg-type]
+        self._client = client or Client.current_or_default(flavour)  # type: ignore[arg-type]
         self._lock = threading.RLock()
         super().__init__(**kwargs)
         self.source_label = self._client.label
