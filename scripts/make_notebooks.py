@@ -101,17 +101,19 @@ NOTEBOOKS = {
             "first and sent by one background worker, so nothing is lost if the network drops or the kernel "
             "restarts, and nothing is sent twice (each feedback carries its own id).\n\n"
             "Keys on a focused widget: 1..9 pick, Backspace undoes; in a correction box Ctrl+Enter sends.\n\n"
-            "Here a stand-in generation function keeps everything offline."
+            "Each generation comes from invoking a deployment: feedback is given on the trace id it returns. "
+            "Without a key the sandbox answers `support-reply` locally (see README: the sandbox's demo deployments)."
         ),
         new_code_cell(
-            "import hashlib\nfrom nbwidgets import Client, FeedbackButtons, review\n\nclient = Client.default()\n\n"
+            "from nbwidgets import Client, FeedbackButtons, review\n\nclient = Client.default()\n\n"
             "def generate(question: str) -> tuple[str, str]:\n"
-            '    """A stand-in for an LLM call: returns (trace_id, answer)."""\n'
-            "    trace_id = 'trace-' + hashlib.sha1(question.encode()).hexdigest()[:12]\n"
-            "    return trace_id, f'Short answer to: {question}'"
+            '    """One generation of the support-reply deployment: (trace_id, answer)."""\n'
+            "    result = client.invoke_deployment('support-reply', inputs={'ticket': question})\n"
+            "    return result.trace_id, result.output"
         ),
         new_code_cell(
-            "questions = ['How do I reset my password?', 'Can I pay by invoice?', 'Which regions do you host in?']\n"
+            "questions = ['How do I reset my password? The link expired.', 'Can I export my data to CSV?', "
+            "'I was charged twice for my March invoice.']\n"
             "reviews = []\nfor question in questions:\n    trace_id, answer = generate(question)\n"
             "    widget = review(client, trace_id, output=answer, input=question)\n"
             "    reviews.append(widget)\n    display(widget)"
@@ -121,11 +123,15 @@ NOTEBOOKS = {
             "reviews[0].submit('good')\nreviews[0].flush()\nprint(reviews[0].status, reviews[0].feedback_id)"
         ),
         new_markdown_cell(
-            "Other kinds: a score, several choices, a written correction (shown as a diff against the output)."
+            "Other kinds: a score, one choice, several choices, a written correction (shown as a diff against the "
+            "output). Each uses a feedback property the workspace defines: `quality` (1-5), `verdict` and `issues` "
+            "are the sandbox's demo properties; `rating`, `defects`, `interactions` and `correction` are orq's "
+            "built-in ones."
         ),
         new_code_cell(
             "trace_id, answer = generate(questions[1])\n"
             "display(FeedbackButtons(client, trace_id, property='quality', kind='score', score_range=(1, 5)))\n"
+            "display(FeedbackButtons(client, trace_id, property='verdict', kind='choice', options=['correct', 'partially_correct', 'wrong']))\n"
             "display(FeedbackButtons(client, trace_id, property='issues', kind='choices', options=['too long', 'wrong', 'rude']))\n"
             "FeedbackButtons(client, trace_id, property='correction', kind='correction', output=answer)"
         ),

@@ -10,9 +10,11 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 import nbformat
@@ -70,6 +72,39 @@ class SandboxProcess:
 
     def feedback(self, trace_id: str | None = None) -> list[dict[str, Any]]:
         return self.control("GET", "/_sandbox/feedback" + (f"?trace_id={trace_id}" if trace_id else ""))
+
+    def requests_received(self, path: str = "", *, since: int = 0, method: str | None = None) -> list[dict[str, Any]]:
+        """What the service routes received (oldest first): method, path, query, JSON body, status.
+
+        `path` is a prefix; `since` a `seq` from an earlier entry (or from `mark_requests()`)."""
+        query = urlencode({"path": path, "since": since})
+        found = self.control("GET", f"/_sandbox/requests?{query}")
+        return [r for r in found if method is None or r["method"] == method.upper()]
+
+    def mark_requests(self) -> int:
+        """The `seq` of the last request received so far: pass it as `since` to see only later ones."""
+        found = self.control("GET", "/_sandbox/requests?limit=1")
+        return found[-1]["seq"] if found else 0
+
+    def add_traces(self, *trace_ids: str) -> list[str]:
+        """Make traces feedback may be given on (as if returned by invoke); returns their ids."""
+        return self.control("POST", "/_sandbox/traces", {"trace_ids": list(trace_ids)})["trace_ids"]
+
+    def new_trace(self, prefix: str = "trace") -> str:
+        """A fresh registered trace id."""
+        [trace_id] = self.add_traces(f"{prefix}-{uuid.uuid4().hex[:12]}")
+        return trace_id
+
+    def add_feedback_property(self, key: str, type: str, **fields: Any) -> dict[str, Any]:
+        """Define a workspace feedback property (number: min/max; *_choice and label: values)."""
+        return self.control("POST", "/_sandbox/feedback-properties", {"key": key, "type": type, **fields})
+
+    def feedback_properties(self) -> dict[str, dict[str, Any]]:
+        return {p["key"]: p for p in self.control("GET", "/_sandbox/feedback-properties")}
+
+    def put_raw_datapoints(self, dataset_id: str, datapoints: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Store datapoints as given, unchecked (items the models may not know)."""
+        return self.control("POST", "/_sandbox/datapoints", {"dataset_id": dataset_id, "datapoints": datapoints})
 
     def stop(self) -> None:
         stop_pid(self.process)

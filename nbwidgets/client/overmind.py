@@ -5,22 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
-
 from ..models import Agent, OvermindDatapoint, OvermindDataset, Page
 from .base import Client
-from .transport import Secret
-
-
-class _OvermindAuth(httpx.Auth):
-    # The backend checks X-Api-Key first (the official CLI sends it); Bearer also works.
-    def __init__(self, secret: Secret) -> None:
-        self._secret = secret
-
-    def auth_flow(self, request: httpx.Request):
-        if self._secret:
-            request.headers["X-Api-Key"] = self._secret.reveal()
-        yield request
 
 
 def _page(payload: dict[str, Any], model: type, *, number: int, page_size: int | None) -> Page:
@@ -36,25 +22,41 @@ def _page(payload: dict[str, Any], model: type, *, number: int, page_size: int |
     )
 
 
+def _flatten_drf_errors(value: Any, path: list[str], into: dict[str, list[str]]) -> None:
+    name = ".".join(path) or "non_field_errors"
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            _flatten_drf_errors(inner, [*path, str(key)] if key != "non_field_errors" or not path else path, into)
+    elif isinstance(value, list) and value and all(isinstance(item, str) for item in value):
+        into.setdefault(name, []).extend(value)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _flatten_drf_errors(item, [*path, str(index)], into)
+    elif value not in (None, ""):
+        into.setdefault(name, []).append(str(value))
+
+
 class OvermindClient(Client):
+    """Overmind's REST API. Auth is `Authorization: Bearer <key>`, as its docs say (authentication.mdx);
+    the base class's HeaderAuth sends exactly that."""
+
     service = "overmind"
     default_base_url = "https://api.overmindlab.ai"
     key_env = "OVERMIND_API_KEY"
     url_env = "OVERMIND_API_URL"
 
     @staticmethod
-    def _auth(secret: Secret) -> httpx.Auth:
-        return _OvermindAuth(secret)
-
-    @staticmethod
     def _parse_error(body: Any) -> tuple[str, dict[str, list[str]]]:
-        # DRF: {"detail": ..., "code": ...} or, for validation, {"field": ["message", ...], ...}
+        # DRF: {"detail": ..., "code": ...}, or validation errors keyed by field and nested as DRF nests
+        # them ({"datapoints": [{}, {"order": ["..."]}]}): mapped to dotted paths ("datapoints.1.order").
         if not isinstance(body, dict):
             return str(body or ""), {}
         if "detail" in body:
             return str(body["detail"]), {}
-        fields = {name: [str(m) for m in (msgs if isinstance(msgs, list) else [msgs])] for name, msgs in body.items()}
-        return "invalid data", fields
+        fields: dict[str, list[str]] = {}
+        _flatten_drf_errors(body, [], fields)
+        summary = "; ".join(f"{name}: {' '.join(messages)}" for name, messages in list(fields.items())[:3])
+        return f"invalid data ({summary})" if summary else "invalid data", fields
 
     def list_agents(self, *, search: str | None = None, page: int = 1, ordering: str | None = None) -> Page[Agent]:
         payload = self._get("/api/agents/", search=search, page=page, ordering=ordering)

@@ -1,5 +1,7 @@
 """Pydantic models of the services' objects. Imports nothing else of nbwidgets."""
 
+from .deployments import Deployment, DeploymentInvocation
+from .feedback import BUILTIN_FEEDBACK_PROPERTIES, FeedbackProperty
 from .ids import is_ulid, is_uuid, new_ulid, new_uuid
 from .orq import (
     EVALUATOR_KEY_PATTERN,
@@ -41,6 +43,7 @@ from .overmind import Agent, OvermindDatapoint, OvermindDataset
 from .page import Page
 
 __all__ = [
+    "BUILTIN_FEEDBACK_PROPERTIES",
     "EVALUATOR_KEY_PATTERN",
     "FEEDBACK_PRODUCTS",
     "TEMPLATE_VARIABLE",
@@ -55,11 +58,14 @@ __all__ = [
     "DatapointUpdate",
     "Dataset",
     "DatasetMetadata",
+    "Deployment",
+    "DeploymentInvocation",
     "DeveloperMessage",
     "Evaluation",
     "Evaluator",
     "Fallback",
     "Feedback",
+    "FeedbackProperty",
     "Guardrail",
     "Judge",
     "JudgeRetry",

@@ -13,54 +13,11 @@ from typing import Any
 
 from ..models import new_ulid
 from .app import Sandbox
+from .corpus import TICKETS
 from .orq_routes import USER_ID, WORKSPACE_ID
 
 DEMO_EPOCH_MS = 1_767_225_600_000  # 2026-01-01T00:00:00Z: demo ids sort before anything created later
 
-TICKETS = [
-    (
-        "I was charged twice for my March invoice.",
-        "billing",
-        "Apologise, confirm the duplicate charge and refund it within 5 business days.",
-    ),
-    (
-        "The app crashes when I open settings on iOS 17.",
-        "mobile",
-        "Ask for the app version and a crash log, then escalate to mobile engineering.",
-    ),
-    (
-        "How do I reset my password? The link expired.",
-        "account",
-        "Send a fresh reset link; links expire after 30 minutes.",
-    ),
-    ("Can I export my data to CSV?", "product", "Yes: Settings > Data > Export, then choose CSV."),
-    (
-        "Your API returns 429 errors since this morning.",
-        "platform",
-        "Explain the rate limit, share the Retry-After header, and offer a higher tier.",
-    ),
-    (
-        "I want to cancel my subscription.",
-        "billing",
-        "Confirm the cancellation date and remind them data is kept for 30 days.",
-    ),
-    (
-        "The invoice shows the wrong company address.",
-        "billing",
-        "Confirm the invoice email address and correct the billing profile before resending.",
-    ),
-    (
-        "Two-factor codes never arrive by SMS.",
-        "account",
-        "Check the phone number format and offer an authenticator app instead.",
-    ),
-    ("Is there an on-premise version?", "sales", "Route to sales: on-premise is available on the Enterprise plan."),
-    (
-        "The dashboard is very slow to load.",
-        "platform",
-        "Ask which region and browser, then check the status page for incidents.",
-    ),
-]
 TIERS = ["free", "standard", "enterprise"]
 LANGUAGES = ["en", "nl", "de", "fr"]
 FOLLOW_UPS = [
@@ -140,7 +97,7 @@ def seed_demo(sandbox: Sandbox) -> dict[str, str]:
         "empty": _ulid(rng, DEMO_EPOCH_MS + 2),
     }
     if sandbox.store.get_dataset(ids["support"]) is not None:
-        return ids
+        return _seed_deployments_and_feedback(sandbox, ids)
     orq = sandbox.orq
     orq.new_dataset("support_quality_eval", dataset_id=ids["support"])
     orq.new_dataset("rag_answers", dataset_id=ids["rag"])
@@ -311,6 +268,57 @@ def seed_demo(sandbox: Sandbox) -> dict[str, str]:
         metadata={"edited_from": v1["id"], "note": "raised priority of outages"},
     )
     ids["agent_v1"], ids["agent_v2"] = v1["id"], v2["id"]
+    return _seed_deployments_and_feedback(sandbox, ids)
+
+
+DEMO_DEPLOYMENTS = (
+    ("support-reply", "Answers a support ticket for Acme Cloud.", "You are a concise, friendly support agent."),
+    (
+        "classify-ticket",
+        "Routes a ticket to a team: billing, account, mobile, platform, product or sales.",
+        "Reply with one team name.",
+    ),
+    ("summarize", "Summarises a text or a conversation in a line.", "Summarise the text in one sentence."),
+)
+# Workspace-defined feedback properties (the built-in rating, defects, interactions and correction are in
+# nbwidgets.models.feedback): a 1-5 score, a single choice and a multiple choice.
+DEMO_FEEDBACK_PROPERTIES = (
+    {"key": "quality", "type": "number", "min": 1, "max": 5, "description": "Overall quality, 1 (poor) to 5."},
+    {
+        "key": "verdict",
+        "type": "single_choice",
+        "values": ["correct", "partially_correct", "wrong"],
+        "description": "Is the answer right?",
+    },
+    {
+        "key": "issues",
+        "type": "multiple_choice",
+        "values": ["too long", "wrong", "rude", "off topic"],
+        "description": "What is wrong with the answer.",
+    },
+)
+DEMO_TRACES = 5  # traces of support-reply on the first support datapoints: ids trace_0 .. trace_4
+
+
+def _seed_deployments_and_feedback(sandbox: Sandbox, ids: dict[str, str]) -> dict[str, str]:
+    """Deployments, feedback properties and a few known traces (their own seed: earlier ids never move)."""
+    rng = random.Random(20260102)
+    orq = sandbox.orq
+    for index, (key, description, system) in enumerate(DEMO_DEPLOYMENTS):
+        deployment_id = _ulid(rng, DEMO_EPOCH_MS + 20 + index)
+        if sandbox.store.get_deployment(key) is None:
+            orq.new_deployment(key, description, system, deployment_id=deployment_id)
+        ids[f"deployment_{key}"] = deployment_id
+    for prop in DEMO_FEEDBACK_PROPERTIES:
+        if not any(p["key"] == prop["key"] for p in sandbox.store.feedback_properties()):
+            orq.add_feedback_property(prop)
+    points, _ = sandbox.store.datapoints_page(ids["support"], DEMO_TRACES, None, None)
+    for index, point in enumerate(points):
+        trace_id = f"{rng.getrandbits(128):032x}"
+        if sandbox.store.get_trace(trace_id) is None:
+            orq.invoke("support-reply", point["inputs"], point["messages"], trace_id=trace_id)
+        ids[f"trace_{index}"] = trace_id
+    ids["trace"] = ids["trace_0"]
     return ids
 
 

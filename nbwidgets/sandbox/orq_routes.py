@@ -6,6 +6,7 @@ The response shapes satisfy both orq-ai-sdk 4.17.13 (by-ids and `output_type` re
 from __future__ import annotations
 
 import json
+import secrets
 from typing import Any
 
 from pydantic import ValidationError
@@ -13,59 +14,17 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from ..models import DatapointUpdate, Evaluator, Feedback, evaluator_problems, new_ulid
+from ..models import Evaluator, evaluator_problems, new_ulid
+from ..models.feedback import BUILTIN_FEEDBACK_PROPERTIES, FeedbackProperty
 from ..models.orq import EVALUATOR_WRITABLE_FIELDS
+from . import orq_rules as rules
+from .orq_rules import OrqError, details, error_response
+from .responder import RESPONDERS, token_count
 from .store import Store, now_iso
 
 WORKSPACE_ID = "01JBX0WS0000000000000000WS"
 PROJECT_ID = "01JBX0PR0000000000000000PR"
 USER_ID = "01JBX0US0000000000000000US"
-
-
-class OrqError(Exception):
-    def __init__(self, status: int, message: str, details: list[dict[str, Any]] | None = None) -> None:
-        self.status, self.message, self.details = status, message, details
-
-
-def error_response(error: OrqError) -> JSONResponse:
-    body: dict[str, Any] = {"message": error.message}
-    if error.details:
-        body["details"] = error.details
-    return JSONResponse(body, status_code=error.status)
-
-
-def _details(exc: ValidationError, prefix: tuple = ()) -> list[dict[str, Any]]:
-    return [{"path": [*prefix, *(str(p) for p in e["loc"])], "message": e["msg"]} for e in exc.errors()]
-
-
-async def _json(request: Request) -> Any:
-    try:
-        return json.loads(await request.body() or b"null")
-    except ValueError:
-        raise OrqError(400, "Request body is not valid JSON") from None
-
-
-def _limit(request: Request) -> int:
-    raw = request.query_params.get("limit", "10")
-    try:
-        limit = int(float(raw))
-    except ValueError:
-        raise OrqError(
-            400, f"limit must be a number, got {raw!r}", [{"path": ["limit"], "message": "not a number"}]
-        ) from None
-    if not 1 <= limit <= 200:
-        raise OrqError(400, "limit must be between 1 and 200", [{"path": ["limit"], "message": "out of range 1..200"}])
-    return limit
-
-
-def _cursor_list(items: list[dict[str, Any]], request: Request, limit: int) -> dict[str, Any]:
-    """Cursor paging over an in-memory list sorted by _id (small collections)."""
-    after, before = request.query_params.get("starting_after"), request.query_params.get("ending_before")
-    if before:
-        earlier = [i for i in items if i["_id"] < before]
-        return {"object": "list", "data": earlier[-limit:], "has_more": len(earlier) > limit}
-    later = [i for i in items if i["_id"] > after] if after else items
-    return {"object": "list", "data": later[:limit], "has_more": len(later) > limit}
 
 
 class OrqRoutes:
@@ -89,6 +48,8 @@ class OrqRoutes:
             Route("/v2/evaluators/{evaluator_id}", r(self.get_evaluator), methods=["GET"]),
             Route("/v2/evaluators/{evaluator_id}", r(self.update_evaluator), methods=["PATCH"]),
             Route("/v2/evaluators/{evaluator_id}", r(self.delete_evaluator), methods=["DELETE"]),
+            Route("/v2/deployments", r(self.list_deployments), methods=["GET"]),
+            Route("/v2/deployments/invoke", r(self.invoke_deployment), methods=["POST"]),
             Route("/v2/feedback", r(self.create_feedback), methods=["POST"]),
             Route("/v2/feedback/remove", r(self.remove_feedback), methods=["POST"]),
         ]
@@ -129,16 +90,14 @@ class OrqRoutes:
         return dataset
 
     async def list_datasets(self, request: Request) -> Response:
-        limit = _limit(request)
+        limit = rules.limit(request)
         ids = self.store.dataset_ids(request.query_params.get("search"))
-        page = _cursor_list([{"_id": i} for i in ids], request, limit)
+        page = rules.cursor_page([{"_id": i} for i in ids], request, limit)
         page["data"] = [self.store.get_dataset(item["_id"]) for item in page["data"]]
         return JSONResponse(page)
 
     async def create_dataset(self, request: Request) -> Response:
-        body = await _json(request)
-        if not isinstance(body, dict):
-            raise OrqError(400, "Body must be an object")
+        body = rules.require_object(await rules.body_json(request))
         name = body.get("display_name")
         if not isinstance(name, str) or not 1 <= len(name) <= 128:
             raise OrqError(
@@ -160,11 +119,10 @@ class OrqRoutes:
 
     async def list_datapoints(self, request: Request) -> Response:
         dataset_id = request.path_params["dataset_id"]
-        limit = _limit(request)
+        limit = rules.limit(request)
+        after, before = rules.cursors(request)
         self._dataset(dataset_id)
-        rows, has_more = self.store.datapoints_page(
-            dataset_id, limit, request.query_params.get("starting_after"), request.query_params.get("ending_before")
-        )
+        rows, has_more = self.store.datapoints_page(dataset_id, limit, after, before)
         return JSONResponse({"object": "list", "data": rows, "has_more": has_more})
 
     def new_datapoint(self, dataset_id: str, fields: dict[str, Any], datapoint_id: str | None = None) -> dict[str, Any]:
@@ -187,12 +145,12 @@ class OrqRoutes:
     async def create_datapoints(self, request: Request) -> Response:
         dataset_id = request.path_params["dataset_id"]
         self._dataset(dataset_id)
-        body = await _json(request)
+        body = await rules.body_json(request)
         if not isinstance(body, list):
             raise OrqError(400, "Body must be an array of datapoints")
         created = []
         for index, item in enumerate(body):
-            fields = _validated_datapoint_fields(item, prefix=(str(index),))
+            fields = rules.datapoint_fields(item, prefix=(str(index),))
             created.append(self.new_datapoint(dataset_id, fields))
         self.store.put_datapoints(dataset_id, created)
         return JSONResponse(created)
@@ -212,7 +170,12 @@ class OrqRoutes:
             datapoint = self._datapoint(request)
         except OrqError:
             raise OrqError(404, "Dataset item not found") from None
-        fields = _validated_datapoint_fields(await _json(request))
+        body = await rules.body_json(request)
+        # The spec's body is optional and all its fields too: no body, {} or only unknown fields change
+        # nothing, so the datapoint is answered as it is, `updated` untouched.
+        fields = rules.datapoint_fields({} if body is None else body)
+        if not fields:
+            return JSONResponse(datapoint)
         datapoint.update(fields)
         datapoint["updated"] = now_iso()
         datapoint["updated_by_id"] = USER_ID
@@ -233,12 +196,12 @@ class OrqRoutes:
         return body
 
     async def list_evaluators(self, request: Request) -> Response:
-        limit = _limit(request)
+        limit = rules.limit(request)
         items = self.store.evaluators()
         search = (request.query_params.get("search") or "").lower()
         if search:
             items = [e for e in items if search in e["key"].lower() or search in e.get("description", "").lower()]
-        page = _cursor_list(items, request, limit)
+        page = rules.cursor_page(items, request, limit)
         if request.query_params.get("sort") == "desc":
             page["data"].reverse()
         return JSONResponse(page)
@@ -283,30 +246,16 @@ class OrqRoutes:
         return body
 
     async def create_evaluator(self, request: Request) -> Response:
-        body = await _json(request)
-        if not isinstance(body, dict):
-            raise OrqError(400, "Body must be an object")
-        if body.get("type", "llm_eval") != "llm_eval":
-            raise OrqError(
-                400,
-                "The sandbox stores llm_eval evaluators only",
-                [{"path": ["type"], "message": "only llm_eval is supported here"}],
-            )
-        if body.get("path") and body.get("project_id"):
-            raise OrqError(400, "path and project_id are mutually exclusive")
+        body = rules.require_object(await rules.body_json(request))
+        rules.check_evaluator_target(body)
         return JSONResponse(self.save_evaluator(_writable(body)))
 
     async def update_evaluator(self, request: Request) -> Response:
         evaluator_id = request.path_params["evaluator_id"]
         existing = self._evaluator(evaluator_id)
-        body = await _json(request)
-        if not isinstance(body, dict):
-            raise OrqError(400, "Body must be an object")
-        increment = body.get("versionIncrement")
-        if increment is not None and increment not in ("major", "minor", "patch"):
-            raise OrqError(
-                400, "Invalid evaluator", [{"path": ["versionIncrement"], "message": "major, minor or patch"}]
-            )
+        body = rules.require_object(await rules.body_json(request))
+        rules.check_evaluator_target(body)
+        increment = rules.check_version_increment(body)
         fields = _writable(body)
         if increment:
             fields["versionIncrement"] = increment
@@ -317,41 +266,138 @@ class OrqRoutes:
             raise OrqError(404, "Evaluator not found")
         return Response(status_code=204)
 
-    # --- feedback -------------------------------------------------------------------------------
+    # --- deployments and traces ----------------------------------------------------------------
+
+    def new_deployment(
+        self, key: str, description: str, system_prompt: str, *, model: str = "gpt-4o-mini", deployment_id: str
+    ) -> dict[str, Any]:
+        """A deployment in the list shape of orq-ai-sdk 4.17.13 (`deployments.list`)."""
+        stamp = now_iso()
+        body = {
+            "id": deployment_id,
+            "created": stamp,
+            "updated": stamp,
+            "key": key,
+            "description": description,
+            "prompt_config": {
+                "tools": [],
+                "model": model,
+                "model_type": "chat",
+                "model_parameters": {"temperature": 0.2, "maxTokens": 512},
+                "provider": "openai",
+                "messages": [{"role": "system", "content": system_prompt}],
+            },
+            "version": "1.0",
+        }
+        self.store.put_deployment(body)
+        return body
+
+    async def list_deployments(self, request: Request) -> Response:
+        limit = rules.limit(request, maximum=50)  # the SDK's docs: "Limit can range between 1 and 50"
+        return JSONResponse(rules.cursor_page(self.store.deployments(), request, limit, id_field="id"))
+
+    def invoke(
+        self,
+        key: str,
+        inputs: dict[str, Any] | None = None,
+        messages: list[dict[str, Any]] | None = None,
+        *,
+        trace_id: str | None = None,
+        metadata: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Run a deployment's responder, remember the trace, and answer in the SDK's invoke shape."""
+        deployment = self.store.get_deployment(key)
+        if deployment is None:
+            raise OrqError(404, f"Deployment {key} not found")
+        responder = RESPONDERS.get(deployment["key"])
+        inputs, messages = inputs or {}, messages or []
+        output = responder(inputs, messages) if responder else json.dumps({"inputs": inputs}, sort_keys=True)
+        created = now_iso()
+        trace = trace_id or secrets.token_hex(16)  # an OpenTelemetry trace id: 32 hex digits
+        prompt_text = json.dumps([inputs, messages], ensure_ascii=False)
+        usage = {
+            "prompt_tokens": token_count(prompt_text),
+            "completion_tokens": token_count(output),
+        }
+        usage["total_tokens"] = usage["prompt_tokens"] + usage["completion_tokens"]
+        self.store.put_trace(
+            {
+                "trace_id": trace,
+                "deployment": deployment["key"],
+                "inputs": inputs,
+                "messages": messages,
+                "metadata": metadata or {},
+                "output": output,
+                "created": created,
+            }
+        )
+        return {
+            "id": new_ulid(),
+            "created": created,
+            "object": "chat",
+            "model": deployment["prompt_config"]["model"],
+            "provider": deployment["prompt_config"]["provider"],
+            "is_final": True,
+            "telemetry": {"trace_id": trace, "span_id": secrets.token_hex(8)},
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"type": "content", "role": "assistant", "content": output},
+                    "finish_reason": "stop",
+                }
+            ],
+            "finalized": now_iso(),
+            "usage": usage,
+        }
+
+    async def invoke_deployment(self, request: Request) -> Response:
+        body = await rules.body_json(request)
+        rules.check_invoke(body)
+        return JSONResponse(
+            self.invoke(body["key"], body.get("inputs"), body.get("messages"), metadata=body.get("metadata"))
+        )
+
+    def register_trace(self, trace_id: str, **details: Any) -> dict[str, Any]:
+        """A trace that feedback may be given on, made outside invoke (the control route, demo data)."""
+        body = {"trace_id": trace_id, "deployment": None, "output": None, "created": now_iso(), **details}
+        self.store.put_trace(body)
+        return body
+
+    # --- feedback properties and feedback ------------------------------------------------------
+
+    def feedback_properties(self) -> dict[str, FeedbackProperty]:
+        """The built-in properties and the workspace's own, by key."""
+        found = {p.key: p for p in BUILTIN_FEEDBACK_PROPERTIES}
+        for body in self.store.feedback_properties():
+            found.setdefault(body["key"], FeedbackProperty.model_validate(body))
+        return found
+
+    def add_feedback_property(self, fields: Any) -> dict[str, Any]:
+        """Define a workspace property (what orq's UI does); a built-in key cannot be redefined."""
+        if not isinstance(fields, dict):
+            raise OrqError(400, "A feedback property is an object")
+        try:
+            prop = FeedbackProperty.model_validate({**fields, "builtin": False})
+        except ValidationError as exc:
+            raise OrqError(400, "Invalid feedback property: " + exc.errors()[0]["msg"], details(exc)) from None
+        if any(p.key == prop.key for p in BUILTIN_FEEDBACK_PROPERTIES):
+            raise OrqError(409, f"{prop.key} is a built-in feedback property")
+        body = prop.model_dump(mode="json", exclude_none=True)
+        self.store.put_feedback_property(body)
+        return body
 
     async def create_feedback(self, request: Request) -> Response:
-        body = await _json(request)
-        if not isinstance(body, dict):
-            raise OrqError(400, "Bad Request")
-        try:
-            feedback = Feedback.model_validate(body)
-        except ValidationError as exc:
-            raise OrqError(400, "Bad Request", _details(exc)) from None
-        if feedback.id is None:
-            feedback.id = new_ulid()
-        wire = feedback.model_dump(mode="json")
-        self.store.upsert_feedback(wire)
-        return JSONResponse(wire)
+        body = await rules.body_json(request)
+        feedback = rules.check_feedback(body, self.feedback_properties(), self.store.get_trace)
+        self.store.upsert_feedback(feedback)
+        return JSONResponse(feedback)
 
     async def remove_feedback(self, request: Request) -> Response:
-        body = await _json(request)
-        missing = [f for f in ("id", "trace_id", "product") if not isinstance(body, dict) or not body.get(f)]
-        if missing:
-            raise OrqError(400, "Bad Request", [{"path": [f], "message": "required"} for f in missing])
-        if not self.store.remove_feedback(body["id"]):
-            raise OrqError(404, "Workspace, trace, or feedback property was not found")
+        body = await rules.body_json(request)
+        rules.check_feedback_removal(body)
+        if not self.store.remove_feedback(body["id"], body["trace_id"]):
+            raise OrqError(404, rules.FEEDBACK_NOT_FOUND)
         return JSONResponse({"id": body["id"], "trace_id": body["trace_id"], "product": body["product"]})
-
-
-def _validated_datapoint_fields(item: Any, prefix: tuple = ()) -> dict[str, Any]:
-    if not isinstance(item, dict):
-        raise OrqError(400, "Each datapoint must be an object")
-    known = {k: v for k, v in item.items() if k in ("inputs", "messages", "expected_output")}
-    try:
-        update = DatapointUpdate.model_validate(known)
-    except ValidationError as exc:
-        raise OrqError(400, "Invalid datapoint: " + exc.errors()[0]["msg"], _details(exc, prefix)) from None
-    return update.model_dump(mode="json", exclude_unset=True)
 
 
 def _writable(body: dict[str, Any]) -> dict[str, Any]:

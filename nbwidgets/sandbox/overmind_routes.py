@@ -3,48 +3,27 @@ page-number pagination, immutable datapoints, versioned datasets."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 from urllib.parse import urlencode
 
-from pydantic import ValidationError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from ..models import OvermindDatapoint, is_uuid, new_uuid
-from ..models.overmind import DatasetSource
+from ..models import is_uuid, new_uuid
+from . import overmind_rules as rules
+from .overmind_rules import DrfError, not_found
 from .store import Store, now_iso
 
-DEFAULT_PAGE_SIZE = 25
-MAX_PAGE_SIZE = 100
-SOURCES = DatasetSource.__args__  # type: ignore[attr-defined]
+
+def _paginated(request: Request, items: list[Any], size: int) -> JSONResponse:
+    """One DRF page of an in-memory list."""
+    page = rules.page_number(request, len(items), size)
+    return _page_response(request, items[(page - 1) * size : page * size], len(items), page, size)
 
 
-class DrfError(Exception):
-    def __init__(self, status: int, body: dict[str, Any]) -> None:
-        self.status, self.body = status, body
-
-
-def not_found() -> DrfError:
-    return DrfError(404, {"detail": "Not found.", "code": "not_found"})
-
-
-def _page_params(request: Request) -> tuple[int, int]:
-    try:
-        page = int(request.query_params.get("page", "1"))
-        size = int(request.query_params.get("page_size", str(DEFAULT_PAGE_SIZE)))
-    except ValueError:
-        raise DrfError(404, {"detail": "Invalid page.", "code": "not_found"}) from None
-    if page < 1:
-        raise DrfError(404, {"detail": "Invalid page.", "code": "not_found"})
-    return page, max(1, min(size, MAX_PAGE_SIZE))
-
-
-def _paginated(request: Request, results: list[Any], count: int, page: int, size: int) -> JSONResponse:
+def _page_response(request: Request, results: list[Any], count: int, page: int, size: int) -> JSONResponse:
     pages = max(1, -(-count // size))
-    if page > pages:
-        raise DrfError(404, {"detail": "Invalid page.", "code": "not_found"})
 
     def link(number: int) -> str:
         query = {**request.query_params, "page": str(number)}
@@ -119,7 +98,7 @@ class OvermindRoutes:
         return {**agent, "dataset_size": size}
 
     async def list_agents(self, request: Request) -> Response:
-        page, size = _page_params(request)
+        size = rules.page_size(request)
         agents = [self._agent_view(a) for a in self.store.agents()]
         for field in ("name", "slug", "status", "model", "project"):
             wanted = request.query_params.get(field)
@@ -133,7 +112,7 @@ class OvermindRoutes:
                 if search in " ".join(str(a.get(f) or "") for f in ("name", "slug", "description")).lower()
             ]
         agents = _sorted(agents, request.query_params.get("ordering"), ("name", "created_at", "updated_at"))
-        return _paginated(request, agents[(page - 1) * size : page * size], len(agents), page, size)
+        return _paginated(request, agents, size)
 
     async def get_agent(self, request: Request) -> Response:
         agent = self.store.get_agent(request.path_params["agent_id"])
@@ -150,7 +129,7 @@ class OvermindRoutes:
         return dataset
 
     async def list_datasets(self, request: Request) -> Response:
-        page, size = _page_params(request)
+        size = rules.page_size(request)
         items = self.store.om_datasets()
         q = request.query_params
         if q.get("agent"):
@@ -164,16 +143,13 @@ class OvermindRoutes:
             ("version_min", lambda v, n: v >= n),
             ("version_max", lambda v, n: v <= n),
         ):
-            if q.get(param):
-                try:
-                    number = int(q[param])
-                except ValueError:
-                    raise DrfError(400, {param: ["Enter a number."]}) from None
+            number = rules.integer_filter(request, param)
+            if number is not None:
                 items = [d for d in items if test(d["version"], number)]
         if q.get("search"):
             items = [d for d in items if q["search"].lower() in (d.get("name") or "").lower()]
         items = _sorted(items, q.get("ordering"), ("version", "created_at", "name"))
-        return _paginated(request, items[(page - 1) * size : page * size], len(items), page, size)
+        return _paginated(request, items, size)
 
     async def get_dataset(self, request: Request) -> Response:
         dataset = self._dataset(request.path_params["dataset_id"])
@@ -214,36 +190,10 @@ class OvermindRoutes:
             self.store.put_agent({**agent, "active_dataset": dataset_id, "updated_at": now_iso()})
 
     async def create_dataset(self, request: Request) -> Response:
-        try:
-            body = json.loads(await request.body() or b"null")
-        except ValueError:
-            raise DrfError(400, {"detail": "JSON parse error.", "code": "parse_error"}) from None
-        if not isinstance(body, dict):
-            raise DrfError(400, {"non_field_errors": ["Invalid data. Expected a dictionary."]})
-        errors: dict[str, list[str]] = {}
-        agent_id = body.get("agent")
-        if not agent_id:
-            errors["agent"] = ["This field is required."]
-        elif not isinstance(agent_id, str) or not is_uuid(agent_id) or self.store.get_agent(agent_id) is None:
-            errors["agent"] = [f'Invalid pk "{agent_id}" - object does not exist.']
-        datapoints = body.get("datapoints")
-        if datapoints is None:
-            errors["datapoints"] = ["This field is required."]
-        elif not isinstance(datapoints, list):
-            errors["datapoints"] = [f'Expected a list of items but got type "{type(datapoints).__name__}".']
-        else:
-            for index, item in enumerate(datapoints):
-                try:
-                    OvermindDatapoint.model_validate(item)
-                except ValidationError as exc:
-                    for e in exc.errors():
-                        errors.setdefault(f"datapoints.{index}.{'.'.join(map(str, e['loc']))}", []).append(e["msg"])
-        if body.get("source") is not None and body["source"] not in SOURCES:
-            errors["source"] = [f'"{body["source"]}" is not a valid choice.']
-        if body.get("name") is not None and (not isinstance(body["name"], str) or len(body["name"]) > 255):
-            errors["name"] = ["Ensure this field has no more than 255 characters."]
-        if errors:
-            raise DrfError(400, errors)
+        body = rules.check_new_version(
+            rules.body_json(await request.body()), lambda agent: self.store.get_agent(agent) is not None
+        )
+        agent_id, datapoints = body["agent"], body["datapoints"]
         created = self.add_version(
             agent_id,
             [{k: v for k, v in dp.items() if k != "id"} for dp in datapoints],
@@ -275,9 +225,12 @@ class OvermindRoutes:
 
     async def list_datapoints(self, request: Request) -> Response:
         dataset = self._dataset(request.path_params["dataset_id"])
-        page, size = _page_params(request)
+        size = rules.page_size(request)
+        search = request.query_params.get("search") or None
+        count = self.store.om_datapoints_count(dataset["id"], search)
+        page = rules.page_number(request, count, size)
         ordering = request.query_params.get("ordering") or "order"
         rows, count = self.store.om_datapoints_page(
-            dataset["id"], page, size, descending=ordering == "-order", search=request.query_params.get("search")
+            dataset["id"], page, size, descending=ordering == "-order", search=search
         )
-        return _paginated(request, rows, count, page, size)
+        return _page_response(request, rows, count, page, size)

@@ -26,6 +26,9 @@ CREATE TABLE IF NOT EXISTS orq_evaluator (id TEXT PRIMARY KEY, key TEXT NOT NULL
 CREATE TABLE IF NOT EXISTS orq_feedback (
     id TEXT PRIMARY KEY, trace_id TEXT NOT NULL, body TEXT NOT NULL, writes INTEGER NOT NULL DEFAULT 1
 );
+CREATE TABLE IF NOT EXISTS orq_trace (id TEXT PRIMARY KEY, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS orq_deployment (key TEXT PRIMARY KEY, id TEXT NOT NULL, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS orq_feedback_property (key TEXT PRIMARY KEY, body TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS om_agent (id TEXT PRIMARY KEY, body TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS om_dataset (
     id TEXT PRIMARY KEY, agent TEXT NOT NULL, version INTEGER NOT NULL, body TEXT NOT NULL,
@@ -210,9 +213,50 @@ class Store:
                 (body["id"], body["trace_id"], json.dumps(body)),
             )
 
-    def remove_feedback(self, feedback_id: str) -> bool:
+    def remove_feedback(self, feedback_id: str, trace_id: str) -> bool:
+        """Remove one feedback; a trace that is not the feedback's own removes nothing."""
         with self.transaction() as db:
-            return db.execute("DELETE FROM orq_feedback WHERE id = ?", (feedback_id,)).rowcount > 0
+            return (
+                db.execute("DELETE FROM orq_feedback WHERE id = ? AND trace_id = ?", (feedback_id, trace_id)).rowcount
+                > 0
+            )
+
+    # --- orq traces, deployments and feedback properties --------------------------------------
+
+    def put_trace(self, body: dict[str, Any]) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO orq_trace (id, body) VALUES (?, ?)", (body["trace_id"], json.dumps(body))
+            )
+
+    def get_trace(self, trace_id: str) -> dict[str, Any] | None:
+        return self._one("SELECT body FROM orq_trace WHERE id = ?", trace_id)
+
+    def traces(self, limit: int) -> list[dict[str, Any]]:
+        return self._all("SELECT body FROM orq_trace ORDER BY rowid DESC LIMIT ?", limit)
+
+    def put_deployment(self, body: dict[str, Any]) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO orq_deployment (key, id, body) VALUES (?, ?, ?)",
+                (body["key"], body["id"], json.dumps(body)),
+            )
+
+    def get_deployment(self, key: str) -> dict[str, Any] | None:
+        return self._one("SELECT body FROM orq_deployment WHERE key = ? OR id = ?", key, key)
+
+    def deployments(self) -> list[dict[str, Any]]:
+        return self._all("SELECT body FROM orq_deployment ORDER BY id")
+
+    def put_feedback_property(self, body: dict[str, Any]) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO orq_feedback_property (key, body) VALUES (?, ?)",
+                (body["key"], json.dumps(body)),
+            )
+
+    def feedback_properties(self) -> list[dict[str, Any]]:
+        return self._all("SELECT body FROM orq_feedback_property ORDER BY key")
 
     def feedback(self, trace_id: str | None = None) -> list[dict[str, Any]]:
         with self._lock:
@@ -264,6 +308,19 @@ class Store:
         with self.transaction() as db:
             db.execute("DELETE FROM om_datapoint WHERE dataset_id = ?", (dataset_id,))
             return db.execute("DELETE FROM om_dataset WHERE id = ?", (dataset_id,)).rowcount > 0
+
+    def om_datapoints_count(self, dataset_id: str, search: str | None) -> int:
+        with self._lock:
+            if search:
+                (count,) = self._db.execute(
+                    "SELECT COUNT(*) FROM om_datapoint WHERE dataset_id = ? AND body LIKE ?",
+                    (dataset_id, f"%{search}%"),
+                ).fetchone()
+            else:
+                (count,) = self._db.execute(
+                    "SELECT COUNT(*) FROM om_datapoint WHERE dataset_id = ?", (dataset_id,)
+                ).fetchone()
+        return int(count)
 
     def om_datapoints_page(
         self, dataset_id: str, page: int, size: int, descending: bool, search: str | None

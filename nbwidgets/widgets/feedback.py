@@ -38,7 +38,7 @@ class FeedbackButtons(Widget):
     trace_id = traitlets.Unicode().tag(sync=True)
     feedback_property = traitlets.Unicode("rating").tag(sync=True)
     kind = traitlets.Enum(KINDS, default_value="thumbs").tag(sync=True)
-    product = traitlets.Enum(FEEDBACK_PRODUCTS, default_value="experiments").tag(sync=True)
+    product = traitlets.Enum(FEEDBACK_PRODUCTS, default_value="deployments").tag(sync=True)
     options = traitlets.List(traitlets.Unicode()).tag(sync=True)
     score_min = traitlets.Float(1).tag(sync=True)
     score_max = traitlets.Float(5).tag(sync=True)
@@ -58,7 +58,7 @@ class FeedbackButtons(Widget):
         trace_id: str = "",
         property: str = "rating",
         kind: str = "thumbs",
-        product: str = "experiments",
+        product: str = "deployments",
         options: Sequence[str] | None = None,
         output: str | None = None,
         *,
@@ -105,7 +105,7 @@ class FeedbackButtons(Widget):
                 self.feedback_id = new_ulid()
             self.value, self.status, self.message = value, "pending", ""
             ticket = self.client.queue_feedback(
-                self.trace_id, self.feedback_property, value, product=self.product, id=self.feedback_id
+                self.trace_id, self.feedback_property, self.wire_value(value), product=self.product, id=self.feedback_id
             )
             self._track(ticket, done="sent")
 
@@ -153,6 +153,11 @@ class FeedbackButtons(Widget):
         elif self.kind == "correction" and (not isinstance(value, str) or not value.strip()):
             raise ValueError("a correction is a non-empty text")
         return value
+
+    def wire_value(self, value: Any) -> Any:
+        """The value as orq takes it: a single choice travels as an array of one string (the seed:
+        "For single selection of multiple choice, the value should be an array of strings")."""
+        return [value] if self.kind == "choice" else value
 
     # --- intents --------------------------------------------------------------------------------
 

@@ -77,15 +77,59 @@ def update_evaluator():
     assert answer is not None
 
 
+def list_deployments():
+    page = orq.deployments.list(limit=10)
+    assert {d.key for d in page.data} >= {"support-reply", "classify-ticket", "summarize"}, page
+
+
+def invoke_deployment():
+    answer = orq.deployments.invoke(
+        key="support-reply",
+        inputs={"ticket": "How do I reset my password? The link expired."},
+        messages=[{"role": "user", "content": "How do I reset my password? The link expired."}],
+    )
+    assert answer.telemetry.trace_id and answer.choices[0].message.content, answer
+    state["trace"] = answer.telemetry.trace_id
+
+
 def create_feedback():
     answer = orq.feedback.create(
-        request={"field": "rating", "value": "good", "trace_id": "sdk-trace", "id": "01JJ1HDHN79XAS7A01WB3HYSDB"}
+        request={"field": "rating", "value": "good", "trace_id": state["trace"], "id": "01JJ1HDHN79XAS7A01WB3HYSDB"}
     )
     assert answer is not None
+    multiple = orq.feedback.create(request={"field": "defects", "value": ["repetition"], "trace_id": state["trace"]})
+    assert multiple is not None
 
 
 def remove_feedback():
-    orq.feedback.remove(request={"id": "01JJ1HDHN79XAS7A01WB3HYSDB", "trace_id": "sdk-trace", "product": "deployments"})
+    orq.feedback.remove(
+        request={"id": "01JJ1HDHN79XAS7A01WB3HYSDB", "trace_id": state["trace"], "product": "deployments"}
+    )
+
+
+def status_of(call):
+    try:
+        call()
+    except Exception as exc:  # the SDK's own error for that status, not a parse failure
+        assert "ValidationError" not in type(exc).__name__, type(exc)
+        return getattr(exc, "status_code", None)
+    raise AssertionError("no error")
+
+
+def wrong_requests_get_orqs_errors():
+    bad_feedback = [
+        ({"field": "not_a_property", "value": "good", "trace_id": state["trace"]}, 404),
+        ({"field": "rating", "value": "meh", "trace_id": state["trace"]}, 400),
+        ({"field": "rating", "value": "good", "trace_id": "no-such-trace"}, 404),
+        ({"field": "defects", "value": [], "trace_id": state["trace"]}, 400),
+    ]
+    for request, status in bad_feedback:
+        got = status_of(lambda request=request: orq.feedback.create(request=request))
+        assert got == status, (request, got)
+    wrong_trace = {"id": "01JJ1HDHN79XAS7A01WB3HYSDB", "trace_id": "no-such-trace", "product": "deployments"}
+    assert status_of(lambda: orq.feedback.remove(request=wrong_trace)) == 404
+    assert status_of(lambda: orq.deployments.invoke(key="no-such-deployment")) == 404
+    assert status_of(lambda: orq.datasets.list(limit=201)) == 400
 
 
 def not_found_is_typed():
@@ -107,9 +151,12 @@ for name, call in [
     ("list_evaluators", list_evaluators),
     ("get_evaluators", get_evaluators),
     ("update_evaluator", update_evaluator),
+    ("list_deployments", list_deployments),
+    ("invoke_deployment", invoke_deployment),
     ("create_feedback", create_feedback),
     ("remove_feedback", remove_feedback),
     ("not_found_is_typed", not_found_is_typed),
+    ("wrong_requests_get_orqs_errors", wrong_requests_get_orqs_errors),
 ]:
     check(name, call)
 

@@ -107,11 +107,11 @@ def test_a_post_without_client_id_is_not_retried(sandbox):
 def test_feedback_under_faults_ends_with_none_lost_and_none_duplicated(sandbox):
     """300 writes from 8 threads with 30% faults (half of them dropped after the write) and 10% 429s."""
     sandbox.set_faults(fault_rate=0.3, rate_limit_rate=0.1, retry_after_ms=5)
-    trace = "trace-under-faults"
+    [trace] = sandbox.add_traces("trace-under-faults")
     with Client.orq(sandbox.api_key, sandbox.url, retry=FAST_RETRY) as client:
 
         def send(i: int) -> str:
-            return client.create_feedback(trace, f"p{i}", f"value {i}").id
+            return client.create_feedback(trace, "correction", f"value {i}").id
 
         with concurrent.futures.ThreadPoolExecutor(8) as pool:
             sent = list(pool.map(send, range(300)))

@@ -148,13 +148,14 @@ def test_switching_an_evaluator_to_a_jury_and_back(orq):
 
 
 def test_feedback_create_replace_and_remove(orq, sandbox):
+    sandbox.add_traces("trace-fb-1")
     first = orq.create_feedback("trace-fb-1", "rating", "good")
     assert is_ulid(first.id)
     orq.create_feedback("trace-fb-1", "rating", "bad", id=first.id)  # changing one's mind: same id
     [stored] = sandbox.feedback("trace-fb-1")
     assert stored["value"] == "bad" and stored["id"] == first.id
-    orq.create_feedback("trace-fb-1", "tags", ["short", "polite"])
-    orq.create_feedback("trace-fb-1", "score", 4.5)
+    orq.create_feedback("trace-fb-1", "issues", ["too long", "rude"])
+    orq.create_feedback("trace-fb-1", "quality", 4.5)
     assert sorted(type(f["value"]).__name__ for f in sandbox.feedback("trace-fb-1")) == ["float", "list", "str"]
     orq.remove_feedback(first.id, "trace-fb-1")
     assert len(sandbox.feedback("trace-fb-1")) == 2

@@ -20,8 +20,9 @@ def test_a_thousand_writes_from_many_widgets_under_faults_are_exactly_a_thousand
 ):
     monkeypatch.setenv("NBWIDGETS_CACHE_DIR", str(tmp_path))
     sandbox.set_faults(fault_rate=0.3, rate_limit_rate=0.1, retry_after_ms=5)
+    sandbox.add_traces(*(f"trace-load-{i}" for i in range(50)))
     client = Client.orq(sandbox.api_key, sandbox.url, retry=FAST)
-    widgets = [FeedbackButtons(client, trace_id=f"trace-load-{i % 50}", property=f"p{i}") for i in range(1000)]
+    widgets = [FeedbackButtons(client, trace_id=f"trace-load-{i % 50}", property="rating") for i in range(1000)]
     for index, widget in enumerate(widgets):
         widget.submit("good" if index % 2 else "bad")
     assert client.outbox.flush(timeout=240)
@@ -36,13 +37,14 @@ def test_a_thousand_writes_from_many_widgets_under_faults_are_exactly_a_thousand
 
 
 def test_a_killed_process_leaves_its_writes_for_the_next_client(sandbox, tmp_path):
+    sandbox.add_traces("trace-killed")
     sandbox.set_faults(fault_rate=1.0)  # nothing gets through before the kill
     script = textwrap.dedent(f"""
         import sys, time
         from nbwidgets import Client
         client = Client.orq({sandbox.api_key!r}, {sandbox.url!r})
         for i in range(40):
-            client.queue_feedback("trace-killed", f"p{{i}}", "good", id=None)
+            client.queue_feedback("trace-killed", "correction", f"text {{i}}", id=None)
         print("queued", len(client.outbox.pending()), flush=True)
         time.sleep(60)
     """)
@@ -70,11 +72,12 @@ def test_a_killed_process_leaves_its_writes_for_the_next_client(sandbox, tmp_pat
 
 def test_writes_to_one_feedback_arrive_in_order(sandbox, tmp_path, monkeypatch):
     monkeypatch.setenv("NBWIDGETS_CACHE_DIR", str(tmp_path))
+    sandbox.add_traces("trace-order")
     with Client.orq(sandbox.api_key, sandbox.url, retry=FAST) as client:
         sandbox.set_faults(fault_rate=0.4)
         ticket = None
         for value in ["a", "b", "c", "d", "e"]:
-            ticket = client.queue_feedback("trace-order", "choice", value, id="01JJ1HDHN79XAS7A01WB3HYSDQ")
+            ticket = client.queue_feedback("trace-order", "correction", value, id="01JJ1HDHN79XAS7A01WB3HYSDQ")
         assert client.outbox.flush(60)
         sandbox.clear_faults()
         assert ticket.result(1).value == "e"

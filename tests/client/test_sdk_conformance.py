@@ -55,4 +55,4 @@ def test_official_sdk_parses_every_answer(sandbox, version):
     else:
         assert report["version"] == version
     assert report["failures"] == {}, report["failures"]
-    assert len(report["passed"]) == 11
+    assert len(report["passed"]) == 14

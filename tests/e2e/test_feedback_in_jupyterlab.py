@@ -20,7 +20,7 @@ def held(sandbox, trace, timeout=15.0, until=lambda records: True):
 
 
 def test_thumbs_score_choices_and_correction(page, lab, sandbox):
-    trace = "trace-e2e-feedback"
+    trace = sandbox.new_trace("trace-e2e-feedback")
     open_and_run(
         page,
         lab,
@@ -29,7 +29,7 @@ def test_thumbs_score_choices_and_correction(page, lab, sandbox):
             "from nbwidgets import Client, FeedbackButtons, review\nclient = Client.sandbox()",
             f"review(client, {trace!r}, output='Paris is the capital of Italy.', input='Capital of Italy?')",
             f"FeedbackButtons(client, {trace!r}, property='quality', kind='score', score_range=(1, 5))",
-            f"FeedbackButtons(client, {trace!r}, property='issues', kind='choices', options=['too long', 'wrong facts', 'rude'])",
+            f"FeedbackButtons(client, {trace!r}, property='issues', kind='choices', options=['too long', 'wrong', 'rude'])",
             f"FeedbackButtons(client, {trace!r}, property='correction', kind='correction', output='Paris is the capital of Italy.')",
         ],
         wait_for=".nbw-feedback .nbw-correction textarea",
@@ -62,8 +62,8 @@ def test_thumbs_score_choices_and_correction(page, lab, sandbox):
 
     choices.get_by_role("button", name="too long").click()
     choices.locator(".nbw-status[data-state=sent]").wait_for()
-    choices.get_by_role("button", name="wrong facts").click()
-    assert held(sandbox, trace, until=lambda r: len(r.get("issues", [])) == 2)["issues"] == ["too long", "wrong facts"]
+    choices.get_by_role("button", name="wrong", exact=True).click()
+    assert held(sandbox, trace, until=lambda r: len(r.get("issues", [])) == 2)["issues"] == ["too long", "wrong"]
     choices.locator(".nbw-status[data-state=sent]").wait_for()
     assert choices.locator("[aria-pressed=true]").count() == 2
 
@@ -76,7 +76,7 @@ def test_thumbs_score_choices_and_correction(page, lab, sandbox):
     correction.locator(".nbw-status[data-state=sent]").wait_for()
     assert held(sandbox, trace) == {
         "quality": 4,
-        "issues": ["too long", "wrong facts"],
+        "issues": ["too long", "wrong"],
         "correction": "Rome is the capital of Italy.",
     }
     screenshot(page, "feedback", page.locator(".jp-Notebook"))

@@ -24,13 +24,14 @@ def settle(widget, timeout=30):
 
 
 def test_thumbs_change_of_mind_and_undo(orq, sandbox):
+    sandbox.add_traces("trace-thumbs")
     widget = FeedbackButtons(orq, trace_id="trace-thumbs")
     widget.submit("good")
     assert widget.status == "pending" and widget.value == "good"  # shown at once
     settle(widget)
     assert widget.status == "sent"
     assert held(sandbox, "trace-thumbs") == [
-        {"id": widget.feedback_id, "property": "rating", "value": "good", "product": "experiments"}
+        {"id": widget.feedback_id, "property": "rating", "value": "good", "product": "deployments"}
     ]
     first_id = widget.feedback_id
     widget.submit("bad")  # changing one's mind replaces the value
@@ -43,6 +44,7 @@ def test_thumbs_change_of_mind_and_undo(orq, sandbox):
 
 
 def test_a_double_click_sends_one_feedback(orq, sandbox):
+    sandbox.add_traces("trace-double")
     widget = FeedbackButtons(orq, trace_id="trace-double")
     widget.handle({"type": "submit", "id": "1", "value": "good"})
     widget.handle({"type": "submit", "id": "2", "value": "good"})
@@ -52,8 +54,10 @@ def test_a_double_click_sends_one_feedback(orq, sandbox):
 
 
 def test_score_choice_choices_and_correction(orq, sandbox):
+    sandbox.add_traces("trace-kinds")
+    sandbox.add_feedback_property("half_points", "number", min=0, max=10)
     score = FeedbackButtons(
-        orq, trace_id="trace-kinds", property="quality", kind="score", score_range=(0, 10), score_step=0.5
+        orq, trace_id="trace-kinds", property="half_points", kind="score", score_range=(0, 10), score_step=0.5
     )
     score.submit(7.5)
     with pytest.raises(ValueError, match="between 0 and 10"):
@@ -61,15 +65,19 @@ def test_score_choice_choices_and_correction(orq, sandbox):
     with pytest.raises(ValueError):
         score.submit(7.25)
     choice = FeedbackButtons(
-        orq, trace_id="trace-kinds", property="verdict", kind="choice", options=["correct", "partially", "wrong"]
+        orq,
+        trace_id="trace-kinds",
+        property="verdict",
+        kind="choice",
+        options=["correct", "partially_correct", "wrong"],
     )
-    choice.submit("partially")
+    choice.submit("partially_correct")
     with pytest.raises(ValueError, match="choose one of"):
         choice.submit("maybe")
     choices = FeedbackButtons(
-        orq, trace_id="trace-kinds", property="issues", kind="choices", options=["too long", "rude", "wrong facts"]
+        orq, trace_id="trace-kinds", property="issues", kind="choices", options=["too long", "rude", "wrong"]
     )
-    choices.submit(["wrong facts", "too long"])
+    choices.submit(["wrong", "too long"])
     correction = FeedbackButtons(
         orq, trace_id="trace-kinds", property="correction", kind="correction", output="Paris is the capital of Germany."
     )
@@ -79,15 +87,16 @@ def test_score_choice_choices_and_correction(orq, sandbox):
     settle(correction)
     values = {f["property"]: f["value"] for f in sandbox.feedback("trace-kinds")}
     assert values == {
-        "quality": 7.5,
-        "verdict": "partially",
-        "issues": ["too long", "wrong facts"],
+        "half_points": 7.5,
+        "verdict": ["partially_correct"],  # a single choice travels as an array of one string
+        "issues": ["too long", "wrong"],
         "correction": "Berlin is the capital of Germany.",
     }
 
 
 def test_status_shows_retrying_under_faults_then_sent(sandbox):
     client = Client.orq(sandbox.api_key, sandbox.url, retry=RetryPolicy(max_retries=0))
+    sandbox.add_traces("trace-retrying")
     widget = FeedbackButtons(client, trace_id="trace-retrying")
     sandbox.set_faults(fault_rate=1.0)
     widget.submit("good")
@@ -114,6 +123,7 @@ def test_configuration_errors_are_clear(orq):
 def test_many_reviews_share_one_outbox_and_one_worker(orq, sandbox):
     import threading
 
+    sandbox.add_traces(*(f"trace-review-{i}" for i in range(100)))
     before = threading.active_count()
     widgets = [review(orq, f"trace-review-{i}", output=f"generation {i}", input=f"question {i}") for i in range(100)]
     for widget in widgets:
