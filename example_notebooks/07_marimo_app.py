@@ -10,9 +10,9 @@ app = marimo.App(width="medium")
 def _():
     import marimo as mo
 
-    from nbwidgets import Client, DatasetGrid, EvaluatorForm, FeedbackButtons
+    from nbwidgets import Client, DatasetGrid, EvaluatorForm, review
 
-    return Client, DatasetGrid, EvaluatorForm, FeedbackButtons, mo
+    return Client, DatasetGrid, EvaluatorForm, mo, review
 
 
 @app.cell
@@ -61,8 +61,11 @@ def _(EvaluatorForm, client, mo):
 
 
 @app.cell
-def _(FeedbackButtons, client, mo):
-    thumbs = mo.ui.anywidget(FeedbackButtons(client, "trace-marimo-example", property="rating", kind="thumbs"))
+def _(client, mo, review):
+    # one generation of a deployment (the sandbox answers `support-reply` locally), with feedback buttons
+    question = "Can I export my data to CSV?"
+    generation = client.invoke_deployment("support-reply", inputs={"ticket": question})
+    thumbs = mo.ui.anywidget(review(client, generation.trace_id, output=generation.output, input=question))
     thumbs
     return (thumbs,)
 

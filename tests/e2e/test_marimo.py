@@ -148,7 +148,7 @@ def test_evaluator_form_renders_edits_and_saves(page, marimo, sandbox):
 
 
 def test_feedback_click_is_recorded_and_shown(page, marimo, sandbox):
-    trace = sandbox.ids.get("trace_1", "trace-marimo-feedback")
+    trace = sandbox.new_trace("trace-marimo-feedback")
     open_app(
         page,
         marimo,
@@ -187,7 +187,7 @@ def test_the_widgets_follow_marimos_theme(browser, marimo, sandbox, scheme):
             [
                 SETUP,
                 f"grid = mo.ui.anywidget(DatasetGrid(client, {sandbox.ids['support']!r}, page_size=10))\ngrid",
-                "buttons = mo.ui.anywidget(FeedbackButtons(client, 'trace-theme', kind='thumbs'))\nbuttons",
+                f"buttons = mo.ui.anywidget(FeedbackButtons(client, {sandbox.new_trace('trace-marimo-theme')!r}, kind='thumbs'))\nbuttons",
             ],
             wait_for=ROWS,
         )
@@ -253,6 +253,11 @@ def test_the_example_app_runs_in_marimo_run(page, sandbox):
         assert page.locator(".nbw-grid").count() >= 1 and page.locator(".nbw-form").count() == 1
         page.locator(".nbw-grid").first.get_by_role("button", name="Next page").click()
         page.locator(".nbw-grid").first.get_by_text("Page 2 of").wait_for()
+        feedback = page.locator(".nbw-feedback")
+        feedback.get_by_role("button", name="Thumbs up").click()
+        feedback.locator(".nbw-status[data-state=sent]").wait_for()
+        recorded = [f for f in sandbox.feedback() if f["property"] == "rating" and f["value"] == "good"]
+        assert recorded, "the click was not recorded"
         screenshot(page, "marimo-example-app")
     finally:
         stop_pid(server.process)
