@@ -197,7 +197,7 @@ def bench_first_render(page, lab, sandbox, rounds: int) -> None:
 FLIP_JS = """async ({ pause }) => {
     const grid = [...document.querySelectorAll('.nbw-grid')].pop();
     const firstId = () => grid.querySelector('tbody tr[role=row]')?.dataset.id;
-    const next = grid.querySelector('button[aria-label="Next page"]');
+    const next = grid.querySelector('button.nbw-next');
     await new Promise(r => setTimeout(r, pause));   // a reader's pause: time for a prefetch
     const before = firstId();
     const started = performance.now();
@@ -226,7 +226,11 @@ def bench_page_flip(page, lab, sandbox, flips: int, latency_ms: int) -> None:
             page.wait_for_selector(".nbw-grid tbody tr[role=row][data-id]", timeout=60_000)
             page.evaluate("() => performance.clearMeasures('nbw-grid-render')")
             results[prefetch] = [page.evaluate(FLIP_JS, {"pause": 3 * latency_ms + 100}) for _ in range(flips)]
-            renders = page.evaluate("() => performance.getEntriesByName('nbw-grid-render').map(e => e.duration)")
+            # the floor: the grid building a whole page of rows (the same 25 rows, no request in between)
+            renders = page.evaluate(
+                "() => performance.getEntriesByName('nbw-grid-render')"
+                ".filter(e => e.detail && e.detail.built >= 25).map(e => e.duration)"
+            )
             results[f"render-{prefetch}"] = renders
         floor = median(results["render-True"] + results["render-False"])
     finally:
@@ -247,6 +251,52 @@ def bench_page_flip(page, lab, sandbox, flips: int, latency_ms: int) -> None:
         "ms",
         "pure re-render",
         "floor: the grid re-rendering the same 25 rows, no request",
+    )
+
+
+ROW_CHANGE_JS = """() => performance.getEntriesByName('nbw-grid-render')
+    .filter(e => e.detail && e.detail.built > 0 && e.detail.built < e.detail.rows)
+    .map(e => ({ms: e.duration, built: e.detail.built, rows: e.detail.rows}))"""
+
+
+def bench_row_change(page, lab, sandbox, edits: int) -> None:
+    print(f"3b. one row's status change (save): render time at 25 vs 200 rows per page, {edits} saves each")
+    dataset = sandbox.ids["generated_1000"]
+    times = {}
+    for size in (25, 200):
+        open_lab_notebook(
+            page,
+            lab,
+            f"row_change_{size}.ipynb",
+            [
+                f"from nbwidgets import Client, DatasetGrid\ngrid = DatasetGrid(Client.sandbox(), {dataset!r}, page_size={size})\ngrid"
+            ],
+        )
+        page.wait_for_function(
+            f"() => document.querySelectorAll('.nbw-grid tbody tr[data-id]').length === {size}", timeout=60_000
+        )
+        page.evaluate("() => performance.clearMeasures('nbw-grid-render')")
+        run_cell(
+            page,
+            f"for i in range({edits}):\n"
+            "    dp = grid.rows[i]\n"
+            "    grid.edit(dp.id, expected_output=f'bench {i}: ' + str(dp.expected_output))\n"
+            "print('edits done')",
+        )
+        page.wait_for_function(
+            f"() => document.querySelectorAll('.nbw-grid .nbw-badge-saved').length >= {edits}", timeout=120_000
+        )
+        renders = page.evaluate(ROW_CHANGE_JS)
+        assert renders and all(r["built"] == 1 for r in renders), renders  # that row only, every time
+        times[size] = median([r["ms"] for r in renders])
+    record(
+        "row change",
+        "one row's save status re-rendered: 200 rows vs 25 rows",
+        times[200],
+        times[25],
+        "ms",
+        "25 rows",
+        "only that row is built again (each render: 1 row built)",
     )
 
 
@@ -442,6 +492,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer rounds (a smoke run)")
     parser.add_argument("--no-browser", action="store_true", help="skip the JupyterLab benchmarks")
+    parser.add_argument("--grid", action="store_true", help="only the grid's browser figures (not saved)")
     args = parser.parse_args()
     rounds, flips = (2, 6) if args.quick else (5, 20)
     os.environ.setdefault("NBWIDGETS_CACHE_DIR", tempfile.mkdtemp(prefix="nbw-bench-cache-"))
@@ -450,11 +501,12 @@ def main() -> int:
         "--no-demo", "--datapoints", "1000", "--datapoints", "20000", "--datapoints", "1000000", timeout=300
     )
     try:
-        bench_client(sandbox, rounds)
-        bench_kernel_memory(sandbox, 200 if args.quick else 1000)
-        bench_sync(sandbox)
-        bench_sandbox(sandbox, 90 if args.quick else 600)
-        bench_generation()
+        if not args.grid:
+            bench_client(sandbox, rounds)
+            bench_kernel_memory(sandbox, 200 if args.quick else 1000)
+            bench_sync(sandbox)
+            bench_sandbox(sandbox, 90 if args.quick else 600)
+            bench_generation()
         if not args.no_browser:
             from playwright.sync_api import sync_playwright
 
@@ -463,15 +515,21 @@ def main() -> int:
                 with sync_playwright() as playwright:
                     browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
                     page = browser.new_page(viewport={"width": 1400, "height": 1000})
-                    bench_first_render(page, lab, sandbox, rounds)
+                    if not args.grid:
+                        bench_first_render(page, lab, sandbox, rounds)
                     bench_page_flip(page, lab, sandbox, flips, latency_ms=100)
-                    bench_saved_size(page, lab, sandbox)
+                    bench_row_change(page, lab, sandbox, 5 if args.quick else 10)
+                    if not args.grid:
+                        bench_saved_size(page, lab, sandbox)
                     browser.close()
             finally:
                 stop_pid(lab.process)
     finally:
         sandbox.stop()
     info = machine()
+    if args.grid:
+        print("\n" + table(info))
+        return 0
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps({"machine": info, "rows": rows}, indent=2))
     markdown = table(info)

@@ -16,6 +16,34 @@ from servers import SandboxProcess, start_sandbox
 
 from nbwidgets import Client
 
+LIVE_HOW = (
+    "live tests skipped: NBWIDGETS_LIVE=1 with ORQ_API_KEY (and/or OVERMIND_API_KEY) runs them against the real "
+    "service (pytest -m live)"
+)
+
+
+def live_services() -> set[str]:
+    """The real services the live tests may use: opted in with NBWIDGETS_LIVE=1, and a key for each."""
+    if os.environ.get("NBWIDGETS_LIVE") != "1":
+        return set()
+    return {name for name, key in (("orq", "ORQ_API_KEY"), ("overmind", "OVERMIND_API_KEY")) if os.environ.get(key)}
+
+
+def pytest_report_header(config):
+    services = live_services()
+    return f"live tests: against {', '.join(sorted(services))}" if services else LIVE_HOW
+
+
+def pytest_collection_modifyitems(config, items):
+    services = live_services()
+    for item in items:
+        marker = item.get_closest_marker("live")
+        if marker is None:
+            continue
+        wanted = set(marker.args) or {"orq", "overmind"}
+        if not wanted & services:
+            item.add_marker(pytest.mark.skip(reason=LIVE_HOW))
+
 
 @pytest.fixture(scope="session")
 def sandbox() -> SandboxProcess:

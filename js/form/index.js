@@ -2,6 +2,7 @@
 import "../shared/theme.css";
 import "./form.css";
 import { createRequester } from "../shared/comm.js";
+import { renderDiff } from "../shared/diff.js";
 import { append, clear, h } from "../shared/dom.js";
 import { isolateShortcuts } from "../shared/keys.js";
 import { coalesced } from "../shared/schedule.js";
@@ -215,7 +216,20 @@ function render({ model, el }) {
       ),
     );
     const prompt = text(["prompt"], { multiline: true, placeholder: "Is {{output}} a good answer to {{input}}?" });
-    sections.push(field("Prompt", ["prompt"], prompt), h("div", { class: "nbw-variables", "aria-live": "polite" }));
+    // what changed in the prompt since it was loaded, word by word (the diff the grid and feedback use)
+    const promptChanges = h("div", { class: "nbw-diff", role: "group", "aria-label": "Prompt changes" });
+    const showPromptChanges = () => {
+      const before = get("original")?.prompt ?? "";
+      promptChanges.hidden = !get("evaluator_id") || before === prompt.value;
+      if (!promptChanges.hidden) renderDiff(promptChanges, before, prompt.value);
+    };
+    prompt.addEventListener("input", showPromptChanges, { signal });
+    showPromptChanges();
+    sections.push(
+      field("Prompt", ["prompt"], prompt),
+      promptChanges,
+      h("div", { class: "nbw-variables", "aria-live": "polite" }),
+    );
     sections.push(guardrailSection(labels));
     clear(body).append(...sections);
     renderVariables();

@@ -1,26 +1,24 @@
-// What the grid's editor shows for a field and what its text means: pure, tested with node --test.
+// What the grid's editor shows for a column and what its text means, by the column's kind (from the
+// schema Python publishes): pure, tested with node --test.
 import { parseLoose, pretty } from "../shared/format.js";
 
-export const FIELD_LABELS = {
-  expected_output: "Expected output",
-  inputs: "Inputs",
-  messages: "Messages",
-  input: "Input",
-};
-export const EDITABLE = { orq: ["expected_output", "inputs", "messages"], overmind: ["expected_output", "input"] };
-
-/** The text an editor starts from for a field, and the value its text stands for. */
-export function editorText(service, field, value) {
-  if (service === "orq" && field === "expected_output") return value ?? "";
-  return pretty(value ?? (field === "messages" ? [] : {}));
+/** The text an editor starts from for a value of this kind. */
+export function editorText(kind, value) {
+  if (kind === "text") return typeof value === "string" ? value : value == null ? "" : pretty(value);
+  return pretty(value ?? (kind === "messages" ? [] : {}));
 }
 
-export function editorValue(service, field, text) {
-  if (service === "orq" && field === "expected_output") return { value: text };
-  if (service === "overmind") return { value: parseLoose(text) };
+/** {value} or {error} for the editor's text: text stays text, inputs and messages must be JSON. */
+export function editorValue(kind, text, title = "This field") {
+  if (kind === "text") return { value: text };
+  if (kind === "json") return { value: parseLoose(text) };
   try {
-    return { value: JSON.parse(text) };
+    const value = JSON.parse(text);
+    if (kind === "inputs" && (typeof value !== "object" || value === null || Array.isArray(value))) {
+      return { error: `${title} must be a JSON object of names to values` };
+    }
+    return { value };
   } catch (error) {
-    return { error: `${FIELD_LABELS[field]} must be valid JSON: ${error.message}` };
+    return { error: `${title} must be valid JSON: ${error.message}` };
   }
 }

@@ -1,6 +1,6 @@
 // Cells shaped for LLM data. Every value is set as text: markup in a datapoint stays literal.
 import { h } from "./dom.js";
-import { evaluationText, messageText, pretty } from "./format.js";
+import { evaluationText, fullTime, inlineValue, messageText, pretty, relativeTime, STATES } from "./format.js";
 
 const CLAMP_CHARS = 280;
 
@@ -87,4 +87,52 @@ export function evaluationsCell(evaluations) {
       ),
     ),
   );
+}
+
+/** Inputs as inline `key: value` chips (one line in compact rows; they wrap when the row is expanded). */
+export function chipsCell(object) {
+  const entries = Object.entries(object ?? {});
+  if (!entries.length) return h("span", { class: "nbw-muted" }, "—");
+  return h(
+    "span",
+    { class: "nbw-kvchips" },
+    entries.map(([key, value]) =>
+      h("span", { class: "nbw-kvchip" }, h("span", { class: "nbw-key" }, `${key}:`), " ", inlineValue(value)),
+    ),
+  );
+}
+
+/** Tags as chips that wrap between tags and at word boundaries, never inside a word. */
+export function tagsCell(tags) {
+  const list = Array.isArray(tags) ? tags : tags == null ? [] : [tags];
+  if (!list.length) return h("span", { class: "nbw-muted" }, "—");
+  return h(
+    "ul",
+    { class: "nbw-chips nbw-tags" },
+    list.map((tag) => h("li", { class: "nbw-chip" }, inlineValue(tag))),
+  );
+}
+
+/** A time shown relative ("2 hours ago"), the full time on hover. */
+export function timeCell(iso, now = Date.now()) {
+  if (!iso) return h("span", { class: "nbw-muted" }, "—");
+  return h("time", { class: "nbw-muted", datetime: String(iso), title: fullTime(iso) }, relativeTime(iso, now));
+}
+
+/** A state as an icon and a word ("✓ Saved"); the icon is hidden from screen readers. */
+export function statusBadge(state, word) {
+  const known = STATES[state] ?? { icon: "•", word: state };
+  return h(
+    "span",
+    { class: `nbw-status-badge nbw-badge-${state}` },
+    h("span", { class: "nbw-icon", "aria-hidden": "true" }, known.icon),
+    " ",
+    word ?? known.word,
+  );
+}
+
+/** Text on one line in compact rows (ellipsis), whole in expanded and comfortable rows. */
+export function textCell(text) {
+  if (text === null || text === undefined || text === "") return h("span", { class: "nbw-muted" }, "—");
+  return h("div", { class: "nbw-text nbw-cell-text" }, String(text));
 }

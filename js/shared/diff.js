@@ -1,50 +1,40 @@
-// A small diff for showing an edit before it is saved: by lines when either side has several,
-// by words otherwise. Longest common subsequence; inputs are single fields, so size stays small.
+// The one diff of the front end: word by word (whitespace kept), from the `diff` library (jsdiff).
+// Used by the grid's editor, the evaluator form and the feedback correction; `diff()` is pure.
+import { diffWordsWithSpace } from "diff";
+import { append, clear, h } from "./dom.js";
 
-export function tokenize(a, b) {
-  const multiLine = a.includes("\n") || b.includes("\n");
-  const split = (text) => (multiLine ? text.split(/(?<=\n)/) : text.split(/(\s+)/)).filter((t) => t !== "");
-  return [split(a), split(b)];
-}
+// Past this many characters a side, the diff would cost more than it shows: both sides whole.
+const MAX_CHARS = 50_000;
 
-/** [{op: "=" | "-" | "+", text}] turning `before` into `after`. */
+/** [{op: "=" | "-" | "+", text}] turning `before` into `after`, word by word. */
 export function diff(before, after) {
-  const [a, b] = tokenize(String(before ?? ""), String(after ?? ""));
-  const rows = a.length + 1;
-  const cols = b.length + 1;
-  if (rows * cols > 4_000_000)
+  const a = String(before ?? "");
+  const b = String(after ?? "");
+  if (a === b) return a ? [{ op: "=", text: a }] : [];
+  const changes = a.length + b.length <= 2 * MAX_CHARS ? diffWordsWithSpace(a, b, { timeout: 200 }) : undefined;
+  if (!changes) {
     return [
-      { op: "-", text: before },
-      { op: "+", text: after },
-    ];
-  const table = new Uint32Array(rows * cols);
-  for (let i = a.length - 1; i >= 0; i--) {
-    for (let j = b.length - 1; j >= 0; j--) {
-      table[i * cols + j] =
-        a[i] === b[j]
-          ? table[(i + 1) * cols + j + 1] + 1
-          : Math.max(table[(i + 1) * cols + j], table[i * cols + j + 1]);
-    }
+      { op: "-", text: a },
+      { op: "+", text: b },
+    ].filter((part) => part.text);
   }
-  const out = [];
-  const push = (op, text) => {
-    const last = out[out.length - 1];
-    if (last && last.op === op) last.text += text;
-    else out.push({ op, text });
-  };
-  let i = 0;
-  let j = 0;
-  while (i < a.length && j < b.length) {
-    if (a[i] === b[j]) {
-      push("=", a[i]);
-      i++;
-      j++;
-    } else if (table[(i + 1) * cols + j] >= table[i * cols + j + 1]) push("-", a[i++]);
-    else push("+", b[j++]);
-  }
-  while (i < a.length) push("-", a[i++]);
-  while (j < b.length) push("+", b[j++]);
-  return out;
+  return changes.map((change) => ({ op: change.added ? "+" : change.removed ? "-" : "=", text: change.value }));
 }
 
 export const unchanged = (parts) => parts.every((part) => part.op === "=");
+
+/** Fill `box` with the diff of `before` → `after`: insertions in <ins>, deletions in <del>, text as text. */
+export function renderDiff(box, before, after, { empty = "No changes yet." } = {}) {
+  const parts = diff(before, after);
+  clear(box);
+  if (unchanged(parts)) return append(box, [h("span", { class: "nbw-muted" }, empty)]);
+  return append(
+    box,
+    parts.map((part) => (part.op === "=" ? part.text : h(part.op === "+" ? "ins" : "del", {}, part.text))),
+  );
+}
+
+/** A new diff element (class nbw-diff, themed in theme.css). */
+export function diffView(before, after, { label = "Changes", empty } = {}) {
+  return renderDiff(h("div", { class: "nbw-diff", role: "group", "aria-label": label }), before, after, { empty });
+}

@@ -55,3 +55,50 @@ export function rangeText(pageNumber, pageSize, rowCount, total) {
 export function pageCount(total, pageSize) {
   return total == null ? null : Math.max(1, Math.ceil(total / pageSize));
 }
+
+const UNITS = [
+  ["year", 365 * 24 * 3600],
+  ["month", 30 * 24 * 3600],
+  ["week", 7 * 24 * 3600],
+  ["day", 24 * 3600],
+  ["hour", 3600],
+  ["minute", 60],
+];
+
+/** "3 hours ago", "in 2 days", "just now": a time relative to `now` (ms), for a narrow column. */
+export function relativeTime(iso, now = Date.now()) {
+  if (!iso) return "";
+  const then = new Date(iso).getTime();
+  if (Number.isNaN(then)) return String(iso);
+  const seconds = (then - now) / 1000;
+  const format = new Intl.RelativeTimeFormat("en", { numeric: "auto" });
+  for (const [unit, size] of UNITS) {
+    if (Math.abs(seconds) >= size) return format.format(Math.trunc(seconds / size), unit);
+  }
+  return "just now";
+}
+
+/** The full time, for a tooltip beside a relative one. */
+export function fullTime(iso) {
+  if (!iso) return "";
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime())
+    ? String(iso)
+    : date.toLocaleString(undefined, { dateStyle: "full", timeStyle: "long" });
+}
+
+/** One line for a value in a chip: strings as they are, the rest as compact JSON. */
+export function inlineValue(value) {
+  if (value === null || value === undefined) return "null";
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+/** A row's state as an icon and a word (the icon is decoration; the word is what is read). */
+export const STATES = {
+  pending: { icon: "⟳", word: "Saving" },
+  retrying: { icon: "↻", word: "Retrying" },
+  saved: { icon: "✓", word: "Saved" },
+  failed: { icon: "✕", word: "Not saved" },
+  conflict: { icon: "⚠", word: "Conflict" },
+  staged: { icon: "●", word: "Staged" },
+};

@@ -35,3 +35,39 @@ export function handFocusToNotebook(root) {
 }
 
 export const isSaveChord = (event) => (event.ctrlKey || event.metaKey) && event.key === "Enter";
+
+/**
+ * The ARIA grid pattern's moves: where the active cell goes for `key`, or null when the key is not a move.
+ * `at` is {row, col}; `size` is {rows, cols, page} (page: rows a PageUp/PageDown jumps). Rows and columns
+ * count from 0; a move stops at the edges (PageDown past the last row says so: {row, col, beyond: 1}).
+ */
+export function gridMove(at, key, size, { ctrl = false } = {}) {
+  const lastRow = size.rows - 1;
+  const lastCol = size.cols - 1;
+  const clampRow = (row) => Math.max(0, Math.min(lastRow, row));
+  const clampCol = (col) => Math.max(0, Math.min(lastCol, col));
+  switch (key) {
+    case "ArrowDown":
+    case "j":
+      return { row: clampRow(at.row + 1), col: at.col };
+    case "ArrowUp":
+    case "k":
+      return { row: clampRow(at.row - 1), col: at.col };
+    case "ArrowRight":
+      return { row: at.row, col: clampCol(at.col + 1) };
+    case "ArrowLeft":
+      return { row: at.row, col: clampCol(at.col - 1) };
+    case "Home":
+      return ctrl ? { row: 0, col: 0 } : { row: at.row, col: 0 };
+    case "End":
+      return ctrl ? { row: lastRow, col: lastCol } : { row: at.row, col: lastCol };
+    case "PageDown":
+      return at.row >= lastRow
+        ? { row: lastRow, col: at.col, beyond: 1 }
+        : { row: clampRow(at.row + size.page), col: at.col };
+    case "PageUp":
+      return at.row <= 0 ? { row: 0, col: at.col, beyond: -1 } : { row: clampRow(at.row - size.page), col: at.col };
+    default:
+      return null;
+  }
+}

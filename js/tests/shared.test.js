@@ -20,14 +20,19 @@ test("diff rebuilds both sides, by words on one line", () => {
   );
 });
 
-test("diff by lines when text has several", () => {
+test("diff stays word by word across lines: a word added at the end strikes nothing", () => {
   const parts = diff("a\nb\nc\n", "a\nB\nc\n");
   assert.deepEqual(parts, [
     { op: "=", text: "a\n" },
-    { op: "-", text: "b\n" },
-    { op: "+", text: "B\n" },
-    { op: "=", text: "c\n" },
+    { op: "-", text: "b" },
+    { op: "+", text: "B" },
+    { op: "=", text: "\nc\n" },
   ]);
+  const longer = diff("First line.\nSecond line ends here.", "First line.\nSecond line ends here. Really.");
+  assert.deepEqual(
+    longer.filter((p) => p.op !== "="),
+    [{ op: "+", text: " Really." }],
+  );
   assert.ok(unchanged(diff("same", "same")));
   assert.ok(!unchanged(diff("", "new")));
 });
@@ -57,12 +62,13 @@ test("formatting helpers", () => {
   assert.equal(pageCount(null, 25), null);
 });
 
-test("editor text and values per service and field", () => {
-  assert.equal(editorText("orq", "expected_output", null), "");
-  assert.equal(editorText("orq", "inputs", { a: 1 }), '{\n  "a": 1\n}');
-  assert.deepEqual(editorValue("orq", "expected_output", "{not json"), { value: "{not json" });
-  assert.deepEqual(editorValue("orq", "inputs", '{"a": 2}'), { value: { a: 2 } });
-  assert.match(editorValue("orq", "messages", "[oops").error, /Messages must be valid JSON/);
-  assert.deepEqual(editorValue("overmind", "expected_output", '{"team":"x"}'), { value: { team: "x" } });
-  assert.deepEqual(editorValue("overmind", "expected_output", "plain"), { value: "plain" });
+test("editor text and values by the column's kind", () => {
+  assert.equal(editorText("text", null), "");
+  assert.equal(editorText("inputs", { a: 1 }), '{\n  "a": 1\n}');
+  assert.deepEqual(editorValue("text", "{not json"), { value: "{not json" });
+  assert.deepEqual(editorValue("inputs", '{"a": 2}'), { value: { a: 2 } });
+  assert.match(editorValue("inputs", "[1]", "Inputs").error, /Inputs must be a JSON object/);
+  assert.match(editorValue("messages", "[oops", "Messages").error, /Messages must be valid JSON/);
+  assert.deepEqual(editorValue("json", '{"team":"x"}'), { value: { team: "x" } });
+  assert.deepEqual(editorValue("json", "plain"), { value: "plain" });
 });

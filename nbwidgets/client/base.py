@@ -11,6 +11,7 @@ import httpx
 from .transport import DEFAULT_RETRY, DEFAULT_TIMEOUT, HeaderAuth, RetryPolicy, Secret, Transport
 
 if TYPE_CHECKING:
+    from .datasets import DatasetSource
     from .orq import OrqClient
     from .overmind import OvermindClient
 
@@ -148,6 +149,10 @@ class Client:
     def _send(self, method: str, path: str, body: Any = None, *, idempotent: bool | None = None) -> Any:
         response = self._transport.request(method, path, json=body, idempotent=idempotent)
         return response.json() if response.content else None
+
+    def datasets(self) -> DatasetSource:
+        """This service's datasets as a browser sees them (what a grid asks instead of which service it is)."""
+        raise NotImplementedError
 
     def _execute(self, kind: str, payload: dict[str, Any]) -> Any:
         """Perform one queued write (called by the outbox's worker)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, TypeAdapter
 
@@ -25,6 +25,9 @@ from ..models.feedback import BUILTIN_FEEDBACK_PROPERTIES
 from ..models.orq import EVALUATOR_WRITABLE_FIELDS
 from .base import Client
 from .errors import ConflictError
+
+if TYPE_CHECKING:
+    from .orq_datasets import OrqDatasets
 
 
 def _page(
@@ -195,12 +198,23 @@ class OrqClient(Client):
         *,
         version_increment: str | None = None,
         version_description: str | None = None,
+        path: str | None = None,
     ) -> Evaluator:
-        """PATCH only `changes` (wire names), with an optional version bump."""
+        """PATCH only `changes` (wire names), with an optional version bump.
+
+        The seed marks `type` and `path` required on update (the spec makes them optional), so both are
+        sent every time: `type` is llm_eval, `path` the evaluator's own (given, or read first) unless the
+        change places it by `project_id`, which orq refuses together with `path`."""
         unknown = set(changes) - set(EVALUATOR_WRITABLE_FIELDS) - {"type"}
         if unknown:
             raise ValueError(f"not evaluator fields: {', '.join(sorted(unknown))}")
-        body = dict(changes)
+        if changes.get("path") and changes.get("project_id"):
+            raise ValueError("path and project_id are mutually exclusive: give one")
+        body = {"type": "llm_eval", **changes}
+        if "project_id" not in body and not body.get("path"):
+            known = path or self.get_evaluator(evaluator_id).path
+            if known:
+                body["path"] = known
         if version_increment:
             if version_increment not in ("major", "minor", "patch"):
                 raise ValueError("version_increment must be major, minor or patch")
@@ -312,6 +326,11 @@ class OrqClient(Client):
             },
             order_key=datapoint_id,
         )
+
+    def datasets(self) -> OrqDatasets:
+        from .orq_datasets import OrqDatasets
+
+        return OrqDatasets(self)
 
     def _execute(self, kind: str, payload: dict[str, Any]) -> Any:
         if kind == "feedback.create":

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..models import Agent, OvermindDatapoint, OvermindDataset, Page
 from .base import Client
+
+if TYPE_CHECKING:
+    from .overmind_datasets import OvermindDatasets
 
 
 def _page(payload: dict[str, Any], model: type, *, number: int, page_size: int | None) -> Page:
@@ -57,6 +60,11 @@ class OvermindClient(Client):
         _flatten_drf_errors(body, [], fields)
         summary = "; ".join(f"{name}: {' '.join(messages)}" for name, messages in list(fields.items())[:3])
         return f"invalid data ({summary})" if summary else "invalid data", fields
+
+    def datasets(self) -> OvermindDatasets:
+        from .overmind_datasets import OvermindDatasets
+
+        return OvermindDatasets(self)
 
     def list_agents(self, *, search: str | None = None, page: int = 1, ordering: str | None = None) -> Page[Agent]:
         payload = self._get("/api/agents/", search=search, page=page, ordering=ordering)

@@ -6,6 +6,7 @@ loads is dropped when it is written back.
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime
 from typing import Annotated, Any, Literal
@@ -73,6 +74,26 @@ class Dataset(OrqModel):
 # --- chat messages (a union on `role`) -----------------------------------------------------------
 
 
+def _content_parts(allowed: tuple[str, ...]) -> Any:
+    """A validator for `content`: a string, or a non-empty array of parts whose types are `allowed`
+    (the spec's request schemas: system and developer take text parts only, and `minItems: 1`)."""
+
+    def check(value: Any) -> Any:
+        if value is None or isinstance(value, str):
+            return value
+        if not value:
+            raise ValueError("content is a string or a non-empty array of parts")
+        for index, part in enumerate(value):
+            kind = part.get("type")
+            if kind not in allowed:
+                raise ValueError(f"content part {index} has type {kind!r}; this role takes {', '.join(allowed)}")
+            if kind == "text" and not isinstance(part.get("text"), str):
+                raise ValueError(f"content part {index} is a text part without a text string")
+        return value
+
+    return field_validator("content")(lambda cls, value: check(value))
+
+
 class _Message(OrqModel):
     name: str | None = None
 
@@ -81,16 +102,21 @@ class SystemMessage(_Message):
     role: Literal["system"] = "system"
     content: str | list[dict[str, Any]]
 
+    _parts = _content_parts(("text",))
+
 
 class DeveloperMessage(_Message):
     role: Literal["developer"] = "developer"
     content: str | list[dict[str, Any]]
 
+    _parts = _content_parts(("text",))
+
 
 class UserMessage(_Message):
     role: Literal["user"] = "user"
-    # A string, or parts: text, image_url, input_audio, file.
     content: str | list[dict[str, Any]]
+
+    _parts = _content_parts(("text", "image_url", "input_audio", "file"))
 
 
 class AssistantMessage(_Message):
@@ -101,12 +127,16 @@ class AssistantMessage(_Message):
     audio: dict[str, Any] | None = None
     tool_calls: list[dict[str, Any]] | None = None
 
+    _parts = _content_parts(("text", "refusal", "reasoning", "redacted_reasoning"))
+
 
 class ToolMessage(OrqModel):
     role: Literal["tool"] = "tool"
     content: str | list[dict[str, Any]]
     tool_call_id: str
     cache_control: dict[str, Any] | None = None
+
+    _parts = _content_parts(("text",))
 
 
 Message = Annotated[
@@ -115,8 +145,11 @@ Message = Annotated[
 ]
 
 
-def message_text(message: BaseModel) -> str:
-    """The readable text of a message, whatever its content shape."""
+def message_text(message: BaseModel | dict[str, Any]) -> str:
+    """The readable text of a message, whatever its content shape; one the models do not know (kept raw)
+    is shown as its JSON."""
+    if isinstance(message, dict):
+        return json.dumps(message, ensure_ascii=False)
     content = getattr(message, "content", None)
     if content is None:
         return ""
@@ -182,14 +215,22 @@ def check_flat_inputs(inputs: dict[str, Any]) -> dict[str, Any]:
     return inputs
 
 
+# Reading is tolerant: a message or an evaluation the models do not know (a new role, an unknown content
+# part, a new evaluation type, a missing field) is kept as the raw JSON it came as, so one unexpected
+# item never breaks a page, and it is written back unchanged. Writing (DatapointUpdate) stays strict.
+RawItem = dict[str, Any]
+ReadMessage = Annotated[Message | RawItem, Field(union_mode="left_to_right")]
+ReadEvaluation = Annotated[Evaluation | RawItem, Field(union_mode="left_to_right")]
+
+
 class Datapoint(OrqModel):
     id: str = Field(alias="_id")
     workspace_id: str | None = None
     dataset_id: str
     inputs: dict[str, Any] = Field(default_factory=dict)
-    messages: list[Message] = Field(default_factory=list)
+    messages: list[ReadMessage] = Field(default_factory=list)
     expected_output: str | None = None
-    evaluations: list[Evaluation] = Field(default_factory=list)
+    evaluations: list[ReadEvaluation] = Field(default_factory=list)
     snapshot_version: str | None = None
     created_by_id: str | None = None
     updated_by_id: str | None = None
@@ -298,7 +339,7 @@ class Evaluator(OrqModel):
     prompt: str = ""
     mode: Literal["single", "jury"] = "single"
     model: str | None = None
-    output_type: OutputType | None = "boolean"
+    output_type: OutputType | None = None  # absent in the seed's answer shape: unknown, not boolean
     repetitions: int | None = Field(default=None, ge=1, le=3)
     guardrail_config: Guardrail | None = None
     categorical_labels: list[CategoricalLabel] | None = None
@@ -395,7 +436,8 @@ def evaluator_problems(data: dict[str, Any], *, creating: bool = False) -> dict[
         problems["path"] = "a path is required (project/folder/...)"
     if not str(body.get("prompt") or "").strip():
         problems["prompt"] = "the prompt is empty"
-    judges = (body.get("jury") or {}).get("judges") if not single else None
+    jury = body.get("jury")
+    judges = jury.get("judges") if isinstance(jury, dict) and not single else None
     if not single and (not isinstance(judges, list) or len(judges) < 2):
         problems["jury.judges"] = "a jury needs at least two judges"
     try:
@@ -421,7 +463,7 @@ def evaluator_problems(data: dict[str, Any], *, creating: bool = False) -> dict[
     if guardrail is not None:
         if evaluator.output_type == "string":
             problems["guardrail_config.type"] = "a string output cannot have a guardrail"
-        elif guardrail.type != evaluator.output_type:
+        elif evaluator.output_type is not None and guardrail.type != evaluator.output_type:
             problems["guardrail_config.type"] = (
                 f"a {guardrail.type} guardrail does not fit a {evaluator.output_type} output"
             )

@@ -232,7 +232,10 @@ class OrqRoutes:
                 [{"path": ["key"], "message": f"'{model.key}' is already used by another evaluator"}],
             )
         stamp = now_iso()
-        body = model.model_dump(mode="json", by_alias=True, exclude={"created", "updated", "display_name", "id"})
+        # absent is omitted, never null: the spec types these fields without null (`jury`, `model`, ...)
+        body = model.model_dump(
+            mode="json", by_alias=True, exclude_none=True, exclude={"created", "updated", "display_name", "id"}
+        )
         body = {
             "_id": evaluator_id or new_ulid(),
             **body,
@@ -415,8 +418,8 @@ def _bump(version: str, increment: str | None) -> str:
     return version
 
 
-def _model_object(model_id: str | None) -> dict[str, Any] | None:
-    return None if model_id is None else {"id": model_id, "integration_id": None, "model_parameters": {}}
+def _model_object(model_id: str) -> dict[str, Any]:
+    return {"id": model_id, "model_parameters": {}}
 
 
 def get_shape(body: dict[str, Any]) -> dict[str, Any]:
@@ -428,11 +431,17 @@ def get_shape(body: dict[str, Any]) -> dict[str, Any]:
         "domain_id": WORKSPACE_ID,
         "metadata": {"required_expected_output": "{{expected_output}}" in body.get("prompt", "")},
         "enabled": True,
-        "model": _model_object(body.get("model")),
     }
+    if body.get("model"):
+        shaped["model"] = _model_object(body["model"])
     if body.get("jury"):
         jury = dict(body["jury"])
         for part in ("judges", "replacement_judges"):
-            jury[part] = [{**judge, "model": _model_object(judge["model"])} for judge in jury.get(part) or []]
+            jury[part] = [_judge_objects(judge) for judge in jury.get(part) or []]
         shaped["jury"] = jury
     return shaped
+
+
+def _judge_objects(judge: dict[str, Any]) -> dict[str, Any]:
+    fallbacks = [{**fallback, "model": _model_object(fallback["model"])} for fallback in judge.get("fallbacks") or []]
+    return {**judge, "model": _model_object(judge["model"]), "fallbacks": fallbacks}

@@ -45,13 +45,14 @@ def test_page_with_buttons_and_keyboard_then_edit_and_see_it_saved(page, lab, sa
     page.get_by_text("Page 1 of 12").wait_for()
     assert first_row_id(page) == page1
 
-    grid = page.get_by_role("grid")
+    grid = page.locator(".nbw-grid [role=grid] [tabindex='0']")  # the table's one tab stop
     grid.focus()
     page.keyboard.press("PageDown")
     page.get_by_text("Page 2 of 12").wait_for()
     assert first_row_id(page) == page2
     page.keyboard.press("PageUp")
     page.get_by_text("Page 1 of 12").wait_for()
+    grid.focus()
     page.keyboard.press("j")
     page.keyboard.press("ArrowDown")
     page.keyboard.press("k")
@@ -77,7 +78,7 @@ def test_page_with_buttons_and_keyboard_then_edit_and_see_it_saved(page, lab, sa
     # the kernel agrees
     assert run_cell(page, f"print(grid.row_status[{target!r}]['state'], grid.page_number)").strip() == "saved 1"
     # Esc hands focus back to the notebook
-    grid.focus()
+    page.locator(".nbw-grid [role=grid] [tabindex='0']").focus()
     page.keyboard.press("Escape")
     assert page.evaluate("() => !document.activeElement.closest('.nbw')")
 
@@ -193,7 +194,7 @@ def test_markup_and_script_payloads_show_as_literal_text(page, lab, sandbox):
         wait_for=GRID,
     )
     grid = page.locator(".nbw-grid")
-    page.locator(".nbw-messages summary").first.click()
+    page.locator(".nbw-grid button.nbw-expand").first.click()  # the row shown whole
     text = grid.inner_text()
     assert text.count(payload) >= 2 and "<i>hi</i>" in text
     assert grid.locator("img, script, b, i").count() == 0

@@ -38,9 +38,12 @@ def test_datapoint_keeps_unknown_fields_and_aliases():
     assert message_text(dp.messages[0]) == "hi\n[image_url]"
 
 
-def test_unknown_role_is_refused():
+def test_an_unknown_role_is_read_raw_and_refused_on_write():
+    robot = {"role": "robot", "content": ""}
+    read = Datapoint.model_validate({"_id": "x", "dataset_id": "d", "messages": [robot]})
+    assert read.messages == [robot] and read.to_wire()["messages"] == [robot]
     with pytest.raises(ValidationError):
-        Datapoint.model_validate({"_id": "x", "dataset_id": "d", "messages": [{"role": "robot", "content": ""}]})
+        DatapointUpdate.model_validate({"messages": [robot]})
 
 
 def test_update_sends_only_what_is_set_and_refuses_nested_inputs():

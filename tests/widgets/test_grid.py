@@ -282,3 +282,97 @@ def test_no_client_means_the_sandbox_and_it_says_so(monkeypatch):
     grid = DatasetGrid()
     assert grid.is_sandbox and "sandbox" in grid.source_label
     wait_for(lambda: grid.picker.get("items"))
+
+
+def test_the_schema_says_what_to_render_and_nothing_branches_on_the_service(orq, overmind, sandbox):
+    grid = DatasetGrid(orq, sandbox.ids["rag"], page_size=10)
+    schema = grid.schema
+    assert schema["editable"] == ["expected_output", "inputs", "messages"] and schema["paging"] == "cursor"
+    assert [c["kind"] for c in schema["columns"]][:3] == ["text", "inputs", "messages"]
+    assert schema["find"] == "scan" and schema["orderings"] == [] and schema["save"] == "patch"
+    om = DatasetGrid(overmind, sandbox.ids["agent_v1"], page_size=10).schema
+    assert om["editable"] == ["expected_output", "input"] and om["paging"] == "number" and om["find"] == "server"
+    with pytest.raises(ValueError, match="cannot edit persona"):
+        DatasetGrid(overmind, sandbox.ids["agent_v1"])._edit_fields("x", {"persona": "p"})
+
+
+def test_overmind_last_page_and_jump_to_a_page(overmind, sandbox):
+    grid = DatasetGrid(overmind, sandbox.ids["agent_v1"], page_size=10)
+    grid.first_page()
+    assert grid.page_count == 4
+    grid.last_page()
+    assert grid.page_number == 4 and not grid.has_next and grid.rows[0].order == 30
+    grid.handle({"type": "go_to_page", "id": "j", "number": 2})
+    wait_for(lambda: grid.page_number == 2 and not grid.loading)
+    assert grid.rows[0].order == 10
+    with pytest.raises(ValueError, match="past the last page"):
+        grid.go_to_page(9)
+
+
+def test_orq_goes_back_to_any_visited_page_but_not_ahead(orq, sandbox):
+    grid = DatasetGrid(orq, sandbox.ids["generated"], page_size=50, prefetch=False)
+    grid.first_page()
+    pages = [[dp.id for dp in grid.rows]]
+    for _ in range(3):
+        grid.next_page()
+        pages.append([dp.id for dp in grid.rows])
+    assert grid.known_pages == [1, 2, 3, 4, 5]  # visited, and the next one's cursor
+    grid._cache.clear()  # not from the cache: from the remembered cursor
+    grid.go_to_page(2)
+    assert grid.page_number == 2 and [dp.id for dp in grid.rows] == pages[1]
+    with pytest.raises(ValueError, match="has not been visited"):
+        grid.go_to_page(9)
+    with pytest.raises(ValueError, match="pages by cursor"):
+        grid.last_page()
+
+
+def haystack(orq, size=250, at=(150,)):
+    """A dataset of `size` datapoints where those at `at` hold a needle."""
+    dataset = orq.create_dataset(f"find-{time.monotonic_ns()}")
+    items = [
+        {"inputs": {"n": i}, "expected_output": "the needle is here" if i in at else f"hay {i}"} for i in range(size)
+    ]
+    created = []
+    for start in range(0, size, 100):
+        created += orq.create_datapoints(dataset.id, items[start : start + 100])
+    listed = list(orq.iter_datapoints(dataset.id))
+    return dataset.id, [dp for dp in listed if dp.expected_output == "the needle is here"]
+
+
+def test_orq_find_scans_forward_shows_progress_opens_a_hit_and_cancels(orq, sandbox):
+    dataset_id, [target] = haystack(orq)
+    grid = DatasetGrid(orq, dataset_id, page_size=100, prefetch=False)
+    grid.first_page()
+    grid.handle({"type": "find", "id": "f", "text": "NEEDLE"})  # case does not matter
+    wait_for(lambda: grid.find.get("hits") or grid.find.get("error"), timeout=30)
+    hit = grid.find["hits"][0]
+    assert hit["id"] == target.id and hit["page"] == 2 and grid.find["pages"] >= 2
+    grid.handle({"type": "cancel_find", "id": "c"})
+    assert grid.find["cancelled"] and not grid.find["running"]
+    pages_then = grid.find["pages"]
+    time.sleep(0.3)
+    assert grid.find["pages"] == pages_then  # the scan stopped
+    grid.handle({"type": "open_hit", "id": "o", "page": hit["page"], "datapoint_id": hit["id"]})
+    wait_for(lambda: grid.page_number == 2 and grid.selected_id == target.id)
+
+
+def test_go_to_datapoint_id_opens_its_page_and_selects_it(orq, sandbox):
+    dataset_id, [target] = haystack(orq)
+    grid = DatasetGrid(orq, dataset_id, page_size=100, prefetch=False)
+    grid.first_page()
+    grid.go_to_datapoint(target.id)
+    wait_for(lambda: grid.selected_id == target.id, timeout=30)
+    assert grid.page_number == 2 and grid.find["hits"][0]["page"] == 2
+    grid.go_to_datapoint("01JJ1HDHN79XAS7A01WB3HYSDB")
+    wait_for(lambda: "no datapoint" in grid.find.get("error", ""), timeout=60)
+
+
+def test_prefetched_pages_are_sent_ahead_to_the_front_end(orq, sandbox):
+    grid = DatasetGrid(orq, sandbox.ids["support"], page_size=10)
+    sent = []
+    grid.send = lambda message, buffers=None: sent.append(message)
+    grid.first_page()
+    wait_for(lambda: any(m.get("type") == "prefetched" and m["number"] == 2 for m in sent))
+    ahead = next(m for m in sent if m.get("type") == "prefetched")
+    grid.next_page()
+    assert [r["id"] for r in ahead["rows"]] == [r["id"] for r in grid._page_rows]

@@ -1,0 +1,73 @@
+// The pager: where the page is, and every way to another: first, previous, next, last and a page
+// number where the service gives a count; back to any visited page and "go to datapoint id" where it
+// pages by cursor; rows per page.
+import { h } from "../shared/dom.js";
+import { rangeText } from "../shared/format.js";
+
+const PAGE_SIZES = [10, 25, 50, 100, 200];
+
+export function renderPager(pager, { get, send, flip, rowCount, viewId }) {
+  const open = Boolean(get("dataset_id"));
+  pager.hidden = !open;
+  if (!open) return;
+  const schema = get("schema") ?? {};
+  const number = get("page_number");
+  const pages = get("page_count");
+  const size = h(
+    "select",
+    { id: `${viewId}-size`, onchange: () => send("page_size", { size: Number(size.value) }) },
+    [...new Set([...PAGE_SIZES.filter((n) => n <= (schema.max_page_size ?? 200)), get("page_size")])]
+      .sort((x, y) => x - y)
+      .map((n) => h("option", { value: String(n), selected: n === get("page_size") }, String(n))),
+  );
+  const parts = [
+    h("span", { class: "nbw-muted" }, rangeText(number, get("page_size"), rowCount, get("total"))),
+    h("span", { class: "nbw-spacer" }),
+    h("button", { type: "button", disabled: number <= 1, onclick: () => send("first") }, "« First page"),
+    h("button", { type: "button", disabled: !get("has_previous"), onclick: () => flip(-1) }, "‹ Previous page"),
+    h("span", { class: "nbw-page" }, pages ? `Page ${number} of ${pages.toLocaleString()}` : `Page ${number}`),
+    h(
+      "button",
+      { type: "button", class: "nbw-next", disabled: !get("has_next"), onclick: () => flip(1) },
+      "Next page ›",
+    ),
+  ];
+  if (pages && schema.paging === "number") {
+    parts.push(h("button", { type: "button", disabled: number >= pages, onclick: () => send("last") }, "Last page »"));
+    const jump = h("input", {
+      type: "number",
+      id: `${viewId}-jump`,
+      min: "1",
+      max: String(pages),
+      value: String(number),
+      class: "nbw-jump",
+    });
+    const go = () => send("go_to_page", { number: Number(jump.value) });
+    jump.addEventListener("keydown", (event) => event.key === "Enter" && go());
+    parts.push(
+      h("label", { for: `${viewId}-jump` }, "Go to page"),
+      jump,
+      h("button", { type: "button", onclick: go }, "Go"),
+    );
+  } else {
+    const known = get("known_pages") ?? [];
+    if (known.length > 1) {
+      const visited = h(
+        "select",
+        { id: `${viewId}-visited`, onchange: () => send("go_to_page", { number: Number(visited.value) }) },
+        known.map((n) => h("option", { value: String(n), selected: n === number }, `Page ${n}`)),
+      );
+      parts.push(h("label", { for: `${viewId}-visited` }, "Back to"), visited);
+    }
+    const id = h("input", { type: "text", id: `${viewId}-goto`, class: "nbw-goto", placeholder: "01J…", size: "12" });
+    const go = () => id.value.trim() && send("go_to_datapoint", { datapoint_id: id.value.trim() });
+    id.addEventListener("keydown", (event) => event.key === "Enter" && go());
+    parts.push(
+      h("label", { for: `${viewId}-goto` }, "Go to datapoint id"),
+      id,
+      h("button", { type: "button", onclick: go }, "Go to datapoint"),
+    );
+  }
+  parts.push(h("label", { for: `${viewId}-size` }, "Rows per page"), size);
+  pager.replaceChildren(...parts);
+}

@@ -1,0 +1,403 @@
+// The grid's table: keyed rows (only rows whose data or status changed are built again), one tab stop
+// with roving focus over the cells (the ARIA grid pattern), resizable / reorderable column headers,
+// sticky number, pinned edit column and status, and a cue while columns overflow to the right.
+import { h } from "../shared/dom.js";
+import { gridMove, handFocusToNotebook } from "../shared/keys.js";
+import { cellContent, statusContent } from "./cells.js";
+import { NUMBER_WIDTH, STATUS_WIDTH, tableWidth } from "./columns.js";
+import { planRows } from "./rows.js";
+
+export function createTable({ root, signal, on }) {
+  const colgroup = h("colgroup");
+  const thead = h("thead");
+  const tbody = h("tbody");
+  const table = h("table", { class: "nbw-table", role: "grid", "aria-label": "Datapoints" }, colgroup, thead, tbody);
+  const scroller = h("div", { class: "nbw-scroll" }, table);
+  const cue = h("div", { class: "nbw-overflow-cue", "aria-hidden": "true" }, "more columns →");
+  const element = h("div", { class: "nbw-table-wrap" }, scroller, cue);
+  let records = new Map(); // id -> what the row was built from (see planRows)
+  const trs = new Map(); // id -> <tr>
+  let order = [];
+  let columns = [];
+  let structure = "";
+  let at = { row: 1, col: 1 }; // the active cell: row 0 is the header, column 0 the row number
+  let view = null;
+  let builtOffset = 0;
+
+  // --- building -----------------------------------------------------------------------------------
+  function buildHead() {
+    colgroup.replaceChildren(
+      h("col", { style: `width:${NUMBER_WIDTH}px` }),
+      ...columns.map((c) => h("col", { style: `width:${c.width}px`, dataset: { key: c.key } })),
+      h("col", { style: `width:${STATUS_WIDTH}px` }),
+    );
+    const th = (label, attrs = {}) => h("th", { role: "columnheader", scope: "col", tabindex: "-1", ...attrs }, label);
+    thead.replaceChildren(
+      h(
+        "tr",
+        { role: "row", "aria-rowindex": "1" },
+        th("#", { class: "nbw-num" }),
+        columns.map((c) =>
+          th(
+            [h("span", { class: "nbw-th-label" }, c.title), h("span", { class: "nbw-resize", "aria-hidden": "true" })],
+            {
+              class: `nbw-col-${c.key}${c.pinned ? " nbw-pinned" : ""}`,
+              draggable: c.pinned ? null : "true",
+              dataset: { key: c.key },
+            },
+          ),
+        ),
+        th("Status", { class: "nbw-state" }),
+      ),
+    );
+    table.style.width = `max(100%, ${tableWidth(columns)}px)`;
+  }
+
+  function buildRow(entry, index) {
+    const number = view.offset + index + 1;
+    const expanded = view.expanded.has(entry.id);
+    return h(
+      "tr",
+      {
+        role: "row",
+        "aria-rowindex": String(number + 1),
+        "aria-selected": String(entry.id === view.selectedId),
+        class: [
+          entry.id === view.selectedId ? "nbw-active" : "",
+          Object.keys(entry.draft).length ? "nbw-draft" : "",
+          expanded ? "nbw-expanded" : "",
+        ]
+          .join(" ")
+          .trim(),
+        dataset: { id: entry.id },
+      },
+      h(
+        "td",
+        { role: "gridcell", class: "nbw-num", tabindex: "-1" },
+        h(
+          "button",
+          {
+            type: "button",
+            class: "nbw-expand",
+            tabindex: "-1",
+            "aria-expanded": String(expanded),
+            "aria-label": `${expanded ? "Collapse" : "Expand"} row ${number}`,
+            dataset: { action: "expand", id: entry.id },
+          },
+          expanded ? "▾" : "▸",
+        ),
+        String(number),
+      ),
+      columns.map((c) =>
+        h(
+          "td",
+          {
+            role: "gridcell",
+            tabindex: "-1",
+            class: `nbw-col-${c.key}${c.pinned ? " nbw-pinned" : ""}${c.editable ? " nbw-editable" : ""}`,
+            dataset: { key: c.key },
+          },
+          h("div", { class: "nbw-cell" }, cellContent(c, entry.shown)),
+        ),
+      ),
+      h(
+        "td",
+        {
+          role: "gridcell",
+          tabindex: "-1",
+          class: `nbw-state${entry.status ? ` nbw-state-${entry.status.state}` : ""}`,
+        },
+        statusContent(entry.id, entry.status),
+      ),
+    );
+  }
+
+  /** Show `next` (the view of the page); returns how many rows were built. */
+  function update(next) {
+    const started = performance.now();
+    const hadFocus = tabbable !== null && tabbable === document.activeElement;
+    view = next;
+    const shape = JSON.stringify(next.columns.map((c) => [c.key, c.pinned]));
+    if (shape !== structure) {
+      structure = shape;
+      columns = next.columns;
+      buildHead();
+      records = new Map();
+    } else if (JSON.stringify(columns.map((c) => c.width)) !== JSON.stringify(next.columns.map((c) => c.width))) {
+      columns = next.columns;
+      buildHead();
+    }
+    if (next.offset !== builtOffset) records = new Map(); // the numbers changed: every row again
+    builtOffset = next.offset;
+    const plan = planRows(records, next.entries, { expanded: next.expanded });
+    const sameOrder =
+      plan.drop.length === 0 && plan.order.length === order.length && plan.order.every((id, i) => id === order[i]);
+    next.entries.forEach((entry, index) => {
+      if (!plan.build.includes(entry.id)) return;
+      const tr = buildRow(entry, index);
+      if (sameOrder) trs.get(entry.id).replaceWith(tr);
+      trs.set(entry.id, tr);
+    });
+    for (const id of plan.drop) trs.delete(id);
+    if (!sameOrder) {
+      tbody.replaceChildren(...plan.order.map((id) => trs.get(id)));
+      if (!plan.order.length)
+        tbody.append(
+          h(
+            "tr",
+            { role: "row" },
+            h("td", { role: "gridcell", colspan: String(columns.length + 2), class: "nbw-empty" }, next.emptyText),
+          ),
+        );
+    }
+    records = plan.records;
+    order = plan.order;
+    placeEditor();
+    table.setAttribute("aria-rowcount", String(next.total != null ? next.total + 1 : -1));
+    table.setAttribute("aria-colcount", String(columns.length + 2));
+    at = { row: Math.min(at.row, order.length), col: Math.min(at.col, columns.length + 1) };
+    if (at.row >= 1 && view.selectedId) at.row = Math.max(1, order.indexOf(view.selectedId) + 1);
+    roving();
+    if (hadFocus && tabbable !== document.activeElement) tabbable?.focus({ preventScroll: true });
+    checkOverflow();
+    // read by bench/: the time to show rows, and how many were built
+    performance.measure?.("nbw-grid-render", {
+      start: started,
+      detail: { built: plan.build.length, rows: order.length },
+    });
+    return plan.build.length;
+  }
+
+  function placeEditor() {
+    const editorRow = view.editor;
+    for (const row of tbody.querySelectorAll("tr.nbw-editor-row")) if (row !== editorRow) row.remove();
+    const owner = editorRow && trs.get(editorRow.dataset.for);
+    if (owner && owner.nextSibling !== editorRow) owner.after(editorRow);
+  }
+
+  // --- roving focus ---------------------------------------------------------------------------------
+  const rowElement = (row) => (row === 0 ? thead.rows[0] : trs.get(order[row - 1]));
+  const cellAt = (row, col) => rowElement(row)?.cells[col] ?? null;
+  let tabbable = null;
+
+  function roving() {
+    const cell = cellAt(at.row, at.col) ?? cellAt(0, 0);
+    if (cell === tabbable) return;
+    if (tabbable) tabbable.tabIndex = -1;
+    if (cell) cell.tabIndex = 0;
+    tabbable = cell;
+  }
+
+  function moveTo(row, col, { focus = true } = {}) {
+    at = { row, col };
+    roving();
+    if (row >= 1 && order[row - 1] !== view.selectedId) on.select(order[row - 1]);
+    if (focus) tabbable?.focus();
+    tabbable?.scrollIntoView?.({ block: "nearest", inline: "nearest" });
+  }
+
+  function markActive(selectedId) {
+    for (const [id, tr] of trs) {
+      const active = id === selectedId;
+      if (tr.classList.contains("nbw-active") !== active) {
+        tr.classList.toggle("nbw-active", active);
+        tr.setAttribute("aria-selected", String(active));
+      }
+    }
+    if (view) view.selectedId = selectedId;
+    const index = order.indexOf(selectedId);
+    if (index >= 0 && at.row !== index + 1) {
+      const hadFocus = element.contains(document.activeElement) && document.activeElement === tabbable;
+      at = { row: index + 1, col: at.col };
+      roving();
+      if (hadFocus) tabbable?.focus();
+    }
+  }
+
+  const position = (cell) => ({
+    row: cell.parentElement.parentElement === thead ? 0 : order.indexOf(cell.parentElement.dataset.id) + 1,
+    col: cell.cellIndex,
+  });
+  const columnOf = (col) => columns[col - 1];
+
+  table.addEventListener(
+    "focusin",
+    (event) => {
+      const cell = event.target.closest?.("td[role=gridcell], th[role=columnheader]");
+      if (cell && event.target === cell && cell.closest("table") === table && !cell.closest(".nbw-editor-row")) {
+        const p = position(cell);
+        if (p.row >= 0) moveTo(p.row, p.col, { focus: false });
+      }
+    },
+    { signal },
+  );
+
+  table.addEventListener(
+    "keydown",
+    (event) => {
+      const cell = event.target;
+      if (cell !== tabbable) return; // keys inside the editor and inside a cell's controls are theirs
+      const header = at.row === 0;
+      const column = columnOf(at.col);
+      if ((event.ctrlKey || event.metaKey) && event.key === "z") {
+        event.preventDefault();
+        return on.undo();
+      }
+      if (header && column && (event.altKey || event.shiftKey) && ["ArrowLeft", "ArrowRight"].includes(event.key)) {
+        event.preventDefault();
+        const by = event.key === "ArrowLeft" ? -1 : 1;
+        return event.altKey ? on.moveColumn(column.key, by) : on.resizeColumn(column.key, column.width + by * 40);
+      }
+      if (event.key === "Escape") {
+        event.preventDefault();
+        return handFocusToNotebook(root);
+      }
+      if (event.key === "Enter" || event.key === "F2") {
+        event.preventDefault();
+        if (header) return;
+        const control = cell.querySelector("button[data-action]:not(.nbw-expand)");
+        if (control && !column) return control.focus();
+        return on.edit(order[at.row - 1], column?.editable ? column.key : null);
+      }
+      if (event.key === " " && !header) {
+        event.preventDefault();
+        return on.expand(order[at.row - 1]);
+      }
+      if (event.key === "PageDown" || event.key === "PageUp") {
+        event.preventDefault();
+        return on.flip(event.key === "PageDown" ? 1 : -1); // a page of the grid is a page of the dataset
+      }
+      if ((event.ctrlKey && !["Home", "End"].includes(event.key)) || event.altKey || event.metaKey) return;
+      const size = { rows: order.length + 1, cols: columns.length + 2, page: 10 };
+      const move = gridMove(at, event.key, size, { ctrl: event.ctrlKey });
+      if (!move) return;
+      event.preventDefault();
+      moveTo(move.row, move.col);
+    },
+    { signal },
+  );
+
+  // a control inside a cell: Esc goes back to its cell
+  table.addEventListener(
+    "keydown",
+    (event) => {
+      if (event.key === "Escape" && event.target.matches("button[data-action]") && tabbable) {
+        event.preventDefault();
+        event.stopPropagation();
+        tabbable.focus();
+      }
+    },
+    { signal, capture: true },
+  );
+
+  table.addEventListener(
+    "click",
+    (event) => {
+      const button = event.target.closest("button[data-action]");
+      if (button) return on.action(button.dataset.action, button.dataset.id);
+      const cell = event.target.closest("td[role=gridcell]");
+      if (cell && !cell.closest(".nbw-editor-row") && cell.parentElement.dataset.id) {
+        const p = position(cell);
+        moveTo(p.row, p.col, { focus: !event.target.closest("a, input, textarea, select") });
+      }
+    },
+    { signal },
+  );
+
+  table.addEventListener(
+    "dblclick",
+    (event) => {
+      const cell = event.target.closest("td[role=gridcell][data-key]");
+      if (cell && !cell.closest(".nbw-editor-row")) {
+        const column = columns.find((c) => c.key === cell.dataset.key);
+        on.edit(cell.parentElement.dataset.id, column?.editable ? column.key : null);
+      }
+    },
+    { signal },
+  );
+
+  // --- column resize (drag the header's right edge) and reorder (drag a header onto another) ----------
+  thead.addEventListener(
+    "pointerdown",
+    (event) => {
+      const handle = event.target.closest(".nbw-resize");
+      if (!handle) return;
+      event.preventDefault();
+      const key = handle.closest("th").dataset.key;
+      const col = colgroup.querySelector(`col[data-key="${CSS.escape(key)}"]`);
+      const startX = event.clientX;
+      const startWidth = columns.find((c) => c.key === key).width;
+      const moves = new AbortController();
+      let width = startWidth;
+      window.addEventListener(
+        "pointermove",
+        (move) => {
+          width = Math.max(60, startWidth + move.clientX - startX);
+          col.style.width = `${width}px`;
+        },
+        { signal: moves.signal },
+      );
+      window.addEventListener(
+        "pointerup",
+        () => {
+          moves.abort();
+          if (width !== startWidth) on.resizeColumn(key, width);
+        },
+        { signal: moves.signal },
+      );
+      signal.addEventListener("abort", () => moves.abort());
+    },
+    { signal },
+  );
+  thead.addEventListener(
+    "dragstart",
+    (event) => {
+      const th = event.target.closest?.("th[data-key]");
+      if (th) event.dataTransfer.setData("text/x-nbw-column", th.dataset.key);
+    },
+    { signal },
+  );
+  thead.addEventListener(
+    "dragover",
+    (event) => {
+      if (event.dataTransfer.types.includes("text/x-nbw-column")) event.preventDefault();
+    },
+    { signal },
+  );
+  thead.addEventListener(
+    "drop",
+    (event) => {
+      const th = event.target.closest("th[data-key]");
+      const key = event.dataTransfer.getData("text/x-nbw-column");
+      if (th && key) {
+        event.preventDefault();
+        on.dropColumn(key, th.dataset.key);
+      }
+    },
+    { signal },
+  );
+
+  // --- the overflow cue, and the visible width the editor takes ------------------------------------
+  function checkOverflow() {
+    const more = scroller.scrollLeft + scroller.clientWidth < scroller.scrollWidth - 2;
+    element.classList.toggle("nbw-overflows", more);
+    element.style.setProperty("--nbw-view-width", `${scroller.clientWidth}px`);
+  }
+  scroller.addEventListener("scroll", checkOverflow, { signal, passive: true });
+  if (typeof ResizeObserver !== "undefined") {
+    const observer = new ResizeObserver(checkOverflow);
+    observer.observe(scroller);
+    signal.addEventListener("abort", () => observer.disconnect());
+  }
+
+  return {
+    element,
+    scroller,
+    update,
+    markActive,
+    focus: () => (tabbable ?? cellAt(0, 0))?.focus(),
+    hidden: (value) => {
+      element.hidden = value;
+    },
+  };
+}

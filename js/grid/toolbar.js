@@ -1,0 +1,219 @@
+// The bars above the table: what is open (title, version, sandbox), the actions (Undo, Refresh,
+// Change dataset), the view controls (find, sort, density, columns) and, apart so that nothing above
+// wraps when it appears, the staged-edits bar of versioned datasets.
+import { h } from "../shared/dom.js";
+import { columnChoices } from "./columns.js";
+
+export function renderToolbar(bar, { get, send, viewId }) {
+  const schema = get("schema") ?? {};
+  const open = Boolean(get("dataset_id"));
+  const parts = [
+    h("span", { class: "nbw-title" }, open ? get("dataset_name") || get("dataset_id") : "Choose a dataset"),
+  ];
+  if (open && get("version") != null) parts.push(h("span", { class: "nbw-badge" }, `version ${get("version")}`));
+  if (get("is_sandbox"))
+    parts.push(h("span", { class: "nbw-badge nbw-sandbox", title: get("source_label") }, "Sandbox data"));
+  parts.push(h("span", { class: "nbw-spacer" }));
+  if (open && schema.save === "patch") {
+    parts.push(
+      h(
+        "button",
+        {
+          type: "button",
+          disabled: !get("can_undo"),
+          title: "Undo the last saved edit (Ctrl+Z)",
+          onclick: () => send("undo"),
+        },
+        "Undo",
+      ),
+    );
+  }
+  if (open) {
+    parts.push(
+      h("button", { type: "button", onclick: () => send("refresh") }, "Refresh"),
+      h(
+        "button",
+        { type: "button", onclick: () => send("pick", { search: "" }) },
+        schema.save === "version" ? "Change version" : "Change dataset",
+      ),
+    );
+  }
+  bar.replaceChildren(...parts);
+  bar.id = `${viewId}-toolbar`;
+}
+
+export function renderControls(bar, { get, send, viewId, layout, setLayout, setDensity, columnsOpen, toggleColumns }) {
+  const schema = get("schema") ?? {};
+  bar.hidden = !get("dataset_id");
+  if (bar.hidden) return;
+  const server = schema.find === "server";
+  const find = h("input", {
+    type: "search",
+    id: `${viewId}-find`,
+    value: server ? get("search") : (get("find")?.query ?? ""),
+    placeholder: server ? "Search…" : "Find text…",
+  });
+  const submit = () => send("find", { text: find.value });
+  find.addEventListener("keydown", (event) => event.key === "Enter" && submit());
+  const parts = [
+    h("label", { for: `${viewId}-find` }, server ? "Search" : "Find"),
+    find,
+    h("button", { type: "button", onclick: submit }, server ? "Search" : "Find"),
+  ];
+  if (schema.orderings?.length) {
+    const sort = h(
+      "select",
+      { id: `${viewId}-sort`, onchange: () => send("query", { ordering: sort.value, search: get("search") }) },
+      schema.orderings.map((o) =>
+        h("option", { value: o.value, selected: (get("ordering") || schema.orderings[0].value) === o.value }, o.label),
+      ),
+    );
+    parts.push(h("label", { for: `${viewId}-sort` }, "Sort"), sort);
+  }
+  parts.push(h("span", { class: "nbw-spacer" }));
+  const comfortable = get("density") === "comfortable";
+  parts.push(
+    h(
+      "button",
+      {
+        type: "button",
+        "aria-pressed": String(comfortable),
+        title: "Show more of each row",
+        onclick: () => setDensity(comfortable ? "compact" : "comfortable"),
+      },
+      "Comfortable",
+    ),
+    h(
+      "button",
+      {
+        type: "button",
+        "aria-expanded": String(columnsOpen),
+        "aria-controls": `${viewId}-columns`,
+        onclick: toggleColumns,
+      },
+      "Columns",
+    ),
+  );
+  const children = [h("div", { class: "nbw-controls-row" }, parts)];
+  if (columnsOpen) children.push(columnsMenu(schema, layout, setLayout, viewId));
+  bar.replaceChildren(...children);
+}
+
+function columnsMenu(schema, layout, setLayout, viewId) {
+  const choices = columnChoices(schema, layout);
+  const movable = choices.filter((c) => !c.pinned);
+  return h(
+    "ul",
+    { class: "nbw-columns-menu", id: `${viewId}-columns`, "aria-label": "Columns" },
+    choices.map((c) => {
+      const index = movable.indexOf(c);
+      return h(
+        "li",
+        {},
+        h(
+          "label",
+          {},
+          h("input", {
+            type: "checkbox",
+            checked: !c.hidden,
+            disabled: c.pinned,
+            onchange: (e) => setLayout("hide", c.key, !e.target.checked),
+          }),
+          ` ${c.title}`,
+        ),
+        c.pinned
+          ? h("span", { class: "nbw-muted" }, " (pinned)")
+          : [
+              h(
+                "button",
+                { type: "button", disabled: index === 0, onclick: () => setLayout("move", c.key, -1) },
+                `Move ${c.title} left`,
+              ),
+              h(
+                "button",
+                { type: "button", disabled: index === movable.length - 1, onclick: () => setLayout("move", c.key, 1) },
+                `Move ${c.title} right`,
+              ),
+            ],
+      );
+    }),
+    h("li", {}, h("button", { type: "button", onclick: () => setLayout("reset") }, "Reset layout")),
+  );
+}
+
+/** Find's progress line, its hits (each opens its page), Cancel; or the server search's summary. */
+export function renderFind(box, { get, send }) {
+  const find = get("find") ?? {};
+  const schema = get("schema") ?? {};
+  if (schema.find === "server") {
+    box.hidden = !get("search");
+    if (!box.hidden)
+      box.replaceChildren(
+        `Search “${get("search")}”: ${get("total") ?? 0} datapoints `,
+        h("button", { type: "button", onclick: () => send("find", { text: "" }) }, "Clear search"),
+      );
+    return;
+  }
+  box.hidden = !find.query;
+  if (box.hidden) return box.replaceChildren();
+  const hits = find.hits ?? [];
+  const what = find.by_id ? `datapoint ${find.query}` : `“${find.query}”`;
+  let line;
+  if (find.error) line = `Find ${what}: ${find.error}`;
+  else if (find.running)
+    line = `Finding ${what}: page ${find.page ?? "…"} scanned (${find.pages} pages, ${find.rows} rows), ${hits.length} found so far…`;
+  else if (find.cancelled) line = `Find ${what} cancelled after ${find.pages} pages: ${hits.length} found.`;
+  else
+    line = `Find ${what}: ${hits.length} found in ${find.pages} pages${find.complete ? " (to the end of the dataset)" : ""}.`;
+  const actions = find.running
+    ? h("button", { type: "button", onclick: () => send("cancel_find") }, "Cancel")
+    : h("button", { type: "button", onclick: () => send("cancel_find", { clear: true }) }, "Close");
+  const list = find.by_id
+    ? null
+    : h(
+        "ul",
+        { class: "nbw-hits" },
+        hits.slice(0, 50).map((hit) =>
+          h(
+            "li",
+            {},
+            h(
+              "button",
+              {
+                type: "button",
+                class: "nbw-link",
+                onclick: () => send("open_hit", { page: hit.page, datapoint_id: hit.id }),
+              },
+              `Page ${hit.page}`,
+            ),
+            " ",
+            h("span", { class: "nbw-muted" }, hit.text),
+          ),
+        ),
+      );
+  box.replaceChildren(
+    h("div", { class: "nbw-find-line" }, h("span", { role: "status" }, line), " ", actions),
+    list ?? "",
+  );
+}
+
+export function renderStaged(bar, { get, send, viewId }) {
+  const count = Object.keys(get("staged") ?? {}).length;
+  bar.hidden = !count;
+  if (!count) return bar.replaceChildren();
+  const makeActive = h("input", { type: "checkbox", id: `${viewId}-active` });
+  bar.replaceChildren(
+    h("span", {}, `${count} staged edit${count > 1 ? "s" : ""}`),
+    h("label", { for: `${viewId}-active` }, makeActive, " make active"),
+    h(
+      "button",
+      {
+        class: "nbw-primary",
+        type: "button",
+        onclick: () => send("save_version", { make_active: makeActive.checked }),
+      },
+      "Save as new version",
+    ),
+    h("button", { type: "button", onclick: () => send("discard") }, "Discard edits"),
+  );
+}

@@ -1,0 +1,176 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { columnChoices, resolveColumns, withDrop, withHidden, withMove, withWidth } from "../grid/columns.js";
+import {
+  addMessage,
+  errorsByMessage,
+  fromDrafts,
+  moveMessage,
+  removeMessage,
+  safeImageUrl,
+  toDrafts,
+  updateMessage,
+  updatePart,
+} from "../grid/messages.js";
+import { mergeRows, planRows } from "../grid/rows.js";
+import { gridMove } from "../shared/keys.js";
+
+const page = () => [
+  { id: "a", expected_output: "one" },
+  { id: "b", expected_output: "two" },
+  { id: "c", expected_output: "three" },
+];
+
+test("rows: a draft not saved yet and a staged edit show in the cells; a saved patch too", () => {
+  const rows = mergeRows(
+    page(),
+    { a: { expected_output: "ONE" } },
+    { c: { expected_output: "3" } },
+    {
+      b: { state: "failed", draft: { expected_output: "mine" } },
+      c: { state: "staged", draft: { expected_output: "3" } },
+    },
+  );
+  assert.deepEqual(
+    rows.map((r) => r.shown.expected_output),
+    ["ONE", "mine", "3"],
+  );
+  const saved = mergeRows(page(), {}, {}, { b: { state: "saved", draft: { expected_output: "old" } } });
+  assert.equal(saved[1].shown.expected_output, "two"); // a saved row shows what the service holds
+});
+
+test("rows: one row's status change rebuilds that row only, whatever the page size", () => {
+  for (const size of [25, 200]) {
+    const rows = Array.from({ length: size }, (_, i) => ({ id: `r${i}`, expected_output: `${i}` }));
+    const first = planRows(new Map(), mergeRows(rows));
+    assert.equal(first.build.length, size);
+    const second = planRows(first.records, mergeRows(rows, {}, {}, { r7: { state: "pending" } }));
+    assert.deepEqual(second.build, ["r7"]);
+    assert.equal(second.keep.length, size - 1);
+    // the kernel re-sends the same page as new objects: nothing to build
+    const again = planRows(second.records, mergeRows(structuredClone(rows), {}, {}, { r7: { state: "pending" } }));
+    assert.deepEqual(again.build, []);
+    // another page: every row is new, the old ones go
+    const other = planRows(again.records, mergeRows([{ id: "x" }]));
+    assert.deepEqual(other.build, ["x"]);
+    assert.equal(other.drop.length, size);
+  }
+});
+
+test("rows: expanding a row or a saved patch is a change of that row", () => {
+  const first = planRows(new Map(), mergeRows(page()));
+  assert.deepEqual(planRows(first.records, mergeRows(page()), { expanded: new Set(["c"]) }).build, ["c"]);
+  assert.deepEqual(planRows(first.records, mergeRows(page(), { a: { expected_output: "x" } })).build, ["a"]);
+});
+
+test("keyboard: the grid pattern's moves stop at the edges", () => {
+  const size = { rows: 5, cols: 4, page: 3 };
+  assert.deepEqual(gridMove({ row: 0, col: 0 }, "ArrowDown", size), { row: 1, col: 0 });
+  assert.deepEqual(gridMove({ row: 0, col: 0 }, "ArrowUp", size), { row: 0, col: 0 });
+  assert.deepEqual(gridMove({ row: 2, col: 3 }, "ArrowRight", size), { row: 2, col: 3 });
+  assert.deepEqual(gridMove({ row: 2, col: 1 }, "j", size), { row: 3, col: 1 });
+  assert.deepEqual(gridMove({ row: 2, col: 1 }, "k", size), { row: 1, col: 1 });
+  assert.deepEqual(gridMove({ row: 2, col: 2 }, "Home", size), { row: 2, col: 0 });
+  assert.deepEqual(gridMove({ row: 2, col: 2 }, "End", size, { ctrl: true }), { row: 4, col: 3 });
+  assert.deepEqual(gridMove({ row: 1, col: 0 }, "PageDown", size), { row: 4, col: 0 });
+  assert.deepEqual(gridMove({ row: 4, col: 0 }, "PageDown", size), { row: 4, col: 0, beyond: 1 });
+  assert.equal(gridMove({ row: 1, col: 1 }, "x", size), null);
+});
+
+const schema = {
+  columns: [
+    { key: "expected_output", title: "Expected output", kind: "text", editable: true },
+    { key: "inputs", title: "Inputs", kind: "inputs", editable: true },
+    { key: "messages", title: "Messages", kind: "messages", editable: true },
+    { key: "updated", title: "Updated", kind: "time", editable: false },
+  ],
+  editable: ["expected_output", "inputs", "messages"],
+};
+
+test("columns: the edit column is pinned first; hide, move, drop and resize", () => {
+  assert.deepEqual(
+    resolveColumns(schema, {}).map((c) => [c.key, c.pinned]),
+    [
+      ["expected_output", true],
+      ["inputs", false],
+      ["messages", false],
+      ["updated", false],
+    ],
+  );
+  let saved = withHidden({}, "messages", true);
+  saved = withHidden(saved, "expected_output", true); // pinned: stays
+  assert.deepEqual(
+    resolveColumns(schema, saved).map((c) => c.key),
+    ["expected_output", "inputs", "updated"],
+  );
+  assert.equal(columnChoices(schema, saved).find((c) => c.key === "messages").hidden, true);
+  saved = withMove(schema, withHidden(saved, "messages", false), "updated", -2);
+  assert.deepEqual(
+    resolveColumns(schema, saved).map((c) => c.key),
+    ["expected_output", "updated", "inputs", "messages"],
+  );
+  saved = withDrop(schema, saved, "messages", "updated");
+  assert.deepEqual(saved.order, ["messages", "updated", "inputs"]);
+  assert.equal(resolveColumns(schema, withWidth(saved, "inputs", 12)).find((c) => c.key === "inputs").width, 60);
+  assert.equal(resolveColumns(schema, withWidth(saved, "inputs", 333.4)).find((c) => c.key === "inputs").width, 333);
+});
+
+test("messages: edited as a list and back to the same value", () => {
+  const messages = [
+    { role: "system", content: "Be brief." },
+    {
+      role: "user",
+      content: [
+        { type: "text", text: "What is this?" },
+        { type: "image_url", image_url: { url: "https://example.com/a.png" } },
+      ],
+    },
+    {
+      role: "assistant",
+      content: null,
+      tool_calls: [{ id: "c1", type: "function", function: { name: "f", arguments: "{}" } }],
+    },
+    { role: "tool", content: "42", tool_call_id: "c1" },
+  ];
+  assert.deepEqual(fromDrafts(toDrafts(messages)), { value: messages, errors: {} });
+  let drafts = toDrafts(messages);
+  drafts = addMessage(drafts, "developer", 1);
+  drafts = updateMessage(drafts, 1, { text: "Cite sources." });
+  drafts = updatePart(drafts, 2, 0, { text: "And this?" });
+  drafts = moveMessage(drafts, 1, -1);
+  drafts = removeMessage(drafts, 4);
+  const { value, errors } = fromDrafts(drafts);
+  assert.deepEqual(errors, {});
+  assert.deepEqual(
+    value.map((m) => m.role),
+    ["developer", "system", "user", "assistant"],
+  );
+  assert.equal(value[2].content[0].text, "And this?");
+  assert.equal(moveMessage(drafts, 0, -1), drafts);
+});
+
+test("messages: each problem is on the message it concerns", () => {
+  let drafts = toDrafts([
+    { role: "user", content: "hi" },
+    { role: "assistant", content: "" },
+    { role: "tool", content: "x", tool_call_id: "" },
+  ]);
+  drafts = updateMessage(drafts, 1, { toolCalls: '[{"id": 1,}]' });
+  const { errors } = fromDrafts(drafts);
+  assert.deepEqual(Object.keys(errors), ["1", "2"]);
+  assert.match(errors[1][0], /Tool calls is not valid JSON/);
+  assert.match(errors[2][0], /tool call/);
+  assert.deepEqual(errorsByMessage({ "messages.2.content": ["Required"] }), { 2: ["content: Required"] });
+  assert.deepEqual(errorsByMessage({}, "messages.0.role: Input should be 'user'"), {
+    0: ["role: Input should be 'user'"],
+  });
+  assert.deepEqual(errorsByMessage({ expected_output: ["too long"] }), {});
+});
+
+test("messages: an image preview only where safe", () => {
+  assert.equal(safeImageUrl("https://example.com/a.png"), "https://example.com/a.png");
+  assert.equal(safeImageUrl("http://example.com/a.png"), null);
+  assert.equal(safeImageUrl("javascript:alert(1)"), null);
+  assert.equal(safeImageUrl("data:image/svg+xml;base64,PHN2Zz4="), null);
+  assert.ok(safeImageUrl("data:image/png;base64,iVBORw0KGgo="));
+});

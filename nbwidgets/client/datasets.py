@@ -1,0 +1,204 @@
+"""What a dataset browser needs from a service, implemented once per service.
+
+A `DatasetSource` says how its pages step (by cursor or by number), how a dataset is described and
+picked, which columns it has (their kinds, which are editable) and how edits are saved (a PATCH per
+datapoint, or a new version of the whole dataset). Widgets ask a source, never which service it is.
+"""
+
+from __future__ import annotations
+
+import math
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any, ClassVar, Literal
+
+from ..models import Page
+
+# How to fetch one page besides its number: {} (the first page, or any page of a numbered listing),
+# or a cursor such as {"starting_after": "<id>"}.
+Position = dict[str, Any]
+Kind = Literal["text", "json", "inputs", "messages", "evaluations", "time", "number", "tags"]
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    title: str
+    kind: Kind
+    editable: bool = False
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    name: str
+    total: int | None
+    version: int | None = None
+    agent_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Query:
+    """What narrows or orders a listing: a server-side search and an ordering, where the service has them."""
+
+    ordering: str | None = None
+    search: str = ""
+
+
+class DatasetSource(ABC):
+    """One service's datasets, as a browser sees them."""
+
+    service: str
+    paging: Literal["cursor", "number"]
+    columns: tuple[Column, ...]
+    max_page_size: int
+    # (value, label) pairs the listing can be ordered by; empty when the service cannot order it
+    orderings: tuple[tuple[str, str], ...] = ()
+    # True: the service searches datapoints itself; False: a browser scans pages to find text
+    server_search: bool = False
+    # "patch": each edit is saved at once; "version": edits are staged and saved as a new version
+    save_mode: Literal["patch", "version"]
+    # names a caller may use for an editable field (the Python API's `inputs=` on Overmind's `input`)
+    field_aliases: ClassVar[dict[str, str]] = {}
+
+    @property
+    def editable(self) -> tuple[str, ...]:
+        return tuple(column.key for column in self.columns if column.editable)
+
+    def schema(self) -> dict[str, Any]:
+        """Everything the front end renders from: columns, editable fields, kinds, what the listing can do."""
+        return {
+            "columns": [asdict(column) for column in self.columns],
+            "editable": list(self.editable),
+            "paging": self.paging,
+            "orderings": [{"value": value, "label": label} for value, label in self.orderings],
+            "find": "server" if self.server_search else "scan",
+            "save": self.save_mode,
+            "max_page_size": self.max_page_size,
+        }
+
+    def check_page_size(self, size: int) -> int:
+        if not 1 <= size <= self.max_page_size:
+            raise ValueError(f"page_size must be between 1 and {self.max_page_size}, not {size}")
+        return size
+
+    def fields(self, given: dict[str, Any]) -> dict[str, Any]:
+        """Edited fields under their own names; a field that cannot be edited is refused, by name."""
+        fields = {self.field_aliases.get(name, name): value for name, value in given.items()}
+        unknown = sorted(set(fields) - set(self.editable))
+        if unknown:
+            raise ValueError(f"cannot edit {', '.join(unknown)} here (editable: {', '.join(self.editable)})")
+        return fields
+
+    def page_count(self, total: int | None, page_size: int) -> int | None:
+        """How many pages there are, where the service says how many datapoints there are."""
+        if total is None:
+            return None
+        return max(1, math.ceil(total / page_size))
+
+    # --- reading --------------------------------------------------------------------------------
+
+    @abstractmethod
+    def describe(self, dataset_id: str) -> DatasetInfo: ...
+
+    @abstractmethod
+    def fetch(self, dataset_id: str, number: int, position: Position, page_size: int, query: Query) -> Page[Any]:
+        """Page `number` (1-based), reached through `position`."""
+
+    def next_position(self, page: Page[Any]) -> Position | None:
+        """How to fetch the page after `page` (None: it cannot be reached from here)."""
+        return {}
+
+    def previous_position(self, page: Page[Any]) -> Position | None:
+        return {}
+
+    @abstractmethod
+    def row(self, datapoint: Any) -> dict[str, Any]:
+        """A datapoint as plain JSON for the front end, with its `id`."""
+
+    @abstractmethod
+    def record(self, datapoint: Any) -> dict[str, Any]:
+        """A datapoint as one row of a DataFrame."""
+
+    # --- picking a dataset ----------------------------------------------------------------------
+
+    @abstractmethod
+    def pick(self, search: str) -> dict[str, Any]:
+        """The picker's first list: {"kind", "search", "items": [{"id", "name", "count"}], "more"}."""
+
+    def choose(self, item_id: str) -> dict[str, Any]:
+        """What choosing an item of a picker list that is not a dataset opens (Overmind: an agent's versions)."""
+        raise ValueError("this picker lists datasets: open one")
+
+    # --- saving ---------------------------------------------------------------------------------
+
+    def validate(self, fields: dict[str, Any]) -> dict[str, Any]:
+        """Fields ready to send; raises ValueError naming the field the service would refuse."""
+        return self.fields(fields)
+
+    def get_datapoint(self, dataset_id: str, datapoint_id: str) -> Any:
+        raise NotImplementedError(f"{self.service} datapoints are not fetched one by one")
+
+    def queue_update(self, dataset_id: str, datapoint_id: str, fields: dict[str, Any], *, expected_updated: Any) -> Any:
+        """save_mode "patch": queue one datapoint's change; returns the outbox ticket."""
+        raise NotImplementedError(f"{self.service} saves edits as a new version")
+
+    def save_version(self, dataset_id: str, edits: dict[str, dict[str, Any]], *, make_active: bool) -> Any:
+        """save_mode "version": every staged edit as the dataset's next version."""
+        raise NotImplementedError(f"{self.service} saves each edit at once")
+
+    def version_of(self, saved: Any) -> DatasetInfo:
+        raise NotImplementedError
+
+
+class ListSource(DatasetSource):
+    """Datapoints given by the caller (a list shown as a grid), paged in memory, saved through `inner`."""
+
+    paging = "number"
+
+    def __init__(self, inner: DatasetSource, rows: Sequence[Any], name: str) -> None:
+        self.inner, self.rows, self.name = inner, list(rows), name
+        self.service, self.columns, self.save_mode = inner.service, inner.columns, inner.save_mode
+        self.max_page_size = inner.max_page_size
+
+    def fields(self, given: dict[str, Any]) -> dict[str, Any]:
+        return self.inner.fields(given)
+
+    def describe(self, dataset_id: str) -> DatasetInfo:
+        return DatasetInfo(self.name, len(self.rows))
+
+    def fetch(self, dataset_id: str, number: int, position: Position, page_size: int, query: Query) -> Page[Any]:
+        start = (number - 1) * page_size
+        return Page(
+            items=self.rows[start : start + page_size],
+            scheme="number",
+            number=number,
+            has_next=start + page_size < len(self.rows),
+            has_previous=number > 1,
+            total=len(self.rows),
+            page_size=page_size,
+        )
+
+    def row(self, datapoint: Any) -> dict[str, Any]:
+        return self.inner.row(datapoint)
+
+    def record(self, datapoint: Any) -> dict[str, Any]:
+        return self.inner.record(datapoint)
+
+    def pick(self, search: str) -> dict[str, Any]:
+        return self.inner.pick(search)
+
+    def validate(self, fields: dict[str, Any]) -> dict[str, Any]:
+        return self.inner.validate(fields)
+
+    def get_datapoint(self, dataset_id: str, datapoint_id: str) -> Any:
+        return self.inner.get_datapoint(dataset_id, datapoint_id)
+
+    def queue_update(self, dataset_id: str, datapoint_id: str, fields: dict[str, Any], *, expected_updated: Any) -> Any:
+        return self.inner.queue_update(dataset_id, datapoint_id, fields, expected_updated=expected_updated)
+
+    def save_version(self, dataset_id: str, edits: dict[str, dict[str, Any]], *, make_active: bool) -> Any:
+        return self.inner.save_version(dataset_id, edits, make_active=make_active)
+
+    def version_of(self, saved: Any) -> DatasetInfo:
+        return self.inner.version_of(saved)

@@ -1,0 +1,72 @@
+"""orq datasets as a browser sees them: cursor pages, a PATCH per edit (through the outbox)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError as ModelValidationError
+
+from ..models import Datapoint, DatapointUpdate, Page
+from .datasets import Column, DatasetInfo, DatasetSource, Position, Query
+
+if TYPE_CHECKING:
+    from .orq import OrqClient
+
+
+class OrqDatasets(DatasetSource):
+    service = "orq"
+    paging = "cursor"
+    save_mode = "patch"
+    max_page_size = 200
+    # the edited column first: it gets the width and stays in view on a narrow screen
+    columns = (
+        Column("expected_output", "Expected output", "text", editable=True),
+        Column("inputs", "Inputs", "inputs", editable=True),
+        Column("messages", "Messages", "messages", editable=True),
+        Column("evaluations", "Reviews", "evaluations"),
+        Column("updated", "Updated", "time"),
+    )
+
+    def __init__(self, client: OrqClient) -> None:
+        self.client = client
+
+    def describe(self, dataset_id: str) -> DatasetInfo:
+        dataset = self.client.get_dataset(dataset_id)
+        return DatasetInfo(dataset.display_name, dataset.metadata.datapoints_count)
+
+    def fetch(self, dataset_id: str, number: int, position: Position, page_size: int, query: Query) -> Page[Any]:
+        return self.client.datapoints_page(dataset_id, limit=page_size, **position)
+
+    def next_position(self, page: Page[Any]) -> Position | None:
+        return {"starting_after": page.next_cursor} if page.next_cursor else None
+
+    def previous_position(self, page: Page[Any]) -> Position | None:
+        return {"ending_before": page.previous_cursor} if page.previous_cursor else None
+
+    def row(self, datapoint: Any) -> dict[str, Any]:
+        return {**datapoint.to_wire(), "id": datapoint.id}
+
+    def record(self, datapoint: Any) -> dict[str, Any]:
+        from .orq import datapoint_record
+
+        return datapoint_record(datapoint)
+
+    def pick(self, search: str) -> dict[str, Any]:
+        page = self.client.list_datasets(search=search or None, limit=50)
+        items = [{"id": d.id, "name": d.display_name, "count": d.metadata.datapoints_count} for d in page.items]
+        return {"kind": "datasets", "search": search, "items": items, "more": page.has_next}
+
+    def validate(self, fields: dict[str, Any]) -> dict[str, Any]:
+        fields = self.fields(fields)
+        try:
+            DatapointUpdate.model_validate(fields)
+        except ModelValidationError as error:
+            first = error.errors()[0]
+            raise ValueError(f"{'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+        return fields
+
+    def get_datapoint(self, dataset_id: str, datapoint_id: str) -> Datapoint:
+        return self.client.get_datapoint(dataset_id, datapoint_id)
+
+    def queue_update(self, dataset_id: str, datapoint_id: str, fields: dict[str, Any], *, expected_updated: Any) -> Any:
+        return self.client.queue_datapoint_update(dataset_id, datapoint_id, fields, expected_updated=expected_updated)

@@ -1,0 +1,79 @@
+"""Overmind datasets as a browser sees them: numbered pages with a count, server search and ordering,
+immutable versions (edits are staged, then saved as the agent's next version)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from ..models import OvermindDataset, Page
+from .datasets import Column, DatasetInfo, DatasetSource, Position, Query
+
+if TYPE_CHECKING:
+    from .overmind import OvermindClient
+
+
+class OvermindDatasets(DatasetSource):
+    service = "overmind"
+    paging = "number"
+    save_mode = "version"
+    max_page_size = 100
+    server_search = True
+    orderings = (("order", "Order ↑"), ("-order", "Order ↓"))
+    field_aliases: ClassVar[dict[str, str]] = {"inputs": "input"}
+    columns = (
+        Column("expected_output", "Expected output", "json", editable=True),
+        Column("input", "Input", "json", editable=True),
+        Column("persona", "Persona", "text"),
+        Column("tags", "Tags", "tags"),
+    )
+
+    def __init__(self, client: OvermindClient) -> None:
+        self.client = client
+
+    def describe(self, dataset_id: str) -> DatasetInfo:
+        return self.version_of(self.client.dataset_summary(dataset_id))
+
+    def version_of(self, saved: OvermindDataset) -> DatasetInfo:
+        return DatasetInfo(saved.name or "dataset", saved.num_datapoints, saved.version, saved.agent)
+
+    def fetch(self, dataset_id: str, number: int, position: Position, page_size: int, query: Query) -> Page[Any]:
+        return self.client.datapoints_page(
+            dataset_id,
+            page=number,
+            page_size=page_size,
+            ordering=query.ordering or "order",
+            search=query.search or None,
+        )
+
+    def row(self, datapoint: Any) -> dict[str, Any]:
+        return {**datapoint.to_wire(), "id": datapoint.id}
+
+    def record(self, datapoint: Any) -> dict[str, Any]:
+        return dict(datapoint.model_dump(mode="json"))
+
+    def pick(self, search: str) -> dict[str, Any]:
+        page = self.client.list_agents(search=search or None)
+        items = [{"id": a.id, "name": a.display_name or a.name, "count": a.dataset_size} for a in page.items]
+        return {"kind": "agents", "search": search, "items": items, "more": page.has_next}
+
+    def choose(self, item_id: str) -> dict[str, Any]:
+        agent = self.client.get_agent(item_id)
+        versions = self.client.list_datasets(agent=item_id, ordering="-version")
+        return {
+            "kind": "versions",
+            "agent": agent.display_name or agent.name,
+            "agent_id": item_id,
+            "items": [
+                {
+                    "id": d.id,
+                    "name": f"v{d.version} · {d.name or ''}".strip(" ·"),
+                    "count": d.num_datapoints,
+                    "active": d.id == agent.active_dataset,
+                }
+                for d in versions.items
+            ],
+            "more": versions.has_next,
+        }
+
+    def save_version(self, dataset_id: str, edits: dict[str, dict[str, Any]], *, make_active: bool) -> OvermindDataset:
+        return self.client.new_version_with_edits(dataset_id, edits, make_active=make_active)

@@ -1,0 +1,269 @@
+"""DatasetGrid: one page of a dataset's datapoints at a time, with inline edits.
+
+State lives in traits (one page of plain JSON, where it is, loading/error, each edited row's status,
+the schema the front end renders from, the column layout per dataset); the front end renders it and
+sends intents. What differs between services is asked of the client's `DatasetSource`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import traitlets
+
+from ...client import ApiError, Client
+from ...client.datasets import ListSource
+from ...models import Datapoint, OvermindDatapoint
+from .._base import STATIC, Widget, describe, run_in_background
+from .edits import _UNSET, Edits
+from .find import Finding
+from .paging import Paging
+
+Intent = Callable[[dict[str, Any]], Any]
+
+
+def void(_: Any) -> None:
+    """An intent that starts work answers at once; the work's outcome arrives in traits."""
+
+
+class DatasetGrid(Paging, Edits, Finding, Widget):
+    """Browse a dataset page by page and edit expected outputs (and inputs, messages) in place.
+
+    grid = DatasetGrid()                       # the sandbox, with a dataset picker
+    grid = DatasetGrid(client, "01J...")       # an orq dataset
+    grid.next_page(); grid.rows; grid.edit(grid.rows[0].id, expected_output="...")
+    """
+
+    _esm = STATIC / "grid.js"
+    _css = STATIC / "grid.css"
+
+    # what is open, and what the front end renders it with
+    service = traitlets.Unicode("orq").tag(sync=True)  # shown to people; nothing branches on it
+    schema = traitlets.Dict().tag(sync=True)
+    dataset_id = traitlets.Unicode(None, allow_none=True).tag(sync=True)
+    dataset_name = traitlets.Unicode("").tag(sync=True)
+    # the current page, and where it is
+    _page_rows = traitlets.List(traitlets.Dict()).tag(sync=True)
+    # rows of this page changed since it was shown (saved edits): sent alone, not with the whole page
+    _row_patches = traitlets.Dict().tag(sync=True)
+    page_size = traitlets.Int(25).tag(sync=True)
+    page_number = traitlets.Int(1).tag(sync=True)
+    page_count = traitlets.Int(None, allow_none=True).tag(sync=True)  # where the service gives a count
+    known_pages = traitlets.List(traitlets.Int(), [1]).tag(sync=True)  # cursor listings: pages one can go back to
+    total = traitlets.Int(None, allow_none=True).tag(sync=True)
+    has_next = traitlets.Bool(False).tag(sync=True)
+    has_previous = traitlets.Bool(False).tag(sync=True)
+    loading = traitlets.Bool(False).tag(sync=True)
+    error = traitlets.Unicode("").tag(sync=True)
+    selected_id = traitlets.Unicode(None, allow_none=True).tag(sync=True)  # set by the front end too
+    # edits: {datapoint_id: {"state": pending|retrying|saved|failed|conflict|staged, ...}}
+    row_status = traitlets.Dict().tag(sync=True)
+    can_undo = traitlets.Bool(False).tag(sync=True)
+    # versioned datasets (Overmind): edits are staged then saved as a new version
+    agent_id = traitlets.Unicode(None, allow_none=True).tag(sync=True)
+    version = traitlets.Int(None, allow_none=True).tag(sync=True)
+    ordering = traitlets.Unicode("").tag(sync=True)
+    search = traitlets.Unicode("").tag(sync=True)
+    staged = traitlets.Dict().tag(sync=True)
+    notice = traitlets.Unicode("").tag(sync=True)
+    # finding by scanning pages: {query, running, pages, rows, hits: [{page, id, text}], ...}
+    find = traitlets.Dict().tag(sync=True)
+    # the dataset picker, shown while no dataset is open
+    picker = traitlets.Dict().tag(sync=True)
+    # view settings, set by the front end: kept in the widget's state, so they survive a re-display
+    density = traitlets.Enum(["compact", "comfortable"], "compact").tag(sync=True)
+    column_layout = traitlets.Dict().tag(sync=True)  # {dataset_id: {"widths": {}, "hidden": [], "order": []}}
+
+    def __init__(
+        self,
+        client: Client | None = None,
+        dataset_id: str | None = None,
+        page_size: int = 25,
+        *,
+        flavour: str = "orq",
+        prefetch: bool = True,
+        cache_pages: int = 8,
+        rows: Sequence[Datapoint] | None = None,
+    ) -> None:
+        super().__init__(client, flavour=getattr(client, "service", flavour))
+        self.source = self.client.datasets()
+        self.page_size = self.source.check_page_size(page_size)
+        self.service = self.source.service
+        self.prefetch = prefetch
+        self.cache_pages = cache_pages
+        self._init_paging()
+        self._init_edits()
+        self._init_find()
+        if rows is not None:  # a list of datapoints displayed as a grid: paged here, not fetched
+            rows = list(rows)
+            dataset_id = dataset_id or (rows[0].dataset_id if rows else None)
+            if not dataset_id:
+                raise ValueError("an empty list of datapoints has no dataset to show")
+            self.source = ListSource(self.source, rows, f"{len(rows)} datapoints of dataset {dataset_id}")
+            self.open_dataset(dataset_id, wait=True)
+        elif dataset_id:
+            self.open_dataset(dataset_id, wait=False)
+        else:
+            self._open_picker()
+        self.schema = self.source.schema()
+
+    # --- Python API -----------------------------------------------------------------------------
+
+    @property
+    def rows(self) -> list[Datapoint] | list[OvermindDatapoint]:
+        """The datapoints of the page on show, as models."""
+        return list(self._page.items) if self._page else []
+
+    @property
+    def selected(self) -> Datapoint | OvermindDatapoint | None:
+        return next((dp for dp in self.rows if dp.id == self.selected_id), None)
+
+    def next_page(self, wait: bool = True) -> None:
+        self._navigate("next", wait)
+
+    def prev_page(self, wait: bool = True) -> None:
+        self._navigate("previous", wait)
+
+    def first_page(self, wait: bool = True) -> None:
+        self._navigate("first", wait)
+
+    def last_page(self, wait: bool = True) -> None:
+        """The last page, where the service gives a count (Overmind)."""
+        self._navigate("last", wait)
+
+    def go_to_page(self, number: int, wait: bool = True) -> None:
+        """Page `number` (1-based): any page where the service gives a count, else a page visited before."""
+        if isinstance(number, bool) or not isinstance(number, int):
+            raise ValueError(f"number must be a page number, not {number!r}")
+        self._navigate(number, wait)
+
+    def go_to_datapoint(self, datapoint_id: str) -> None:
+        """Open the page holding `datapoint_id` and select it (scanning pages from the first)."""
+        self._go_to_datapoint(datapoint_id)
+
+    def find_text(self, text: str) -> None:
+        """Find datapoints holding `text`: the service's search, or a scan forward page by page (see `find`)."""
+        self._find_text(text)
+
+    def refresh(self, wait: bool = True) -> None:
+        self._navigate("refresh", wait)
+
+    def set_page_size(self, size: int, wait: bool = True) -> None:
+        self.page_size = self.source.check_page_size(size)
+        self._forget_pages()
+        self._navigate("first", wait)
+
+    def open_dataset(self, dataset_id: str, wait: bool = True) -> None:
+        with self.hold_sync():
+            self._forget_pages()
+            self._page = None
+            self.dataset_id = dataset_id
+            self.picker = {}
+            self.staged = {}
+            self.row_status = {}
+            self.find = {}
+            self._undo.clear()
+            self.can_undo = False
+        try:
+            info = self.source.describe(dataset_id)
+            self.dataset_name, self.total, self.version = info.name, info.total, info.version
+            self.agent_id = info.agent_id
+        except ApiError as error:
+            self.error = describe(error)["message"]
+        self._navigate("first", wait)
+
+    def edit(
+        self,
+        datapoint_id: str,
+        *,
+        expected_output: Any = _UNSET,
+        inputs: Any = _UNSET,
+        messages: Any = _UNSET,
+        wait: bool = True,
+        timeout: float = 120,
+    ) -> Any:
+        """Change fields of a datapoint. orq: saved at once (PATCH of only these fields); the saved
+        datapoint is returned. Overmind: staged for `save_version()`."""
+        given = {"expected_output": expected_output, "inputs": inputs, "messages": messages}
+        future = self._edit_fields(datapoint_id, {k: v for k, v in given.items() if v is not _UNSET})
+        return future.result(timeout=timeout) if wait and future is not None else future
+
+    def undo(self, wait: bool = True) -> Any:
+        """Revert the last saved edit (a PATCH of the previous value)."""
+        future = self._undo_last()
+        return future.result(timeout=120) if wait else future
+
+    def on_edit(self, callback: Callable[[Any, Any], None]) -> None:
+        """Call `callback(before, after)` with the datapoint models after each saved edit."""
+        self._edit_callbacks.append(callback)
+
+    def save_version(self, make_active: bool = False, wait: bool = True) -> Any:
+        """Overmind: post the staged edits as the agent's next dataset version and move to it."""
+        future = run_in_background(self._save_version_worker, make_active)
+        return future.result(timeout=300) if wait else future
+
+    def to_pandas(self) -> Any:
+        """This page as a DataFrame (the whole dataset: `client.datapoints_frame(dataset_id)`)."""
+        import pandas as pd
+
+        return pd.DataFrame.from_records([self.source.record(dp) for dp in self.rows])
+
+    # --- intents from the front end -------------------------------------------------------------
+
+    def intents(self) -> dict[str, Intent]:
+        return {
+            "next": lambda m: self._navigate("next", False),
+            "previous": lambda m: self._navigate("previous", False),
+            "first": lambda m: self._navigate("first", False),
+            "last": lambda m: self._navigate("last", False),
+            "go_to_page": lambda m: self.go_to_page(int(m["number"]), wait=False),
+            "go_to_datapoint": lambda m: self._go_to_datapoint(str(m["datapoint_id"])),
+            "open_hit": lambda m: self._navigate(int(m["page"]), False, select=m.get("datapoint_id")),
+            "find": lambda m: self._find_text(str(m.get("text", ""))),
+            "cancel_find": lambda m: self._cancel_find(clear=bool(m.get("clear"))),
+            "refresh": lambda m: self._navigate("refresh", False),
+            "page_size": lambda m: self.set_page_size(int(m["size"]), wait=False),
+            "open_dataset": lambda m: self.open_dataset(m["dataset_id"], wait=False),
+            "pick": lambda m: self._open_picker(m.get("search", "")),
+            "choose_agent": lambda m: self._choose(m["agent_id"]),
+            "edit": lambda m: void(self._edit_fields(m["datapoint_id"], {m["field"]: m["value"]})),
+            "retry": lambda m: self._retry(m["datapoint_id"]),
+            "resolve": lambda m: self._resolve(m["datapoint_id"], m["keep"]),
+            "undo": lambda m: void(self._undo_last()),
+            "query": self._intent_query,
+            "save_version": lambda m: self._start_save_version(bool(m.get("make_active"))),
+            "discard": lambda m: self._discard_staged(),
+        }
+
+    def _intent_query(self, message: dict[str, Any]) -> None:
+        ordering = message.get("ordering") or ""
+        known = [value for value, _ in self.source.orderings]
+        if ordering and ordering not in known:
+            raise ValueError(f"ordering must be one of {', '.join(known) or 'nothing (this listing has no order)'}")
+        if message.get("search") and not self.source.server_search:
+            raise ValueError("this service cannot search datapoints: use find, which scans the pages")
+        self.ordering = ordering
+        self.search = message.get("search") or ""
+        self._forget_pages()
+        self._navigate("first", False)
+
+    # --- the picker -----------------------------------------------------------------------------
+
+    def _open_picker(self, search: str = "") -> None:
+        def load() -> None:
+            try:
+                self.picker = self.source.pick(search)
+                self.error = ""
+            except ApiError as error:
+                self.error = describe(error)["message"]
+            finally:
+                self.loading = False
+
+        self.loading = True
+        self.picker = {**self.picker, "kind": self.picker.get("kind") or "datasets", "search": search}
+        run_in_background(load)
+
+    def _choose(self, item_id: str) -> None:
+        self.picker = self.source.choose(item_id)
+        self.agent_id = self.picker.get("agent_id", self.agent_id)
