@@ -82,7 +82,7 @@ def test_grid_renders_pages_and_saves_an_edit_without_firing_marimo_shortcuts(pa
     # keys inside the grid are the grid's: marimo's command-mode keys (a, b: add a cell; d d: delete) stay quiet
     cells = marimo_cells(page).count()
     grid.evaluate("el => { el.dataset.testMark = 'same widget' }")
-    table = grid.get_by_role("grid")
+    table = grid.locator("[role=grid] [tabindex='0']")  # the table's one tab stop
     table.focus()
     for key in ["j", "k", "j", "a", "b", "d", "d"]:
         page.keyboard.press(key)
