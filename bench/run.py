@@ -395,6 +395,47 @@ def bench_sync(sandbox) -> None:
     client.close()
 
 
+# --- 5b. writes ------------------------------------------------------------------------------------
+
+
+def bench_writes(sandbox, count: int = 300, latency_ms: int = 100) -> None:
+    print(
+        f"5b. {count} feedback writes on distinct traces drained at {latency_ms} ms latency: outbox vs one serial worker"
+    )
+    from nbwidgets import Client
+    from nbwidgets.client.writes import Outbox
+
+    headers = {"Authorization": f"Bearer {sandbox.api_key}"}
+    rates = {}
+    for name, concurrency in (("serial", 1), ("outbox", None)):
+        traces = [f"bench-{name}-{i}-{time.monotonic_ns()}" for i in range(count)]
+        # the sandbox takes feedback on traces it knows, as orq does
+        httpx.post(sandbox.url + "/_sandbox/traces", json={"trace_ids": traces}, headers=headers, timeout=30)
+        client = Client.orq(sandbox.api_key, sandbox.url)
+        if concurrency is not None:
+            client._outbox = Outbox(client, client._write_kinds(), concurrency=concurrency)
+        outbox = client.outbox
+        sandbox.set_faults(latency_ms=latency_ms)
+        started = time.perf_counter()
+        handles = [client.queue_feedback(trace, "rating", "good") for trace in traces]
+        assert outbox.flush(timeout=600)
+        seconds = time.perf_counter() - started
+        sandbox.clear_faults()
+        assert all(h.result(1).value == "good" for h in handles)
+        rates[name] = count / seconds
+        print(f"  {name}: {count} writes in {seconds:.2f} s = {rates[name]:.1f}/s (concurrency {outbox.concurrency})")
+        client.close()
+    record(
+        "writes",
+        f"feedback writes drained per second at {latency_ms} ms latency",
+        rates["outbox"],
+        rates["serial"],
+        "/s",
+        "one serial worker",
+        f"{count} writes on distinct traces; goal >= 50/s and >= 5x",
+    )
+
+
 # --- 6. sandbox ------------------------------------------------------------------------------------
 
 
@@ -492,10 +533,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer rounds (a smoke run)")
     parser.add_argument("--no-browser", action="store_true", help="skip the JupyterLab benchmarks")
+    parser.add_argument("--only", choices=["writes"], help="run one benchmark; its rows replace theirs in the table")
     parser.add_argument("--grid", action="store_true", help="only the grid's browser figures (not saved)")
     args = parser.parse_args()
-    rounds, flips = (2, 6) if args.quick else (5, 20)
     os.environ.setdefault("NBWIDGETS_CACHE_DIR", tempfile.mkdtemp(prefix="nbw-bench-cache-"))
+    if args.only:
+        return only(args.only)
+    rounds, flips = (2, 6) if args.quick else (5, 20)
     print("starting a sandbox with 1k, 20k and 1M generated datapoints ...", flush=True)
     sandbox = start_sandbox(
         "--no-demo", "--datapoints", "1000", "--datapoints", "20000", "--datapoints", "1000000", timeout=300
@@ -524,12 +568,36 @@ def main() -> int:
                     browser.close()
             finally:
                 stop_pid(lab.process)
+        if not args.grid:
+            bench_writes(sandbox)
     finally:
         sandbox.stop()
-    info = machine()
     if args.grid:
-        print("\n" + table(info))
+        print("\n" + table(machine()))
         return 0
+    publish(machine(), update_readme=not args.quick)
+    return 0
+
+
+def only(name: str) -> int:
+    """Run one benchmark; its rows replace the same rows of the last full run (the rest are kept)."""
+    sandbox = start_sandbox("--no-demo")
+    try:
+        {"writes": bench_writes}[name](sandbox)
+    finally:
+        sandbox.stop()
+    fresh = {(r["benchmark"], r["measure"]) for r in rows}
+    last = json.loads((RESULTS / "latest.json").read_text()) if (RESULTS / "latest.json").exists() else {}
+    kept = [r for r in last.get("rows", []) if (r["benchmark"], r["measure"]) not in fresh]
+    new_rows = list(rows)
+    rows[:] = kept + new_rows
+    for row in new_rows:
+        row["note"] = (row["note"] + "; " if row["note"] else "") + f"measured {machine()['date']} (--only)"
+    publish(last.get("machine") or machine(), update_readme=True)
+    return 0
+
+
+def publish(info: dict, update_readme: bool) -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps({"machine": info, "rows": rows}, indent=2))
     markdown = table(info)
@@ -538,11 +606,10 @@ def main() -> int:
     readme = ROOT / "README.md"
     text = readme.read_text()
     start, end = "<!-- bench:start -->", "<!-- bench:end -->"
-    if start in text and end in text and not args.quick:
+    if start in text and end in text and update_readme:
         before, rest = text.split(start, 1)
         readme.write_text(before + start + "\n" + markdown + "\n" + end + rest.split(end, 1)[1])
         print("README.md updated")
-    return 0
 
 
 if __name__ == "__main__":

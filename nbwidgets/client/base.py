@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import httpx
 
+from . import checks
 from .transport import DEFAULT_RETRY, DEFAULT_TIMEOUT, HeaderAuth, RetryPolicy, Secret, Transport
+from .writes import Outbox, Write, WriteHandle, WriteKind
 
 if TYPE_CHECKING:
     from .datasets import DatasetSource
@@ -44,8 +46,17 @@ class Client:
         retry: RetryPolicy = DEFAULT_RETRY,
         sandbox: bool = False,
     ) -> None:
+        if api_key is not None and not isinstance(api_key, str):
+            raise TypeError(f"api_key must be a str, not {type(api_key).__name__}")
+        if base_url is not None and not isinstance(base_url, str):
+            raise TypeError(f"base_url must be a str (e.g. 'https://api.orq.ai'), not {type(base_url).__name__}")
+        if not isinstance(retry, RetryPolicy):
+            raise TypeError(f"retry must be a RetryPolicy, not {type(retry).__name__}")
         key = api_key if api_key is not None else os.environ.get(self.key_env, "")
+        checks.text("api_key", key)
         self.base_url = (base_url or os.environ.get(self.url_env) or self.default_base_url).rstrip("/")
+        if not self.base_url.startswith(("http://", "https://")):
+            raise ValueError(f"base_url must start with http:// or https://, not {self.base_url!r}")
         self.is_sandbox = sandbox
         self._key = Secret(key)
         self._transport = Transport(
@@ -56,7 +67,7 @@ class Client:
             retry=retry,
             user_agent=f"nbwidgets ({self.service})",
         )
-        self._outbox = None
+        self._outbox: Outbox | None = None
         self._outbox_lock = threading.Lock()  # a widget thread and the kernel may ask for it at once
         self._closed = False
         self.use()
@@ -143,30 +154,44 @@ class Client:
 
     # --- plumbing -------------------------------------------------------------------------------
 
-    def _get(self, path: str, **params: Any) -> Any:
-        return self._transport.request("GET", path, params=params).json()
+    def _get(self, path: str, *, once: bool = False, **params: Any) -> Any:
+        return self._transport.request("GET", path, params=params, once=once).json()
 
-    def _send(self, method: str, path: str, body: Any = None, *, idempotent: bool | None = None) -> Any:
-        response = self._transport.request(method, path, json=body, idempotent=idempotent)
+    def _send(
+        self, method: str, path: str, body: Any = None, *, idempotent: bool | None = None, once: bool = False
+    ) -> Any:
+        response = self._transport.request(method, path, json=body, idempotent=idempotent, once=once)
         return response.json() if response.content else None
 
     def datasets(self) -> DatasetSource:
         """This service's datasets as a browser sees them (what a grid asks instead of which service it is)."""
         raise NotImplementedError
 
-    def _execute(self, kind: str, payload: dict[str, Any]) -> Any:
-        """Perform one queued write (called by the outbox's worker)."""
-        raise ValueError(f"{self.service} has no queued write of kind {kind!r}")
+    def _write_kinds(self) -> dict[str, WriteKind]:
+        """The kinds of write this service takes through the outbox (see writes.py)."""
+        return {}
+
+    def _outbox_in_memory(self) -> bool:
+        """A sandbox whose store dies with it: its writes need no disk (nobody could deliver them later)."""
+        if not self.is_sandbox:
+            return False
+        try:
+            health = self._transport.request("GET", "/_sandbox/health", once=True).json()
+        except Exception:
+            return True
+        return not (isinstance(health, dict) and health.get("durable") is True)
 
     @property
-    def outbox(self):
-        """The durable queue of this client's writes (created on first use)."""
+    def outbox(self) -> Outbox:
+        """The queue of this client's writes, stored before they are sent (created on first use)."""
         with self._outbox_lock:
             if self._outbox is None:
-                from .outbox import Outbox
-
-                self._outbox = Outbox(self)
+                self._outbox = Outbox(self, self._write_kinds(), in_memory=self._outbox_in_memory())
         return self._outbox
+
+    def submit(self, write: Write) -> WriteHandle:
+        """Queue a write (see writes.py): returns its handle at once."""
+        return self.outbox.submit(write)
 
     @property
     def label(self) -> str:

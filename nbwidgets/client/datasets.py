@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, ClassVar, Literal
 
 from ..models import Page
+from . import checks
 
 # How to fetch one page besides its number: {} (the first page, or any page of a numbered listing),
 # or a cursor such as {"starting_after": "<id>"}.
@@ -78,9 +79,7 @@ class DatasetSource(ABC):
         }
 
     def check_page_size(self, size: int) -> int:
-        if not 1 <= size <= self.max_page_size:
-            raise ValueError(f"page_size must be between 1 and {self.max_page_size}, not {size}")
-        return size
+        return checks.integer("page_size", size, 1, self.max_page_size)
 
     def fields(self, given: dict[str, Any]) -> dict[str, Any]:
         """Edited fields under their own names; a field that cannot be edited is refused, by name."""
@@ -140,7 +139,7 @@ class DatasetSource(ABC):
         raise NotImplementedError(f"{self.service} datapoints are not fetched one by one")
 
     def queue_update(self, dataset_id: str, datapoint_id: str, fields: dict[str, Any], *, expected_updated: Any) -> Any:
-        """save_mode "patch": queue one datapoint's change; returns the outbox ticket."""
+        """save_mode "patch": queue one datapoint's change; returns the write's handle (client/writes.py)."""
         raise NotImplementedError(f"{self.service} saves edits as a new version")
 
     def save_version(self, dataset_id: str, edits: dict[str, dict[str, Any]], *, make_active: bool) -> Any:

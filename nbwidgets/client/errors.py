@@ -74,6 +74,8 @@ class RateLimitedError(ApiError):
 class ServerError(ApiError):
     """5xx, after the retries ran out."""
 
+    retry_after: float | None = None
+
 
 class TransportError(ApiError):
     """No usable answer: the connection failed, was dropped, or timed out (status is None)."""

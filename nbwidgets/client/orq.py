@@ -23,8 +23,10 @@ from ..models import (
 )
 from ..models.feedback import BUILTIN_FEEDBACK_PROPERTIES
 from ..models.orq import EVALUATOR_WRITABLE_FIELDS
+from . import checks
 from .base import Client
-from .errors import ConflictError
+from .checks import segment
+from .writes import Write, WriteHandle, WriteKind
 
 if TYPE_CHECKING:
     from .orq_datasets import OrqDatasets
@@ -51,9 +53,7 @@ def _page(
 
 
 def _check_limit(limit: int) -> int:
-    if not 1 <= limit <= 200:
-        raise ValueError(f"limit must be between 1 and 200, not {limit}")
-    return limit
+    return checks.integer("limit", limit, 1, 200)
 
 
 class OrqClient(Client):
@@ -94,13 +94,15 @@ class OrqClient(Client):
         return _page(payload, Dataset, limit=limit, starting_after=starting_after, ending_before=ending_before)
 
     def get_dataset(self, dataset_id: str) -> Dataset:
-        return Dataset.model_validate(self._get(f"/v2/datasets/{dataset_id}"))
+        return Dataset.model_validate(self._get(f"/v2/datasets/{segment('dataset_id', dataset_id)}"))
 
     def create_dataset(self, display_name: str, path: str = "Default") -> Dataset:
+        checks.optional_str("display_name", display_name)
+        checks.optional_str("path", path)
         return Dataset.model_validate(self._send("POST", "/v2/datasets", {"display_name": display_name, "path": path}))
 
     def delete_dataset(self, dataset_id: str) -> None:
-        self._send("DELETE", f"/v2/datasets/{dataset_id}")
+        self._send("DELETE", f"/v2/datasets/{segment('dataset_id', dataset_id)}")
 
     # --- datapoints -----------------------------------------------------------------------------
 
@@ -109,8 +111,12 @@ class OrqClient(Client):
     ) -> Page[Datapoint]:
         response = self._transport.request(
             "GET",
-            f"/v2/datasets/{dataset_id}/datapoints",
-            params={"limit": _check_limit(limit), "starting_after": starting_after, "ending_before": ending_before},
+            f"/v2/datasets/{segment('dataset_id', dataset_id)}/datapoints",
+            params={
+                "limit": _check_limit(limit),
+                "starting_after": checks.optional_str("starting_after", starting_after),
+                "ending_before": checks.optional_str("ending_before", ending_before),
+            },
         )
         # the hot path of browsing and iterating: parse and validate the bytes in one pass (pydantic-core)
         listing = _DatapointList.model_validate_json(response.content)
@@ -127,24 +133,22 @@ class OrqClient(Client):
                 return
             cursor = page.next_cursor
 
-    def get_datapoint(self, dataset_id: str, datapoint_id: str) -> Datapoint:
-        return Datapoint.model_validate(self._get(f"/v2/datasets/{dataset_id}/datapoints/{datapoint_id}"))
+    def get_datapoint(self, dataset_id: str, datapoint_id: str, *, once: bool = False) -> Datapoint:
+        return Datapoint.model_validate(self._get(_datapoint_route(dataset_id, datapoint_id), once=once))
 
     def create_datapoints(self, dataset_id: str, items: list[dict[str, Any] | DatapointCreate]) -> list[Datapoint]:
         body = [DatapointCreate.model_validate(item).to_wire() for item in items]
-        answer = self._send("POST", f"/v2/datasets/{dataset_id}/datapoints", body)
+        answer = self._send("POST", f"/v2/datasets/{segment('dataset_id', dataset_id)}/datapoints", body)
         return [Datapoint.model_validate(item) for item in answer]
 
     def update_datapoint(self, dataset_id: str, datapoint_id: str, **fields: Any) -> Datapoint:
         """PATCH only the given fields (`inputs`, `messages`, `expected_output`)."""
-        body = DatapointUpdate.model_validate(fields).to_wire()
-        if not body:
-            raise ValueError("nothing to update: pass inputs, messages or expected_output")
-        answer = self._send("PATCH", f"/v2/datasets/{dataset_id}/datapoints/{datapoint_id}", body)
+        route = _datapoint_route(dataset_id, datapoint_id)
+        answer = self._send("PATCH", route, _datapoint_changes(fields))
         return Datapoint.model_validate(answer)
 
     def delete_datapoint(self, dataset_id: str, datapoint_id: str) -> None:
-        self._send("DELETE", f"/v2/datasets/{dataset_id}/datapoints/{datapoint_id}")
+        self._send("DELETE", _datapoint_route(dataset_id, datapoint_id))
 
     def datapoints_frame(self, dataset_id: str, *, progress: bool = True, page_size: int = 200):
         """The whole dataset as a pandas DataFrame, one row per datapoint, with a progress bar."""
@@ -181,15 +185,10 @@ class OrqClient(Client):
         return _page(payload, _Passthrough, limit=limit, starting_after=starting_after, ending_before=ending_before)
 
     def get_evaluator(self, evaluator_id: str) -> Evaluator:
-        return Evaluator.model_validate(self._get(f"/v2/evaluators/{evaluator_id}"))
+        return Evaluator.model_validate(self._get(f"/v2/evaluators/{segment('evaluator_id', evaluator_id)}"))
 
     def create_evaluator(self, evaluator: Evaluator | dict[str, Any], *, path: str = "Default") -> Evaluator:
-        model = Evaluator.model_validate(evaluator)
-        body = {k: v for k, v in model.to_wire().items() if k in EVALUATOR_WRITABLE_FIELDS or k == "type"}
-        body.setdefault("type", "llm_eval")
-        if "project_id" not in body:
-            body.setdefault("path", path)
-        return Evaluator.model_validate(self._send("POST", "/v2/evaluators", body))
+        return Evaluator.model_validate(self._send("POST", "/v2/evaluators", _evaluator_creation(evaluator, path)))
 
     def update_evaluator(
         self,
@@ -205,26 +204,16 @@ class OrqClient(Client):
         The seed marks `type` and `path` required on update (the spec makes them optional), so both are
         sent every time: `type` is llm_eval, `path` the evaluator's own (given, or read first) unless the
         change places it by `project_id`, which orq refuses together with `path`."""
-        unknown = set(changes) - set(EVALUATOR_WRITABLE_FIELDS) - {"type"}
-        if unknown:
-            raise ValueError(f"not evaluator fields: {', '.join(sorted(unknown))}")
-        if changes.get("path") and changes.get("project_id"):
-            raise ValueError("path and project_id are mutually exclusive: give one")
-        body = {"type": "llm_eval", **changes}
+        route = f"/v2/evaluators/{segment('evaluator_id', evaluator_id)}"
+        body = _evaluator_changes(changes, version_increment, version_description, path)
         if "project_id" not in body and not body.get("path"):
-            known = path or self.get_evaluator(evaluator_id).path
+            known = self.get_evaluator(evaluator_id).path
             if known:
                 body["path"] = known
-        if version_increment:
-            if version_increment not in ("major", "minor", "patch"):
-                raise ValueError("version_increment must be major, minor or patch")
-            body["versionIncrement"] = version_increment
-        if version_description:
-            body["versionDescription"] = version_description
-        return Evaluator.model_validate(self._send("PATCH", f"/v2/evaluators/{evaluator_id}", body))
+        return Evaluator.model_validate(self._send("PATCH", route, body))
 
     def delete_evaluator(self, evaluator_id: str) -> None:
-        self._send("DELETE", f"/v2/evaluators/{evaluator_id}")
+        self._send("DELETE", f"/v2/evaluators/{segment('evaluator_id', evaluator_id)}")
 
     # --- feedback -------------------------------------------------------------------------------
 
@@ -232,12 +221,12 @@ class OrqClient(Client):
         self, trace_id: str, property: str, value: Any, *, product: str = "deployments", id: str | None = None
     ) -> Feedback:
         """Send feedback. It carries a client-made ULID, so a retry cannot create it twice."""
-        feedback = Feedback(trace_id=trace_id, property=property, value=value, product=product, id=id or new_ulid())
-        answer = self._send("POST", "/v2/feedback", feedback.model_dump(mode="json"), idempotent=True)
+        feedback = _feedback(trace_id, property, value, product, id)
+        answer = self._send("POST", "/v2/feedback", feedback, idempotent=True)
         return Feedback.model_validate(answer)
 
     def remove_feedback(self, id: str, trace_id: str, *, product: str = "deployments") -> None:
-        self._send("POST", "/v2/feedback/remove", {"id": id, "trace_id": trace_id, "product": product}, idempotent=True)
+        self._send("POST", "/v2/feedback/remove", _feedback_removal(id, trace_id, product), idempotent=True)
 
     # --- deployments ------------------------------------------------------------------------------
 
@@ -296,65 +285,204 @@ class OrqClient(Client):
                 found.setdefault(item["key"], FeedbackProperty.model_validate(item))
         return found
 
-    # --- durable writes (through the outbox) ----------------------------------------------------
+    # --- writes through the outbox (see writes.py) ----------------------------------------------
 
     def queue_feedback(
         self, trace_id: str, property: str, value: Any, *, product: str = "deployments", id: str | None = None
-    ):
-        """Queue feedback on disk and send it in the background; returns the outbox Ticket.
+    ) -> WriteHandle:
+        """Queue feedback and send it in the background; returns the write's handle at once.
         The same `id` again replaces the value."""
-        feedback = Feedback(trace_id=trace_id, property=property, value=value, product=product, id=id or new_ulid())
-        return self.outbox.enqueue("feedback.create", feedback.model_dump(mode="json"), order_key=feedback.id)
+        feedback = _feedback(trace_id, property, value, product, id)
+        return self.submit(Write("feedback.create", feedback["id"], feedback))
 
-    def queue_feedback_removal(self, id: str, trace_id: str, *, product: str = "deployments"):
-        return self.outbox.enqueue(
-            "feedback.remove", {"id": id, "trace_id": trace_id, "product": product}, order_key=id
-        )
+    def queue_feedback_removal(self, id: str, trace_id: str, *, product: str = "deployments") -> WriteHandle:
+        return self.submit(Write("feedback.remove", id, _feedback_removal(id, trace_id, product)))
 
     def queue_datapoint_update(
-        self, dataset_id: str, datapoint_id: str, fields: dict[str, Any], *, expected_updated: str | None = None
-    ):
-        """Queue a PATCH; with `expected_updated`, it is refused (ConflictError) if the datapoint changed."""
-        body = DatapointUpdate.model_validate(fields).to_wire()
-        return self.outbox.enqueue(
-            "datapoint.update",
-            {
-                "dataset_id": dataset_id,
-                "datapoint_id": datapoint_id,
-                "fields": body,
-                "expected_updated": expected_updated,
-            },
-            order_key=datapoint_id,
-        )
+        self, dataset_id: str, datapoint_id: str, fields: dict[str, Any], *, expected_updated: Any = None
+    ) -> WriteHandle:
+        """Queue a PATCH of these fields. With `expected_updated` (the `updated` the caller saw), it
+        ends in a conflict when someone else changed the datapoint since; changes made by this
+        outbox's own earlier writes on it are not a conflict."""
+        _datapoint_route(dataset_id, datapoint_id)  # a bad id fails here, not in the background
+        payload = {"dataset_id": dataset_id, "datapoint_id": datapoint_id, "fields": _datapoint_changes(fields)}
+        base = None if expected_updated is None else _token(expected_updated)
+        return self.submit(Write("datapoint.update", f"datapoint {datapoint_id}", payload, expects=base))
+
+    def queue_evaluator_update(
+        self,
+        evaluator_id: str,
+        changes: dict[str, Any],
+        *,
+        version_increment: str | None = None,
+        version_description: str | None = None,
+        expected_version: str | None = None,
+        path: str | None = None,
+    ) -> WriteHandle:
+        """Queue an evaluator PATCH. With a version bump it is not idempotent: before any re-send it
+        is verified (read back: do the changes hold and has the version moved past `expected_version`?),
+        so one save makes at most one new version. `path`: the evaluator's own (else read before sending)."""
+        segment("evaluator_id", evaluator_id)
+        body = _evaluator_changes(changes, version_increment, version_description, path)
+        payload = {"evaluator_id": evaluator_id, "changes": changes, "body": body, "version": expected_version}
+        return self.submit(Write("evaluator.update", f"evaluator {evaluator_id}", payload))
+
+    def queue_evaluator_creation(self, evaluator: Evaluator | dict[str, Any], *, path: str = "Default") -> WriteHandle:
+        """Queue a new evaluator. Before any re-send, its key is looked up: one save creates one."""
+        body = _evaluator_creation(evaluator, path)
+        return self.submit(Write("evaluator.create", f"evaluator key {body['key']}", {"body": body}))
 
     def datasets(self) -> OrqDatasets:
         from .orq_datasets import OrqDatasets
 
         return OrqDatasets(self)
 
-    def _execute(self, kind: str, payload: dict[str, Any]) -> Any:
-        if kind == "feedback.create":
-            return self.create_feedback(
-                payload["trace_id"], payload["property"], payload["value"], product=payload["product"], id=payload["id"]
-            )
-        if kind == "feedback.remove":
-            return self.remove_feedback(payload["id"], payload["trace_id"], product=payload["product"])
-        if kind == "datapoint.update":
-            dataset_id, datapoint_id = payload["dataset_id"], payload["datapoint_id"]
-            if payload.get("expected_updated"):
-                # orq has no concurrency token: compare `updated` before writing, so nobody's change is
-                # overwritten unseen.
-                server = self.get_datapoint(dataset_id, datapoint_id)
-                if server.updated != _instant.validate_python(payload["expected_updated"]):
-                    raise ConflictError(
-                        "This datapoint changed on the server since it was loaded.",
-                        method="PATCH",
-                        route=f"/v2/datasets/{dataset_id}/datapoints/{datapoint_id}",
-                        status=None,
-                        body=server.to_wire(),
-                    )
-            return self.update_datapoint(dataset_id, datapoint_id, **payload["fields"])
-        return super()._execute(kind, payload)
+    def _write_kinds(self) -> dict[str, WriteKind]:
+        def datapoint_route(p: dict[str, Any]) -> tuple[str, str]:
+            return "PATCH", _datapoint_route(p["dataset_id"], p["datapoint_id"])
+
+        def evaluator_route(p: dict[str, Any]) -> tuple[str, str]:
+            return "PATCH", f"/v2/evaluators/{segment('evaluator_id', p['evaluator_id'])}"
+
+        return {
+            "feedback.create": WriteKind(
+                send=lambda p: Feedback.model_validate(self._send("POST", "/v2/feedback", p, once=True)),
+                describe=lambda p: ("POST", "/v2/feedback"),
+            ),
+            "feedback.remove": WriteKind(
+                send=lambda p: self._send("POST", "/v2/feedback/remove", p, once=True),
+                gone_means_landed=True,
+                describe=lambda p: ("POST", "/v2/feedback/remove"),
+            ),
+            "datapoint.update": WriteKind(
+                send=lambda p: Datapoint.model_validate(
+                    self._send("PATCH", datapoint_route(p)[1], p["fields"], once=True)
+                ),
+                read=lambda p: self.get_datapoint(p["dataset_id"], p["datapoint_id"], once=True),
+                holds=_datapoint_holds,
+                token=lambda dp: _token(dp.updated) if dp is not None and dp.updated else None,
+                read_first=True,
+                describe=datapoint_route,
+            ),
+            "evaluator.update": WriteKind(
+                send=lambda p: self._send_evaluator_update(evaluator_route(p)[1], p),
+                read=lambda p: Evaluator.model_validate(self._get(evaluator_route(p)[1], once=True)),
+                holds=_evaluator_holds,
+                idempotent=lambda p: "versionIncrement" not in p["body"],
+                describe=evaluator_route,
+            ),
+            "evaluator.create": WriteKind(
+                send=lambda p: Evaluator.model_validate(self._send("POST", "/v2/evaluators", p["body"], once=True)),
+                read=lambda p: self._evaluator_by_key(p["body"]["key"]),
+                holds=lambda p, found: found is not None and found.prompt == p["body"].get("prompt"),
+                idempotent=lambda p: False,
+                describe=lambda p: ("POST", "/v2/evaluators"),
+            ),
+        }
+
+    def _send_evaluator_update(self, route: str, payload: dict[str, Any]) -> Evaluator:
+        body = payload["body"]
+        if "project_id" not in body and not body.get("path"):  # the seed requires it: the evaluator's own
+            body = {**body, "path": Evaluator.model_validate(self._get(route, once=True)).path}
+        return Evaluator.model_validate(self._send("PATCH", route, body, once=True))
+
+    def _evaluator_by_key(self, key: str) -> Evaluator | None:
+        cursor = None
+        while True:
+            payload = self._get("/v2/evaluators", once=True, limit=200, search=key, starting_after=cursor)
+            for item in payload.get("data") or []:
+                if isinstance(item, dict) and item.get("key") == key and item.get("type") == "llm_eval":
+                    return Evaluator.model_validate(item)
+            if not payload.get("has_more") or not payload.get("data"):
+                return None
+            cursor = payload["data"][-1].get("_id")
+
+
+def _datapoint_route(dataset_id: str, datapoint_id: str) -> str:
+    return f"/v2/datasets/{segment('dataset_id', dataset_id)}/datapoints/{segment('datapoint_id', datapoint_id)}"
+
+
+def _datapoint_changes(fields: dict[str, Any]) -> dict[str, Any]:
+    for name, value in fields.items():
+        checks.text(name, value)
+    body = DatapointUpdate.model_validate(fields).to_wire()
+    if not body:
+        raise ValueError("nothing to update: pass inputs, messages or expected_output")
+    return body
+
+
+def _datapoint_holds(payload: dict[str, Any], current: Datapoint) -> bool:
+    held = current.to_wire()
+    sent = payload["fields"]
+    return DatapointUpdate.model_validate({k: held.get(k) for k in sent}).to_wire() == sent
+
+
+def _token(updated: Any) -> str:
+    """`updated` as one canonical string, whatever form it came in (str or datetime)."""
+    return _instant.validate_python(updated).isoformat()
+
+
+def _evaluator_changes(
+    changes: dict[str, Any], version_increment: str | None, version_description: str | None, path: str | None
+) -> dict[str, Any]:
+    """The PATCH body: `type` and `path` always (the seed requires them), the changes, the version bump."""
+    if not isinstance(changes, dict):
+        raise TypeError(f"changes must be a dict of evaluator fields, not {type(changes).__name__}")
+    unknown = set(changes) - set(EVALUATOR_WRITABLE_FIELDS) - {"type"}
+    if unknown:
+        raise ValueError(f"not evaluator fields: {', '.join(sorted(unknown))}")
+    if changes.get("path") and changes.get("project_id"):
+        raise ValueError("path and project_id are mutually exclusive: give one")
+    body = {"type": "llm_eval", **changes}
+    if "project_id" not in body and not body.get("path") and path:
+        body["path"] = checks.optional_str("path", path)
+    if version_increment:
+        if version_increment not in ("major", "minor", "patch"):
+            raise ValueError("version_increment must be major, minor or patch")
+        body["versionIncrement"] = version_increment
+    if version_description:
+        body["versionDescription"] = checks.optional_str("version_description", version_description)
+    checks.text("changes", body)
+    return body
+
+
+def _evaluator_holds(payload: dict[str, Any], current: Evaluator) -> bool:
+    """The service holds these changes (and, for a versioned save, its version has moved on)."""
+    changes = payload["changes"]
+    held = current.model_dump(mode="json", by_alias=True)
+    try:
+        wanted = Evaluator.model_validate({**held, **changes}).model_dump(mode="json", by_alias=True)
+    except Exception:
+        return False
+    if any(wanted.get(k) != held.get(k) for k in changes):
+        return False
+    if "versionIncrement" in payload["body"] and payload.get("version") is not None:
+        return getattr(current, "version", None) != payload["version"]
+    return True
+
+
+def _evaluator_creation(evaluator: Evaluator | dict[str, Any], path: str) -> dict[str, Any]:
+    model = Evaluator.model_validate(evaluator)
+    body = {k: v for k, v in model.to_wire().items() if k in EVALUATOR_WRITABLE_FIELDS or k == "type"}
+    body.setdefault("type", "llm_eval")
+    if "project_id" not in body:
+        body.setdefault("path", path)
+    checks.text("evaluator", body)
+    return body
+
+
+def _feedback(trace_id: str, property: str, value: Any, product: str, id: str | None) -> dict[str, Any]:
+    checks.optional_str("trace_id", trace_id)
+    checks.optional_str("property", property)
+    checks.text("value", value)
+    feedback = Feedback(trace_id=trace_id, property=property, value=value, product=product, id=id or new_ulid())
+    return feedback.model_dump(mode="json")
+
+
+def _feedback_removal(id: str, trace_id: str, product: str) -> dict[str, Any]:
+    checks.optional_str("id", id)
+    checks.optional_str("trace_id", trace_id)
+    return {"id": id, "trace_id": trace_id, "product": product}
 
 
 _instant = TypeAdapter(datetime)

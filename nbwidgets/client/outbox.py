@@ -1,34 +1,32 @@
-"""The outbox: every write that leaves the notebook is first stored on disk, then sent by one worker.
+"""The outbox's storage: pending writes in SQLite, private to the user, shared by the user's processes.
 
-A kernel restart or a network drop loses nothing: the next client for the same service (same base URL
-and key) drains what is left. Entries with the same `order_key` (one feedback, one datapoint) are sent
-in the order they were queued; others do not wait for each other. The key is never stored: entries are
-scoped by a salted fingerprint of it.
+`~/.cache/nbwidgets/outbox.sqlite3` (or `$NBWIDGETS_CACHE_DIR`): the folder is 0700 and the files 0600
+whatever the umask, and a looser existing folder or file is tightened on open (said once in the log).
+A sandbox whose store dies with it gets an in-memory outbox: nobody could deliver its writes later.
 
-Transient failures (5xx, 429, dropped connections) are retried with backoff for as long as it takes;
-a refusal (4xx) ends the entry as failed, with the server's reason, for the widget to show.
+Entries are scoped by service, URL and a salted fingerprint of the key (the key itself is never
+stored). A process claims an entry with a lease it renews while delivering it, so two processes never
+send one entry at once; entries leased by a dead process of this host are freed at once. What each
+write left on the service (its version token) is remembered per key, so a later write on that key
+knows the change was its own. How entries are delivered: `writes.py`.
 """
 
 from __future__ import annotations
 
-import concurrent.futures
-import hashlib
 import json
+import logging
 import os
-import random
 import socket
 import sqlite3
+import stat
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .errors import RateLimitedError, ServerError, TransportError
-
-if TYPE_CHECKING:
-    from .base import Client
+log = logging.getLogger("nbwidgets.client")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS entry (
@@ -37,20 +35,41 @@ CREATE TABLE IF NOT EXISTS entry (
     kind TEXT NOT NULL,
     order_key TEXT NOT NULL,
     payload TEXT NOT NULL,
-    state TEXT NOT NULL DEFAULT 'queued',      -- queued | failed
-    attempts INTEGER NOT NULL DEFAULT 0,
+    state TEXT NOT NULL DEFAULT 'queued',      -- queued | failed (refused, or a conflict)
+    attempts INTEGER NOT NULL DEFAULT 0,       -- deliveries begun: above 0, an earlier one may have landed
     next_attempt REAL NOT NULL DEFAULT 0,
     lease_until REAL NOT NULL DEFAULT 0,
-    owner TEXT,                                -- host:pid of the process sending it, while leased
+    owner TEXT,                                -- host:pid:nonce of the process delivering it, while leased
     last_error TEXT,
     created REAL NOT NULL
 );
-CREATE INDEX IF NOT EXISTS entry_due ON entry (scope, state, seq);
+CREATE TABLE IF NOT EXISTS landed (
+    scope TEXT NOT NULL,
+    order_key TEXT NOT NULL,
+    token TEXT NOT NULL,                       -- a version token one of our writes left (orq: `updated`)
+    at REAL NOT NULL,
+    PRIMARY KEY (scope, order_key, token)
+);
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
-LEASE_SECONDS = 120.0  # longer than one delivery with the transport's own retries
-MAX_BACKOFF = 30.0
-Listener = Callable[[str, dict[str, Any]], None]
+# columns added since the first release: (name, declaration)
+MIGRATIONS = (("expects", "TEXT"),)  # JSON: what the write expects to find (its conflict base)
+INDEXES = "CREATE INDEX IF NOT EXISTS entry_key ON entry (scope, order_key, state, seq);"
+
+LEASE_SECONDS = 60.0  # renewed every LEASE_SECONDS / 4 while a delivery is in flight
+TOKENS_KEPT_SECONDS = 7 * 86400.0
+DEFAULT_MAX_AGE_DAYS = 7.0  # older unclaimed entries are reported (NBWIDGETS_OUTBOX_MAX_AGE_DAYS)
+_warned: set[str] = set()  # paths already reported in the log (once per process)
+
+
+@dataclass
+class Entry:
+    seq: int
+    kind: str
+    key: str
+    payload: dict[str, Any]
+    expects: Any
+    attempts: int
 
 
 def default_path() -> Path:
@@ -60,136 +79,197 @@ def default_path() -> Path:
     return Path(base) / "outbox.sqlite3"
 
 
-class Ticket:
-    """One queued write: a future for its result, and listeners told of each attempt."""
-
-    def __init__(self, seq: int) -> None:
-        self.seq = seq
-        self.future: concurrent.futures.Future = concurrent.futures.Future()
-        self._listeners: list[Listener] = []
-
-    def on_event(self, listener: Listener) -> Ticket:
-        """`listener(event, data)`: event is "retrying" (with error) or "sent"/"failed"."""
-        self._listeners.append(listener)
-        return self
-
-    def _emit(self, event: str, data: dict[str, Any]) -> None:
-        for listener in self._listeners:
-            try:
-                listener(event, data)
-            except Exception:  # a widget's listener must not stop the worker
-                pass
-
-    def result(self, timeout: float | None = None) -> Any:
-        return self.future.result(timeout)
+def max_age_days() -> float:
+    try:
+        return float(os.environ.get("NBWIDGETS_OUTBOX_MAX_AGE_DAYS", DEFAULT_MAX_AGE_DAYS))
+    except ValueError:
+        return DEFAULT_MAX_AGE_DAYS
 
 
-class Outbox:
-    def __init__(self, client: Client, path: str | Path | None = None) -> None:
-        self._client = client
-        self.path = Path(path) if path else default_path()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None, timeout=30)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.executescript(SCHEMA)
+class OutboxStore:
+    """The SQLite file (or memory) behind one outbox. Thread-safe; every method is one short transaction."""
+
+    def __init__(self, path: Path | None) -> None:
+        """`path=None`: in memory, for writes that cannot outlive this process anyway."""
+        self.path = path
+        companions = [] if path is None else [Path(f"{path}-wal"), Path(f"{path}-shm")]
+        if path is not None:
+            _private_folder(path.parent)
+            _private_file(path)
+            for companion in companions:  # left by an earlier process: tightened before SQLite uses them
+                if companion.exists():
+                    _private_file(companion)
+        self._db = sqlite3.connect(
+            str(path) if path else ":memory:", check_same_thread=False, isolation_level=None, timeout=30
+        )
         self._lock = threading.RLock()
-        self.scope = self._scope(client)
-        self._owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-        self._tickets: dict[int, Ticket] = {}
-        self._wake = threading.Event()
-        self._idle = threading.Condition()
-        self._closed = False
-        self._worker = threading.Thread(target=self._run, name="nbwidgets-outbox", daemon=True)
-        self._worker.start()
-
-    def _scope(self, client: Client) -> str:
         with self._lock:
-            row = self._db.execute("SELECT value FROM meta WHERE name = 'salt'").fetchone()
-            if row is None:
-                self._db.execute("INSERT OR IGNORE INTO meta (name, value) VALUES ('salt', ?)", (os.urandom(16).hex(),))
-                row = self._db.execute("SELECT value FROM meta WHERE name = 'salt'").fetchone()
-        fingerprint = hashlib.sha256((row[0] + client._key.reveal()).encode()).hexdigest()[:16]
-        return f"{client.service} {client.base_url} {fingerprint}"
+            if path is not None:
+                self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.executescript(SCHEMA)
+            columns = {row[1] for row in self._db.execute("PRAGMA table_info(entry)")}
+            for name, declaration in MIGRATIONS:
+                if name not in columns:
+                    self._db.execute(f"ALTER TABLE entry ADD COLUMN {name} {declaration}")
+            self._db.execute(INDEXES)
+            self._db.execute("DELETE FROM landed WHERE at < ?", (time.time() - TOKENS_KEPT_SECONDS,))
+        for companion in companions:  # SQLite made its -wal and -shm files by now
+            if companion.exists():
+                _private_file(companion)
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.lease_seconds = LEASE_SECONDS
 
-    # --- queueing -------------------------------------------------------------------------------
+    def salt(self) -> str:
+        with self._lock:
+            self._db.execute("INSERT OR IGNORE INTO meta (name, value) VALUES ('salt', ?)", (os.urandom(16).hex(),))
+            return str(self._db.execute("SELECT value FROM meta WHERE name = 'salt'").fetchone()[0])
 
-    def enqueue(self, kind: str, payload: dict[str, Any], order_key: str) -> Ticket:
-        """Store the write on disk, then wake the worker. Returns at once."""
-        if self._closed:
-            raise RuntimeError("the outbox is closed")
+    # --- adding and reading ---------------------------------------------------------------------
+
+    def add(self, scope: str, kind: str, key: str, payload: dict[str, Any], expects: Any) -> int:
         with self._lock:
             cursor = self._db.execute(
-                "INSERT INTO entry (scope, kind, order_key, payload, created) VALUES (?, ?, ?, ?, ?)",
-                (self.scope, kind, order_key, json.dumps(payload), time.time()),
+                "INSERT INTO entry (scope, kind, order_key, payload, expects, created) VALUES (?, ?, ?, ?, ?, ?)",
+                (scope, kind, key, json.dumps(payload), json.dumps(expects), time.time()),
             )
-            ticket = Ticket(cursor.lastrowid)
-            self._tickets[ticket.seq] = ticket
-        self._wake.set()
-        return ticket
+            return int(cursor.lastrowid or 0)
 
-    def pending(self) -> list[dict[str, Any]]:
-        """Writes of this service still to be delivered, oldest first."""
-        return self._entries("queued")
-
-    def failed(self) -> list[dict[str, Any]]:
-        """Writes the service refused (kept for inspection; `discard_failed()` clears them)."""
-        return self._entries("failed")
-
-    def discard_failed(self) -> int:
-        with self._lock:
-            return self._db.execute("DELETE FROM entry WHERE scope = ? AND state = 'failed'", (self.scope,)).rowcount
-
-    def _entries(self, state: str) -> list[dict[str, Any]]:
+    def entries(self, scope: str, state: str) -> list[dict[str, Any]]:
+        stale_before = time.time() - max_age_days() * 86400
         with self._lock:
             rows = self._db.execute(
-                "SELECT seq, kind, payload, attempts, last_error FROM entry WHERE scope = ? AND state = ? ORDER BY seq",
-                (self.scope, state),
+                "SELECT seq, kind, order_key, payload, attempts, last_error, created FROM entry "
+                "WHERE scope = ? AND state = ? ORDER BY seq",
+                (scope, state),
             ).fetchall()
         return [
-            {"seq": s, "kind": k, "payload": json.loads(p), "attempts": a, "last_error": e} for s, k, p, a, e in rows
+            {
+                "seq": seq,
+                "kind": kind,
+                "key": key,
+                "payload": json.loads(payload),
+                "attempts": attempts,
+                "last_error": error,
+                "created": created,
+                "stale": created < stale_before,
+            }
+            for seq, kind, key, payload, attempts, error, created in rows
         ]
 
-    def retry_now(self) -> None:
-        """Try every write that is waiting out a backoff again at once."""
+    def count_queued(self, scope: str) -> int:
         with self._lock:
-            self._db.execute("UPDATE entry SET next_attempt = 0 WHERE scope = ? AND state = 'queued'", (self.scope,))
-        self._wake.set()
+            row = self._db.execute("SELECT COUNT(*) FROM entry WHERE scope = ? AND state = 'queued'", (scope,))
+            return int(row.fetchone()[0])
 
-    def flush(self, timeout: float | None = None) -> bool:
-        """Wait until every queued write of this service is delivered (or refused). False on timeout."""
-        deadline = None if timeout is None else time.monotonic() + timeout
-        self._wake.set()
-        with self._idle:
-            while self.pending():
-                remaining = None if deadline is None else deadline - time.monotonic()
-                if remaining is not None and remaining <= 0:
-                    return False
-                self._idle.wait(0.05 if remaining is None else min(0.05, remaining))
-        return True
+    def stale(self, max_age: float) -> list[dict[str, Any]]:
+        """Queued entries of any scope older than `max_age` seconds that no process holds now."""
+        now = time.time()
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT scope, kind, COUNT(*), MIN(created) FROM entry WHERE state = 'queued' AND created < ? "
+                "AND lease_until < ? GROUP BY scope, kind ORDER BY MIN(created)",
+                (now - max_age, now),
+            ).fetchall()
+        return [
+            {"service": " ".join(scope.split(" ")[:2]), "kind": kind, "count": count, "oldest": oldest}
+            for scope, kind, count, oldest in rows
+        ]
 
-    def close(self) -> None:
-        """Stop the worker. What is still queued stays on disk for the next client."""
-        self._closed = True
-        self._wake.set()
-        self._worker.join(timeout=5)
+    def discard(self, scope: str, state: str) -> int:
+        with self._lock:
+            cursor = self._db.execute("DELETE FROM entry WHERE scope = ? AND state = ?", (scope, state))
+            return int(cursor.rowcount)
+
+    def retry_now(self, scope: str) -> None:
+        with self._lock:
+            self._db.execute("UPDATE entry SET next_attempt = 0 WHERE scope = ? AND state = 'queued'", (scope,))
+
+    # --- delivering -----------------------------------------------------------------------------
+
+    def claim(self, scope: str, limit: int) -> list[Entry]:
+        """Lease up to `limit` due entries, each the oldest queued one of its key (order per key)."""
+        now = time.time()
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                rows = self._db.execute(
+                    "SELECT seq, kind, order_key, payload, expects, attempts FROM entry AS e "
+                    "WHERE scope = ? AND state = 'queued' AND next_attempt <= ? AND lease_until < ? "
+                    "AND NOT EXISTS (SELECT 1 FROM entry AS p WHERE p.scope = e.scope AND p.order_key = e.order_key "
+                    "AND p.state = 'queued' AND p.seq < e.seq) ORDER BY seq LIMIT ?",
+                    (scope, now, now, limit),
+                ).fetchall()
+                for row in rows:
+                    self._db.execute(
+                        "UPDATE entry SET lease_until = ?, owner = ?, attempts = attempts + 1 WHERE seq = ?",
+                        (now + self.lease_seconds, self.owner, row[0]),
+                    )
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        return [
+            Entry(seq, kind, key, json.loads(payload), json.loads(expects) if expects else None, attempts + 1)
+            for seq, kind, key, payload, expects, attempts in rows
+        ]
+
+    def renew(self, seqs: list[int]) -> set[int]:
+        """Extend our leases; returns the entries still ours (a lost lease means: do not send)."""
+        if not seqs:
+            return set()
+        marks = ",".join("?" * len(seqs))
         with self._lock:
             self._db.execute(
-                "UPDATE entry SET lease_until = 0 WHERE scope = ? AND lease_until > 0 AND state = 'queued'",
-                (self.scope,),
+                f"UPDATE entry SET lease_until = ? WHERE owner = ? AND state = 'queued' AND seq IN ({marks})",
+                (time.time() + self.lease_seconds, self.owner, *seqs),
             )
-            self._db.close()
+            rows = self._db.execute(
+                f"SELECT seq FROM entry WHERE owner = ? AND state = 'queued' AND seq IN ({marks})", (self.owner, *seqs)
+            )
+            return {row[0] for row in rows}
 
-    # --- the worker -----------------------------------------------------------------------------
+    def later(self, seq: int, delay: float, error: str) -> None:
+        with self._lock:
+            self._db.execute(
+                "UPDATE entry SET next_attempt = ?, lease_until = 0, owner = NULL, last_error = ? WHERE seq = ?",
+                (time.time() + delay, error, seq),
+            )
 
-    def _reap_dead_owners(self) -> None:
+    def fail(self, seq: int, error: str) -> None:
+        with self._lock:
+            self._db.execute(
+                "UPDATE entry SET state = 'failed', lease_until = 0, owner = NULL, last_error = ? WHERE seq = ?",
+                (error, seq),
+            )
+
+    def done(self, seq: int, scope: str, key: str, token: str | None) -> None:
+        with self._lock:
+            self._db.execute("DELETE FROM entry WHERE seq = ?", (seq,))
+            if token:
+                self._db.execute(
+                    "INSERT OR REPLACE INTO landed (scope, order_key, token, at) VALUES (?, ?, ?, ?)",
+                    (scope, key, token, time.time()),
+                )
+
+    def own_tokens(self, scope: str, key: str) -> set[str]:
+        with self._lock:
+            rows = self._db.execute("SELECT token FROM landed WHERE scope = ? AND order_key = ?", (scope, key))
+            return {row[0] for row in rows}
+
+    def release(self) -> None:
+        """Give back every lease of this process (closing: the next process may deliver them)."""
+        with self._lock:
+            self._db.execute("UPDATE entry SET lease_until = 0, owner = NULL WHERE owner = ?", (self.owner,))
+
+    def reap_dead_owners(self, scope: str) -> None:
         """Free the entries leased by a process of this host that has died (a killed kernel)."""
         with self._lock:
             owners = [
-                r[0]
-                for r in self._db.execute(
+                row[0]
+                for row in self._db.execute(
                     "SELECT DISTINCT owner FROM entry WHERE scope = ? AND lease_until > ? AND owner IS NOT NULL "
                     "AND owner != ?",
-                    (self.scope, time.time(), self._owner),
+                    (scope, time.time(), self.owner),
                 )
             ]
         for owner in owners:
@@ -198,90 +278,39 @@ class Outbox:
                 with self._lock:
                     self._db.execute("UPDATE entry SET lease_until = 0, owner = NULL WHERE owner = ?", (owner,))
 
-    def _claim(self) -> tuple[int, str, dict[str, Any], int] | None:
-        now = time.time()
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                row = self._db.execute(
-                    "SELECT seq, kind, payload, attempts FROM entry AS e WHERE scope = ? AND state = 'queued' "
-                    "AND next_attempt <= ? AND lease_until < ? AND NOT EXISTS (SELECT 1 FROM entry AS p "
-                    "WHERE p.scope = e.scope AND p.state = 'queued' AND p.order_key = e.order_key AND p.seq < e.seq) "
-                    "ORDER BY seq LIMIT 1",
-                    (self.scope, now, now),
-                ).fetchone()
-                if row is not None:
-                    self._db.execute(
-                        "UPDATE entry SET lease_until = ?, owner = ? WHERE seq = ?",
-                        (now + LEASE_SECONDS, self._owner, row[0]),
-                    )
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-        return (row[0], row[1], json.loads(row[2]), row[3]) if row else None
-
-    def _next_due(self) -> float:
+    def next_due(self, scope: str) -> float | None:
         with self._lock:
             row = self._db.execute(
-                "SELECT MIN(MAX(next_attempt, lease_until)) FROM entry WHERE scope = ? AND state = 'queued'",
-                (self.scope,),
+                "SELECT MIN(MAX(next_attempt, lease_until)) FROM entry WHERE scope = ? AND state = 'queued'", (scope,)
             ).fetchone()
-        return max(0.05, min(1.0, (row[0] or time.time() + 1.0) - time.time()))
+        return None if row[0] is None else float(row[0])
 
-    def _run(self) -> None:
-        reaped = 0.0
-        while not self._closed:
-            if time.monotonic() - reaped > 5:
-                self._reap_dead_owners()
-                reaped = time.monotonic()
-            try:
-                claimed = self._claim()
-            except sqlite3.Error:
-                claimed = None
-            if claimed is None:
-                with self._idle:
-                    self._idle.notify_all()
-                self._wake.wait(self._next_due())
-                self._wake.clear()
-                continue
-            self._deliver(*claimed)
-
-    def _deliver(self, seq: int, kind: str, payload: dict[str, Any], attempts: int) -> None:
-        ticket = self._tickets.get(seq)
-        try:
-            result = self._client._execute(kind, payload)
-        except (ServerError, TransportError, RateLimitedError) as error:
-            # not delivered yet: try again later, for as long as it takes
-            delay = getattr(error, "retry_after", None) or min(MAX_BACKOFF, 0.25 * 2 ** min(attempts, 8))
-            delay *= random.uniform(0.75, 1.25)
-            with self._lock:
-                self._db.execute(
-                    "UPDATE entry SET attempts = attempts + 1, next_attempt = ?, lease_until = 0, "
-                    "last_error = ? WHERE seq = ?",
-                    (time.time() + delay, str(error), seq),
-                )
-            if ticket:
-                ticket._emit("retrying", {"error": error, "attempts": attempts + 1, "delay": delay})
-            return
-        except Exception as error:  # refused by the service (or by our own validation): final
-            with self._lock:
-                self._db.execute(
-                    "UPDATE entry SET state = 'failed', attempts = attempts + 1, lease_until = 0, "
-                    "last_error = ? WHERE seq = ?",
-                    (str(error), seq),
-                )
-            if ticket:
-                self._tickets.pop(seq, None)
-                ticket._emit("failed", {"error": error})
-                ticket.future.set_exception(error)
-            return
+    def close(self) -> None:
         with self._lock:
-            self._db.execute("DELETE FROM entry WHERE seq = ?", (seq,))
-        if ticket:
-            self._tickets.pop(seq, None)
-            ticket._emit("sent", {"result": result})
-            ticket.future.set_result(result)
+            self._db.close()
+
+
+def _private_folder(folder: Path) -> None:
+    existed = folder.exists()
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    _tighten(folder, 0o700, existed)
+
+
+def _private_file(path: Path) -> None:
+    existed = path.exists()
+    if not existed:
+        os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+    _tighten(path, 0o600, existed)
+
+
+def _tighten(path: Path, mode: int, existed: bool) -> None:
+    current = stat.S_IMODE(path.stat().st_mode)
+    if current == mode:
+        return
+    os.chmod(path, mode)
+    if existed and current & 0o077 and str(path) not in _warned:
+        _warned.add(str(path))
+        log.warning("nbwidgets: %s was readable by other users (mode %o); made it private (%o)", path, current, mode)
 
 
 def _alive(pid: int) -> bool:

@@ -6,7 +6,9 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from ..models import Agent, OvermindDatapoint, OvermindDataset, Page
+from . import checks
 from .base import Client
+from .checks import segment
 
 if TYPE_CHECKING:
     from .overmind_datasets import OvermindDatasets
@@ -67,11 +69,16 @@ class OvermindClient(Client):
         return OvermindDatasets(self)
 
     def list_agents(self, *, search: str | None = None, page: int = 1, ordering: str | None = None) -> Page[Agent]:
-        payload = self._get("/api/agents/", search=search, page=page, ordering=ordering)
+        payload = self._get(
+            "/api/agents/",
+            search=checks.optional_str("search", search),
+            page=checks.integer("page", page, 1, 10**9),
+            ordering=ordering,
+        )
         return _page(payload, Agent, number=page, page_size=None)
 
     def get_agent(self, agent_id: str) -> Agent:
-        return Agent.model_validate(self._get(f"/api/agents/{agent_id}/"))
+        return Agent.model_validate(self._get(f"/api/agents/{segment('agent_id', agent_id)}/"))
 
     def list_datasets(
         self,
@@ -116,7 +123,7 @@ class OvermindClient(Client):
 
     def get_dataset(self, dataset_id: str) -> OvermindDataset:
         """A dataset version with all its datapoints inline."""
-        return OvermindDataset.model_validate(self._get(f"/api/datasets/{dataset_id}/"))
+        return OvermindDataset.model_validate(self._get(f"/api/datasets/{segment('dataset_id', dataset_id)}/"))
 
     def datapoints_page(
         self,
@@ -128,9 +135,9 @@ class OvermindClient(Client):
         search: str | None = None,
     ) -> Page[OvermindDatapoint]:
         payload = self._get(
-            f"/api/datasets/{dataset_id}/datapoints/",
-            page=page,
-            page_size=page_size,
+            f"/api/datasets/{segment('dataset_id', dataset_id)}/datapoints/",
+            page=checks.integer("page", page, 1, 10**9),
+            page_size=checks.integer("page_size", page_size, 1, 100),
             ordering=ordering,
             search=search or None,
         )
@@ -192,7 +199,9 @@ class OvermindClient(Client):
         )
 
     def activate_dataset(self, dataset_id: str) -> OvermindDataset:
-        return OvermindDataset.model_validate(self._send("POST", f"/api/datasets/{dataset_id}/activate/"))
+        return OvermindDataset.model_validate(
+            self._send("POST", f"/api/datasets/{segment('dataset_id', dataset_id)}/activate/")
+        )
 
     def delete_dataset(self, dataset_id: str) -> None:
-        self._send("DELETE", f"/api/datasets/{dataset_id}/")
+        self._send("DELETE", f"/api/datasets/{segment('dataset_id', dataset_id)}/")

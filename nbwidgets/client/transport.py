@@ -16,7 +16,8 @@ from typing import Any
 
 import httpx
 
-from .errors import ApiError, RateLimitedError, TimeoutError, TransportError, error_class_for
+from .checks import text
+from .errors import ApiError, RateLimitedError, ServerError, TimeoutError, TransportError, error_class_for
 
 log = logging.getLogger("nbwidgets.client")
 
@@ -63,16 +64,23 @@ class HeaderAuth(httpx.Auth):
 
 @dataclass(frozen=True)
 class RetryPolicy:
+    """When to try again: one backoff formula for a call's retries and for the outbox's deliveries.
+
+    A direct call (a page read, `client.update_datapoint`) retries up to `max_retries` times within
+    `max_elapsed`; a queued write (the outbox) retries for as long as it takes, with the same delays.
+    """
+
     max_retries: int = 5
     initial_delay: float = 0.2  # seconds, doubled each attempt
     max_delay: float = 10.0
     max_elapsed: float = 60.0  # total budget for one call, sleeps included
     max_retry_after: float = 60.0  # a longer Retry-After is not waited for
 
-    def delay(self, attempt: int, retry_after: float | None) -> float:
+    def delay(self, attempt: int, retry_after: float | None = None) -> float:
+        """Seconds to wait before retry number `attempt + 1` (the server's Retry-After wins)."""
         if retry_after is not None:
             return min(retry_after, self.max_retry_after)
-        ceiling = min(self.max_delay, self.initial_delay * (2**attempt))
+        ceiling = min(self.max_delay, self.initial_delay * (2 ** min(attempt, 32)))
         return random.uniform(ceiling / 2, ceiling)  # jitter, so many clients do not retry in step
 
 
@@ -128,14 +136,17 @@ class Transport:
         params: dict[str, Any] | None = None,
         json: Any = None,
         idempotent: bool | None = None,
+        once: bool = False,
     ) -> httpx.Response:
         """Send one request, retrying what is safe to retry.
 
         GET/PATCH/DELETE are retried on 429, 5xx and connection faults. A POST is retried only when
         the caller says it is idempotent (it carries a client-chosen id), except that a connection
-        that never opened is always safe to retry: nothing was sent.
+        that never opened is always safe to retry: nothing was sent. `once`: no retry here at all
+        (the outbox's deliveries: the outbox retries them itself, after checking what landed).
         """
         method = method.upper()
+        text("the request body", json)  # a lone surrogate: a clear ValueError here, not an encoder's
         retryable = method in IDEMPOTENT_METHODS if idempotent is None else idempotent
         params = {k: v for k, v in (params or {}).items() if v is not None}
         started = time.monotonic()
@@ -166,11 +177,11 @@ class Transport:
                 if response.status_code not in RETRY_STATUSES:
                     raise error
                 retry_after = _retry_after(response)
-                if isinstance(error, RateLimitedError):
+                if isinstance(error, (RateLimitedError, ServerError)):
                     error.retry_after = retry_after
             delay = self.retry.delay(attempt, retry_after)
             out_of_budget = time.monotonic() - started + delay > self.retry.max_elapsed
-            if not may_retry or attempt >= self.retry.max_retries or out_of_budget:
+            if once or not may_retry or attempt >= self.retry.max_retries or out_of_budget:
                 raise error
             log.info("retrying %s %s in %.2fs after: %s", method, path, delay, error.message)
             self._sleep(delay)

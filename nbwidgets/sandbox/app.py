@@ -124,7 +124,8 @@ class Sandbox:
         return _Gate(inner, self)
 
     async def _health(self, request: Request) -> JSONResponse:
-        return JSONResponse({"ok": True})
+        # durable: the store is a file, so writes queued for this sandbox can be delivered after a restart
+        return JSONResponse({"ok": True, "durable": self.store.path != ":memory:"})
 
     async def _get_faults(self, request: Request) -> JSONResponse:
         return JSONResponse(asdict(self.faults))

@@ -1,9 +1,12 @@
-"""What every widget shares: the front end's request/response protocol and background work.
+"""What every widget shares: the front end's request/response protocol, background reads, and
+how a write's state is shown.
 
 The front end sends intents as custom messages `{"type": ..., "id": ...}`; each is answered with the
 same id, `{"id", "ok": true, ...}` or `{"id", "ok": false, "error": ...}`, so the front end can tie a
-result to its request. Slow work (HTTP) runs on one small shared pool, never on the kernel's thread,
-so the kernel stays responsive and the widget shows a loading state meanwhile.
+result to its request. Slow reads (HTTP) run on one small shared pool, never on the kernel's thread,
+so the kernel stays responsive and the widget shows a loading state meanwhile. Writes never occupy
+that pool: they go to the client's outbox (client/writes.py), and `WriteStatuses` turns each write's
+state into the status a widget shows, the same way for every widget.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import concurrent.futures
 import logging
 import pathlib
+import queue
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -19,16 +23,97 @@ import anywidget
 import traitlets
 
 from ..client import ApiError, Client
+from ..client.checks import segment
+from ..client.writes import WriteHandle
 
 log = logging.getLogger("nbwidgets.widgets")
 STATIC = pathlib.Path(__file__).resolve().parent.parent / "static"
 
+
+class _DaemonPool:
+    """A few daemon threads running reads: at exit nobody waits for them (a ThreadPoolExecutor's
+    threads are joined at interpreter exit, so one slow request would hold a script open)."""
+
+    def __init__(self, workers: int) -> None:
+        self._jobs: queue.SimpleQueue[tuple[concurrent.futures.Future[Any], Callable[..., Any], tuple[Any, ...]]]
+        self._jobs = queue.SimpleQueue()
+        for index in range(workers):
+            threading.Thread(target=self._work, name=f"nbwidgets-{index}", daemon=True).start()
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> concurrent.futures.Future[Any]:
+        future: concurrent.futures.Future[Any] = concurrent.futures.Future()
+        self._jobs.put((future, fn, args))
+        return future
+
+    def _work(self) -> None:
+        while True:
+            future, fn, args = self._jobs.get()
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(fn(*args))
+            except BaseException as error:
+                future.set_exception(error)
+
+
 # One pool for every widget in the kernel: a hundred widgets do not mean a hundred threads.
-_pool = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="nbwidgets")
+_pool = _DaemonPool(workers=4)
 
 
-def run_in_background(fn: Callable[..., Any], *args: Any) -> concurrent.futures.Future:
+def run_in_background(fn: Callable[..., Any], *args: Any) -> concurrent.futures.Future[Any]:
     return _pool.submit(fn, *args)
+
+
+LOAD_TIMEOUT = 60.0  # seconds a read of `grid.rows` or `form.value` waits for the first load
+
+
+def wait_for_load(future: concurrent.futures.Future[Any], what: str, timeout: float = LOAD_TIMEOUT) -> None:
+    """Wait (bounded) for a widget's first load: its own error if it failed, a clear one if it is slow."""
+    try:
+        future.result(timeout)
+    except concurrent.futures.TimeoutError:
+        raise TimeoutError(f"{what} did not load within {timeout:g} s (is the service reachable?)") from None
+
+
+def segment_id(name: str, value: object) -> str:
+    """An id given to a widget: checked like the client checks it (a TypeError/ValueError naming it)."""
+    segment(name, value)
+    return str(value)
+
+
+def write_status(handle: WriteHandle) -> dict[str, Any]:
+    """A write's state as a widget shows it: pending | retrying | saved | conflict | failed, with why."""
+    if handle.state == "saved":
+        return {"state": "saved"}
+    if handle.state in ("conflict", "failed"):
+        return {"state": handle.state, **describe(handle.error or RuntimeError(handle.state))}
+    if handle.error is None:
+        return {"state": "pending"}
+    return {"state": "retrying", "attempts": handle.attempts, **describe(handle.error)}
+
+
+class WriteStatuses:
+    """Shows the latest write of each slot (a grid row, a form, a feedback widget) through
+    `show(slot, status, handle)`; a slower, older write of the same slot no longer changes what is shown."""
+
+    def __init__(self, show: Callable[[str, dict[str, Any], WriteHandle], None]) -> None:
+        self._show = show
+        self._latest: dict[str, WriteHandle] = {}
+        self._lock = threading.RLock()
+
+    def follow(self, slot: str, handle: WriteHandle) -> WriteHandle:
+        with self._lock:
+            self._latest[slot] = handle
+
+        def changed(h: WriteHandle) -> None:
+            with self._lock:
+                if self._latest.get(slot) is h:
+                    self._show(slot, write_status(h), h)
+
+        return handle.on_change(changed)
+
+    def latest(self, slot: str) -> WriteHandle | None:
+        return self._latest.get(slot)
 
 
 def describe(error: BaseException) -> dict[str, Any]:

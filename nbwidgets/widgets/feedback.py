@@ -1,8 +1,9 @@
 """FeedbackButtons: thumbs, a score, a choice, several choices or a written correction on a generation.
 
-A click shows at once as pending; the write goes to the client's outbox (on disk first, one worker for
-every widget) and is retried until delivered. Each widget's feedback carries one client-made id, so a
-retry or a change of mind replaces the value instead of adding a record; Undo removes it.
+A click shows at once as pending; the write goes to the client's outbox (stored first, delivered in
+the background for every widget) and is retried until delivered; the status shown is the write's state.
+Each widget's feedback carries one client-made id, so a retry or a change of mind replaces the value
+instead of adding a record; Undo removes it.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from typing import Any
 import traitlets
 
 from ..client import OrqClient
+from ..client.writes import WriteHandle
 from ..models import FEEDBACK_PRODUCTS, new_ulid
-from ._base import STATIC, Widget, describe
+from ._base import STATIC, Widget, WriteStatuses
 
 KINDS = ("thumbs", "score", "choice", "choices", "correction")
 THUMBS = ("good", "bad")
@@ -90,34 +92,34 @@ class FeedbackButtons(Widget):
         )
         if not isinstance(self.client, OrqClient):
             raise TypeError("feedback is an orq.ai API: pass an orq client (Client.orq() or Client.sandbox())")
-        self._latest = 0  # the newest write's ticket number: older answers do not overwrite its status
         self._guard = threading.Lock()
+        self._statuses = WriteStatuses(self._show)
 
     # --- Python API -----------------------------------------------------------------------------
 
-    def submit(self, value: Any) -> None:
-        """Give (or change) the feedback. The same value again sends nothing."""
+    def submit(self, value: Any) -> WriteHandle | None:
+        """Give (or change) the feedback; returns the write's handle. The same value again sends nothing."""
         value = self.validate(value)
         with self._guard:
             if value == self.value and self.status in ("pending", "sent", "retrying"):
-                return  # a double click sends one feedback
+                return None  # a double click sends one feedback
             if self.feedback_id is None:
                 self.feedback_id = new_ulid()
             self.value, self.status, self.message = value, "pending", ""
-            ticket = self.client.queue_feedback(
+            handle = self.client.queue_feedback(
                 self.trace_id, self.feedback_property, self.wire_value(value), product=self.product, id=self.feedback_id
             )
-            self._track(ticket, done="sent")
+        return self._statuses.follow("feedback", handle)
 
-    def undo(self) -> None:
+    def undo(self) -> WriteHandle | None:
         """Remove the feedback from the service."""
         with self._guard:
             if self.feedback_id is None:
-                return
-            ticket = self.client.queue_feedback_removal(self.feedback_id, self.trace_id, product=self.product)
+                return None
+            handle = self.client.queue_feedback_removal(self.feedback_id, self.trace_id, product=self.product)
             # a later click starts a new feedback: the removed id is not reused
             self.feedback_id, self.value, self.status, self.message = None, None, "pending", "Removing…"
-            self._track(ticket, done="removed")
+        return self._statuses.follow("feedback", handle)
 
     def flush(self, timeout: float | None = 30) -> bool:
         """Wait until this client's queued writes are delivered."""
@@ -163,25 +165,17 @@ class FeedbackButtons(Widget):
 
     def intents(self):
         return {
-            "submit": lambda m: self.submit(m["value"]),
-            "undo": lambda m: self.undo(),
+            "submit": lambda m: self.submit(m["value"]) and None,
+            "undo": lambda m: self.undo() and None,
             "retry": lambda m: self.client.outbox.retry_now(),
         }
 
-    def _track(self, ticket, done: str) -> None:
-        self._latest = ticket.seq
-
-        def on_event(event: str, data: dict[str, Any]) -> None:
-            if ticket.seq != self._latest:
-                return  # a newer click's status is the one on show
-            if event == "retrying":
-                self.status, self.message = "retrying", describe(data["error"])["message"]
-            elif event == "sent":
-                self.status, self.message = done, ""
-            elif event == "failed":
-                self.status, self.message = "failed", describe(data["error"])["message"]
-
-        ticket.on_event(on_event)
+    def _show(self, slot: str, status: dict[str, Any], handle: WriteHandle) -> None:
+        state = status["state"]
+        label = {"saved": "sent" if handle.write.kind == "feedback.create" else "removed"}.get(state, state)
+        if state == "pending":
+            return  # already shown at the click, with its own words ("Removing…")
+        self.status, self.message = label, status.get("message", "")
 
 
 def review(

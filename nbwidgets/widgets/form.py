@@ -16,8 +16,9 @@ from typing import Any
 import traitlets
 
 from ..client import ApiError, OrqClient
+from ..client.writes import WriteHandle
 from ..models import Evaluator, evaluator_problems, template_variables
-from ._base import STATIC, Widget, describe, run_in_background
+from ._base import STATIC, Widget, WriteStatuses, describe, run_in_background, segment_id, wait_for_load
 
 FORM_FIELDS = (
     "key",
@@ -110,10 +111,13 @@ class EvaluatorForm(Widget):
         self._path = path
         self._save_callbacks: list[Callable[[Evaluator], None]] = []
         self._rejected: dict[str, Any] = {}  # the draft the server last refused
+        self._statuses = WriteStatuses(self._show)
         self.observe(self._on_draft, ["draft", "original"])
-        if evaluator_id:
-            self.evaluator_id = evaluator_id
-            self.reload(wait=False)
+        self._loads = 0  # a load applies only while it is the newest one asked for
+        self._first_load: concurrent.futures.Future[None] | None = None
+        if evaluator_id is not None:
+            self.evaluator_id = segment_id("evaluator_id", evaluator_id)
+            self._first_load = self.reload(wait=False)
         else:
             self.original = {}
             self.draft = blank(path)
@@ -133,7 +137,10 @@ class EvaluatorForm(Widget):
 
     @property
     def value(self) -> Evaluator:
-        """The evaluator with the user's edits (raises a pydantic ValidationError while they are invalid)."""
+        """The evaluator with the user's edits (raises a pydantic ValidationError while they are invalid).
+        Right after construction it waits for the evaluator to load (bounded; its error if it failed)."""
+        if self._first_load is not None:
+            wait_for_load(self._first_load, f"evaluator {self.evaluator_id}")
         body = dict(self.draft)
         if body.get("mode") == "single":
             body["jury"] = None
@@ -143,15 +150,35 @@ class EvaluatorForm(Widget):
     def value(self, evaluator: Evaluator | dict[str, Any]) -> None:
         self.draft = as_draft(Evaluator.model_validate(evaluator), self._path)
 
-    def save(self, wait: bool = True, timeout: float = 120):
-        """Send the changed fields (or create the evaluator); returns the saved Evaluator."""
+    def save(self, wait: bool = True, timeout: float = 120) -> Evaluator | WriteHandle:
+        """Send the changed fields (or create the evaluator); returns the saved Evaluator, or with
+        `wait=False` the write's handle. Retried in the background until the service answers."""
         if self.problems:
             raise ValueError("the form has problems: " + "; ".join(f"{k}: {v}" for k, v in self.problems.items()))
         if self.saving:
             raise RuntimeError("a save is already in progress")
+        draft = copy.deepcopy(self.draft)
         self.saving, self.banner, self.notice, self.server_problems = True, "", "", {}
-        future = run_in_background(self._save_worker, copy.deepcopy(self.draft))
-        return future.result(timeout) if wait else future
+        try:
+            if self.evaluator_id is None:
+                body = {k: v for k, v in draft.items() if not (k == "jury" and draft.get("mode") == "single")}
+                handle = self.client.queue_evaluator_creation(body, path=draft.get("path") or self._path)
+            else:
+                increment = self.version_increment if self.version_increment != "none" else None
+                handle = self.client.queue_evaluator_update(
+                    self.evaluator_id,
+                    changed_fields(self.original, draft),
+                    version_increment=increment,
+                    version_description=self.version_description or None,
+                    expected_version=self.version,
+                    path=draft.get("path") or None,
+                )
+        except Exception as error:  # refused before any request (a bad value): the draft stays
+            self.saving, self.banner = False, f"Not saved: {describe(error)['message']}"
+            raise
+        handle.on_change(lambda h: self._settled(h, draft))
+        self._statuses.follow("save", handle)
+        return handle.result(timeout) if wait else handle
 
     def reset(self) -> None:
         """Back to the server's values."""
@@ -163,11 +190,15 @@ class EvaluatorForm(Widget):
         if not self.evaluator_id:
             raise ValueError("a new evaluator has nothing to reload")
         self.loading = True
+        self._loads += 1
+        generation, evaluator_id = self._loads, self.evaluator_id
 
         def load() -> None:
             try:
-                evaluator = self.client.get_evaluator(self.evaluator_id)
+                evaluator = self.client.get_evaluator(evaluator_id)
                 fresh = as_draft(evaluator, self._path)
+                if generation != self._loads:
+                    return  # a newer reload was asked for: its answer is the one to show
                 with self.hold_sync():
                     self.original, self.draft = fresh, copy.deepcopy(fresh)
                     self.version = getattr(evaluator, "version", None)
@@ -180,7 +211,7 @@ class EvaluatorForm(Widget):
 
         future = run_in_background(load)
         if wait:
-            future.result(60)
+            wait_for_load(future, f"evaluator {evaluator_id}")
             return None
         return future
 
@@ -215,31 +246,14 @@ class EvaluatorForm(Widget):
                 else {}
             )
 
-    def _save_worker(self, draft: dict[str, Any]) -> Evaluator:
-        try:
-            if self.evaluator_id is None:
-                body = {k: v for k, v in draft.items() if not (k == "jury" and draft.get("mode") == "single")}
-                saved = self.client.create_evaluator(body, path=draft.get("path") or self._path)
-            else:
-                changes = changed_fields(self.original, draft)
-                increment = self.version_increment if self.version_increment != "none" else None
-                saved = self.client.update_evaluator(
-                    self.evaluator_id,
-                    changes,
-                    version_increment=increment,
-                    version_description=self.version_description or None,
-                )
-        except ApiError as error:
+    def _settled(self, handle: WriteHandle, draft: dict[str, Any]) -> None:
+        """What a finished save changes besides its status: the form's values and the callbacks."""
+        if handle.state == "failed" and isinstance(handle.error, ApiError):
             self._rejected = copy.deepcopy(draft)
-            fields = {path: " ".join(messages) for path, messages in error.field_errors.items()}
-            with self.hold_sync():
-                self.server_problems = fields
-                self.banner = "" if fields else f"Not saved: {error}"
-                self.saving = False
-            raise
-        except Exception as error:
-            self.banner, self.saving = f"Not saved: {describe(error)['message']}", False
-            raise
+            self.server_problems = {path: " ".join(m) for path, m in handle.error.field_errors.items()}
+        if handle.state != "saved":
+            return
+        saved = handle.value
         fresh = as_draft(saved, self._path)
         with self.hold_sync():
             self.evaluator_id = saved.id
@@ -248,11 +262,20 @@ class EvaluatorForm(Widget):
             self.draft = {**copy.deepcopy(fresh), "jury": fresh["jury"] or draft.get("jury")}
             self.version = getattr(saved, "version", None)
             self.version_description = ""
-            self.notice = "Saved" + (f" as version {self.version}" if self.version else "")
-            self.saving = False
         for callback in self._save_callbacks:
             callback(saved)
-        return saved
+
+    def _show(self, slot: str, status: dict[str, Any], handle: WriteHandle) -> None:
+        state = status["state"]
+        with self.hold_sync():
+            self.saving = state in ("pending", "retrying")
+            if state == "retrying":
+                self.banner = f"Not saved yet, retrying in the background: {status['message']}"
+            elif state == "saved":
+                self.banner = ""
+                self.notice = "Saved" + (f" as version {self.version}" if self.version else "")
+            elif state in ("failed", "conflict"):
+                self.banner = "" if self.server_problems else f"Not saved: {status['message']}"
 
 
 def _value_at(data: Any, path: str) -> Any:

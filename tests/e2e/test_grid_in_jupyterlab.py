@@ -90,7 +90,8 @@ def test_a_rejected_save_shows_the_error_and_keeps_the_draft(page, lab, sandbox)
         "grid_fault.ipynb",
         [
             SETUP,
-            "client = Client.sandbox(retry=RetryPolicy(max_retries=0))",
+            # a long backoff: the write waits for "Retry now" rather than recovering on its own
+            "client = Client.sandbox(retry=RetryPolicy(max_retries=0, initial_delay=60, max_delay=60))",
             f"grid = DatasetGrid(client, {sandbox.ids['rag']!r}, page_size=10)\ngrid",
         ],
         wait_for=GRID,
@@ -243,3 +244,63 @@ def test_saved_notebook_holds_one_page_and_no_key(page, lab, sandbox):
     state = json.loads(text)["metadata"]["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
     grids = [m["state"] for m in state.values() if "_page_rows" in m["state"]]
     assert len(grids) == 1 and len(grids[0]["_page_rows"]) == 25 and grids[0]["page_number"] == 2
+
+
+def test_undo_and_an_edit_back_to_the_original_show_the_services_value(page, lab, sandbox):
+    """Issue 10 item 1: after Undo (button, Ctrl+Z, grid.undo()) and after an edit back to the original,
+    the row's text on screen is what the service holds."""
+    with Client.orq(sandbox.api_key, sandbox.url) as client:
+        dataset = client.create_dataset("undo-on-screen")
+        client.create_datapoints(dataset.id, [{"expected_output": f"Original answer {i}"} for i in range(5)])
+    open_and_run(
+        page,
+        lab,
+        "grid_undo.ipynb",
+        [SETUP, f"grid = DatasetGrid(Client.sandbox(), {dataset.id!r}, page_size=10)\ngrid"],
+        wait_for=GRID,
+    )
+    target = first_row_id(page)
+    cell = rows(page).first.locator("td.nbw-col-expected_output")
+    original = cell.inner_text()
+
+    def held() -> str:
+        with Client.orq(sandbox.api_key, sandbox.url) as other:
+            return other.get_datapoint(dataset.id, target).expected_output
+
+    def edit(text: str) -> None:
+        cell.dblclick()
+        editor = page.locator(".nbw-editor textarea")
+        editor.fill(text)
+        editor.press("Control+Enter")
+        page.wait_for_function(
+            "([sel, text]) => document.querySelector(sel)?.innerText === text",
+            arg=[f"{GRID}[data-id='{target}'] td.nbw-col-expected_output", text],
+        )
+        page.locator(".nbw-state-saved").first.wait_for()
+
+    def settled_on(text: str) -> None:
+        page.wait_for_function(
+            "([sel, text]) => document.querySelector(sel)?.innerText === text",
+            arg=[f"{GRID}[data-id='{target}'] td.nbw-col-expected_output", text],
+        )
+
+    edit("Edited once")
+    page.get_by_role("button", name="Undo").click()  # by button
+    settled_on(original)
+    assert held() == original == cell.inner_text()
+
+    edit("Edited twice")
+    page.get_by_role("grid").focus()
+    page.keyboard.press("Control+z")  # by keyboard
+    settled_on(original)
+    assert held() == original == cell.inner_text()
+
+    edit("Edited thrice")
+    run_cell(page, "grid.undo(); print('undone')")  # from a cell, as in example notebook 01
+    settled_on(original)
+    assert held() == original == cell.inner_text()
+
+    edit("Edited, then back by hand")
+    edit(original)  # an edit back to the original text
+    assert held() == original == cell.inner_text()
+    screenshot(page, "grid-after-undo", page.locator(".nbw-grid"))

@@ -44,8 +44,8 @@ def test_edit_each_field_kind_and_save_only_what_changed(orq, sandbox, monkeypat
     form = EvaluatorForm(orq, created.id)
     form.reload()
     sent = []
-    original = orq.update_evaluator
-    monkeypatch.setattr(orq, "update_evaluator", lambda *a, **k: sent.append((a, k)) or original(*a, **k))
+    original = orq.queue_evaluator_update
+    monkeypatch.setattr(orq, "queue_evaluator_update", lambda *a, **k: sent.append((a, k)) or original(*a, **k))
     edit(
         form,
         description="now described",
@@ -58,7 +58,12 @@ def test_edit_each_field_kind_and_save_only_what_changed(orq, sandbox, monkeypat
     saved = form.save()
     (_, changes), kwargs = sent[0][0], sent[0][1]
     assert set(changes) == {"description", "repetitions", "output_type", "guardrail_config"}
-    assert kwargs == {"version_increment": "minor", "version_description": "number output"}
+    assert kwargs == {
+        "version_increment": "minor",
+        "version_description": "number output",
+        "expected_version": "1.0.0",
+        "path": "Default",
+    }
     assert saved.guardrail_config.operator == "gte" and saved.repetitions == 3 and saved.version == "1.1.0"
     stored = orq.get_evaluator(created.id)
     assert stored.output_type == "number" and stored.guardrail_config.value == 3.5

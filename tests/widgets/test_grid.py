@@ -8,7 +8,7 @@ import time
 import pytest
 
 from nbwidgets import Client, DatasetGrid
-from nbwidgets.client import NotFoundError, RetryPolicy
+from nbwidgets.client import ConflictError, NotFoundError, RetryPolicy
 
 
 def wait_for(condition, timeout=15.0):
@@ -151,7 +151,9 @@ def test_conflict_stops_the_save_and_the_user_picks(orq, sandbox):
     grid.first_page()
     target = grid.rows[1]
     orq.update_datapoint(sandbox.ids["rag"], target.id, expected_output="Changed by a colleague")
-    assert grid.edit(target.id, expected_output="Mine") is None
+    with pytest.raises(ConflictError) as info:
+        grid.edit(target.id, expected_output="Mine")
+    assert info.value.body["expected_output"] == "Changed by a colleague"
     status = grid.row_status[target.id]
     assert status["state"] == "conflict" and status["server"] == {"expected_output": "Changed by a colleague"}
     assert status["draft"] == {"expected_output": "Mine"}
@@ -161,7 +163,8 @@ def test_conflict_stops_the_save_and_the_user_picks(orq, sandbox):
     assert orq.get_datapoint(sandbox.ids["rag"], target.id).expected_output == "Mine"
 
     orq.update_datapoint(sandbox.ids["rag"], target.id, expected_output="Theirs again")
-    grid.edit(target.id, expected_output="Mine again")
+    with pytest.raises(ConflictError):
+        grid.edit(target.id, expected_output="Mine again")
     grid.handle({"type": "resolve", "datapoint_id": target.id, "keep": "theirs"})
     assert target.id not in grid.row_status and grid.rows[1].expected_output == "Theirs again"
 

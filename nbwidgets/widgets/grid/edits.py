@@ -1,20 +1,23 @@
-"""The grid's edits: saved at once through the outbox (save_mode "patch", orq) with undo and conflict
-resolution, or staged and saved as a new version (save_mode "version", Overmind).
+"""The grid's edits: saved at once through the client's write path (save_mode "patch", orq) with undo
+and conflict resolution, or staged and saved as a new version (save_mode "version", Overmind).
 
-Moved here as it was in the single-module grid; the write path (issue 10) rebuilds it.
+A saved edit is a write (client/writes.py): queued at once, followed through its handle, never waited
+on by a pool thread. Its conflict base is what this grid last saw of the row; the outbox knows its
+own writes, so quick edits of one row chain instead of conflicting. The row on screen is the service's
+answer: its patch is recomputed whole against the page as sent, so an undo or an edit back to the
+original reaches the screen.
 """
 
 from __future__ import annotations
 
-import concurrent.futures
 import threading
 from collections.abc import Callable
 from typing import Any
 
-from ...client import ConflictError
 from ...client.datasets import DatasetSource
-from ...models import Datapoint, Page
-from .._base import describe, run_in_background
+from ...client.writes import WriteHandle
+from ...models import Page
+from .._base import WriteStatuses, describe, run_in_background
 
 _UNSET: Any = object()
 
@@ -43,8 +46,9 @@ class Edits:
         self._undo: list[tuple[str, dict[str, Any], Any]] = []
         self._conflicts: dict[str, Any] = {}
         self._edit_callbacks: list[Callable[[Any, Any], None]] = []
+        self._statuses = WriteStatuses(self._show_write)
 
-    def _edit_fields(self, datapoint_id: str, fields: dict[str, Any]) -> concurrent.futures.Future[Any] | None:
+    def _edit_fields(self, datapoint_id: str, fields: dict[str, Any]) -> WriteHandle | None:
         """One edit from the Python API or the front end: staged, or saved at once."""
         fields = self.source.fields(fields)
         if self.source.save_mode == "version":
@@ -70,69 +74,56 @@ class Edits:
         datapoint_id: str,
         fields: dict[str, Any],
         *,
-        base_updated: Any = _UNSET,
+        base: Any = _UNSET,
         force: bool = False,
         undoable: bool = True,
-    ) -> concurrent.futures.Future[Any]:
+    ) -> WriteHandle:
+        """Queue one edit of a row; its status follows the write. Returns the write's handle."""
         try:
             self.source.validate(fields)
         except ValueError as error:
             reason = str(error)
             self._set_status(datapoint_id, state="failed", message=reason, reason=reason, draft=fields, fields={})
             raise
-        self._set_status(datapoint_id, state="pending", draft=fields)
-        return run_in_background(self._save_worker, datapoint_id, fields, base_updated, force, undoable)
-
-    def _save_worker(
-        self, datapoint_id: str, fields: dict[str, Any], base_updated: Any, force: bool, undoable: bool
-    ) -> Datapoint | None:
-        """Send one save through the client's outbox (durable, retried until delivered) and track it."""
         assert self.dataset_id is not None
-        try:
-            before = self._find(datapoint_id) or self.source.get_datapoint(self.dataset_id, datapoint_id)
-            expected = before.to_wire().get("updated") if base_updated is _UNSET else base_updated
-            ticket = self.source.queue_update(
-                self.dataset_id, datapoint_id, fields, expected_updated=None if force else expected
-            )
-        except Exception as error:
-            self._set_status(datapoint_id, state="failed", draft=fields, **describe(error))
-            raise
+        if base is _UNSET:
+            loaded = self._find(datapoint_id)  # not loaded (off the page): nothing seen to conflict with
+            base = loaded.to_wire().get("updated") if loaded is not None else None
+        handle: WriteHandle = self.source.queue_update(
+            self.dataset_id, datapoint_id, fields, expected_updated=None if force else base
+        )
+        handle.on_change(lambda h: self._settled(h, fields, undoable))
+        return self._statuses.follow(datapoint_id, handle)
 
-        def on_event(event: str, data: dict[str, Any]) -> None:
-            if event == "retrying":  # not lost: shown, and tried again in the background
-                self._set_status(
-                    datapoint_id, state="retrying", draft=fields, attempts=data["attempts"], **describe(data["error"])
-                )
-
-        ticket.on_event(on_event)
-        try:
-            saved: Datapoint = ticket.result()
-        except ConflictError as error:
-            server = Datapoint.model_validate(error.body)
-            self._conflicts[datapoint_id] = server
-            self._set_status(
-                datapoint_id,
-                state="conflict",
-                draft=fields,
-                message=error.message,
-                server={k: server.to_wire().get(k) for k in fields},
-                server_updated=server.to_wire().get("updated"),
-            )
-            return None
-        except Exception as error:  # refused by the service: final, the draft stays for the user
-            self._set_status(datapoint_id, state="failed", draft=fields, **describe(error))
-            raise
-        with self._lock, self.hold_sync():  # type: ignore[attr-defined]  # one sync message: row, status, Undo
+    def _settled(self, handle: WriteHandle, fields: dict[str, Any], undoable: bool) -> None:
+        """What a finished edit changes besides its status: the row on screen, Undo, the callbacks."""
+        datapoint_id = handle.write.payload["datapoint_id"]
+        if handle.state == "conflict" and handle.current is not None:
+            self._conflicts[datapoint_id] = handle.current
+        if handle.state != "saved":
+            return
+        saved, before = handle.value, handle.before  # before: the row as the write found it
+        with self._lock, self.hold_sync():  # type: ignore[attr-defined]  # one sync message: row and Undo
             self._replace_row(saved)
-            if undoable:
-                self._undo.append(
-                    (datapoint_id, {k: before.to_wire().get(k) for k in fields}, saved.to_wire().get("updated"))
-                )
+            if undoable and before is not None:
+                previous = {k: before.to_wire().get(k) for k in fields}
+                self._undo.append((datapoint_id, previous, saved.to_wire().get("updated")))
             self.can_undo = bool(self._undo)
-            self._set_status(datapoint_id, state="saved", updated=saved.to_wire().get("updated"))
         for callback in self._edit_callbacks:
             callback(before, saved)
-        return saved
+
+    def _show_write(self, datapoint_id: str, status: dict[str, Any], handle: WriteHandle) -> None:
+        """The row's status trait, from the write's state (the shared mapping) and the row's values."""
+        fields = handle.write.payload["fields"]
+        if status["state"] == "saved":
+            status = {**status, "updated": handle.value.to_wire().get("updated")}
+        elif status["state"] == "conflict" and handle.current is not None:
+            server = handle.current.to_wire()
+            status = {**status, "draft": fields, "server": {k: server.get(k) for k in fields}}
+            status["server_updated"] = server.get("updated")
+        else:
+            status = {**status, "draft": fields}
+        self._set_status(datapoint_id, **status)
 
     def _replace_row(self, datapoint: Any) -> None:
         for page in self._loaded_pages():
@@ -140,22 +131,22 @@ class Edits:
                 if dp.id == datapoint.id:
                     page.items[index] = datapoint
         if self._page is not None and any(dp.id == datapoint.id for dp in self._page.items):
-            # only what changed: the fields written and the server's bookkeeping
+            # The row's patch is the service's value against the page as sent, recomputed whole (never
+            # merged into the last patch): a field back at its original drops out, and the screen shows it.
             wire = self.source.row(datapoint)
             shown = next((r for r in self._page_rows if r.get("id") == datapoint.id), {})
             delta = {k: v for k, v in wire.items() if shown.get(k) != v}
-            self._row_patches = {
-                **self._row_patches,
-                datapoint.id: {**self._row_patches.get(datapoint.id, {}), **delta},
-            }
+            delta.update({k: None for k in shown if k not in wire})
+            patches = {k: v for k, v in self._row_patches.items() if k != datapoint.id}
+            self._row_patches = {**patches, datapoint.id: delta} if delta else patches
 
-    def _undo_last(self) -> concurrent.futures.Future[Any]:
+    def _undo_last(self) -> WriteHandle:
         with self._lock:
             if not self._undo:
                 raise ValueError("nothing to undo")
             datapoint_id, previous, updated = self._undo.pop()
             self.can_undo = bool(self._undo)
-        return self._save(datapoint_id, previous, base_updated=updated, undoable=False)
+        return self._save(datapoint_id, previous, base=updated, undoable=False)
 
     def _retry(self, datapoint_id: str) -> None:
         status = self.row_status.get(datapoint_id)

@@ -14,7 +14,7 @@ from typing import Any
 
 from ...client.datasets import DatasetSource, Position, Query
 from ...models import Page
-from .._base import describe, run_in_background
+from .._base import LOAD_TIMEOUT, describe, run_in_background
 
 PageKey = tuple[Any, ...]
 
@@ -128,10 +128,26 @@ class Paging:
             return self.page_count
         return {"previous": current - 1, "first": 1, "refresh": current}[how]
 
+    def _await_first_page(self) -> None:
+        """Right after a dataset opens: wait (bounded) for its first page, or raise why it did not come."""
+        if self._page is not None or not self.dataset_id:
+            return
+        with self._shown:
+            self._shown.wait_for(
+                lambda: self._page is not None or (not self.loading and self._last_error is not None),
+                timeout=LOAD_TIMEOUT,
+            )
+        if self._page is None:
+            if self._last_error is not None:
+                raise self._last_error
+            raise TimeoutError(f"the first page of dataset {self.dataset_id} did not load within {LOAD_TIMEOUT:g} s")
+
     def _navigate(self, how: str | int, wait: bool, select: str | None = None) -> None:
         """Show a page: "next", "previous", "first", "last", "refresh", or a page number."""
         if not self.dataset_id:
             raise ValueError("no dataset is open")
+        if wait and how in ("next", "previous"):
+            self._await_first_page()  # "next" right after construction is page 2, not page 1 again
         with self._lock:
             number = self._target(how)
             if number is None or number < 1:

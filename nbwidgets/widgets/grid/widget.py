@@ -15,7 +15,7 @@ import traitlets
 from ...client import ApiError, Client
 from ...client.datasets import ListSource
 from ...models import Datapoint, OvermindDatapoint
-from .._base import STATIC, Widget, describe, run_in_background
+from .._base import STATIC, Widget, describe, run_in_background, segment_id
 from .edits import _UNSET, Edits
 from .find import Finding
 from .paging import Paging
@@ -86,6 +86,8 @@ class DatasetGrid(Paging, Edits, Finding, Widget):
         cache_pages: int = 8,
         rows: Sequence[Datapoint] | None = None,
     ) -> None:
+        if dataset_id is not None:
+            segment_id("dataset_id", dataset_id)
         super().__init__(client, flavour=getattr(client, "service", flavour))
         self.source = self.client.datasets()
         self.page_size = self.source.check_page_size(page_size)
@@ -112,7 +114,9 @@ class DatasetGrid(Paging, Edits, Finding, Widget):
 
     @property
     def rows(self) -> list[Datapoint] | list[OvermindDatapoint]:
-        """The datapoints of the page on show, as models."""
+        """The datapoints of the page on show, as models. Right after construction it waits for the
+        first page (bounded; the load's error if it failed), so the next line of a script sees it."""
+        self._await_first_page()
         return list(self._page.items) if self._page else []
 
     @property
@@ -155,6 +159,7 @@ class DatasetGrid(Paging, Edits, Finding, Widget):
         self._navigate("first", wait)
 
     def open_dataset(self, dataset_id: str, wait: bool = True) -> None:
+        segment_id("dataset_id", dataset_id)
         with self.hold_sync():
             self._forget_pages()
             self._page = None
@@ -184,15 +189,16 @@ class DatasetGrid(Paging, Edits, Finding, Widget):
         timeout: float = 120,
     ) -> Any:
         """Change fields of a datapoint. orq: saved at once (PATCH of only these fields); the saved
-        datapoint is returned. Overmind: staged for `save_version()`."""
+        datapoint is returned (`wait=False`: the write's handle), a `ConflictError` if someone else
+        changed it since this grid loaded it. Overmind: staged for `save_version()`."""
         given = {"expected_output": expected_output, "inputs": inputs, "messages": messages}
-        future = self._edit_fields(datapoint_id, {k: v for k, v in given.items() if v is not _UNSET})
-        return future.result(timeout=timeout) if wait and future is not None else future
+        handle = self._edit_fields(datapoint_id, {k: v for k, v in given.items() if v is not _UNSET})
+        return handle.result(timeout=timeout) if wait and handle is not None else handle
 
-    def undo(self, wait: bool = True) -> Any:
+    def undo(self, wait: bool = True, timeout: float = 120) -> Any:
         """Revert the last saved edit (a PATCH of the previous value)."""
-        future = self._undo_last()
-        return future.result(timeout=120) if wait else future
+        handle = self._undo_last()
+        return handle.result(timeout=timeout) if wait else handle
 
     def on_edit(self, callback: Callable[[Any, Any], None]) -> None:
         """Call `callback(before, after)` with the datapoint models after each saved edit."""

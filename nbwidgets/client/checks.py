@@ -1,0 +1,71 @@
+"""Checks made at the call, before any request: a wrong argument is a clear error naming it, and
+nothing is sent.
+
+Ids go into URLs as single path segments: `segment()` refuses what would change the route (an empty
+id, a `/`, `.` or `..`, which httpx resolves as directories) and percent-encodes the rest.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+
+def segment(name: str, value: object) -> str:
+    """`value` as one URL path segment, or a TypeError/ValueError naming the parameter `name`."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str (an id), not {type(value).__name__}")
+    if not value:
+        raise ValueError(f"{name} must not be empty")
+    if "/" in value or value in (".", ".."):
+        raise ValueError(f"{name} must be an id, not a path: {value!r}")
+    text(name, value)
+    return quote(value, safe="")
+
+
+def text(name: str, value: object) -> None:
+    """Refuse strings that cannot be sent as UTF-8 (lone surrogates), naming where they are."""
+    where = _unencodable(value, name)
+    if where is not None:
+        raise ValueError(
+            f"{where} holds text that is not valid Unicode (a lone surrogate such as '\\udcff'); "
+            "it cannot be sent or stored"
+        )
+
+
+def integer(name: str, value: object, low: int, high: int) -> int:
+    """An int between `low` and `high`, or a TypeError/ValueError naming the parameter."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an int, not {type(value).__name__} ({value!r})")
+    if not low <= value <= high:
+        raise ValueError(f"{name} must be between {low} and {high}, not {value}")
+    return value
+
+
+def optional_str(name: str, value: object) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise TypeError(f"{name} must be a str, not {type(value).__name__}")
+    if value is not None:
+        text(name, value)
+    return value
+
+
+def _unencodable(value: Any, path: str) -> str | None:
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return path
+        return None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found = _unencodable(key, path) if isinstance(key, str) else None
+            found = found or _unencodable(item, f"{path}.{key}")
+            if found:
+                return found
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            found = _unencodable(item, f"{path}.{index}")
+            if found:
+                return found
+    return None

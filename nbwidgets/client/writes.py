@@ -1,0 +1,423 @@
+"""The one write path: every change the widgets make (datapoint edits, feedback, evaluator saves).
+
+The life of a write
+-------------------
+1. **queued.** `client.outbox.submit(Write(kind, key, payload, expects))` stores the write (on disk,
+   or in memory for a sandbox that dies with the process) and returns a `WriteHandle` at once: a
+   `concurrent.futures.Future` with a `state` and `on_change` callbacks. Nobody blocks on it: widgets
+   follow it through callbacks; a caller who wants the answer calls `handle.result(timeout)`.
+2. **sending.** The outbox's dispatcher leases due writes (at most `concurrency` at once, one per key;
+   writes with the same key go in the order they were queued) and hands each to a delivery thread.
+   The lease is renewed while the delivery is in flight and checked right before the request, so two
+   processes never send one entry.
+3. **An attempt** is at most one read and one send, each a single request (the outbox does the
+   retrying, with the transport's `RetryPolicy.delay`, so there is one backoff formula and no retry
+   loop inside another):
+   - a kind that reads first (a datapoint edit), or a write that expects something (its conflict
+     base), or a non-idempotent write after an earlier attempt that may have landed (an evaluator
+     save with a version bump), first reads what the service holds now;
+   - when the service already holds what the write sends, the write has landed (its own earlier
+     attempt, whose answer was lost): **saved**, nothing is sent again. So one Save makes at most one
+     new version, whatever the network does;
+   - when it expects a version token and finds another, that is a **conflict** unless the token is one
+     its own earlier writes on that key left (so quick edits of one row chain: each edit's base is the
+     previous edit's result, and none is refused as a conflict with the one before it);
+   - otherwise the write is sent.
+4. **saved | conflict | failed.** A 5xx, a 429 or a dropped connection: back to *queued* with the error
+   on the handle (widgets show "retrying"), tried again after the policy's delay, for as long as it
+   takes. A refusal (4xx) is *failed*, final, with the service's reason; a conflict ends with the
+   service's value on the handle (`handle.current`) and a `ConflictError`. Success is *saved*, with
+   the service's answer as the handle's result.
+
+Callbacks run before the Future resolves, so when `result()` returns, every widget already shows it.
+A process that exits leaves its pending writes in the outbox; the next client for the same service
+(URL and key) delivers them.
+"""
+
+from __future__ import annotations
+
+import atexit
+import concurrent.futures
+import hashlib
+import logging
+import queue
+import threading
+import time
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from . import checks
+from .errors import ConflictError, NotFoundError, RateLimitedError, ServerError, TransportError
+from .outbox import OutboxStore, default_path, max_age_days
+
+if TYPE_CHECKING:
+    from .base import Client
+
+log = logging.getLogger("nbwidgets.client")
+
+State = Literal["queued", "sending", "saved", "conflict", "failed"]
+DEFAULT_CONCURRENCY = 8  # deliveries in flight at once, each on its own key
+RETRYABLE = (ServerError, TransportError, RateLimitedError)
+
+
+@dataclass(frozen=True)
+class Write:
+    """One change, as a value: what kind, on which key (order is kept per key), what it sends, and
+    what it expects to find on the service (a version token: its conflict base), if anything."""
+
+    kind: str
+    key: str
+    payload: dict[str, Any]
+    expects: str | None = None
+
+
+@dataclass(frozen=True)
+class WriteKind:
+    """How one kind of write talks to its service (defined by the service's client)."""
+
+    send: Callable[[dict[str, Any]], Any]  # one request: the write itself; returns the service's answer
+    read: Callable[[dict[str, Any]], Any] | None = None  # one request: what the service holds now
+    holds: Callable[[dict[str, Any], Any], bool] | None = None  # does it already hold what this write sends?
+    token: Callable[[Any], str | None] = lambda current: None  # the version token of what was read/answered
+    idempotent: Callable[[dict[str, Any]], bool] = lambda payload: True  # may it be sent again blind?
+    read_first: bool = False  # read before every attempt (the previous value is worth knowing)
+    gone_means_landed: bool = False  # a 404 after an earlier attempt: that attempt landed (a removal)
+    describe: Callable[[dict[str, Any]], tuple[str, str]] = lambda payload: ("POST", "")  # method, route
+
+
+class WriteHandle(concurrent.futures.Future):  # type: ignore[type-arg]
+    """A queued write's progress: `state`, `attempts`, the last `error` (while retrying), the value
+    the service held before it (`before`, when read) or on a conflict (`current`), and its result."""
+
+    def __init__(self, write: Write, seq: int) -> None:
+        super().__init__()
+        self.write = write
+        self.seq = seq
+        self.state: State = "queued"
+        self.attempts = 0
+        self.error: BaseException | None = None
+        self.before: Any = None
+        self.current: Any = None
+        self.value: Any = None  # the service's answer once saved (listeners read it before result() returns)
+        self._listeners: list[Callable[[WriteHandle], None]] = []
+        self._listen_lock = threading.Lock()
+
+    def on_change(self, listener: Callable[[WriteHandle], None]) -> WriteHandle:
+        """Call `listener(handle)` now and on every change of state (also for a write already settled)."""
+        with self._listen_lock:
+            self._listeners.append(listener)
+        _call(listener, self)
+        return self
+
+    def _changed(self, state: State, error: BaseException | None = None) -> None:
+        with self._listen_lock:
+            self.state, self.error = state, error
+            listeners = list(self._listeners)
+        for listener in listeners:
+            _call(listener, self)
+
+    def _settle(self, state: State, result: Any = None, error: BaseException | None = None) -> None:
+        self.value = result
+        self._changed(state, error)  # the widgets first: when result() returns, the screen shows it
+        if error is not None:
+            self.set_exception(error)
+        else:
+            self.set_result(result)
+
+    def __repr__(self) -> str:
+        return f"<WriteHandle {self.write.kind} {self.write.key} {self.state}>"
+
+
+def _call(listener: Callable[[WriteHandle], None], handle: WriteHandle) -> None:
+    try:
+        listener(handle)
+    except Exception:  # a widget's listener must not stop a delivery
+        log.exception("a write listener failed")
+
+
+class _Landed(Exception):
+    """The service already holds what the write sends."""
+
+    def __init__(self, current: Any) -> None:
+        self.current = current
+
+
+class _LeaseLost(Exception):
+    """Another process took the entry over: it is theirs to send."""
+
+
+class Outbox:
+    """Stores and delivers one client's writes. `client.outbox`; widgets submit through the client."""
+
+    def __init__(
+        self,
+        client: Client,
+        kinds: dict[str, WriteKind],
+        path: str | Path | None = None,
+        *,
+        in_memory: bool = False,
+        concurrency: int = DEFAULT_CONCURRENCY,
+    ) -> None:
+        self._client = client
+        self._kinds = kinds
+        self.path = None if in_memory else Path(path) if path else default_path()
+        self._store = OutboxStore(self.path)
+        fingerprint = hashlib.sha256((self._store.salt() + client._key.reveal()).encode()).hexdigest()[:16]
+        self.scope = f"{client.service} {client.base_url} {fingerprint}"
+        self.policy = client._transport.retry
+        self.concurrency = max(1, concurrency)
+        self._handles: dict[int, WriteHandle] = {}
+        self._inflight: set[int] = set()
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._settled = threading.Condition()
+        self._closed = False
+        self._jobs: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        # daemon threads: a script never waits for a delivery at exit; what is left stays in the outbox
+        self._threads = [threading.Thread(target=self._dispatch, name="nbwidgets-outbox", daemon=True)]
+        self._threads += [
+            threading.Thread(target=self._work, name=f"nbwidgets-outbox-{i}", daemon=True)
+            for i in range(self.concurrency)
+        ]
+        for thread in self._threads:
+            thread.start()
+        _open_outboxes.add(self)
+        self._report_stale()
+
+    # --- submitting and inspecting --------------------------------------------------------------
+
+    def submit(self, write: Write) -> WriteHandle:
+        """Store the write, wake the dispatcher, return its handle. Never waits on the network."""
+        if self._closed:
+            raise RuntimeError("the outbox is closed")
+        if write.kind not in self._kinds:
+            raise ValueError(f"{self._client.service} has no write of kind {write.kind!r}")
+        checks.text(write.kind, write.payload)
+        with self._lock:
+            seq = self._store.add(self.scope, write.kind, write.key, write.payload, write.expects)
+            handle = self._handles[seq] = WriteHandle(write, seq)
+        self._wake.set()
+        return handle
+
+    def pending(self) -> list[dict[str, Any]]:
+        """Writes of this service still to be delivered, oldest first (`stale`: older than the bound)."""
+        return self._store.entries(self.scope, "queued")
+
+    def failed(self) -> list[dict[str, Any]]:
+        """Writes the service refused, or that met a conflict (kept for inspection: `discard_failed()`)."""
+        return self._store.entries(self.scope, "failed")
+
+    def discard_failed(self) -> int:
+        return self._store.discard(self.scope, "failed")
+
+    def stale(self) -> list[dict[str, Any]]:
+        """Writes of any service in this outbox, older than NBWIDGETS_OUTBOX_MAX_AGE_DAYS (default 7)
+        and claimed by no process: most likely nobody will deliver them (a service or key gone)."""
+        return self._store.stale(max_age_days() * 86400)
+
+    def retry_now(self) -> None:
+        """Try every write that is waiting out a backoff again at once."""
+        self._store.retry_now(self.scope)
+        self._wake.set()
+
+    def flush(self, timeout: float | None = None) -> bool:
+        """Wait until every queued write of this service is delivered, refused or in conflict, and
+        its widgets show it. False on timeout (they stay queued)."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        self._wake.set()
+        with self._settled:
+            while self._store.count_queued(self.scope) or self._delivering():
+                remaining = None if deadline is None else deadline - time.monotonic()
+                if remaining is not None and remaining <= 0:
+                    return False
+                self._settled.wait(0.05 if remaining is None else min(0.05, remaining))
+        return True
+
+    def _delivering(self) -> bool:
+        with self._lock:
+            return bool(self._inflight)
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Stop delivering. What is still queued stays for the next client of this service."""
+        if self._closed:
+            return
+        self._closed = True
+        self._wake.set()
+        for _ in range(self.concurrency):
+            self._jobs.put(None)
+        deadline = time.monotonic() + timeout
+        for thread in self._threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+        with self._lock:
+            self._store.release()
+            self._store.close()
+        _open_outboxes.discard(self)
+
+    def _report_stale(self) -> None:
+        old = self.stale()
+        if old:
+            count = sum(item["count"] for item in old)
+            services = ", ".join(sorted({item["service"] for item in old}))
+            log.warning(
+                "nbwidgets: the outbox %s holds %d write(s) older than %g days that no process delivers "
+                "(%s); see client.outbox.stale()",
+                self.path or "in memory",
+                count,
+                max_age_days(),
+                services,
+            )
+
+    # --- the dispatcher and the delivery threads ------------------------------------------------
+
+    def _dispatch(self) -> None:
+        reaped = renewed = 0.0
+        while not self._closed:
+            now = time.monotonic()
+            try:
+                if now - reaped > 5:
+                    self._store.reap_dead_owners(self.scope)
+                    reaped = now
+                with self._lock:
+                    inflight = list(self._inflight)
+                if inflight and now - renewed > self._store.lease_seconds / 4:
+                    self._store.renew(inflight)
+                    renewed = now
+                free = self.concurrency - len(inflight)
+                claimed = self._store.claim(self.scope, free) if free > 0 else []
+            except Exception:  # a locked or closed database: try again shortly
+                if self._closed:
+                    return
+                log.debug("outbox dispatch failed", exc_info=True)
+                claimed = []
+            for entry in claimed:
+                with self._lock:
+                    self._inflight.add(entry.seq)
+                self._jobs.put(entry)
+            if claimed:
+                continue
+            with self._settled:
+                self._settled.notify_all()
+            self._wake.wait(self._wait_time())
+            self._wake.clear()
+
+    def _wait_time(self) -> float:
+        try:
+            due = self._store.next_due(self.scope)
+        except Exception:
+            return 0.5
+        wait = 1.0 if due is None else max(0.01, min(1.0, due - time.time()))
+        with self._lock:
+            if self._inflight:  # wake in time to renew the leases of what is being delivered
+                wait = min(wait, self._store.lease_seconds / 4)
+        return wait
+
+    def _work(self) -> None:
+        while True:
+            entry = self._jobs.get()
+            if entry is None or self._closed:
+                return
+            try:
+                self._deliver(entry)
+            except Exception:  # never lose the thread; the entry's lease runs out and it is tried again
+                if not self._closed:
+                    log.exception("outbox delivery failed")
+            finally:
+                with self._lock:
+                    self._inflight.discard(entry.seq)
+                self._wake.set()
+
+    def _deliver(self, entry: Any) -> None:
+        kind = self._kinds[entry.kind]
+        handle = self._handles.get(entry.seq)
+        if handle is not None:
+            handle.attempts = entry.attempts
+            handle._changed("sending", handle.error)
+        try:
+            answer = self._attempt(kind, entry, handle)
+        except _Landed as landed:
+            answer = landed.current
+        except _LeaseLost:
+            return
+        except ConflictError as error:
+            if error.status is not None:  # the service said 409: a refusal like any other
+                self._final(entry, handle, "failed", error)
+                return
+            self._final(entry, handle, "conflict", error)
+            return
+        except RETRYABLE as error:
+            if self._closed:
+                return
+            delay = self.policy.delay(entry.attempts - 1, getattr(error, "retry_after", None))
+            self._store.later(entry.seq, delay, str(error))
+            if handle is not None:
+                handle._changed("queued", error)
+            return
+        except Exception as error:  # refused by the service, or by our own checks: final
+            self._final(entry, handle, "failed", error)
+            return
+        self._store.done(entry.seq, self.scope, entry.key, kind.token(answer))
+        if handle is not None:
+            handle._settle("saved", answer)
+        self._forget(entry.seq)
+        self._wake.set()
+
+    def _attempt(self, kind: WriteKind, entry: Any, handle: WriteHandle | None) -> Any:
+        payload = entry.payload
+        may_have_landed = entry.attempts > 1
+        if kind.read is not None and (
+            kind.read_first or entry.expects is not None or (may_have_landed and not kind.idempotent(payload))
+        ):
+            current = kind.read(payload)
+            if handle is not None and handle.before is None:
+                handle.before = current
+            if kind.holds is not None and kind.holds(payload, current):
+                raise _Landed(current)
+            found = kind.token(current)
+            changed = entry.expects is not None and found != entry.expects
+            if changed and found not in self._store.own_tokens(self.scope, entry.key):
+                if handle is not None:
+                    handle.current = current
+                method, route = kind.describe(payload)
+                raise ConflictError(
+                    "This changed on the service since it was loaded (by someone else).",
+                    method=method,
+                    route=route,
+                    status=None,
+                    body=current.to_wire() if hasattr(current, "to_wire") else current,
+                )
+        if self._store.renew([entry.seq]) != {entry.seq}:
+            raise _LeaseLost()
+        try:
+            return kind.send(payload)
+        except NotFoundError:
+            if kind.gone_means_landed and may_have_landed:
+                return None
+            raise
+
+    def _final(self, entry: Any, handle: WriteHandle | None, state: State, error: BaseException) -> None:
+        self._store.fail(entry.seq, str(error))
+        if handle is not None:
+            handle._settle(state, error=error)
+        self._forget(entry.seq)
+
+    def _forget(self, seq: int) -> None:
+        with self._lock:
+            self._handles.pop(seq, None)
+        with self._settled:
+            self._settled.notify_all()
+
+
+_open_outboxes: weakref.WeakSet[Outbox] = weakref.WeakSet()
+
+
+@atexit.register
+def _close_all() -> None:
+    # give the leases back so the next process can deliver at once; never wait long for the network
+    for outbox in list(_open_outboxes):
+        try:
+            outbox.close(timeout=1.0)
+        except Exception:
+            pass
