@@ -71,6 +71,9 @@ def test_grid_renders_pages_and_saves_an_edit_without_firing_marimo_shortcuts(pa
     rows = page.locator(ROWS)
     assert rows.count() == 10
     grid = page.locator(".nbw-grid")
+    # marimo shows the widget well after it is made: the page the kernel sent ahead then is asked for again,
+    # so the first flip is served on the spot too
+    page.locator(".nbw-grid[data-pages-ahead~='2']").wait_for(timeout=30_000)
     assert grid.get_by_text("Page 1 of 12").is_visible() and grid.get_by_text("Sandbox data").is_visible()
     first = rows.first.get_attribute("data-id")
     grid.get_by_role("button", name="Next page").click()

@@ -242,7 +242,15 @@ class DatasetGrid(Paging, Edits, Finding, Widget):
             "query": self._intent_query,
             "save_version": lambda m: self._start_save_version(bool(m.get("make_active"))),
             "discard": lambda m: self._discard_staged(),
+            "send_ahead": lambda m: self._send_ahead_again(),
         }
+
+    def _send_ahead_again(self) -> None:
+        """A new view asks for the pages sent ahead before it listened (cached ones are sent, missing fetched)."""
+        with self._lock:
+            page, number = self._page, self.page_number
+        if page is not None and self.prefetch:
+            self._prefetch(page, number)
 
     def _intent_query(self, message: dict[str, Any]) -> None:
         ordering = message.get("ordering") or ""
