@@ -36,6 +36,7 @@ export function createFlipper({ get, send, shown }) {
       local = null; // the kernel moved: what it shows is the truth
     },
     local: () => local,
+    ahead: () => [...ahead.keys()].sort((a, b) => a - b),
     /** A trait as the view should show it: the local page's, else the model's. */
     get: (name) => (local && name in local.traits ? local.traits[name] : get(name)),
   };

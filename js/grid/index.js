@@ -196,7 +196,10 @@ function render({ model, el }) {
   on("change:_page_rows", moved);
   on("change:page_number", moved);
   on("change:error", () => get("error") && flipper.confirmed());
-  on("msg:custom", flipper.received);
+  on("msg:custom", (message) => {
+    flipper.received(message);
+    root.dataset.pagesAhead = flipper.ahead().join(" "); // read by tests: the pages this view holds ahead
+  });
   on("change:selected_id", () => table.markActive(get("selected_id")));
   const rowTraits = [
     "_page_rows",
@@ -235,6 +238,9 @@ function render({ model, el }) {
   watch(["density"], parts.density);
   for (const part of Object.values(parts)) part();
   renderRows();
+  // Pages the kernel sent ahead before this view existed were not heard (marimo displays a widget well after
+  // it is made, and a re-render starts afresh): ask for the neighbours of the page on show again.
+  if (get("dataset_id")) request("send_ahead").catch(() => {});
 
   // --- cleanup -------------------------------------------------------------------------------------
   return () => {

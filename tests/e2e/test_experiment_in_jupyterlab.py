@@ -119,6 +119,18 @@ def test_review_a_page_by_keyboard(page, lab, sandbox):
     assert (
         len([i for i in invokes if (i["body"] or {}).get("inputs", {}).get("note") == "<b>not bold</b>"]) == 6
     )  # 5 + 1 re-run
+
+    # Esc hands the keyboard back to the notebook
+    grid.focus()
+    page.keyboard.press("Escape")
+    assert widget.evaluate("node => !node.contains(document.activeElement)")
+
+    # a function that returns no trace id: the row says why it takes no feedback
+    run_cell(page, "plain = ExperimentReview(client, dataset.id, generate=lambda dp: 'plain text', page_size=2)\nplain")
+    plain = page.locator(".nbw-experiment").nth(2)
+    plain.locator(".nbw-xrow[data-state=done]").nth(1).wait_for(timeout=30_000)
+    assert plain.locator(".nbw-x-feedback .nbw-off").first.inner_text().startswith("No trace id")
+    assert plain.get_by_role("button", name="Good").count() == 0
     assert not page.errors
 
     for theme in ("JupyterLab Light", "JupyterLab Dark"):
