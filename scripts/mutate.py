@@ -5,9 +5,10 @@
     ./dev mutate writes.conflict-skipped table.innerhtml-evaluations   only these (names or prefixes)
     ./dev mutate --table              the five deliberate bugs of issue 17, counting the tests each fails
 
-A mutant is a file, an exact text (found exactly once) and its replacement. The file is restored in a
-`finally` (and its original kept beside it as `<file>.mutate-orig` until then, so an interrupted run
-can be repaired by hand). JS mutants rebuild the bundle before and after (browser tests load it).
+A mutant is a file, an exact text (found exactly once) and its replacement. Mutants are applied to a
+temporary copy of the tree (tests run there with PYTHONPATH pointing at it, so the sandbox, JupyterLab's
+kernels and the bundle all come from the copy): the worktree is never touched, work can go on meanwhile.
+Each file is restored in a `finally`. JS mutants rebuild the copy's bundle before and after.
 Killed: the selection failed (or timed out). Survived: it passed with the bug in.
 """
 
@@ -19,12 +20,15 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-PYTEST = [str(ROOT / ".venv" / "bin" / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rf"]
+SOURCE = Path(__file__).resolve().parents[1]
+ROOT = SOURCE  # the copy mutants are applied to (set in main)
+PYTEST = [str(SOURCE / ".venv" / "bin" / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rf"]
+LEFT_OUT = shutil.ignore_patterns(".venv", ".git", "node_modules", "artifacts", "__pycache__", "*.egg-info")
 
 # Test selections (paths or node ids relative to the repo).
 WRITES = ["tests/client/test_writes.py", "tests/client/test_outbox.py", "tests/client/test_outbox_lease.py"]
@@ -402,6 +406,14 @@ def selected(names: list[str], table: bool) -> list[Mutant]:
     return chosen
 
 
+def make_copy() -> Path:
+    """The tree (sources, tests, built bundle) in a temporary folder; node_modules linked, not copied."""
+    copy = Path(tempfile.mkdtemp(prefix="nbw-mutate-")) / "tree"
+    shutil.copytree(SOURCE, copy, ignore=LEFT_OUT)
+    (copy / "js" / "node_modules").symlink_to(SOURCE / "js" / "node_modules")
+    return copy
+
+
 def build_js() -> None:
     subprocess.run(["npm", "run", "--silent", "build"], cwd=ROOT / "js", check=True, capture_output=True)
 
@@ -409,7 +421,7 @@ def build_js() -> None:
 def run(command: list[str], cwd: Path, timeout: float) -> tuple[str, list[str], float]:
     """('killed' | 'survived' | 'timeout', failed test names, seconds)."""
     started = time.monotonic()
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(ROOT)}
     try:
         done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env)
     except subprocess.TimeoutExpired:
@@ -436,8 +448,6 @@ def try_mutant(mutant: Mutant, timeout: float, count: bool) -> list[tuple[str, s
     found = original.count(mutant.old)
     if found != 1:
         return [("unapplicable", f"the text is found {found} times in {mutant.path}", [], 0.0)]
-    backup = path.with_name(path.name + ".mutate-orig")
-    shutil.copy2(path, backup)
     results = []
     try:
         path.write_text(original.replace(mutant.old, mutant.new))
@@ -458,7 +468,6 @@ def try_mutant(mutant: Mutant, timeout: float, count: bool) -> list[tuple[str, s
             results.append((" ".join(tests), outcome, failed, took))
     finally:
         path.write_text(original)
-        backup.unlink(missing_ok=True)
         if mutant.js:
             build_js()
     return results
@@ -477,8 +486,10 @@ def main() -> int:
         for m in mutants:
             print(f"{m.name:42} {m.path:36} {m.why or ''}")
         return 0
+    global ROOT
+    ROOT = make_copy()
     survivors = []
-    print(f"{len(mutants)} mutant(s); each applied alone, then restored", flush=True)
+    print(f"{len(mutants)} mutant(s), each applied alone to a copy of the tree ({ROOT}), then restored", flush=True)
     for mutant in mutants:
         for selection, outcome, failed, took in try_mutant(mutant, args.timeout, args.count or args.table):
             print(f"{outcome.split(chr(10))[0]:10} {mutant.name:42} {took:6.0f}s  {selection}", flush=True)
@@ -491,6 +502,7 @@ def main() -> int:
     print(f"\n{len(mutants) - len(set(survivors))} killed, {len(set(survivors))} survived/unapplied", flush=True)
     for name in dict.fromkeys(survivors):
         print(f"  survived: {name}")
+    shutil.rmtree(ROOT.parent, ignore_errors=True)
     return 0
 
 
