@@ -31,14 +31,22 @@ PYTEST = [str(SOURCE / ".venv" / "bin" / "python"), "-m", "pytest", "-q", "-p", 
 LEFT_OUT = shutil.ignore_patterns(".venv", ".git", "node_modules", "artifacts", "__pycache__", "*.egg-info")
 
 # Test selections (paths or node ids relative to the repo).
-WRITES = ["tests/client/test_writes.py", "tests/client/test_outbox.py", "tests/client/test_outbox_lease.py"]
+WRITES = [
+    "tests/client/test_writes.py",
+    "tests/client/test_outbox.py",
+    "tests/client/test_outbox_lease.py",
+    "tests/widgets/test_grid.py::test_patches_that_fail_or_lose_their_answer_land_once_each_and_show",
+]
 GRID = ["tests/widgets/test_grid.py", "tests/client/test_writes.py", "tests/client/test_requests_received.py"]
 FEEDBACK = ["tests/widgets/test_feedback.py", "tests/client/test_requests_received.py"]
 FORM = ["tests/widgets/test_form.py", "tests/client/test_writes.py"]
 CLIENT = ["tests/client/test_orq_client.py", "tests/client/test_writes.py", "tests/client/test_errors_and_retries.py"]
 NODE = ["node", "--test", "tests/"]
-E2E_GRID = ["tests/e2e/test_grid_in_jupyterlab.py"]
-E2E_FEEDBACK = ["tests/e2e/test_feedback_in_jupyterlab.py"]
+E2E_GRID = ["tests/e2e/test_writes_in_jupyterlab.py::test_edit_undo_and_conflict_on_screen_and_as_received"]
+E2E_FEEDBACK = [
+    "tests/e2e/test_writes_in_jupyterlab.py::test_thumbs_change_of_mind_is_one_feedback_with_the_widgets_id",
+    "tests/e2e/test_feedback_in_jupyterlab.py",
+]
 E2E_MARKUP = ["tests/e2e/test_markup_in_jupyterlab.py"]
 
 
@@ -120,7 +128,10 @@ MUTANTS: list[Mutant] = [
         "        try:\n            return kind.send(payload)\n",
         [*WRITES, "tests/client/test_write_faults.py"],
         "the outbox deletes an entry before sending it",
-        user_level=["tests/client/test_write_faults.py"],
+        user_level=[
+            "tests/widgets/test_grid.py::test_patches_that_fail_or_lose_their_answer_land_once_each_and_show",
+            "tests/client/test_write_faults.py",
+        ],
         table=True,
     ),
     # --- the write path (client/writes.py, client/outbox.py) ---------------------------------------------------
