@@ -502,16 +502,17 @@ def main() -> int:
     survivors = []
     print(f"{len(mutants)} mutant(s), each applied alone to a copy of the tree ({ROOT}), then restored", flush=True)
     for mutant in mutants:
-        for selection, outcome, failed, took in try_mutant(mutant, args.timeout, args.count or args.table):
+        results = try_mutant(mutant, args.timeout, args.count or args.table)
+        for selection, outcome, failed, took in results:
             print(f"{outcome.split(chr(10))[0]:10} {mutant.name:42} {took:6.0f}s  {selection}", flush=True)
             if "\n" in outcome:
                 print(outcome.split("\n", 1)[1])
             for name in failed:
                 print(f"{'':12}failed: {name}")
-            if outcome != "killed" and outcome != "timeout":
-                survivors.append(mutant.name)
-    print(f"\n{len(mutants) - len(set(survivors))} killed, {len(set(survivors))} survived/unapplied", flush=True)
-    for name in dict.fromkeys(survivors):
+        if not any(outcome in ("killed", "timeout") for _, outcome, _, _ in results):
+            survivors.append(mutant.name)
+    print(f"\n{len(mutants) - len(survivors)} killed, {len(survivors)} survived (or could not be applied)", flush=True)
+    for name in survivors:
         print(f"  survived: {name}")
     shutil.rmtree(ROOT.parent, ignore_errors=True)
     return 0

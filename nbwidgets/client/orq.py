@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, TypeAdapter
 
+from .. import optional
 from ..models import (
     Datapoint,
     DatapointCreate,
@@ -152,7 +153,7 @@ class OrqClient(Client):
 
     def datapoints_frame(self, dataset_id: str, *, progress: bool = True, page_size: int = 200):
         """The whole dataset as a pandas DataFrame, one row per datapoint, with a progress bar."""
-        import pandas as pd
+        pd = optional.pandas("datapoints_frame()")
 
         total = self.get_dataset(dataset_id).metadata.datapoints_count
         rows = []

@@ -12,6 +12,7 @@ from typing import Any
 
 import traitlets
 
+from ... import optional
 from ...client import ApiError, Client
 from ...client.datasets import ListSource
 from ...models import Datapoint, OvermindDatapoint
@@ -211,7 +212,7 @@ class DatasetGrid(Paging, Edits, Finding, Widget):
 
     def to_pandas(self) -> Any:
         """This page as a DataFrame (the whole dataset: `client.datapoints_frame(dataset_id)`)."""
-        import pandas as pd
+        pd = optional.pandas("DatasetGrid.to_pandas()")
 
         return pd.DataFrame.from_records([self.source.record(dp) for dp in self.rows])
 
