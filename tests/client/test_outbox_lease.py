@@ -139,3 +139,35 @@ def test_a_process_with_writes_for_a_down_service_exits_within_a_bound(tmp_path,
     assert result.stdout.split() == ["False", "6"]
     with Client.orq("key-0123456789", down) as later:  # the next process finds them
         assert len(later.outbox.pending()) == 6
+
+
+def test_a_failing_test_with_an_undeliverable_write_still_ends_its_pytest_run(tmp_path):
+    """The hang this suite once had: a test fails while a background save waits on a down service, and
+    the interpreter waited for it at exit. A pytest run of such a test must end, failing, within a bound."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        down = f"http://127.0.0.1:{s.getsockname()[1]}"
+    (tmp_path / "test_hangs_not.py").write_text(
+        textwrap.dedent(f"""
+        from nbwidgets import Client, FeedbackButtons
+
+        def test_fails_with_a_write_pending():
+            client = Client.orq("key-0123456789", {down!r})
+            widget = FeedbackButtons(client, trace_id="trace-down")
+            widget.submit("good")
+            assert widget.status == "sent", "fails on purpose, with the write still pending"
+        """)
+    )
+    env = {**os.environ, "NBWIDGETS_CACHE_DIR": str(tmp_path / "cache")}
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--rootdir", str(tmp_path), str(tmp_path)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=90,
+            cwd=tmp_path,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail("a pytest run with an undeliverable write did not end within 90 s")
+    assert result.returncode == 1 and "1 failed" in result.stdout, result.stdout[-2000:]
