@@ -40,9 +40,18 @@ NOTEBOOKS = {
         new_code_cell(
             "grid.undo()  # a PATCH of the previous value\nprint(client.get_datapoint(support.id, first.id).expected_output)"
         ),
-        new_markdown_cell("A page as a DataFrame, or the whole dataset (with a progress bar):"),
-        new_code_cell("grid.to_pandas().head(3)"),
-        new_code_cell("frame = client.datapoints_frame(support.id)\nlen(frame)"),
+        new_markdown_cell(
+            "A page as a DataFrame, or the whole dataset (with a progress bar). pandas is an optional extra: "
+            '`pip install "nbwidgets[pandas]"`; without it, these say so.'
+        ),
+        new_code_cell(
+            "try:\n"
+            "    display(grid.to_pandas().head(3))  # this page\n"
+            "    frame = client.datapoints_frame(support.id)  # the whole dataset\n"
+            "    print(len(frame), 'datapoints in a DataFrame')\n"
+            "except ImportError as missing:  # a plain install: the message names the extra\n"
+            "    print(missing)"
+        ),
         new_markdown_cell(
             "## The notebook extension\n`%load_ext nbwidgets` adds the `%nbw` magic, and makes datapoints, "
             "pages and evaluators display as widgets."
@@ -242,7 +251,10 @@ NOTEBOOKS = {
             "review.flush()\nprint(review.summary)"
         ),
         new_code_cell(
-            "review.to_pandas()[['datapoint_id', 'trace_id', 'metadata.tokens', 'feedback.rating', 'feedback.rating.state']]"
+            'try:  # pandas is an optional extra: pip install "nbwidgets[pandas]"\n'
+            "    display(review.to_pandas()[['datapoint_id', 'trace_id', 'metadata.tokens', 'feedback.rating', 'feedback.rating.state']])\n"
+            "except ImportError as missing:  # a plain install: the message names the extra\n"
+            "    print(missing)"
         ),
         new_markdown_cell(
             "The next page is generated when you get there (or ahead of time with *Prefetch next page*); "

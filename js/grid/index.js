@@ -310,6 +310,7 @@ function render({ model, el }) {
     if (message?.type !== "prefetched") return;
     prefetched.set(message.number, message);
     for (const number of prefetched.keys()) if (Math.abs(number - get("page_number")) > 1) prefetched.delete(number);
+    root.dataset.pagesAhead = [...prefetched.keys()].sort((a, b) => a - b).join(" ");
   };
   const onSelected = () => table.markActive(get("selected_id"));
   const onFailure = () => {
@@ -357,6 +358,9 @@ function render({ model, el }) {
   watch(["density"], renderBar.density);
   for (const part of Object.values(renderBar)) part();
   renderRows();
+  // Pages the kernel sent ahead before this view existed were not heard (marimo displays a widget well after
+  // it is made, and a re-render starts afresh): ask for the neighbours of the page on show again.
+  if (get("dataset_id")) request("send_ahead").catch(() => {});
 
   // --- cleanup -------------------------------------------------------------------------------------
   return () => {

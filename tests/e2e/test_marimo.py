@@ -8,6 +8,7 @@ in page scripts does not, so every wait here polls through locators.
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -71,6 +72,9 @@ def test_grid_renders_pages_and_saves_an_edit_without_firing_marimo_shortcuts(pa
     rows = page.locator(ROWS)
     assert rows.count() == 10
     grid = page.locator(".nbw-grid")
+    # marimo shows the widget well after it is made: the page the kernel sent ahead then is asked for again,
+    # so the first flip is served on the spot too
+    page.locator(".nbw-grid[data-pages-ahead~='2']").wait_for(timeout=30_000)
     assert grid.get_by_text("Page 1 of 12").is_visible() and grid.get_by_text("Sandbox data").is_visible()
     first = rows.first.get_attribute("data-id")
     grid.get_by_role("button", name="Next page").click()
@@ -261,3 +265,32 @@ def test_the_example_app_runs_in_marimo_run(page, sandbox):
         screenshot(page, "marimo-example-app")
     finally:
         stop_pid(server.process)
+
+
+def test_experiment_review_runs_its_function_and_records_a_thumbs_up(page, marimo, sandbox):
+    support = sandbox.ids["support"]
+    open_app(
+        page,
+        marimo,
+        "experiment.py",
+        [
+            "import marimo as mo\nfrom nbwidgets import Client, ExperimentReview\nclient = Client.sandbox()",
+            f"review = mo.ui.anywidget(ExperimentReview(client, {support!r}, deployment='support-reply', page_size=5))\nreview",
+        ],
+        wait_for=".nbw-experiment .nbw-xgrid",
+    )
+    widget = page.locator(".nbw-experiment")
+    widget.locator(".nbw-xrow[data-state=done]").nth(4).wait_for(timeout=60_000)
+    cells = marimo_cells(page).count()
+
+    def thumbs_up() -> int:
+        return len([f for f in sandbox.feedback() if f["property"] == "rating" and f["value"] == "good"])
+
+    before = thumbs_up()
+    widget.get_by_role("grid", name="Experiment outputs").focus()
+    page.keyboard.press("1")  # the first row: thumbs up (a marimo key otherwise)
+    assert marimo_cells(page).count() == cells
+    deadline = time.monotonic() + 30
+    while thumbs_up() == before:
+        assert time.monotonic() < deadline, "the thumbs up was not recorded"
+        time.sleep(0.1)

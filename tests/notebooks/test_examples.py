@@ -52,7 +52,7 @@ def test_without_pandas_a_frame_asks_for_the_extra(without_pandas, orq, sandbox)
     from nbwidgets import DatasetGrid
 
     grid = DatasetGrid(orq, sandbox.ids["rag"], page_size=5)
-    with pytest.raises(ImportError, match=r"to_pandas\(\) needs pandas: pip install 'nbwidgets\[pandas\]'"):
+    with pytest.raises(ImportError, match=r"to_pandas\(\) needs pandas.*nbwidgets\[pandas\]"):
         grid.to_pandas()
     with pytest.raises(ImportError, match=r"datapoints_frame\(\) needs pandas"):
         orq.datapoints_frame(sandbox.ids["rag"])

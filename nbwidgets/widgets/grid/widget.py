@@ -12,7 +12,7 @@ from typing import Any
 
 import traitlets
 
-from ... import optional
+from ..._extras import require
 from ...client import ApiError, Client
 from ...client.datasets import ListSource
 from ...models import Datapoint, OvermindDatapoint
@@ -211,8 +211,9 @@ class DatasetGrid(Paging, Edits, Finding, Widget):
         return future.result(timeout=300) if wait else future
 
     def to_pandas(self) -> Any:
-        """This page as a DataFrame (the whole dataset: `client.datapoints_frame(dataset_id)`)."""
-        pd = optional.pandas("DatasetGrid.to_pandas()")
+        """This page as a DataFrame (the whole dataset: `client.datapoints_frame(dataset_id)`); pandas is
+        the `pandas` extra: `pip install "nbwidgets[pandas]"`."""
+        pd = require("pandas", "DatasetGrid.to_pandas()")
 
         return pd.DataFrame.from_records([self.source.record(dp) for dp in self.rows])
 
@@ -241,7 +242,15 @@ class DatasetGrid(Paging, Edits, Finding, Widget):
             "query": self._intent_query,
             "save_version": lambda m: self._start_save_version(bool(m.get("make_active"))),
             "discard": lambda m: self._discard_staged(),
+            "send_ahead": lambda m: self._send_ahead_again(),
         }
+
+    def _send_ahead_again(self) -> None:
+        """A new view asks for the pages sent ahead before it listened (cached ones are sent, missing fetched)."""
+        with self._lock:
+            page, number = self._page, self.page_number
+        if page is not None and self.prefetch:
+            self._prefetch(page, number)
 
     def _intent_query(self, message: dict[str, Any]) -> None:
         ordering = message.get("ordering") or ""
