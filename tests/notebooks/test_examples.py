@@ -48,16 +48,6 @@ def without_pandas(tmp_path, monkeypatch):
     return shim
 
 
-def test_without_pandas_a_frame_asks_for_the_extra(without_pandas, orq, sandbox):
-    from nbwidgets import DatasetGrid
-
-    grid = DatasetGrid(orq, sandbox.ids["rag"], page_size=5)
-    with pytest.raises(ImportError, match=r"to_pandas\(\) needs pandas.*nbwidgets\[pandas\]"):
-        grid.to_pandas()
-    with pytest.raises(ImportError, match=r"datapoints_frame\(\) needs pandas"):
-        orq.datapoints_frame(sandbox.ids["rag"])
-
-
 @pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
 def test_example_runs_without_pandas_or_says_it_needs_it(path, tmp_path, monkeypatch, without_pandas):
     """pandas is an extra: the examples must not need it silently. A cell that needs it may fail, but
