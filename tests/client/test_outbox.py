@@ -9,8 +9,10 @@ import sys
 import textwrap
 import time
 
+import pytest
+
 from nbwidgets import Client, FeedbackButtons
-from nbwidgets.client import RetryPolicy
+from nbwidgets.client import NotFoundError, RetryPolicy
 
 FAST = RetryPolicy(max_retries=6, initial_delay=0.01, max_delay=0.1)
 
@@ -102,8 +104,7 @@ def test_refused_writes_are_kept_as_failed_not_retried(sandbox, tmp_path, monkey
         assert client.outbox.flush(10)
         assert client.outbox.failed()[0]["kind"] == "feedback.remove"
         assert "not found" in client.outbox.failed()[0]["last_error"]
-        try:
+        with pytest.raises(NotFoundError, match="not found"):
             ticket.result(1)
-        except Exception as error:
-            assert type(error).__name__ == "NotFoundError"
+        assert ticket.state == "failed"
         assert client.outbox.discard_failed() == 1

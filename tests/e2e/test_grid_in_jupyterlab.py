@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 from conftest import open_and_run, run_cell, screenshot, set_theme
@@ -214,14 +215,57 @@ def test_light_and_dark_theme_screenshots(page, lab, sandbox):
         wait_for=GRID,
     )
     grid = page.locator(".nbw-grid")
-    backgrounds = {}
+    seen = {}
     for theme in ("JupyterLab Light", "JupyterLab Dark"):
         set_theme(page, theme)
-        page.wait_for_timeout(300)
-        backgrounds[theme] = grid.evaluate("node => getComputedStyle(node).backgroundColor")
+        # bounded: until the grid's colours are the host's (the theme's CSS applies after the switch)
+        page.wait_for_function(
+            f"() => {{ const c = ({THEME_COLOURS})(); return c.every(([, ours, host]) => ours === host); }}"
+        )
+        seen[theme] = page.evaluate(f"({THEME_COLOURS})()")
         screenshot(page, f"grid-{theme.split()[-1].lower()}", grid)
     set_theme(page, "JupyterLab Light")
-    assert backgrounds["JupyterLab Light"] != backgrounds["JupyterLab Dark"]  # follows the theme
+    for theme, pairs in seen.items():  # every colour is the host variable's value in that theme
+        assert [name for name, ours, host in pairs if ours != host] == [], theme
+    light, dark = ({name: ours for name, ours, _ in seen[t]} for t in seen)
+    assert all(light[name] != dark[name] for name in ("background", "text", "cell text", "button"))
+
+
+# [what, the grid's computed colour, the host variable's colour], the variable resolved by a probe element
+THEME_COLOURS = """() => {
+    const grid = document.querySelector('.nbw-grid');
+    const probe = (property, variable) => {
+        const el = document.createElement('div');
+        el.style.setProperty(property, `var(${variable})`);
+        grid.parentElement.append(el);
+        const value = getComputedStyle(el).getPropertyValue(property);
+        el.remove();
+        return value;
+    };
+    const css = (el, property) => getComputedStyle(el).getPropertyValue(property);
+    const cell = grid.querySelector('tbody td.nbw-col-expected_output');
+    const button = grid.querySelector('button:not(:disabled):not(.nbw-link):not(.nbw-primary)');
+    return [
+        ['background', css(grid, 'background-color'), probe('background-color', '--jp-layout-color0')],
+        ['text', css(grid, 'color'), probe('color', '--jp-ui-font-color0')],
+        ['border', css(grid, 'border-top-color'), probe('border-top-color', '--jp-border-color2')],
+        ['cell text', css(cell, 'color'), probe('color', '--jp-ui-font-color0')],
+        ['button', css(button, 'background-color'), probe('background-color', '--jp-layout-color1')],
+        ['font', css(grid, 'font-family'), probe('font-family', '--jp-ui-font-family')],
+    ];
+}"""
+
+
+def saved_with_widget_state(path, timeout=30.0) -> str:
+    """The notebook's text once the save has written the widget state (bounded polling)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        text = path.read_text()
+        if "application/vnd.jupyter.widget-state+json" in text and '"page_number": 2' in text:
+            return text
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{path.name} was not saved with the widget state within {timeout:g} s")
+        time.sleep(0.1)
 
 
 def test_saved_notebook_holds_one_page_and_no_key(page, lab, sandbox):
@@ -239,8 +283,7 @@ def test_saved_notebook_holds_one_page_and_no_key(page, lab, sandbox):
     page.get_by_text("Page 2 of 400").wait_for()  # shown at once from the prefetched page
     assert run_cell(page, "print(grid.page_number)").strip() == "2"  # and the kernel is there too
     page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
-    page.wait_for_timeout(1000)
-    text = (lab.root / "grid_saved.ipynb").read_text()
+    text = saved_with_widget_state(lab.root / "grid_saved.ipynb")
     assert sandbox.api_key not in text
     state = json.loads(text)["metadata"]["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
     grids = [m["state"] for m in state.values() if "_page_rows" in m["state"]]

@@ -7,7 +7,7 @@ import copy
 import pytest
 
 from nbwidgets import EvaluatorForm
-from nbwidgets.client import NotFoundError, ValidationError
+from nbwidgets.client import ConflictError, NotFoundError, ValidationError
 from nbwidgets.models import Evaluator
 
 
@@ -37,15 +37,12 @@ def test_create_then_load(orq, sandbox):
     assert loaded.value.key == "brevity_check" and loaded.value.model == "openai/gpt-4o-mini" and not loaded.dirty
 
 
-def test_edit_each_field_kind_and_save_only_what_changed(orq, sandbox, monkeypatch):
+def test_edit_each_field_kind_and_save_only_what_changed(orq, sandbox):
     created = orq.create_evaluator(
         {"key": "field_kinds", "prompt": "Rate {{output}}", "model": "openai/gpt-4o", "output_type": "boolean"}
     )
     form = EvaluatorForm(orq, created.id)
     form.reload()
-    sent = []
-    original = orq.queue_evaluator_update
-    monkeypatch.setattr(orq, "queue_evaluator_update", lambda *a, **k: sent.append((a, k)) or original(*a, **k))
     edit(
         form,
         description="now described",
@@ -55,14 +52,25 @@ def test_edit_each_field_kind_and_save_only_what_changed(orq, sandbox, monkeypat
     )
     assert form.dirty and form.problems == {}
     form.version_increment, form.version_description = "minor", "number output"
+    mark = sandbox.mark_requests()
     saved = form.save()
-    (_, changes), kwargs = sent[0][0], sent[0][1]
-    assert set(changes) == {"description", "repetitions", "output_type", "guardrail_config"}
-    assert kwargs == {
-        "version_increment": "minor",
-        "version_description": "number output",
-        "expected_version": "1.0.0",
+    # what the service received: the changed fields and the version bump, nothing else
+    [sent] = sandbox.requests_received(f"/v2/evaluators/{created.id}", since=mark, method="PATCH")
+    assert sent["body"] == {
+        "type": "llm_eval",
         "path": "Default",
+        "description": "now described",
+        "repetitions": 3,
+        "output_type": "number",
+        "guardrail_config": {
+            "enabled": True,
+            "alert_on_failure": True,
+            "type": "number",
+            "value": 3.5,
+            "operator": "gte",
+        },
+        "versionIncrement": "minor",
+        "versionDescription": "number output",
     }
     assert saved.guardrail_config.operator == "gte" and saved.repetitions == 3 and saved.version == "1.1.0"
     stored = orq.get_evaluator(created.id)
@@ -165,7 +173,7 @@ def test_a_server_side_rejection_lands_on_its_field_and_keeps_the_values(orq, sa
     form = EvaluatorForm(orq)
     edit(form, key="tone_check", prompt="Duplicate {{output}}", model="openai/gpt-4o")  # the key is taken
     assert form.problems == {}
-    with pytest.raises(Exception) as info:
+    with pytest.raises(ConflictError) as info:
         form.save()
     assert info.value.status == 409
     assert "key" in form.server_problems and "already" in form.server_problems["key"]

@@ -19,6 +19,12 @@ def wait_for(condition, timeout=15.0):
         time.sleep(0.01)
 
 
+def shown_row(grid, datapoint_id):
+    """The row as the front end renders it: the page as sent, with its patch on top."""
+    row = next(r for r in grid._page_rows if r["id"] == datapoint_id)
+    return {**row, **grid._row_patches.get(datapoint_id, {})}
+
+
 def recording(grid):
     """Record the pages the grid asks the service for, and the replies it sends the front end."""
     fetched, replies = [], []
@@ -104,10 +110,15 @@ def test_edit_saves_only_that_field_and_undo_reverts(orq, sandbox):
     assert grid.row_status[target.id]["state"] == "saved" and grid.can_undo
     patch = grid._row_patches[target.id]  # a delta, not the page: the changed field and the bookkeeping
     assert patch["expected_output"] == "Edited from the grid" and "inputs" not in patch and "updated" in patch
+    assert shown_row(grid, target.id)["expected_output"] == "Edited from the grid"
     with Client.orq(sandbox.api_key, sandbox.url) as other:
         assert other.get_datapoint(sandbox.ids["rag"], target.id).expected_output == "Edited from the grid"
         grid.undo()
-        assert other.get_datapoint(sandbox.ids["rag"], target.id).expected_output == target.expected_output
+        held = other.get_datapoint(sandbox.ids["rag"], target.id)
+        assert held.expected_output == target.expected_output
+    # the screen shows the service's value again: the page as sent with the row's patch on top
+    assert shown_row(grid, target.id)["expected_output"] == held.expected_output
+    assert shown_row(grid, target.id)["updated"] == held.to_wire()["updated"]
     assert seen[0] == (target.expected_output, "Edited from the grid") and not grid.can_undo
 
 
@@ -124,8 +135,7 @@ def test_edit_by_intent_and_inputs_and_messages(orq, sandbox):
             "value": {"question": "Edited?", "context": "yes", "score": 3},
         }
     )
-    wait_for(lambda: grid.row_status.get(target.id, {}).get("state") == "saved")
-    grid.handle(
+    grid.handle(  # at once, as a quick user does: no waiting for the first to be saved
         {
             "type": "edit",
             "id": "e2",
@@ -134,8 +144,13 @@ def test_edit_by_intent_and_inputs_and_messages(orq, sandbox):
             "value": [{"role": "user", "content": "only this"}],
         }
     )
-    wait_for(lambda: grid.rows[0].messages[0].content == "only this")
-    assert orq.get_datapoint(sandbox.ids["rag"], target.id).inputs["score"] == 3
+    wait_for(lambda: grid.row_status.get(target.id, {}).get("state") == "saved" and orq.outbox.flush(0))
+    assert grid.rows[0].messages[0].content == "only this" and grid.rows[0].inputs["score"] == 3
+    shown = shown_row(grid, target.id)
+    assert shown["inputs"] == {"question": "Edited?", "context": "yes", "score": 3}
+    assert shown["messages"] == [{"role": "user", "content": "only this"}]
+    held = orq.get_datapoint(sandbox.ids["rag"], target.id)
+    assert held.inputs["score"] == 3 and held.messages[0].content == "only this"
 
 
 def test_nested_inputs_are_refused_locally_with_the_reason(orq, sandbox):
@@ -186,6 +201,42 @@ def test_a_save_under_faults_is_kept_and_retried_until_delivered(sandbox):
     assert future.result(timeout=30).expected_output == "Survives a failure"
     assert grid.row_status[target.id]["state"] == "saved" and client.outbox.pending() == []
     assert client.get_datapoint(sandbox.ids["rag"], target.id).expected_output == "Survives a failure"
+    client.close()
+
+
+def test_patches_that_fail_or_lose_their_answer_land_once_each_and_show(sandbox, tmp_path, monkeypatch):
+    """Faults on the PATCH itself (not only on the read before it): 500s and answers lost after the
+    work was done. Every edit ends saved, on screen and on the service, and each lands exactly once."""
+    monkeypatch.setenv("NBWIDGETS_CACHE_DIR", str(tmp_path))
+    fast = RetryPolicy(max_retries=0, initial_delay=0.01, max_delay=0.05)
+    client = Client.orq(sandbox.api_key, sandbox.url, retry=fast)
+    dataset = client.create_dataset(f"patch-faults-{time.monotonic_ns()}")
+    client.create_datapoints(dataset.id, [{"expected_output": f"before {i}"} for i in range(20)])
+    grid = DatasetGrid(client, dataset.id, page_size=25)
+    rows = grid.rows
+    mark = sandbox.mark_requests()
+    sandbox.set_faults(fault_rate=0.5)
+    try:
+        handles = [grid.edit(dp.id, expected_output=f"after {i}", wait=False) for i, dp in enumerate(rows)]
+        saved = [h.result(timeout=120).expected_output for h in handles]
+    finally:
+        sandbox.clear_faults()
+    assert saved == [f"after {i}" for i in range(20)]
+    patches = sandbox.requests_received(f"/v2/datasets/{dataset.id}/datapoints/", since=mark, method="PATCH")
+    assert any(p["status"] == 500 for p in patches) and any(p.get("dropped") for p in patches)
+    landed = [p["path"].rsplit("/", 1)[1] for p in patches if p["status"] == 200]  # dropped ones landed too
+    assert sorted(landed) == sorted(dp.id for dp in rows)  # each edit landed once: no second PATCH after a drop
+    assert all(
+        p["body"] == {"expected_output": f"after {i}"}
+        for i, dp in enumerate(rows)
+        for p in patches
+        if p["path"].endswith(dp.id)
+    )
+    held = {dp.id: dp.expected_output for dp in client.iter_datapoints(dataset.id)}
+    for i, dp in enumerate(rows):
+        assert held[dp.id] == f"after {i}" == shown_row(grid, dp.id)["expected_output"]
+        assert grid.row_status[dp.id]["state"] == "saved"
+    client.delete_dataset(dataset.id)
     client.close()
 
 

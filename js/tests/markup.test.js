@@ -1,0 +1,147 @@
+// Every renderer of datapoint text, fed markup: the text shows literally and no element is injected.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { cellContent, statusContent } from "../grid/cells.js";
+import {
+  chipsCell,
+  clampedText,
+  evaluationsCell,
+  jsonCell,
+  keyValueCell,
+  messagesCell,
+  tagsCell,
+  textCell,
+} from "../shared/cells.js";
+import { diffView } from "../shared/diff.js";
+import { installDOM, tagsBelow } from "./support/dom.js";
+
+installDOM();
+
+const IMG = "<img src=x onerror=alert(1)>";
+const BOLD = "<b>bold</b>";
+const SCRIPT = "<script>alert(2)</script>";
+const PAYLOADS = [IMG, BOLD, SCRIPT];
+const INJECTED = new Set(["img", "b", "script"]);
+
+/** The renderer made none of the payloads' elements, and every payload shows as its own text. */
+function assertLiteral(node, payloads = PAYLOADS) {
+  const nodes = Array.isArray(node) ? node : [node];
+  const tags = nodes.filter((n) => n instanceof Element).flatMap((n) => [n.tagName.toLowerCase(), ...tagsBelow(n)]);
+  assert.deepEqual(
+    tags.filter((t) => INJECTED.has(t)),
+    [],
+    `elements injected: ${tags.join(",")}`,
+  );
+  const text = nodes.map((n) => (typeof n === "string" ? n : n.textContent)).join("");
+  for (const payload of payloads) assert.ok(text.includes(payload), `${payload} not shown literally in ${text}`);
+}
+
+test("the DOM the tests use does parse markup (so a renderer using innerHTML is caught)", () => {
+  const box = document.createElement("div");
+  box.innerHTML = `${IMG}${BOLD}`;
+  assert.deepEqual(tagsBelow(box), ["img", "b"]);
+});
+
+test("text, clamped text and JSON cells show markup as text", () => {
+  assertLiteral(textCell(PAYLOADS.join(" ")));
+  assertLiteral(clampedText(PAYLOADS.join("\n").repeat(20)));
+  assertLiteral(jsonCell(PAYLOADS.join(" ")));
+  assertLiteral(jsonCell([IMG, BOLD, SCRIPT]));
+});
+
+test("inputs chips and key/value cells: keys and values", () => {
+  assertLiteral(chipsCell({ [IMG]: BOLD, q: SCRIPT, nested: { deep: IMG } }));
+  assertLiteral(keyValueCell({ [BOLD]: IMG, q: SCRIPT, nested: { deep: IMG } }));
+});
+
+test("evaluations chips: every evaluation type", () => {
+  const evaluations = [
+    { id: "e1", type: "string", value: IMG, reviewed_by_id: BOLD },
+    { id: "e2", type: "string_array", values: [BOLD, SCRIPT] },
+    { id: "e3", type: "number", value: 3 },
+  ];
+  const cell = evaluationsCell(evaluations);
+  assertLiteral(cell);
+  assert.equal(cell.children.length, 3);
+  assert.equal(cell.children[0].getAttribute("title"), `human review by ${BOLD}`);
+});
+
+test("tags (Overmind) as chips", () => {
+  assertLiteral(tagsCell([IMG, BOLD, SCRIPT]));
+  assertLiteral(tagsCell(IMG), [IMG]);
+});
+
+const MESSAGES = [
+  { role: "system", content: SCRIPT },
+  {
+    role: "user",
+    content: [
+      { type: "text", text: IMG },
+      { type: "image_url", image_url: { url: "https://x/y.png" } },
+    ],
+  },
+  {
+    role: "assistant",
+    content: BOLD,
+    tool_calls: [{ id: "t1", type: "function", function: { name: IMG, arguments: `{"q": "${BOLD}"}` } }],
+  },
+  { role: "tool", content: IMG, tool_call_id: "t1" },
+];
+
+test("messages: string content, content parts, tool calls and names", () => {
+  assertLiteral(messagesCell(MESSAGES));
+  assertLiteral(messagesCell([{ role: "user", name: IMG, content: BOLD }]), [IMG, BOLD]);
+});
+
+test("the grid's cells by column kind, with markup everywhere", () => {
+  const row = {
+    id: "r",
+    expected_output: PAYLOADS.join(" "),
+    inputs: { [IMG]: BOLD, q: SCRIPT },
+    messages: MESSAGES,
+    evaluations: [{ type: "string_array", values: PAYLOADS }],
+    tags: PAYLOADS,
+    input: { text: IMG, other: [BOLD, SCRIPT] },
+    expected: SCRIPT + IMG + BOLD,
+  };
+  for (const [kind, key] of [
+    ["text", "expected_output"],
+    ["inputs", "inputs"],
+    ["messages", "messages"],
+    ["evaluations", "evaluations"],
+    ["tags", "tags"],
+    ["json", "input"],
+    ["json", "expected"],
+  ]) {
+    assertLiteral(cellContent({ key, kind }, row));
+  }
+});
+
+test("a row's status: the reason, and a conflict's diff of theirs against mine", () => {
+  assertLiteral(statusContent("r", { state: "failed", reason: PAYLOADS.join(" "), draft: {} }));
+  assertLiteral(statusContent("r", { state: "retrying", message: PAYLOADS.join(" "), attempts: 2 }));
+  const conflict = statusContent("r", {
+    state: "conflict",
+    message: IMG,
+    draft: { expected_output: `${BOLD} mine` },
+    server: { expected_output: `${SCRIPT} theirs` },
+  });
+  assertLiteral(conflict, [IMG]);
+  const diffBox = conflict.find((n) => n instanceof Element && n.classList.contains("nbw-diff"));
+  assert.equal(side(diffBox, "del"), `${SCRIPT} theirs`);
+  assert.equal(side(diffBox, "ins"), `${BOLD} mine`);
+});
+
+/** One side of a word diff as text: the unchanged parts and the `keep` parts (ins: after, del: before). */
+const side = (box, keep) =>
+  box.childNodes
+    .filter((n) => !(n instanceof Element) || n.tagName.toLowerCase() === keep)
+    .map((n) => n.textContent)
+    .join("");
+
+test("the word diff shows both sides as text", () => {
+  const box = diffView(`${IMG} ${BOLD}`, `${IMG} ${SCRIPT}`);
+  assertLiteral(box, [IMG]);
+  assert.equal(side(box, "del"), `${IMG} ${BOLD}`);
+  assert.equal(side(box, "ins"), `${IMG} ${SCRIPT}`);
+});

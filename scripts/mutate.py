@@ -1,0 +1,522 @@
+"""A small mutation runner: apply one deliberate bug at a time, run the tests that should catch it.
+
+    ./dev mutate                      every mutant, each against its own test selection
+    ./dev mutate --list               the mutants and what they break
+    ./dev mutate writes.conflict-skipped table.innerhtml-evaluations   only these (names or prefixes)
+    ./dev mutate --table              the five deliberate bugs of issue 17, counting the tests each fails
+
+A mutant is a file, an exact text (found exactly once) and its replacement. Mutants are applied to a
+temporary copy of the tree (tests run there with PYTHONPATH pointing at it, so the sandbox, JupyterLab's
+kernels and the bundle all come from the copy): the worktree is never touched, work can go on meanwhile.
+Each file is restored in a `finally`. JS mutants rebuild the copy's bundle before and after.
+Killed: the selection failed (or timed out). Survived: it passed with the bug in.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SOURCE = Path(__file__).resolve().parents[1]
+ROOT = SOURCE  # the copy mutants are applied to (set in main)
+PYTEST = [str(SOURCE / ".venv" / "bin" / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rf"]
+LEFT_OUT = shutil.ignore_patterns(".venv", ".git", "node_modules", "artifacts", "__pycache__", "*.egg-info")
+
+# Test selections (paths or node ids relative to the repo).
+WRITES = [
+    "tests/client/test_writes.py",
+    "tests/client/test_outbox.py",
+    "tests/client/test_outbox_lease.py",
+    "tests/widgets/test_grid.py::test_patches_that_fail_or_lose_their_answer_land_once_each_and_show",
+]
+GRID = ["tests/widgets/test_grid.py", "tests/client/test_writes.py", "tests/client/test_requests_received.py"]
+FEEDBACK = ["tests/widgets/test_feedback.py", "tests/client/test_requests_received.py"]
+FORM = ["tests/widgets/test_form.py", "tests/client/test_writes.py"]
+CLIENT = ["tests/client/test_orq_client.py", "tests/client/test_writes.py", "tests/client/test_errors_and_retries.py"]
+NODE = ["node", "--test", "tests/"]
+E2E_GRID = ["tests/e2e/test_writes_in_jupyterlab.py::test_edit_undo_and_conflict_on_screen_and_as_received"]
+E2E_FEEDBACK = [
+    "tests/e2e/test_writes_in_jupyterlab.py::test_thumbs_change_of_mind_is_one_feedback_with_the_widgets_id",
+    "tests/e2e/test_feedback_in_jupyterlab.py",
+]
+E2E_MARKUP = ["tests/e2e/test_markup_in_jupyterlab.py"]
+
+
+@dataclass
+class Mutant:
+    name: str
+    path: str
+    old: str
+    new: str
+    tests: list[str]  # pytest selection; NODE for js unit tests
+    why: str = ""
+    user_level: list[str] = field(default_factory=list)  # a browser/sandbox-level selection (--table)
+    table: bool = False  # one of issue 17's deliberate bugs: run without -x, count the failures
+
+    @property
+    def js(self) -> bool:
+        return self.path.endswith(".js")
+
+
+WHOLE_ROW = (
+    "{**{k: v for k, v in self.get_datapoint(p['dataset_id'], p['datapoint_id'], once=True).to_wire().items()"
+    " if k in ('inputs', 'messages', 'expected_output') and v is not None}, **p['fields']}"
+)
+
+MUTANTS: list[Mutant] = [
+    # --- issue 17's table, where that code lives now --------------------------------------------------------
+    Mutant(
+        "table.whole-row-at-send",
+        "nbwidgets/client/orq.py",
+        'self._send("PATCH", datapoint_route(p)[1], p["fields"], once=True)',
+        f'self._send("PATCH", datapoint_route(p)[1], {WHOLE_ROW}, once=True)',
+        GRID,
+        "the grid's edit sends the whole row, built at send time in the client",
+        user_level=E2E_GRID,
+        table=True,
+    ),
+    Mutant(
+        "table.innerhtml-evaluations",
+        "js/shared/cells.js",
+        '    evaluations.map((evaluation) =>\n      h(\n        "li",\n'
+        '        { class: "nbw-chip", title: `human review by ${evaluation.reviewed_by_id ?? "?"}` },\n'
+        "        evaluationText(evaluation),\n      ),",
+        "    evaluations.map((evaluation) =>\n      Object.assign(\n"
+        '        h("li", { class: "nbw-chip", title: `human review by ${evaluation.reviewed_by_id ?? "?"}` }),\n'
+        "        { innerHTML: evaluationText(evaluation) },\n      ),",
+        NODE,
+        "innerHTML in the evaluations chip renderer",
+        user_level=E2E_MARKUP,
+        table=True,
+    ),
+    Mutant(
+        "table.whole-row-in-widget",
+        "nbwidgets/widgets/grid/edits.py",
+        "self.dataset_id, datapoint_id, fields, expected_updated=None if force else base",
+        "self.dataset_id, datapoint_id, {**{k: v for k, v in (self._find(datapoint_id).to_wire() "
+        "if self._find(datapoint_id) is not None else {}).items() if k in ('inputs', 'messages', "
+        "'expected_output') and v is not None}, **fields}, expected_updated=None if force else base",
+        GRID,
+        "the grid's edit sends the whole row, built in the widget",
+        user_level=E2E_GRID,
+        table=True,
+    ),
+    Mutant(
+        "table.feedback-without-id",
+        "nbwidgets/client/orq.py",
+        'send=lambda p: Feedback.model_validate(self._send("POST", "/v2/feedback", p, once=True)),',
+        'send=lambda p: Feedback.model_validate(self._send("POST", "/v2/feedback", '
+        '{k: v for k, v in p.items() if k != "id"}, once=True)),',
+        [*FEEDBACK, "tests/client/test_outbox.py"],
+        "feedback sent without its client id",
+        user_level=E2E_FEEDBACK,
+        table=True,
+    ),
+    Mutant(
+        "table.delete-before-send",
+        "nbwidgets/client/writes.py",
+        "        try:\n            return kind.send(payload)\n",
+        "        self._store.done(entry.seq, self.scope, entry.key, None)\n"
+        "        try:\n            return kind.send(payload)\n",
+        [*WRITES, "tests/client/test_write_faults.py"],
+        "the outbox deletes an entry before sending it",
+        user_level=[
+            "tests/widgets/test_grid.py::test_patches_that_fail_or_lose_their_answer_land_once_each_and_show",
+            "tests/client/test_write_faults.py",
+        ],
+        table=True,
+    ),
+    # --- the write path (client/writes.py, client/outbox.py) ---------------------------------------------------
+    Mutant(
+        "writes.conflict-skipped",
+        "nbwidgets/client/writes.py",
+        "changed = entry.expects is not None and found != entry.expects",
+        "changed = False",
+        GRID,
+    ),
+    Mutant(
+        "writes.own-tokens-ignored",
+        "nbwidgets/client/writes.py",
+        "if changed and found not in self._store.own_tokens(self.scope, entry.key):",
+        "if changed:",
+        GRID,
+    ),
+    Mutant(
+        "writes.landed-check-skipped",
+        "nbwidgets/client/writes.py",
+        "if kind.holds is not None and kind.holds(payload, current):",
+        "if False:",
+        WRITES + FORM,
+    ),
+    Mutant(
+        "writes.retries-dropped",
+        "nbwidgets/client/writes.py",
+        "self._store.later(entry.seq, delay, str(error))",
+        "self._store.fail(entry.seq, str(error))",
+        WRITES,
+    ),
+    Mutant(
+        "writes.no-backoff",
+        "nbwidgets/client/writes.py",
+        'delay = self.policy.delay(entry.attempts - 1, getattr(error, "retry_after", None))',
+        "delay = 0.0",
+        WRITES,
+    ),
+    Mutant(
+        "writes.lease-check-before-send-skipped",
+        "nbwidgets/client/writes.py",
+        "if self._store.renew([entry.seq]) != {entry.seq}:\n            raise _LeaseLost()",
+        "pass",
+        WRITES,
+    ),
+    Mutant(
+        "writes.lease-renewal-skipped",
+        "nbwidgets/client/writes.py",
+        "                    self._store.renew(inflight)\n",
+        "                    pass\n",
+        WRITES,
+    ),
+    Mutant(
+        "writes.may-have-landed-never",
+        "nbwidgets/client/writes.py",
+        "may_have_landed = entry.attempts > 1",
+        "may_have_landed = False",
+        WRITES + FORM,
+    ),
+    Mutant(
+        "writes.result-before-callbacks",
+        "nbwidgets/client/writes.py",
+        "        self.value = result\n        self._changed(state, error)",
+        "        self.value = result\n        threading.Timer(0.2, self._changed, (state, error)).start()",
+        GRID + FEEDBACK,
+    ),
+    Mutant(
+        "writes.409-is-a-conflict",
+        "nbwidgets/client/writes.py",
+        "if error.status is not None:  # the service said 409",
+        "if False:  # the service said 409",
+        FORM,
+    ),
+    Mutant(
+        "writes.flush-ignores-inflight",
+        "nbwidgets/client/writes.py",
+        "while self._store.count_queued(self.scope) or self._delivering():",
+        "while self._store.count_queued(self.scope):",
+        WRITES,
+    ),
+    Mutant(
+        "outbox.order-per-key-dropped",
+        "nbwidgets/client/outbox.py",
+        "AND p.state = 'queued' AND p.seq < e.seq)",
+        "AND p.state = 'queued' AND p.seq < e.seq AND 0)",
+        [*WRITES, "tests/client/test_write_faults.py"],
+    ),
+    Mutant(
+        "outbox.newest-first",
+        "nbwidgets/client/outbox.py",
+        "AND p.state = 'queued' AND p.seq < e.seq) ORDER BY seq LIMIT ?",
+        "AND p.state = 'queued' AND p.seq > e.seq) ORDER BY seq DESC LIMIT ?",
+        WRITES,
+    ),
+    Mutant(
+        "outbox.leases-ignored",
+        "nbwidgets/client/outbox.py",
+        "WHERE scope = ? AND state = 'queued' AND next_attempt <= ? AND lease_until < ? ",
+        "WHERE scope = ? AND state = 'queued' AND next_attempt <= ? AND (lease_until < ? OR 1) ",
+        WRITES,
+    ),
+    Mutant(
+        "outbox.renew-takes-any-owner",
+        "nbwidgets/client/outbox.py",
+        "WHERE owner = ? AND state = 'queued' AND seq IN ({marks})\",\n"
+        "                (time.time() + self.lease_seconds, self.owner, *seqs),",
+        "WHERE (owner = ? OR 1) AND state = 'queued' AND seq IN ({marks})\",\n"
+        "                (time.time() + self.lease_seconds, self.owner, *seqs),",
+        WRITES,
+    ),
+    Mutant(
+        "outbox.dead-owners-kept",
+        "nbwidgets/client/outbox.py",
+        "if host == socket.gethostname() and not _alive(int(pid)):",
+        "if False:",
+        WRITES,
+    ),
+    Mutant(
+        "outbox.live-owners-reaped",
+        "nbwidgets/client/outbox.py",
+        "if host == socket.gethostname() and not _alive(int(pid)):",
+        "if host == socket.gethostname():",
+        WRITES,
+    ),
+    Mutant(
+        "outbox.landed-token-not-kept",
+        "nbwidgets/client/outbox.py",
+        "            if token:\n                self._db.execute(\n",
+        "            if token and False:\n                self._db.execute(\n",
+        GRID,
+    ),
+    Mutant(
+        "outbox.scope-ignored",
+        "nbwidgets/client/outbox.py",
+        '"WHERE scope = ? AND state = ? ORDER BY seq",',
+        '"WHERE (scope = ? OR 1) AND state = ? ORDER BY seq",',
+        [*WRITES, "tests/client/test_outbox_privacy.py"],
+    ),
+    # --- the client: routes, ids, write kinds ----------------------------------------------------------------------
+    Mutant(
+        "client.id-not-encoded",
+        "nbwidgets/client/checks.py",
+        'return quote(value, safe="")',
+        "return value",
+        CLIENT,
+    ),
+    Mutant(
+        "client.id-path-check-skipped",
+        "nbwidgets/client/checks.py",
+        'if "/" in value or value in (".", ".."):',
+        "if False:",
+        CLIENT,
+    ),
+    Mutant(
+        "client.datapoint-not-read-first",
+        "nbwidgets/client/orq.py",
+        "                read_first=True,\n                describe=datapoint_route,",
+        "                read_first=False,\n                describe=datapoint_route,",
+        GRID,
+    ),
+    Mutant(
+        "client.versioned-save-idempotent",
+        "nbwidgets/client/orq.py",
+        'idempotent=lambda p: "versionIncrement" not in p["body"],',
+        "idempotent=lambda p: True,",
+        FORM,
+    ),
+    Mutant(
+        "client.creation-idempotent",
+        "nbwidgets/client/orq.py",
+        'holds=lambda p, found: found is not None and found.prompt == p["body"].get("prompt"),\n'
+        "                idempotent=lambda p: False,",
+        'holds=lambda p, found: found is not None and found.prompt == p["body"].get("prompt"),\n'
+        "                idempotent=lambda p: True,",
+        FORM,
+    ),
+    Mutant(
+        "client.removal-404-is-failure",
+        "nbwidgets/client/orq.py",
+        "gone_means_landed=True,",
+        "gone_means_landed=False,",
+        FEEDBACK + WRITES,
+    ),
+    Mutant(
+        "client.token-not-canonical",
+        "nbwidgets/client/orq.py",
+        "return _instant.validate_python(updated).isoformat()",
+        "return str(updated)",
+        GRID,
+    ),
+    Mutant(
+        "client.evaluator-version-not-checked",
+        "nbwidgets/client/orq.py",
+        'return getattr(current, "version", None) != payload["version"]',
+        "return True",
+        FORM + WRITES,
+    ),
+    Mutant(
+        "client.transport-retries-once-requests",
+        "nbwidgets/client/transport.py",
+        "if once or not may_retry",
+        "if not may_retry",
+        WRITES,
+    ),
+    # --- the grid's edits (widget side of the write path) ------------------------------------------------------------
+    Mutant(
+        "grid.undo-restores-the-new-value",
+        "nbwidgets/widgets/grid/edits.py",
+        "previous = {k: before.to_wire().get(k) for k in fields}",
+        "previous = {k: saved.to_wire().get(k) for k in fields}",
+        GRID,
+    ),
+    Mutant(
+        "grid.keep-mine-keeps-the-base",
+        "nbwidgets/widgets/grid/edits.py",
+        "expected_updated=None if force else base",
+        "expected_updated=base",
+        GRID,
+    ),
+    Mutant(
+        "grid.patch-merged-not-recomputed",
+        "nbwidgets/widgets/grid/edits.py",
+        "            delta.update({k: None for k in shown if k not in wire})\n",
+        "            delta = {**self._row_patches.get(datapoint.id, {}), **delta}\n",
+        GRID,
+    ),
+    Mutant(
+        "grid.discard-keeps-statuses",
+        "nbwidgets/widgets/grid/edits.py",
+        "self.row_status = {k: v for k, v in self.row_status.items() if k not in self.staged}\n"
+        "            self.staged = {}",
+        "self.staged = {}",
+        ["tests/widgets/test_grid.py", "tests/widgets/test_grid_paths.py"],
+    ),
+    # --- front end -----------------------------------------------------------------------------------------------
+    Mutant(
+        "js.textcell-innerhtml",
+        "js/shared/cells.js",
+        'return h("div", { class: "nbw-text nbw-cell-text" }, String(text));',
+        'const cell = h("div", { class: "nbw-text nbw-cell-text" }); cell.innerHTML = String(text); return cell;',
+        NODE,
+    ),
+    Mutant(
+        "js.tags-innerhtml",
+        "js/shared/cells.js",
+        'list.map((tag) => h("li", { class: "nbw-chip" }, inlineValue(tag))),',
+        'list.map((tag) => { const li = h("li", { class: "nbw-chip" }); '
+        "li.innerHTML = inlineValue(tag); return li; }),",
+        NODE,
+    ),
+    Mutant(
+        "js.answers-to-every-view",
+        "js/shared/comm.js",
+        'if (!message || typeof message.id !== "string" || !pending.has(message.id)) return;',
+        'if (!message || typeof message.id !== "string") return;',
+        NODE,
+    ),
+    Mutant(
+        "js.shortcuts-not-suppressed",
+        "js/shared/keys.js",
+        'root.setAttribute("data-lm-suppress-shortcuts", "true");',
+        "",
+        NODE,
+    ),
+    Mutant(
+        "js.keys-propagate",
+        "js/shared/keys.js",
+        'root.addEventListener("keydown", (event) => event.stopPropagation(), { signal });',
+        "",
+        NODE,
+    ),
+]
+
+
+def selected(names: list[str], table: bool) -> list[Mutant]:
+    mutants = [m for m in MUTANTS if m.table] if table else MUTANTS
+    if not names:
+        return mutants
+    chosen = [m for m in mutants if any(m.name == n or m.name.startswith(n) for n in names)]
+    unknown = [n for n in names if not any(m.name == n or m.name.startswith(n) for m in MUTANTS)]
+    if unknown:
+        sys.exit(f"no mutant named {', '.join(unknown)} (see --list)")
+    return chosen
+
+
+def make_copy() -> Path:
+    """The tree (sources, tests, built bundle) in a temporary folder; node_modules linked, not copied."""
+    copy = Path(tempfile.mkdtemp(prefix="nbw-mutate-")) / "tree"
+    shutil.copytree(SOURCE, copy, ignore=LEFT_OUT)
+    (copy / "js" / "node_modules").symlink_to(SOURCE / "js" / "node_modules")
+    return copy
+
+
+def build_js() -> None:
+    subprocess.run(["npm", "run", "--silent", "build"], cwd=ROOT / "js", check=True, capture_output=True)
+
+
+def run(command: list[str], cwd: Path, timeout: float) -> tuple[str, list[str], float]:
+    """('killed' | 'survived' | 'timeout', failed test names, seconds)."""
+    started = time.monotonic()
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(ROOT)}
+    try:
+        done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env)
+    except subprocess.TimeoutExpired:
+        return "timeout", [], time.monotonic() - started
+    output = done.stdout + done.stderr
+    failed = re.findall(r"^FAILED (\S+)", output, re.M) + re.findall(r"^not ok \d+ - (.+)$", output, re.M)
+    failed += re.findall(r"^ERROR (\S+)", output, re.M)
+    if done.returncode == 0:
+        return "survived", [], time.monotonic() - started
+    if not failed and done.returncode not in (1,):  # usage error, collection error: not a kill
+        tail = "\n".join(output.splitlines()[-15:])
+        return f"error (exit {done.returncode})\n{tail}", [], time.monotonic() - started
+    return "killed", failed, time.monotonic() - started
+
+
+def existing(tests: list[str]) -> list[str]:
+    return [t for t in tests if (ROOT / t.split("::")[0]).exists()]
+
+
+def try_mutant(mutant: Mutant, timeout: float, count: bool) -> list[tuple[str, str, list[str], float]]:
+    """Apply, run its selections, restore. count: run without -x (every failing test is listed)."""
+    path = ROOT / mutant.path
+    original = path.read_text()
+    found = original.count(mutant.old)
+    if found != 1:
+        return [("unapplicable", f"the text is found {found} times in {mutant.path}", [], 0.0)]
+    results = []
+    try:
+        path.write_text(original.replace(mutant.old, mutant.new))
+        if mutant.js:
+            build_js()
+        selections = [mutant.tests] + ([mutant.user_level] if count and mutant.user_level else [])
+        for tests in selections:
+            if tests is NODE:
+                outcome, failed, took = run(NODE, ROOT / "js", timeout)
+                results.append(("node --test tests/", outcome, failed, took))
+                continue
+            tests = existing(tests)
+            if not tests:
+                results.append((" ".join(tests), "no tests", [], 0.0))
+                continue
+            command = PYTEST + ([] if count else ["-x"]) + [f"--timeout={int(timeout)}"] + tests
+            outcome, failed, took = run(command, ROOT, timeout * (3 if count else 1.5))
+            results.append((" ".join(tests), outcome, failed, took))
+    finally:
+        path.write_text(original)
+        if mutant.js:
+            build_js()
+    return results
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("names", nargs="*", help="mutants (names or prefixes) to run; all when none")
+    parser.add_argument("--list", action="store_true", help="list the mutants and exit")
+    parser.add_argument("--table", action="store_true", help="issue 17's deliberate bugs, with the user-level tests")
+    parser.add_argument("--count", action="store_true", help="run every test of the selection (no -x)")
+    parser.add_argument("--timeout", type=float, default=600, help="seconds per selection (default 600)")
+    args = parser.parse_args()
+    mutants = selected(args.names, args.table)
+    if args.list:
+        for m in mutants:
+            print(f"{m.name:42} {m.path:36} {m.why or ''}")
+        return 0
+    global ROOT
+    ROOT = make_copy()
+    survivors = []
+    print(f"{len(mutants)} mutant(s), each applied alone to a copy of the tree ({ROOT}), then restored", flush=True)
+    for mutant in mutants:
+        results = try_mutant(mutant, args.timeout, args.count or args.table)
+        for selection, outcome, failed, took in results:
+            print(f"{outcome.split(chr(10))[0]:10} {mutant.name:42} {took:6.0f}s  {selection}", flush=True)
+            if "\n" in outcome:
+                print(outcome.split("\n", 1)[1])
+            for name in failed:
+                print(f"{'':12}failed: {name}")
+        if not any(outcome in ("killed", "timeout") for _, outcome, _, _ in results):
+            survivors.append(mutant.name)
+    print(f"\n{len(mutants) - len(survivors)} killed, {len(survivors)} survived (or could not be applied)", flush=True)
+    for name in survivors:
+        print(f"  survived: {name}")
+    shutil.rmtree(ROOT.parent, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

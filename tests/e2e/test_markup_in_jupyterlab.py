@@ -1,0 +1,143 @@
+"""Datapoint text is text in every renderer: a dataset whose datapoints reach each one (inputs chips,
+messages with content parts and tool calls, evaluations, expected output; Overmind's input, expected
+output and tags), each field holding markup. On screen the markup shows literally, no element of it
+is made, and nothing it carries runs."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import open_and_run
+
+from nbwidgets import Client
+from nbwidgets.models import new_ulid
+
+pytestmark = pytest.mark.e2e
+GRID = ".nbw-grid table[role=grid] tbody tr[role=row]"
+SETUP = "from nbwidgets import Client, DatasetGrid"
+
+
+def markup(where: str) -> str:
+    """A payload naming where it was put: an image with onerror, a script, a bold tag."""
+    return f'<img src=x onerror="window.__xss=\'{where}\'"><script>window.__xss="{where}"</script><b>{where}</b>'
+
+
+ORQ_PLACES = [
+    "expected",
+    "input-key",
+    "input-value",
+    "system",
+    "text-part",
+    "tool-name",
+    "tool-args",
+    "tool-result",
+    "eval-string",
+    "eval-reviewer",
+    "eval-array",
+]
+
+
+def orq_datapoint() -> dict:
+    return {
+        "expected_output": markup("expected"),
+        "inputs": {markup("input-key"): "k", "q": markup("input-value")},
+        "messages": [
+            {"role": "system", "content": markup("system")},
+            {"role": "user", "content": [{"type": "text", "text": markup("text-part")}]},
+            {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [
+                    {
+                        "id": "call_1",
+                        "type": "function",
+                        "function": {"name": markup("tool-name"), "arguments": markup("tool-args")},
+                    }
+                ],
+            },
+            {"role": "tool", "tool_call_id": "call_1", "content": markup("tool-result")},
+        ],
+        "evaluations": [
+            {
+                "id": new_ulid(),
+                "evaluation_type": "human_review",
+                "source": "orq",
+                "type": "string",
+                "value": markup("eval-string"),
+                "reviewed_by_id": markup("eval-reviewer"),
+            },
+            {
+                "id": new_ulid(),
+                "evaluation_type": "human_review",
+                "source": "orq",
+                "type": "string_array",
+                "values": [markup("eval-array"), "plain"],
+                "reviewed_by_id": "reviewer",
+            },
+        ],
+    }
+
+
+def rendered(page) -> dict:
+    """What the grid shows: its text (every row expanded), the elements the payloads would make, __xss."""
+    for button in page.locator(".nbw-grid button.nbw-expand").all():
+        if button.get_attribute("aria-expanded") != "true":
+            button.click()
+    page.wait_for_selector(".nbw-grid tr.nbw-expanded")
+    for details in page.locator(".nbw-grid details").all():  # closed <details> hide their text
+        details.evaluate("node => { node.open = true; }")
+    grid = page.locator(".nbw-grid")
+    return {
+        "shown": grid.inner_text(),
+        "titles": grid.evaluate("n => [...n.querySelectorAll('[title]')].map(e => e.title).join('\\n')"),
+        "injected": grid.locator("tbody img, tbody script, tbody b").count(),
+        "xss": page.evaluate("() => window.__xss ?? null"),
+    }
+
+
+def test_every_orq_renderer_shows_markup_as_text(page, lab, sandbox):
+    with Client.orq(sandbox.api_key, sandbox.url) as client:
+        dataset = client.create_dataset(f"markup-every-renderer-{new_ulid()}")
+    sandbox.put_raw_datapoints(dataset.id, [orq_datapoint()])
+    with Client.orq(sandbox.api_key, sandbox.url) as client:  # the models read it (tolerantly or not)
+        [read] = client.datapoints_page(dataset.id).items
+        assert len(read.evaluations) == 2 and len(read.messages) == 4
+    open_and_run(page, lab, "markup_orq.ipynb", [SETUP, f"DatasetGrid(Client.sandbox(), {dataset.id!r})"], GRID)
+    seen = rendered(page)
+    text = seen["shown"] + "\n" + seen["titles"]
+    missing = [where for where in ORQ_PLACES if markup(where) not in text]
+    assert missing == [], f"not shown literally: {missing}"
+    assert seen["injected"] == 0 and seen["xss"] is None and page.errors == []
+
+
+def test_overmind_input_expected_output_and_tags_show_markup_as_text(page, lab, sandbox):
+    with Client.overmind(sandbox.api_key, sandbox.url) as client:
+        agent = client.get_dataset(sandbox.ids["agent_v1"]).agent
+        created = client.create_dataset_version(
+            agent,
+            [
+                {
+                    "input": {"text": markup("om-input"), "list": [markup("om-input-list")]},
+                    "expected_output": markup("om-expected"),
+                    "persona": markup("om-persona")[:120],
+                    "tags": [markup("om-tag"), "plain"],
+                    "order": 0,
+                }
+            ],
+            name="markup",
+        )
+    open_and_run(
+        page,
+        lab,
+        "markup_overmind.ipynb",
+        [SETUP, f"DatasetGrid(Client.sandbox('overmind'), {created.id!r})"],
+        GRID,
+    )
+    seen = rendered(page)
+    text = seen["shown"]
+    missing = [w for w in ("om-input", "om-expected", "om-tag") if markup(w) not in text]
+    assert missing == [], f"not shown literally: {missing}"
+    assert json.dumps(markup("om-input-list")) in text  # a list inside the input shows as JSON
+    assert markup("om-persona")[:120] in text
+    assert seen["injected"] == 0 and seen["xss"] is None and page.errors == []

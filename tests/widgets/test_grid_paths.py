@@ -1,0 +1,141 @@
+"""The grid's paths the front end reaches by intent: refresh, page size, discard, save as a new version.
+Each is checked on what the grid shows and on what the service received or holds."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from nbwidgets import Client, DatasetGrid
+
+
+def wait_for(condition, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        time.sleep(0.01)
+
+
+def shown(grid, datapoint_id):
+    row = next(r for r in grid._page_rows if r["id"] == datapoint_id)
+    return {**row, **grid._row_patches.get(datapoint_id, {})}
+
+
+def answers(grid):
+    sent = []
+    grid.send = lambda message, buffers=None: sent.append(message)
+    return sent
+
+
+@pytest.fixture
+def dataset(orq):
+    created = orq.create_dataset(f"paths-{time.monotonic_ns()}")
+    orq.create_datapoints(created.id, [{"expected_output": f"row {i}"} for i in range(12)])
+    yield created.id
+    orq.delete_dataset(created.id)
+
+
+def test_refresh_shows_what_a_colleague_changed_and_asks_the_service_again(orq, sandbox, dataset):
+    grid = DatasetGrid(orq, dataset, page_size=10, prefetch=False)
+    target = grid.rows[4]
+    with Client.orq(sandbox.api_key, sandbox.url) as colleague:
+        colleague.update_datapoint(dataset, target.id, expected_output="changed by a colleague")
+    grid.first_page()  # cached: still what was loaded
+    assert shown(grid, target.id)["expected_output"] == target.expected_output
+    mark = sandbox.mark_requests()
+    sent = answers(grid)
+    grid.handle({"type": "refresh", "id": "r"})
+    wait_for(lambda: not grid.loading and shown(grid, target.id)["expected_output"] == "changed by a colleague")
+    assert {"id": "r", "ok": True} in sent and grid.page_number == 1 and len(grid.rows) == 10
+    [listing] = sandbox.requests_received(f"/v2/datasets/{dataset}/datapoints", since=mark, method="GET")
+    assert listing["query"].get("limit") in ("10", 10)
+
+
+def test_overmind_refresh_stays_on_its_page(overmind, sandbox):
+    grid = DatasetGrid(overmind, sandbox.ids["agent_v1"], page_size=10)
+    grid.first_page()
+    grid.go_to_page(3)
+    grid.handle({"type": "refresh", "id": "r"})
+    wait_for(lambda: not grid.loading)
+    assert grid.page_number == 3 and grid.rows[0].order == 20
+
+
+def test_page_size_reloads_from_the_first_page_and_the_service_gets_the_limit(orq, sandbox, dataset):
+    grid = DatasetGrid(orq, dataset, page_size=10, prefetch=False)
+    grid.next_page()
+    assert grid.page_number == 2 and len(grid.rows) == 2
+    mark = sandbox.mark_requests()
+    sent = answers(grid)
+    grid.handle({"type": "page_size", "id": "p", "size": 5})
+    wait_for(lambda: not grid.loading and grid.page_size == 5 and len(grid._page_rows) == 5)
+    assert {"id": "p", "ok": True} in sent and grid.page_number == 1 and grid.has_next
+    assert [r["query"].get("limit") for r in sandbox.requests_received(f"/v2/datasets/{dataset}", since=mark)] == ["5"]
+    grid.handle({"type": "page_size", "id": "bad", "size": 0})
+    [refused] = [m for m in sent if m.get("id") == "bad"]
+    assert not refused["ok"] and "page_size" in refused["error"]["message"] and grid.page_size == 5
+
+
+def stage(grid, datapoint, value):
+    grid.handle({"type": "edit", "id": "s", "datapoint_id": datapoint.id, "field": "expected_output", "value": value})
+
+
+def test_discard_drops_the_staged_edits_and_sends_nothing(overmind, sandbox):
+    grid = DatasetGrid(overmind, sandbox.ids["agent_v1"], page_size=10)
+    grid.first_page()
+    first, second = grid.rows[1], grid.rows[2]
+    stage(grid, first, {"team": "billing"})
+    stage(grid, second, "plain text")
+    assert set(grid.staged) == {first.id, second.id} and grid.row_status[first.id]["state"] == "staged"
+    mark = sandbox.mark_requests()
+    grid.handle({"type": "discard", "id": "d"})
+    assert grid.staged == {} and first.id not in grid.row_status and second.id not in grid.row_status
+    assert grid.rows[1].expected_output == first.expected_output  # the page shows the version as it is
+    assert sandbox.requests_received("/api/", since=mark, method="POST") == []
+    with pytest.raises(ValueError, match="no staged edits"):
+        grid.save_version()
+
+
+def test_save_version_by_intent_posts_every_datapoint_once_with_the_edit(overmind, sandbox):
+    grid = DatasetGrid(overmind, sandbox.ids["agent_v1"], page_size=10)
+    grid.first_page()
+    base = overmind.get_dataset(sandbox.ids["agent_v1"])
+    agent_before = overmind.get_agent(base.agent).active_dataset
+    target = grid.rows[3]
+    stage(grid, target, {"team": "security"})
+    mark = sandbox.mark_requests()
+    grid.handle({"type": "save_version", "id": "v", "make_active": False})
+    wait_for(lambda: "Saved as version" in grid.notice and not grid.loading)
+    [posted] = sandbox.requests_received("/api/datasets/", since=mark, method="POST")
+    body = posted["body"]
+    assert posted["status"] == 201 or posted["status"] == 200
+    assert body["agent"] == base.agent and body["make_active"] is False
+    assert len(body["datapoints"]) == len(base.datapoints) == 40
+    changed = [dp for dp in body["datapoints"] if dp["expected_output"] == {"team": "security"}]
+    assert len(changed) == 1 and changed[0]["order"] == target.order and "id" not in changed[0]
+    # the grid moved to the new version: its first page, nothing staged, the edit on screen
+    assert grid.dataset_id != sandbox.ids["agent_v1"] and grid.staged == {} and grid.page_number == 1
+    assert "(active)" not in grid.notice
+    assert grid.rows[3].expected_output == {"team": "security"}
+    assert overmind.get_agent(base.agent).active_dataset == agent_before  # not made active
+    overmind.delete_dataset(grid.dataset_id)
+
+
+def test_a_failed_save_version_keeps_the_staged_edits_and_says_why(sandbox, tmp_path, monkeypatch):
+    from nbwidgets.client import RetryPolicy
+
+    monkeypatch.setenv("NBWIDGETS_CACHE_DIR", str(tmp_path))
+    client = Client.overmind(sandbox.api_key, sandbox.url, retry=RetryPolicy(max_retries=0))
+    grid = DatasetGrid(client, sandbox.ids["agent_v1"], page_size=10)
+    grid.first_page()
+    target = grid.rows[0]
+    stage(grid, target, "kept")
+    sandbox.set_faults(fault_rate=1.0)
+    try:
+        grid.handle({"type": "save_version", "id": "v"})
+        wait_for(lambda: grid.error.startswith("Saving the new version failed") and not grid.loading)
+    finally:
+        sandbox.clear_faults()
+    assert grid.staged == {target.id: {"expected_output": "kept"}} and grid.dataset_id == sandbox.ids["agent_v1"]
+    client.close()
