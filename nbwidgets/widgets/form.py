@@ -274,7 +274,8 @@ class EvaluatorForm(Widget):
         with self.hold_sync():
             self.saving = state in ("pending", "retrying")
             if state == "retrying":
-                self.banner = f"Not saved yet, retrying in the background: {status['message']}"
+                reason = status.get("reason") or status["message"]
+                self.banner = f"Not saved yet, retrying in the background (your changes are kept): {reason}"
             elif state == "saved":
                 self.banner = ""
                 self.notice = "Saved" + (f" as version {self.version}" if self.version else "")
