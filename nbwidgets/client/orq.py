@@ -22,7 +22,7 @@ from ..models import (
     new_ulid,
 )
 from ..models.feedback import BUILTIN_FEEDBACK_PROPERTIES
-from ..models.orq import EVALUATOR_WRITABLE_FIELDS
+from ..models.orq import EVALUATOR_NOT_NULLABLE, EVALUATOR_WRITABLE_FIELDS
 from . import checks
 from .base import Client
 from .checks import segment
@@ -431,6 +431,9 @@ def _evaluator_changes(
     unknown = set(changes) - set(EVALUATOR_WRITABLE_FIELDS) - {"type"}
     if unknown:
         raise ValueError(f"not evaluator fields: {', '.join(sorted(unknown))}")
+    nulls = [name for name in EVALUATOR_NOT_NULLABLE if name in changes and changes[name] is None]
+    if nulls:
+        raise ValueError(f"{', '.join(nulls)}: cannot be null (omit a field to leave it as it is)")
     if changes.get("path") and changes.get("project_id"):
         raise ValueError("path and project_id are mutually exclusive: give one")
     body = {"type": "llm_eval", **changes}
@@ -463,7 +466,11 @@ def _evaluator_holds(payload: dict[str, Any], current: Evaluator) -> bool:
 
 def _evaluator_creation(evaluator: Evaluator | dict[str, Any], path: str) -> dict[str, Any]:
     model = Evaluator.model_validate(evaluator)
-    body = {k: v for k, v in model.to_wire().items() if k in EVALUATOR_WRITABLE_FIELDS or k == "type"}
+    # on create an absent field and a null one mean the same: nulls are left out (the spec types most fields
+    # without null)
+    body = {
+        k: v for k, v in model.to_wire().items() if (k in EVALUATOR_WRITABLE_FIELDS or k == "type") and v is not None
+    }
     body.setdefault("type", "llm_eval")
     if "project_id" not in body:
         body.setdefault("path", path)

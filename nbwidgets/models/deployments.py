@@ -68,7 +68,8 @@ class DeploymentInvocation(BaseModel):
     @classmethod
     def from_response(cls, body: dict[str, Any]) -> DeploymentInvocation:
         """Build from an invoke answer (`telemetry.trace_id`, `choices[].message`)."""
-        telemetry = body.get("telemetry") if isinstance(body.get("telemetry"), dict) else {}
+        raw_telemetry = body.get("telemetry")
+        telemetry: dict[str, Any] = raw_telemetry if isinstance(raw_telemetry, dict) else {}
         choices = [c for c in body.get("choices") or [] if isinstance(c, dict)]
         return cls.model_validate(
             {

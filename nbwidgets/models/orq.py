@@ -382,6 +382,21 @@ def template_variables(prompt: str) -> list[str]:
     return list(dict.fromkeys(TEMPLATE_VARIABLE.findall(prompt)))
 
 
+# Evaluator fields the spec types without null (categories, categorical_labels, dataset_id and guardrail_config
+# are nullable): null would silently drop them, so it is refused.
+EVALUATOR_NOT_NULLABLE = (
+    "type",
+    "path",
+    "project_id",
+    "key",
+    "description",
+    "prompt",
+    "output_type",
+    "repetitions",
+    "mode",
+    "model",
+)
+
 EVALUATOR_WRITABLE_FIELDS = (
     "key",
     "description",

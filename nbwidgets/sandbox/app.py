@@ -119,7 +119,7 @@ class Sandbox:
         handlers = {404: _not_found, 405: _not_allowed}
         inner = Starlette(
             routes=control + self.orq.routes() + self.overmind.routes(),
-            exception_handlers=handlers,  # type: ignore[arg-type]
+            exception_handlers=handlers,
         )
         return _Gate(inner, self)
 
@@ -375,7 +375,7 @@ async def _read_body(scope: Scope, receive: Receive) -> tuple[bytes, tuple[int, 
             "unsupported_media_type",
         )
     try:
-        parsed = json.loads(body)
+        parsed = json.loads(body, parse_float=_finite, parse_constant=_no_constant)
     except RecursionError:
         return body, (400, f"JSON nested deeper than {MAX_JSON_DEPTH} levels", "parse_error")
     except ValueError:
@@ -383,6 +383,18 @@ async def _read_body(scope: Scope, receive: Receive) -> tuple[bytes, tuple[int, 
     if _too_deep(parsed, MAX_JSON_DEPTH):
         return body, (400, f"JSON nested deeper than {MAX_JSON_DEPTH} levels", "parse_error")
     return body, None
+
+
+def _finite(text: str) -> float:
+    # 1e400 parses to inf, which no JSON answer can hold: a 400 here, never a 500 when it is echoed
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"number out of range: {text[:40]}")
+    return value
+
+
+def _no_constant(text: str) -> Any:
+    raise ValueError(f"{text} is not JSON")
 
 
 def _replay(body: bytes) -> Receive:

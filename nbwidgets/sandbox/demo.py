@@ -9,6 +9,7 @@ import json
 import random
 import time
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 from ..models import new_ulid
@@ -244,7 +245,7 @@ def seed_demo(sandbox: Sandbox) -> dict[str, str]:
         project=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
     )
     ids["agent"] = agent["id"]
-    first = [
+    first: list[dict[str, Any]] = [
         {
             "input": {"ticket_text": t, "customer_tier": TIERS[i % 3]},
             "expected_output": {"team": team, "priority": ["low", "medium", "high"][i % 3]},
@@ -326,7 +327,7 @@ def add_generated_dataset(sandbox: Sandbox, count: int, name: str | None = None)
     """A dataset of `count` generated datapoints, built in bulk (a million in well under a minute)."""
     rng = random.Random(count)
     dataset = sandbox.orq.new_dataset(name or f"generated_{count}")
-    dataset_id = dataset["_id"]
+    dataset_id: str = dataset["_id"]
     start_ms = int(time.time() * 1000) - count  # one ms apart: ids ascend in creation order
     stamp = _iso(start_ms)
     head = json.dumps({"workspace_id": WORKSPACE_ID, "dataset_id": dataset_id})[1:-1]
@@ -342,7 +343,7 @@ def add_generated_dataset(sandbox: Sandbox, count: int, name: str | None = None)
     )[1:-1]
     dumps = json.dumps
 
-    def rows():
+    def rows() -> Iterator[tuple[str, str]]:
         for i in range(count):
             ticket, team, answer = TICKETS[i % len(TICKETS)]
             point_id = new_ulid(start_ms + i, rng.getrandbits(80))

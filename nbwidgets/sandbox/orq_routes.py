@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from pydantic import ValidationError
@@ -25,6 +26,9 @@ from .store import Store, now_iso
 WORKSPACE_ID = "01JBX0WS0000000000000000WS"
 PROJECT_ID = "01JBX0PR0000000000000000PR"
 USER_ID = "01JBX0US0000000000000000US"
+
+
+Handler = Callable[[Request], Awaitable[Response]]
 
 
 class OrqRoutes:
@@ -55,7 +59,7 @@ class OrqRoutes:
         ]
 
     @staticmethod
-    def _wrap(handler):
+    def _wrap(handler: Handler) -> Handler:
         async def endpoint(request: Request) -> Response:
             try:
                 return await handler(request)
@@ -68,7 +72,7 @@ class OrqRoutes:
 
     def new_dataset(self, display_name: str, path: str = "Default", dataset_id: str | None = None) -> dict[str, Any]:
         stamp = now_iso()
-        body = {
+        body: dict[str, Any] = {
             "_id": dataset_id or new_ulid(),
             "display_name": display_name,
             "project_id": PROJECT_ID,
@@ -214,6 +218,9 @@ class OrqRoutes:
     ) -> dict[str, Any]:
         """Validate the merged evaluator as the service would, then store it in list shape."""
         merged = {**(existing or {}), **fields}
+        if existing is None:
+            # orq answers every evaluator with an output_type (SDK 4.17.13 requires it): boolean when not given
+            merged.setdefault("output_type", "boolean")
         if merged.get("mode") == "single":
             merged["jury"] = None
         problems = evaluator_problems(merged, creating=existing is None)

@@ -18,7 +18,7 @@ from starlette.responses import JSONResponse
 
 from ..models import DatapointUpdate, is_ulid, new_ulid
 from ..models.feedback import FeedbackProperty
-from ..models.orq import FEEDBACK_PRODUCTS
+from ..models.orq import EVALUATOR_NOT_NULLABLE, FEEDBACK_PRODUCTS
 
 FEEDBACK_NOT_FOUND = "Workspace, trace, or feedback property was not found"
 MAX_LIMIT = 200  # the spec (and SDK 4.x): 1..200, default 10
@@ -139,7 +139,13 @@ def datapoint_fields(item: Any, prefix: tuple[str, ...] = ()) -> dict[str, Any]:
 
 
 def check_evaluator_target(body: dict[str, Any]) -> None:
-    """`path` and `project_id` place an evaluator; on create and on update only one may be given."""
+    """`path` and `project_id` place an evaluator; on create and on update only one may be given. Fields
+    the spec does not make nullable cannot be null (null would silently drop them)."""
+    for name in EVALUATOR_NOT_NULLABLE:
+        if name in body and body[name] is None:
+            raise field_error(name, "must not be null")
+    if "jury" in body and body["jury"] is None and body.get("mode") != "single":  # null jury: single judges only
+        raise field_error("jury", "must not be null (switch mode to single to drop the jury)")
     if body.get("path") and body.get("project_id"):
         raise OrqError(
             400,
@@ -160,9 +166,9 @@ def check_version_increment(body: dict[str, Any]) -> str | None:
 # --- deployments ----------------------------------------------------------------------------------
 
 
-def check_invoke(body: Any) -> dict[str, Any]:
+def check_invoke(raw: Any) -> dict[str, Any]:
     """POST /v2/deployments/invoke: `key` required; inputs/context/metadata objects; messages an array."""
-    body = require_object(body)
+    body = require_object(raw)
     if not isinstance(body.get("key"), str) or not body["key"]:
         raise field_error("key", "the deployment key is required")
     for name in ("inputs", "context", "metadata", "extra_params"):
@@ -222,9 +228,12 @@ def check_feedback(
     }
 
 
-def check_feedback_removal(body: Any) -> dict[str, Any]:
+def check_feedback_removal(raw: Any) -> dict[str, Any]:
     """POST /v2/feedback/remove: id, trace_id and product are all required."""
-    missing = [f for f in ("id", "trace_id", "product") if not isinstance(body, dict) or not body.get(f)]
+    if not isinstance(raw, dict):
+        raise OrqError(400, "Bad Request", [{"path": ["id"], "message": "Required"}])
+    body: dict[str, Any] = raw
+    missing = [f for f in ("id", "trace_id", "product") if not body.get(f)]
     if missing:
         raise OrqError(400, "Bad Request", [{"path": [f], "message": "Required"} for f in missing])
     if (

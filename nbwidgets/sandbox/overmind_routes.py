@@ -3,6 +3,7 @@ page-number pagination, immutable datapoints, versioned datasets."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -48,6 +49,9 @@ def _sorted(items: list[dict[str, Any]], ordering: str | None, allowed: tuple[st
     return sorted(items, key=lambda item: (item.get(field) is None, item.get(field)), reverse=ordering.startswith("-"))
 
 
+Handler = Callable[[Request], Awaitable[Response]]
+
+
 class OvermindRoutes:
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -66,7 +70,7 @@ class OvermindRoutes:
         ]
 
     @staticmethod
-    def _wrap(handler):
+    def _wrap(handler: Handler) -> Handler:
         async def endpoint(request: Request) -> Response:
             try:
                 return await handler(request)
@@ -138,11 +142,12 @@ class OvermindRoutes:
             items = [d for d in items if d.get("source") == q["source"]]
         if q.get("generator_model"):
             items = [d for d in items if d.get("generator_model") == q["generator_model"]]
-        for param, test in (
+        tests: tuple[tuple[str, Callable[[int, int], bool]], ...] = (
             ("version", lambda v, n: v == n),
             ("version_min", lambda v, n: v >= n),
             ("version_max", lambda v, n: v <= n),
-        ):
+        )
+        for param, test in tests:
             number = rules.integer_filter(request, param)
             if number is not None:
                 items = [d for d in items if test(d["version"], number)]

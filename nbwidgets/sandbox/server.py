@@ -61,7 +61,7 @@ class BackgroundServer:
     def __init__(self, sandbox: Sandbox, host: str = "127.0.0.1", port: int = 0) -> None:
         self.sandbox = sandbox
         self._server = uvicorn.Server(_config(sandbox, host, port, "warning"))
-        self._server.install_signal_handlers = lambda: None  # type: ignore[method-assign]  # not the main thread
+        self._server.install_signal_handlers = lambda: None  # type: ignore[attr-defined]  # not the main thread
         self._thread = threading.Thread(target=self._run, name="nbwidgets-sandbox", daemon=True)
         self._thread.start()
         deadline = time.monotonic() + 15

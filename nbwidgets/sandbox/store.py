@@ -96,7 +96,7 @@ class Store:
             ).fetchone()
         if not row:
             return None
-        body = json.loads(row[0])
+        body: dict[str, Any] = json.loads(row[0])
         body["metadata"] = {**body.get("metadata", {}), "datapoints_count": row[1]}
         return body
 

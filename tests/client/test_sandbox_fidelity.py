@@ -6,6 +6,8 @@ is what a user meets.
 
 from __future__ import annotations
 
+import time
+
 import httpx
 import pytest
 
@@ -282,6 +284,13 @@ def test_unknown_messages_and_evaluations_are_kept_raw_and_do_not_break_a_page(o
     from nbwidgets.models import message_text
 
     assert "critic" in message_text(odd.messages[1]) and "video" in message_text(odd.messages[2])
+    from nbwidgets import DatasetGrid
+
+    grid = DatasetGrid(orq, fresh_dataset.id, page_size=10)  # the grid loads the page with the odd item in it
+    deadline = time.monotonic() + 30
+    while len(grid.rows) < 2 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert {row.expected_output for row in grid.rows} == {"still readable", "a normal one"}
 
 
 # --- Overmind -------------------------------------------------------------------------------------
