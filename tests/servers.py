@@ -106,6 +106,10 @@ class SandboxProcess:
         """Store datapoints as given, unchecked (items the models may not know)."""
         return self.control("POST", "/_sandbox/datapoints", {"dataset_id": dataset_id, "datapoints": datapoints})
 
+    def put_raw_evaluators(self, evaluators: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Store evaluators as given, unchecked (shapes the sandbox would not make itself)."""
+        return self.control("POST", "/_sandbox/evaluators", {"evaluators": evaluators})
+
     def stop(self) -> None:
         stop_pid(self.process)
 

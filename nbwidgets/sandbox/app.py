@@ -115,6 +115,7 @@ class Sandbox:
             Route("/_sandbox/feedback-properties", self._feedback_properties, methods=["GET"]),
             Route("/_sandbox/feedback-properties", self._add_feedback_property, methods=["POST"]),
             Route("/_sandbox/datapoints", self._put_raw_datapoints, methods=["POST"]),
+            Route("/_sandbox/evaluators", self._put_raw_evaluators, methods=["POST"]),
         ]
         handlers = {404: _not_found, 405: _not_allowed}
         inner = Starlette(
@@ -203,6 +204,19 @@ class Sandbox:
         ]
         self.store.put_datapoints(dataset_id, stored)
         return JSONResponse(stored)
+
+    async def _put_raw_evaluators(self, request: Request) -> Response:
+        """Store evaluators exactly as given (each needs `_id` and `key`), unchecked: answers in shapes the
+        sandbox itself would not make (the seed's, without `output_type`), for the client to read."""
+        body = await orq_rules.body_json(request)
+        items = body.get("evaluators") if isinstance(body, dict) else None
+        if not isinstance(items, list) or not all(
+            isinstance(i, dict) and isinstance(i.get("_id"), str) and isinstance(i.get("key"), str) for i in items
+        ):
+            return JSONResponse({"message": "{evaluators: [{_id, key, ...}]}"}, status_code=400)
+        for item in items:
+            self.store.put_evaluator(item)
+        return JSONResponse(items)
 
 
 def _service(path: str) -> str:

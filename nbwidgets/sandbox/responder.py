@@ -70,7 +70,7 @@ def support_reply(inputs: dict[str, Any], messages: list[dict[str, Any]]) -> str
         return answer  # the reference answer, word for word
     if variant == 1:
         opening = f"About “{follow_up}”: " if follow_up and follow_up.lower() != ticket.lower() else ""
-        return f"{opening}Thanks for reaching out! {answer[0].lower()}{answer[1:]}"
+        return f"{opening}Thanks for reaching out! {answer}"
     paragraphs = [
         f"Hello, and thank you for contacting Acme Cloud support about “{ticket}”.",
         answer,

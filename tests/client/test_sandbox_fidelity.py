@@ -249,11 +249,26 @@ def test_evaluator_updates_carry_type_and_path_and_refuse_path_with_project_id(o
     assert both.status_code == 400 and both.json()["details"][0]["path"] == ["path"]
 
 
-def test_an_evaluator_without_output_type_is_not_read_as_boolean():
-    from nbwidgets.models import Evaluator
-
-    seed_shape = {"_id": "e1", "type": "llm_eval", "key": "k", "prompt": "p", "mode": "single", "model": "m"}
-    assert Evaluator.model_validate(seed_shape).output_type is None
+def test_an_evaluator_without_output_type_is_not_read_as_boolean(orq, sandbox):
+    # the seed's answer shape of PATCH /v2/evaluators/{id}: no output_type
+    seed_shape = {
+        "_id": "01JJ1HDHN79XAS7A01WB3HYSF1",
+        "type": "llm_eval",
+        "key": "seed_shaped",
+        "description": "",
+        "prompt": "Is {{output}} polite?",
+        "mode": "single",
+        "model": "openai/gpt-4o",
+        "created": "2026-01-01T00:00:00.000Z",
+        "updated": "2026-01-01T00:00:00.000Z",
+    }
+    sandbox.put_raw_evaluators([seed_shape])
+    try:
+        assert orq.get_evaluator(seed_shape["_id"]).output_type is None
+        listed = [e for e in orq.list_evaluators(limit=200).items if getattr(e, "id", None) == seed_shape["_id"]]
+        assert listed[0].output_type is None
+    finally:
+        orq.delete_evaluator(seed_shape["_id"])
 
 
 # --- reading what the services may send --------------------------------------------------------------
