@@ -490,6 +490,82 @@ def bench_generation() -> None:
     )
 
 
+# --- experiment review ----------------------------------------------------------------------------
+
+EXPERIMENT_SETUP = """
+import time
+from nbwidgets import Client, ExperimentReview
+client = Client.sandbox()
+DATASET = {dataset!r}
+
+def generate(datapoint):  # a stand-in for a model call: 200 ms, then the output
+    time.sleep(0.2)
+    return f"answer to {{datapoint.id}}"
+
+print('ready')
+"""
+
+
+def bench_experiment(page, lab, sandbox, rounds: int) -> None:
+    print("7. experiment: cell run -> first 10 outputs visible (200 ms a call), ExperimentReview vs a plain loop")
+    dataset = sandbox.ids["generated_1000"]
+    open_lab_notebook(page, lab, "experiment.ipynb", [EXPERIMENT_SETUP.format(dataset=dataset)])
+    page.wait_for_selector(".jp-OutputArea-output:has-text('ready')", timeout=60_000)
+    times: dict[str, list[float]] = {"review": [], "loop": []}
+    for i in range(rounds):
+        for kind in ("review", "loop"):  # alternate, so drift hits both alike
+            marker = f"m{i}{kind}"
+            if kind == "review":
+                before = page.locator(".nbw-experiment").count()
+                source = f"ExperimentReview(client, DATASET, generate=generate, page_size=10)  # {marker}"
+            else:
+                # what a user writes without the widget: the same page, the same function, one call after another
+                source = (
+                    f"# {marker}\nfor datapoint in client.datapoints_page(DATASET, limit=10).items:\n"
+                    f"    print({marker!r}, generate(datapoint), flush=True)"
+                )
+            started = time.perf_counter()
+            run_cell(page, source)
+            if kind == "review":
+                page.wait_for_function(
+                    f"() => document.querySelectorAll('.nbw-experiment').length > {before} && "
+                    "[...document.querySelectorAll('.nbw-experiment')].pop()"
+                    ".querySelectorAll('.nbw-xrow[data-state=done]').length === 10",
+                    timeout=60_000,
+                )
+            else:
+                page.wait_for_function(
+                    "(marker) => [...document.querySelectorAll('.jp-OutputArea-output')]"
+                    ".some(o => (o.textContent.match(new RegExp(marker, 'g')) || []).length === 10)",
+                    arg=marker,
+                    timeout=60_000,
+                )
+            times[kind].append(time.perf_counter() - started)
+    record(
+        "experiment",
+        "cell run -> first 10 outputs visible (200 ms each)",
+        median(times["review"]),
+        median(times["loop"]),
+        "s",
+        "sequential loop",
+        "concurrency 4 (the default); the goal is 0.4 or less",
+    )
+
+
+def bench_experiment_alone(sandbox, rounds: int) -> None:
+    from playwright.sync_api import sync_playwright
+
+    lab = start_lab(sandbox)
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            bench_experiment(page, lab, sandbox, rounds)
+            browser.close()
+    finally:
+        stop_pid(lab.process)
+
+
 # --- main ------------------------------------------------------------------------------------------
 
 
@@ -533,12 +609,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer rounds (a smoke run)")
     parser.add_argument("--no-browser", action="store_true", help="skip the JupyterLab benchmarks")
-    parser.add_argument("--only", choices=["writes"], help="run one benchmark; its rows replace theirs in the table")
+    parser.add_argument(
+        "--only", choices=["writes", "experiment"], help="run one benchmark; its rows replace theirs in the table"
+    )
     parser.add_argument("--grid", action="store_true", help="only the grid's browser figures (not saved)")
     args = parser.parse_args()
     os.environ.setdefault("NBWIDGETS_CACHE_DIR", tempfile.mkdtemp(prefix="nbw-bench-cache-"))
     if args.only:
-        return only(args.only)
+        return only(args.only, 2 if args.quick else 5)
     rounds, flips = (2, 6) if args.quick else (5, 20)
     print("starting a sandbox with 1k, 20k and 1M generated datapoints ...", flush=True)
     sandbox = start_sandbox(
@@ -565,6 +643,7 @@ def main() -> int:
                     bench_row_change(page, lab, sandbox, 5 if args.quick else 10)
                     if not args.grid:
                         bench_saved_size(page, lab, sandbox)
+                        bench_experiment(page, lab, sandbox, rounds)
                     browser.close()
             finally:
                 stop_pid(lab.process)
@@ -579,11 +658,14 @@ def main() -> int:
     return 0
 
 
-def only(name: str) -> int:
+def only(name: str, rounds: int) -> int:
     """Run one benchmark; its rows replace the same rows of the last full run (the rest are kept)."""
-    sandbox = start_sandbox("--no-demo")
+    sandbox = start_sandbox("--no-demo", *(("--datapoints", "1000") if name == "experiment" else ()))
     try:
-        {"writes": bench_writes}[name](sandbox)
+        if name == "experiment":
+            bench_experiment_alone(sandbox, rounds)
+        else:
+            {"writes": bench_writes}[name](sandbox)
     finally:
         sandbox.stop()
     fresh = {(r["benchmark"], r["measure"]) for r in rows}

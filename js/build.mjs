@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const entries = ["grid", "form", "feedback"].filter((name) => existsSync(join(here, name, "index.js")));
+const entries = ["grid", "form", "feedback", "experiment"].filter((name) => existsSync(join(here, name, "index.js")));
 
 await build({
   entryPoints: Object.fromEntries(entries.map((name) => [name, join(here, name, "index.js")])),

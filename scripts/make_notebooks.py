@@ -164,6 +164,70 @@ NOTEBOOKS = {
             "[(v.version, v.metadata.get('edited_from', '')[:8]) for v in client.list_datasets(agent=agent.id)]"
         ),
     ],
+    "05_review_an_experiment.ipynb": [
+        new_markdown_cell(
+            "# Run an experiment over a dataset and review every output\n\n"
+            "`ExperimentReview` runs a generation (an orq deployment, or any Python function) over a dataset, a "
+            "page at a time and a few datapoints at once, and shows each output next to the expected output, with "
+            "their word-level difference and feedback buttons for the output's trace. Feedback and \"use as "
+            'expected output" are written to a queue on disk first, so a kernel restart loses neither.\n\n'
+            "**Keys in the review** (click a row first): j/k or ↑/↓ move, 1/2 thumbs up/down, c writes a "
+            "correction (Ctrl+Enter sends), u uses the output as the expected output, r re-runs the row, Esc "
+            "hands focus back to the notebook.\n\n"
+            "Everything here runs offline: the sandbox has demo deployments whose stand-in model answers "
+            "deterministically, and each answer's trace takes feedback as orq's would."
+        ),
+        new_code_cell(
+            "import asyncio\nfrom nbwidgets import Client, ExperimentReview\n\n"
+            "client = Client.default()  # the sandbox unless ORQ_API_KEY is set\n"
+            "support = client.list_datasets(search='support_quality').items[0]\n"
+            "[d.key for d in client.list_deployments().items]"
+        ),
+        new_code_cell(
+            "review = ExperimentReview(\n"
+            "    client, support.id, deployment='support-reply', page_size=5, feedback=('rating', 'quality', 'correction')\n"
+            ")\nreview"
+        ),
+        new_markdown_cell(
+            "The widget's state is plain Python too: wait for the page, then judge from code (the same path as "
+            "the buttons)."
+        ),
+        new_code_cell(
+            "review.wait()\nfirst, second = review.results[:2]\n"
+            "review.feedback(first['datapoint_id'], 'rating', 'good')\n"
+            "review.feedback(first['datapoint_id'], 'quality', 4)\n"
+            "review.feedback(second['datapoint_id'], 'correction', 'Sorry about that: a refund is on its way.')\n"
+            "review.use_as_expected(first['datapoint_id'])  # the output becomes the expected output\n"
+            "review.flush()\nprint(review.summary)"
+        ),
+        new_code_cell(
+            "review.to_pandas()[['datapoint_id', 'trace_id', 'metadata.tokens', 'feedback.rating', 'feedback.rating.state']]"
+        ),
+        new_markdown_cell(
+            "The next page is generated when you get there (or ahead of time with *Prefetch next page*); "
+            "nothing already generated runs again unless you re-run it."
+        ),
+        new_code_cell("review.next_page()\nreview.wait()\nprint(review.summary)"),
+        new_markdown_cell(
+            "## Your own function\n"
+            "`generate(datapoint)` may return the output text, `(output, trace_id)`, or a dict with `output`, "
+            "`trace_id` and metadata such as `tokens` or `cost`. Async functions work too, several calls in "
+            "flight at once (`concurrency=`, 4 by default). A row whose call raises shows its error, the others go "
+            "on; a row without a trace id says why it takes no feedback."
+        ),
+        new_code_cell(
+            "async def generate(datapoint):\n"
+            "    await asyncio.sleep(0.05)  # an API call\n"
+            "    if datapoint.inputs.get('customer_tier') == 'enterprise':\n"
+            "        raise RuntimeError('the model timed out')\n"
+            "    return f\"Thanks for reaching out about: {datapoint.inputs.get('ticket', '')[:40]}\"\n\n"
+            "mine = ExperimentReview(client, support.id, generate=generate, page_size=5, concurrency=2)\n"
+            "mine.wait()\n[(r['state'], r['error'] or r['output'][:40]) for r in mine.results]"
+        ),
+        new_code_cell("mine"),
+        new_markdown_cell("What is still queued, if anything (e.g. while offline):"),
+        new_code_cell("client.outbox.flush(timeout=10)\nclient.outbox.pending()"),
+    ],
 }
 
 

@@ -1,0 +1,570 @@
+// ExperimentReview front end: one row per datapoint with its output, the difference to the expected
+// output and feedback controls; it renders the kernel's state and sends intents. Keyboard first.
+import "../shared/theme.css";
+import "./experiment.css";
+import { choicesFor, isPicked, nextValue } from "../feedback/choices.js";
+import { clampedText, keyValueCell, messagesCell, statusBadge } from "../shared/cells.js";
+import { createRequester } from "../shared/comm.js";
+import { diff, diffView, unchanged } from "../shared/diff.js";
+import { append, clear, h } from "../shared/dom.js";
+import { thumbIcon } from "../shared/icons.js";
+import { gridMove, handFocusToNotebook, isolateShortcuts, isSaveChord } from "../shared/keys.js";
+import { coalesced } from "../shared/schedule.js";
+import {
+  EXPECTED_STATUS,
+  FEEDBACK_STATUS,
+  keyAction,
+  keyHelp,
+  metadataText,
+  outputText,
+  progressText,
+} from "./review.js";
+
+const COLUMNS = [
+  ["datapoint", "Datapoint"],
+  ["expected", "Expected output"],
+  ["output", "Output"],
+  ["diff", "Difference"],
+  ["feedback", "Feedback"],
+];
+const STATE_NAMES = ["_rows", "_generations", "_feedback", "_expected", "feedback_kinds", "feedback_off"];
+const CHROME_NAMES = [
+  "dataset_name",
+  "generator_label",
+  "page_number",
+  "has_next",
+  "has_previous",
+  "loading",
+  "error",
+  "notice",
+  "progress",
+  "running",
+  "summary",
+  "staged_count",
+  "prefetch",
+  "total",
+];
+let viewIds = 0;
+
+function render({ model, el }) {
+  // --- state -------------------------------------------------------------------------------
+  const controller = new AbortController();
+  const { signal } = controller;
+  const { request, dispose } = createRequester(model);
+  const viewId = `nbw-experiment-${++viewIds}`;
+  const get = (name) => model.get(name);
+  const kinds = () => get("feedback_kinds") ?? [];
+  let active = 0; // the active row of this page
+  let editor = null; // the open correction: {id, area}
+  const optimistic = new Map(); // "id property" -> value clicked, until the kernel's state arrives
+
+  const rows = () => get("_rows") ?? [];
+  const activeRow = () => rows()[active];
+
+  function send(type, payload) {
+    return request(type, payload).catch((error) => {
+      showError(error.message);
+      throw error;
+    });
+  }
+  const quietly = (promise) => promise.catch(() => {}); // the error is on screen already
+
+  // --- DOM -----------------------------------------------------------------------------------
+  const toolbar = h("div", { class: "nbw-toolbar" });
+  const progressLine = h("div", { class: "nbw-status nbw-progress", role: "status", "aria-live": "polite" });
+  const alert = h("div", { class: "nbw-alert", role: "alert" });
+  const notice = h("div", { class: "nbw-notice", role: "status", hidden: true });
+  const grid = h("div", {
+    class: "nbw-xgrid",
+    role: "grid",
+    tabindex: "0",
+    "aria-label": "Experiment outputs",
+    "aria-describedby": `${viewId}-keys`,
+  });
+  const footer = h("div", { class: "nbw-pager" });
+  const help = h("div", { class: "nbw-muted nbw-keys", id: `${viewId}-keys` });
+  const root = h(
+    "div",
+    { class: "nbw nbw-experiment" },
+    toolbar,
+    progressLine,
+    alert,
+    notice,
+    h("div", { class: "nbw-scroll" }, grid),
+    footer,
+    help,
+  );
+  isolateShortcuts(root, signal);
+  el.append(root);
+
+  function showError(message) {
+    clear(alert);
+    if (message) alert.append(h("span", {}, message));
+  }
+
+  // --- chrome: title, progress, run controls, pager ----------------------------------------------
+  function renderChrome() {
+    const running = get("running");
+    const progress = get("progress") ?? {};
+    const missing = (progress.rows ?? 0) - (progress.done ?? 0) - (progress.error ?? 0);
+    const prefetch = h("input", { type: "checkbox", id: `${viewId}-prefetch`, checked: Boolean(get("prefetch")) });
+    prefetch.addEventListener("change", () => {
+      model.set("prefetch", prefetch.checked);
+      model.save_changes();
+    });
+    append(clear(toolbar), [
+      h("span", { class: "nbw-title" }, get("dataset_name") || "Experiment"),
+      h("span", { class: "nbw-badge" }, get("generator_label")),
+      get("is_sandbox") ? h("span", { class: "nbw-badge nbw-sandbox", title: get("source_label") }, "Sandbox") : null,
+      h("span", { class: "nbw-spacer" }),
+      get("staged_count")
+        ? [
+            h("span", { class: "nbw-badge" }, `${get("staged_count")} staged`),
+            h(
+              "button",
+              { type: "button", class: "nbw-primary", onclick: () => quietly(send("save_version")) },
+              "Save as new version",
+            ),
+          ]
+        : null,
+      running
+        ? h("button", { type: "button", onclick: () => quietly(send("cancel")) }, "Cancel")
+        : missing > 0
+          ? h("button", { type: "button", class: "nbw-primary", onclick: () => quietly(send("run")) }, "Run")
+          : null,
+      h("button", { type: "button", disabled: running, onclick: () => quietly(send("rerun")) }, "Re-run page"),
+      h("label", { for: `${viewId}-prefetch`, class: "nbw-check" }, prefetch, "Prefetch next page"),
+    ]);
+
+    clear(progressLine);
+    if (running) progressLine.append(h("span", { class: "nbw-spinner", "aria-hidden": "true" }), " ");
+    progressLine.append(get("loading") ? "Loading the page…" : progressText(progress, get("concurrency"), running));
+    const bar = h("progress", {
+      max: String(Math.max(1, progress.rows ?? 0)),
+      value: String((progress.done ?? 0) + (progress.error ?? 0)),
+      "aria-label": "Generated",
+    });
+    progressLine.append(" ", bar);
+
+    showError(get("error"));
+    notice.hidden = !get("notice");
+    notice.textContent = get("notice");
+
+    const total = get("total");
+    append(clear(footer), [
+      h(
+        "button",
+        { type: "button", disabled: !get("has_previous"), onclick: () => quietly(send("page", { to: "prev" })) },
+        "‹ Previous",
+      ),
+      h(
+        "span",
+        { class: "nbw-page" },
+        `Page ${get("page_number")}${total != null ? ` of ${Math.max(1, Math.ceil(total / get("page_size")))}` : ""}`,
+      ),
+      h(
+        "button",
+        { type: "button", disabled: !get("has_next"), onclick: () => quietly(send("page", { to: "next" })) },
+        "Next ›",
+      ),
+      h("span", { class: "nbw-spacer" }),
+      h("span", { class: "nbw-summary", "aria-label": "Summary" }, get("summary")),
+    ]);
+    help.textContent = keyHelp(kinds());
+  }
+
+  // --- rows ------------------------------------------------------------------------------------
+  function renderRows() {
+    const list = rows();
+    if (active >= list.length) active = Math.max(0, list.length - 1);
+    const hadFocus = root.contains(document.activeElement) && document.activeElement !== grid;
+    const editorFocused = editor && document.activeElement === editor.area;
+    const selection = editorFocused ? [editor.area.selectionStart, editor.area.selectionEnd] : null;
+    clear(grid);
+    grid.setAttribute("aria-rowcount", String(list.length + 1));
+    grid.append(
+      h(
+        "div",
+        { class: "nbw-xrow nbw-xhead", role: "row", "aria-rowindex": "1" },
+        COLUMNS.map(([key, title]) => h("div", { class: `nbw-xcell nbw-x-${key}`, role: "columnheader" }, title)),
+      ),
+    );
+    if (!list.length)
+      grid.append(
+        h(
+          "div",
+          { class: "nbw-empty", role: "row" },
+          h("div", { role: "gridcell" }, get("loading") ? "Loading…" : "No datapoints"),
+        ),
+      );
+    list.forEach((row, index) => {
+      grid.append(renderRow(row, index));
+    });
+    if (editor && !list.some((row) => row.id === editor.id)) editor = null;
+    if (editorFocused && editor) {
+      editor.area.focus();
+      editor.area.setSelectionRange(...selection);
+    } else if (hadFocus && !root.contains(document.activeElement)) {
+      grid.focus(); // a re-render must not drop the keyboard out of the review
+    }
+  }
+
+  function renderRow(row, index) {
+    const generation = get("_generations")?.[row.id];
+    const isActive = index === active;
+    const node = h(
+      "div",
+      {
+        class: `nbw-xrow${isActive ? " nbw-active" : ""}`,
+        role: "row",
+        "aria-rowindex": String(index + 2),
+        "aria-selected": String(isActive),
+        dataset: { id: row.id, state: generation?.state ?? "none" },
+        onclick: () => {
+          if (active !== index) {
+            active = index;
+            renderRows();
+          }
+        },
+      },
+      h("div", { class: "nbw-xcell nbw-x-datapoint", role: "gridcell" }, datapointCell(row)),
+      h("div", { class: "nbw-xcell nbw-x-expected", role: "gridcell" }, expectedCell(row)),
+      h("div", { class: "nbw-xcell nbw-x-output", role: "gridcell" }, outputCell(row, generation)),
+      h("div", { class: "nbw-xcell nbw-x-diff", role: "gridcell" }, diffCell(row, generation)),
+      h("div", { class: "nbw-xcell nbw-x-feedback", role: "gridcell" }, feedbackCell(row, generation)),
+    );
+    return node;
+  }
+
+  function datapointCell(row) {
+    const inputs = row.inputs ?? {};
+    return [
+      Object.keys(inputs).length ? keyValueCell(inputs) : null,
+      row.messages?.length ? messagesCell(row.messages) : null,
+      !Object.keys(inputs).length && !row.messages?.length ? h("span", { class: "nbw-muted" }, "—") : null,
+    ];
+  }
+
+  function expectedCell(row) {
+    const status = get("_expected")?.[row.id];
+    const parts = [
+      row.expected_output == null
+        ? h("span", { class: "nbw-muted" }, "No expected output")
+        : clampedText(row.expected_output),
+    ];
+    if (status) {
+      const [badge, word] = EXPECTED_STATUS[status.state] ?? [status.state, status.state];
+      const line = h(
+        "div",
+        { class: `nbw-wstate nbw-state-${status.state}`, role: "status" },
+        statusBadge(badge, word),
+      );
+      if (status.message) line.append(": ", h("span", { class: "nbw-field-error" }, status.message));
+      if (status.state === "conflict") {
+        line.append(
+          h("div", { class: "nbw-muted" }, "Now on the server:"),
+          clampedText(status.server_value ?? ""),
+          h(
+            "div",
+            { class: "nbw-toolbar" },
+            h(
+              "button",
+              { type: "button", onclick: () => quietly(send("resolve", { datapoint_id: row.id, keep: "mine" })) },
+              "Keep mine",
+            ),
+            h(
+              "button",
+              { type: "button", onclick: () => quietly(send("resolve", { datapoint_id: row.id, keep: "theirs" })) },
+              "Take theirs",
+            ),
+          ),
+        );
+      }
+      if (status.state === "retrying")
+        line.append(
+          " ",
+          h("button", { type: "button", class: "nbw-link", onclick: () => quietly(send("retry")) }, "Retry now"),
+        );
+      parts.push(line);
+    }
+    return parts;
+  }
+
+  function outputCell(row, generation) {
+    if (!generation) return h("span", { class: "nbw-muted" }, "Not generated");
+    const state = generation.state;
+    const rerun = h(
+      "button",
+      {
+        type: "button",
+        class: "nbw-link",
+        disabled: state === "queued" || state === "running",
+        onclick: (event) => {
+          event.stopPropagation();
+          quietly(send("rerun", { datapoint_id: row.id }));
+        },
+      },
+      "Re-run",
+    );
+    if (state === "queued" && !generation.runs) return h("span", { class: "nbw-muted" }, "Queued");
+    if (state === "running" && !generation.output && !generation.error)
+      return h(
+        "span",
+        { class: "nbw-muted" },
+        h("span", { class: "nbw-spinner", "aria-hidden": "true" }),
+        " Generating…",
+      );
+    const parts = [];
+    if (state === "running" || state === "queued")
+      parts.push(
+        h("div", { class: "nbw-muted" }, h("span", { class: "nbw-spinner", "aria-hidden": "true" }), " Re-running…"),
+      );
+    if (generation.error) {
+      parts.push(h("div", { class: "nbw-row-error", role: "alert" }, generation.error));
+    } else {
+      parts.push(clampedText(outputText(generation.output), { mono: typeof generation.output !== "string" }));
+    }
+    const meta = metadataText(generation.metadata);
+    const actions = h(
+      "div",
+      { class: "nbw-row-actions" },
+      meta ? h("span", { class: "nbw-muted nbw-meta" }, meta) : null,
+      generation.runs > 1 ? h("span", { class: "nbw-muted" }, `run ${generation.runs}`) : null,
+      rerun,
+      !generation.error && state === "done"
+        ? h(
+            "button",
+            {
+              type: "button",
+              class: "nbw-link",
+              onclick: (event) => {
+                event.stopPropagation();
+                quietly(send("use_expected", { datapoint_id: row.id }));
+              },
+            },
+            "Use as expected",
+          )
+        : null,
+    );
+    parts.push(actions);
+    return parts;
+  }
+
+  function diffCell(row, generation) {
+    if (generation?.state !== "done" || generation.error) return h("span", { class: "nbw-muted" }, "—");
+    if (row.expected_output == null) return h("span", { class: "nbw-muted" }, "No expected output to compare");
+    const output = outputText(generation.output);
+    if (unchanged(diff(row.expected_output, output))) return h("span", { class: "nbw-match" }, "Matches ✓");
+    return diffView(row.expected_output, output, { label: "Changes from the expected output to the output" });
+  }
+
+  // --- feedback ------------------------------------------------------------------------------
+  function feedbackCell(row, generation) {
+    if (get("feedback_off")) return h("span", { class: "nbw-muted" }, get("feedback_off"));
+    if (generation?.state !== "done" || generation.error) {
+      return h("span", { class: "nbw-muted" }, generation?.error ? "No output: nothing to judge" : "After the output");
+    }
+    if (!generation.trace_id) return h("span", { class: "nbw-muted nbw-off" }, generation.feedback_off);
+    const given = get("_feedback")?.[row.id] ?? {};
+    return kinds().map((kind) => feedbackControl(row, kind, given[kind.property], generation));
+  }
+
+  function feedbackControl(row, kind, given, generation) {
+    const key = `${row.id} ${kind.property}`;
+    const shown = optimistic.has(key) ? optimistic.get(key) : given?.value;
+    const group = h("div", { class: "nbw-fb", role: "group", "aria-label": kind.label });
+    if (kind.kind === "correction") {
+      const open = editor?.id === row.id;
+      group.append(
+        h(
+          "button",
+          {
+            type: "button",
+            "aria-expanded": String(open),
+            onclick: (event) => {
+              event.stopPropagation();
+              openEditor(row, generation);
+            },
+          },
+          given ? "Edit correction" : "Correct",
+        ),
+      );
+      if (given && !open) group.append(h("div", { class: "nbw-muted nbw-given" }, clampedText(String(given.value))));
+      if (open) group.append(editorBox(row));
+    } else {
+      const choices = choicesFor(kind.kind, {
+        options: kind.options,
+        min: kind.score_min,
+        max: kind.score_max,
+        step: kind.score_step,
+      });
+      for (const choice of choices) {
+        const pressed = isPicked(kind.kind, shown, choice.value);
+        group.append(
+          h(
+            "button",
+            {
+              type: "button",
+              class: `nbw-choice${pressed ? " nbw-pressed" : ""}`,
+              "aria-pressed": String(pressed),
+              title: choice.name,
+              onclick: (event) => {
+                event.stopPropagation();
+                giveFeedback(row.id, kind, nextValue(kind.kind, shown, choice.value));
+              },
+            },
+            choice.icon ? thumbIcon(choice.icon) : null,
+            choice.label,
+          ),
+        );
+      }
+    }
+    if (given) {
+      const [badge, word] = FEEDBACK_STATUS[given.state] ?? [given.state, given.state];
+      const status = h(
+        "span",
+        { class: `nbw-wstate nbw-state-${given.state}`, role: "status", "data-property": kind.property },
+        statusBadge(badge, `${kind.label}: ${word}`),
+      );
+      if (given.message) status.append(": ", h("span", { class: "nbw-field-error" }, given.message));
+      if (given.state === "retrying")
+        status.append(
+          " ",
+          h("button", { type: "button", class: "nbw-link", onclick: () => quietly(send("retry")) }, "Retry now"),
+        );
+      group.append(status);
+    }
+    return group;
+  }
+
+  function giveFeedback(datapointId, kind, value) {
+    const key = `${datapointId} ${kind.property}`;
+    optimistic.set(key, value);
+    renderRows();
+    send("feedback", { datapoint_id: datapointId, property: kind.property, value })
+      .catch(() => {})
+      .finally(() => {
+        optimistic.delete(key);
+        scheduleRows();
+      });
+  }
+
+  function openEditor(row, generation) {
+    if (editor?.id !== row.id) {
+      const given = get("_feedback")?.[row.id]?.correction;
+      const area = h("textarea", {
+        rows: "4",
+        id: `${viewId}-correction`,
+        "aria-label": "Correction",
+        "aria-describedby": `${viewId}-correction-hint`,
+      });
+      area.value = given?.value ?? outputText(generation.output);
+      area.addEventListener("keydown", (event) => onEditorKey(event, row.id), { signal });
+      editor = { id: row.id, area };
+    }
+    active = rows().findIndex((r) => r.id === row.id);
+    renderRows();
+    editor.area.focus();
+  }
+
+  function editorBox(row) {
+    return h(
+      "div",
+      { class: "nbw-correction" },
+      editor.area,
+      h(
+        "div",
+        { class: "nbw-toolbar" },
+        h("button", { type: "button", class: "nbw-primary", onclick: () => sendCorrection(row.id) }, "Send correction"),
+        h("button", { type: "button", onclick: () => closeEditor() }, "Close"),
+        h("span", { class: "nbw-muted", id: `${viewId}-correction-hint` }, "Ctrl+Enter (⌘+Enter) sends · Esc closes"),
+      ),
+    );
+  }
+
+  function onEditorKey(event, datapointId) {
+    if (isSaveChord(event)) {
+      event.preventDefault();
+      sendCorrection(datapointId);
+    } else if (event.key === "Escape") {
+      event.preventDefault();
+      closeEditor();
+    }
+  }
+
+  function sendCorrection(datapointId) {
+    const kind = kinds().find((k) => k.kind === "correction");
+    const text = editor?.area.value ?? "";
+    if (!kind || !text.trim()) return;
+    closeEditor();
+    giveFeedback(datapointId, kind, text);
+  }
+
+  function closeEditor() {
+    editor = null;
+    renderRows();
+    grid.focus();
+  }
+
+  // --- keyboard --------------------------------------------------------------------------------
+  grid.addEventListener(
+    "keydown",
+    (event) => {
+      const tag = event.target.tagName;
+      if (tag === "TEXTAREA" || tag === "INPUT" || tag === "SELECT") return;
+      if (event.key === "Escape") {
+        event.preventDefault();
+        handFocusToNotebook(root);
+        return;
+      }
+      const action = keyAction(event, kinds());
+      const row = activeRow();
+      if (!action || !row) return;
+      event.preventDefault();
+      if (action.type === "move") {
+        const to = gridMove({ row: active, col: 0 }, action.key, { rows: rows().length, cols: 1, page: 5 });
+        if (to?.beyond === 1 && get("has_next")) return quietly(send("page", { to: "next" }));
+        if (to?.beyond === -1 && get("has_previous")) return quietly(send("page", { to: "prev" }));
+        active = to ? to.row : active;
+        renderRows();
+        grid.querySelector(".nbw-xrow.nbw-active")?.scrollIntoView?.({ block: "nearest" });
+        return;
+      }
+      const generation = get("_generations")?.[row.id];
+      if (action.type === "rerun") {
+        quietly(send("rerun", { datapoint_id: row.id }));
+      } else if (action.type === "use_expected") {
+        quietly(send("use_expected", { datapoint_id: row.id }));
+      } else if (action.type === "correct") {
+        if (generation?.state === "done" && generation.trace_id) openEditor(row, generation);
+      } else if (action.type === "feedback") {
+        const kind = kinds().find((k) => k.property === action.property);
+        giveFeedback(row.id, kind, action.value);
+      }
+    },
+    { signal },
+  );
+
+  // --- reactions -----------------------------------------------------------------------------
+  const scheduleRows = coalesced(renderRows);
+  const scheduleChrome = coalesced(renderChrome);
+  for (const name of STATE_NAMES) model.on(`change:${name}`, scheduleRows);
+  for (const name of CHROME_NAMES) model.on(`change:${name}`, scheduleChrome);
+  const onPage = () => {
+    active = 0;
+    editor = null;
+  };
+  model.on("change:page_number", onPage);
+  renderChrome();
+  renderRows();
+
+  return () => {
+    controller.abort();
+    dispose();
+    for (const name of STATE_NAMES) model.off(`change:${name}`, scheduleRows);
+    for (const name of CHROME_NAMES) model.off(`change:${name}`, scheduleChrome);
+    model.off("change:page_number", onPage);
+  };
+}
+
+export default { render };

@@ -1,0 +1,100 @@
+// Pure helpers of the experiment review (tested with node --test): status words, metadata, keys.
+
+// A write's state in words, and the shared badge state (icon) it is shown with.
+export const FEEDBACK_STATUS = {
+  pending: ["pending", "Sending…"],
+  retrying: ["retrying", "Not sent yet, retrying"],
+  sent: ["saved", "Sent"],
+  failed: ["failed", "Refused"],
+};
+
+export const EXPECTED_STATUS = {
+  pending: ["pending", "Saving as expected…"],
+  retrying: ["retrying", "Not saved yet, retrying"],
+  saved: ["saved", "Saved as expected"],
+  conflict: ["conflict", "Changed on the server"],
+  failed: ["failed", "Refused"],
+  staged: ["staged", "Staged for a new version"],
+};
+
+/** "1.2 s · 120 tokens · $0.0004" from a generation's metadata (only what was given). */
+export function metadataText(metadata) {
+  if (!metadata) return "";
+  const parts = [];
+  const latency = metadata.latency_ms;
+  if (typeof latency === "number")
+    parts.push(latency >= 1000 ? `${(latency / 1000).toFixed(1)} s` : `${Math.round(latency)} ms`);
+  const tokens =
+    metadata.tokens ??
+    (metadata.input_tokens != null || metadata.output_tokens != null
+      ? (metadata.input_tokens ?? 0) + (metadata.output_tokens ?? 0)
+      : null);
+  if (tokens != null) parts.push(`${tokens} tokens`);
+  if (typeof metadata.cost === "number") parts.push(`$${metadata.cost.toPrecision(2)}`);
+  if (metadata.model) parts.push(String(metadata.model));
+  return parts.join(" · ");
+}
+
+export function outputText(output) {
+  if (output === null || output === undefined) return "";
+  return typeof output === "string" ? output : JSON.stringify(output, null, 2);
+}
+
+/** "Generating 3 of 10 · 4 at a time", "10 of 10 generated", ... from the progress trait. */
+export function progressText(progress, concurrency, running) {
+  const { done = 0, error = 0, rows = 0, running: inFlight = 0, queued = 0 } = progress ?? {};
+  const finished = done + error;
+  if (running && inFlight + queued > 0) return `Generating ${finished} of ${rows} · ${concurrency} at a time`;
+  const missing = rows - finished - inFlight - queued;
+  if (missing > 0) return `${finished} of ${rows} generated · ${missing} not generated`;
+  return `${finished} of ${rows} generated${error ? ` · ${error} failed` : ""}`;
+}
+
+/**
+ * What a key press means in the review, or null: j/k and arrows move, 1/2 thumbs, digits score
+ * (Shift+digit when thumbs take 1/2), c correction, u use as expected, r re-run.
+ */
+export function keyAction(event, kinds) {
+  if (event.ctrlKey || event.metaKey || event.altKey) return null;
+  const thumbs = kinds.find((k) => k.kind === "thumbs");
+  const score = kinds.find((k) => k.kind === "score");
+  const digit = /^Digit[0-9]$/.test(event.code ?? "") ? Number(event.code.slice(5)) : Number.NaN;
+  switch (event.key) {
+    case "j":
+    case "k":
+    case "ArrowDown":
+    case "ArrowUp":
+    case "Home":
+    case "End":
+    case "PageDown":
+    case "PageUp":
+      return { type: "move", key: event.key }; // moved by the shared grid pattern (gridMove)
+    case "c":
+      return kinds.some((k) => k.kind === "correction") ? { type: "correct" } : null;
+    case "u":
+      return { type: "use_expected" };
+    case "r":
+      return { type: "rerun" };
+    default:
+      break;
+  }
+  if (Number.isNaN(digit)) return null;
+  if (thumbs && !event.shiftKey && (digit === 1 || digit === 2))
+    return { type: "feedback", property: thumbs.property, value: digit === 1 ? "good" : "bad" };
+  if (score && (event.shiftKey || !thumbs)) {
+    if (digit >= score.score_min && digit <= score.score_max)
+      return { type: "feedback", property: score.property, value: digit };
+  }
+  return null;
+}
+
+export function keyHelp(kinds) {
+  const parts = ["j/k or ↑/↓ move (PageDown/PageUp past the ends flip pages)"];
+  const thumbs = kinds.some((k) => k.kind === "thumbs");
+  const score = kinds.find((k) => k.kind === "score");
+  if (thumbs) parts.push("1/2 thumbs");
+  if (score) parts.push(`${thumbs ? "Shift+" : ""}${score.score_min}–${score.score_max} score`);
+  if (kinds.some((k) => k.kind === "correction")) parts.push("c correct (Ctrl+Enter sends)");
+  parts.push("u use as expected", "r re-run", "Esc back to the notebook");
+  return parts.join(" · ");
+}

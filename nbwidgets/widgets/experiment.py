@@ -1,0 +1,768 @@
+"""ExperimentReview: run a deployment (or any function) over a dataset and review every output.
+
+The page on show is generated as soon as it is shown, a few datapoints at a time (the engine in
+_generation.py, on threads of its own); each row then shows the datapoint, its expected output, the
+actual output, their difference and feedback controls for the row's trace. Feedback and "use as
+expected output" go through the client's durable write path, so a kernel restart loses neither.
+
+State lives in traits scoped to the page on show (it survives a re-display); Python keeps every
+result for `results` and `to_pandas()`.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import traitlets
+
+from ..client import Client, OrqClient, OvermindClient
+from ..client.writes import WriteHandle
+from ..models import (
+    BUILTIN_FEEDBACK_PROPERTIES,
+    Datapoint,
+    FeedbackProperty,
+    OvermindDatapoint,
+    Page,
+    new_ulid,
+)
+from ..models.orq import FEEDBACK_PRODUCTS
+from ._base import STATIC, Widget, WriteStatuses, describe, run_in_background
+from ._generation import Generation, GenerationEngine
+
+FEEDBACK_KINDS = ("thumbs", "score", "choice", "choices", "correction")
+NO_TRACE = "No trace id: the generation returned none, so feedback has nothing to attach to."
+PAGE_CACHE = 8
+
+
+@dataclass(frozen=True)
+class FeedbackKind:
+    """One kind of feedback a row offers: a property of the service and the control it gets."""
+
+    property: str
+    kind: str
+    options: tuple[str, ...] = ()
+    score_min: float = 1
+    score_max: float = 5
+    score_step: float = 1
+    label: str = ""
+    single_as_list: bool = False  # orq takes a single choice as an array of one string
+
+    @classmethod
+    def of(cls, prop: FeedbackProperty) -> FeedbackKind:
+        """The control for a property the service defines."""
+        values = tuple(prop.values or ())
+        if prop.type == "label":
+            kind = "thumbs" if set(values) == {"good", "bad"} else "choice"
+            return cls(prop.key, kind, values)
+        if prop.type == "single_choice":
+            return cls(prop.key, "choice", values, single_as_list=True)
+        if prop.type == "multiple_choice":
+            return cls(prop.key, "choices", values)
+        if prop.type == "number":
+            low, high = float(prop.min or 0), float(prop.max or 0)
+            return cls(prop.key, "score", score_min=low, score_max=high, score_step=1)
+        return cls(prop.key, "correction")
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "property": self.property,
+            "kind": self.kind,
+            "options": list(self.options),
+            "score_min": self.score_min,
+            "score_max": self.score_max,
+            "score_step": self.score_step,
+            "label": self.label or self.property.replace("_", " ").capitalize(),
+        }
+
+    def validate(self, value: Any) -> Any:
+        """The value as the row shows it for this kind, or a ValueError saying why not."""
+        if self.kind == "thumbs":
+            value = {True: "good", "up": "good", False: "bad", "down": "bad"}.get(value, value)
+            if value not in ("good", "bad"):
+                raise ValueError(f"{self.property}: thumbs feedback is 'good' or 'bad'")
+        elif self.kind == "score":
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
+                raise ValueError(f"{self.property}: a score is a number")
+            steps = (value - self.score_min) / self.score_step
+            if not self.score_min <= value <= self.score_max or abs(steps - round(steps)) > 1e-9:
+                raise ValueError(
+                    f"{self.property}: a score is between {self.score_min:g} and {self.score_max:g} "
+                    f"in steps of {self.score_step:g}"
+                )
+            value = int(value) if float(value).is_integer() else float(value)
+        elif self.kind == "choice":
+            if value not in self.options:
+                raise ValueError(f"{self.property}: choose one of {', '.join(self.options)}")
+        elif self.kind == "choices":
+            if isinstance(value, str) or not value or not all(v in self.options for v in value):
+                raise ValueError(f"{self.property}: choose one or more of {', '.join(self.options)}")
+            value = [option for option in self.options if option in set(value)]
+        elif not isinstance(value, str) or not value.strip():
+            raise ValueError(f"{self.property}: a correction is a non-empty text")
+        return value
+
+    def wire(self, value: Any) -> Any:
+        """The validated value as the service takes it."""
+        return [value] if self.single_as_list else value
+
+
+def feedback_kinds(
+    spec: Sequence[str | Mapping[str, Any]] | str | Mapping[str, Any], defined: Mapping[str, FeedbackProperty]
+) -> list[FeedbackKind]:
+    """The `feedback=` argument as FeedbackKinds: keys of properties the service defines (orq's built-in
+    rating, defects, interactions, correction and the workspace's own), dicts describing a property as
+    orq does (`{"property": "verdict", "type": "single_choice", "values": [...]}`, for workspace properties
+    the client cannot list), or `{"property", "kind", "options", "range", "step", "label"}`."""
+    items: Sequence[str | Mapping[str, Any]] = [spec] if isinstance(spec, (str, Mapping)) else spec
+    kinds: list[FeedbackKind] = []
+    for item in items:
+        if isinstance(item, str):
+            prop = defined.get(item)
+            if prop is None:
+                raise ValueError(
+                    f"feedback: unknown property {item!r}; the service defines {', '.join(sorted(defined))}"
+                )
+            kinds.append(FeedbackKind.of(prop))
+            continue
+        if not isinstance(item, Mapping) or not item.get("property"):
+            raise ValueError(f"feedback: each item is a property key or a dict with 'property', not {item!r}")
+        if "type" in item:  # described as orq describes a property: {"property", "type", "values", "min", "max"}
+            fields = {k: item[k] for k in ("type", "values", "min", "max") if k in item}
+            try:
+                kinds.append(FeedbackKind.of(FeedbackProperty(key=str(item["property"]), **fields)))
+            except ValueError as error:
+                raise ValueError(f"feedback: {item['property']!r}: {error}") from None
+            continue
+        kind = item.get("kind", "thumbs")
+        if kind not in FEEDBACK_KINDS:
+            raise ValueError(f"feedback: kind must be one of {', '.join(FEEDBACK_KINDS)}, not {kind!r}")
+        options = tuple(str(o) for o in item.get("options") or ())
+        if kind in ("choice", "choices") and not options:
+            raise ValueError(f"feedback: {item['property']!r} is a {kind} and needs options")
+        low, high = item.get("range", (item.get("score_min", 1), item.get("score_max", 5)))
+        step = float(item.get("step", item.get("score_step", 1)))
+        if kind == "score" and (low >= high or step <= 0):
+            raise ValueError(f"feedback: {item['property']!r} needs range=(low, high) with low < high and step > 0")
+        known = defined.get(str(item["property"]))
+        kinds.append(
+            FeedbackKind(
+                str(item["property"]),
+                kind,
+                options,
+                float(low),
+                float(high),
+                step,
+                str(item.get("label", "")),
+                single_as_list=bool(known is not None and known.type == "single_choice"),
+            )
+        )
+    if len({k.property for k in kinds}) != len(kinds):
+        raise ValueError("feedback: each property once")
+    return kinds
+
+
+@dataclass
+class _Given:
+    """The feedback given on one row for one property, and its write's state."""
+
+    value: Any
+    id: str
+    trace_id: str
+    state: str = "pending"  # pending | retrying | sent | failed
+    message: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"value": self.value, "state": self.state, "message": self.message}
+
+
+@dataclass
+class _Row:
+    """Everything known about one datapoint of the experiment."""
+
+    datapoint: Any
+    page: int
+    generation: Generation | None = None
+    feedback: dict[str, _Given] = field(default_factory=dict)
+    expected: dict[str, Any] = field(default_factory=dict)  # the expected-output write's status
+
+
+class ExperimentReview(Widget):
+    """Run a deployment or a function over a dataset, page by page, and review each output.
+
+    review = ExperimentReview(client, dataset_id, deployment="support-reply")
+    review = ExperimentReview(client, dataset_id, generate=my_function)   # plain or async
+    review.results; review.to_pandas(); review.summary
+    review.feedback(datapoint_id, "rating", "good"); review.use_as_expected(datapoint_id)
+    review.next_page(); review.rerun(datapoint_id); review.cancel()
+
+    `generate(datapoint)` returns the output text, `(output, trace_id)`, or a dict with `output`,
+    `trace_id` and optional metadata (latency_ms, tokens, cost are shown).
+    """
+
+    _esm = STATIC / "experiment.js"
+    _css = STATIC / "experiment.css"
+
+    # what runs over what
+    service = traitlets.Unicode("orq").tag(sync=True)
+    dataset_id = traitlets.Unicode("").tag(sync=True)
+    dataset_name = traitlets.Unicode("").tag(sync=True)
+    generator_label = traitlets.Unicode("").tag(sync=True)
+    feedback_kinds = traitlets.List(traitlets.Dict()).tag(sync=True)
+    feedback_off = traitlets.Unicode("").tag(sync=True)  # why no row takes feedback (e.g. Overmind)
+    concurrency = traitlets.Int(4).tag(sync=True)
+    prefetch = traitlets.Bool(False).tag(sync=True)
+    # the page on show
+    page_size = traitlets.Int(10).tag(sync=True)
+    page_number = traitlets.Int(1).tag(sync=True)
+    total = traitlets.Int(None, allow_none=True).tag(sync=True)
+    has_next = traitlets.Bool(False).tag(sync=True)
+    has_previous = traitlets.Bool(False).tag(sync=True)
+    loading = traitlets.Bool(False).tag(sync=True)
+    error = traitlets.Unicode("").tag(sync=True)
+    notice = traitlets.Unicode("").tag(sync=True)
+    _rows = traitlets.List(traitlets.Dict()).tag(sync=True)
+    _generations = traitlets.Dict().tag(sync=True)  # {datapoint_id: generation}, this page
+    _feedback = traitlets.Dict().tag(sync=True)  # {datapoint_id: {property: {value, state, message}}}
+    _expected = traitlets.Dict().tag(sync=True)  # {datapoint_id: {state, message, ...}}
+    selected_id = traitlets.Unicode(None, allow_none=True).tag(sync=True)
+    # the run
+    progress = traitlets.Dict().tag(sync=True)  # {queued, running, done, error, rows} of this page
+    running = traitlets.Bool(False).tag(sync=True)
+    summary = traitlets.Unicode("").tag(sync=True)
+    staged_count = traitlets.Int(0).tag(sync=True)  # Overmind: expected outputs staged for a new version
+
+    def __init__(
+        self,
+        client: Client | None = None,
+        dataset_id: str | None = None,
+        *,
+        deployment: str | None = None,
+        generate: Callable[[Any], Any] | None = None,
+        page_size: int = 10,
+        feedback: Sequence[str | Mapping[str, Any]] = ("rating", "correction"),
+        concurrency: int = 4,
+        prefetch: bool = False,
+        product: str | None = None,
+    ) -> None:
+        if (deployment is None) == (generate is None):
+            raise ValueError("pass either deployment= (an orq deployment key) or generate= (a function), not both")
+        if generate is not None and not callable(generate):
+            raise TypeError("generate must be a function taking a datapoint")
+        if isinstance(page_size, bool) or not isinstance(page_size, int) or not 1 <= page_size <= 200:
+            raise ValueError(f"page_size must be between 1 and 200, not {page_size!r}")
+        if product is not None and product not in FEEDBACK_PRODUCTS:
+            raise ValueError(f"product must be one of {', '.join(FEEDBACK_PRODUCTS)}, not {product!r}")
+        super().__init__(client, flavour=getattr(client, "service", "orq"), page_size=page_size)
+        self.service = self.client.service
+        if deployment is not None:
+            if not isinstance(self.client, OrqClient):
+                raise ValueError("deployment= runs an orq deployment: pass an orq client (or none, for the sandbox)")
+            generate = self._deployment_function(deployment)
+            self.generator_label = f"deployment {deployment}"
+        else:
+            self.generator_label = f"function {getattr(generate, '__qualname__', type(generate).__name__)}"
+        self.product = product or ("deployments" if deployment is not None else "experiments")
+        kinds = self._feedback_kinds(feedback)
+        self.feedback_kinds = [k.to_json() for k in kinds]
+        self._kinds = {k.property: k for k in kinds}
+        if not isinstance(self.client, OrqClient):
+            self.feedback_off = "Feedback is an orq.ai API: this is an Overmind dataset, so rows take no feedback."
+        assert generate is not None
+        self._engine = GenerationEngine(
+            generate, concurrency=concurrency, on_change=self._generation_changed, key=lambda dp: dp.id
+        )
+        self.concurrency = concurrency
+        self.prefetch = prefetch
+        self._statuses = WriteStatuses(self._show_write)  # each row's latest write per slot, shown
+        self._rows_by_id: dict[str, _Row] = {}
+        self._order: list[str] = []  # datapoint ids in the order their pages were first loaded
+        self._pages: OrderedDict[int, Page[Any]] = OrderedDict()
+        self._starts: dict[int, dict[str, Any]] = {1: {}}  # how to fetch each page known so far
+        self._shown = 0  # bumped on each navigation: a page that arrives late is not shown
+        self._staged: dict[str, dict[str, Any]] = {}
+        self._conflicts: dict[str, Any] = {}  # datapoint id -> the server's datapoint, after a conflict
+        self._page_ready = threading.Event()
+        self.observe(self._prefetch_toggled, names="prefetch")
+        self.dataset_id = self._pick_dataset(dataset_id)
+        # the first page and the dataset's description load side by side: the first outputs come sooner
+        self._go(1, wait=False)
+        run_in_background(self._describe)
+
+    # --- Python API -----------------------------------------------------------------------------
+
+    @property
+    def rows(self) -> list[Any]:
+        """The datapoints of the page on show."""
+        page = self._pages.get(self.page_number)
+        return list(page.items) if page else []
+
+    @property
+    def results(self) -> list[dict[str, Any]]:
+        """Per datapoint loaded so far, in dataset order: its output, trace id, metadata, error, the
+        feedback given (with each write's state) and the expected-output write's state."""
+        with self._lock:
+            return [self._result(self._rows_by_id[key]) for key in self._order]
+
+    def to_pandas(self) -> Any:
+        import pandas as pd  # type: ignore[import-untyped]  # an optional dependency, without stubs here
+
+        records = []
+        for result in self.results:
+            record = {k: v for k, v in result.items() if k not in ("feedback", "metadata")}
+            for key, value in (result["metadata"] or {}).items():
+                record[f"metadata.{key}"] = value
+            for prop, given in result["feedback"].items():
+                record[f"feedback.{prop}"] = given["value"]
+                record[f"feedback.{prop}.state"] = given["state"]
+            records.append(record)
+        return pd.DataFrame.from_records(records)
+
+    def wait(self, timeout: float | None = 60) -> bool:
+        """Wait until the page on show is loaded and generated. False on timeout."""
+        if not self._page_ready.wait(timeout):
+            return False
+        page = self._pages.get(self.page_number)
+        return self._engine.wait([dp.id for dp in page.items] if page else [], timeout)
+
+    def flush(self, timeout: float | None = 30) -> bool:
+        """Wait until every feedback and expected-output write is delivered (or refused)."""
+        return bool(self.client.outbox.flush(timeout))
+
+    def next_page(self, wait: bool = False) -> None:
+        if not self.has_next:
+            raise ValueError("this is the last page")
+        self._go(self.page_number + 1, wait)
+
+    def prev_page(self, wait: bool = False) -> None:
+        if self.page_number <= 1:
+            raise ValueError("this is the first page")
+        self._go(self.page_number - 1, wait)
+
+    def run_page(self) -> int:
+        """Generate what the page on show has not generated yet (after a cancel). Returns how many."""
+        page = self._pages.get(self.page_number)
+        return self._engine.submit(page.items) if page else 0
+
+    def rerun(self, datapoint_id: str | None = None) -> None:
+        """Generate one datapoint again, or (no id) every row of the page on show."""
+        if datapoint_id is None:
+            page = self._pages.get(self.page_number)
+            for dp in page.items if page else []:
+                generation = self._engine.result(dp.id)
+                if generation is None or generation.state not in ("queued", "running"):
+                    self._engine.rerun(dp)
+            return
+        self._engine.rerun(self._row(datapoint_id).datapoint)
+
+    def cancel(self) -> int:
+        """Stop generating: nothing queued starts. Returns how many datapoints were left ungenerated."""
+        dropped = self._engine.cancel()
+        self.notice = f"Cancelled: {len(dropped)} not generated" if dropped else "Nothing left to cancel"
+        return len(dropped)
+
+    def feedback(self, datapoint_id: str, property: str, value: Any) -> None:
+        """Give (or change) feedback on a row's trace. The same value again sends nothing."""
+        if self.feedback_off:
+            raise ValueError(self.feedback_off)
+        kind = self._kinds.get(property)
+        if kind is None:
+            raise ValueError(f"property: {property!r} is not one of this review's ({', '.join(self._kinds)})")
+        value = kind.validate(value)
+        with self._lock:
+            row = self._row(datapoint_id)
+            trace_id = row.generation.trace_id if row.generation and row.generation.state == "done" else None
+            if trace_id is None:
+                raise ValueError(f"datapoint {datapoint_id}: {NO_TRACE}")
+            given = row.feedback.get(property)
+            if given is not None and given.value == value and given.state != "failed":
+                return  # a double press sends one feedback
+            # one id per row, property and trace: a change of mind replaces the value, a retry cannot add one
+            if given is None or given.trace_id != trace_id:
+                given = _Given(value, new_ulid(), trace_id)
+            given.value, given.state, given.message = value, "pending", ""
+            row.feedback[property] = given
+            self._publish()
+        assert isinstance(self.client, OrqClient)
+        handle = self.client.queue_feedback(trace_id, property, kind.wire(value), product=self.product, id=given.id)
+        self._statuses.follow(f"{datapoint_id} feedback:{property}", handle)  # outside our lock: it calls back
+
+    def use_as_expected(self, datapoint_id: str, *, force: bool = False) -> None:
+        """Write the row's actual output into the datapoint's expected output.
+
+        orq: a PATCH through the durable write path, refused as a conflict if the datapoint changed
+        since it was loaded (`force=True` or resolve(..., "mine") overwrites). Overmind: staged, then
+        `save_version()` saves every staged row as a new dataset version."""
+        with self._lock:
+            row = self._row(datapoint_id)
+            if row.generation is None or row.generation.state != "done":
+                raise ValueError(f"datapoint {datapoint_id} has no output to use yet")
+            output = row.generation.output
+            if self.service == "overmind":
+                self._staged[datapoint_id] = {"expected_output": output}
+                row.expected = {"state": "staged", "value": _text(output)}
+                self.staged_count = len(self._staged)
+                self._publish()
+                return
+            text = _text(output)
+            expected_updated = None if force else row.datapoint.to_wire().get("updated")
+            row.expected = {"state": "pending", "value": text}
+            self._publish()
+
+        assert isinstance(self.client, OrqClient)
+        handle = self.client.queue_datapoint_update(
+            self.dataset_id, datapoint_id, {"expected_output": text}, expected_updated=expected_updated
+        )
+        self._statuses.follow(f"{datapoint_id} expected", handle)
+
+    def _show_write(self, slot: str, status: dict[str, Any], handle: WriteHandle) -> None:
+        """A write's state onto its row: the feedback given, or the expected output written."""
+        datapoint_id, what = slot.split(" ", 1)
+        message = status.get("message", "") if status["state"] != "pending" else ""
+        with self._lock:
+            row = self._rows_by_id.get(datapoint_id)
+            if row is None:
+                return
+            if what == "expected":
+                value = row.expected.get("value")
+                if status["state"] == "saved" and isinstance(handle.value, Datapoint):
+                    self._replace(handle.value)
+                shown: dict[str, Any] = {"state": status["state"], "value": value, "message": message}
+                if status["state"] == "conflict" and isinstance(handle.current, Datapoint):
+                    self._conflicts[datapoint_id] = handle.current
+                    shown["server_value"] = handle.current.expected_output
+                row.expected = shown
+            else:
+                given = row.feedback.get(what.removeprefix("feedback:"))
+                if given is None or given.id != handle.write.key:
+                    return  # feedback on an earlier trace of this row (before a re-run)
+                given.state = "sent" if status["state"] == "saved" else status["state"]
+                given.message = message
+            self._publish()
+
+    def resolve(self, datapoint_id: str, keep: str) -> None:
+        """After a conflict on "use as expected": keep "mine" (overwrite) or "theirs" (take the server's)."""
+        with self._lock:
+            row = self._row(datapoint_id)
+            server = self._conflicts.pop(datapoint_id, None)
+            if row.expected.get("state") != "conflict" or server is None:
+                raise ValueError(f"datapoint {datapoint_id} has no conflict to resolve")
+            if keep == "theirs":
+                self._replace(server)
+                row.expected = {}
+                self._publish()
+                return
+            if keep != "mine":
+                raise ValueError("keep must be 'mine' or 'theirs'")
+        self.use_as_expected(datapoint_id, force=True)
+
+    def save_version(self, make_active: bool = False) -> Any:
+        """Overmind: save the staged expected outputs as a new version of the dataset."""
+        if not isinstance(self.client, OvermindClient):
+            raise ValueError("save_version is for Overmind datasets; orq saves each expected output at once")
+        with self._lock:
+            staged = dict(self._staged)
+        if not staged:
+            raise ValueError("nothing staged: use an output as expected first")
+        created = self.client.new_version_with_edits(self.dataset_id, staged, make_active=make_active)
+        with self._lock:
+            for key in staged:
+                self._staged.pop(key, None)
+                self._rows_by_id[key].expected = {"state": "saved", "value": _text(staged[key]["expected_output"])}
+            self.staged_count = len(self._staged)
+            self.notice = f"Saved as version {created.version} ({created.id})" + (
+                " and made active" if make_active else ""
+            )
+            self._publish()
+        return created
+
+    def close(self) -> None:
+        engine = getattr(self, "_engine", None)  # absent when __init__ refused its arguments
+        if engine is not None:
+            engine.close()
+        super().close()
+
+    # --- intents --------------------------------------------------------------------------------
+
+    def intents(self) -> dict[str, Callable[[dict[str, Any]], Any]]:
+        return {
+            "page": lambda m: self._go(self.page_number + (1 if m["to"] == "next" else -1), False),
+            "rerun": lambda m: self.rerun(m.get("datapoint_id")),
+            "run": lambda m: {"queued": self.run_page()},
+            "cancel": lambda m: {"dropped": self.cancel()},
+            "feedback": lambda m: self.feedback(m["datapoint_id"], m["property"], m["value"]),
+            "use_expected": lambda m: self.use_as_expected(m["datapoint_id"]),
+            "resolve": lambda m: self.resolve(m["datapoint_id"], m["keep"]),
+            "save_version": lambda m: (
+                run_in_background(self._save_version_quietly, bool(m.get("make_active"))) and None
+            ),
+            "retry": lambda m: self.client.outbox.retry_now(),
+        }
+
+    def _save_version_quietly(self, make_active: bool) -> None:
+        try:
+            self.save_version(make_active)
+        except Exception as error:
+            self.error = "Saving the new version failed: " + describe(error)["message"]
+
+    # --- loading pages --------------------------------------------------------------------------
+
+    def _pick_dataset(self, dataset_id: str | None) -> str:
+        if dataset_id:
+            return dataset_id
+        if not self.client.is_sandbox:
+            raise ValueError("dataset_id is required (the sandbox alone picks its demo dataset)")
+        if not isinstance(self.client, OrqClient):
+            raise ValueError("dataset_id is required for an Overmind dataset (a version's id)")
+        for dataset in self.client.list_datasets().items:
+            if dataset.metadata.datapoints_count:
+                return dataset.id
+        raise ValueError("dataset_id is required: the sandbox has no dataset with datapoints")
+
+    def _describe(self) -> None:
+        """The dataset's name and size, for the title and the pager."""
+        try:
+            if isinstance(self.client, OrqClient):
+                dataset = self.client.get_dataset(self.dataset_id)
+                self.dataset_name = dataset.display_name
+                self.total = dataset.metadata.datapoints_count
+            elif isinstance(self.client, OvermindClient):
+                summary = self.client.dataset_summary(self.dataset_id)
+                self.dataset_name = f"{summary.name or 'dataset'} v{summary.version}"
+                self.total = summary.num_datapoints
+        except Exception as error:
+            self.error = "Opening the dataset failed: " + describe(error)["message"]
+
+    def _fetch(self, number: int) -> Page[Any]:
+        if number in self._pages:
+            self._pages.move_to_end(number)
+            return self._pages[number]
+        start = self._starts.get(number)
+        if start is None:  # orq pages by cursor: reach this page from the one before it
+            self._fetch(number - 1)
+            start = self._starts.get(number)
+            if start is None:
+                raise ValueError(f"page {number} is past the end of the dataset")
+        page: Page[Any]
+        if isinstance(self.client, OrqClient):
+            page = self.client.datapoints_page(self.dataset_id, limit=self.page_size, **start)
+        else:
+            assert isinstance(self.client, OvermindClient)
+            page = self.client.datapoints_page(self.dataset_id, page=number, page_size=self.page_size)
+        with self._lock:
+            self._pages[number] = page
+            while len(self._pages) > PAGE_CACHE:
+                self._pages.popitem(last=False)
+            if page.has_next and page.next_cursor:
+                self._starts[number + 1] = {"starting_after": page.next_cursor}
+            elif page.has_next:
+                self._starts[number + 1] = {}
+            for dp in page.items:
+                if dp.id is not None and dp.id not in self._rows_by_id:
+                    self._rows_by_id[dp.id] = _Row(dp, number)
+                    self._order.append(dp.id)
+        return page
+
+    def _go(self, number: int, wait: bool) -> None:
+        if number < 1:
+            raise ValueError("this is the first page")
+        with self._lock:
+            self._shown += 1
+            ticket = self._shown
+            self.loading = True
+            self._page_ready.clear()
+        future = run_in_background(self._load_and_show, number, ticket)
+        if wait:
+            future.result()
+
+    def _load_and_show(self, number: int, ticket: int) -> None:
+        try:
+            page = self._fetch(number)
+        except Exception as error:
+            with self._lock:
+                if ticket == self._shown:
+                    self.loading = False
+                    self.error = f"Loading page {number} failed: " + describe(error)["message"]
+                    self._page_ready.set()
+            return
+        with self._lock:
+            if ticket != self._shown:
+                return  # the user moved on meanwhile
+            with self.hold_sync():
+                self.page_number = number
+                self.has_next = page.has_next
+                self.has_previous = number > 1
+                self.loading, self.error = False, ""
+                self._publish()
+            self._page_ready.set()
+        self._engine.submit(page.items)
+        self._prefetch_next(number, page)
+
+    def _prefetch_next(self, number: int, page: Page[Any]) -> None:
+        """At most one page ahead, and only when asked."""
+        if not self.prefetch or not page.has_next:
+            return
+
+        def ahead() -> None:
+            try:
+                following = self._fetch(number + 1)
+            except Exception:
+                return  # fetched again, with its error shown, when the user gets there
+            if self.page_number == number:
+                self._engine.submit(following.items, ahead=True)
+
+        run_in_background(ahead)
+
+    def _prefetch_toggled(self, change: dict[str, Any]) -> None:
+        page = self._pages.get(self.page_number)
+        if change["new"] and page is not None:
+            self._prefetch_next(self.page_number, page)
+
+    # --- state ----------------------------------------------------------------------------------
+
+    def _row(self, datapoint_id: str) -> _Row:
+        row = self._rows_by_id.get(datapoint_id)
+        if row is None:
+            raise ValueError(f"datapoint_id: {datapoint_id!r} is not a datapoint of this review's loaded pages")
+        return row
+
+    def _replace(self, datapoint: Any) -> None:
+        row = self._rows_by_id.get(datapoint.id)
+        if row is not None:
+            row.datapoint = datapoint
+        for page in self._pages.values():
+            for index, dp in enumerate(page.items):
+                if dp.id == datapoint.id:
+                    page.items[index] = datapoint
+
+    def _generation_changed(self, key: str, generation: Generation | None) -> None:
+        with self._lock:
+            row = self._rows_by_id.get(key)
+            if row is None:
+                return
+            previous = row.generation
+            if (
+                generation is not None
+                and previous is not None
+                and generation.state in ("done", "error")
+                and generation.trace_id != previous.trace_id
+            ):
+                row.feedback = {}  # a re-run is a new trace: the old feedback stays on the old trace
+            row.generation = generation
+            self._publish()
+
+    def _publish(self) -> None:
+        """Copy what the page on show needs into the traits (one sync message)."""
+        page = self._pages.get(self.page_number)
+        rows = [self._rows_by_id[dp.id] for dp in page.items] if page else []
+        counts = {"queued": 0, "running": 0, "done": 0, "error": 0, "rows": len(rows)}
+        for row in rows:
+            if row.generation is not None:
+                counts[row.generation.state] += 1
+        with self.hold_sync():
+            self._rows = [_row_json(row.datapoint) for row in rows]
+            self._generations = {r.datapoint.id: _generation_json(r.generation) for r in rows if r.generation}
+            self._feedback = {
+                r.datapoint.id: {p: g.to_json() for p, g in r.feedback.items()} for r in rows if r.feedback
+            }
+            self._expected = {r.datapoint.id: r.expected for r in rows if r.expected}
+            self.progress = counts
+            self.running = self._engine.busy
+            self.summary = self._summary()
+
+    def _summary(self) -> str:
+        generated = judged = failed = compared = agreed = 0
+        for row in self._rows_by_id.values():
+            generation = row.generation
+            if generation is None:
+                continue
+            if generation.state == "done":
+                generated += 1
+                expected = row.datapoint.expected_output
+                if isinstance(expected, str) and isinstance(generation.output, str):
+                    compared += 1
+                    agreed += expected.strip() == generation.output.strip()
+            elif generation.state == "error":
+                failed += 1
+            judged += bool(row.feedback)
+        parts = [f"{generated} generated", f"{judged} judged"]
+        if compared:
+            parts.append(f"{agreed}/{compared} match expected ({agreed / compared:.0%})")
+        parts.append(f"{failed} failed")
+        return " · ".join(parts)
+
+    def _result(self, row: _Row) -> dict[str, Any]:
+        generation = row.generation
+        state = generation.state if generation else "not generated"
+        return {
+            "datapoint_id": row.datapoint.id,
+            "page": row.page,
+            "state": state,
+            "output": generation.output if generation else None,
+            "trace_id": generation.trace_id if generation else None,
+            "metadata": dict(generation.metadata) if generation else {},
+            "error": generation.error if generation else None,
+            "runs": generation.runs if generation else 0,
+            "expected_output": row.datapoint.expected_output,
+            "feedback": {p: g.to_json() for p, g in row.feedback.items()},
+            "expected_write": dict(row.expected) or None,
+        }
+
+    # --- generation through a deployment --------------------------------------------------------
+
+    def _deployment_function(self, key: str) -> Callable[[Any], Any]:
+        invoke = getattr(self.client, "invoke_deployment", None)
+        if invoke is None:
+            raise ValueError("deployment=: this client cannot invoke deployments")
+
+        def generate(datapoint: Datapoint) -> Any:
+            wire = datapoint.to_wire()
+            return invoke(key, inputs=wire.get("inputs") or None, messages=wire.get("messages") or None)
+
+        generate.__qualname__ = f"deployment {key}"
+        return generate
+
+    def _feedback_kinds(self, spec: Sequence[str | Mapping[str, Any]]) -> list[FeedbackKind]:
+        if isinstance(self.client, OrqClient):
+            defined = self.client.feedback_properties()
+        else:  # Overmind takes no feedback: the built-in ones describe the controls, which stay off
+            defined = {p.key: p for p in BUILTIN_FEEDBACK_PROPERTIES}
+        return feedback_kinds(spec, defined)
+
+
+def _generation_json(generation: Generation) -> dict[str, Any]:
+    data = generation.to_json()
+    if generation.state == "done" and generation.trace_id is None:
+        data["feedback_off"] = NO_TRACE  # said on the row, where the controls would be
+    return data
+
+
+def _row_json(datapoint: Any) -> dict[str, Any]:
+    wire = datapoint.to_wire()
+    if isinstance(datapoint, OvermindDatapoint):
+        return {
+            "id": datapoint.id,
+            "inputs": wire.get("input") if isinstance(wire.get("input"), dict) else {"input": wire.get("input")},
+            "messages": [],
+            "expected_output": _text(wire.get("expected_output")) if wire.get("expected_output") is not None else None,
+        }
+    return {
+        "id": datapoint.id,
+        "inputs": wire.get("inputs", {}),
+        "messages": wire.get("messages", []),
+        "expected_output": datapoint.expected_output,
+        "updated": wire.get("updated"),
+    }
+
+
+def _text(value: Any) -> str:
+    """An output as text (a structured output as its JSON)."""
+    if isinstance(value, str):
+        return value
+    import json
+
+    return json.dumps(value, ensure_ascii=False, indent=2, default=str)
