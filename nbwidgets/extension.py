@@ -1,7 +1,9 @@
 """`%load_ext nbwidgets`: the `%nbw` magic, and display formatters for the services' objects.
 
 After loading, a datapoint, a page of datapoints or a list of them displays as a DatasetGrid, and an
-evaluator as its EvaluatorForm, using the client chosen with `%nbw connect` (else the default one).
+evaluator as its EvaluatorForm. The magic, the display and widgets given no client share one notion of
+the current client: `Client.current()`, the last one made (`client = Client.orq()`) or chosen
+(`%nbw connect`, `client.use()`).
 """
 
 from __future__ import annotations
@@ -17,13 +19,7 @@ USAGE = """%nbw connect orq|overmind|sandbox [orq|overmind]   choose the client 
 %nbw dataset DATASET_ID [--page-size N]             a DatasetGrid
 %nbw evaluator [EVALUATOR_ID]                       an EvaluatorForm (a new evaluator without an id)
 %nbw feedback TRACE_ID [--kind K] [--property P] [--options A,B]   FeedbackButtons
-%nbw status                                         which client is in use"""
-
-
-class Session:
-    """The client the magic and the formatters use in this kernel (None: the default one)."""
-
-    client: Client | None = None
+%nbw status                                         the current client: its service, sandbox or not"""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -57,19 +53,21 @@ def nbw(line: str) -> Any:
         return None
     if args.command == "connect":
         if args.service == "sandbox":
-            Session.client = Client.sandbox(args.flavour)
+            chosen = Client.sandbox(args.flavour)
         else:
-            Session.client = Client.orq() if args.service == "orq" else Client.overmind()
-        print(f"nbwidgets: using {Session.client.label}")
+            chosen = Client.orq() if args.service == "orq" else Client.overmind()
+        print(f"nbwidgets: using {chosen.use().description}")
         return None
     if args.command == "status":
+        current = Client.current()
         print(
-            f"nbwidgets: using {Session.client.label}"
-            if Session.client
-            else "nbwidgets: no client chosen yet (the default is the service whose key is set, else the sandbox)"
+            f"nbwidgets: using {current.description}"
+            if current is not None
+            else "nbwidgets: no client yet; widgets will use the service whose API key is set "
+            "(ORQ_API_KEY, OVERMIND_API_KEY), else the local sandbox"
         )
         return None
-    client = Session.client or Client.default()
+    client = Client.current() or Client.default()
     if args.command == "dataset":
         return DatasetGrid(client, args.dataset_id, page_size=args.page_size)
     if args.command == "evaluator":
@@ -82,8 +80,7 @@ def nbw(line: str) -> Any:
 
 
 def _orq_client() -> Client:
-    client = Session.client
-    return client if client is not None and client.service == "orq" else Client.default("orq")
+    return Client.current_or_default("orq")
 
 
 def _as_grid(rows: list[Datapoint]):

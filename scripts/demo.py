@@ -1,7 +1,8 @@
 """The demo: a sandbox with demo data and JupyterLab on the first example, until Ctrl+C.
 
 Run through `./dev demo`. Notebooks are opened from a working copy under .demo/ so that running
-them does not change the repository's examples.
+them does not change the repository's examples. Ctrl+C, SIGTERM and SIGHUP (a closed terminal) all
+stop JupyterLab, its kernels and the sandbox.
 """
 
 from __future__ import annotations
@@ -22,6 +23,17 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 FIRST = "01_browse_and_edit_a_dataset.ipynb"
+LARGE = "06_any_size_dataset.ipynb"
+# JupyterLab's settings that the demo changes from their defaults: no "Jupyter news?" toast over the widgets.
+LAB_OVERRIDES = {"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False}}
+
+
+class Stop(Exception):
+    """SIGTERM or SIGHUP arrived: stop everything as Ctrl+C does."""
+
+
+def _raise_stop(signum: int, _frame: object) -> None:
+    raise Stop(signal.Signals(signum).name)
 
 
 def free_port() -> int:
@@ -30,7 +42,20 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def descendants(process: subprocess.Popen) -> list:
+    """The process's children and theirs (JupyterLab's kernels run in their own session: a signal to
+    JupyterLab's process group would miss them)."""
+    try:
+        import psutil
+
+        return psutil.Process(process.pid).children(recursive=True)
+    except Exception:  # psutil missing, or the process already gone
+        return []
+
+
 def stop(process: subprocess.Popen) -> None:
+    """SIGTERM (JupyterLab shuts its kernels down), wait, then kill whatever of its tree is left, by PID."""
+    left = descendants(process)
     if process.poll() is None:
         process.send_signal(signal.SIGTERM)
         try:
@@ -38,6 +63,34 @@ def stop(process: subprocess.Popen) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(5)
+    for child in left:
+        try:
+            child.wait(3)
+        except Exception:
+            try:
+                child.kill()
+            except Exception:
+                pass
+
+
+def lab_app_settings(folder: Path) -> Path:
+    """A settings folder for this JupyterLab whose overrides.json carries LAB_OVERRIDES (over a copy of the
+    installed one, if any), so the user's own settings and the venv stay untouched."""
+    try:
+        from jupyterlab.commands import get_app_dir
+
+        installed = Path(get_app_dir()) / "settings"
+    except Exception:
+        installed = None
+    if installed is not None and installed.is_dir():
+        shutil.copytree(installed, folder, dirs_exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    overrides_file = folder / "overrides.json"
+    overrides = json.loads(overrides_file.read_text()) if overrides_file.exists() else {}
+    for plugin, values in LAB_OVERRIDES.items():
+        overrides[plugin] = {**overrides.get(plugin, {}), **values}
+    overrides_file.write_text(json.dumps(overrides, indent=2))
+    return folder
 
 
 def main() -> int:
@@ -50,12 +103,17 @@ def main() -> int:
         "--work", type=Path, default=ROOT / ".demo" / "notebooks", help="where the working copy of the notebooks lives"
     )
     args = parser.parse_args()
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _raise_stop)
 
     work = args.work
     if args.fresh and work.exists():
         shutil.rmtree(work)
     if not work.exists():
         shutil.copytree(ROOT / "example_notebooks", work)
+    for example in (ROOT / "example_notebooks").glob("*.ipynb"):  # examples added since the copy was made
+        if not (work / example.name).exists():
+            shutil.copy(example, work / example.name)
 
     ready = Path(tempfile.mkdtemp(prefix="nbw-demo-")) / "ready.json"
     key = secrets.token_urlsafe(16)
@@ -98,6 +156,7 @@ def main() -> int:
             f"--ServerApp.root_dir={work}",
             "--LabApp.news_url=None",
             "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+            f"--LabApp.app_settings_dir={lab_app_settings(work.parent / 'lab-settings')}",
         ]
         if os.geteuid() == 0:
             command.append("--allow-root")
@@ -110,14 +169,18 @@ def main() -> int:
         _wait_for(f"http://127.0.0.1:{port}/api/status?token={token}", lab)
         print(
             f"\n  JupyterLab: {url}\n  Sandbox:    {info['url']}  (orq /v2, Overmind /api)\n"
-            f"  Notebooks:  {work}\n  Log:        {work.parent / 'jupyterlab.log'}\n\n"
+            f"  Notebooks:  {work}  ({LARGE}: the generated dataset of {args.datapoints:,})\n"
+            f"  Log:        {work.parent / 'jupyterlab.log'}\n\n"
             "  Ctrl+C stops both.\n",
             flush=True,
         )
         lab.wait()
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, Stop):
         print("\n== stopping", flush=True)
     finally:
+        # a second signal while stopping must not cut the cleanup short
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, signal.SIG_IGN)
         if lab is not None:
             stop(lab)
         stop(sandbox)

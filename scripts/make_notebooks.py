@@ -40,9 +40,18 @@ NOTEBOOKS = {
         new_code_cell(
             "grid.undo()  # a PATCH of the previous value\nprint(client.get_datapoint(support.id, first.id).expected_output)"
         ),
-        new_markdown_cell("A page as a DataFrame, or the whole dataset (with a progress bar):"),
-        new_code_cell("grid.to_pandas().head(3)"),
-        new_code_cell("frame = client.datapoints_frame(support.id)\nlen(frame)"),
+        new_markdown_cell(
+            "A page as a DataFrame, or the whole dataset (with a progress bar). pandas is an optional extra: "
+            '`pip install "nbwidgets[pandas]"`; without it, these say so.'
+        ),
+        new_code_cell(
+            "try:\n"
+            "    display(grid.to_pandas().head(3))  # this page\n"
+            "    frame = client.datapoints_frame(support.id)  # the whole dataset\n"
+            "    print(len(frame), 'datapoints in a DataFrame')\n"
+            "except ImportError as missing:  # a plain install: the message names the extra\n"
+            "    print(missing)"
+        ),
         new_markdown_cell(
             "## The notebook extension\n`%load_ext nbwidgets` adds the `%nbw` magic, and makes datapoints, "
             "pages and evaluators display as widgets."
@@ -164,6 +173,47 @@ NOTEBOOKS = {
             "[(v.version, v.metadata.get('edited_from', '')[:8]) for v in client.list_datasets(agent=agent.id)]"
         ),
     ],
+    "06_any_size_dataset.ipynb": [
+        new_markdown_cell(
+            "# Any size: a dataset of 100,000 datapoints\n\n"
+            "The grid keeps one page in the notebook, whatever the dataset's size: opening it, paging and editing "
+            "cost the same at a hundred datapoints or a million, and the saved notebook stays small. `./dev demo` "
+            "starts its sandbox with a generated dataset of 100,000 datapoints (`nbwidgets sandbox --datapoints "
+            "1000000` makes a million). On a sandbox without one (e.g. the one a kernel starts for itself), this "
+            "notebook first makes one of 50,000 through the API; on your own workspace it opens your largest dataset."
+        ),
+        new_code_cell(
+            "from nbwidgets import Client, DatasetGrid\n\n"
+            "client = Client.default()  # the sandbox unless ORQ_API_KEY is set\n"
+            "generated = client.list_datasets(search='generated').items\n"
+            "large = max(generated, key=lambda d: d.metadata.datapoints_count, default=None)\n"
+            "if large is None and client.is_sandbox:\n"
+            "    large = client.create_dataset('generated_50000')\n"
+            "    for start in range(0, 50_000, 500):  # 500 datapoints a request\n"
+            "        client.create_datapoints(large.id, [\n"
+            "            {'inputs': {'question': f'Question {n}'}, 'expected_output': f'Answer {n}'}\n"
+            "            for n in range(start, start + 500)\n"
+            "        ])\n"
+            "    large = client.get_dataset(large.id)\n"
+            "elif large is None:  # your own workspace: its largest dataset\n"
+            "    large = max(client.list_datasets().items, key=lambda d: d.metadata.datapoints_count)\n"
+            "print(f'{large.display_name}: {large.metadata.datapoints_count:,} datapoints')"
+        ),
+        new_code_cell("grid = DatasetGrid(client, large.id, page_size=25)\ngrid"),
+        new_markdown_cell(
+            "Only the page on show lives in the kernel (and in the notebook's saved widget state); the next page is "
+            "fetched ahead of you, so *Next* is instant."
+        ),
+        new_code_cell(
+            "for _ in range(3):\n    grid.next_page()\n"
+            "print(f'page {grid.page_number}: {len(grid.rows)} datapoints in the kernel, of {grid.total or large.metadata.datapoints_count:,}')"
+        ),
+        new_markdown_cell("Iterating the whole dataset keeps one page in memory at a time too:"),
+        new_code_cell(
+            "longest = max(client.iter_datapoints(large.id, page_size=200), key=lambda dp: len(str(dp.expected_output)))\n"
+            "print(longest.id, len(str(longest.expected_output)))"
+        ),
+    ],
     "05_review_an_experiment.ipynb": [
         new_markdown_cell(
             "# Run an experiment over a dataset and review every output\n\n"
@@ -201,7 +251,10 @@ NOTEBOOKS = {
             "review.flush()\nprint(review.summary)"
         ),
         new_code_cell(
-            "review.to_pandas()[['datapoint_id', 'trace_id', 'metadata.tokens', 'feedback.rating', 'feedback.rating.state']]"
+            'try:  # pandas is an optional extra: pip install "nbwidgets[pandas]"\n'
+            "    display(review.to_pandas()[['datapoint_id', 'trace_id', 'metadata.tokens', 'feedback.rating', 'feedback.rating.state']])\n"
+            "except ImportError as missing:  # a plain install: the message names the extra\n"
+            "    print(missing)"
         ),
         new_markdown_cell(
             "The next page is generated when you get there (or ahead of time with *Prefetch next page*); "

@@ -230,3 +230,90 @@ def start_lab(sandbox, app: str = "jupyterlab") -> Lab:
             raise RuntimeError(f"{app} did not start")
         time.sleep(0.2)
     return Lab(url, root, process)
+
+
+@dataclass
+class Marimo:
+    """A `marimo edit` (or `marimo run`) server over a folder of notebooks the tests write."""
+
+    url: str
+    root: Path
+    process: subprocess.Popen
+    log: Path
+
+    def write_app(self, name: str, cells: list[str]) -> Path:
+        """A marimo app file: each cell's source becomes one `@app.cell` function (marimo works out
+        what each cell defines and uses when it loads the file)."""
+        path = self.root / name
+        path.write_text(marimo_app(cells))
+        return path
+
+    def app_url(self, path: Path) -> str:
+        return f"{self.url}/?file={path.name}"
+
+
+def marimo_app(cells: list[str]) -> str:
+    body = []
+    for source in cells:
+        indented = "\n".join(("    " + line) if line.strip() else "" for line in source.strip("\n").splitlines())
+        body.append(f"@app.cell\ndef _():\n{indented}\n    return\n")
+    return (
+        "import marimo\n\napp = marimo.App()\n\n\n"
+        + "\n\n".join(body)
+        + '\n\nif __name__ == "__main__":\n    app.run()\n'
+    )
+
+
+def start_marimo(sandbox: SandboxProcess, mode: str = "edit", target: Path | None = None) -> Marimo:
+    """`marimo edit FOLDER` (the tests open `/?file=NAME.py`) or `marimo run FILE`, on a free port.
+
+    The notebooks' kernels inherit NBWIDGETS_SANDBOX_URL/KEY (so `Client.sandbox()` is the session's
+    sandbox). The config file in the folder runs cells on open and lets the browser's colour scheme
+    choose marimo's theme; HOME points into the temp dir so no user config is read.
+    """
+    base = Path(tempfile.mkdtemp(prefix="nbw-marimo-"))
+    root = base / "notebooks"
+    root.mkdir()
+    (root / ".marimo.toml").write_text(
+        '[display]\ntheme = "system"\n\n[runtime]\nauto_instantiate = true\n\n[completion]\ncopilot = false\n'
+    )
+    env = {
+        **os.environ,
+        "NBWIDGETS_SANDBOX_URL": sandbox.url,
+        "NBWIDGETS_SANDBOX_KEY": sandbox.api_key,
+        "HOME": str(base),
+        "XDG_CONFIG_HOME": str(base / "config"),
+        "XDG_CACHE_HOME": str(base / "cache"),
+        "XDG_STATE_HOME": str(base / "state"),
+    }
+    env.pop("ORQ_API_KEY", None)
+    port = free_port()
+    marimo = str(Path(sys.executable).with_name("marimo"))
+    served = str(target) if target is not None else str(root)
+    command = [marimo, "-q", mode, served, "--host", "127.0.0.1", "--port", str(port), "--headless", "--no-token"]
+    if mode == "edit":
+        command.append("--skip-update-check")
+    log = base / "marimo.log"
+    process = subprocess.Popen(
+        command,
+        cwd=root,
+        env=env,
+        stdout=open(log, "wb"),  # noqa: SIM115 (the server process holds it)
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError("marimo exited: " + log.read_text()[-3000:])
+        try:
+            if httpx.get(url + "/health", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            stop_pid(process)
+            raise RuntimeError("marimo did not start: " + log.read_text()[-3000:])
+        time.sleep(0.2)
+    return Marimo(url, root, process, log)

@@ -8,9 +8,23 @@ export function isolateShortcuts(root, signal) {
   root.addEventListener("keypress", (event) => event.stopPropagation(), { signal });
 }
 
-/** Give focus back to the notebook (command mode on the widget's cell). */
+/** The nearest ancestor matching `selector`, looking through shadow roots (marimo renders widgets in one). */
+function closestAcrossShadow(node, selector) {
+  let current = node;
+  while (current) {
+    const found = current.closest?.(selector);
+    if (found) return found;
+    current = current.getRootNode?.()?.host ?? null;
+  }
+  return null;
+}
+
+/** Give focus back to the notebook: command mode on the widget's cell (JupyterLab, Notebook 7, marimo). */
 export function handFocusToNotebook(root) {
-  const target = root.closest(".jp-Notebook") ?? root.closest(".jp-Cell");
+  const target =
+    closestAcrossShadow(root, ".jp-Notebook") ??
+    closestAcrossShadow(root, ".jp-Cell") ??
+    closestAcrossShadow(root, ".marimo-cell");
   root.querySelector(":focus")?.blur?.();
   if (target) {
     if (!target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");

@@ -21,6 +21,11 @@ if TYPE_CHECKING:
 
 Service = Literal["orq", "overmind"]
 
+# The current client of this process: the last one made, or chosen with `use()` (`%nbw connect` does).
+# Widgets given no client, the display formatters and `%nbw status` all ask `Client.current()`.
+_current: Client | None = None
+_current_lock = threading.Lock()
+
 
 class Client:
     """A connection to orq.ai or Overmind (or the local sandbox speaking as one of them).
@@ -66,6 +71,8 @@ class Client:
         )
         self._outbox: Outbox | None = None
         self._outbox_lock = threading.Lock()  # a widget thread and the kernel may ask for it at once
+        self._closed = False
+        self.use()
 
     # --- construction --------------------------------------------------------------------------
 
@@ -107,6 +114,35 @@ class Client:
         if flavour == "overmind" and os.environ.get("OVERMIND_API_KEY"):
             return Client.overmind()
         return Client.sandbox(flavour)
+
+    @staticmethod
+    def current(flavour: Service | None = None) -> Client | None:
+        """The client made or chosen last in this process (of that service, when `flavour` is given),
+        or None when there is none yet or it was closed."""
+        client = _current
+        if client is None or client._closed or (flavour is not None and client.service != flavour):
+            return None
+        return client
+
+    @staticmethod
+    def current_or_default(flavour: Service = "orq") -> Client:
+        """What a widget given no client uses: the current client if it speaks that service, else
+        `Client.default(flavour)` (which then becomes the current one)."""
+        return Client.current(flavour) or Client.default(flavour)
+
+    def use(self) -> Client:
+        """Make this the current client (the one widgets given no client, the display and `%nbw` use)."""
+        global _current
+        with _current_lock:
+            _current = self
+        return self
+
+    @property
+    def description(self) -> str:
+        """Which service this is, where, and whether it is the sandbox, in one sentence."""
+        if self.is_sandbox:
+            return f"{self.service} sandbox at {self.base_url} (the local sandbox: demo data, no account needed)"
+        return f"{self.service} at {self.base_url} (the real service, not the sandbox)"
 
     # --- service specifics (overridden) ---------------------------------------------------------
 
@@ -165,6 +201,7 @@ class Client:
         return f"{self.service} sandbox at {self.base_url}" if self.is_sandbox else f"{self.service} at {self.base_url}"
 
     def close(self) -> None:
+        self._closed = True
         if self._outbox is not None:
             self._outbox.close()
         self._transport.close()

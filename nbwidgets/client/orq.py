@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, TypeAdapter
 
+from .._extras import require
 from ..models import (
     Datapoint,
     DatapointCreate,
@@ -151,8 +152,9 @@ class OrqClient(Client):
         self._send("DELETE", _datapoint_route(dataset_id, datapoint_id))
 
     def datapoints_frame(self, dataset_id: str, *, progress: bool = True, page_size: int = 200):
-        """The whole dataset as a pandas DataFrame, one row per datapoint, with a progress bar."""
-        import pandas as pd
+        """The whole dataset as a pandas DataFrame, one row per datapoint, with a progress bar
+        (pandas and tqdm are the `pandas` extra: `pip install "nbwidgets[pandas]"`)."""
+        pd = require("pandas", "datapoints_frame()")
 
         total = self.get_dataset(dataset_id).metadata.datapoints_count
         rows = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 import threading
 import time
 from typing import Any
@@ -84,12 +85,14 @@ class BackgroundServer:
         self._thread.join(timeout=5)
 
 
-def serve_forever(sandbox: Sandbox, host: str, port: int, announce: Any) -> None:
-    """Serve in the foreground until Ctrl+C/SIGTERM; `announce(url)` runs once the port is bound."""
+def serve_forever(sandbox: Sandbox, host: str, port: int, announce: Any, sock: socket.socket | None = None) -> None:
+    """Serve in the foreground until Ctrl+C/SIGTERM; `announce(url)` runs once the port is bound.
+
+    `sock`: a socket already bound by the caller (the command line binds first, to report a taken port)."""
     server = uvicorn.Server(_config(sandbox, host, port, "warning"))
 
     async def main() -> None:
-        task = asyncio.create_task(server.serve())
+        task = asyncio.create_task(server.serve(sockets=[sock] if sock is not None else None))
         while not server.started:
             if task.done():
                 await task

@@ -131,7 +131,7 @@ class Widget(anywidget.AnyWidget):
     is_sandbox = traitlets.Bool(False).tag(sync=True)
 
     def __init__(self, client: Client | None, flavour: str = "orq", **kwargs: Any) -> None:
-        self._client = client or Client.default(flavour)  # type: ignore[arg-type]
+        self._client = client or Client.current_or_default(flavour)  # type: ignore[arg-type]
         self._lock = threading.RLock()
         super().__init__(**kwargs)
         self.source_label = self._client.label
@@ -141,6 +141,31 @@ class Widget(anywidget.AnyWidget):
     @property
     def client(self) -> Client:
         return self._client
+
+    @traitlets.observe("comm")
+    def _follow_the_host_closing_the_comm(self, change: dict[str, Any]) -> None:
+        # marimo closes a widget's comm when its cell re-runs or is deleted, without calling close():
+        # ipywidgets' registry would then keep every re-run's widget (and its page cache) alive, and
+        # late background results would still be sent. Release the widget when its comm closes.
+        comm = change["new"]
+        if comm is None or getattr(comm, "_nbw_followed", False):
+            return
+        close = comm.close
+
+        def close_and_release(*args: Any, **kwargs: Any) -> None:
+            close(*args, **kwargs)
+            self._release(comm)
+
+        comm.close = close_and_release
+        comm._nbw_followed = True
+
+    def _release(self, comm: Any) -> None:
+        if self.comm is not comm:
+            return
+        from ipywidgets.widgets.widget import _instances
+
+        _instances.pop(getattr(comm, "comm_id", None), None)
+        self.comm = None  # what finishes later changes traits in Python only
 
     def intents(self) -> dict[str, Callable[[dict[str, Any]], Any]]:
         """The intent handlers: type -> callable(message) returning extra reply fields or None."""

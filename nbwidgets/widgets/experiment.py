@@ -20,6 +20,7 @@ from typing import Any
 
 import traitlets
 
+from .._extras import require
 from ..client import Client, OrqClient, OvermindClient
 from ..client.writes import WriteHandle
 from ..models import (
@@ -309,7 +310,7 @@ class ExperimentReview(Widget):
             return [self._result(self._rows_by_id[key]) for key in self._order]
 
     def to_pandas(self) -> Any:
-        import pandas as pd  # type: ignore[import-untyped]  # an optional dependency, without stubs here
+        pd = require("pandas", "ExperimentReview.to_pandas()")  # the `pandas` extra
 
         records = []
         for result in self.results:

@@ -94,7 +94,16 @@ def test_voila_renders_the_grid(page, sandbox, tmp_path):
         stop_pid(process)
 
 
-def test_the_demo_command_starts_everything_and_ctrl_c_stops_it(tmp_path):
+def _listening(url: str) -> bool:
+    try:
+        httpx.get(url, timeout=2)
+    except httpx.TransportError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP], ids=lambda s: s.name)
+def test_the_demo_starts_everything_and_any_stop_signal_stops_all_of_it(tmp_path, stop_signal):
     env = {
         **os.environ,
         "JUPYTER_CONFIG_DIR": str(tmp_path / "config"),
@@ -125,16 +134,47 @@ def test_the_demo_command_starts_everything_and_ctrl_c_stops_it(tmp_path):
         while not any("Ctrl+C stops both" in line for line in lines):
             assert process.poll() is None and time.monotonic() < deadline, "".join(lines)
             lines.append(process.stdout.readline())
-        url = re.search(r"JupyterLab: (\S+)", "".join(lines)).group(1)
+        text = "".join(lines)
+        url = re.search(r"JupyterLab: (\S+)", text).group(1)
         assert "/lab/tree/01_browse_and_edit_a_dataset.ipynb?token=" in url
         assert httpx.get(url, timeout=10).status_code == 200
-        sandbox_url = re.search(r"Sandbox:\s+(\S+)", "".join(lines)).group(1)
+        sandbox_url = re.search(r"Sandbox:\s+(\S+)", text).group(1)
         assert httpx.get(sandbox_url + "/_sandbox/health").status_code == 200
-        children = psutil.Process(process.pid).children(recursive=True)
-        assert len(children) >= 2
-        process.send_signal(signal.SIGINT)  # Ctrl+C
-        process.wait(30)
-        time.sleep(0.5)
-        assert not [c for c in children if c.is_running() and c.status() != psutil.STATUS_ZOMBIE]
+        base, token = re.match(r"(http://[^/]+)/.*token=(\w+)", url).groups()
+        headers = {"Authorization": f"token {token}"}
+
+        # the large example is there, and JupyterLab's news toast is off
+        assert (tmp_path / "work" / "06_any_size_dataset.ipynb").exists() and "06_any_size_dataset" in text
+        notification = httpx.get(
+            f"{base}/lab/api/settings/@jupyterlab/apputils-extension:notification", headers=headers, timeout=10
+        ).json()
+        # the demo's overrides make "Never" the default (JupyterLab's own default asks, with a toast)
+        assert notification["schema"]["properties"]["fetchNews"]["default"] == "false"
+        assert "fetchNews" not in notification["settings"]
+
+        # a notebook with a running kernel, as a user would have
+        session = httpx.post(
+            f"{base}/api/sessions",
+            headers=headers,
+            json={"path": "01_browse_and_edit_a_dataset.ipynb", "type": "notebook", "kernel": {"name": "python3"}},
+            timeout=60,
+        ).json()
+        kernel_id = session["kernel"]["id"]
+        for _ in range(300):
+            if psutil.Process(process.pid).children(recursive=True) and any(
+                kernel_id in " ".join(child.cmdline()) for child in psutil.Process(process.pid).children(recursive=True)
+            ):
+                break
+            time.sleep(0.1)
+        tree = psutil.Process(process.pid).children(recursive=True)
+        assert any(kernel_id in " ".join(child.cmdline()) for child in tree), "the kernel did not start"
+        assert len(tree) >= 3  # JupyterLab, its kernel, the sandbox
+
+        process.send_signal(stop_signal)
+        process.wait(40)
+        assert "== stopping" in process.stdout.read()
+        alive = [c for c in tree if c.is_running() and c.status() != psutil.STATUS_ZOMBIE]
+        assert not alive, [c.cmdline() for c in alive]
+        assert not _listening(base + "/api/status") and not _listening(sandbox_url + "/_sandbox/health")
     finally:
         stop_pid(process)

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
-from nbwidgets import DatasetGrid, EvaluatorForm, FeedbackButtons
-from nbwidgets.extension import Session
+from nbwidgets import Client, DatasetGrid, EvaluatorForm, FeedbackButtons
 
 WIDGET = "application/vnd.jupyter.widget-view+json"
 
@@ -20,7 +19,6 @@ def ip(sandbox, monkeypatch):
     shell.run_line_magic("load_ext", "nbwidgets")
     yield shell
     shell.run_line_magic("unload_ext", "nbwidgets")
-    Session.client = None
 
 
 def test_magic_connects_and_opens_each_widget(ip, sandbox, capsys):
@@ -33,7 +31,7 @@ def test_magic_connects_and_opens_each_widget(ip, sandbox, capsys):
     buttons = ip.run_line_magic("nbw", "feedback trace-magic --kind choices --options a,b")
     assert isinstance(buttons, FeedbackButtons) and buttons.options == ["a", "b"]
     ip.run_line_magic("nbw", "connect sandbox overmind")
-    assert Session.client.service == "overmind"
+    assert Client.current().service == "overmind"
     assert ip.run_line_magic("nbw", "nonsense") is None and "%nbw connect" in capsys.readouterr().out
 
 
@@ -60,3 +58,38 @@ def test_an_evaluator_form_of_a_loaded_evaluator_makes_no_request(ip, sandbox, o
     form = EvaluatorForm.of(evaluator, orq)
     assert sandbox.control("GET", "/_sandbox/stats").get("GET orq", 0) == before
     assert form.draft["mode"] == "jury" and not form.dirty and form.problems == {}
+
+
+def test_status_names_the_client_just_made_and_says_whether_it_is_the_sandbox(ip, sandbox, capsys):
+    client = Client.default()  # no key set: the sandbox
+    ip.run_line_magic("nbw", "status")
+    said = capsys.readouterr().out
+    assert f"using orq sandbox at {client.base_url}" in said and "the local sandbox" in said
+    assert "no client" not in said
+    assert DatasetGrid(dataset_id=sandbox.ids["rag"]).client is client  # the widgets agree with the magic
+
+    real = Client.orq("a-key-never-shown", "http://127.0.0.1:9")  # made last: now the current one
+    ip.run_line_magic("nbw", "status")
+    said = capsys.readouterr().out
+    assert "using orq at http://127.0.0.1:9" in said and "not the sandbox" in said
+    assert "a-key-never-shown" not in said
+
+    client.use()  # chosen again
+    ip.run_line_magic("nbw", "status")
+    assert f"orq sandbox at {client.base_url}" in capsys.readouterr().out
+    real.close()
+
+
+def test_status_before_any_client_says_what_the_widgets_would_use(ip, capsys, monkeypatch):
+    import nbwidgets.client.base as base
+
+    monkeypatch.setattr(base, "_current", None)
+    ip.run_line_magic("nbw", "status")
+    assert "no client yet" in capsys.readouterr().out
+
+
+def test_a_closed_client_is_no_longer_current(sandbox):
+    client = Client.orq(sandbox.api_key, sandbox.url)
+    assert Client.current() is client
+    client.close()
+    assert Client.current() is None

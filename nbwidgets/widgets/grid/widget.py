@@ -12,6 +12,7 @@ from typing import Any
 
 import traitlets
 
+from ..._extras import require
 from ...client import ApiError, Client
 from ...client.datasets import ListSource
 from ...models import Datapoint, OvermindDatapoint
@@ -210,8 +211,9 @@ class DatasetGrid(Paging, Edits, Finding, Widget):
         return future.result(timeout=300) if wait else future
 
     def to_pandas(self) -> Any:
-        """This page as a DataFrame (the whole dataset: `client.datapoints_frame(dataset_id)`)."""
-        import pandas as pd
+        """This page as a DataFrame (the whole dataset: `client.datapoints_frame(dataset_id)`); pandas is
+        the `pandas` extra: `pip install "nbwidgets[pandas]"`."""
+        pd = require("pandas", "DatasetGrid.to_pandas()")
 
         return pd.DataFrame.from_records([self.source.record(dp) for dp in self.rows])
 
