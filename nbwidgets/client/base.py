@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, NoReturn
 
 import httpx
 
@@ -13,6 +13,8 @@ from .transport import DEFAULT_RETRY, DEFAULT_TIMEOUT, HeaderAuth, RetryPolicy, 
 from .writes import Outbox, Write, WriteHandle, WriteKind
 
 if TYPE_CHECKING:
+    from typing_extensions import Self
+
     from .datasets import DatasetSource
     from .orq import OrqClient
     from .overmind import OvermindClient
@@ -204,7 +206,7 @@ class Client:
             self._outbox.close()
         self._transport.close()
 
-    def __enter__(self):
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -214,5 +216,5 @@ class Client:
         key = "set" if self._key else "unset"
         return f"{type(self).__name__}(base_url={self.base_url!r}, key={key}, sandbox={self.is_sandbox})"
 
-    def __reduce__(self):
+    def __reduce__(self) -> NoReturn:
         raise TypeError(f"{type(self).__name__} cannot be pickled: it holds a connection and an API key")

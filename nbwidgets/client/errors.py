@@ -41,11 +41,13 @@ class ApiError(NbwidgetsError):
             text += f" ({fields})"
         return text
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         return (_rebuild, (type(self), self.message, self.method, self.route, self.status, self.field_errors))
 
 
-def _rebuild(cls, message, method, route, status, field_errors):
+def _rebuild(
+    cls: type[ApiError], message: str, method: str, route: str, status: int | None, field_errors: dict[str, list[str]]
+) -> ApiError:
     return cls(message, method=method, route=route, status=status, field_errors=field_errors)
 
 

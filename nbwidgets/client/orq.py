@@ -416,7 +416,7 @@ def _datapoint_changes(fields: dict[str, Any]) -> dict[str, Any]:
 def _datapoint_holds(payload: dict[str, Any], current: Datapoint) -> bool:
     held = current.to_wire()
     sent = payload["fields"]
-    return DatapointUpdate.model_validate({k: held.get(k) for k in sent}).to_wire() == sent
+    return bool(DatapointUpdate.model_validate({k: held.get(k) for k in sent}).to_wire() == sent)
 
 
 def _token(updated: Any) -> str:
@@ -462,7 +462,7 @@ def _evaluator_holds(payload: dict[str, Any], current: Evaluator) -> bool:
     if any(wanted.get(k) != held.get(k) for k in changes):
         return False
     if "versionIncrement" in payload["body"] and payload.get("version") is not None:
-        return getattr(current, "version", None) != payload["version"]
+        return bool(getattr(current, "version", None) != payload["version"])
     return True
 
 
@@ -484,8 +484,8 @@ def _feedback(trace_id: str, property: str, value: Any, product: str, id: str | 
     checks.optional_str("trace_id", trace_id)
     checks.optional_str("property", property)
     checks.text("value", value)
-    feedback = Feedback(trace_id=trace_id, property=property, value=value, product=product, id=id or new_ulid())
-    return feedback.model_dump(mode="json")
+    fields = {"trace_id": trace_id, "property": property, "value": value, "product": product, "id": id or new_ulid()}
+    return Feedback.model_validate(fields).model_dump(mode="json")
 
 
 def _feedback_removal(id: str, trace_id: str, product: str) -> dict[str, Any]:

@@ -10,9 +10,9 @@ import email.utils
 import logging
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
 import httpx
 
@@ -44,7 +44,7 @@ class Secret:
 
     __str__ = __repr__
 
-    def __reduce__(self):
+    def __reduce__(self) -> NoReturn:
         raise TypeError("an API key cannot be pickled or serialised")
 
 
@@ -56,7 +56,7 @@ class HeaderAuth(httpx.Auth):
         self._header = header
         self._prefix = prefix
 
-    def auth_flow(self, request: httpx.Request):
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         if self._secret:
             request.headers[self._header] = self._prefix + self._secret.reveal()
         yield request

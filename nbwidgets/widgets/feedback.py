@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, cast
 
 import traitlets
 
@@ -95,6 +95,10 @@ class FeedbackButtons(Widget):
         self._guard = threading.Lock()
         self._statuses = WriteStatuses(self._show)
 
+    @property
+    def client(self) -> OrqClient:
+        return cast(OrqClient, self._client)  # checked in __init__
+
     # --- Python API -----------------------------------------------------------------------------
 
     def submit(self, value: Any) -> WriteHandle | None:
@@ -163,7 +167,7 @@ class FeedbackButtons(Widget):
 
     # --- intents --------------------------------------------------------------------------------
 
-    def intents(self):
+    def intents(self) -> dict[str, Callable[[dict[str, Any]], Any]]:
         return {
             "submit": lambda m: self.submit(m["value"]) and None,
             "undo": lambda m: self.undo() and None,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import concurrent.futures
 import copy
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import traitlets
 
@@ -122,6 +122,10 @@ class EvaluatorForm(Widget):
             self.original = {}
             self.draft = blank(path)
 
+    @property
+    def client(self) -> OrqClient:
+        return cast(OrqClient, self._client)  # checked in __init__
+
     @classmethod
     def of(cls, evaluator: Evaluator, client: OrqClient | None = None) -> EvaluatorForm:
         """A form showing an evaluator already loaded (no request), e.g. for display()."""
@@ -178,14 +182,14 @@ class EvaluatorForm(Widget):
             raise
         handle.on_change(lambda h: self._settled(h, draft))
         self._statuses.follow("save", handle)
-        return handle.result(timeout) if wait else handle
+        return cast(Evaluator, handle.result(timeout)) if wait else handle
 
     def reset(self) -> None:
         """Back to the server's values."""
         self.draft = copy.deepcopy(self.original) if self.original else blank(self._path)
         self.server_problems, self.banner = {}, ""
 
-    def reload(self, wait: bool = True) -> concurrent.futures.Future | None:
+    def reload(self, wait: bool = True) -> concurrent.futures.Future[None] | None:
         """Load the evaluator again from the service (drops unsaved edits)."""
         if not self.evaluator_id:
             raise ValueError("a new evaluator has nothing to reload")
@@ -220,7 +224,7 @@ class EvaluatorForm(Widget):
 
     # --- intents and reactions ----------------------------------------------------------------------
 
-    def intents(self):
+    def intents(self) -> dict[str, Callable[[dict[str, Any]], Any]]:
         return {
             "save": self._intent_save,
             "reset": lambda m: self.reset(),
@@ -270,7 +274,8 @@ class EvaluatorForm(Widget):
         with self.hold_sync():
             self.saving = state in ("pending", "retrying")
             if state == "retrying":
-                self.banner = f"Not saved yet, retrying in the background: {status['message']}"
+                reason = status.get("reason") or status["message"]
+                self.banner = f"Not saved yet, retrying in the background (your changes are kept): {reason}"
             elif state == "saved":
                 self.banner = ""
                 self.notice = "Saved" + (f" as version {self.version}" if self.version else "")

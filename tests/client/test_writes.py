@@ -161,7 +161,9 @@ def test_5_and_service_down_edits_on_one_client_do_not_delay_a_grid_on_another(f
             handles = [grid_down.edit(dp.id, expected_output="pending", wait=False) for dp in points]
             wait_for(lambda: all(h.state == "queued" and h.error is not None for h in handles))
             grid = DatasetGrid(fast, sandbox.ids["generated"], page_size=25, prefetch=False)
+            started = time.monotonic()
             grid.next_page()  # four of these would have waited behind the writes before
+            print(f"\nthe other client's next page showed in {time.monotonic() - started:.3f} s")
             assert grid.page_number == 2 and len(grid.rows) == 25
             assert len(other.outbox.pending()) == 20 and not any(h.done() for h in handles)
             assert {s["state"] for s in grid_down.row_status.values()} == {"retrying"}

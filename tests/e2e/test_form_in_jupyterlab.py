@@ -83,3 +83,50 @@ def test_switch_to_jury_add_a_judge_fix_an_invalid_key_and_save(page, lab, sandb
     ]
     assert stored.jury.judges[2].retry.count == 4
     assert not form.get_by_text("Unsaved changes").is_visible()
+
+
+def test_a_save_through_faults_says_retrying_then_saved_as_one_version(page, lab, sandbox):
+    """Issue 10: while the service fails, the banner says the save is kept and retried; once it answers,
+    the form says Saved and the service holds exactly one new version."""
+    from conftest import run_cell, set_theme
+
+    with Client.orq(sandbox.api_key, sandbox.url) as client:
+        created = client.create_evaluator(
+            {"key": "e2e_retrying", "prompt": "Is {{output}} kind?", "model": "openai/gpt-4o"}
+        )
+    open_and_run(
+        page,
+        lab,
+        "form_retrying.ipynb",
+        [
+            "from nbwidgets import Client, EvaluatorForm\nfrom nbwidgets.client import RetryPolicy",
+            # a long backoff: the save waits in the outbox until the test lets it go
+            "client = Client.sandbox(retry=RetryPolicy(max_retries=0, initial_delay=60, max_delay=60))",
+            f"form = EvaluatorForm(client, {created.id!r})\nform",
+        ],
+        wait_for=".nbw-form .nbw-field input",
+    )
+    form = page.locator(".nbw-form")
+    page.wait_for_function("() => document.querySelector('.nbw-form [data-path=key]').value === 'e2e_retrying'")
+    form.get_by_label("Description", exact=True).fill("Saved through a fault")
+    sandbox.set_faults(fault_rate=1.0)
+    try:
+        page.wait_for_function("() => !document.querySelector('.nbw-form .nbw-primary').disabled")
+        form.get_by_role("button", name="Save", exact=True).click()
+        banner = form.locator(".nbw-alert", has_text="Not saved yet")
+        banner.wait_for()
+        assert "retrying in the background" in banner.inner_text()
+        for width in (1400, 800):
+            page.set_viewport_size({"width": width, "height": 1400})
+            for theme in ("JupyterLab Light", "JupyterLab Dark"):
+                set_theme(page, theme)
+                screenshot(page, f"form-retrying-{theme.split()[-1].lower()}-{width}", form)
+        set_theme(page, "JupyterLab Light")
+    finally:
+        sandbox.clear_faults()
+    run_cell(page, "client.outbox.retry_now(); print('retrying now')")
+    form.locator(".nbw-notice", has_text="Saved as version 1.0.1").wait_for()
+    assert not form.locator(".nbw-alert", has_text="Not saved").count()
+    with Client.orq(sandbox.api_key, sandbox.url) as client:
+        stored = client.get_evaluator(created.id)
+    assert stored.description == "Saved through a fault" and stored.version == "1.0.1"
