@@ -10,10 +10,16 @@ from __future__ import annotations
 
 import argparse
 import shlex
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .client import Client
+from .client import Client, OrqClient
 from .models import Datapoint, Evaluator, Page
+
+if TYPE_CHECKING:
+    from .widgets import DatasetGrid
+
+# IPython's mimebundle formatters are called with these and return a bundle, or None to pass
+MimeBundle = dict[str, Any] | tuple[dict[str, Any], dict[str, Any]] | None
 
 USAGE = """%nbw connect orq|overmind|sandbox [orq|overmind]   choose the client the magic and the display use
 %nbw dataset DATASET_ID [--page-size N]             a DatasetGrid
@@ -70,6 +76,9 @@ def nbw(line: str) -> Any:
     client = Client.current() or Client.default()
     if args.command == "dataset":
         return DatasetGrid(client, args.dataset_id, page_size=args.page_size)
+    if not isinstance(client, OrqClient):  # evaluators and feedback are orq.ai APIs
+        print(f"nbwidgets: {args.command} needs an orq client; using {client.description} (%nbw connect orq)")
+        return None
     if args.command == "evaluator":
         return EvaluatorForm(client, args.evaluator_id)
     if args.command == "feedback":
@@ -79,43 +88,45 @@ def nbw(line: str) -> Any:
     return None
 
 
-def _orq_client() -> Client:
+def _orq_client() -> OrqClient:
     return Client.current_or_default("orq")
 
 
-def _as_grid(rows: list[Datapoint]):
+def _as_grid(rows: list[Datapoint]) -> DatasetGrid:
     from .widgets import DatasetGrid
 
     return DatasetGrid(_orq_client(), rows=rows, page_size=min(25, max(1, len(rows))))
 
 
-def _bundle(widget, include=None, exclude=None):
-    return widget._repr_mimebundle_(include=include, exclude=exclude)
+def _bundle(widget: Any, include: Any = None, exclude: Any = None) -> MimeBundle:
+    bundle: MimeBundle = widget._repr_mimebundle_(include=include, exclude=exclude)
+    return bundle
 
 
-def datapoint_formatter(obj: Datapoint, include=None, exclude=None):
+def datapoint_formatter(obj: Datapoint, include: Any = None, exclude: Any = None) -> MimeBundle:
     return _bundle(_as_grid([obj]), include, exclude)
 
 
-def page_formatter(obj: Page, include=None, exclude=None):
+def page_formatter(obj: Page[Any], include: Any = None, exclude: Any = None) -> MimeBundle:
     if obj.items and all(isinstance(item, Datapoint) for item in obj.items):
         return _bundle(_as_grid(list(obj.items)), include, exclude)
     return None  # not datapoints: IPython falls back to the usual repr
 
 
-def list_formatter(obj: list, include=None, exclude=None):
+def list_formatter(obj: list[Any], include: Any = None, exclude: Any = None) -> MimeBundle:
     if obj and all(isinstance(item, Datapoint) for item in obj):
         return _bundle(_as_grid(obj), include, exclude)
     return None
 
 
-def evaluator_formatter(obj: Evaluator, include=None, exclude=None):
+def evaluator_formatter(obj: Evaluator, include: Any = None, exclude: Any = None) -> MimeBundle:
     from .widgets import EvaluatorForm
 
     return _bundle(EvaluatorForm.of(obj, _orq_client()), include, exclude)
 
 
-def load_ipython_extension(ipython) -> None:
+# IPython's own annotations of register_magic_function and display_formatter are looser than its behaviour
+def load_ipython_extension(ipython: Any) -> None:
     ipython.register_magic_function(nbw, magic_kind="line", magic_name="nbw")
     formatter = ipython.display_formatter.mimebundle_formatter
     formatter.for_type(Datapoint, datapoint_formatter)
@@ -124,7 +135,7 @@ def load_ipython_extension(ipython) -> None:
     formatter.for_type(Evaluator, evaluator_formatter)
 
 
-def unload_ipython_extension(ipython) -> None:
+def unload_ipython_extension(ipython: Any) -> None:
     formatter = ipython.display_formatter.mimebundle_formatter
     for kind in (Datapoint, Page, list, Evaluator):
         formatter.pop(kind, None)

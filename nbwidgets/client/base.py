@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, NoReturn
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, NoReturn, overload
 
 import httpx
 
@@ -106,6 +106,15 @@ class Client:
         factory = Client.orq if flavour == "orq" else Client.overmind
         return factory(key, url, sandbox=True, **options)
 
+    @overload
+    @staticmethod
+    def default(flavour: Literal["orq"] = ...) -> OrqClient: ...
+    @overload
+    @staticmethod
+    def default(flavour: Literal["overmind"]) -> OvermindClient: ...
+    @overload
+    @staticmethod
+    def default(flavour: Service) -> Client: ...
     @staticmethod
     def default(flavour: Service = "orq") -> Client:
         """What a widget uses when given no client: the service whose key is configured, else the sandbox."""
@@ -124,6 +133,15 @@ class Client:
             return None
         return client
 
+    @overload
+    @staticmethod
+    def current_or_default(flavour: Literal["orq"] = ...) -> OrqClient: ...
+    @overload
+    @staticmethod
+    def current_or_default(flavour: Literal["overmind"]) -> OvermindClient: ...
+    @overload
+    @staticmethod
+    def current_or_default(flavour: Service) -> Client: ...
     @staticmethod
     def current_or_default(flavour: Service = "orq") -> Client:
         """What a widget given no client uses: the current client if it speaks that service, else

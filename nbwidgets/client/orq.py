@@ -34,8 +34,8 @@ if TYPE_CHECKING:
 
 
 def _page(
-    payload: dict[str, Any], model: type, *, limit: int, starting_after: str | None, ending_before: str | None
-) -> Page:
+    payload: dict[str, Any], model: Any, *, limit: int, starting_after: str | None, ending_before: str | None
+) -> Page[Any]:
     items = [model.model_validate(item) for item in payload["data"]]
     has_more = bool(payload.get("has_more"))
     if ending_before:  # moving backwards: has_more speaks of what lies before
@@ -151,7 +151,7 @@ class OrqClient(Client):
     def delete_datapoint(self, dataset_id: str, datapoint_id: str) -> None:
         self._send("DELETE", _datapoint_route(dataset_id, datapoint_id))
 
-    def datapoints_frame(self, dataset_id: str, *, progress: bool = True, page_size: int = 200):
+    def datapoints_frame(self, dataset_id: str, *, progress: bool = True, page_size: int = 200) -> Any:
         """The whole dataset as a pandas DataFrame, one row per datapoint, with a progress bar
         (pandas and tqdm are the `pandas` extra: `pip install "nbwidgets[pandas]"`)."""
         pd = require("pandas", "datapoints_frame()")
@@ -535,7 +535,7 @@ class _NoBar:
         pass
 
 
-def _progress(total: int, enabled: bool, description: str):
+def _progress(total: int, enabled: bool, description: str) -> Any:
     if not enabled:
         return _NoBar()
     try:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..models import Agent, OvermindDatapoint, OvermindDataset, Page
@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from .overmind_datasets import OvermindDatasets
 
 
-def _page(payload: dict[str, Any], model: type, *, number: int, page_size: int | None) -> Page:
+def _page(payload: dict[str, Any], model: Any, *, number: int, page_size: int | None) -> Page[Any]:
     items = [model.model_validate(item) for item in payload["results"]]
     return Page(
         items=items,
@@ -155,7 +155,7 @@ class OvermindClient(Client):
     def create_dataset_version(
         self,
         agent: str,
-        datapoints: list[OvermindDatapoint | dict[str, Any]],
+        datapoints: Sequence[OvermindDatapoint | dict[str, Any]],
         *,
         name: str | None = None,
         source: str | None = None,

@@ -7,6 +7,7 @@ move from it, whichever scheme produced it.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Generic, Literal, TypeVar
 
 from pydantic import BaseModel
@@ -30,7 +31,7 @@ class Page(BaseModel, Generic[T]):
     def __len__(self) -> int:
         return len(self.items)
 
-    def __iter__(self):  # type: ignore[override]
+    def __iter__(self) -> Iterator[T]:  # type: ignore[override]
         return iter(self.items)
 
     @property

@@ -23,6 +23,7 @@ import anywidget
 import traitlets
 
 from ..client import ApiError, Client
+from ..client.base import Service
 from ..client.checks import segment
 from ..client.writes import WriteHandle
 
@@ -130,8 +131,8 @@ class Widget(anywidget.AnyWidget):
     source_label = traitlets.Unicode("").tag(sync=True)
     is_sandbox = traitlets.Bool(False).tag(sync=True)
 
-    def __init__(self, client: Client | None, flavour: str = "orq", **kwargs: Any) -> None:
-        self._client = client or Client.current_or_default(flavour)  # type: ignore[arg-type]
+    def __init__(self, client: Client | None, flavour: Service = "orq", **kwargs: Any) -> None:
+        self._client = client or Client.current_or_default(flavour)
         self._lock = threading.RLock()
         super().__init__(**kwargs)
         self.source_label = self._client.label
@@ -160,7 +161,7 @@ class Widget(anywidget.AnyWidget):
         comm._nbw_followed = True
 
     def _release(self, comm: Any) -> None:
-        if self.comm is not comm:
+        if getattr(self, "comm", None) is not comm:  # anywidget is untyped: comm is unknown to mypy
             return
         from ipywidgets.widgets.widget import _instances
 

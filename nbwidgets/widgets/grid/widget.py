@@ -14,6 +14,7 @@ import traitlets
 
 from ..._extras import require
 from ...client import ApiError, Client
+from ...client.base import Service
 from ...client.datasets import ListSource
 from ...models import Datapoint, OvermindDatapoint
 from .._base import STATIC, Widget, describe, run_in_background, segment_id
@@ -82,7 +83,7 @@ class DatasetGrid(Paging, Edits, Finding, Widget):
         dataset_id: str | None = None,
         page_size: int = 25,
         *,
-        flavour: str = "orq",
+        flavour: Service = "orq",
         prefetch: bool = True,
         cache_pages: int = 8,
         rows: Sequence[Datapoint] | None = None,
