@@ -26,7 +26,7 @@ export function messagesCell(messages) {
   const summary = h(
     "summary",
     {},
-    h("span", { class: "nbw-count" }, `${messages.length} messages`),
+    h("span", { class: "nbw-count" }, messages.length === 1 ? "1 message" : `${messages.length} messages`),
     " · ",
     roleBadge(last.role),
     " ",

@@ -1,15 +1,22 @@
 // Pure functions turning datapoint values into display text (tested with node --test).
 
+// What the models know; anything else the services send is kept raw and shown as its JSON.
+export const KNOWN_ROLES = ["system", "developer", "user", "assistant", "tool"];
+const KNOWN_PARTS = ["text", "image_url", "input_audio", "file"];
+const EVALUATION_TYPES = ["string", "number", "boolean", "string_array"];
+
+function partText(part) {
+  if (part?.type === "text") return String(part.text ?? "");
+  return KNOWN_PARTS.includes(part?.type) ? `[${part.type}]` : JSON.stringify(part);
+}
+
 export function messageText(message) {
   if (!message) return "";
+  if (!KNOWN_ROLES.includes(message.role)) return JSON.stringify(message);
   const { content } = message;
   let text = "";
   if (typeof content === "string") text = content;
-  else if (Array.isArray(content)) {
-    text = content
-      .map((part) => (part?.type === "text" ? String(part.text ?? "") : `[${part?.type ?? "part"}]`))
-      .join("\n");
-  }
+  else if (Array.isArray(content)) text = content.map(partText).join("\n");
   if (message.refusal) text += `${text ? "\n" : ""}(refused: ${message.refusal})`;
   for (const call of message.tool_calls ?? []) {
     const fn = call.function ?? {};
@@ -41,6 +48,7 @@ export function formatTime(iso) {
 }
 
 export function evaluationText(evaluation) {
+  if (!EVALUATION_TYPES.includes(evaluation?.type)) return JSON.stringify(evaluation);
   const value = evaluation.type === "string_array" ? (evaluation.values ?? []).join(", ") : String(evaluation.value);
   return `${evaluation.type}: ${value}`;
 }
