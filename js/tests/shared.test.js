@@ -54,7 +54,10 @@ test("what the models do not know is shown as its raw JSON, never dropped", () =
   const critic = { role: "critic", content: "<b>too long</b>" };
   assert.equal(messageText(critic), JSON.stringify(critic));
   const video = { type: "video_url", video_url: { url: "https://x/v.mp4" } };
-  assert.equal(messageText({ role: "user", content: [{ type: "text", text: "see" }, video] }), `see\n${JSON.stringify(video)}`);
+  assert.equal(
+    messageText({ role: "user", content: [{ type: "text", text: "see" }, video] }),
+    `see\n${JSON.stringify(video)}`,
+  );
   const unknown = { type: "rubric", score: { a: 1 } };
   assert.equal(evaluationText(unknown), JSON.stringify(unknown));
   assert.equal(evaluationText({ type: "number", value: 3 }), "number: 3");
