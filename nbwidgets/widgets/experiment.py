@@ -403,7 +403,7 @@ class ExperimentReview(Widget):
             if row.generation is None or row.generation.state != "done":
                 raise ValueError(f"datapoint {datapoint_id} has no output to use yet")
             output = row.generation.output
-            if self.service == "overmind":
+            if self.client.datasets().save_mode == "version":  # Overmind: staged for a new version
                 self._staged[datapoint_id] = {"expected_output": output}
                 row.expected = {"state": "staged", "value": _text(output)}
                 self.staged_count = len(self._staged)
