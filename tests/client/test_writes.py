@@ -204,14 +204,18 @@ def test_7_the_lease_is_renewed_while_a_delivery_is_in_flight(sandbox, tmp_path,
     other_process = OutboxStore(client.outbox.path)  # another process's view of the same file
     try:
         sandbox.add_traces("trace-lease")
+        mark = sandbox.mark_requests()
         handle = client.queue_feedback("trace-lease", "rating", "good")
         wait_for(lambda: handle.state == "sending")
         taken = []
         while not handle.done():
             taken += other_process.claim(client.outbox.scope, 10)
             time.sleep(0.05)
-        assert taken == [] and handle.result(1).value == "good"
+        # neither the other process nor this one's own dispatcher took the entry again while it was sent
+        assert taken == [] and handle.attempts == 1 and handle.result(1).value == "good"
+        assert client.outbox.flush(30)
         sandbox.clear_faults()
+        assert len(sandbox.requests_received("/v2/feedback", since=mark, method="POST")) == 1
         [record] = sandbox.feedback("trace-lease")
         assert record["_writes"] == 1
     finally:
