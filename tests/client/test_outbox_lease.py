@@ -171,3 +171,29 @@ def test_a_failing_test_with_an_undeliverable_write_still_ends_its_pytest_run(tm
     except subprocess.TimeoutExpired:
         pytest.fail("a pytest run with an undeliverable write did not end within 90 s")
     assert result.returncode == 1 and "1 failed" in result.stdout, result.stdout[-2000:]
+
+
+def test_a_process_that_lost_its_lease_mid_delivery_does_not_send(sandbox, orq, tmp_path, monkeypatch):
+    """The lease runs out while the edit reads first (a suspended laptop, a stalled kernel) and another
+    process takes the entry over: the first must not send it too."""
+    monkeypatch.setenv("NBWIDGETS_CACHE_DIR", str(tmp_path))
+    dataset = orq.create_dataset(f"lease-lost-{time.monotonic_ns()}")
+    [point] = orq.create_datapoints(dataset.id, [{"expected_output": "before"}])
+    client = Client.orq(sandbox.api_key, sandbox.url)
+    other = OutboxStore(client.outbox.path)
+    try:
+        sandbox.set_faults(latency_ms=1500)  # the read before the PATCH is slow
+        mark = sandbox.mark_requests()
+        handle = client.queue_datapoint_update(dataset.id, point.id, {"expected_output": "after"})
+        wait_for(lambda: handle.state == "sending")
+        other._db.execute("UPDATE entry SET lease_until = 0")  # the lease ran out meanwhile
+        [taken] = other.claim(client.outbox.scope, 10)  # and the other process took the entry
+        wait_for(lambda: not client.outbox._delivering())
+        sandbox.clear_faults()
+        assert taken.attempts == 2 and not handle.done()
+        assert sandbox.requests_received(f"/v2/datasets/{dataset.id}", since=mark, method="PATCH") == []
+    finally:
+        sandbox.clear_faults()
+        other.close()
+        client.close()
+        orq.delete_dataset(dataset.id)
