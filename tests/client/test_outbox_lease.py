@@ -73,7 +73,7 @@ def lease_in_child(path, *, stay: bool) -> subprocess.Popen:
         from pathlib import Path
         from nbwidgets.client.outbox import OutboxStore
         store = OutboxStore(Path({str(path)!r}))
-        store.add({SCOPE!r}, "feedback.create", "k", {{"n": 1}}, None)
+        store.add({SCOPE!r}, "feedback.create", {"live" if stay else "dead"!r}, {{"n": 1}}, None)  # a key each
         [entry] = store.claim({SCOPE!r}, 10)
         print(store.owner, flush=True)
         if {stay!r}:
@@ -95,7 +95,7 @@ def test_a_dead_owners_entries_are_freed_at_once_a_live_owners_are_not(path):
         assert store.claim(SCOPE, 10) == []  # both leased for a minute
         store.reap_dead_owners(SCOPE)
         claimed = store.claim(SCOPE, 10)
-        assert len(claimed) == 1  # the dead process's entry, long before its lease would run out
+        assert [e.key for e in claimed] == ["dead"]  # the dead process's entry, long before its lease ran out
         assert store.claim(SCOPE, 10) == []  # the live one's stays its own
     finally:
         alive.stdin.close()
