@@ -18,6 +18,7 @@ import {
   metadataText,
   outputText,
   progressText,
+  savingWords,
 } from "./review.js";
 
 const COLUMNS = [
@@ -41,6 +42,7 @@ const CHROME_NAMES = [
   "running",
   "summary",
   "staged_count",
+  "version_save",
   "prefetch",
   "total",
 ];
@@ -120,11 +122,13 @@ function render({ model, el }) {
       get("staged_count")
         ? [
             h("span", { class: "nbw-badge" }, `${get("staged_count")} staged`),
-            h(
-              "button",
-              { type: "button", class: "nbw-primary", onclick: () => quietly(send("save_version")) },
-              "Save as new version",
-            ),
+            get("version_save")?.state
+              ? h("span", { role: "status" }, savingWords(get("version_save")))
+              : h(
+                  "button",
+                  { type: "button", class: "nbw-primary", onclick: () => quietly(send("save_version")) },
+                  "Save as new version",
+                ),
           ]
         : null,
       running

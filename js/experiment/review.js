@@ -17,6 +17,12 @@ export const EXPECTED_STATUS = {
   staged: ["staged", "Staged for a new version"],
 };
 
+/** The staged outputs' version write while it is not saved, in words. */
+export function savingWords(saving) {
+  if (saving?.state === "retrying") return `Not saved yet (${saving.message}); retrying, the outputs stay staged`;
+  return "Saving as a new version…";
+}
+
 /** "1.2 s · 120 tokens · $0.0004" from a generation's metadata (only what was given). */
 export function metadataText(metadata) {
   if (!metadata) return "";

@@ -216,7 +216,7 @@ function render({ model, el }) {
   watch(rowTraits, renderRows);
   watch(["dataset_id", "dataset_name", "version", "is_sandbox", "can_undo", "schema"], parts.toolbar);
   watch(["dataset_id", "schema", "search", "ordering", "density", "column_layout"], parts.controls);
-  watch(["staged"], parts.staged);
+  watch(["staged", "version_save"], parts.staged);
   watch(["find", "search", "total", "schema"], parts.find);
   watch(["picker", "dataset_id", "loading"], parts.picker);
   watch(

@@ -1,6 +1,7 @@
 // The bars above the table: what is open (title, version, sandbox), the actions (Undo, Refresh,
 // Change dataset), the view controls (find, sort, density, columns) and, apart so that nothing above
 // wraps when it appears, the staged-edits bar of versioned datasets.
+import { statusBadge } from "../shared/cells.js";
 import { h } from "../shared/dom.js";
 import { columnChoices } from "./columns.js";
 
@@ -197,13 +198,32 @@ export function renderFind(box, { get, send }) {
   );
 }
 
+/** The staged edits of a versioned dataset: save them as a new version (or discard), and that save's
+ * progress while it is not saved (it is a write like any other: kept, retried, posted once). */
 export function renderStaged(bar, { get, send, viewId }) {
   const count = Object.keys(get("staged") ?? {}).length;
+  const saving = get("version_save") ?? {};
   bar.hidden = !count;
   if (!count) return bar.replaceChildren();
+  const edits = `${count} staged edit${count > 1 ? "s" : ""}`;
+  if (saving.state === "pending" || saving.state === "sending")
+    return bar.replaceChildren(
+      h("span", { class: "nbw-spinner", "aria-hidden": "true" }),
+      h("span", { role: "status" }, ` Saving ${edits} as a new version…`),
+    );
+  if (saving.state === "retrying")
+    return bar.replaceChildren(
+      statusBadge("retrying"),
+      h(
+        "span",
+        { role: "status", class: "nbw-field-error" },
+        ` Not saved yet: ${saving.reason || saving.message}. Attempt ${saving.attempts}; the ${edits} stay staged.`,
+      ),
+      h("button", { type: "button", onclick: () => send("retry_version") }, "Retry now"),
+    );
   const makeActive = h("input", { type: "checkbox", id: `${viewId}-active` });
   bar.replaceChildren(
-    h("span", {}, `${count} staged edit${count > 1 ? "s" : ""}`),
+    h("span", {}, edits),
     h("label", { for: `${viewId}-active` }, makeActive, " make active"),
     h(
       "button",

@@ -142,8 +142,9 @@ class DatasetSource(ABC):
         """save_mode "patch": queue one datapoint's change; returns the write's handle (client/writes.py)."""
         raise NotImplementedError(f"{self.service} saves edits as a new version")
 
-    def save_version(self, dataset_id: str, edits: dict[str, dict[str, Any]], *, make_active: bool) -> Any:
-        """save_mode "version": every staged edit as the dataset's next version."""
+    def queue_version(self, dataset_id: str, edits: dict[str, dict[str, Any]], *, make_active: bool) -> Any:
+        """save_mode "version": queue every staged edit as the dataset's next version; returns the
+        write's handle (client/writes.py), whose result is the new version."""
         raise NotImplementedError(f"{self.service} saves each edit at once")
 
     def version_of(self, saved: Any) -> DatasetInfo:
@@ -196,8 +197,8 @@ class ListSource(DatasetSource):
     def queue_update(self, dataset_id: str, datapoint_id: str, fields: dict[str, Any], *, expected_updated: Any) -> Any:
         return self.inner.queue_update(dataset_id, datapoint_id, fields, expected_updated=expected_updated)
 
-    def save_version(self, dataset_id: str, edits: dict[str, dict[str, Any]], *, make_active: bool) -> Any:
-        return self.inner.save_version(dataset_id, edits, make_active=make_active)
+    def queue_version(self, dataset_id: str, edits: dict[str, dict[str, Any]], *, make_active: bool) -> Any:
+        return self.inner.queue_version(dataset_id, edits, make_active=make_active)
 
     def version_of(self, saved: Any) -> DatasetInfo:
         return self.inner.version_of(saved)

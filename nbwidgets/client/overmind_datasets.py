@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..models import OvermindDataset, Page
 from .datasets import Column, DatasetInfo, DatasetSource, Position, Query
+from .writes import WriteHandle
 
 if TYPE_CHECKING:
     from .overmind import OvermindClient
@@ -75,5 +76,5 @@ class OvermindDatasets(DatasetSource):
             "more": versions.has_next,
         }
 
-    def save_version(self, dataset_id: str, edits: dict[str, dict[str, Any]], *, make_active: bool) -> OvermindDataset:
-        return self.client.new_version_with_edits(dataset_id, edits, make_active=make_active)
+    def queue_version(self, dataset_id: str, edits: dict[str, dict[str, Any]], *, make_active: bool) -> WriteHandle:
+        return self.client.queue_dataset_version(dataset_id, edits, make_active=make_active)

@@ -38,6 +38,7 @@ from ._generation import Generation, GenerationEngine
 FEEDBACK_KINDS = ("thumbs", "score", "choice", "choices", "correction")
 NO_TRACE = "No trace id: the generation returned none, so feedback has nothing to attach to."
 PAGE_CACHE = 8
+VERSION = "new version"  # the write slot of the staged outputs' version (rows: "<datapoint id> <what>")
 
 
 @dataclass(frozen=True)
@@ -236,6 +237,7 @@ class ExperimentReview(Widget):
     running = traitlets.Bool(False).tag(sync=True)
     summary = traitlets.Unicode("").tag(sync=True)
     staged_count = traitlets.Int(0).tag(sync=True)  # Overmind: expected outputs staged for a new version
+    version_save = traitlets.Dict().tag(sync=True)  # their version write while not saved: {state, message}
 
     def __init__(
         self,
@@ -286,6 +288,7 @@ class ExperimentReview(Widget):
         self._starts: dict[int, dict[str, Any]] = {1: {}}  # how to fetch each page known so far
         self._shown = 0  # bumped on each navigation: a page that arrives late is not shown
         self._staged: dict[str, dict[str, Any]] = {}
+        self._saved_edits: dict[str, dict[str, Any]] = {}  # Overmind: in the versions saved so far
         self._conflicts: dict[str, Any] = {}  # datapoint id -> the server's datapoint, after a conflict
         self._page_ready = threading.Event()
         self.observe(self._prefetch_toggled, names="prefetch")
@@ -422,6 +425,9 @@ class ExperimentReview(Widget):
 
     def _show_write(self, slot: str, status: dict[str, Any], handle: WriteHandle) -> None:
         """A write's state onto its row: the feedback given, or the expected output written."""
+        if slot == VERSION:
+            self._show_version_write(status, handle)
+            return
         datapoint_id, what = slot.split(" ", 1)
         message = status.get("message", "") if status["state"] != "pending" else ""
         with self._lock:
@@ -461,25 +467,46 @@ class ExperimentReview(Widget):
                 raise ValueError("keep must be 'mine' or 'theirs'")
         self.use_as_expected(datapoint_id, force=True)
 
-    def save_version(self, make_active: bool = False) -> Any:
-        """Overmind: save the staged expected outputs as a new version of the dataset."""
+    def save_version(self, make_active: bool = False, wait: bool = True, timeout: float = 300) -> Any:
+        """Overmind: save the staged expected outputs as a new version of the dataset. A write on the
+        write path (kept, retried, never posted twice); returns the new version (`wait=False`: the
+        write's handle). Each version is the dataset this review opened plus every output used as
+        expected so far, so the newest version holds them all."""
         if not isinstance(self.client, OvermindClient):
             raise ValueError("save_version is for Overmind datasets; orq saves each expected output at once")
         with self._lock:
-            staged = dict(self._staged)
-        if not staged:
-            raise ValueError("nothing staged: use an output as expected first")
-        created = self.client.new_version_with_edits(self.dataset_id, staged, make_active=make_active)
+            if not self._staged:
+                raise ValueError("nothing staged: use an output as expected first")
+            saving = self._statuses.latest(VERSION)
+            if saving is not None and not saving.done():
+                raise ValueError("a new version is being saved; save again once it is saved (or has failed)")
+            edits = {**self._saved_edits, **self._staged}
+            handle = self.client.queue_dataset_version(self.dataset_id, edits, make_active=make_active)
+            self.error = ""
+        self._statuses.follow(VERSION, handle)  # outside our lock: it calls back
+        return handle.result(timeout) if wait else handle
+
+    def _show_version_write(self, status: dict[str, Any], handle: WriteHandle) -> None:
+        """The version write's state on the rows it saves (those still staged as it was queued)."""
+        payload = handle.write.payload
+        state, message = status["state"], status.get("message", "")
         with self._lock:
-            for key in staged:
-                self._staged.pop(key, None)
-                self._rows_by_id[key].expected = {"state": "saved", "value": _text(staged[key]["expected_output"])}
-            self.staged_count = len(self._staged)
-            self.notice = f"Saved as version {created.version} ({created.id})" + (
-                " and made active" if make_active else ""
-            )
+            rows = [key for key, fields in payload["edits"].items() if self._staged.get(key) == fields]
+            for key in rows:
+                value = _text(payload["edits"][key]["expected_output"])
+                shown = "staged" if state == "failed" else state
+                self._rows_by_id[key].expected = {"state": shown, "value": value, "message": message}
+            if state == "saved":
+                for key in rows:
+                    self._saved_edits[key] = self._staged.pop(key)
+                self.staged_count = len(self._staged)
+                self.notice = f"Saved as version {handle.value.version} ({handle.value.id})" + (
+                    " and made active" if payload["make_active"] else ""
+                )
+            elif state == "failed":
+                self.error = f"Saving the new version failed: {message} (the outputs stay staged)"
+            self.version_save = {} if state in ("saved", "failed") else {"state": state, "message": message}
             self._publish()
-        return created
 
     def close(self) -> None:
         engine = getattr(self, "_engine", None)  # absent when __init__ refused its arguments
@@ -498,17 +525,9 @@ class ExperimentReview(Widget):
             "feedback": lambda m: self.feedback(m["datapoint_id"], m["property"], m["value"]),
             "use_expected": lambda m: self.use_as_expected(m["datapoint_id"]),
             "resolve": lambda m: self.resolve(m["datapoint_id"], m["keep"]),
-            "save_version": lambda m: (
-                run_in_background(self._save_version_quietly, bool(m.get("make_active"))) and None
-            ),
+            "save_version": lambda m: self.save_version(bool(m.get("make_active")), wait=False) and None,
             "retry": lambda m: self.client.outbox.retry_now(),
         }
-
-    def _save_version_quietly(self, make_active: bool) -> None:
-        try:
-            self.save_version(make_active)
-        except Exception as error:
-            self.error = "Saving the new version failed: " + describe(error)["message"]
 
     # --- loading pages --------------------------------------------------------------------------
 

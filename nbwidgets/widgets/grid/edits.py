@@ -17,9 +17,14 @@ from typing import Any
 from ...client.datasets import DatasetSource
 from ...client.writes import WriteHandle
 from ...models import Page
-from .._base import WriteStatuses, describe, run_in_background
+from .._base import WriteStatuses
 
 _UNSET: Any = object()
+VERSION = "new version"  # the slot of the staged edits' version write (rows are slotted by datapoint id)
+
+
+def _version_summary(payload: dict[str, Any]) -> dict[str, Any]:
+    return {"make_active": payload["make_active"], "edits": len(payload["edits"])}
 
 
 class Edits:
@@ -34,6 +39,7 @@ class Edits:
     error: str
     notice: str
     version: int | None
+    version_save: dict[str, Any]
     total: int | None
     page_number: int
     _page: Page[Any] | None
@@ -114,6 +120,9 @@ class Edits:
 
     def _show_write(self, datapoint_id: str, status: dict[str, Any], handle: WriteHandle) -> None:
         """The row's status trait, from the write's state (the shared mapping) and the row's values."""
+        if datapoint_id == VERSION:
+            self._show_version_write(status, handle)
+            return
         fields = handle.write.payload["fields"]
         if status["state"] == "saved":
             status = {**status, "updated": handle.value.to_wire().get("updated")}
@@ -175,43 +184,69 @@ class Edits:
 
     def _stage(self, datapoint_id: str, fields: dict[str, Any]) -> None:
         with self._lock:
+            self._refuse_while_saving_version("edit")
             self.staged = {**self.staged, datapoint_id: {**self.staged.get(datapoint_id, {}), **fields}}
             self._set_status(datapoint_id, state="staged", draft=self.staged[datapoint_id])
 
     def _discard_staged(self) -> None:
         with self._lock:
+            self._refuse_while_saving_version("discard the staged edits")
             self.row_status = {k: v for k, v in self.row_status.items() if k not in self.staged}
             self.staged = {}
 
-    def _start_save_version(self, make_active: bool) -> None:
-        if not self.staged:
-            raise ValueError("no staged edits to save")
-        run_in_background(self._save_version_worker, make_active)
+    def _refuse_while_saving_version(self, what: str) -> None:
+        handle = self._statuses.latest(VERSION)
+        if handle is not None and not handle.done():
+            raise ValueError(f"a new version is being saved; {what} once it is saved (or has failed)")
 
-    def _save_version_worker(self, make_active: bool) -> Any:
-        if not self.staged:
-            raise ValueError("no staged edits to save")
-        assert self.dataset_id is not None
-        self.loading = True
-        try:
-            created = self.source.save_version(self.dataset_id, dict(self.staged), make_active=make_active)
-        except Exception as error:
-            self.loading = False
-            self.error = "Saving the new version failed: " + describe(error)["message"]
-            raise
+    def _save_version(self, make_active: bool) -> WriteHandle:
+        """Queue the staged edits as the dataset's next version (a write on the write path: kept,
+        retried, made at most once). The staged edits stay on screen until the version is saved."""
+        with self._lock:
+            if not self.staged:
+                raise ValueError("no staged edits to save")
+            self._refuse_while_saving_version("save again")
+            assert self.dataset_id is not None
+            handle: WriteHandle = self.source.queue_version(self.dataset_id, dict(self.staged), make_active=make_active)
+            self.error = ""
+        return self._statuses.follow(VERSION, handle)
+
+    def _show_version_write(self, status: dict[str, Any], handle: WriteHandle) -> None:
+        """The version write's state on screen (`version_save`); once saved, the grid moves to it."""
+        payload = handle.write.payload
+        if status["state"] == "saved":
+            self._moved_to_version(handle.value, payload)
+            return
+        with self._lock:
+            here = self.dataset_id == payload["dataset_id"]  # else the user opened another dataset meanwhile
+            if here:
+                self.version_save = {} if status["state"] == "failed" else {**status, **_version_summary(payload)}
+            if status["state"] == "failed":
+                kept = " (your edits are still staged)" if here else f" (dataset {payload['dataset_id']})"
+                self.error = "Saving the new version failed: " + status["message"] + kept
+
+    def _moved_to_version(self, created: Any, payload: dict[str, Any]) -> None:
         info = self.source.version_of(created)
-        number = self.page_number
+        notice = f"Saved as version {info.version}" + (" (active)" if payload["make_active"] else "")
         with self._lock, self.hold_sync():  # type: ignore[attr-defined]
+            self.version_save = {}
+            if self.dataset_id != payload["dataset_id"]:  # the user opened another dataset meanwhile
+                self.notice = notice
+                return
             self.staged = {}
             self.row_status = {}
             self._forget_pages()  # type: ignore[attr-defined]
             self.dataset_id = created.id
             self.version = info.version
             self.total = info.total
-            self.notice = f"Saved as version {info.version}" + (" (active)" if make_active else "")
+            if self.page_number > 1:
+                notice += "; showing page 1 of the new version"
+            self.notice = notice
             self._page = None
-        self.page_number = 1
-        self._navigate("first", wait=True)  # type: ignore[attr-defined]
-        if number > 1:
-            self.notice += "; showing page 1 of the new version"
+            self.page_number = 1
+        self._navigate("first", wait=False)  # type: ignore[attr-defined]
+
+    def _await_version(self, handle: WriteHandle, timeout: float) -> Any:
+        created = handle.result(timeout)
+        self._await_first_page()  # type: ignore[attr-defined]
         return created

@@ -68,6 +68,8 @@ class DatasetGrid(Paging, Edits, Finding, Widget):
     ordering = traitlets.Unicode("").tag(sync=True)
     search = traitlets.Unicode("").tag(sync=True)
     staged = traitlets.Dict().tag(sync=True)
+    # the staged edits' version write while it is not saved: {"state": pending|retrying, "message", ...}
+    version_save = traitlets.Dict().tag(sync=True)
     notice = traitlets.Unicode("").tag(sync=True)
     # finding by scanning pages: {query, running, pages, rows, hits: [{page, id, text}], ...}
     find = traitlets.Dict().tag(sync=True)
@@ -168,6 +170,7 @@ class DatasetGrid(Paging, Edits, Finding, Widget):
             self.dataset_id = dataset_id
             self.picker = {}
             self.staged = {}
+            self.version_save = {}
             self.row_status = {}
             self._cancel_find(clear=True)
             self._undo.clear()
@@ -206,10 +209,12 @@ class DatasetGrid(Paging, Edits, Finding, Widget):
         """Call `callback(before, after)` with the datapoint models after each saved edit."""
         self._edit_callbacks.append(callback)
 
-    def save_version(self, make_active: bool = False, wait: bool = True) -> Any:
-        """Overmind: post the staged edits as the agent's next dataset version and move to it."""
-        future = run_in_background(self._save_version_worker, make_active)
-        return future.result(timeout=300) if wait else future
+    def save_version(self, make_active: bool = False, wait: bool = True, timeout: float = 300) -> Any:
+        """Overmind: save the staged edits as the agent's next dataset version, then show it. Returns the
+        new version once the grid shows it (`wait=False`: the write's handle). The write is kept and
+        retried like every other (a service that is down delays it; it is never posted twice)."""
+        handle = self._save_version(make_active)
+        return self._await_version(handle, timeout) if wait else handle
 
     def to_pandas(self) -> Any:
         """This page as a DataFrame (the whole dataset: `client.datapoints_frame(dataset_id)`); pandas is
@@ -241,7 +246,8 @@ class DatasetGrid(Paging, Edits, Finding, Widget):
             "resolve": lambda m: self._resolve(m["datapoint_id"], m["keep"]),
             "undo": lambda m: void(self._undo_last()),
             "query": self._intent_query,
-            "save_version": lambda m: self._start_save_version(bool(m.get("make_active"))),
+            "save_version": lambda m: self._save_version(bool(m.get("make_active"))) and None,
+            "retry_version": lambda m: self.client.outbox.retry_now(),
             "discard": lambda m: self._discard_staged(),
             "send_ahead": lambda m: self._send_ahead_again(),
         }
