@@ -357,6 +357,49 @@ def test_overmind_expected_outputs_are_staged_then_saved_as_a_new_version(overmi
     assert saved[0].expected_output == {"reply": f"fixed {review.rows[0].order}"}
 
 
+def test_overmind_version_save_through_an_outage_is_kept_shown_and_made_once(sandbox, overmind, tmp_path, monkeypatch):
+    from nbwidgets.client import RetryPolicy
+
+    monkeypatch.setenv("NBWIDGETS_CACHE_DIR", str(tmp_path))
+    source = overmind.get_dataset(sandbox.ids["agent_v1"])
+    base = overmind.create_dataset_version(source.agent, source.datapoints[:4], name="experiment-version-writes")
+    client = Client.overmind(sandbox.api_key, sandbox.url, retry=RetryPolicy(max_retries=0))
+    try:
+        review = settled(ExperimentReview(client, base.id, generate=lambda dp: f"fixed {dp.order}", page_size=4))
+        first, second = review.results[0]["datapoint_id"], review.results[1]["datapoint_id"]
+        review.use_as_expected(first)
+        sandbox.set_faults(fault_rate=1.0)
+        handle = review.save_version(wait=False)
+        deadline = time.monotonic() + 30
+        while review.version_save.get("state") != "retrying" and time.monotonic() < deadline:
+            time.sleep(0.01)
+        # the row and the toolbar say it is not saved yet; the output stays staged
+        assert review.version_save["state"] == "retrying" and review.staged_count == 1
+        assert review.results[0]["expected_write"]["state"] == "retrying"
+        review.use_as_expected(second)  # staged meanwhile: kept for the next version
+        with pytest.raises(ValueError, match="being saved"):
+            review.save_version()
+        sandbox.clear_faults()
+        client.outbox.retry_now()
+        first_version = handle.result(60)
+        assert review.version_save == {} and review.staged_count == 1
+        assert review.results[0]["expected_write"]["state"] == "saved"
+        assert review.results[1]["expected_write"]["state"] == "staged"
+        second_version = review.save_version()  # holds both outputs: this review's dataset plus all it saved
+        made = [d for d in overmind.list_datasets(agent=base.agent).items if d.metadata.get("edited_from") == base.id]
+        assert sorted(d.id for d in made) == sorted([first_version.id, second_version.id])  # one per save
+        held = {dp.order: dp.expected_output for dp in overmind.get_dataset(second_version.id).datapoints}
+        orders = [review.rows[0].order, review.rows[1].order]
+        assert [held[o] for o in orders] == [f"fixed {o}" for o in orders]
+        assert f"version {second_version.version}" in review.notice
+        for version in made:
+            overmind.delete_dataset(version.id)
+    finally:
+        sandbox.clear_faults()
+        client.close()
+        overmind.delete_dataset(base.id)
+
+
 def test_prefetch_generates_one_page_ahead_and_no_further(orq, dataset):
     generate = StandIn()
     review = ExperimentReview(orq, dataset, generate=generate, page_size=5, prefetch=True)

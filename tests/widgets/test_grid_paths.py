@@ -8,6 +8,7 @@ import time
 import pytest
 
 from nbwidgets import Client, DatasetGrid
+from nbwidgets.client import RetryPolicy
 
 
 def wait_for(condition, timeout=30.0):
@@ -122,20 +123,71 @@ def test_save_version_by_intent_posts_every_datapoint_once_with_the_edit(overmin
     overmind.delete_dataset(grid.dataset_id)
 
 
-def test_a_failed_save_version_keeps_the_staged_edits_and_says_why(sandbox, tmp_path, monkeypatch):
-    from nbwidgets.client import RetryPolicy
+@pytest.fixture
+def own_version(overmind, sandbox):
+    """A version of the demo agent's dataset of this test's own (40 datapoints); what is made from it goes after."""
+    source = overmind.get_dataset(sandbox.ids["agent_v1"])
+    version = overmind.create_dataset_version(source.agent, source.datapoints, name="grid-version-writes")
+    yield version
+    for made in made_from(overmind, version):
+        overmind.delete_dataset(made.id)
+    overmind.delete_dataset(version.id)
 
+
+def made_from(client, version):
+    return [d for d in client.list_datasets(agent=version.agent).items if d.metadata.get("edited_from") == version.id]
+
+
+@pytest.fixture
+def quick_overmind(sandbox, tmp_path, monkeypatch):
     monkeypatch.setenv("NBWIDGETS_CACHE_DIR", str(tmp_path))
     client = Client.overmind(sandbox.api_key, sandbox.url, retry=RetryPolicy(max_retries=0))
-    grid = DatasetGrid(client, sandbox.ids["agent_v1"], page_size=10)
+    yield client
+    sandbox.clear_faults()
+    client.close()
+
+
+def test_a_version_save_while_the_service_is_down_shows_retrying_keeps_the_edits_and_lands_once(
+    quick_overmind, overmind, sandbox, own_version
+):
+    grid = DatasetGrid(quick_overmind, own_version.id, page_size=10)
+    grid.first_page()
+    target = grid.rows[2]
+    stage(grid, target, "kept through the outage")
+    sent = answers(grid)
+    sandbox.set_faults(fault_rate=1.0)
+    grid.handle({"type": "save_version", "id": "v"})
+    assert sent[-1] == {"id": "v", "ok": True}  # queued at once: the kernel is not held
+    wait_for(lambda: grid.version_save.get("state") == "retrying")
+    # the staged bar says why; the row still shows the edit, staged, on the version it was made on
+    assert grid.version_save["attempts"] >= 1 and grid.version_save["message"]
+    assert grid.staged == {target.id: {"expected_output": "kept through the outage"}}
+    assert grid.row_status[target.id]["state"] == "staged" and grid.dataset_id == own_version.id
+    with pytest.raises(ValueError, match="being saved"):
+        grid.edit(grid.rows[3].id, expected_output="not while saving")
+    with pytest.raises(ValueError, match="being saved"):
+        grid.save_version(wait=False)
+    sandbox.clear_faults()
+    grid.handle({"type": "retry_version", "id": "r"})
+    wait_for(lambda: "Saved as version" in grid.notice and not grid.loading and grid._page is not None)
+    [made] = made_from(overmind, own_version)  # one version, whatever was lost on the way
+    assert grid.dataset_id == made.id and grid.version == made.version
+    assert grid.staged == {} and grid.version_save == {} and grid.row_status == {}
+    assert shown(grid, grid.rows[2].id)["expected_output"] == "kept through the outage"  # the new version, on screen
+    assert overmind.get_dataset(made.id).datapoints[2].expected_output == "kept through the outage"
+
+
+def test_a_refused_version_save_keeps_the_staged_edits_and_says_why(quick_overmind, overmind, own_version):
+    doomed = overmind.create_dataset_version(own_version.agent, own_version.datapoints[:3], name="deleted meanwhile")
+    grid = DatasetGrid(quick_overmind, doomed.id, page_size=10)
     grid.first_page()
     target = grid.rows[0]
     stage(grid, target, "kept")
-    sandbox.set_faults(fault_rate=1.0)
-    try:
-        grid.handle({"type": "save_version", "id": "v"})
-        wait_for(lambda: grid.error.startswith("Saving the new version failed") and not grid.loading)
-    finally:
-        sandbox.clear_faults()
-    assert grid.staged == {target.id: {"expected_output": "kept"}} and grid.dataset_id == sandbox.ids["agent_v1"]
-    client.close()
+    overmind.delete_dataset(doomed.id)  # someone deleted the version meanwhile
+    grid.handle({"type": "save_version", "id": "v"})
+    wait_for(lambda: grid.error.startswith("Saving the new version failed"))
+    assert "Not found" in grid.error and "(your edits are still staged)" in grid.error and grid.version_save == {}
+    assert grid.staged == {target.id: {"expected_output": "kept"}} and grid.dataset_id == doomed.id
+    assert grid.row_status[target.id]["state"] == "staged"
+    grid.handle({"type": "discard", "id": "d"})  # once it has failed, the edits can be discarded
+    assert grid.staged == {}
