@@ -138,37 +138,52 @@ def test_a_refused_edit_reopens_the_editor_with_the_reason(page, lab, sandbox):
     assert "not allowed" in page.locator(".nbw-editor textarea").input_value()
 
 
-def test_overmind_edit_creates_a_new_version(page, lab, sandbox):
+def test_overmind_edit_creates_a_new_version_once_through_an_outage(page, lab, sandbox):
     open_and_run(
         page,
         lab,
         "grid_overmind.ipynb",
         [
             SETUP,
-            f"grid = DatasetGrid(Client.sandbox('overmind'), {sandbox.ids['agent_v1']!r}, page_size=10)\ngrid",
+            # a long backoff: the version waits for "Retry now" rather than being saved on its own
+            "client = Client.sandbox('overmind', retry=RetryPolicy(max_retries=0, initial_delay=60, max_delay=60))",
+            f"grid = DatasetGrid(client, {sandbox.ids['agent_v1']!r}, page_size=10)\ngrid",
         ],
         wait_for=GRID,
     )
     assert page.locator(".nbw-toolbar .nbw-badge", has_text="version 1").is_visible()
-    rows(page).nth(2).locator("td.nbw-col-expected_output").dblclick()
+    cell = rows(page).nth(2).locator("td.nbw-col-expected_output")
+    cell.dblclick()
     editor = page.locator(".nbw-editor textarea")
     editor.fill('{"team": "escalations", "priority": "urgent"}')
     editor.press("Control+Enter")
     page.get_by_text("1 staged edit").wait_for()
-    page.get_by_role("button", name="Save as new version").click()
+    sandbox.set_faults(fault_rate=1.0)
+    try:
+        page.get_by_role("button", name="Save as new version").click()
+        bar = page.locator(".nbw-staged")
+        bar.get_by_text("Not saved yet").wait_for()
+        assert "your edits stay staged" in bar.inner_text()
+        assert "escalations" in cell.inner_text()  # the staged edit is still on show in its row
+        screenshot(page, "grid-version-retrying", page.locator(".nbw-grid"))
+    finally:
+        sandbox.clear_faults()
+    bar.get_by_role("button", name="Retry now").click()
     notice = page.locator(".nbw-notice")
     notice.wait_for()
     assert "Saved as version" in notice.inner_text()
     version = int(notice.inner_text().split("version ")[1].split()[0])
+    page.locator(".nbw-toolbar .nbw-badge", has_text=f"version {version}").wait_for()
     with Client.overmind(sandbox.api_key, sandbox.url) as other:
-        [created] = other.list_datasets(version=version).items
-        assert created.metadata["edited_from"] == sandbox.ids["agent_v1"]
-        assert other.get_dataset(created.id).datapoints[2].expected_output == {
-            "team": "escalations",
-            "priority": "urgent",
-        }
-        other.activate_dataset(sandbox.ids["agent_v2"])
-    assert page.locator(".nbw-toolbar .nbw-badge", has_text=f"version {version}").is_visible()
+        made = [d for d in other.list_datasets().items if d.metadata.get("edited_from") == sandbox.ids["agent_v1"]]
+        [created] = [d for d in made if d.version == version]
+        assert len([d for d in made if d.metadata.get("nbwidgets_write_id")]) == 1  # one version, not one per try
+        saved = other.get_dataset(created.id).datapoints[2].expected_output
+        assert saved == {"team": "escalations", "priority": "urgent"}
+        other.delete_dataset(created.id)
+    # the row on screen is the new version's, as the service holds it
+    assert "escalations" in rows(page).nth(2).locator("td.nbw-col-expected_output").inner_text()
+    assert page.locator(".nbw-staged").is_hidden()
 
 
 def test_markup_and_script_payloads_show_as_literal_text(page, lab, sandbox):
