@@ -116,7 +116,9 @@ def test_a_save_left_by_a_process_that_ended_is_made_by_the_next_one(sandbox, ov
         process.wait(10)
     sandbox.clear_faults()
     assert pending == "1"
-    drain = f"from nbwidgets import Client\nprint(Client.overmind({sandbox.api_key!r}, {sandbox.url!r}).outbox.flush(60))"
+    drain = (
+        f"from nbwidgets import Client\nprint(Client.overmind({sandbox.api_key!r}, {sandbox.url!r}).outbox.flush(60))"
+    )
     result = subprocess.run([sys.executable, "-c", drain], env=env, capture_output=True, text=True, timeout=120)
     assert result.stdout.strip() == "True", result.stderr
     [made] = versions_made_from(overmind, base)
