@@ -12,7 +12,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 # The outbox of every client in this session (and in the kernels of the e2e tests) lives here.
 os.environ["NBWIDGETS_CACHE_DIR"] = tempfile.mkdtemp(prefix="nbw-cache-")
 
-from servers import SandboxProcess, start_sandbox
+from servers import SandboxProcess, start_sandbox, versions_made_from
 
 from nbwidgets import Client
 
@@ -73,6 +73,18 @@ def fresh_dataset(orq):
     dataset = orq.create_dataset(f"test-{id(orq)}")
     yield dataset
     orq.delete_dataset(dataset.id)
+
+
+@pytest.fixture
+def own_version(overmind, sandbox):
+    """An Overmind dataset version of this test's own (a copy of the demo agent's 40 datapoints); it and
+    every version made from it are deleted after."""
+    source = overmind.get_dataset(sandbox.ids["agent_v1"])
+    version = overmind.create_dataset_version(source.agent, source.datapoints, name="a test's own version")
+    yield version
+    for made in versions_made_from(overmind, version):
+        overmind.delete_dataset(made.id)
+    overmind.delete_dataset(version.id)
 
 
 @pytest.fixture(autouse=True)

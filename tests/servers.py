@@ -317,3 +317,9 @@ def start_marimo(sandbox: SandboxProcess, mode: str = "edit", target: Path | Non
             raise RuntimeError("marimo did not start: " + log.read_text()[-3000:])
         time.sleep(0.2)
     return Marimo(url, root, process, log)
+
+
+def versions_made_from(client, version):
+    """(Overmind) the versions whose metadata says they were made by editing `version`."""
+    listing = client.list_datasets(agent=version.agent).items
+    return [d for d in listing if d.metadata.get("edited_from") == version.id]

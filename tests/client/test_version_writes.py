@@ -11,6 +11,7 @@ import textwrap
 import time
 
 import pytest
+from servers import versions_made_from
 
 from nbwidgets import Client
 from nbwidgets.client import NotFoundError, RetryPolicy
@@ -38,68 +39,53 @@ def fast(sandbox, tmp_path, monkeypatch):
     client.close()
 
 
-@pytest.fixture
-def base(overmind, sandbox):
-    """A version of the demo agent's dataset of this test's own; every version made from it is removed after."""
-    source = overmind.get_dataset(sandbox.ids["agent_v1"])
-    version = overmind.create_dataset_version(source.agent, source.datapoints[:6], name="version-writes")
-    yield version
-    for made in versions_made_from(overmind, version):
-        overmind.delete_dataset(made.id)
-    overmind.delete_dataset(version.id)
-
-
-def versions_made_from(client, version):
-    return [d for d in client.list_datasets(agent=version.agent).items if d.metadata.get("edited_from") == version.id]
-
-
-def test_one_save_is_one_version_when_answers_are_lost(fast, overmind, sandbox, base):
+def test_one_save_is_one_version_when_answers_are_lost(fast, overmind, sandbox, own_version):
     """Connections dropped after the version was made: the retry finds the version its earlier attempt
     made (by the write's id in its metadata) instead of posting a second one."""
-    target = base.datapoints[2].id
+    target = own_version.datapoints[2].id
     handles, lost = [], 0
     mark = sandbox.mark_requests()
     sandbox.set_faults(fault_rate=0.5)
     while lost == 0 and len(handles) < 40:  # until at least one POST's answer was lost after it landed
-        handle = fast.queue_dataset_version(base.id, {target: {"expected_output": f"save {len(handles)}"}})
+        handle = fast.queue_dataset_version(own_version.id, {target: {"expected_output": f"save {len(handles)}"}})
         handles.append(handle)
         handle.result(60)
         posts = sandbox.requests_received("/api/datasets/", since=mark, method="POST")
         lost = sum(1 for p in posts if p.get("dropped"))
     sandbox.clear_faults()
     assert lost > 0
-    made = versions_made_from(overmind, base)
+    made = versions_made_from(overmind, own_version)
     assert len(made) == len(handles)  # one version per save, never two
     by_write = {d.metadata[WRITE_ID]: d for d in made}
     for n, handle in enumerate(handles):
         found = by_write[handle.write.payload["write_id"]]
         assert handle.state == "saved" and handle.result(1).id == found.id
-        [edited] = [dp for dp in overmind.get_dataset(found.id).datapoints if dp.order == base.datapoints[2].order]
+        edited = overmind.get_dataset(found.id).datapoints[2]
         assert edited.expected_output == f"save {n}"
 
 
-def test_a_save_while_the_service_is_down_is_kept_retried_and_lands_once(fast, overmind, sandbox, base):
-    target = base.datapoints[0].id
+def test_a_save_while_the_service_is_down_is_kept_retried_and_lands_once(fast, overmind, sandbox, own_version):
+    target = own_version.datapoints[0].id
     sandbox.set_faults(fault_rate=1.0)
-    handle = fast.queue_dataset_version(base.id, {target: {"expected_output": "after the outage"}}, make_active=False)
+    handle = fast.queue_dataset_version(own_version.id, {target: {"expected_output": "after the outage"}})
     wait_for(lambda: handle.state == "queued" and handle.error is not None and handle.attempts >= 2)
     assert [e["kind"] for e in fast.outbox.pending()] == ["dataset.version"]  # kept, on disk
     sandbox.clear_faults()  # (half the refusals were answers lost after the version was made)
     created = handle.result(60)
-    [made] = versions_made_from(overmind, base)
+    [made] = versions_made_from(overmind, own_version)
     assert made.id == created.id and fast.outbox.pending() == []
     assert overmind.get_dataset(made.id).datapoints[0].expected_output == "after the outage"
 
 
-def test_a_save_left_by_a_process_that_ended_is_made_by_the_next_one(sandbox, overmind, base, tmp_path):
+def test_a_save_left_by_a_process_that_ended_is_made_by_the_next_one(sandbox, overmind, own_version, tmp_path):
     env = {**os.environ, "NBWIDGETS_CACHE_DIR": str(tmp_path)}
-    target = base.datapoints[1].id
+    target = own_version.datapoints[1].id
     script = textwrap.dedent(f"""
         import sys
         from nbwidgets import Client
         client = Client.overmind({sandbox.api_key!r}, {sandbox.url!r})
         sys.stdin.readline()  # the sandbox now refuses everything
-        client.queue_dataset_version({base.id!r}, {{{target!r}: {{"expected_output": "from the last process"}}}})
+        client.queue_dataset_version({own_version.id!r}, {{{target!r}: {{"expected_output": "from the last process"}}}})
         print(len(client.outbox.pending()), flush=True)
         sys.stdin.readline()
     """)
@@ -121,13 +107,13 @@ def test_a_save_left_by_a_process_that_ended_is_made_by_the_next_one(sandbox, ov
     )
     result = subprocess.run([sys.executable, "-c", drain], env=env, capture_output=True, text=True, timeout=120)
     assert result.stdout.strip() == "True", result.stderr
-    [made] = versions_made_from(overmind, base)
+    [made] = versions_made_from(overmind, own_version)
     assert overmind.get_dataset(made.id).datapoints[1].expected_output == "from the last process"
 
 
-def test_a_refused_save_fails_with_the_services_reason_and_is_not_sent_again(fast, overmind, sandbox, base):
+def test_a_refused_save_fails_with_the_services_reason_and_is_not_sent_again(fast, overmind, sandbox, own_version):
     """The version to copy was deleted meanwhile (by someone else): a 404, final, kept for inspection."""
-    doomed = overmind.create_dataset_version(base.agent, base.datapoints[:2], name="deleted meanwhile")
+    doomed = overmind.create_dataset_version(own_version.agent, own_version.datapoints[:2], name="deleted meanwhile")
     sandbox.set_faults(fault_rate=1.0)
     handle = fast.queue_dataset_version(doomed.id, {doomed.datapoints[0].id: {"expected_output": "too late"}})
     wait_for(lambda: handle.attempts >= 1 and handle.error is not None)
@@ -139,7 +125,7 @@ def test_a_refused_save_fails_with_the_services_reason_and_is_not_sent_again(fas
     assert handle.state == "failed" and refused.value.status == 404
     assert sandbox.requests_received("/api/datasets/", since=mark, method="POST") == []
     assert [e["kind"] for e in fast.outbox.failed()] == ["dataset.version"] and fast.outbox.pending() == []
-    assert not [d for d in overmind.list_datasets(agent=base.agent).items if d.metadata.get("edited_from") == doomed.id]
+    assert versions_made_from(overmind, doomed) == []
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,7 @@ from collections import Counter
 from typing import Any
 
 import pytest
+from servers import versions_made_from
 
 from nbwidgets import Client, ExperimentReview
 from nbwidgets.widgets.experiment import NO_TRACE
@@ -357,12 +358,13 @@ def test_overmind_expected_outputs_are_staged_then_saved_as_a_new_version(overmi
     assert saved[0].expected_output == {"reply": f"fixed {review.rows[0].order}"}
 
 
-def test_overmind_version_save_through_an_outage_is_kept_shown_and_made_once(sandbox, overmind, tmp_path, monkeypatch):
+def test_overmind_version_save_through_an_outage_is_kept_shown_and_made_once(
+    sandbox, overmind, own_version, tmp_path, monkeypatch
+):
     from nbwidgets.client import RetryPolicy
 
     monkeypatch.setenv("NBWIDGETS_CACHE_DIR", str(tmp_path))
-    source = overmind.get_dataset(sandbox.ids["agent_v1"])
-    base = overmind.create_dataset_version(source.agent, source.datapoints[:4], name="experiment-version-writes")
+    base = own_version
     client = Client.overmind(sandbox.api_key, sandbox.url, retry=RetryPolicy(max_retries=0))
     try:
         review = settled(ExperimentReview(client, base.id, generate=lambda dp: f"fixed {dp.order}", page_size=4))
@@ -386,18 +388,15 @@ def test_overmind_version_save_through_an_outage_is_kept_shown_and_made_once(san
         assert review.results[0]["expected_write"]["state"] == "saved"
         assert review.results[1]["expected_write"]["state"] == "staged"
         second_version = review.save_version()  # holds both outputs: this review's dataset plus all it saved
-        made = [d for d in overmind.list_datasets(agent=base.agent).items if d.metadata.get("edited_from") == base.id]
+        made = versions_made_from(overmind, base)
         assert sorted(d.id for d in made) == sorted([first_version.id, second_version.id])  # one per save
         held = {dp.order: dp.expected_output for dp in overmind.get_dataset(second_version.id).datapoints}
         orders = [review.rows[0].order, review.rows[1].order]
         assert [held[o] for o in orders] == [f"fixed {o}" for o in orders]
         assert f"version {second_version.version}" in review.notice
-        for version in made:
-            overmind.delete_dataset(version.id)
     finally:
         sandbox.clear_faults()
         client.close()
-        overmind.delete_dataset(base.id)
 
 
 def test_prefetch_generates_one_page_ahead_and_no_further(orq, dataset):

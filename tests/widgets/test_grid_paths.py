@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from servers import versions_made_from
 
 from nbwidgets import Client, DatasetGrid
 from nbwidgets.client import RetryPolicy
@@ -124,21 +125,6 @@ def test_save_version_by_intent_posts_every_datapoint_once_with_the_edit(overmin
 
 
 @pytest.fixture
-def own_version(overmind, sandbox):
-    """A version of the demo agent's dataset of this test's own (40 datapoints); what is made from it goes after."""
-    source = overmind.get_dataset(sandbox.ids["agent_v1"])
-    version = overmind.create_dataset_version(source.agent, source.datapoints, name="grid-version-writes")
-    yield version
-    for made in made_from(overmind, version):
-        overmind.delete_dataset(made.id)
-    overmind.delete_dataset(version.id)
-
-
-def made_from(client, version):
-    return [d for d in client.list_datasets(agent=version.agent).items if d.metadata.get("edited_from") == version.id]
-
-
-@pytest.fixture
 def quick_overmind(sandbox, tmp_path, monkeypatch):
     monkeypatch.setenv("NBWIDGETS_CACHE_DIR", str(tmp_path))
     client = Client.overmind(sandbox.api_key, sandbox.url, retry=RetryPolicy(max_retries=0))
@@ -170,7 +156,7 @@ def test_a_version_save_while_the_service_is_down_shows_retrying_keeps_the_edits
     sandbox.clear_faults()
     grid.handle({"type": "retry_version", "id": "r"})
     wait_for(lambda: "Saved as version" in grid.notice and not grid.loading and grid._page is not None)
-    [made] = made_from(overmind, own_version)  # one version, whatever was lost on the way
+    [made] = versions_made_from(overmind, own_version)  # one version, whatever was lost on the way
     assert grid.dataset_id == made.id and grid.version == made.version
     assert grid.staged == {} and grid.version_save == {} and grid.row_status == {}
     assert shown(grid, grid.rows[2].id)["expected_output"] == "kept through the outage"  # the new version, on screen
