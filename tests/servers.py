@@ -323,3 +323,12 @@ def versions_made_from(client, version):
     """(Overmind) the versions whose metadata says they were made by editing `version`."""
     listing = client.list_datasets(agent=version.agent).items
     return [d for d in listing if d.metadata.get("edited_from") == version.id]
+
+
+def wait_for(condition, timeout: float = 30.0, what: str = "condition") -> None:
+    """Poll `condition` until it holds; fail (never hang) after `timeout` seconds, saying what was awaited."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} not met within {timeout:g} s")
+        time.sleep(0.01)

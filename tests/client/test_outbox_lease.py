@@ -12,19 +12,12 @@ import textwrap
 import time
 
 import pytest
+from servers import wait_for
 
 from nbwidgets import Client
 from nbwidgets.client.outbox import OutboxStore
 
 SCOPE = "orq http://example.invalid fingerprint"
-
-
-def wait_for(condition, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.02)
 
 
 @pytest.fixture

@@ -8,24 +8,15 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
 
 import pytest
-from servers import versions_made_from
+from servers import versions_made_from, wait_for
 
 from nbwidgets import Client
 from nbwidgets.client import NotFoundError, RetryPolicy
 from nbwidgets.client.overmind import WRITE_ID
 
 FAST = RetryPolicy(max_retries=3, initial_delay=0.01, max_delay=0.05, max_elapsed=10)
-
-
-def wait_for(condition, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.01)
 
 
 @pytest.fixture

@@ -14,19 +14,12 @@ import threading
 import time
 
 import pytest
+from servers import wait_for
 
 from nbwidgets import Client, DatasetGrid, EvaluatorForm, FeedbackButtons
 from nbwidgets.client import ConflictError, RetryPolicy
 
 FAST = RetryPolicy(max_retries=3, initial_delay=0.01, max_delay=0.05, max_elapsed=10)
-
-
-def wait_for(condition, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.01)
 
 
 def stats(sandbox):

@@ -6,17 +6,10 @@ import json
 import time
 
 import pytest
+from servers import wait_for
 
 from nbwidgets import Client, DatasetGrid
 from nbwidgets.client import ConflictError, NotFoundError, RetryPolicy
-
-
-def wait_for(condition, timeout=15.0):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.01)
 
 
 def shown_row(grid, datapoint_id):

@@ -6,18 +6,10 @@ from __future__ import annotations
 import time
 
 import pytest
-from servers import versions_made_from
+from servers import versions_made_from, wait_for
 
 from nbwidgets import Client, DatasetGrid
 from nbwidgets.client import RetryPolicy
-
-
-def wait_for(condition, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.01)
 
 
 def shown(grid, datapoint_id):
