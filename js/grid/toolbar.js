@@ -142,7 +142,13 @@ function columnsMenu(schema, layout, setLayout, viewId) {
   );
 }
 
-/** Find's progress line, its hits (each opens its page), Cancel; or the server search's summary. */
+export const HITS_BATCH = 10;
+
+/**
+ * Find's progress line, its hits (each opens its page) a batch at a time with "Show more", Cancel; past
+ * the scan's limit "Find further" goes on from the next page. Or the server search's summary.
+ * How many hits are shown is this view's own (kept on `box` for the query on show).
+ */
 export function renderFind(box, { get, send }) {
   const find = get("find") ?? {};
   const schema = get("schema") ?? {};
@@ -157,44 +163,86 @@ export function renderFind(box, { get, send }) {
   }
   box.hidden = !find.query;
   if (box.hidden) return box.replaceChildren();
+  if (box.dataset.query !== find.query) {
+    box.dataset.query = find.query;
+    box.dataset.showing = String(HITS_BATCH);
+  }
   const hits = find.hits ?? [];
   const what = find.by_id ? `datapoint ${find.query}` : `“${find.query}”`;
+  const pages = `${find.pages} page${find.pages === 1 ? "" : "s"}`;
+  const stopped = !find.running && !find.complete && !find.error && !find.by_id;
   let line;
   if (find.error) line = `Find ${what}: ${find.error}`;
   else if (find.running)
-    line = `Finding ${what}: page ${find.page ?? "…"} scanned (${find.pages} pages, ${find.rows} rows), ${hits.length} found so far…`;
-  else if (find.cancelled) line = `Find ${what} cancelled after ${find.pages} pages: ${hits.length} found.`;
-  else
-    line = `Find ${what}: ${hits.length} found in ${find.pages} pages${find.complete ? " (to the end of the dataset)" : ""}.`;
-  const actions = find.running
-    ? h("button", { type: "button", onclick: () => send("cancel_find") }, "Cancel")
-    : h("button", { type: "button", onclick: () => send("cancel_find", { clear: true }) }, "Close");
-  const list = find.by_id
-    ? null
-    : h(
-        "ul",
-        { class: "nbw-hits" },
-        hits.slice(0, 50).map((hit) =>
-          h(
-            "li",
-            {},
-            h(
+    line = `Finding ${what}: page ${find.page ?? "…"} scanned (${pages}, ${find.rows} rows), ${hits.length} found so far…`;
+  else if (find.cancelled) line = `Find ${what} cancelled after ${pages}: ${hits.length} found.`;
+  else if (find.complete) line = `Find ${what}: ${hits.length} found in ${pages} (to the end of the dataset).`;
+  else line = `Find ${what}: the first ${hits.length} found, in ${pages} (up to page ${find.page}).`;
+  const actions = [
+    find.running
+      ? h("button", { type: "button", onclick: () => send("cancel_find") }, "Cancel")
+      : h("button", { type: "button", onclick: () => send("cancel_find", { clear: true }) }, "Close"),
+  ];
+  if (stopped && find.page != null)
+    actions.unshift(
+      h("button", { type: "button", onclick: () => send("find_further") }, `Find further (from page ${find.page + 1})`),
+    );
+  if (find.by_id) {
+    box.replaceChildren(h("div", { class: "nbw-find-line" }, h("span", { role: "status" }, line), " ", actions));
+    return;
+  }
+  const showing = Math.min(hits.length, Number(box.dataset.showing) || HITS_BATCH);
+  const list = h(
+    "ul",
+    { class: "nbw-hits" },
+    hits.slice(0, showing).map((hit) =>
+      h(
+        "li",
+        {},
+        h(
+          "button",
+          {
+            type: "button",
+            class: "nbw-link",
+            onclick: () => send("open_hit", { page: hit.page, datapoint_id: hit.id }),
+          },
+          `Page ${hit.page}`,
+        ),
+        " ",
+        h("span", { class: "nbw-muted" }, hit.text),
+      ),
+    ),
+  );
+  const more = Math.min(HITS_BATCH * 2, hits.length - showing);
+  const footer = hits.length
+    ? h(
+        "div",
+        { class: "nbw-find-line nbw-hits-count" },
+        h(
+          "span",
+          { class: "nbw-muted" },
+          `Showing ${showing} of ${hits.length} found${find.running ? " so far" : ""}.`,
+        ),
+        more > 0
+          ? h(
               "button",
               {
                 type: "button",
-                class: "nbw-link",
-                onclick: () => send("open_hit", { page: hit.page, datapoint_id: hit.id }),
+                onclick: () => {
+                  box.dataset.showing = String(showing + more);
+                  renderFind(box, { get, send });
+                  box.children[1]?.children[showing]?.children[0]?.focus?.(); // the first hit just shown
+                },
               },
-              `Page ${hit.page}`,
-            ),
-            " ",
-            h("span", { class: "nbw-muted" }, hit.text),
-          ),
-        ),
-      );
+              `Show ${more} more`,
+            )
+          : null,
+      )
+    : "";
   box.replaceChildren(
     h("div", { class: "nbw-find-line" }, h("span", { role: "status" }, line), " ", actions),
-    list ?? "",
+    list,
+    footer,
   );
 }
 

@@ -215,7 +215,7 @@ def test_orq_find_scans_with_progress_cancels_and_opens_the_page_of_a_hit(page, 
         )
         page.get_by_role("button", name="Cancel").click()
         page.wait_for_function(
-            "() => /cancelled after [0-9]+ pages/.test(document.querySelector('.nbw-find').innerText)"
+            "() => /cancelled after [0-9]+ pages?/.test(document.querySelector('.nbw-find').innerText)"
         )
         stopped = progress.inner_text()
         assert "0 found" in stopped

@@ -10,6 +10,8 @@ from servers import wait_for
 
 from nbwidgets import Client, DatasetGrid
 from nbwidgets.client import ConflictError, NotFoundError, RetryPolicy
+from nbwidgets.widgets.grid import find as find_module
+from nbwidgets.widgets.grid.find import snippet
 
 
 def shown_row(grid, datapoint_id):
@@ -424,3 +426,41 @@ def test_prefetched_pages_are_sent_ahead_to_the_front_end(orq, sandbox):
     ahead = next(m for m in sent if m.get("type") == "prefetched")
     grid.next_page()
     assert [r["id"] for r in ahead["rows"]] == [r["id"] for r in grid._page_rows]
+
+
+def test_find_snippets_are_cut_between_words_with_an_ellipsis():
+    text = "Hello, please confirm the invoice email address and correct the billing profile before the next run."
+    at = text.index("invoice")
+    shown = snippet(text, at, len("invoice"), before=15, after=25)
+    assert shown == "…confirm the invoice email address and…"  # not "…and correc"
+    assert snippet("an invoice", 3, 7) == "an invoice"  # nothing left out: no ellipsis
+    assert snippet("line one\ninvoice two", 9, 7) == "line one invoice two"
+
+
+def test_a_find_stopped_at_its_limit_goes_further_from_the_next_page(orq, sandbox, monkeypatch):
+    monkeypatch.setattr(find_module, "MAX_HITS", 3)
+    dataset = orq.create_dataset(f"find-further-{time.monotonic_ns()}")
+    needles = {2, 5, 12, 21, 33}
+    for start in range(0, 40, 10):  # a batch per page: ids made in the same millisecond have no order
+        batch = range(start, start + 10)
+        orq.create_datapoints(
+            dataset.id, [{"inputs": {"n": i}, "expected_output": "a needle" if i in needles else "hay"} for i in batch]
+        )
+        time.sleep(0.002)
+    listed = list(orq.iter_datapoints(dataset.id))
+    page_of = {dp.id: index // 10 + 1 for index, dp in enumerate(listed)}
+    expected = [dp.id for dp in listed if dp.expected_output == "a needle"]
+    stop = page_of[expected[2]]  # the page where the third hit is: the scan ends with it
+    assert stop < 4
+    grid = DatasetGrid(orq, dataset.id, page_size=10, prefetch=False)
+    grid.first_page()
+    grid.handle({"type": "find", "id": "f", "text": "needle"})
+    wait_for(lambda: not grid.find.get("running") and grid.find.get("hits"), timeout=30)
+    assert [hit["id"] for hit in grid.find["hits"]] == [i for i in expected if page_of[i] <= stop]
+    assert grid.find["page"] == stop and not grid.find["complete"]
+    grid.handle({"type": "find_further", "id": "g"})
+    wait_for(lambda: grid.find.get("complete") and not grid.find.get("running"), timeout=30)
+    assert [hit["id"] for hit in grid.find["hits"]] == expected
+    assert grid.find["pages"] == 4 and grid.find["rows"] == 40
+    with pytest.raises(ValueError, match="no find to go on with"):
+        grid._find_further()

@@ -15,7 +15,7 @@ from ...client.datasets import DatasetSource, Position
 from ...models import Page
 from .._base import describe, run_in_background
 
-MAX_HITS = 200
+MAX_HITS = 200  # a scan stops after this many hits (at the end of that page); "find further" goes on
 
 
 def texts(value: Any) -> Iterator[str]:
@@ -32,9 +32,18 @@ def texts(value: Any) -> Iterator[str]:
         yield str(value)
 
 
-def snippet(text: str, at: int, length: int) -> str:
-    start = max(0, at - 30)
-    return ("…" if start else "") + text[start : at + length + 50].replace("\n", " ")
+def snippet(text: str, at: int, length: int, before: int = 30, after: int = 50) -> str:
+    """The match at `at` with some words around it, cut between words, "…" where text is left out."""
+    text = text.replace("\n", " ")  # one line; the indices stay the same
+    start, end = max(0, at - before), min(len(text), at + length + after)
+    if start > 0:
+        space = text.find(" ", start, at)  # start at the next word: never inside one
+        start = space + 1 if space >= 0 else start
+    if end < len(text):
+        space = text.rfind(" ", at + length, end + 1)  # end at the last whole word
+        end = space if space >= 0 else end
+    shown = text[start:end].strip()
+    return ("…" if start > 0 else "") + shown + ("…" if end < len(text) else "")
 
 
 class Finding:
@@ -59,10 +68,13 @@ class Finding:
         if self.source.server_search:
             self._intent_query({"search": text, "ordering": getattr(self, "ordering", "")})
             return
-        needle = text.casefold()
-        if not needle:
+        if not text.casefold():
             self._cancel_find(clear=True)
             return
+        self._start_scan(text, self._matcher(text), start=self.page_number, first_only=False)
+
+    def _matcher(self, text: str) -> Callable[[dict[str, Any]], str | None]:
+        needle = text.casefold()
 
         def match(row: dict[str, Any]) -> str | None:
             for value in (row.get(column.key) for column in self.source.columns):
@@ -72,7 +84,24 @@ class Finding:
                         return snippet(piece, at, len(needle))
             return None
 
-        self._start_scan(text, match, start=self.page_number, first_only=False)
+        return match
+
+    def _find_further(self) -> None:
+        """Go on with a find that stopped at MAX_HITS: from the page after the last one scanned, the next
+        MAX_HITS hits (the ones found so far are kept)."""
+        with self._lock:
+            found = dict(self.find)
+        if not found.get("query") or found.get("by_id") or found.get("running") or found.get("complete"):
+            raise ValueError("no find to go on with: it ran to the end of the dataset, or none is open")
+        if found.get("page") is None:
+            raise ValueError("no find to go on with: nothing was scanned yet")
+        self._start_scan(
+            found["query"],
+            self._matcher(found["query"]),
+            start=found["page"] + 1,
+            first_only=False,
+            keep=found,
+        )
 
     def _go_to_datapoint(self, datapoint_id: str) -> None:
         datapoint_id = datapoint_id.strip()
@@ -88,21 +117,37 @@ class Finding:
             self.find = {} if clear else {**self.find, "running": False, "cancelled": True}
 
     def _start_scan(
-        self, query: str, match: Callable[[dict[str, Any]], str | None], start: int, first_only: bool
+        self,
+        query: str,
+        match: Callable[[dict[str, Any]], str | None],
+        start: int,
+        first_only: bool,
+        keep: dict[str, Any] | None = None,
     ) -> None:
+        """Scan from page `start`; `keep` is a find to go on with (its hits and counts carry over)."""
         if not self.dataset_id:
             raise ValueError("no dataset is open")
+        before = keep or {}
         with self._lock:
             self._scan += 1
             scan = self._scan
-            self.find = {"query": query, "by_id": first_only, "running": True, "pages": 0, "rows": 0, "hits": []}
+            self.find = {
+                "query": query,
+                "by_id": first_only,
+                "running": True,
+                "pages": before.get("pages", 0),
+                "rows": before.get("rows", 0),
+                "hits": list(before.get("hits", [])),
+            }
         run_in_background(self._scan_worker, scan, match, start, first_only)
 
     def _scan_worker(
         self, scan: int, match: Callable[[dict[str, Any]], str | None], number: int, first_only: bool
     ) -> None:
-        hits: list[dict[str, Any]] = []
-        pages = rows = 0
+        with self._lock:
+            hits: list[dict[str, Any]] = list(self.find.get("hits", []))
+            pages, rows = int(self.find.get("pages", 0)), int(self.find.get("rows", 0))
+        limit = len(hits) + MAX_HITS  # a scan goes on to at most MAX_HITS new hits
         try:
             while True:
                 position = self._positions.get(number)
@@ -116,7 +161,7 @@ class Finding:
                     found = match(self.source.row(datapoint))
                     if found is not None:
                         hits.append({"page": number, "id": datapoint.id, "text": found})
-                done = not page.has_next or len(hits) >= MAX_HITS or (first_only and bool(hits))
+                done = not page.has_next or len(hits) >= limit or (first_only and bool(hits))
                 if page.has_next:
                     self._remember(number + 1, self.source.next_position(page))
                 with self._lock:
@@ -126,7 +171,7 @@ class Finding:
                         **self.find,
                         "pages": pages,
                         "rows": rows,
-                        "hits": hits[:MAX_HITS],
+                        "hits": list(hits),  # whole pages: going on starts at the next page
                         "page": number,
                         "running": not done,
                         "complete": not page.has_next,

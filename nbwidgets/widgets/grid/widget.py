@@ -236,6 +236,7 @@ class DatasetGrid(Paging, Edits, Finding, Widget):
             "open_hit": lambda m: self._navigate(int(m["page"]), False, select=m.get("datapoint_id")),
             "find": lambda m: self._find_text(str(m.get("text", ""))),
             "cancel_find": lambda m: self._cancel_find(clear=bool(m.get("clear"))),
+            "find_further": lambda m: self._find_further(),
             "refresh": lambda m: self._navigate("refresh", False),
             "page_size": lambda m: self.set_page_size(int(m["size"]), wait=False),
             "open_dataset": lambda m: self.open_dataset(m["dataset_id"], wait=False),
