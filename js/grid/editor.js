@@ -70,6 +70,10 @@ function diffSource(state) {
   return [asText(state.original ?? []), asText(now ?? [])];
 }
 
+/** The keys, in the words of the button they press ("Stage edit" stages: nothing is saved yet). */
+export const editorHint = (saveLabel) =>
+  `Ctrl+Enter (⌘+Enter) ${saveLabel === "Stage edit" ? "stages" : "saves"} · Esc cancels`;
+
 export function buildEditor(state, { columns, saveLabel, viewId, signal, on }) {
   const diffBox = h("div", { class: "nbw-diff", role: "group", "aria-label": "Changes to be saved" });
   const showDiff = () => renderDiff(diffBox, ...diffSource(state));
@@ -121,7 +125,7 @@ export function buildEditor(state, { columns, saveLabel, viewId, signal, on }) {
       { class: "nbw-editor-actions" },
       h("button", { class: "nbw-primary", type: "button", onclick: () => on.save() }, saveLabel),
       h("button", { type: "button", onclick: () => on.cancel() }, "Cancel"),
-      h("span", { class: "nbw-muted" }, "Ctrl+Enter (⌘+Enter) saves · Esc cancels"),
+      h("span", { class: "nbw-muted" }, editorHint(saveLabel)),
     ),
   );
   root.addEventListener("input", showDiff, { signal });
