@@ -1,6 +1,6 @@
-// What each cell of the grid shows, by the column's kind; the status cell as an icon and a word, with
-// what a problem needs (its reason, Retry, Keep mine / Take theirs). Buttons carry `data-action`:
-// the table handles their clicks in one place, and keeps them out of the tab order (roving focus).
+// What each cell of the grid shows, by the column's kind (a draft not saved yet marked as such); the
+// status cell as an icon and a word; what a problem needs (its reason, Retry, Keep mine / Take theirs) in
+// a detail row under the row. Buttons carry `data-action`: the table handles their clicks in one place.
 import {
   chipsCell,
   clampedText,
@@ -11,7 +11,7 @@ import {
   textCell,
   timeCell,
 } from "../shared/cells.js";
-import { diffView } from "../shared/diff.js";
+import { diff, excerptAtChange, sideBySide, sideOf } from "../shared/diff.js";
 import { h } from "../shared/dom.js";
 import { messageText, pretty } from "../shared/format.js";
 
@@ -67,46 +67,122 @@ export function cellContent(column, row) {
   }
 }
 
-const action = (name, label, id) =>
-  h("button", { type: "button", tabindex: "-1", dataset: { action: name, id } }, label);
+// Buttons in a cell stay out of the tab order (the table's roving focus reaches them with Enter); the
+// buttons of a detail row are ordinary tab stops.
+const action = (name, label, id, { tabbable = false } = {}) =>
+  h("button", { type: "button", tabindex: tabbable ? null : "-1", dataset: { action: name, id } }, label);
 
-export function statusContent(id, status) {
+// States whose details (the reason, what to do) show in a full-width row under the row.
+export const DETAIL_STATES = new Set(["retrying", "failed", "conflict"]);
+const HINTS = {
+  retrying: "not saved yet: details below",
+  failed: "not saved: details below",
+  conflict: "changed by someone else: details below",
+};
+
+/** The status cell: an icon and a word (and when it was saved); what a problem needs is in its detail row. */
+export function statusContent(status) {
   if (!status) return [];
+  if (status.state === "saved")
+    return [statusBadge("saved"), " ", h("span", { class: "nbw-muted" }, timeCell(status.updated))];
+  const hint = HINTS[status.state];
+  return [statusBadge(status.state), hint ? h("span", { class: "nbw-sr-only" }, `, ${hint}`) : null];
+}
+
+/**
+ * A row's detail row content for a status that needs one (else null): the reason in plain words and the
+ * actions. A conflict shows theirs and yours side by side, each whole, with Keep mine / Take theirs.
+ * `titleOf(key)` names a field as its column does.
+ */
+export function statusDetail(id, status, { titleOf = (key) => key } = {}) {
+  if (!status || !DETAIL_STATES.has(status.state)) return null;
   const reason = status.reason || status.message;
-  switch (status.state) {
-    case "saved":
-      return [statusBadge("saved"), " ", h("span", { class: "nbw-muted" }, timeCell(status.updated))];
-    case "pending":
-    case "staged":
-      return [statusBadge(status.state)];
-    case "retrying":
-      return [
-        statusBadge("retrying"),
-        h("div", { class: "nbw-field-error" }, `Not saved yet: ${reason}`),
-        h("div", { class: "nbw-muted" }, `Attempt ${status.attempts}; your edit is kept.`),
-        action("retry", "Retry now", id),
-      ];
-    case "failed":
-      return [
-        statusBadge("failed"),
-        h("div", { class: "nbw-field-error" }, `Not saved: ${reason}`),
-        action("retry", "Retry", id),
-        " ",
-        action("edit-draft", "Edit draft", id),
-      ];
-    case "conflict": {
-      const [field] = Object.keys(status.draft ?? {});
-      return [
-        statusBadge("conflict"),
-        h("div", { class: "nbw-field-error" }, status.message),
-        h("div", { class: "nbw-muted" }, "Theirs → yours:"),
-        diffView(pretty(status.server?.[field]), pretty(status.draft?.[field]), { label: "Theirs against yours" }),
-        action("keep-mine", "Keep mine", id),
-        " ",
-        action("take-theirs", "Take theirs", id),
-      ];
-    }
-    default:
-      return [statusBadge(status.state)];
-  }
+  const box = (...children) =>
+    h(
+      "div",
+      { class: `nbw-detail nbw-detail-${status.state}`, role: "group", "aria-label": "Why this edit is not saved" },
+      children,
+    );
+  if (status.state === "retrying")
+    return box(
+      statusBadge("retrying"),
+      h("span", { class: "nbw-field-error" }, ` Not saved yet: ${reason}.`),
+      h("span", { class: "nbw-muted" }, ` Attempt ${status.attempts}; your edit is kept and tried again. `),
+      action("retry", "Retry now", id, { tabbable: true }),
+    );
+  if (status.state === "failed")
+    return box(
+      statusBadge("failed"),
+      h("span", { class: "nbw-field-error" }, ` Not saved: ${reason}`),
+      " ",
+      action("retry", "Retry", id, { tabbable: true }),
+      " ",
+      action("edit-draft", "Edit draft", id, { tabbable: true }),
+    );
+  const fields = Object.keys(status.draft ?? {});
+  return box(
+    h(
+      "div",
+      { class: "nbw-detail-head" },
+      statusBadge("conflict"),
+      h(
+        "span",
+        { title: status.message ?? "" },
+        ": your edit is not saved. Someone else changed this datapoint after you loaded it.",
+      ),
+    ),
+    h(
+      "div",
+      { class: "nbw-muted" },
+      "Keep mine saves your version over theirs; Take theirs drops your edit and shows theirs.",
+    ),
+    fields.map((field) =>
+      h(
+        "div",
+        { class: "nbw-detail-field" },
+        fields.length > 1 ? h("div", { class: "nbw-detail-title" }, titleOf(field)) : null,
+        sideBySide(pretty(status.server?.[field]), pretty(status.draft?.[field]), {
+          beforeLabel: "Theirs (on the service now)",
+          afterLabel: "Yours (not saved)",
+          label: `${titleOf(field)}: theirs and yours`,
+        }),
+      ),
+    ),
+    h(
+      "div",
+      { class: "nbw-detail-actions" },
+      action("keep-mine", "Keep mine", id, { tabbable: true }),
+      action("take-theirs", "Take theirs", id, { tabbable: true }),
+    ),
+  );
+}
+
+/**
+ * A cell of a row whose edit is not saved (pending, retrying, failed, conflict): your draft, marked as
+ * not saved. A text shows from a little before its first change (the change stays in view in a one-line
+ * row), the words you added marked; an expanded row shows it whole.
+ */
+export function draftCell(column, before, after, { expanded = false } = {}) {
+  const mark = h("span", { class: "nbw-draft-mark" }, "not saved");
+  if (typeof after !== "string" || !["text", undefined].includes(column.kind))
+    return h("div", { class: "nbw-cell nbw-draft-cell" }, mark, " ", cellContent(column, { [column.key]: after }));
+  const { parts, cut } = expanded
+    ? { parts: sideOf(diff(typeof before === "string" ? before : pretty(before), after), "after"), cut: false }
+    : excerptAtChange(typeof before === "string" ? before : pretty(before), after);
+  return h(
+    "div",
+    { class: "nbw-cell nbw-draft-cell", title: after.length > 600 ? `${after.slice(0, 600)}…` : after },
+    mark,
+    " ",
+    h(
+      "span",
+      { class: "nbw-draft-text" },
+      cut ? "…" : "",
+      parts.flatMap((part) => {
+        if (part.op === "=") return [part.text];
+        const [, space, words] = part.text.match(/^(\s*)([\s\S]*)$/); // a mark starts at a word
+        return [space, h("ins", {}, words)];
+      }),
+    ),
+  );
 }

@@ -5,7 +5,13 @@
 const WIDTHS = { text: 340, json: 300, inputs: 260, messages: 260, evaluations: 150, time: 110, number: 70, tags: 170 };
 export const MIN_WIDTH = 60;
 export const NUMBER_WIDTH = 56;
-export const STATUS_WIDTH = 128;
+// The status is an icon and a word (a problem's details go in a row of their own); narrower still where
+// the table is narrow, so that the column being edited keeps the room.
+export const STATUS_WIDTH = 100;
+export const NARROW_STATUS_WIDTH = 80;
+export const NARROW_TABLE = 560;
+export const statusWidth = (visibleWidth) =>
+  visibleWidth && visibleWidth < NARROW_TABLE ? NARROW_STATUS_WIDTH : STATUS_WIDTH;
 
 /** The columns to show, in order, with their widths: [{key, title, kind, editable, width, pinned}]. */
 export function resolveColumns(schema, saved = {}) {
@@ -30,7 +36,8 @@ export function columnChoices(schema, saved = {}) {
   return shown.map((column) => ({ ...column, hidden: (saved.hidden ?? []).includes(column.key) }));
 }
 
-export const tableWidth = (columns) => NUMBER_WIDTH + STATUS_WIDTH + columns.reduce((sum, c) => sum + c.width, 0);
+export const tableWidth = (columns, status = STATUS_WIDTH) =>
+  NUMBER_WIDTH + status + columns.reduce((sum, c) => sum + c.width, 0);
 
 export function withWidth(saved, key, width) {
   return { ...saved, widths: { ...(saved.widths ?? {}), [key]: Math.max(MIN_WIDTH, Math.round(width)) } };

@@ -1,9 +1,10 @@
 // Which rows to show and which of them changed: pure, tested with node --test.
 //
 // The page's rows come from `_page_rows`; saved edits arrive as `_row_patches` (a delta per row); an
-// edit not saved yet (pending, retrying, failed) or staged stays visible in its cells beside its status.
+// edit not saved yet (pending, retrying, failed, or in conflict with someone else's change) or staged
+// stays visible in its cells beside its status: the cells show what you typed, not the stale original.
 
-const DRAFT_STATES = new Set(["pending", "retrying", "failed"]);
+export const DRAFT_STATES = new Set(["pending", "retrying", "failed", "conflict"]);
 const json = (value) => (value === undefined ? "" : JSON.stringify(value));
 
 /** [{id, base, shown, status, staged, draft}] for the page: `shown` is what the cells display. */

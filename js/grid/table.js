@@ -3,8 +3,8 @@
 // sticky number, pinned edit column and status, and a cue while columns overflow to the right.
 import { h } from "../shared/dom.js";
 import { gridMove, handFocusToNotebook } from "../shared/keys.js";
-import { cellContent, statusContent } from "./cells.js";
-import { NUMBER_WIDTH, STATUS_WIDTH, tableWidth } from "./columns.js";
+import { cellContent, draftCell, statusContent, statusDetail } from "./cells.js";
+import { NUMBER_WIDTH, STATUS_WIDTH, statusWidth, tableWidth } from "./columns.js";
 import { wireHeaders } from "./headers.js";
 import { planRows } from "./rows.js";
 
@@ -29,6 +29,7 @@ export function createTable({ root, signal, on, viewId }) {
   const element = h("div", { class: "nbw-table-wrap" }, scroller, cue, help);
   let records = new Map(); // id -> what the row was built from (see planRows)
   const trs = new Map(); // id -> <tr>
+  const details = new Map(); // id -> the detail <tr> under a row whose edit needs words and actions
   let order = [];
   let columns = [];
   let structure = "";
@@ -42,7 +43,7 @@ export function createTable({ root, signal, on, viewId }) {
     colgroup.replaceChildren(
       h("col", { style: `width:${NUMBER_WIDTH}px` }),
       ...columns.map((c) => h("col", { dataset: { key: c.key } })),
-      h("col", { style: `width:${STATUS_WIDTH}px` }),
+      h("col", { class: "nbw-state-col", style: `width:${STATUS_WIDTH}px` }),
     );
     const th = (label, attrs = {}) => h("th", { role: "columnheader", scope: "col", tabindex: "-1", ...attrs }, label);
     thead.replaceChildren(
@@ -69,12 +70,19 @@ export function createTable({ root, signal, on, viewId }) {
   /** Column widths; the pinned column narrows to what is left beside the number and the status, so the
    * column being edited and the status stay in view on a narrow screen. */
   function applyWidths() {
-    const fit = Math.max(100, scroller.clientWidth - NUMBER_WIDTH - STATUS_WIDTH - 2);
+    const status = statusWidth(scroller.clientWidth);
+    const fit = Math.max(100, scroller.clientWidth - NUMBER_WIDTH - status - 2);
     const widths = columns.map((c) => (c.pinned && scroller.clientWidth ? Math.min(c.width, fit) : c.width));
     colgroup.querySelectorAll("col[data-key]").forEach((col, i) => {
       col.style.width = `${widths[i]}px`;
     });
-    table.style.width = `max(100%, ${tableWidth(widths.map((width) => ({ width })))}px)`;
+    const statusCol = colgroup.querySelector("col.nbw-state-col");
+    if (statusCol) statusCol.style.width = `${status}px`;
+    element.style.setProperty("--nbw-status-width", `${status}px`); // the overflow cue sits beside it
+    table.style.width = `max(100%, ${tableWidth(
+      widths.map((width) => ({ width })),
+      status,
+    )}px)`;
   }
 
   function buildRow(entry, index) {
@@ -118,10 +126,14 @@ export function createTable({ root, signal, on, viewId }) {
           {
             role: "gridcell",
             tabindex: "-1",
-            class: `nbw-col-${c.key}${c.pinned ? " nbw-pinned" : ""}${c.editable ? " nbw-editable" : ""}`,
+            class: `nbw-col-${c.key}${c.pinned ? " nbw-pinned" : ""}${c.editable ? " nbw-editable" : ""}${
+              c.key in entry.draft ? " nbw-has-draft" : ""
+            }`,
             dataset: { key: c.key },
           },
-          h("div", { class: "nbw-cell" }, cellContent(c, entry.shown)),
+          c.key in entry.draft
+            ? draftCell(c, { ...entry.base, ...entry.patch }[c.key], entry.shown[c.key], { expanded })
+            : h("div", { class: "nbw-cell" }, cellContent(c, entry.shown)),
         ),
       ),
       h(
@@ -131,9 +143,38 @@ export function createTable({ root, signal, on, viewId }) {
           tabindex: "-1",
           class: `nbw-state${entry.status ? ` nbw-state-${entry.status.state}` : ""}`,
         },
-        statusContent(entry.id, entry.status),
+        statusContent(entry.status),
       ),
     );
+  }
+
+  /** The full-width row under a row whose status needs its reason and actions (a conflict, a failure). */
+  function buildDetail(entry) {
+    const content = statusDetail(entry.id, entry.status, {
+      titleOf: (key) => columns.find((c) => c.key === key)?.title ?? key,
+    });
+    if (!content) return null;
+    return h(
+      "tr",
+      { class: "nbw-detail-row", dataset: { for: entry.id } },
+      h("td", { colspan: String(columns.length + 2) }, content),
+    );
+  }
+
+  /** Each detail row right under its row (under the row's editor when it is open there). */
+  function placeDetails() {
+    for (const [id, detail] of details) {
+      const row = trs.get(id);
+      if (!row) {
+        detail.remove();
+        details.delete(id);
+        continue;
+      }
+      const after = row.nextSibling?.matches?.(`tr.nbw-editor-row[data-for="${CSS.escape(id)}"]`)
+        ? row.nextSibling
+        : row;
+      if (after.nextSibling !== detail) after.after(detail);
+    }
   }
 
   /** Show `next` (the view of the page); returns how many rows were built. */
@@ -165,6 +206,10 @@ export function createTable({ root, signal, on, viewId }) {
       const tr = buildRow(entry, index);
       if (sameOrder) trs.get(entry.id).replaceWith(tr);
       trs.set(entry.id, tr);
+      details.get(entry.id)?.remove();
+      const detail = buildDetail(entry);
+      if (detail) details.set(entry.id, detail);
+      else details.delete(entry.id);
     });
     for (const id of plan.drop) trs.delete(id);
     if (!sameOrder || !plan.order.length) {
@@ -181,6 +226,7 @@ export function createTable({ root, signal, on, viewId }) {
     records = plan.records;
     order = plan.order;
     placeEditor();
+    placeDetails();
     table.setAttribute("aria-rowcount", String(next.total != null ? next.total + 1 : -1));
     table.setAttribute("aria-colcount", String(columns.length + 2));
     at = { row: Math.min(at.row, order.length), col: Math.min(at.col, columns.length + 1) };
@@ -284,8 +330,9 @@ export function createTable({ root, signal, on, viewId }) {
       if (event.key === "Enter" || event.key === "F2") {
         event.preventDefault();
         if (header) return;
-        const control = cell.querySelector("button[data-action]:not(.nbw-expand)");
-        if (control && !column) return control.focus();
+        // on the status: to the first action of the row's detail row (Keep mine, Retry now...)
+        const control = at.col > 0 && !column ? details.get(order[at.row - 1])?.querySelector("button") : null;
+        if (control) return control.focus();
         return on.edit(order[at.row - 1], column?.editable ? column.key : null);
       }
       if (event.key === " " && !header) {

@@ -38,3 +38,80 @@ export function renderDiff(box, before, after, { empty = "No changes yet." } = {
 export function diffView(before, after, { label = "Changes", empty } = {}) {
   return renderDiff(h("div", { class: "nbw-diff", role: "group", "aria-label": label }), before, after, { empty });
 }
+
+const letters = (text) => text.replace(/\s+/g, "").length;
+
+/** Whether the two sides share much besides spaces: if not, marking words would only mark the spaces. */
+function mostlyShared(parts) {
+  const shared = letters(
+    parts
+      .filter((p) => p.op === "=")
+      .map((p) => p.text)
+      .join(""),
+  );
+  const changed = letters(
+    parts
+      .filter((p) => p.op !== "=")
+      .map((p) => p.text)
+      .join(""),
+  );
+  return shared >= changed / 2;
+}
+
+const wholeChange = (before, after) =>
+  [
+    { op: "-", text: String(before ?? "") },
+    { op: "+", text: String(after ?? "") },
+  ].filter((part) => part.text);
+
+/**
+ * One side of a diff as parts: "before" keeps the unchanged and removed words, "after" the unchanged and
+ * added ones. Each side reads as whole text; its own changes stay marked.
+ */
+export function sideOf(parts, which) {
+  const drop = which === "before" ? "+" : "-";
+  return parts.filter((part) => part.op !== drop);
+}
+
+/** Two texts side by side (each whole, wrapping), the words each side changed marked: theirs | yours. */
+export function sideBySide(before, after, { beforeLabel = "Before", afterLabel = "After", label = "Changes" } = {}) {
+  const parts = mostlyShared(diff(before, after)) ? diff(before, after) : wholeChange(before, after);
+  const pane = (title, which, tag) =>
+    h(
+      "div",
+      { class: `nbw-diff-side nbw-diff-${which}` },
+      h("div", { class: "nbw-diff-title" }, title),
+      h(
+        "div",
+        { class: "nbw-diff" },
+        sideOf(parts, which).map((part) => (part.op === "=" ? part.text : h(tag, {}, part.text))),
+      ),
+    );
+  return h(
+    "div",
+    { class: "nbw-diff-sides", role: "group", "aria-label": label },
+    pane(beforeLabel, "before", "del"),
+    pane(afterLabel, "after", "ins"),
+  );
+}
+
+/**
+ * Where `after` first differs from `before`, with the words before it as context: the parts of `after`
+ * (unchanged "=", added "+") from a word boundary at most `context` characters before the first change,
+ * `cut` telling whether text was left out in front (shown as "…"). A text rewritten whole is shown whole
+ * from its start, nothing marked.
+ */
+export function excerptAtChange(before, after, { context = 40 } = {}) {
+  const all = diff(before, after);
+  if (!mostlyShared(all)) return { parts: [{ op: "=", text: String(after ?? "") }], cut: false }; // rewritten
+  const first = all.findIndex((part) => part.op !== "=");
+  const lead = all
+    .slice(0, Math.max(first, 0))
+    .map((part) => part.text)
+    .join("");
+  if (first <= 0 || lead.length <= context) return { parts: sideOf(all, "after"), cut: false };
+  const from = lead.length - context;
+  const space = lead.slice(from).search(/\s\S/);
+  const start = space < 0 ? lead.length : from + space + 1;
+  return { parts: [{ op: "=", text: lead.slice(start) }, ...sideOf(all.slice(first), "after")], cut: true };
+}

@@ -1,7 +1,7 @@
 // Every renderer of datapoint text, fed markup: the text shows literally and no element is injected.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { cellContent, statusContent } from "../grid/cells.js";
+import { cellContent, draftCell, statusContent, statusDetail } from "../grid/cells.js";
 import {
   chipsCell,
   clampedText,
@@ -117,19 +117,21 @@ test("the grid's cells by column kind, with markup everywhere", () => {
   }
 });
 
-test("a row's status: the reason, and a conflict's diff of theirs against mine", () => {
-  assertLiteral(statusContent("r", { state: "failed", reason: PAYLOADS.join(" "), draft: {} }));
-  assertLiteral(statusContent("r", { state: "retrying", message: PAYLOADS.join(" "), attempts: 2 }));
-  const conflict = statusContent("r", {
+test("a row's status and its detail row: the reason, and a conflict's theirs and yours", () => {
+  assertLiteral(statusDetail("r", { state: "failed", reason: PAYLOADS.join(" "), draft: {} }));
+  assertLiteral(statusDetail("r", { state: "retrying", message: PAYLOADS.join(" "), attempts: 2 }));
+  assertLiteral(statusContent({ state: "conflict", message: IMG }), []);
+  const conflict = statusDetail("r", {
     state: "conflict",
     message: IMG,
     draft: { expected_output: `${BOLD} mine` },
     server: { expected_output: `${SCRIPT} theirs` },
   });
-  assertLiteral(conflict, [IMG]);
-  const diffBox = conflict.find((n) => n instanceof Element && n.classList.contains("nbw-diff"));
-  assert.equal(side(diffBox, "del"), `${SCRIPT} theirs`);
-  assert.equal(side(diffBox, "ins"), `${BOLD} mine`);
+  assertLiteral(conflict, [BOLD, SCRIPT]);
+  const [theirs, yours] = conflict.descendants().filter((n) => n.classList.contains("nbw-diff"));
+  assert.equal(theirs.textContent, `${SCRIPT} theirs`);
+  assert.equal(yours.textContent, `${BOLD} mine`);
+  assertLiteral(draftCell({ key: "expected_output", kind: "text" }, "before", `before ${IMG}`), [IMG]);
 });
 
 /** One side of a word diff as text: the unchanged parts and the `keep` parts (ins: after, del: before). */

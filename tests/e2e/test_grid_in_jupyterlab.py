@@ -104,11 +104,13 @@ def test_a_rejected_save_shows_the_error_and_keeps_the_draft(page, lab, sandbox)
     sandbox.set_faults(fault_rate=1.0)
     try:
         editor.press("Control+Enter")
-        status = page.locator(".nbw-state-retrying")
+        status = page.locator(".nbw-detail-retrying")  # the reason and Retry now, in a row under the row
         status.wait_for()
         assert "Not saved yet" in status.inner_text()
-        # the draft stays on show in its row while the outbox keeps trying
-        assert rows(page).first.locator("td.nbw-col-expected_output").inner_text() == "A draft that must survive"
+        # the draft stays on show in its row, marked as not saved, while the outbox keeps trying
+        draft = rows(page).first.locator("td.nbw-col-expected_output .nbw-draft-cell")
+        assert draft.locator(".nbw-draft-text").inner_text() == "A draft that must survive"
+        assert draft.locator(".nbw-draft-mark").inner_text() == "not saved"
     finally:
         sandbox.clear_faults()
     status.get_by_role("button", name="Retry now").click()
@@ -133,8 +135,8 @@ def test_a_refused_edit_reopens_the_editor_with_the_reason(page, lab, sandbox):
     editor.fill('{"question": {"nested": "not allowed"}}')
     editor.press("Control+Enter")
     page.locator(".nbw-state-failed").wait_for()
-    assert "must be a string, number, boolean or null" in page.locator(".nbw-state-failed").inner_text()
-    page.locator(".nbw-state-failed").get_by_role("button", name="Edit draft").click()
+    assert "must be a string, number, boolean or null" in page.locator(".nbw-detail-failed").inner_text()
+    page.locator(".nbw-detail-failed").get_by_role("button", name="Edit draft").click()
     assert "not allowed" in page.locator(".nbw-editor textarea").input_value()
 
 

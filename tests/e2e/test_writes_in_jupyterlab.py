@@ -63,7 +63,7 @@ def test_edit_undo_and_conflict_on_screen_and_as_received(page, lab, sandbox):
     row = page.locator(f"{GRID}[data-id='{second.id}']")
     row.locator(".nbw-state-conflict").wait_for()
     assert sandbox.requests_received(route, since=mark, method="PATCH") == []  # nothing sent over theirs
-    row.get_by_role("button", name="Keep mine").click()
+    page.locator(f"tr.nbw-detail-row[data-for='{second.id}']").get_by_role("button", name="Keep mine").click()
     cell_shows(page, second.id, "My answer")
     row.locator(".nbw-state-saved").wait_for()
     [kept] = sandbox.requests_received(route, since=mark, method="PATCH")
