@@ -36,6 +36,8 @@ class DatasetInfo:
     total: int | None
     version: int | None = None
     agent_id: str | None = None
+    newest_version: int | None = None  # versioned datasets: the agent's newest version (edits are made from this one)
+    active: bool | None = None  # versioned datasets: is this the agent's active version?
 
 
 @dataclass(frozen=True)

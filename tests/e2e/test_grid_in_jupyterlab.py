@@ -152,12 +152,15 @@ def test_overmind_edit_creates_a_new_version_once_through_an_outage(page, lab, s
         wait_for=GRID,
     )
     assert page.locator(".nbw-toolbar .nbw-badge", has_text="version 1").is_visible()
+    # version 1 is not the agent's newest: the toolbar says so, and the staged bar what that means
+    assert page.locator(".nbw-toolbar .nbw-badge.nbw-warn", has_text="not the newest").is_visible()
     cell = rows(page).nth(2).locator("td.nbw-col-expected_output")
     cell.dblclick()
     editor = page.locator(".nbw-editor textarea")
     editor.fill('{"team": "escalations", "priority": "urgent"}')
     editor.press("Control+Enter")
     page.get_by_text("1 staged edit").wait_for()
+    assert "Saved from version 1: the new version will not have" in page.locator(".nbw-staged").inner_text()
     sandbox.set_faults(fault_rate=1.0)
     try:
         page.get_by_role("button", name="Save as new version").click()
@@ -174,6 +177,7 @@ def test_overmind_edit_creates_a_new_version_once_through_an_outage(page, lab, s
     assert "Saved as version" in notice.inner_text()
     version = int(notice.inner_text().split("version ")[1].split()[0])
     page.locator(".nbw-toolbar .nbw-badge", has_text=f"version {version}").wait_for()
+    assert page.locator(".nbw-toolbar .nbw-badge.nbw-warn").count() == 0  # the new version is the newest
     with Client.overmind(sandbox.api_key, sandbox.url) as other:
         made = [d for d in other.list_datasets().items if d.metadata.get("edited_from") == sandbox.ids["agent_v1"]]
         [created] = [d for d in made if d.version == version]
