@@ -72,7 +72,7 @@ const action = (name, label, id) =>
 
 export function statusContent(id, status) {
   if (!status) return [];
-  const reason = status.reason || status.message;
+  const reason = status.message || status.reason;
   switch (status.state) {
     case "saved":
       return [statusBadge("saved"), " ", h("span", { class: "nbw-muted" }, timeCell(status.updated))];

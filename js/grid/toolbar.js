@@ -235,7 +235,7 @@ export function renderStaged(bar, { get, send, viewId }) {
       h(
         "span",
         { role: "status", class: "nbw-field-error" },
-        ` Not saved yet: ${saving.reason || saving.message}. Attempt ${saving.attempts}; your edits stay staged.`,
+        ` Not saved yet: ${saving.message}. Attempt ${saving.attempts}; your edits stay staged.`,
       ),
       h("button", { type: "button", onclick: () => send("retry_version") }, "Retry now"),
     );

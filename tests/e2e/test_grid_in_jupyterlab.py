@@ -106,7 +106,8 @@ def test_a_rejected_save_shows_the_error_and_keeps_the_draft(page, lab, sandbox)
         editor.press("Control+Enter")
         status = page.locator(".nbw-state-retrying")
         status.wait_for()
-        assert "Not saved yet" in status.inner_text()
+        assert "Not saved yet: The service" in status.inner_text()  # said in words, not as a request line
+        assert "/v2/" not in status.inner_text() and "Error:" not in status.inner_text()
         # the draft stays on show in its row while the outbox keeps trying
         assert rows(page).first.locator("td.nbw-col-expected_output").inner_text() == "A draft that must survive"
     finally:
