@@ -167,7 +167,11 @@ class ListSource(DatasetSource):
         return self.inner.fields(given)
 
     def describe(self, dataset_id: str) -> DatasetInfo:
-        return DatasetInfo(self.name, len(self.rows))
+        try:  # the dataset's own name reads better than its id
+            name = self.inner.describe(dataset_id).name
+        except Exception:
+            return DatasetInfo(self.name, len(self.rows))
+        return DatasetInfo(f"{len(self.rows)} datapoints of {name}", len(self.rows))
 
     def fetch(self, dataset_id: str, number: int, position: Position, page_size: int, query: Query) -> Page[Any]:
         start = (number - 1) * page_size
