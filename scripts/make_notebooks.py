@@ -159,7 +159,11 @@ NOTEBOOKS = {
             "agent = client.list_agents().items[0]\nversions = client.list_datasets(agent=agent.id)\n"
             "[(v.version, v.name, v.num_datapoints) for v in versions]"
         ),
-        new_code_cell("grid = DatasetGrid(client, versions.items[-1].id, page_size=10)\ngrid"),
+        new_markdown_cell(
+            "Open the agent's **active** version (the grid's badges say whether a version is the active one and "
+            "whether a newer one exists: a version saved from an older one does not have what came after it)."
+        ),
+        new_code_cell("grid = DatasetGrid(client, agent.active_dataset or versions.items[0].id, page_size=10)\ngrid"),
         new_markdown_cell("Stage an edit (double-click an expected output in the grid, or from Python):"),
         new_code_cell(
             "grid.first_page()\ntarget = grid.rows[0]\n"

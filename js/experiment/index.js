@@ -454,7 +454,8 @@ function render({ model, el }) {
   }
 
   function openEditor(row, generation) {
-    if (editor?.id !== row.id) {
+    const fresh = editor?.id !== row.id;
+    if (fresh) {
       const given = get("_feedback")?.[row.id]?.correction;
       const area = h("textarea", {
         rows: "4",
@@ -469,6 +470,8 @@ function render({ model, el }) {
     active = rows().findIndex((r) => r.id === row.id);
     renderRows();
     editor.area.focus();
+    // the output (or the last correction) selected: typing replaces it, an arrow key starts editing it
+    if (fresh) editor.area.select();
   }
 
   function editorBox(row) {

@@ -96,7 +96,7 @@ export function statusContent(status) {
  */
 export function statusDetail(id, status, { titleOf = (key) => key } = {}) {
   if (!status || !DETAIL_STATES.has(status.state)) return null;
-  const reason = status.reason || status.message;
+  const reason = status.message || status.reason; // the message is in a person's words
   const box = (...children) =>
     h(
       "div",

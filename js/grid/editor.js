@@ -57,7 +57,7 @@ export function withServerError(state, status) {
   return {
     ...state,
     errors,
-    error: Object.keys(errors).length ? "Some messages have problems" : status.reason || status.message,
+    error: Object.keys(errors).length ? "Some messages have problems" : status.message || status.reason,
   };
 }
 

@@ -214,9 +214,12 @@ function render({ model, el }) {
     "total",
   ];
   watch(rowTraits, renderRows);
-  watch(["dataset_id", "dataset_name", "version", "is_sandbox", "can_undo", "schema"], parts.toolbar);
+  watch(
+    ["dataset_id", "dataset_name", "version", "version_standing", "is_sandbox", "can_undo", "schema"],
+    parts.toolbar,
+  );
   watch(["dataset_id", "schema", "search", "ordering", "density", "column_layout"], parts.controls);
-  watch(["staged", "version_save"], parts.staged);
+  watch(["staged", "version_save", "version_standing", "version"], parts.staged);
   watch(["find", "search", "total", "schema"], parts.find);
   watch(["picker", "dataset_id", "loading"], parts.picker);
   watch(

@@ -5,13 +5,31 @@ import { statusBadge } from "../shared/cells.js";
 import { h } from "../shared/dom.js";
 import { columnChoices } from "./columns.js";
 
+/** "version 1", and where it stands: "active", or "not the newest (version 3)" as a warning. */
+export function versionBadges(version, standing = {}) {
+  const badges = [h("span", { class: "nbw-badge" }, `version ${version}`)];
+  if (standing?.active) badges.push(h("span", { class: "nbw-badge nbw-ok" }, "active"));
+  if (standing?.newest > version)
+    badges.push(
+      h(
+        "span",
+        {
+          class: "nbw-badge nbw-warn",
+          title: `Version ${standing.newest} is newer. A version saved from here is made from version ${version}, without what the versions after it changed.`,
+        },
+        `not the newest (version ${standing.newest})`,
+      ),
+    );
+  return badges;
+}
+
 export function renderToolbar(bar, { get, send, viewId }) {
   const schema = get("schema") ?? {};
   const open = Boolean(get("dataset_id"));
   const parts = [
     h("span", { class: "nbw-title" }, open ? get("dataset_name") || get("dataset_id") : "Choose a dataset"),
   ];
-  if (open && get("version") != null) parts.push(h("span", { class: "nbw-badge" }, `version ${get("version")}`));
+  if (open && get("version") != null) parts.push(...versionBadges(get("version"), get("version_standing")));
   if (get("is_sandbox"))
     parts.push(h("span", { class: "nbw-badge nbw-sandbox", title: get("source_label") }, "Sandbox data"));
   parts.push(h("span", { class: "nbw-spacer" }));
@@ -265,13 +283,22 @@ export function renderStaged(bar, { get, send, viewId }) {
       h(
         "span",
         { role: "status", class: "nbw-field-error" },
-        ` Not saved yet: ${saving.reason || saving.message}. Attempt ${saving.attempts}; your edits stay staged.`,
+        ` Not saved yet: ${saving.message}. Attempt ${saving.attempts}; your edits stay staged.`,
       ),
       h("button", { type: "button", onclick: () => send("retry_version") }, "Retry now"),
     );
   const makeActive = h("input", { type: "checkbox", id: `${viewId}-active` });
+  const newest = get("version_standing")?.newest;
+  const version = get("version");
   bar.replaceChildren(
     h("span", {}, edits),
+    newest > version
+      ? h(
+          "span",
+          { class: "nbw-field-error" },
+          `Saved from version ${version}: the new version will not have what versions after it (up to ${newest}) changed.`,
+        )
+      : "",
     h("label", { for: `${viewId}-active` }, makeActive, " make active"),
     h(
       "button",

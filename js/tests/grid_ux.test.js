@@ -29,7 +29,10 @@ test("conflict: the status cell is an icon and a word; the detail row says it in
   assert.match(all(statusContent(conflict)), /^⚠ Conflict/);
   assert.ok(!all(statusContent(conflict)).includes("PATCH"), "no route in the narrow status cell");
   const detail = statusDetail("dp1", conflict, { titleOf: () => "Expected output" });
-  assert.match(detail.textContent, /Conflict: your edit is not saved\. Someone else changed this datapoint after you loaded it\./);
+  assert.match(
+    detail.textContent,
+    /Conflict: your edit is not saved\. Someone else changed this datapoint after you loaded it\./,
+  );
   assert.ok(!detail.textContent.includes("PATCH /v2"), "the route is not in the words shown");
 });
 

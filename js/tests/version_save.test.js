@@ -4,7 +4,7 @@ import { test } from "node:test";
 import { installDOM, tagsBelow } from "./support/dom.js";
 
 installDOM();
-const { renderStaged } = await import("../grid/toolbar.js");
+const { renderStaged, versionBadges } = await import("../grid/toolbar.js");
 const { savingWords } = await import("../experiment/review.js");
 
 function bar(traits) {
@@ -65,4 +65,23 @@ test("experiment: the version save in words", () => {
     savingWords({ state: "retrying", message: "GET /api/datasets/x/ -> 500" }),
     "Not saved yet (GET /api/datasets/x/ -> 500); retrying, the outputs stay staged",
   );
+});
+
+test("a version's badges: active, or a warning when a newer version exists", () => {
+  const words = (badges) => badges.map((b) => b.textContent);
+  assert.deepEqual(words(versionBadges(2, { newest: 2, active: true })), ["version 2", "active"]);
+  const old = versionBadges(1, { newest: 3, active: false });
+  assert.deepEqual(words(old), ["version 1", "not the newest (version 3)"]);
+  assert.match(old[1].getAttribute("title"), /made from version 1, without what the versions after it changed/);
+  assert.deepEqual(words(versionBadges(4, {})), ["version 4"]);
+});
+
+test("staging on an old version says the new version will not have what came after it", () => {
+  const { element } = bar({ staged: { a: {} }, version_save: {}, version: 1, version_standing: { newest: 3 } });
+  assert.match(
+    element.textContent,
+    /Saved from version 1: the new version will not have what versions after it \(up to 3\) changed/,
+  );
+  const newest = bar({ staged: { a: {} }, version_save: {}, version: 3, version_standing: { newest: 3 } });
+  assert.doesNotMatch(newest.element.textContent, /Saved from version/);
 });

@@ -36,6 +36,8 @@ class DatasetInfo:
     total: int | None
     version: int | None = None
     agent_id: str | None = None
+    newest_version: int | None = None  # versioned datasets: the agent's newest version (edits are made from this one)
+    active: bool | None = None  # versioned datasets: is this the agent's active version?
 
 
 @dataclass(frozen=True)
@@ -165,7 +167,11 @@ class ListSource(DatasetSource):
         return self.inner.fields(given)
 
     def describe(self, dataset_id: str) -> DatasetInfo:
-        return DatasetInfo(self.name, len(self.rows))
+        try:  # the dataset's own name reads better than its id
+            name = self.inner.describe(dataset_id).name
+        except Exception:
+            return DatasetInfo(self.name, len(self.rows))
+        return DatasetInfo(f"{len(self.rows)} datapoints of {name}", len(self.rows))
 
     def fetch(self, dataset_id: str, number: int, position: Position, page_size: int, query: Query) -> Page[Any]:
         start = (number - 1) * page_size

@@ -3,6 +3,7 @@ immutable versions (edits are staged, then saved as the agent's next version).""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..models import OvermindDataset, Page
@@ -32,7 +33,13 @@ class OvermindDatasets(DatasetSource):
         self.client = client
 
     def describe(self, dataset_id: str) -> DatasetInfo:
-        return self.version_of(self.client.dataset_summary(dataset_id))
+        """The version, and where it stands among its agent's: the newest? the active one? (Editing an
+        old version makes a new one from it, without what the versions after it changed.)"""
+        summary = self.client.dataset_summary(dataset_id)
+        newest = self.client.list_datasets(agent=summary.agent, ordering="-version").items
+        active = self.client.get_agent(summary.agent).active_dataset == summary.id
+        info = self.version_of(summary)
+        return replace(info, newest_version=max([summary.version, *(d.version for d in newest[:1])]), active=active)
 
     def version_of(self, saved: OvermindDataset) -> DatasetInfo:
         return DatasetInfo(saved.name or "dataset", saved.num_datapoints, saved.version, saved.agent)

@@ -23,6 +23,7 @@ import anywidget
 import traitlets
 
 from ..client import ApiError, Client
+from ..client import errors as api
 from ..client.base import Service
 from ..client.checks import segment
 from ..client.writes import WriteHandle
@@ -118,10 +119,43 @@ class WriteStatuses:
 
 
 def describe(error: BaseException) -> dict[str, Any]:
-    """An error as plain data for the front end (never the key: errors do not hold it)."""
+    """An error as plain data for the front end (never the key: errors do not hold it): `message` in a
+    person's words, `detail` the technical line (method, route, status), `reason` the service's own words."""
     if isinstance(error, ApiError):
-        return {"message": str(error), "status": error.status, "fields": error.field_errors, "reason": error.message}
-    return {"message": str(error) or type(error).__name__, "status": None, "fields": {}, "reason": str(error)}
+        return {
+            "message": in_words(error),
+            "detail": str(error),
+            "status": error.status,
+            "fields": error.field_errors,
+            "reason": error.message,
+        }
+    text = str(error) or type(error).__name__
+    return {"message": text, "detail": text, "status": None, "fields": {}, "reason": str(error)}
+
+
+def in_words(error: ApiError) -> str:
+    """What went wrong, said to the person at the notebook rather than to a developer reading a log."""
+    said = error.message.strip().rstrip(".")
+    if isinstance(error, api.TimeoutError):
+        return "The service did not answer in time"
+    if isinstance(error, api.TransportError):
+        return "The service could not be reached (the connection failed)"
+    if isinstance(error, api.RateLimitedError):
+        return "The service is busy (too many requests)"
+    if isinstance(error, api.ServerError):
+        return (
+            f"The service had an error ({error.status}: {said})"
+            if said
+            else f"The service had an error ({error.status})"
+        )
+    if isinstance(error, api.AuthenticationError):
+        return f"The API key was refused ({error.status}: {said})" if said else "The API key was refused"
+    if isinstance(error, api.NotFoundError):
+        return "Not found on the service: it may have been deleted"
+    fields = "; ".join(f"{name}: {' '.join(messages)}" for name, messages in error.field_errors.items())
+    if said and fields:
+        return f"{said} ({fields})"
+    return said or fields or str(error)
 
 
 class Widget(anywidget.AnyWidget):

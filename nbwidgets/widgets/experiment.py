@@ -406,6 +406,10 @@ class ExperimentReview(Widget):
             if row.generation is None or row.generation.state != "done":
                 raise ValueError(f"datapoint {datapoint_id} has no output to use yet")
             output = row.generation.output
+            if not force and _text(output) == _text(row.datapoint.expected_output):
+                self.notice = "That output already is the expected output: nothing to save"
+                self._publish()
+                return
             if self.client.datasets().save_mode == "version":  # Overmind: staged for a new version
                 self._staged[datapoint_id] = {"expected_output": output}
                 row.expected = {"state": "staged", "value": _text(output)}

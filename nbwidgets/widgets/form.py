@@ -274,8 +274,7 @@ class EvaluatorForm(Widget):
         with self.hold_sync():
             self.saving = state in ("pending", "retrying")
             if state == "retrying":
-                reason = status.get("reason") or status["message"]
-                self.banner = f"Not saved yet, retrying in the background (your changes are kept): {reason}"
+                self.banner = f"Not saved yet, retrying in the background (your changes are kept): {status['message']}"
             elif state == "saved":
                 self.banner = ""
                 self.notice = "Saved" + (f" as version {self.version}" if self.version else "")

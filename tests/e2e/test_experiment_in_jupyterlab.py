@@ -64,7 +64,8 @@ def test_review_a_page_by_keyboard(page, lab, sandbox):
     editor = widget.get_by_role("textbox", name="Correction")
     editor.wait_for()
     assert editor.evaluate("node => document.activeElement === node")  # focus stays in the review
-    editor.fill("We are sorry: your order ships again today, tracking follows.")
+    # typed as a person types: the output it opens with is selected, so the typing replaces it
+    page.keyboard.type("We are sorry: your order ships again today, tracking follows.")
     editor.press("Control+Enter")
     page.keyboard.press("j")
     page.keyboard.press("u")  # row 4: its output becomes the expected output

@@ -106,7 +106,8 @@ def test_a_rejected_save_shows_the_error_and_keeps_the_draft(page, lab, sandbox)
         editor.press("Control+Enter")
         status = page.locator(".nbw-detail-retrying")  # the reason and Retry now, in a row under the row
         status.wait_for()
-        assert "Not saved yet" in status.inner_text()
+        assert "Not saved yet: The service" in status.inner_text()  # said in words, not as a request line
+        assert "/v2/" not in status.inner_text() and "Error:" not in status.inner_text()
         # the draft stays on show in its row, marked as not saved, while the outbox keeps trying
         draft = rows(page).first.locator("td.nbw-col-expected_output .nbw-draft-cell")
         assert draft.locator(".nbw-draft-text").inner_text() == "A draft that must survive"
@@ -154,12 +155,15 @@ def test_overmind_edit_creates_a_new_version_once_through_an_outage(page, lab, s
         wait_for=GRID,
     )
     assert page.locator(".nbw-toolbar .nbw-badge", has_text="version 1").is_visible()
+    # version 1 is not the agent's newest: the toolbar says so, and the staged bar what that means
+    assert page.locator(".nbw-toolbar .nbw-badge.nbw-warn", has_text="not the newest").is_visible()
     cell = rows(page).nth(2).locator("td.nbw-col-expected_output")
     cell.dblclick()
     editor = page.locator(".nbw-editor textarea")
     editor.fill('{"team": "escalations", "priority": "urgent"}')
     editor.press("Control+Enter")
     page.get_by_text("1 staged edit").wait_for()
+    assert "Saved from version 1: the new version will not have" in page.locator(".nbw-staged").inner_text()
     sandbox.set_faults(fault_rate=1.0)
     try:
         page.get_by_role("button", name="Save as new version").click()
@@ -176,6 +180,7 @@ def test_overmind_edit_creates_a_new_version_once_through_an_outage(page, lab, s
     assert "Saved as version" in notice.inner_text()
     version = int(notice.inner_text().split("version ")[1].split()[0])
     page.locator(".nbw-toolbar .nbw-badge", has_text=f"version {version}").wait_for()
+    assert page.locator(".nbw-toolbar .nbw-badge.nbw-warn").count() == 0  # the new version is the newest
     with Client.overmind(sandbox.api_key, sandbox.url) as other:
         made = [d for d in other.list_datasets().items if d.metadata.get("edited_from") == sandbox.ids["agent_v1"]]
         [created] = [d for d in made if d.version == version]

@@ -509,3 +509,16 @@ def test_a_value_the_property_does_not_take_is_refused_before_sending(orq, suppo
         review.feedback(review.results[0]["datapoint_id"], "quality", 9)
     with pytest.raises(ValueError, match=r"property: 'rating' is not one of this review's \(quality\)"):
         review.feedback(review.results[0]["datapoint_id"], "rating", "good")
+
+
+def test_use_as_expected_on_an_output_that_already_is_the_expected_one_sends_nothing(orq, sandbox, dataset):
+    review = settled(ExperimentReview(orq, dataset, generate=StandIn(), page_size=3))
+    row = by_n(review)[1]
+    review.use_as_expected(row["datapoint_id"])
+    settled(review)
+    assert by_n(review)[1]["expected_write"]["state"] == "saved"
+    mark = sandbox.mark_requests()
+    review.use_as_expected(row["datapoint_id"])  # pressed again: the service holds it already
+    assert review.notice.startswith("That output already is the expected output")
+    assert sandbox.requests_received(f"/v2/datasets/{dataset}", since=mark, method="PATCH") == []
+    assert by_n(review)[1]["expected_write"]["state"] == "saved"

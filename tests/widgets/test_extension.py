@@ -46,6 +46,8 @@ def test_datapoints_pages_lists_and_evaluators_display_as_widgets(ip, sandbox, o
         assert WIDGET in formatter(obj), type(obj)
     grid = DatasetGrid(orq, rows=page.items, page_size=25)
     assert len(grid.rows) == 25 and grid.has_next and grid.total == 30
+    name = orq.get_dataset(sandbox.ids["support"]).display_name
+    assert grid.dataset_name == f"30 datapoints of {name}"  # the dataset's name, not its id
     grid.next_page()
     assert [dp.id for dp in grid.rows] == [dp.id for dp in page.items[25:]]
     assert WIDGET in formatter(orq.get_evaluator(sandbox.ids["tone_check"]))

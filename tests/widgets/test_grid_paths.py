@@ -169,3 +169,23 @@ def test_a_refused_version_save_keeps_the_staged_edits_and_says_why(quick_overmi
     assert grid.row_status[target.id]["state"] == "staged"
     grid.handle({"type": "discard", "id": "d"})  # once it has failed, the edits can be discarded
     assert grid.staged == {}
+
+
+def test_a_version_says_whether_it_is_active_and_whether_a_newer_one_exists(overmind, sandbox, own_version):
+    old = DatasetGrid(overmind, sandbox.ids["agent_v1"], page_size=10)
+    old.first_page()
+    assert old.version == 1 and old.version_standing == {"newest": own_version.version, "active": False}
+    active = DatasetGrid(overmind, sandbox.ids["agent_v2"], page_size=10)
+    assert active.version_standing["active"] is True
+    grid = DatasetGrid(overmind, own_version.id, page_size=10)
+    grid.first_page()
+    assert grid.version_standing == {"newest": own_version.version, "active": False}
+    stage(grid, grid.rows[0], "first save")
+    grid.save_version()
+    assert grid.notice.startswith("Saved as version")
+    assert grid.version_standing == {"newest": grid.version, "active": False} and grid.version > own_version.version
+    stage(grid, grid.rows[0], "second save")
+    handle = grid.save_version(wait=False)
+    assert grid.notice == ""  # the last save's notice does not stand beside this one's progress
+    handle.result(30)
+    wait_for(lambda: grid.notice.startswith("Saved as version"))

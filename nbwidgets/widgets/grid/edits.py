@@ -40,6 +40,7 @@ class Edits:
     notice: str
     version: int | None
     version_save: dict[str, Any]
+    version_standing: dict[str, Any]
     total: int | None
     page_number: int
     _page: Page[Any] | None
@@ -208,7 +209,7 @@ class Edits:
             self._refuse_while_saving_version("save again")
             assert self.dataset_id is not None
             handle: WriteHandle = self.source.queue_version(self.dataset_id, dict(self.staged), make_active=make_active)
-            self.error = ""
+            self.error = self.notice = ""  # an earlier "Saved as version N" no longer speaks of what is on show
         return self._statuses.follow(VERSION, handle)
 
     def _show_version_write(self, status: dict[str, Any], handle: WriteHandle) -> None:
@@ -239,6 +240,8 @@ class Edits:
             self.dataset_id = created.id
             self.version = info.version
             self.total = info.total
+            # just made, so the newest; active if it was made so (else the agent's active one stays)
+            self.version_standing = {"newest": info.version, "active": payload["make_active"]}
             if self.page_number > 1:
                 notice += "; showing page 1 of the new version"
             self.notice = notice

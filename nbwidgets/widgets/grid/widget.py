@@ -15,7 +15,7 @@ import traitlets
 from ..._extras import require
 from ...client import ApiError, Client
 from ...client.base import Service
-from ...client.datasets import ListSource
+from ...client.datasets import DatasetInfo, ListSource
 from ...models import Datapoint, OvermindDatapoint
 from .._base import STATIC, Widget, describe, run_in_background, segment_id
 from .edits import _UNSET, Edits
@@ -23,6 +23,13 @@ from .find import Finding
 from .paging import Paging
 
 Intent = Callable[[dict[str, Any]], Any]
+
+
+def standing(info: DatasetInfo) -> dict[str, Any]:
+    """Where a version stands among its agent's (shown beside its number); {} for unversioned datasets."""
+    if info.newest_version is None and info.active is None:
+        return {}
+    return {"newest": info.newest_version, "active": info.active}
 
 
 def void(_: Any) -> None:
@@ -65,6 +72,8 @@ class DatasetGrid(Paging, Edits, Finding, Widget):
     # versioned datasets (Overmind): edits are staged then saved as a new version
     agent_id = traitlets.Unicode(None, allow_none=True).tag(sync=True)
     version = traitlets.Int(None, allow_none=True).tag(sync=True)
+    # versioned datasets: {"newest": the agent's newest version, "active": is this one active?}
+    version_standing = traitlets.Dict().tag(sync=True)
     ordering = traitlets.Unicode("").tag(sync=True)
     search = traitlets.Unicode("").tag(sync=True)
     staged = traitlets.Dict().tag(sync=True)
@@ -171,6 +180,7 @@ class DatasetGrid(Paging, Edits, Finding, Widget):
             self.picker = {}
             self.staged = {}
             self.version_save = {}
+            self.version_standing = {}
             self.row_status = {}
             self._cancel_find(clear=True)
             self._undo.clear()
@@ -179,6 +189,7 @@ class DatasetGrid(Paging, Edits, Finding, Widget):
             info = self.source.describe(dataset_id)
             self.dataset_name, self.total, self.version = info.name, info.total, info.version
             self.agent_id = info.agent_id
+            self.version_standing = standing(info)
         except ApiError as error:
             self.error = describe(error)["message"]
         self._navigate("first", wait)
