@@ -38,13 +38,15 @@ test("retrying: the reason as text, the attempt, and Retry now", () => {
   const reason = "<b>503</b> the service is down";
   const { element, sent, buttons } = bar({
     staged: { a: {} },
-    version_save: { state: "retrying", reason, message: "POST /api/datasets/ -> 503", attempts: 3 },
+    // the message is in a person's words; the request line is only in `detail` (describe())
+    version_save: { state: "retrying", message: reason, detail: "POST /api/datasets/ -> 503", attempts: 3 },
   });
   assert.match(
     element.textContent,
     /Not saved yet: <b>503<\/b> the service is down\. Attempt 3; your edits stay staged\./,
   );
   assert.ok(!tagsBelow(element).includes("b")); // the reason is text, never markup
+  assert.ok(!element.textContent.includes("POST /api")); // no request line
   assert.deepEqual(
     buttons.map((b) => b.textContent),
     ["Retry now"],
