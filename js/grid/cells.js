@@ -84,7 +84,8 @@ const HINTS = {
 export function statusContent(status) {
   if (!status) return [];
   if (status.state === "saved")
-    return [statusBadge("saved"), " ", h("span", { class: "nbw-muted" }, timeCell(status.updated))];
+    // when: under the word in an expanded or comfortable row; on hover (its title) in a one-line row
+    return [statusBadge("saved"), h("span", { class: "nbw-muted nbw-saved-time" }, " ", timeCell(status.updated))];
   const hint = HINTS[status.state];
   return [statusBadge(status.state), hint ? h("span", { class: "nbw-sr-only" }, `, ${hint}`) : null];
 }

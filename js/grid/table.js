@@ -2,6 +2,7 @@
 // with roving focus over the cells (the ARIA grid pattern), resizable / reorderable column headers,
 // sticky number, pinned edit column and status, and a cue while columns overflow to the right.
 import { h } from "../shared/dom.js";
+import { fullTime } from "../shared/format.js";
 import { gridMove, handFocusToNotebook } from "../shared/keys.js";
 import { cellContent, draftCell, statusContent, statusDetail } from "./cells.js";
 import { NUMBER_WIDTH, STATUS_WIDTH, statusWidth, tableWidth } from "./columns.js";
@@ -142,6 +143,8 @@ export function createTable({ root, signal, on, viewId }) {
           role: "gridcell",
           tabindex: "-1",
           class: `nbw-state${entry.status ? ` nbw-state-${entry.status.state}` : ""}`,
+          title:
+            entry.status?.state === "saved" && entry.status.updated ? `Saved ${fullTime(entry.status.updated)}` : null,
         },
         statusContent(entry.status),
       ),

@@ -143,6 +143,8 @@ def test_a_conflict_shows_under_its_row_readable_and_is_resolved_by_keyboard(siz
     row.locator("td.nbw-state-saved").wait_for()
     page.locator(f"tr.nbw-detail-row[data-for='{target.id}']").wait_for(state="detached")
     assert cell.inner_text() == MINE and cell.locator(".nbw-draft-mark").count() == 0
+    assert not_clipped(row.locator("td.nbw-state"))  # "✓ Saved just now" fits the narrow status column
+    screenshot(page, f"grid-conflict-kept-{page.width}-light", shot)
     with Client.orq(sandbox.api_key, sandbox.url) as other:
         assert other.get_datapoint(dataset.id, target.id).expected_output == MINE
 
@@ -291,3 +293,4 @@ def test_the_overmind_editor_says_ctrl_enter_stages(page, lab, sandbox):
     editor.get_by_role("button", name="Stage edit").wait_for()
     assert "Ctrl+Enter (⌘+Enter) stages · Esc cancels" in editor.inner_text()
     assert "saves" not in editor.locator(".nbw-editor-actions").inner_text()
+    screenshot(page, "grid-overmind-editor-1400-light", page.locator(".nbw-grid"))
