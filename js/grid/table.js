@@ -184,6 +184,8 @@ export function createTable({ root, signal, on, viewId }) {
   function update(next) {
     const started = performance.now();
     const hadFocus = tabbable !== null && tabbable === document.activeElement;
+    // focus on an action of a detail row (Keep mine...): when that row goes, focus goes to the row's status
+    const focusedDetail = [...details].find(([, detail]) => detail.contains(document.activeElement))?.[0];
     view = next;
     const shape = JSON.stringify(next.columns.map((c) => [c.key, c.pinned]));
     const widths = JSON.stringify(next.columns.map((c) => c.width));
@@ -236,6 +238,8 @@ export function createTable({ root, signal, on, viewId }) {
     if (at.row >= 1 && view.selectedId) at.row = Math.max(1, order.indexOf(view.selectedId) + 1);
     roving();
     if (hadFocus && tabbable !== document.activeElement) tabbable?.focus({ preventScroll: true });
+    if (focusedDetail !== undefined && !details.get(focusedDetail)?.isConnected && order.includes(focusedDetail))
+      moveTo(order.indexOf(focusedDetail) + 1, columns.length + 1);
     // measuring the overflow makes the browser lay the table out now: only when its width can change
     if (!sameOrder || reshaped) checkOverflow();
     // read by bench/: the time to show rows, and how many were built

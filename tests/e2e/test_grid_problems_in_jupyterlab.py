@@ -142,6 +142,8 @@ def test_a_conflict_shows_under_its_row_readable_and_is_resolved_by_keyboard(siz
     page.keyboard.press("Enter")  # Keep mine
     row.locator("td.nbw-state-saved").wait_for()
     page.locator(f"tr.nbw-detail-row[data-for='{target.id}']").wait_for(state="detached")
+    # the keyboard's place is kept: on the row's status, where the detail row was reached from
+    assert page.evaluate(f"() => document.activeElement.matches(\"tr[data-id='{target.id}'] td.nbw-state\")")
     assert cell.inner_text() == MINE and cell.locator(".nbw-draft-mark").count() == 0
     assert not_clipped(row.locator("td.nbw-state"))  # "✓ Saved just now" fits the narrow status column
     screenshot(page, f"grid-conflict-kept-{page.width}-light", shot)
