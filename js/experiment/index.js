@@ -1,13 +1,14 @@
 // ExperimentReview front end: one row per datapoint with its output, the difference to the expected
 // output and feedback controls; it renders the kernel's state and sends intents. Keyboard first.
 import "../shared/theme.css";
+import "../feedback/choices.css";
 import "./experiment.css";
+import { choiceButton } from "../feedback/choice-button.js";
 import { choicesFor, isPicked, nextValue } from "../feedback/choices.js";
 import { clampedText, keyValueCell, messagesCell, statusBadge } from "../shared/cells.js";
 import { createRequester } from "../shared/comm.js";
 import { diff, diffView, unchanged } from "../shared/diff.js";
 import { append, clear, h } from "../shared/dom.js";
-import { thumbIcon } from "../shared/icons.js";
 import { gridMove, handFocusToNotebook, isolateShortcuts, isSaveChord } from "../shared/keys.js";
 import { coalesced } from "../shared/schedule.js";
 import {
@@ -405,21 +406,13 @@ function render({ model, el }) {
       for (const choice of choices) {
         const pressed = isPicked(kind.kind, shown, choice.value);
         group.append(
-          h(
-            "button",
-            {
-              type: "button",
-              class: `nbw-choice${pressed ? " nbw-pressed" : ""}`,
-              "aria-pressed": String(pressed),
-              title: choice.name,
-              onclick: (event) => {
-                event.stopPropagation();
-                giveFeedback(row.id, kind, nextValue(kind.kind, shown, choice.value));
-              },
+          choiceButton(choice, {
+            pressed,
+            onPick: (event) => {
+              event.stopPropagation();
+              giveFeedback(row.id, kind, nextValue(kind.kind, shown, choice.value));
             },
-            choice.icon ? thumbIcon(choice.icon) : null,
-            choice.label,
-          ),
+          }),
         );
       }
     }

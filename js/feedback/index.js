@@ -1,13 +1,14 @@
 // FeedbackButtons front end: buttons (or a correction box) that send intents; the status is the kernel's.
 import "../shared/theme.css";
+import "./choices.css";
 import "./feedback.css";
 import { clampedText } from "../shared/cells.js";
 import { createRequester } from "../shared/comm.js";
 import { diff, unchanged } from "../shared/diff.js";
 import { append, clear, h } from "../shared/dom.js";
-import { thumbIcon } from "../shared/icons.js";
 import { isolateShortcuts, isSaveChord } from "../shared/keys.js";
 import { coalesced } from "../shared/schedule.js";
+import { choiceButton } from "./choice-button.js";
 import { choicesFor, isPicked, nextValue, STATUS_TEXT } from "./choices.js";
 
 let viewIds = 0;
@@ -137,19 +138,12 @@ function render({ model, el }) {
     choices.forEach((choice, index) => {
       const pressed = isPicked(kind, current(), choice.value);
       controls.append(
-        h(
-          "button",
-          {
-            type: "button",
-            class: `nbw-choice${pressed ? " nbw-pressed" : ""}`,
-            "aria-pressed": String(pressed),
-            "aria-label": choice.name,
-            title: index < 9 ? `${choice.name} (key ${index + 1})` : choice.name,
-            onclick: () => pick(choice.value),
-          },
-          choice.icon ? thumbIcon(choice.icon) : null,
-          choice.label,
-        ),
+        choiceButton(choice, {
+          pressed,
+          ariaLabel: choice.name,
+          title: index < 9 ? `${choice.name} (key ${index + 1})` : choice.name,
+          onPick: () => pick(choice.value),
+        }),
       );
     });
   }

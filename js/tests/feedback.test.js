@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { choiceButton } from "../feedback/choice-button.js";
 import { choicesFor, isPicked, nextValue } from "../feedback/choices.js";
+import { installDOM, tagsBelow } from "./support/dom.js";
+
+installDOM();
 
 test("choices per kind", () => {
   assert.deepEqual(
@@ -25,4 +29,29 @@ test("picking toggles within choices and replaces otherwise", () => {
   assert.equal(nextValue("thumbs", "good", "bad"), "bad");
   assert.ok(isPicked("choices", ["a"], "a") && !isPicked("choices", ["a"], "b"));
   assert.ok(isPicked("score", 3, 3));
+});
+
+test("a choice button: pressed state, its name for screen readers, an option's markup as text", () => {
+  const picked = [];
+  const [up, down] = choicesFor("thumbs");
+  const good = choiceButton(up, { pressed: true, ariaLabel: up.name, onPick: () => picked.push(up.value) });
+  assert.equal(good.getAttribute("aria-pressed"), "true");
+  assert.ok(good.className.split(" ").includes("nbw-pressed"));
+  assert.equal(good.getAttribute("aria-label"), "Thumbs up");
+  assert.equal(good.textContent, "Good");
+  good.dispatchEvent({ type: "click" });
+  assert.deepEqual(picked, ["good"]);
+
+  const bad = choiceButton(down, { pressed: false, onPick: () => {} });
+  assert.equal(bad.getAttribute("aria-pressed"), "false");
+  assert.ok(!bad.className.split(" ").includes("nbw-pressed"));
+  assert.equal(bad.getAttribute("aria-label"), null); // the visible label is its name
+  assert.equal(bad.title, "Thumbs down");
+  assert.ok(bad.children[0].getAttribute("class").includes("nbw-thumb-down")); // the thumb turned over
+
+  const [option] = choicesFor("choice", { options: ["<img src=x onerror=alert(1)>"] });
+  const shown = choiceButton(option, { pressed: false, title: "key 1", onPick: () => {} });
+  assert.equal(shown.textContent, "<img src=x onerror=alert(1)>");
+  assert.deepEqual(tagsBelow(shown), []);
+  assert.equal(shown.title, "key 1");
 });

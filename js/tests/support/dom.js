@@ -177,6 +177,7 @@ export function installDOM() {
   globalThis.Text = Text;
   globalThis.document = {
     createElement: (tag) => new Element(tag),
+    createElementNS: (_namespace, tag) => new Element(tag),
     createTextNode: (data) => new Text(data),
     activeElement: null,
   };
