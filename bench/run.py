@@ -21,20 +21,9 @@ import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
-from servers import start_lab, start_sandbox, stop_pid  # noqa: E402
+from servers import CHROMIUM, launch_chromium, start_lab, start_sandbox, stop_pid  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
 rows: list[dict] = []
 
 
@@ -558,7 +547,7 @@ def bench_experiment_alone(sandbox, rounds: int) -> None:
     lab = start_lab(sandbox)
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            browser = launch_chromium(playwright)
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             bench_experiment(page, lab, sandbox, rounds)
             browser.close()
@@ -577,7 +566,7 @@ def machine() -> dict:
     except (OSError, StopIteration):
         pass
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    chromium = subprocess.run(["/usr/bin/chromium", "--version"], capture_output=True, text=True).stdout.strip()
+    chromium = subprocess.run([CHROMIUM, "--version"], capture_output=True, text=True).stdout.strip()
     return {
         "cpu": cpu,
         "cores": os.cpu_count(),
@@ -635,7 +624,7 @@ def main() -> int:
             lab = start_lab(sandbox)
             try:
                 with sync_playwright() as playwright:
-                    browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+                    browser = launch_chromium(playwright)
                     page = browser.new_page(viewport={"width": 1400, "height": 1000})
                     bench_first_render(page, lab, sandbox, rounds)
                     bench_page_flip(page, lab, sandbox, flips, latency_ms=100)
@@ -659,7 +648,7 @@ def bench_grid(sandbox, quick: bool) -> None:
     lab = start_lab(sandbox)
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            browser = launch_chromium(playwright)
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             bench_page_flip(page, lab, sandbox, 6 if quick else 20, latency_ms=100)
             bench_row_change(page, lab, sandbox, 5 if quick else 10)
