@@ -6,6 +6,8 @@ talks to the test session's sandbox, and the test process can check what the wid
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -33,19 +35,39 @@ def browser():
         chromium.close()
 
 
-@pytest.fixture
-def page(browser, request):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+@contextmanager
+def browser_page(browser, request, width: int = 1400, height: int = 1000) -> Iterator:
+    """A page in a fresh context of that size; its errors in `page.errors`, a screenshot if the test failed."""
+    context = browser.new_context(viewport={"width": width, "height": height})
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.errors = errors
-    yield page
-    failed = getattr(request.node, "rep_call", None)
-    if failed is not None and failed.failed:
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / f"FAILED-{request.node.name}.png"), full_page=True)
-    context.close()
+    page.width = width
+    try:
+        yield page
+        failed = getattr(request.node, "rep_call", None)
+        if failed is not None and failed.failed:
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / f"FAILED-{request.node.name}.png"), full_page=True)
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def page(browser, request):
+    with browser_page(browser, request) as page:
+        yield page
+
+
+def inside(inner: dict, outer: dict) -> bool:
+    """One bounding box lies within another (to a pixel)."""
+    return (
+        inner["x"] >= outer["x"] - 1
+        and inner["x"] + inner["width"] <= outer["x"] + outer["width"] + 1
+        and inner["y"] >= outer["y"] - 1
+        and inner["y"] + inner["height"] <= outer["y"] + outer["height"] + 1
+    )
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -126,3 +148,4 @@ def set_theme(page, theme: str) -> None:
     page.evaluate("(theme) => window.jupyterapp.commands.execute('apputils:change-theme', {theme})", theme)
     light = "true" if "Light" in theme else "false"
     page.wait_for_function(f"() => document.body.dataset.jpThemeLight === '{light}'", timeout=15_000)
+    page.wait_for_selector("#jupyterlab-splash", state="detached", timeout=15_000)  # the theme's loading splash

@@ -136,7 +136,6 @@ def test_review_a_page_by_keyboard(page, lab, sandbox):
 
     for theme in ("JupyterLab Light", "JupyterLab Dark"):
         set_theme(page, theme)
-        page.wait_for_selector("#jupyterlab-splash", state="detached", timeout=15_000)  # the theme switch's splash
         for width in (1400, 800):
             page.set_viewport_size({"width": width, "height": 1100})
             widget.scroll_into_view_if_needed()

@@ -7,8 +7,7 @@ screen after the writes settle; screenshots go to artifacts/screenshots/."""
 from __future__ import annotations
 
 import pytest
-from conftest import open_and_run, screenshot
-from conftest import set_theme as switch_theme
+from conftest import browser_page, inside, open_and_run, screenshot, set_theme
 
 from nbwidgets import Client
 
@@ -22,20 +21,6 @@ MINE = (
 THEIRS = "CHANGED BY A COLLEAGUE: ask for a screen recording first."
 
 
-def set_theme(page, theme: str) -> None:
-    switch_theme(page, theme)
-    page.wait_for_selector("#jupyterlab-splash", state="detached")
-
-
-def inside(inner: dict, outer: dict) -> bool:
-    return (
-        inner["x"] >= outer["x"] - 1
-        and inner["x"] + inner["width"] <= outer["x"] + outer["width"] + 1
-        and inner["y"] >= outer["y"] - 1
-        and inner["y"] + inner["height"] <= outer["y"] + outer["height"] + 1
-    )
-
-
 def not_clipped(locator) -> bool:
     """The element shows all of its content: nothing hidden by its own overflow."""
     height, shown_height, width, shown_width = locator.evaluate(
@@ -46,23 +31,14 @@ def not_clipped(locator) -> bool:
 
 @pytest.fixture(params=[1400, 800], ids=["1400px", "800px"])
 def sized_page(browser, request):
-    context = browser.new_context(viewport={"width": request.param, "height": 1000})
-    page = context.new_page()
-    page.errors = []
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
-    page.width = request.param
-    yield page
-    context.close()
+    with browser_page(browser, request, width=request.param) as page:
+        yield page
 
 
 @pytest.fixture
-def narrow_page(browser):
-    context = browser.new_context(viewport={"width": 800, "height": 1000})
-    page = context.new_page()
-    page.errors = []
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
-    yield page
-    context.close()
+def narrow_page(browser, request):
+    with browser_page(browser, request, width=800) as page:
+        yield page
 
 
 def test_a_conflict_shows_under_its_row_readable_and_is_resolved_by_keyboard(sized_page, lab, sandbox):

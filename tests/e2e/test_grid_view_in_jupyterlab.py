@@ -4,8 +4,7 @@ word diff, find, the pager, keyboard and theme. Each asserts what is on the scre
 from __future__ import annotations
 
 import pytest
-from conftest import open_and_run, run_cell, screenshot
-from conftest import set_theme as switch_theme
+from conftest import browser_page, inside, open_and_run, run_cell, screenshot, set_theme
 
 from nbwidgets import Client
 
@@ -24,42 +23,20 @@ VISIBLE_ROWS_JS = """() => {
 }"""
 
 
-def set_theme(page, theme: str) -> None:
-    switch_theme(page, theme)
-    page.wait_for_selector("#jupyterlab-splash", state="detached")  # the theme's loading splash
-
-
 def grid_on_top(page) -> None:
     page.locator(".nbw-grid").last.evaluate("(el) => el.scrollIntoView({block: 'start'})")
 
 
-def inside(inner: dict, outer: dict) -> bool:
-    return (
-        inner["x"] >= outer["x"] - 1
-        and inner["x"] + inner["width"] <= outer["x"] + outer["width"] + 1
-        and inner["y"] >= outer["y"] - 1
-        and inner["y"] + inner["height"] <= outer["y"] + outer["height"] + 1
-    )
+@pytest.fixture
+def tall_page(browser, request):
+    with browser_page(browser, request, width=1400, height=900) as page:
+        yield page
 
 
 @pytest.fixture
-def tall_page(browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 900})
-    page = context.new_page()
-    page.errors = []
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
-    yield page
-    context.close()
-
-
-@pytest.fixture
-def narrow_page(browser):
-    context = browser.new_context(viewport={"width": 800, "height": 900})
-    page = context.new_page()
-    page.errors = []
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
-    yield page
-    context.close()
+def narrow_page(browser, request):
+    with browser_page(browser, request, width=800, height=900) as page:
+        yield page
 
 
 def test_compact_shows_15_of_25_rows_at_1400x900_in_light_and_dark(tall_page, lab, sandbox):
