@@ -213,6 +213,23 @@ MUTANTS: list[Mutant] = [
         WRITES,
     ),
     Mutant(
+        "writes.idle-threads-never-stop",
+        "nbwidgets/client/writes.py",
+        "            self._running = False\n            for _ in range(self.concurrency):\n"
+        "                jobs.put(None)\n            return True",
+        "            return False",
+        WRITES,
+        "a client left behind keeps its threads (and is never freed)",
+    ),
+    Mutant(
+        "writes.submit-does-not-restart",
+        "nbwidgets/client/writes.py",
+        "            handle = self._handles[seq] = WriteHandle(write, seq)\n            self._start()\n",
+        "            handle = self._handles[seq] = WriteHandle(write, seq)\n",
+        WRITES,
+        "a write made after the outbox went idle waits for nobody",
+    ),
+    Mutant(
         "outbox.order-per-key-dropped",
         "nbwidgets/client/outbox.py",
         "AND p.state = 'queued' AND p.seq < e.seq)",

@@ -32,6 +32,10 @@ The life of a write
 Callbacks run before the Future resolves, so when `result()` returns, every widget already shows it.
 A process that exits leaves its pending writes in the outbox; the next client for the same service
 (URL and key) delivers them.
+
+The outbox's threads run only while it has work: a few seconds after the last write settles they
+stop, and the next write starts them again. So a client left behind (a re-run cell made a new one)
+holds no threads and polls nothing, and is freed with its widgets.
 """
 
 from __future__ import annotations
@@ -60,6 +64,7 @@ log = logging.getLogger("nbwidgets.client")
 
 State = Literal["queued", "sending", "saved", "conflict", "failed"]
 DEFAULT_CONCURRENCY = 8  # deliveries in flight at once, each on its own key
+IDLE_SECONDS = 3.0  # an outbox with nothing queued or in flight for this long stops its threads
 RETRYABLE = (ServerError, TransportError, RateLimitedError)
 
 
@@ -175,15 +180,12 @@ class Outbox:
         self._wake = threading.Event()
         self._settled = threading.Condition()
         self._closed = False
+        self.idle_seconds = IDLE_SECONDS
+        self._running = False  # the dispatcher and its delivery threads are up (guarded by _lock)
         self._jobs: queue.SimpleQueue[Any] = queue.SimpleQueue()
-        # daemon threads: a script never waits for a delivery at exit; what is left stays in the outbox
-        self._threads = [threading.Thread(target=self._dispatch, name="nbwidgets-outbox", daemon=True)]
-        self._threads += [
-            threading.Thread(target=self._work, name=f"nbwidgets-outbox-{i}", daemon=True)
-            for i in range(self.concurrency)
-        ]
-        for thread in self._threads:
-            thread.start()
+        self._threads: list[threading.Thread] = []
+        with self._lock:
+            self._start()  # delivers what an earlier process left, then stops when idle
         _open_outboxes.add(self)
         self._report_stale()
 
@@ -199,6 +201,7 @@ class Outbox:
         with self._lock:
             seq = self._store.add(self.scope, write.kind, write.key, write.payload, write.expects)
             handle = self._handles[seq] = WriteHandle(write, seq)
+            self._start()
         self._wake.set()
         return handle
 
@@ -221,12 +224,17 @@ class Outbox:
     def retry_now(self) -> None:
         """Try every write that is waiting out a backoff again at once."""
         self._store.retry_now(self.scope)
+        with self._lock:
+            self._start()
         self._wake.set()
 
     def flush(self, timeout: float | None = None) -> bool:
         """Wait until every queued write of this service is delivered, refused or in conflict, and
         its widgets show it. False on timeout (they stay queued)."""
         deadline = None if timeout is None else time.monotonic() + timeout
+        with self._lock:
+            if self._store.count_queued(self.scope):
+                self._start()  # writes another process left while this one was idle are ours too
         self._wake.set()
         with self._settled:
             while self._store.count_queued(self.scope) or self._delivering():
@@ -244,12 +252,14 @@ class Outbox:
         """Stop delivering. What is still queued stays for the next client of this service."""
         if self._closed:
             return
-        self._closed = True
+        with self._lock:
+            self._closed = True
+            threads, self._running = self._threads, False
+            for _ in range(self.concurrency):
+                self._jobs.put(None)
         self._wake.set()
-        for _ in range(self.concurrency):
-            self._jobs.put(None)
         deadline = time.monotonic() + timeout
-        for thread in self._threads:
+        for thread in threads:
             thread.join(max(0.0, deadline - time.monotonic()))
         with self._lock:
             self._store.release()
@@ -272,8 +282,42 @@ class Outbox:
 
     # --- the dispatcher and the delivery threads ------------------------------------------------
 
-    def _dispatch(self) -> None:
+    def _start(self) -> None:
+        """Start the dispatcher and its delivery threads unless they run. Called with `_lock` held, as is
+        the dispatcher's decision to stop: a write stored meanwhile is either seen by it or starts it."""
+        if self._running or self._closed:
+            return
+        self._running = True
+        # a fresh queue per start: delivery threads of a stopped round take their stop signal from theirs
+        jobs = self._jobs = queue.SimpleQueue()
+        # daemon threads: a script never waits for a delivery at exit; what is left stays in the outbox
+        self._threads = [threading.Thread(target=self._dispatch, args=(jobs,), name="nbwidgets-outbox", daemon=True)]
+        self._threads += [
+            threading.Thread(target=self._work, args=(jobs,), name=f"nbwidgets-outbox-{i}", daemon=True)
+            for i in range(self.concurrency)
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def _stop_if_idle(self, jobs: queue.SimpleQueue[Any], idle_since: float) -> bool:
+        """Stop the threads when nothing of this service is queued or in flight and has not been for
+        `idle_seconds`: True when stopped. `idle_since` is when the dispatcher last saw nothing to do."""
+        with self._lock:
+            if self._inflight or time.monotonic() - idle_since < self.idle_seconds:
+                return False
+            try:
+                if self._store.count_queued(self.scope):
+                    return False
+            except Exception:  # a locked database: keep going, look again later
+                return False
+            self._running = False
+            for _ in range(self.concurrency):
+                jobs.put(None)
+            return True
+
+    def _dispatch(self, jobs: queue.SimpleQueue[Any]) -> None:
         reaped = renewed = 0.0
+        idle_since: float | None = None
         while not self._closed:
             now = time.monotonic()
             try:
@@ -295,12 +339,23 @@ class Outbox:
             for entry in claimed:
                 with self._lock:
                     self._inflight.add(entry.seq)
-                self._jobs.put(entry)
+                jobs.put(entry)
             if claimed:
+                idle_since = None
                 continue
             with self._settled:
                 self._settled.notify_all()
-            self._wake.wait(self._wait_time())
+            try:
+                busy = bool(inflight) or self._store.count_queued(self.scope) > 0
+            except Exception:
+                busy = True
+            if busy:
+                idle_since = None
+            elif idle_since is None:
+                idle_since = now
+            elif self._stop_if_idle(jobs, idle_since):
+                return
+            self._wake.wait(self._wait_time() if busy else min(self._wait_time(), self.idle_seconds))
             self._wake.clear()
 
     def _wait_time(self) -> float:
@@ -314,9 +369,9 @@ class Outbox:
                 wait = min(wait, self._store.lease_seconds / 4)
         return wait
 
-    def _work(self) -> None:
+    def _work(self, jobs: queue.SimpleQueue[Any]) -> None:
         while True:
-            entry = self._jobs.get()
+            entry = jobs.get()
             if entry is None or self._closed:
                 return
             try:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import subprocess
 import sys
 import textwrap
 import time
+import weakref
 
 import pytest
+from servers import wait_for
 
 from nbwidgets import Client, FeedbackButtons
 from nbwidgets.client import NotFoundError, RetryPolicy
@@ -108,3 +111,43 @@ def test_refused_writes_are_kept_as_failed_not_retried(sandbox, tmp_path, monkey
             ticket.result(1)
         assert ticket.state == "failed"
         assert client.outbox.discard_failed() == 1
+
+
+def test_clients_left_behind_by_a_re_run_cell_stop_their_threads_and_are_freed(sandbox, tmp_path, monkeypatch):
+    """`client = Client.orq(...)` in a cell run five times: each old client's outbox stops its threads
+    once its write is delivered, so nothing holds the client and it is freed (no threads piling up)."""
+    monkeypatch.setenv("NBWIDGETS_CACHE_DIR", str(tmp_path))
+    sandbox.add_traces("trace-rerun")
+    left_behind = []
+    for _ in range(5):
+        client = Client.orq(sandbox.api_key, sandbox.url, retry=FAST)
+        client.outbox.idle_seconds = 0.1
+        assert client.queue_feedback("trace-rerun", "rating", "good").result(30).value == "good"
+        left_behind.append(weakref.ref(client))
+    client = Client.orq(sandbox.api_key, sandbox.url, retry=FAST)  # the sixth run: the one in use now
+    wait_for(
+        lambda: gc.collect() >= 0 and all(ref() is None for ref in left_behind),
+        timeout=20,
+        what="the five clients left behind freed",
+    )
+    assert len(sandbox.feedback("trace-rerun")) == 5  # and every write they made was delivered
+    client.close()
+
+
+def test_an_outbox_that_stopped_when_idle_starts_again_for_the_next_write(sandbox, tmp_path, monkeypatch):
+    """Writes that come just as the outbox stops its idle threads are delivered all the same: each write
+    either is seen by the stopping dispatcher or starts a new one."""
+    monkeypatch.setenv("NBWIDGETS_CACHE_DIR", str(tmp_path))
+    sandbox.add_traces("trace-restart")
+    with Client.orq(sandbox.api_key, sandbox.url, retry=FAST) as client:
+        client.outbox.idle_seconds = 0.03
+        dispatchers = set()
+        handles = []
+        for index in range(60):
+            handles.append(client.queue_feedback("trace-restart", "correction", f"answer {index}"))
+            dispatchers.add(client.outbox._threads[0])
+            time.sleep((0.0, 0.02, 0.05, 0.12)[index % 4])  # around the idle bound, and past it
+        assert [h.result(30).value for h in handles] == [f"answer {i}" for i in range(60)]
+        assert len(dispatchers) > 10  # the threads really stopped and started again, many times
+        assert sorted(f["value"] for f in sandbox.feedback("trace-restart")) == sorted(f"answer {i}" for i in range(60))
+        wait_for(lambda: not any(t.is_alive() for t in client.outbox._threads), timeout=10, what="idle threads stopped")
