@@ -209,7 +209,22 @@ def start_lab(sandbox, app: str = "jupyterlab") -> Lab:
     )
     env.pop("ORQ_API_KEY", None)
     _settings(base / "config")
-    port = free_port()
+    # The free port can be taken by another process before the server binds it (seen under load):
+    # the server then exits at once (port_retries=0), and a new free port is tried.
+    for attempt in range(3):
+        try:
+            return _start_jupyter(app, base, root, env, free_port())
+        except PortTaken:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+class PortTaken(RuntimeError):
+    pass
+
+
+def _start_jupyter(app: str, base: Path, root: Path, env: dict[str, str], port: int) -> Lab:
     common = [
         f"--port={port}",
         "--ip=127.0.0.1",
@@ -239,7 +254,9 @@ def start_lab(sandbox, app: str = "jupyterlab") -> Lab:
     deadline = time.monotonic() + 60
     while True:
         if process.poll() is not None:
-            raise RuntimeError(f"{app} exited: " + (base / "server.log").read_text()[-3000:])
+            said = (base / "server.log").read_text()[-3000:]
+            taken = "already in use" in said or "is not available" in said
+            raise (PortTaken if taken else RuntimeError)(f"{app} exited: {said}")
         try:
             if httpx.get(url + "/api/status", timeout=2).status_code == 200:
                 break
