@@ -281,6 +281,14 @@ MUTANTS: list[Mutant] = [
         GRID,
     ),
     Mutant(
+        "outbox.own-tokens-of-any-origin",
+        "nbwidgets/client/outbox.py",
+        '"SELECT token FROM landed WHERE scope = ? AND order_key = ? AND origin = ?", (scope, key, origin)',
+        '"SELECT token FROM landed WHERE scope = ? AND order_key = ? AND ? IS NOT NULL", (scope, key, origin)',
+        GRID,
+        "a second grid's stale edit overwrites the first grid's save (another widget's change taken as its own)",
+    ),
+    Mutant(
         "outbox.scope-ignored",
         "nbwidgets/client/outbox.py",
         '"WHERE scope = ? AND state = ? ORDER BY seq",',

@@ -140,8 +140,11 @@ class DatasetSource(ABC):
     def get_datapoint(self, dataset_id: str, datapoint_id: str) -> Any:
         raise NotImplementedError(f"{self.service} datapoints are not fetched one by one")
 
-    def queue_update(self, dataset_id: str, datapoint_id: str, fields: dict[str, Any], *, expected_updated: Any) -> Any:
-        """save_mode "patch": queue one datapoint's change; returns the write's handle (client/writes.py)."""
+    def queue_update(
+        self, dataset_id: str, datapoint_id: str, fields: dict[str, Any], *, expected_updated: Any, origin: str = ""
+    ) -> Any:
+        """save_mode "patch": queue one datapoint's change; returns the write's handle (client/writes.py).
+        `origin`: who edits (a widget's own id): its quick edits of a row chain, anyone else's change is a conflict."""
         raise NotImplementedError(f"{self.service} saves edits as a new version")
 
     def queue_version(self, dataset_id: str, edits: dict[str, dict[str, Any]], *, make_active: bool) -> Any:
@@ -200,8 +203,12 @@ class ListSource(DatasetSource):
     def get_datapoint(self, dataset_id: str, datapoint_id: str) -> Any:
         return self.inner.get_datapoint(dataset_id, datapoint_id)
 
-    def queue_update(self, dataset_id: str, datapoint_id: str, fields: dict[str, Any], *, expected_updated: Any) -> Any:
-        return self.inner.queue_update(dataset_id, datapoint_id, fields, expected_updated=expected_updated)
+    def queue_update(
+        self, dataset_id: str, datapoint_id: str, fields: dict[str, Any], *, expected_updated: Any, origin: str = ""
+    ) -> Any:
+        return self.inner.queue_update(
+            dataset_id, datapoint_id, fields, expected_updated=expected_updated, origin=origin
+        )
 
     def queue_version(self, dataset_id: str, edits: dict[str, dict[str, Any]], *, make_active: bool) -> Any:
         return self.inner.queue_version(dataset_id, edits, make_active=make_active)

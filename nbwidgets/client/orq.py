@@ -301,15 +301,22 @@ class OrqClient(Client):
         return self.submit(Write("feedback.remove", id, _feedback_removal(id, trace_id, product)))
 
     def queue_datapoint_update(
-        self, dataset_id: str, datapoint_id: str, fields: dict[str, Any], *, expected_updated: Any = None
+        self,
+        dataset_id: str,
+        datapoint_id: str,
+        fields: dict[str, Any],
+        *,
+        expected_updated: Any = None,
+        origin: str = "",
     ) -> WriteHandle:
         """Queue a PATCH of these fields. With `expected_updated` (the `updated` the caller saw), it
-        ends in a conflict when someone else changed the datapoint since; changes made by this
-        outbox's own earlier writes on it are not a conflict."""
+        ends in a conflict when anyone else changed the datapoint since: changes left by earlier writes
+        of the same `origin` (a widget passes its own; calls without one share "") are not a conflict."""
         _datapoint_route(dataset_id, datapoint_id)  # a bad id fails here, not in the background
         payload = {"dataset_id": dataset_id, "datapoint_id": datapoint_id, "fields": _datapoint_changes(fields)}
         base = None if expected_updated is None else _token(expected_updated)
-        return self.submit(Write("datapoint.update", f"datapoint {datapoint_id}", payload, expects=base))
+        key = f"datapoint {datapoint_id}"
+        return self.submit(Write("datapoint.update", key, payload, expects=base, origin=origin))
 
     def queue_evaluator_update(
         self,

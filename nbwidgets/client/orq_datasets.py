@@ -68,5 +68,9 @@ class OrqDatasets(DatasetSource):
     def get_datapoint(self, dataset_id: str, datapoint_id: str) -> Datapoint:
         return self.client.get_datapoint(dataset_id, datapoint_id)
 
-    def queue_update(self, dataset_id: str, datapoint_id: str, fields: dict[str, Any], *, expected_updated: Any) -> Any:
-        return self.client.queue_datapoint_update(dataset_id, datapoint_id, fields, expected_updated=expected_updated)
+    def queue_update(
+        self, dataset_id: str, datapoint_id: str, fields: dict[str, Any], *, expected_updated: Any, origin: str = ""
+    ) -> Any:
+        return self.client.queue_datapoint_update(
+            dataset_id, datapoint_id, fields, expected_updated=expected_updated, origin=origin
+        )

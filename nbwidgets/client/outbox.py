@@ -7,8 +7,9 @@ A sandbox whose store dies with it gets an in-memory outbox: nobody could delive
 Entries are scoped by service, URL and a salted fingerprint of the key (the key itself is never
 stored). A process claims an entry with a lease it renews while delivering it, so two processes never
 send one entry at once; entries leased by a dead process of this host are freed at once. What each
-write left on the service (its version token) is remembered per key, so a later write on that key
-knows the change was its own. How entries are delivered: `writes.py`.
+write left on the service (its version token) is remembered per key and origin (the widget that
+made it), so a later write of that origin on that key knows the change was its own. How entries
+are delivered: `writes.py`.
 """
 
 from __future__ import annotations
@@ -52,8 +53,12 @@ CREATE TABLE IF NOT EXISTS landed (
 );
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
-# columns added since the first release: (name, declaration)
-MIGRATIONS = (("expects", "TEXT"),)  # JSON: what the write expects to find (its conflict base)
+# columns added since the first release: (table, name, declaration)
+MIGRATIONS = (
+    ("entry", "expects", "TEXT"),  # JSON: what the write expects to find (its conflict base)
+    ("entry", "origin", "TEXT NOT NULL DEFAULT ''"),  # who made the write (a widget): its chain of edits
+    ("landed", "origin", "TEXT NOT NULL DEFAULT ''"),  # the origin of the write that left the token
+)
 INDEXES = "CREATE INDEX IF NOT EXISTS entry_key ON entry (scope, order_key, state, seq);"
 
 LEASE_SECONDS = 60.0  # renewed every LEASE_SECONDS / 4 while a delivery is in flight
@@ -70,6 +75,7 @@ class Entry:
     payload: dict[str, Any]
     expects: Any
     attempts: int
+    origin: str = ""
 
 
 def default_path() -> Path:
@@ -107,10 +113,10 @@ class OutboxStore:
             if path is not None:
                 self._db.execute("PRAGMA journal_mode=WAL")
             self._db.executescript(SCHEMA)
-            columns = {row[1] for row in self._db.execute("PRAGMA table_info(entry)")}
-            for name, declaration in MIGRATIONS:
+            for table, name, declaration in MIGRATIONS:
+                columns = {row[1] for row in self._db.execute(f"PRAGMA table_info({table})")}
                 if name not in columns:
-                    self._db.execute(f"ALTER TABLE entry ADD COLUMN {name} {declaration}")
+                    self._db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {declaration}")
             self._db.execute(INDEXES)
             self._db.execute("DELETE FROM landed WHERE at < ?", (time.time() - TOKENS_KEPT_SECONDS,))
         for companion in companions:  # SQLite made its -wal and -shm files by now
@@ -126,11 +132,12 @@ class OutboxStore:
 
     # --- adding and reading ---------------------------------------------------------------------
 
-    def add(self, scope: str, kind: str, key: str, payload: dict[str, Any], expects: Any) -> int:
+    def add(self, scope: str, kind: str, key: str, payload: dict[str, Any], expects: Any, origin: str = "") -> int:
         with self._lock:
             cursor = self._db.execute(
-                "INSERT INTO entry (scope, kind, order_key, payload, expects, created) VALUES (?, ?, ?, ?, ?, ?)",
-                (scope, kind, key, json.dumps(payload), json.dumps(expects), time.time()),
+                "INSERT INTO entry (scope, kind, order_key, payload, expects, origin, created) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (scope, kind, key, json.dumps(payload), json.dumps(expects), origin, time.time()),
             )
             return int(cursor.lastrowid or 0)
 
@@ -193,7 +200,7 @@ class OutboxStore:
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 rows = self._db.execute(
-                    "SELECT seq, kind, order_key, payload, expects, attempts FROM entry AS e "
+                    "SELECT seq, kind, order_key, payload, expects, attempts, origin FROM entry AS e "
                     "WHERE scope = ? AND state = 'queued' AND next_attempt <= ? AND lease_until < ? "
                     "AND NOT EXISTS (SELECT 1 FROM entry AS p WHERE p.scope = e.scope AND p.order_key = e.order_key "
                     "AND p.state = 'queued' AND p.seq < e.seq) ORDER BY seq LIMIT ?",
@@ -209,8 +216,8 @@ class OutboxStore:
                 self._db.execute("ROLLBACK")
                 raise
         return [
-            Entry(seq, kind, key, json.loads(payload), json.loads(expects) if expects else None, attempts + 1)
-            for seq, kind, key, payload, expects, attempts in rows
+            Entry(seq, kind, key, json.loads(payload), json.loads(expects) if expects else None, attempts + 1, origin)
+            for seq, kind, key, payload, expects, attempts, origin in rows
         ]
 
     def renew(self, seqs: list[int]) -> set[int]:
@@ -242,18 +249,21 @@ class OutboxStore:
                 (error, seq),
             )
 
-    def done(self, seq: int, scope: str, key: str, token: str | None) -> None:
+    def done(self, seq: int, scope: str, key: str, token: str | None, origin: str = "") -> None:
         with self._lock:
             self._db.execute("DELETE FROM entry WHERE seq = ?", (seq,))
             if token:
                 self._db.execute(
-                    "INSERT OR REPLACE INTO landed (scope, order_key, token, at) VALUES (?, ?, ?, ?)",
-                    (scope, key, token, time.time()),
+                    "INSERT OR REPLACE INTO landed (scope, order_key, token, at, origin) VALUES (?, ?, ?, ?, ?)",
+                    (scope, key, token, time.time(), origin),
                 )
 
-    def own_tokens(self, scope: str, key: str) -> set[str]:
+    def own_tokens(self, scope: str, key: str, origin: str = "") -> set[str]:
+        """The version tokens that writes of `origin` left on `key`: changes that are not someone else's."""
         with self._lock:
-            rows = self._db.execute("SELECT token FROM landed WHERE scope = ? AND order_key = ?", (scope, key))
+            rows = self._db.execute(
+                "SELECT token FROM landed WHERE scope = ? AND order_key = ? AND origin = ?", (scope, key, origin)
+            )
             return {row[0] for row in rows}
 
     def release(self) -> None:

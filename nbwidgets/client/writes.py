@@ -20,8 +20,10 @@ The life of a write
      attempt, whose answer was lost): **saved**, nothing is sent again. So one Save makes at most one
      new version, whatever the network does;
    - when it expects a version token and finds another, that is a **conflict** unless the token is one
-     its own earlier writes on that key left (so quick edits of one row chain: each edit's base is the
-     previous edit's result, and none is refused as a conflict with the one before it);
+     that earlier writes of the same origin (the widget that made it) left on that key: so quick edits
+     of one row in one grid chain (each edit's base is the previous edit's result, and none is refused
+     as a conflict with the one before it), while a second grid showing that row as it was before is
+     told of the change (a conflict), not allowed to overwrite it;
    - otherwise the write is sent.
 4. **saved | conflict | failed.** A 5xx, a 429 or a dropped connection: back to *queued* with the error
    on the handle (widgets show "retrying"), tried again after the policy's delay, for as long as it
@@ -70,13 +72,15 @@ RETRYABLE = (ServerError, TransportError, RateLimitedError)
 
 @dataclass(frozen=True)
 class Write:
-    """One change, as a value: what kind, on which key (order is kept per key), what it sends, and
-    what it expects to find on the service (a version token: its conflict base), if anything."""
+    """One change, as a value: what kind, on which key (order is kept per key), what it sends, what
+    it expects to find on the service (a version token: its conflict base), if anything, and who makes
+    it (`origin`: writes of one origin on one key chain; see the life of a write above)."""
 
     kind: str
     key: str
     payload: dict[str, Any]
     expects: str | None = None
+    origin: str = ""
 
 
 @dataclass(frozen=True)
@@ -199,7 +203,7 @@ class Outbox:
             raise ValueError(f"{self._client.service} has no write of kind {write.kind!r}")
         checks.text(write.kind, write.payload)
         with self._lock:
-            seq = self._store.add(self.scope, write.kind, write.key, write.payload, write.expects)
+            seq = self._store.add(self.scope, write.kind, write.key, write.payload, write.expects, write.origin)
             handle = self._handles[seq] = WriteHandle(write, seq)
             self._start()
         self._wake.set()
@@ -413,7 +417,7 @@ class Outbox:
         except Exception as error:  # refused by the service, or by our own checks: final
             self._final(entry, handle, "failed", error)
             return
-        self._store.done(entry.seq, self.scope, entry.key, kind.token(answer))
+        self._store.done(entry.seq, self.scope, entry.key, kind.token(answer), entry.origin)
         if handle is not None:
             handle._settle("saved", answer)
         self._forget(entry.seq)
@@ -432,7 +436,7 @@ class Outbox:
                 raise _Landed(current)
             found = kind.token(current)
             changed = entry.expects is not None and found != entry.expects
-            if changed and found not in self._store.own_tokens(self.scope, entry.key):
+            if changed and found not in self._store.own_tokens(self.scope, entry.key, entry.origin):
                 if handle is not None:
                     handle.current = current
                 method, route = kind.describe(payload)

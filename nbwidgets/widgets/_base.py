@@ -16,6 +16,7 @@ import logging
 import pathlib
 import queue
 import threading
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -168,6 +169,9 @@ class Widget(anywidget.AnyWidget):
     def __init__(self, client: Client | None, flavour: Service = "orq", **kwargs: Any) -> None:
         self._client = client or Client.current_or_default(flavour)
         self._lock = threading.RLock()
+        # This widget as a writer: its own quick edits of a row chain; a change by anyone else, another
+        # widget showing the same row included, is a conflict (client/writes.py).
+        self._origin = f"{type(self).__name__} {uuid.uuid4().hex}"
         super().__init__(**kwargs)
         self.source_label = self._client.label
         self.is_sandbox = self._client.is_sandbox

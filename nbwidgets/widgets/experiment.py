@@ -423,7 +423,11 @@ class ExperimentReview(Widget):
 
         assert isinstance(self.client, OrqClient)
         handle = self.client.queue_datapoint_update(
-            self.dataset_id, datapoint_id, {"expected_output": text}, expected_updated=expected_updated
+            self.dataset_id,
+            datapoint_id,
+            {"expected_output": text},
+            expected_updated=expected_updated,
+            origin=self._origin,
         )
         self._statuses.follow(f"{datapoint_id} expected", handle)
 

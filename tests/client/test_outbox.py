@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -151,3 +152,30 @@ def test_an_outbox_that_stopped_when_idle_starts_again_for_the_next_write(sandbo
         assert len(dispatchers) > 10  # the threads really stopped and started again, many times
         assert sorted(f["value"] for f in sandbox.feedback("trace-restart")) == sorted(f"answer {i}" for i in range(60))
         wait_for(lambda: not any(t.is_alive() for t in client.outbox._threads), timeout=10, what="idle threads stopped")
+
+
+def test_an_outbox_from_before_origins_is_upgraded_and_its_edit_delivered(sandbox, orq, tmp_path, monkeypatch):
+    """A user upgrades with an edit still in the outbox: the file, written before writes had an origin,
+    gains the new columns on open and the next client delivers the edit (with its conflict base)."""
+    monkeypatch.setenv("NBWIDGETS_CACHE_DIR", str(tmp_path))
+    dataset = orq.create_dataset(f"upgrade-{time.monotonic_ns()}")
+    [datapoint] = orq.create_datapoints(dataset.id, [{"expected_output": "before"}])
+    sandbox.set_faults(fault_rate=1.0)
+    try:
+        with Client.orq(sandbox.api_key, sandbox.url, retry=RetryPolicy(max_retries=0)) as old:
+            handle = old.queue_datapoint_update(
+                dataset.id,
+                datapoint.id,
+                {"expected_output": "queued before the upgrade"},
+                expected_updated=datapoint.updated,
+            )
+            wait_for(lambda: handle.attempts >= 1 and handle.state == "queued", what="a failed first attempt")
+    finally:
+        sandbox.clear_faults()
+    with sqlite3.connect(tmp_path / "outbox.sqlite3") as db:  # the file as the release before wrote it
+        db.execute("ALTER TABLE entry DROP COLUMN origin")
+        db.execute("ALTER TABLE landed DROP COLUMN origin")
+    with Client.orq(sandbox.api_key, sandbox.url, retry=FAST) as new:
+        assert new.outbox.flush(30) and new.outbox.failed() == []
+    assert orq.get_datapoint(dataset.id, datapoint.id).expected_output == "queued before the upgrade"
+    orq.delete_dataset(dataset.id)

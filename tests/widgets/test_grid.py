@@ -180,6 +180,35 @@ def test_conflict_stops_the_save_and_the_user_picks(orq, sandbox):
     assert target.id not in grid.row_status and grid.rows[1].expected_output == "Theirs again"
 
 
+def test_a_second_grid_showing_the_row_as_it_was_is_told_of_the_first_grids_save(orq, sandbox):
+    """One dataset shown twice with one client (the grid, then `%nbw dataset`): an edit saved in the
+    first grid is a change the second has not seen, so the second's edit of that row is a conflict
+    with both values, not a silent overwrite of the first (seen by a user: the second edit won)."""
+    dataset = orq.create_dataset(f"two-grids-{time.monotonic_ns()}")
+    [target] = orq.create_datapoints(dataset.id, [{"expected_output": "As loaded"}])
+    first, second = DatasetGrid(orq, dataset.id), DatasetGrid(orq, dataset.id)
+    assert first.rows[0].expected_output == second.rows[0].expected_output == "As loaded"
+    first.edit(target.id, expected_output="Saved in the first grid")
+    with pytest.raises(ConflictError) as info:
+        second.edit(target.id, expected_output="Typed in the second grid")
+    assert info.value.body["expected_output"] == "Saved in the first grid"
+    status = second.row_status[target.id]
+    assert status["state"] == "conflict" and status["server"] == {"expected_output": "Saved in the first grid"}
+    assert status["draft"] == {"expected_output": "Typed in the second grid"}
+    assert orq.get_datapoint(dataset.id, target.id).expected_output == "Saved in the first grid"
+    assert shown_row(first, target.id)["expected_output"] == "Saved in the first grid"
+    # the first grid's own quick edits of that row still chain: the last one wins, no conflict
+    handles = [first.edit(target.id, expected_output=f"Quick {i}", wait=False) for i in range(3)]
+    assert [h.result(30).expected_output for h in handles] == ["Quick 0", "Quick 1", "Quick 2"]
+    assert shown_row(first, target.id)["expected_output"] == "Quick 2"
+    # the second grid, told, keeps its own text over the change it has now seen
+    second.handle({"type": "resolve", "datapoint_id": target.id, "keep": "mine"})
+    wait_for(lambda: second.row_status[target.id]["state"] == "saved", what="the second grid's kept edit saved")
+    assert orq.get_datapoint(dataset.id, target.id).expected_output == "Typed in the second grid"
+    assert shown_row(second, target.id)["expected_output"] == "Typed in the second grid"
+    orq.delete_dataset(dataset.id)
+
+
 def test_a_save_under_faults_is_kept_and_retried_until_delivered(sandbox):
     client = Client.orq(sandbox.api_key, sandbox.url, retry=RetryPolicy(max_retries=0))
     grid = DatasetGrid(client, sandbox.ids["rag"], page_size=10)

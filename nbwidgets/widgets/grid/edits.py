@@ -47,6 +47,7 @@ class Edits:
     _page_rows: list[dict[str, Any]]
     _row_patches: dict[str, Any]
     _lock: threading.RLock
+    _origin: str
     _loaded_pages: Callable[[], list[Page[Any]]]
 
     def _init_edits(self) -> None:
@@ -97,7 +98,7 @@ class Edits:
             loaded = self._find(datapoint_id)  # not loaded (off the page): nothing seen to conflict with
             base = loaded.to_wire().get("updated") if loaded is not None else None
         handle: WriteHandle = self.source.queue_update(
-            self.dataset_id, datapoint_id, fields, expected_updated=None if force else base
+            self.dataset_id, datapoint_id, fields, expected_updated=None if force else base, origin=self._origin
         )
         handle.on_change(lambda h: self._settled(h, fields, undoable))
         return self._statuses.follow(datapoint_id, handle)
