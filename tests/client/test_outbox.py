@@ -179,3 +179,45 @@ def test_an_outbox_from_before_origins_is_upgraded_and_its_edit_delivered(sandbo
         assert new.outbox.flush(30) and new.outbox.failed() == []
     assert orq.get_datapoint(dataset.id, datapoint.id).expected_output == "queued before the upgrade"
     orq.delete_dataset(dataset.id)
+
+
+def test_each_service_sees_only_its_own_writes_in_a_shared_outbox(sandbox, tmp_path, monkeypatch):
+    """One outbox file serves every client of the user: a service that is down keeps its writes (pending,
+    then refused ones) to itself; the sandbox's client lists none of them and discards none."""
+    monkeypatch.setenv("NBWIDGETS_CACHE_DIR", str(tmp_path))
+    down = Client.orq("another-key", "http://127.0.0.1:9", retry=RetryPolicy(max_retries=0))
+    down.queue_feedback("trace-elsewhere", "rating", "good")
+    with Client.orq(sandbox.api_key, sandbox.url, retry=FAST) as here:
+        refused = here.queue_feedback_removal("01JJ1HDHN79XAS7A01WB3HYSDY", "trace-none")
+        assert here.outbox.flush(10)
+        with pytest.raises(NotFoundError):
+            refused.result(1)
+        assert here.outbox.pending() == []
+        assert [e["kind"] for e in here.outbox.failed()] == ["feedback.remove"]
+        assert [e["payload"]["trace_id"] for e in down.outbox.pending()] == ["trace-elsewhere"]
+        assert down.outbox.failed() == []
+        assert here.outbox.discard_failed() == 1
+    assert len(down.outbox.pending()) == 1  # still there for when that service is back
+    down.close()
+
+
+def test_flush_returns_once_every_widget_shows_the_result(sandbox, tmp_path, monkeypatch):
+    """`flush()` promises the screen, not just the service: a widget slow to show a saved write (its
+    listener takes a while) has shown it by the time flush returns."""
+    monkeypatch.setenv("NBWIDGETS_CACHE_DIR", str(tmp_path))
+    sandbox.add_traces("trace-flush")
+    shown = []
+
+    def slow_widget(handle):
+        if handle.state == "saved":
+            time.sleep(0.5)
+            shown.append(handle.value.value)
+
+    with Client.orq(sandbox.api_key, sandbox.url, retry=FAST) as client:
+        sandbox.set_faults(latency_ms=300)  # so the listener is attached before the write lands
+        try:
+            client.queue_feedback("trace-flush", "rating", "good").on_change(slow_widget)
+            assert client.outbox.flush(30)
+            assert shown == ["good"]
+        finally:
+            sandbox.clear_faults()

@@ -190,3 +190,23 @@ def test_a_process_that_lost_its_lease_mid_delivery_does_not_send(sandbox, orq, 
         other.close()
         client.close()
         orq.delete_dataset(dataset.id)
+
+
+def test_a_process_that_lost_an_entry_does_not_hold_it_up_by_renewing(path):
+    """The first owner's lease ran out; the second took the entry, failed and put it back for a retry
+    at once. The first process, renewing what it had, must not lease it again for itself or anyone:
+    the entry is due now and any process may take it."""
+    first, second = OutboxStore(path), OutboxStore(path)
+    try:
+        first.lease_seconds = 0.2
+        seq = first.add(SCOPE, "feedback.create", "k", {"n": 1}, None)
+        first.claim(SCOPE, 10)
+        wait_for(lambda: time.time() > first.next_due(SCOPE))
+        [taken] = second.claim(SCOPE, 10)
+        second.later(taken.seq, 0.0, "a 503: try again")  # no lease, due at once
+        assert first.renew([seq]) == set()
+        [again] = second.claim(SCOPE, 10)
+        assert again.seq == seq
+    finally:
+        first.close()
+        second.close()
