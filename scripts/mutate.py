@@ -39,7 +39,7 @@ WRITES = [
 ]
 GRID = ["tests/widgets/test_grid.py", "tests/client/test_writes.py", "tests/client/test_requests_received.py"]
 FEEDBACK = ["tests/widgets/test_feedback.py", "tests/client/test_requests_received.py"]
-FORM = ["tests/widgets/test_form.py", "tests/client/test_writes.py"]
+FORM = ["tests/widgets/test_form.py", "tests/client/test_requests_received.py", "tests/client/test_writes.py"]
 CLIENT = ["tests/client/test_orq_client.py", "tests/client/test_writes.py", "tests/client/test_errors_and_retries.py"]
 NODE = ["node", "--test", "tests/"]
 E2E_GRID = ["tests/e2e/test_writes_in_jupyterlab.py::test_edit_undo_and_conflict_on_screen_and_as_received"]

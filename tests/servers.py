@@ -88,7 +88,7 @@ class SandboxProcess:
         self.control("POST", "/_sandbox/faults", values)
 
     def clear_faults(self) -> None:
-        self.set_faults(fault_rate=0, rate_limit_rate=0, latency_ms=0)
+        self.set_faults(fault_rate=0, drop_rate=0, rate_limit_rate=0, latency_ms=0)
 
     def feedback(self, trace_id: str | None = None) -> list[dict[str, Any]]:
         return self.control("GET", "/_sandbox/feedback" + (f"?trace_id={trace_id}" if trace_id else ""))

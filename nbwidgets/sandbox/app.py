@@ -35,6 +35,7 @@ RECORDED_REQUESTS = 2000  # the ring buffer behind GET /_sandbox/requests
 FAULT_BOUNDS = {
     "latency_ms": (0.0, 60_000.0),
     "fault_rate": (0.0, 1.0),
+    "drop_rate": (0.0, 1.0),
     "rate_limit_rate": (0.0, 1.0),
     "retry_after_ms": (0.0, 600_000.0),
 }
@@ -44,6 +45,7 @@ FAULT_BOUNDS = {
 class Faults:
     latency_ms: float = 0.0
     fault_rate: float = 0.0  # share of requests answered 500 or dropped mid-connection
+    drop_rate: float = 0.0  # share of requests whose work is done and whose answer is then lost (only that)
     rate_limit_rate: float = 0.0  # share of requests answered 429 with Retry-After
     retry_after_ms: int = 100
 
@@ -315,8 +317,8 @@ class _Gate:
             )
             await _json(send, 429, body429, headers)
             return
-        if roll < faults.rate_limit_rate + faults.fault_rate:
-            if sandbox._random.random() < 0.5:
+        if roll < faults.rate_limit_rate + faults.fault_rate + faults.drop_rate:
+            if roll < faults.rate_limit_rate + faults.fault_rate and sandbox._random.random() < 0.5:
                 sandbox.count("fault 500")
                 body500 = (
                     {"message": "Internal server error (injected by the sandbox)"}

@@ -7,8 +7,10 @@ save) and asserts the request bodies the sandbox got: only the changed field, th
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
 
 import pytest
+from servers import wait_for
 
 from nbwidgets import Client, DatasetGrid, EvaluatorForm, FeedbackButtons
 from nbwidgets.client import RetryPolicy
@@ -116,3 +118,63 @@ def test_an_evaluator_save_sends_only_what_changed_with_its_version_bump(client,
         "versionDescription": "described",
     }
     assert sent["status"] == 200 and form.version == "1.1.0"
+
+
+# --- a write whose answer is lost after the work was done: the retry finds it landed ---------------------
+
+
+@contextmanager
+def answers_lost_until_one(sandbox, method, path):
+    """Inside: every request does its work and loses its answer, until one `method path...` has; then
+    the service answers again (the retry that follows must find the work done, not do it twice)."""
+    mark = sandbox.mark_requests()
+    sandbox.set_faults(drop_rate=1.0)
+    try:
+        yield
+        wait_for(
+            lambda: any(r.get("dropped") for r in sandbox.requests_received(path, since=mark, method=method)),
+            timeout=30,
+            what=f"a {method} {path} whose answer was lost",
+        )
+    finally:
+        sandbox.clear_faults()
+
+
+def test_an_evaluator_save_whose_answer_is_lost_makes_one_version(client, sandbox):
+    created = client.create_evaluator(
+        {"key": f"lost_save_{time.monotonic_ns()}", "prompt": "Rate {{output}}", "model": "openai/gpt-4o"}
+    )
+    form = EvaluatorForm(client, created.id)
+    assert form.value.key == created.key and form.version == "1.0.0"  # (.value waits for the load)
+    form.draft = {**form.draft, "description": "saved once"}
+    mark = sandbox.mark_requests()
+    with answers_lost_until_one(sandbox, "PATCH", f"/v2/evaluators/{created.id}"):
+        handle = form.save(wait=False)
+    assert handle.result(30).version == "1.0.1"
+    sent = sandbox.requests_received(f"/v2/evaluators/{created.id}", since=mark, method="PATCH")
+    assert len(sent) == 1  # checked by a read, never sent again
+    assert client.get_evaluator(created.id).version == "1.0.1" == form.version
+    assert form.notice.startswith("Saved") and not form.banner
+
+
+def test_a_new_evaluator_whose_answer_is_lost_is_made_once(client, sandbox):
+    key = f"lost_create_{time.monotonic_ns()}"
+    form = EvaluatorForm(client)
+    form.draft = {**form.draft, "key": key, "prompt": "Rate {{output}}", "model": "openai/gpt-4o"}
+    with answers_lost_until_one(sandbox, "POST", "/v2/evaluators"):
+        handle = form.save(wait=False)
+    made = handle.result(30)
+    assert [e.id for e in client.list_evaluators() if e.key == key] == [made.id]  # one, not two
+    assert form.evaluator_id == made.id and not form.banner
+
+
+def test_a_feedback_removal_whose_answer_is_lost_shows_removed(client, sandbox):
+    trace = sandbox.new_trace("lost-removal")
+    widget = FeedbackButtons(client, trace_id=trace)
+    widget.submit("good")
+    assert widget.flush(30) and len(sandbox.feedback(trace)) == 1
+    with answers_lost_until_one(sandbox, "POST", "/v2/feedback/remove"):
+        widget.undo()
+    assert widget.flush(30)
+    assert widget.status == "removed" and sandbox.feedback(trace) == []  # gone on the service, said so
+    assert client.outbox.failed() == []
