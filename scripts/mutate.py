@@ -350,7 +350,7 @@ MUTANTS: list[Mutant] = [
     Mutant(
         "client.evaluator-version-not-checked",
         "nbwidgets/client/orq.py",
-        'return getattr(current, "version", None) != payload["version"]',
+        'return bool(getattr(current, "version", None) != payload["version"])',
         "return True",
         FORM + WRITES,
     ),
@@ -524,7 +524,8 @@ def main() -> int:
         return 0
     global ROOT
     ROOT = make_copy()
-    survivors = []
+    survivors: list[str] = []
+    stale: list[str] = []
     print(f"{len(mutants)} mutant(s), each applied alone to a copy of the tree ({ROOT}), then restored", flush=True)
     for mutant in mutants:
         results = try_mutant(mutant, args.timeout, args.count or args.table)
@@ -534,11 +535,16 @@ def main() -> int:
                 print(outcome.split("\n", 1)[1])
             for name in failed:
                 print(f"{'':12}failed: {name}")
-        if not any(outcome in ("killed", "timeout") for _, outcome, _, _ in results):
+        if any(outcome == "unapplicable" for _, outcome, _, _ in results):
+            stale.append(mutant.name)  # its text is no longer in the code: the mutant needs updating
+        elif not any(outcome in ("killed", "timeout") for _, outcome, _, _ in results):
             survivors.append(mutant.name)
-    print(f"\n{len(mutants) - len(survivors)} killed, {len(survivors)} survived (or could not be applied)", flush=True)
+    killed = len(mutants) - len(survivors) - len(stale)
+    print(f"\n{killed} killed, {len(survivors)} survived, {len(stale)} could not be applied", flush=True)
     for name in survivors:
         print(f"  survived: {name}")
+    for name in stale:
+        print(f"  could not be applied (update its text): {name}")
     shutil.rmtree(ROOT.parent, ignore_errors=True)
     return 0
 

@@ -178,3 +178,35 @@ def test_a_feedback_removal_whose_answer_is_lost_shows_removed(client, sandbox):
     assert widget.flush(30)
     assert widget.status == "removed" and sandbox.feedback(trace) == []  # gone on the service, said so
     assert client.outbox.failed() == []
+
+
+def test_a_versioned_save_retried_after_a_429_still_makes_its_version(client, sandbox):
+    """The service already holds the draft's words (set by someone else, no new version) and the first
+    try is refused with a 429 (nothing done): the retry reads first, and must not take "the words are
+    there" for "my save landed": the version the user asked for is made."""
+    created = client.create_evaluator(
+        {"key": f"held_words_{time.monotonic_ns()}", "prompt": "Rate {{output}}", "model": "openai/gpt-4o"}
+    )
+    form = EvaluatorForm(client, created.id)
+    assert form.value.key == created.key and form.version == "1.0.0"
+    client.update_evaluator(created.id, {"description": "the same words"})  # a colleague, no version bump
+    assert client.get_evaluator(created.id).version == "1.0.0"
+    form.draft = {**form.draft, "description": "the same words"}
+    mark = sandbox.mark_requests()
+    sandbox.set_faults(rate_limit_rate=1.0, retry_after_ms=0)
+    try:
+        handle = form.save(wait=False)
+        wait_for(
+            lambda: any(r["status"] == 429 for r in sandbox.requests_received("/v2/evaluators", since=mark)),
+            what="a 429 on the save",
+        )
+    finally:
+        sandbox.clear_faults()
+    handle.result(30)
+    assert client.get_evaluator(created.id).version == "1.0.1" == form.version
+    [sent] = [
+        r
+        for r in sandbox.requests_received(f"/v2/evaluators/{created.id}", since=mark)
+        if r["status"] == 200 and r["method"] == "PATCH"
+    ]
+    assert sent["body"]["description"] == "the same words" and sent["body"]["versionIncrement"] == "patch"
