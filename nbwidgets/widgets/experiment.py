@@ -524,6 +524,11 @@ class ExperimentReview(Widget):
 
     # --- intents --------------------------------------------------------------------------------
 
+    def handle(self, message: dict[str, Any]) -> None:
+        # a notice answers the last action: the next one replaces it (or clears it), never leaves it stale
+        self.notice = ""
+        super().handle(message)
+
     def intents(self) -> dict[str, Callable[[dict[str, Any]], Any]]:
         return {
             "page": lambda m: self._go(self.page_number + (1 if m["to"] == "next" else -1), False),

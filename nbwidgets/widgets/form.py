@@ -242,6 +242,8 @@ class EvaluatorForm(Widget):
         with self.hold_sync():
             self.problems = evaluator_problems(draft, creating=self.evaluator_id is None)
             self.dirty = not self.original or bool(changed_fields(self.original, draft))
+            if self.dirty and not self.saving:
+                self.notice = ""  # "Saved as version …" no longer describes what the form shows
             self.variables = template_variables(str(draft.get("prompt") or ""))
             # a field the user changed no longer carries the server's old complaint about it
             self.server_problems = (

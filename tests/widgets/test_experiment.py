@@ -522,3 +522,6 @@ def test_use_as_expected_on_an_output_that_already_is_the_expected_one_sends_not
     assert review.notice.startswith("That output already is the expected output")
     assert sandbox.requests_received(f"/v2/datasets/{dataset}", since=mark, method="PATCH") == []
     assert by_n(review)[1]["expected_write"]["state"] == "saved"
+    other = by_n(review)[2]
+    review.handle({"type": "use_expected", "id": "u2", "datapoint_id": other["datapoint_id"]})  # the next action
+    assert review.notice == ""  # the notice answered the press before, not this one: it is gone

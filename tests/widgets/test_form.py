@@ -204,6 +204,9 @@ def test_value_round_trip_and_on_save(orq, sandbox):
     assert form.draft["description"] == "set from Python" and form.dirty
     form.save()
     assert seen and seen[0].description == "set from Python"
+    assert form.notice == f"Saved as version {form.version}" and not form.dirty
+    form.draft = {**form.draft, "description": "changed after the save"}
+    assert form.dirty and form.notice == ""  # no "Saved" beside unsaved changes
 
 
 def test_unsaved_edits_live_in_the_widget_state(orq, sandbox):
