@@ -9,7 +9,7 @@ import { clampedText, keyValueCell, messagesCell, statusBadge } from "../shared/
 import { createRequester } from "../shared/comm.js";
 import { diff, diffView, unchanged } from "../shared/diff.js";
 import { append, clear, h } from "../shared/dom.js";
-import { gridMove, handFocusToNotebook, isolateShortcuts, isSaveChord } from "../shared/keys.js";
+import { gridMove, handFocusToNotebook, isolateShortcuts, isSaveChord, saveChordText } from "../shared/keys.js";
 import { coalesced } from "../shared/schedule.js";
 import {
   EXPECTED_STATUS,
@@ -477,7 +477,7 @@ function render({ model, el }) {
         { class: "nbw-toolbar" },
         h("button", { type: "button", class: "nbw-primary", onclick: () => sendCorrection(row.id) }, "Send correction"),
         h("button", { type: "button", onclick: () => closeEditor() }, "Close"),
-        h("span", { class: "nbw-muted", id: `${viewId}-correction-hint` }, "Ctrl+Enter (⌘+Enter) sends · Esc closes"),
+        h("span", { class: "nbw-muted", id: `${viewId}-correction-hint` }, `${saveChordText()} sends · Esc closes`),
       ),
     );
   }

@@ -6,7 +6,7 @@ import { clampedText } from "../shared/cells.js";
 import { createRequester } from "../shared/comm.js";
 import { diff, unchanged } from "../shared/diff.js";
 import { append, clear, h } from "../shared/dom.js";
-import { isolateShortcuts, isSaveChord } from "../shared/keys.js";
+import { isolateShortcuts, isSaveChord, saveChordText } from "../shared/keys.js";
 import { coalesced } from "../shared/schedule.js";
 import { choiceButton } from "./choice-button.js";
 import { choicesFor, isPicked, nextValue, STATUS_TEXT } from "./choices.js";
@@ -123,7 +123,7 @@ function render({ model, el }) {
             "div",
             { class: "nbw-toolbar" },
             h("button", { type: "button", class: "nbw-primary", onclick: sendCorrection }, "Send correction"),
-            h("span", { id: `${viewId}-hint`, class: "nbw-muted" }, "Ctrl+Enter (⌘+Enter) sends"),
+            h("span", { id: `${viewId}-hint`, class: "nbw-muted" }, `${saveChordText()} sends`),
           ),
         ),
       );

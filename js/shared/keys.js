@@ -36,6 +36,15 @@ export function handFocusToNotebook(root) {
 
 export const isSaveChord = (event) => (event.ctrlKey || event.metaKey) && event.key === "Enter";
 
+/** True on a Mac (where the save chord is Cmd+Enter), from the browser's own word for its platform. */
+export const isMac = () => {
+  const nav = globalThis.navigator;
+  return /^mac/i.test(nav?.userAgentData?.platform || nav?.platform || "");
+};
+
+/** The save chord as this platform's keyboard shows it. */
+export const saveChordText = () => (isMac() ? "⌘+Enter" : "Ctrl+Enter");
+
 /**
  * The ARIA grid pattern's moves: where the active cell goes for `key`, or null when the key is not a move.
  * `at` is {row, col}; `size` is {rows, cols, page} (page: rows a PageUp/PageDown jumps). Rows and columns

@@ -184,6 +184,6 @@ test("find: a scan stopped at its limit offers to go on from the next page", () 
 });
 
 test("the editor's keys say what its button does", () => {
-  assert.equal(editorHint("Save"), "Ctrl+Enter (⌘+Enter) saves · Esc cancels");
-  assert.equal(editorHint("Stage edit"), "Ctrl+Enter (⌘+Enter) stages · Esc cancels");
+  assert.equal(editorHint("Save"), "Ctrl+Enter saves · Esc cancels");
+  assert.equal(editorHint("Stage edit"), "Ctrl+Enter stages · Esc cancels");
 });
