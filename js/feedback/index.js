@@ -5,7 +5,7 @@ import "./feedback.css";
 import { clampedText } from "../shared/cells.js";
 import { createRequester } from "../shared/comm.js";
 import { diff, unchanged } from "../shared/diff.js";
-import { append, clear, h } from "../shared/dom.js";
+import { append, clear, h, keepingFocus } from "../shared/dom.js";
 import { isolateShortcuts, isSaveChord, saveChordText } from "../shared/keys.js";
 import { coalesced } from "../shared/schedule.js";
 import { choiceButton } from "./choice-button.js";
@@ -72,7 +72,9 @@ function render({ model, el }) {
       generation.append(h("div", { class: "nbw-label" }, "Output"), clampedText(get("output")));
   }
 
-  function renderControls() {
+  // the controls are rebuilt: focus goes to the rebuilt control, so Backspace can undo a pick made with it
+  const renderControls = () => keepingFocus(root, drawControls);
+  function drawControls() {
     const kind = get("kind");
     clear(controls);
     if (kind === "correction") {
@@ -154,7 +156,8 @@ function render({ model, el }) {
     send("submit", { value: correction });
   }
 
-  function renderStatus() {
+  const renderStatus = () => keepingFocus(root, drawStatus);
+  function drawStatus() {
     const state = get("status");
     clear(status);
     status.dataset.state = state;

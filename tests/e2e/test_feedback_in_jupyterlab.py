@@ -80,3 +80,40 @@ def test_thumbs_score_choices_and_correction(page, lab, sandbox):
         "correction": "Rome is the capital of Italy.",
     }
     screenshot(page, "feedback", page.locator(".jp-Notebook"))
+
+
+def test_a_pick_by_key_or_click_keeps_the_keyboard_so_backspace_undoes(page, lab, sandbox):
+    trace = sandbox.new_trace("trace-e2e-feedback-keys")
+    open_and_run(
+        page,
+        lab,
+        "feedback_keys.ipynb",
+        [
+            "from nbwidgets import Client, FeedbackButtons\nclient = Client.sandbox()",
+            f"FeedbackButtons(client, {trace!r}, property='rating', kind='thumbs')",
+        ],
+        wait_for=".nbw-feedback .nbw-choice",
+    )
+    thumbs = page.locator(".nbw-feedback")
+    in_thumbs = "node => node.contains(document.activeElement) && document.activeElement !== document.body"
+
+    # keys 1..9 on a choice (the controls are rebuilt): the keyboard stays, Backspace undoes
+    thumbs.get_by_role("button", name="Thumbs down").focus()
+    page.keyboard.press("1")
+    thumbs.locator(".nbw-status[data-state=sent]").wait_for()
+    assert held(sandbox, trace) == {"rating": "good"}
+    assert thumbs.evaluate(in_thumbs)
+    page.keyboard.press("Backspace")
+    thumbs.locator(".nbw-status[data-state=removed]").wait_for()
+    assert thumbs.locator("[aria-pressed=true]").count() == 0
+    assert held(sandbox, trace) == {}
+
+    # a click on a choice: the same; Ctrl+Z undoes too
+    thumbs.get_by_role("button", name="Thumbs down").click()
+    thumbs.locator(".nbw-status[data-state=sent]").wait_for()
+    assert held(sandbox, trace, until=lambda r: r.get("rating") == "bad") == {"rating": "bad"}
+    assert thumbs.evaluate(in_thumbs)
+    page.keyboard.press("Control+z")
+    thumbs.locator(".nbw-status[data-state=removed]").wait_for()
+    assert thumbs.locator("[aria-pressed=true]").count() == 0
+    assert held(sandbox, trace) == {}
