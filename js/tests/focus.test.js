@@ -45,14 +45,15 @@ test("a control named by data-focus-key or id is found again though its words ch
     box.replaceChildren(
       h("button", { type: "button", dataset: { focusKey: "save" } }, words),
       h("input", { id: "v-find" }),
+      h("input", { id: "v-goto" }),
     );
   draw("Save");
   buttonsOf(box)[0].focus();
   keepingFocus(root, () => draw("Saving…"));
   assert.equal(document.activeElement.dataset.focusKey, "save");
-  box.children[1].focus();
+  box.children[2].focus(); // the second of two unnamed text boxes: told apart by id
   keepingFocus(root, () => draw("Save"));
-  assert.equal(document.activeElement, box.children[1]);
+  assert.equal(document.activeElement, box.children[2]);
 });
 
 test("when nothing of its part is left, the widget's root takes focus, never the page", () => {

@@ -134,6 +134,12 @@ class Element extends Node {
   insertAdjacentHTML(_where, markup) {
     this.append(...parseHTML(String(markup)));
   }
+  get id() {
+    return this.getAttribute("id") ?? "";
+  }
+  set id(value) {
+    this.setAttribute("id", value);
+  }
   set title(value) {
     this.setAttribute("title", value);
   }
