@@ -1,8 +1,10 @@
-// Focus across re-renders (shared/dom.js keepingFocus).
+// Focus across re-renders (shared/dom.js keepingFocus) and Esc back to the notebook (shared/keys.js).
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { renderPager } from "../grid/pager.js";
+import { renderControls } from "../grid/toolbar.js";
 import { h, keepingFocus } from "../shared/dom.js";
+import { isolateShortcuts } from "../shared/keys.js";
 import { installDOM } from "./support/dom.js";
 
 installDOM();
@@ -95,4 +97,70 @@ test("inside a shadow root (marimo) the focused control is found through the roo
   keepingFocus(root, () => part.replaceChildren(h("button", { type: "button" }, "Next page ›")));
   assert.equal(root.shadow.activeElement, buttonsOf(part)[0]);
   assert.equal(document.activeElement, host);
+});
+
+const keydown = (key) => ({
+  type: "keydown",
+  key,
+  defaultPrevented: false,
+  preventDefault() {
+    this.defaultPrevented = true;
+  },
+});
+
+test("Esc in any field of a widget hands focus to the notebook; an Esc used inside stays there", () => {
+  const notebook = h("div", { class: "jp-Notebook" });
+  const field = h("textarea");
+  const editor = h("input");
+  editor.addEventListener("keydown", (event) => event.key === "Escape" && event.preventDefault()); // closes itself
+  const root = h("div", {}, field, editor);
+  notebook.append(root);
+  const controller = new AbortController();
+  isolateShortcuts(root, controller.signal);
+  field.focus();
+  field.dispatchEvent(keydown("Escape"));
+  assert.equal(document.activeElement, notebook);
+  assert.equal(notebook.getAttribute("tabindex"), "-1");
+  editor.focus();
+  editor.dispatchEvent(keydown("Escape"));
+  assert.equal(document.activeElement, editor);
+  field.focus();
+  field.dispatchEvent(keydown("a"));
+  assert.equal(document.activeElement, field);
+  controller.abort();
+});
+
+test("Esc in the grid's Find box stops a find in progress first; with none running it leaves the widget", () => {
+  const notebook = h("div", { class: "jp-Notebook" });
+  const bar = h("div");
+  const root = h("div", {}, bar);
+  notebook.append(root);
+  const controller = new AbortController();
+  isolateShortcuts(root, controller.signal);
+  const sent = [];
+  const state = { dataset_id: "d", schema: {}, find: { query: "x", running: true } };
+  const draw = () =>
+    renderControls(bar, {
+      get: (n) => state[n],
+      send: (...args) => sent.push(args[0]),
+      viewId: "v",
+      layout: {},
+      setLayout: () => {},
+      setDensity: () => {},
+      columnsOpen: false,
+      toggleColumns: () => {},
+    });
+  draw();
+  const find = () => bar.descendants().find((n) => n.id === "v-find");
+  find().focus();
+  find().dispatchEvent(keydown("Escape"));
+  assert.deepEqual(sent, ["cancel_find"]);
+  assert.equal(document.activeElement, find());
+  state.find = { query: "x", running: false };
+  draw();
+  find().focus();
+  find().dispatchEvent(keydown("Escape"));
+  assert.deepEqual(sent, ["cancel_find"]);
+  assert.equal(document.activeElement, notebook);
+  controller.abort();
 });

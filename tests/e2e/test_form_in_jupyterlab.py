@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import open_and_run, screenshot
+from conftest import focus_went_to_notebook, open_and_run, screenshot
 
 from nbwidgets import Client
 
@@ -132,7 +132,7 @@ def test_a_save_through_faults_says_retrying_then_saved_as_one_version(page, lab
     assert stored.description == "Saved through a fault" and stored.version == "1.0.1"
 
 
-def test_clicked_checkboxes_keep_focus_in_the_form(page, lab, sandbox):
+def test_clicked_checkboxes_keep_focus_in_the_form_and_esc_in_a_field_leaves_it(page, lab, sandbox):
     open_and_run(
         page,
         lab,
@@ -158,3 +158,9 @@ def test_clicked_checkboxes_keep_focus_in_the_form(page, lab, sandbox):
     page.keyboard.press("Space")  # the keyboard is still on it: Space unticks it
     page.wait_for_function("() => !document.activeElement.checked")
     assert not box.is_checked() and form.evaluate(in_form)
+
+    # Esc in any field hands the keyboard to the notebook, in command mode on the form's cell
+    for field in (form.get_by_label("Key", exact=True), form.get_by_label("Prompt", exact=True), box):
+        field.click()
+        page.keyboard.press("Escape")
+        assert focus_went_to_notebook(form), field

@@ -6,7 +6,7 @@ import json
 import time
 
 import pytest
-from conftest import open_and_run, run_cell, screenshot, set_theme
+from conftest import focus_went_to_notebook, open_and_run, run_cell, screenshot, set_theme
 
 from nbwidgets import Client
 
@@ -372,8 +372,9 @@ def test_undo_and_an_edit_back_to_the_original_show_the_services_value(page, lab
     screenshot(page, "grid-after-undo", page.locator(".nbw-grid"))
 
 
-def test_enter_on_pager_and_undo_buttons_keeps_the_keyboard(page, lab, sandbox):
-    """Buttons rebuilt on re-render keep focus: Enter, Enter goes two pages on; Enter, Enter on Undo undoes twice."""
+def test_enter_on_pager_and_undo_buttons_keeps_the_keyboard_and_esc_leaves_the_text_boxes(page, lab, sandbox):
+    """Buttons rebuilt on re-render keep focus (Enter, Enter goes two pages on); Esc in Find and Datapoint id
+    hands the keyboard to the notebook."""
     with Client.orq(sandbox.api_key, sandbox.url) as client:
         dataset = client.create_dataset("pager-keys")
         client.create_datapoints(dataset.id, [{"expected_output": f"Answer {i}"} for i in range(35)])
@@ -417,3 +418,11 @@ def test_enter_on_pager_and_undo_buttons_keeps_the_keyboard(page, lab, sandbox):
     cell.get_by_text("Edited once").wait_for()
     page.keyboard.press("Enter")  # Undo is still focused: a second Enter undoes the first edit too
     cell.get_by_text(original).wait_for()
+
+    find = grid.get_by_label("Find", exact=True)
+    find.fill("Answer")
+    page.keyboard.press("Escape")
+    assert focus_went_to_notebook(grid)
+    grid.get_by_label("Datapoint id").click()  # orq pages by cursor: the pager's own text box
+    page.keyboard.press("Escape")
+    assert focus_went_to_notebook(grid)
