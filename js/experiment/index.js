@@ -8,8 +8,8 @@ import { choicesFor, isPicked, nextValue } from "../feedback/choices.js";
 import { clampedText, keyValueCell, messagesCell, statusBadge } from "../shared/cells.js";
 import { createRequester } from "../shared/comm.js";
 import { diff, diffView, unchanged } from "../shared/diff.js";
-import { append, clear, h } from "../shared/dom.js";
-import { gridMove, handFocusToNotebook, isolateShortcuts, isSaveChord } from "../shared/keys.js";
+import { append, clear, focusedIn, h, keepingFocus } from "../shared/dom.js";
+import { gridMove, handFocusToNotebook, isolateShortcuts, isSaveChord, saveChordText } from "../shared/keys.js";
 import { coalesced } from "../shared/schedule.js";
 import {
   EXPECTED_STATUS,
@@ -182,8 +182,9 @@ function render({ model, el }) {
   function renderRows() {
     const list = rows();
     if (active >= list.length) active = Math.max(0, list.length - 1);
-    const hadFocus = root.contains(document.activeElement) && document.activeElement !== grid;
-    const editorFocused = editor && document.activeElement === editor.area;
+    const focused = focusedIn(root); // through marimo's shadow root too
+    const hadFocus = focused !== null && focused !== grid;
+    const editorFocused = editor && focused === editor.area;
     const selection = editorFocused ? [editor.area.selectionStart, editor.area.selectionEnd] : null;
     clear(grid);
     grid.setAttribute("aria-rowcount", String(list.length + 1));
@@ -209,7 +210,7 @@ function render({ model, el }) {
     if (editorFocused && editor) {
       editor.area.focus();
       editor.area.setSelectionRange(...selection);
-    } else if (hadFocus && !root.contains(document.activeElement)) {
+    } else if (hadFocus && !focusedIn(root)) {
       grid.focus(); // a re-render must not drop the keyboard out of the review
     }
   }
@@ -477,7 +478,7 @@ function render({ model, el }) {
         { class: "nbw-toolbar" },
         h("button", { type: "button", class: "nbw-primary", onclick: () => sendCorrection(row.id) }, "Send correction"),
         h("button", { type: "button", onclick: () => closeEditor() }, "Close"),
-        h("span", { class: "nbw-muted", id: `${viewId}-correction-hint` }, "Ctrl+Enter (⌘+Enter) sends · Esc closes"),
+        h("span", { class: "nbw-muted", id: `${viewId}-correction-hint` }, `${saveChordText()} sends · Esc closes`),
       ),
     );
   }
@@ -547,7 +548,8 @@ function render({ model, el }) {
 
   // --- reactions -----------------------------------------------------------------------------
   const scheduleRows = coalesced(renderRows);
-  const scheduleChrome = coalesced(renderChrome);
+  // the toolbar and the pager are rebuilt whole: focus goes on to the rebuilt control ("Next ›" stays focused)
+  const scheduleChrome = coalesced(() => keepingFocus(root, renderChrome));
   for (const name of STATE_NAMES) model.on(`change:${name}`, scheduleRows);
   for (const name of CHROME_NAMES) model.on(`change:${name}`, scheduleChrome);
   const onPage = () => {

@@ -5,8 +5,8 @@ import "./feedback.css";
 import { clampedText } from "../shared/cells.js";
 import { createRequester } from "../shared/comm.js";
 import { diff, unchanged } from "../shared/diff.js";
-import { append, clear, h } from "../shared/dom.js";
-import { isolateShortcuts, isSaveChord } from "../shared/keys.js";
+import { append, clear, h, keepingFocus } from "../shared/dom.js";
+import { isolateShortcuts, isSaveChord, saveChordText } from "../shared/keys.js";
 import { coalesced } from "../shared/schedule.js";
 import { choiceButton } from "./choice-button.js";
 import { choicesFor, isPicked, nextValue, STATUS_TEXT } from "./choices.js";
@@ -72,7 +72,9 @@ function render({ model, el }) {
       generation.append(h("div", { class: "nbw-label" }, "Output"), clampedText(get("output")));
   }
 
-  function renderControls() {
+  // the controls are rebuilt: focus goes to the rebuilt control, so Backspace can undo a pick made with it
+  const renderControls = () => keepingFocus(root, drawControls);
+  function drawControls() {
     const kind = get("kind");
     clear(controls);
     if (kind === "correction") {
@@ -123,7 +125,7 @@ function render({ model, el }) {
             "div",
             { class: "nbw-toolbar" },
             h("button", { type: "button", class: "nbw-primary", onclick: sendCorrection }, "Send correction"),
-            h("span", { id: `${viewId}-hint`, class: "nbw-muted" }, "Ctrl+Enter (⌘+Enter) sends"),
+            h("span", { id: `${viewId}-hint`, class: "nbw-muted" }, `${saveChordText()} sends`),
           ),
         ),
       );
@@ -154,7 +156,8 @@ function render({ model, el }) {
     send("submit", { value: correction });
   }
 
-  function renderStatus() {
+  const renderStatus = () => keepingFocus(root, drawStatus);
+  function drawStatus() {
     const state = get("status");
     clear(status);
     status.dataset.state = state;

@@ -3,7 +3,7 @@ import "../shared/theme.css";
 import "./form.css";
 import { createRequester } from "../shared/comm.js";
 import { renderDiff } from "../shared/diff.js";
-import { append, clear, h } from "../shared/dom.js";
+import { append, clear, h, keepingFocus } from "../shared/dom.js";
 import { isolateShortcuts } from "../shared/keys.js";
 import { coalesced } from "../shared/schedule.js";
 import {
@@ -86,6 +86,7 @@ function render({ model, el }) {
     const error = h("div", { class: "nbw-field-error", id: `${id}-error`, "aria-live": "polite" });
     control.id = id;
     control.dataset.path = key;
+    control.dataset.focusKey = key; // ids are new on each build: the path names the field across builds
     control.setAttribute("aria-describedby", `${id}-error${hint ? ` ${id}-hint` : ""}`);
     errorNodes.set(key, error);
     inputsByPath.set(key, control);
@@ -131,6 +132,7 @@ function render({ model, el }) {
   function checkbox(label, checked, onToggle, path) {
     const id = `${viewId}-c${++fieldCount}`;
     const box = h("input", { type: "checkbox", id, checked: Boolean(checked) });
+    box.dataset.focusKey = path ?? `check:${label}`;
     if (path) {
       box.dataset.path = path;
       inputsByPath.set(path, box);
@@ -146,8 +148,10 @@ function render({ model, el }) {
   }
 
   // --- the form ------------------------------------------------------------------------------
-  function build() {
-    const focused = root.querySelector(":focus")?.dataset?.path;
+  // the form is rebuilt whole on a structural change (a checkbox, the mode...): focus goes on to the
+  // rebuilt control, not to the page
+  const build = () => keepingFocus(root, drawForm);
+  function drawForm() {
     errorNodes = new Map();
     inputsByPath = new Map();
     const jury = draft.mode === "jury";
@@ -205,6 +209,7 @@ function render({ model, el }) {
               checked: draft.mode === mode,
             });
             radio.dataset.path = `mode.${mode}`;
+            radio.dataset.focusKey = `mode.${mode}`;
             radio.addEventListener("change", () => replace(withMode(draft, mode)), { signal });
             return h("label", { for: id, class: "nbw-check" }, radio, mode === "single" ? " Single judge" : " Jury");
           }),
@@ -236,7 +241,6 @@ function render({ model, el }) {
     renderFooter();
     renderHeader();
     renderProblems();
-    if (focused) root.querySelector(`[data-path="${CSS.escape(focused)}"]`)?.focus();
   }
 
   function labelsSection() {
@@ -494,6 +498,7 @@ function render({ model, el }) {
         disabled: blocked || !get("dirty") || saving,
         title: "Save (Ctrl+S)",
         onclick: save_,
+        dataset: { focusKey: "save" }, // its words change while it saves
       },
       saving ? "Saving…" : existing ? "Save" : "Create evaluator",
     );
@@ -594,11 +599,13 @@ function render({ model, el }) {
     draft = clone(incoming);
     build();
   };
-  const onState = coalesced(() => {
-    renderHeader();
-    renderFooter();
-    renderProblems();
-  });
+  const onState = coalesced(() =>
+    keepingFocus(root, () => {
+      renderHeader();
+      renderFooter();
+      renderProblems();
+    }),
+  );
   const onProblems = onState;
   const watched = { draft: onDraft, problems: onProblems, server_problems: onProblems, variables: renderVariables };
   for (const name of ["dirty", "saving", "notice", "banner", "version", "evaluator_id", "loading", "version_increment"])

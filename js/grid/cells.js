@@ -74,10 +74,11 @@ const action = (name, label, id, { tabbable = false } = {}) =>
 
 // States whose details (the reason, what to do) show in a full-width row under the row.
 export const DETAIL_STATES = new Set(["retrying", "failed", "conflict"]);
+// Read after the badge's word (screen readers; on screen it is hidden): a sentence of its own.
 const HINTS = {
-  retrying: "not saved yet: details below",
-  failed: "not saved: details below",
-  conflict: "changed by someone else: details below",
+  retrying: "Not saved yet; the details are in the row below.",
+  failed: "Not saved; the details are in the row below.",
+  conflict: "Changed by someone else; the details are in the row below.",
 };
 
 /** The status cell: an icon and a word (and when it was saved); what a problem needs is in its detail row. */
@@ -87,7 +88,7 @@ export function statusContent(status) {
     // when: under the word in an expanded or comfortable row; on hover (its title) in a one-line row
     return [statusBadge("saved"), h("span", { class: "nbw-muted nbw-saved-time" }, " ", timeCell(status.updated))];
   const hint = HINTS[status.state];
-  return [statusBadge(status.state), hint ? h("span", { class: "nbw-sr-only" }, `, ${hint}`) : null];
+  return [statusBadge(status.state), hint ? h("span", { class: "nbw-sr-only" }, ` ${hint}`) : null];
 }
 
 /**

@@ -4,7 +4,7 @@
 import { renderDiff } from "../shared/diff.js";
 import { h } from "../shared/dom.js";
 import { messageText, pretty } from "../shared/format.js";
-import { isSaveChord } from "../shared/keys.js";
+import { isSaveChord, saveChordText } from "../shared/keys.js";
 import { editorText, editorValue } from "./editing.js";
 import {
   addMessage,
@@ -72,7 +72,7 @@ function diffSource(state) {
 
 /** The keys, in the words of the button they press ("Stage edit" stages: nothing is saved yet). */
 export const editorHint = (saveLabel) =>
-  `Ctrl+Enter (⌘+Enter) ${saveLabel === "Stage edit" ? "stages" : "saves"} · Esc cancels`;
+  `${saveChordText()} ${saveLabel === "Stage edit" ? "stages" : "saves"} · Esc cancels`;
 
 export function buildEditor(state, { columns, saveLabel, viewId, signal, on }) {
   const diffBox = h("div", { class: "nbw-diff", role: "group", "aria-label": "Changes to be saved" });

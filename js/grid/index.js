@@ -4,7 +4,7 @@
 import "../shared/theme.css";
 import "./grid.css";
 import { createRequester } from "../shared/comm.js";
-import { h } from "../shared/dom.js";
+import { h, keepingFocus } from "../shared/dom.js";
 import { isolateShortcuts } from "../shared/keys.js";
 import { coalesced } from "../shared/schedule.js";
 import { resolveColumns, withDrop, withHidden, withMove, withWidth } from "./columns.js";
@@ -178,6 +178,8 @@ function render({ model, el }) {
       root.classList.toggle("nbw-compact", get("density") !== "comfortable");
     },
   };
+  // each bar is rebuilt whole: focus goes on to the rebuilt control ("Next page ›" stays focused for the next Enter)
+  for (const [name, draw] of Object.entries(parts)) parts[name] = () => keepingFocus(root, draw);
 
   // --- reactions to the model ----------------------------------------------------------------------
   const listeners = [];

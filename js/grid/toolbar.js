@@ -73,7 +73,13 @@ export function renderControls(bar, { get, send, viewId, layout, setLayout, setD
     placeholder: server ? "Search…" : "Find text…",
   });
   const submit = () => send("find", { text: find.value });
-  find.addEventListener("keydown", (event) => event.key === "Enter" && submit());
+  find.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") submit();
+    else if (event.key === "Escape" && get("find")?.running) {
+      event.preventDefault(); // Esc stops a find in progress first; the next Esc leaves the widget
+      send("cancel_find");
+    }
+  });
   const parts = [
     h("label", { for: `${viewId}-find` }, server ? "Search" : "Find"),
     find,

@@ -33,3 +33,57 @@ export function clear(node) {
   node.replaceChildren();
   return node;
 }
+
+// --- focus across re-renders ---------------------------------------------------------------------
+// Widgets rebuild their controls from state: a rebuilt control is a new element, and the one that had
+// focus leaves the page with it (focus drops to <body>, where the widget's keys no longer reach).
+
+/** The element with focus inside `root`, or null (through a shadow root: marimo renders widgets in one). */
+export function focusedIn(root) {
+  const active = root.getRootNode?.().activeElement ?? document.activeElement;
+  return active && root.contains(active) ? active : null;
+}
+
+/** What names a control from one render to the next: its data-focus-key, else its id, else its tag and name. */
+export function focusKey(node) {
+  return (
+    node.dataset?.focusKey || node.id || `${node.tagName}:${node.getAttribute("aria-label") ?? node.textContent.trim()}`
+  );
+}
+
+const CONTROLS = new Set(["BUTTON", "INPUT", "SELECT", "TEXTAREA", "A"]);
+const isControl = (node) => CONTROLS.has(node.tagName) || node.hasAttribute("tabindex");
+
+function* below(node) {
+  for (const child of node.children) {
+    yield child;
+    yield* below(child);
+  }
+}
+
+/**
+ * Runs `render` and, if it replaced the control that had focus inside `root`, focuses the replacement
+ * (the control with the same focusKey). Without one (gone, disabled) the first control of the nearest
+ * part still there takes focus, else `root` itself: focus stays in the widget.
+ */
+export function keepingFocus(root, render) {
+  const before = focusedIn(root);
+  if (!before || before === root) return render();
+  const key = focusKey(before);
+  const parts = [];
+  for (let node = before.parentNode; node && node !== root; node = node.parentNode) parts.push(node);
+  const result = render();
+  // still focused, or still there and enabled (focus was moved on purpose): nothing to mend
+  if (focusedIn(root) || (root.contains(before) && !before.hasAttribute("disabled"))) return result;
+  const landed = (node) => {
+    node.focus({ preventScroll: true }); // a no-op on what cannot take focus (disabled, hidden)
+    return focusedIn(root) !== null;
+  };
+  for (const node of below(root)) if (isControl(node) && focusKey(node) === key && landed(node)) return result;
+  for (const part of parts.filter((p) => root.contains(p)))
+    for (const node of below(part))
+      if (isControl(node) && node.getAttribute("tabindex") !== "-1" && landed(node)) return result;
+  if (!root.hasAttribute("tabindex")) root.setAttribute("tabindex", "-1");
+  landed(root);
+  return result;
+}

@@ -1,4 +1,5 @@
 // Keyboard: keep notebook shortcuts quiet inside a widget, and hand focus back on Esc.
+import { focusedIn } from "./dom.js";
 
 export function isolateShortcuts(root, signal) {
   // Lumino (JupyterLab, Notebook 7) skips its shortcuts for events inside this attribute.
@@ -6,6 +7,17 @@ export function isolateShortcuts(root, signal) {
   // Other hosts (classic notebook, VS Code) listen on ancestors: stop keys at the widget.
   root.addEventListener("keydown", (event) => event.stopPropagation(), { signal });
   root.addEventListener("keypress", (event) => event.stopPropagation(), { signal });
+  // Esc that nothing inside used (closing an editor, cancelling a find: they call preventDefault)
+  // leaves the widget, from any field, as it does from the grid's table.
+  root.addEventListener(
+    "keydown",
+    (event) => {
+      if (event.key !== "Escape" || event.defaultPrevented) return;
+      event.preventDefault();
+      handFocusToNotebook(root);
+    },
+    { signal },
+  );
 }
 
 /** The nearest ancestor matching `selector`, looking through shadow roots (marimo renders widgets in one). */
@@ -25,7 +37,7 @@ export function handFocusToNotebook(root) {
     closestAcrossShadow(root, ".jp-Notebook") ??
     closestAcrossShadow(root, ".jp-Cell") ??
     closestAcrossShadow(root, ".marimo-cell");
-  root.querySelector(":focus")?.blur?.();
+  focusedIn(root)?.blur?.();
   if (target) {
     if (!target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
     target.focus();
@@ -35,6 +47,15 @@ export function handFocusToNotebook(root) {
 }
 
 export const isSaveChord = (event) => (event.ctrlKey || event.metaKey) && event.key === "Enter";
+
+/** True on a Mac (where the save chord is Cmd+Enter), from the browser's own word for its platform. */
+export const isMac = () => {
+  const nav = globalThis.navigator;
+  return /^mac/i.test(nav?.userAgentData?.platform || nav?.platform || "");
+};
+
+/** The save chord as this platform's keyboard shows it. */
+export const saveChordText = () => (isMac() ? "⌘+Enter" : "Ctrl+Enter");
 
 /**
  * The ARIA grid pattern's moves: where the active cell goes for `key`, or null when the key is not a move.

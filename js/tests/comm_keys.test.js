@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { createRequester } from "../shared/comm.js";
-import { isolateShortcuts, isSaveChord } from "../shared/keys.js";
+import { isolateShortcuts, isSaveChord, saveChordText } from "../shared/keys.js";
 import { installDOM } from "./support/dom.js";
 
 installDOM();
@@ -95,4 +95,22 @@ test("the save chord is Ctrl or Cmd + Enter only", () => {
   assert.ok(isSaveChord({ metaKey: true, key: "Enter" }));
   assert.ok(!isSaveChord({ key: "Enter" }));
   assert.ok(!isSaveChord({ ctrlKey: true, key: "s" }));
+});
+
+test("the save chord's hint names the platform's key only", () => {
+  const had = Object.getOwnPropertyDescriptor(globalThis, "navigator");
+  const on = (navigator) => Object.defineProperty(globalThis, "navigator", { value: navigator, configurable: true });
+  try {
+    on({ platform: "Linux x86_64" });
+    assert.equal(saveChordText(), "Ctrl+Enter");
+    on({ platform: "Win32" });
+    assert.equal(saveChordText(), "Ctrl+Enter");
+    on({ platform: "MacIntel" });
+    assert.equal(saveChordText(), "⌘+Enter");
+    on({ userAgentData: { platform: "macOS" }, platform: "" });
+    assert.equal(saveChordText(), "⌘+Enter");
+  } finally {
+    if (had) Object.defineProperty(globalThis, "navigator", had);
+    else delete globalThis.navigator;
+  }
 });

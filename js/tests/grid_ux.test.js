@@ -86,6 +86,11 @@ test("retrying and failed: the reason and the actions in the detail row; saved a
     assert.ok(!DETAIL_STATES.has(state));
   }
   assert.match(all(statusContent({ state: "retrying", reason: "x", attempts: 2 })), /^↻ Retrying/);
+  // the words read after the badge are a sentence of their own, no stray comma
+  assert.equal(
+    all(statusContent({ state: "retrying", reason: "x", attempts: 2 })),
+    "↻ Retrying Not saved yet; the details are in the row below.",
+  );
 });
 
 test("a conflict's cell shows your draft, not the stale original", () => {
@@ -179,6 +184,6 @@ test("find: a scan stopped at its limit offers to go on from the next page", () 
 });
 
 test("the editor's keys say what its button does", () => {
-  assert.equal(editorHint("Save"), "Ctrl+Enter (⌘+Enter) saves · Esc cancels");
-  assert.equal(editorHint("Stage edit"), "Ctrl+Enter (⌘+Enter) stages · Esc cancels");
+  assert.equal(editorHint("Save"), "Ctrl+Enter saves · Esc cancels");
+  assert.equal(editorHint("Stage edit"), "Ctrl+Enter stages · Esc cancels");
 });

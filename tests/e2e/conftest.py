@@ -70,6 +70,16 @@ def inside(inner: dict, outer: dict) -> bool:
     )
 
 
+def focus_went_to_notebook(widget) -> bool:
+    """After Esc in `widget` (a locator): focus has left it for its notebook, in command mode, on its cell."""
+    return widget.evaluate("""(node) => {
+        const notebook = window.jupyterapp.shell.currentWidget.content;
+        const active = document.activeElement;
+        return !node.contains(active) && notebook.node.contains(active) && notebook.mode === 'command'
+            && notebook.activeCell.node.contains(node);
+    }""")
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     outcome = yield

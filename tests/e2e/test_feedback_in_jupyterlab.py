@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from conftest import open_and_run, screenshot
+from conftest import focus_went_to_notebook, open_and_run, screenshot
 
 pytestmark = pytest.mark.e2e
 
@@ -80,3 +80,48 @@ def test_thumbs_score_choices_and_correction(page, lab, sandbox):
         "correction": "Rome is the capital of Italy.",
     }
     screenshot(page, "feedback", page.locator(".jp-Notebook"))
+
+
+def test_a_pick_by_key_or_click_keeps_the_keyboard_so_backspace_undoes_and_esc_leaves(page, lab, sandbox):
+    trace = sandbox.new_trace("trace-e2e-feedback-keys")
+    open_and_run(
+        page,
+        lab,
+        "feedback_keys.ipynb",
+        [
+            "from nbwidgets import Client, FeedbackButtons\nclient = Client.sandbox()",
+            f"FeedbackButtons(client, {trace!r}, property='rating', kind='thumbs')",
+            f"FeedbackButtons(client, {trace!r}, property='correction', kind='correction', output='Paris.')",
+        ],
+        wait_for=".nbw-feedback .nbw-correction textarea",
+    )
+    thumbs, correction = page.locator(".nbw-feedback").nth(0), page.locator(".nbw-feedback").nth(1)
+    in_thumbs = "node => node.contains(document.activeElement) && document.activeElement !== document.body"
+
+    # keys 1..9 on a choice (the controls are rebuilt): the keyboard stays, Backspace undoes
+    thumbs.get_by_role("button", name="Thumbs down").focus()
+    page.keyboard.press("1")
+    thumbs.locator(".nbw-status[data-state=sent]").wait_for()
+    assert held(sandbox, trace) == {"rating": "good"}
+    assert thumbs.evaluate(in_thumbs)
+    page.keyboard.press("Backspace")
+    thumbs.locator(".nbw-status[data-state=removed]").wait_for()
+    assert thumbs.locator("[aria-pressed=true]").count() == 0
+    assert held(sandbox, trace) == {}
+
+    # a click on a choice: the same; Ctrl+Z undoes too
+    thumbs.get_by_role("button", name="Thumbs down").click()
+    thumbs.locator(".nbw-status[data-state=sent]").wait_for()
+    assert held(sandbox, trace, until=lambda r: r.get("rating") == "bad") == {"rating": "bad"}
+    assert thumbs.evaluate(in_thumbs)
+    page.keyboard.press("Control+z")
+    thumbs.locator(".nbw-status[data-state=removed]").wait_for()
+    assert thumbs.locator("[aria-pressed=true]").count() == 0
+    assert held(sandbox, trace) == {}
+
+    # Esc in the correction box hands the keyboard back to the notebook (command mode on the widget's cell)
+    box = correction.locator("textarea")
+    box.click()
+    page.keyboard.press("Escape")
+    assert focus_went_to_notebook(correction)
+    assert box.input_value() == "Paris."

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import open_and_run, screenshot
+from conftest import focus_went_to_notebook, open_and_run, screenshot
 
 from nbwidgets import Client
 
@@ -130,3 +130,37 @@ def test_a_save_through_faults_says_retrying_then_saved_as_one_version(page, lab
     with Client.orq(sandbox.api_key, sandbox.url) as client:
         stored = client.get_evaluator(created.id)
     assert stored.description == "Saved through a fault" and stored.version == "1.0.1"
+
+
+def test_clicked_checkboxes_keep_focus_in_the_form_and_esc_in_a_field_leaves_it(page, lab, sandbox):
+    open_and_run(
+        page,
+        lab,
+        "form_focus.ipynb",
+        ["from nbwidgets import Client, EvaluatorForm", "form = EvaluatorForm(Client.sandbox())\nform"],
+        wait_for=".nbw-form .nbw-field input",
+    )
+    form = page.locator(".nbw-form")
+    in_form = "node => node.contains(document.activeElement)"
+    form.get_by_label("Jury").click()
+    form.get_by_role("group", name="Judge 2").wait_for()
+    assert form.get_by_label("Jury").evaluate("node => node === document.activeElement")
+    form.get_by_label("Output type").select_option("categorical")
+    guardrail = form.get_by_label("Use a guardrail")  # a new evaluator has none
+    guardrail.click()  # the form is rebuilt with the guardrail's fields
+    form.get_by_role("group", name="Passing labels").wait_for()
+    assert guardrail.evaluate("node => node === document.activeElement")
+    passing = form.get_by_role("group", name="Passing labels")
+    box = passing.get_by_label("fail")
+    box.click()  # with the mouse: the form is rebuilt at once, focus stays on the (new) checkbox
+    assert box.is_checked()
+    assert form.evaluate(in_form) and box.evaluate("node => node === document.activeElement")
+    page.keyboard.press("Space")  # the keyboard is still on it: Space unticks it
+    page.wait_for_function("() => !document.activeElement.checked")
+    assert not box.is_checked() and form.evaluate(in_form)
+
+    # Esc in any field hands the keyboard to the notebook, in command mode on the form's cell
+    for field in (form.get_by_label("Key", exact=True), form.get_by_label("Prompt", exact=True), box):
+        field.click()
+        page.keyboard.press("Escape")
+        assert focus_went_to_notebook(form), field

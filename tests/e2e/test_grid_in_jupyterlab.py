@@ -6,7 +6,7 @@ import json
 import time
 
 import pytest
-from conftest import open_and_run, run_cell, screenshot, set_theme
+from conftest import focus_went_to_notebook, open_and_run, run_cell, screenshot, set_theme
 
 from nbwidgets import Client
 
@@ -370,3 +370,59 @@ def test_undo_and_an_edit_back_to_the_original_show_the_services_value(page, lab
     edit(original)  # an edit back to the original text
     assert held() == original == cell.inner_text()
     screenshot(page, "grid-after-undo", page.locator(".nbw-grid"))
+
+
+def test_enter_on_pager_and_undo_buttons_keeps_the_keyboard_and_esc_leaves_the_text_boxes(page, lab, sandbox):
+    """Buttons rebuilt on re-render keep focus (Enter, Enter goes two pages on); Esc in Find and Datapoint id
+    hands the keyboard to the notebook."""
+    with Client.orq(sandbox.api_key, sandbox.url) as client:
+        dataset = client.create_dataset("pager-keys")
+        client.create_datapoints(dataset.id, [{"expected_output": f"Answer {i}"} for i in range(35)])
+    open_and_run(
+        page,
+        lab,
+        "grid_pager_keys.ipynb",
+        [SETUP, f"grid = DatasetGrid(Client.sandbox(), {dataset.id!r}, page_size=10)\ngrid"],
+        wait_for=GRID,
+    )
+    grid = page.locator(".nbw-grid")
+    grid.get_by_text("Page 1 of 4").wait_for()
+    focused_text = "() => document.activeElement.textContent"
+
+    grid.get_by_role("button", name="Next page").focus()
+    page.keyboard.press("Enter")
+    grid.get_by_text("Page 2 of 4").wait_for()
+    grid.locator(".nbw-status .nbw-spinner").wait_for(state="detached")  # the kernel's page is in
+    assert page.evaluate(focused_text) == "Next page ›"
+    page.keyboard.press("Enter")
+    grid.get_by_text("Page 3 of 4").wait_for()
+
+    grid.get_by_role("button", name="First page").focus()
+    page.keyboard.press("Enter")
+    grid.get_by_text("Page 1 of 4").wait_for()
+    grid.locator(".nbw-status .nbw-spinner").wait_for(state="detached")
+    # First page is disabled on page 1: the keyboard is on the pager's next control, not lost
+    assert page.evaluate(focused_text) == "Next page ›"
+
+    cell = grid.locator("tbody tr[role=row]").first.locator("td.nbw-col-expected_output")
+    original = cell.inner_text()
+    for text in ("Edited once", "Edited twice"):
+        cell.dblclick()
+        editor = grid.locator(".nbw-editor textarea")
+        editor.fill(text)
+        editor.press("Control+Enter")
+        cell.get_by_text(text).wait_for()
+        grid.locator(".nbw-state-saved").first.wait_for()
+    grid.get_by_role("button", name="Undo").focus()
+    page.keyboard.press("Enter")
+    cell.get_by_text("Edited once").wait_for()
+    page.keyboard.press("Enter")  # Undo is still focused: a second Enter undoes the first edit too
+    cell.get_by_text(original).wait_for()
+
+    find = grid.get_by_label("Find", exact=True)
+    find.fill("Answer")
+    page.keyboard.press("Escape")
+    assert focus_went_to_notebook(grid)
+    grid.get_by_label("Datapoint id").click()  # orq pages by cursor: the pager's own text box
+    page.keyboard.press("Escape")
+    assert focus_went_to_notebook(grid)

@@ -134,6 +134,12 @@ class Element extends Node {
   insertAdjacentHTML(_where, markup) {
     this.append(...parseHTML(String(markup)));
   }
+  get id() {
+    return this.getAttribute("id") ?? "";
+  }
+  set id(value) {
+    this.setAttribute("id", value);
+  }
   set title(value) {
     this.setAttribute("title", value);
   }
@@ -158,8 +164,34 @@ class Element extends Node {
     }
     return !stopped;
   }
-  closest() {
+  /** Only a class selector (".jp-Notebook"); anything else finds nothing. */
+  closest(selector) {
+    if (!selector.startsWith(".")) return null;
+    for (let at = this; at; at = at.parentNode) if (at.classList?.contains(selector.slice(1))) return at;
     return null;
+  }
+  contains(node) {
+    for (let at = node; at; at = at.parentNode) if (at === this) return true;
+    return false;
+  }
+  /** The document, or the `shadow` a test set on the top element ({host}: as in marimo, a shadow root). */
+  getRootNode() {
+    let top = this;
+    while (top.parentNode) top = top.parentNode;
+    return top.shadow ?? document;
+  }
+  /** Takes focus as a browser would: not when disabled or inside something hidden; the page sees a shadow's host. */
+  focus() {
+    if (this.hasAttribute("disabled")) return;
+    for (let at = this; at; at = at.parentNode) if (at.hidden === true || at.hasAttribute?.("hidden")) return;
+    const rootNode = this.getRootNode();
+    rootNode.activeElement = this;
+    if (rootNode !== document) document.activeElement = rootNode.host;
+  }
+  blur() {
+    const rootNode = this.getRootNode();
+    if (rootNode.activeElement === this) rootNode.activeElement = null;
+    if (document.activeElement === this) document.activeElement = null;
   }
   querySelector() {
     return null;
