@@ -153,6 +153,46 @@ def test_take_theirs_shows_theirs_in_the_cell(page, lab, sandbox):
     assert row.locator("td.nbw-state").inner_text().strip() == ""
 
 
+def test_a_second_grid_showing_the_row_as_it_was_shows_the_conflict_not_a_silent_overwrite(page, lab, sandbox):
+    """One dataset shown twice in a notebook (a grid, then another on it): a save in the first grid is a
+    change the second has not seen. Editing that row in the second shows the conflict with the first's
+    text, and the service keeps the first's save until the user chooses (seen by a user: it was lost)."""
+    with Client.orq(sandbox.api_key, sandbox.url) as client:
+        dataset = client.create_dataset("two-grids-on-screen")
+        [target] = client.create_datapoints(dataset.id, [{"expected_output": "The original answer."}])
+    cells = [
+        SETUP + "\nclient = Client.sandbox()",  # one client for both, as in example notebook 01
+        f"first = DatasetGrid(client, {dataset.id!r})\nfirst",
+        f"second = DatasetGrid(client, {dataset.id!r})\nsecond",
+    ]
+    open_and_run(page, lab, "two_grids.ipynb", cells, wait_for=ROWS)
+    page.locator(".nbw-grid").nth(1).locator("tbody tr[role=row][data-id]").first.wait_for()
+    first, second = page.locator(".nbw-grid").nth(0), page.locator(".nbw-grid").nth(1)
+
+    def edit(grid, text):
+        grid.locator("td.nbw-col-expected_output").first.dblclick()
+        grid.locator(".nbw-editor textarea").fill(text)
+        grid.locator(".nbw-editor textarea").press("Control+Enter")
+
+    edit(first, "Saved in the first grid.")
+    first.locator("td.nbw-state-saved").wait_for()
+    assert second.locator("td.nbw-col-expected_output").first.inner_text() == "The original answer."  # as it was
+    edit(second, "Typed in the second grid.")
+    second.locator("td.nbw-state-conflict").wait_for()
+    detail = second.locator(".nbw-detail-conflict")
+    assert detail.locator(".nbw-diff-before .nbw-diff").inner_text() == "Saved in the first grid."
+    assert detail.locator(".nbw-diff-after .nbw-diff").inner_text() == "Typed in the second grid."
+    with Client.orq(sandbox.api_key, sandbox.url) as other:
+        assert other.get_datapoint(dataset.id, target.id).expected_output == "Saved in the first grid."
+    detail.get_by_role("button", name="Take theirs").click()
+    page.wait_for_function(
+        "(text) => document.querySelectorAll('.nbw-grid')[1]?.querySelector('td.nbw-col-expected_output')"
+        "?.innerText === text",
+        arg="Saved in the first grid.",
+    )
+    screenshot(page, "grid-two-grids-conflict-taken", second)
+
+
 def test_a_retrying_edit_shows_its_draft_in_a_short_row(sized_page, lab, sandbox):
     page = sized_page
     long = "Send a fresh reset link; links expire after 30 minutes, so ask them to use it at once and check spam."
