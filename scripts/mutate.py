@@ -145,7 +145,7 @@ MUTANTS: list[Mutant] = [
     Mutant(
         "writes.own-tokens-ignored",
         "nbwidgets/client/writes.py",
-        "if changed and found not in self._store.own_tokens(self.scope, entry.key):",
+        "if changed and found not in self._store.own_tokens(self.scope, entry.key, entry.origin):",
         "if changed:",
         GRID,
     ),
@@ -483,7 +483,7 @@ def try_mutant(mutant: Mutant, timeout: float, count: bool) -> list[tuple[str, s
     original = path.read_text()
     found = original.count(mutant.old)
     if found != 1:
-        return [("unapplicable", f"the text is found {found} times in {mutant.path}", [], 0.0)]
+        return [(f"its text is found {found} times in {mutant.path}", "unapplicable", [], 0.0)]
     results = []
     try:
         path.write_text(original.replace(mutant.old, mutant.new))
