@@ -213,6 +213,17 @@ class Client:
         """Queue a write (see writes.py): returns its handle at once."""
         return self.outbox.submit(write)
 
+    def set_sandbox_faults(self, **switches: float) -> dict[str, Any]:
+        """The sandbox only: make it misbehave, to see what the widgets do when the service does.
+
+        `fault_rate` (500s, and answers lost after the work is done), `drop_rate` (only lost answers),
+        `rate_limit_rate` (429s), `latency_ms`, `retry_after_ms`; 0 puts each right again. Returns every
+        switch as it now stands. A real service has no such switches: this refuses with a RuntimeError.
+        """
+        if not self.is_sandbox:
+            raise RuntimeError(f"set_sandbox_faults is for the sandbox; this client talks to {self.label}")
+        return dict(self._send("POST", "/_sandbox/faults", switches, once=True))
+
     @property
     def label(self) -> str:
         """Where this client talks to, in words a user reads."""

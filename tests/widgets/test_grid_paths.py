@@ -9,7 +9,7 @@ import pytest
 from servers import versions_made_from, wait_for
 
 from nbwidgets import Client, DatasetGrid
-from nbwidgets.client import RetryPolicy
+from nbwidgets.client import ApiError, RetryPolicy
 
 
 def shown(grid, datapoint_id):
@@ -189,3 +189,25 @@ def test_a_version_says_whether_it_is_active_and_whether_a_newer_one_exists(over
     assert grid.notice == ""  # the last save's notice does not stand beside this one's progress
     handle.result(30)
     wait_for(lambda: grid.notice.startswith("Saved as version"))
+
+
+def test_a_notebook_on_the_sandbox_switches_its_faults_and_sees_the_grid_retry_then_save(sandbox, dataset):
+    """`client.set_sandbox_faults(...)`: what a user runs to watch the widgets ride out a failing service."""
+    client = Client.orq(sandbox.api_key, sandbox.url, sandbox=True, retry=RetryPolicy(max_retries=0))
+    try:
+        grid = DatasetGrid(client, dataset, page_size=10)
+        target = grid.rows[0]
+        assert client.set_sandbox_faults(fault_rate=1.0)["fault_rate"] == 1.0
+        handle = grid.edit(target.id, expected_output="Through the storm", wait=False)
+        wait_for(lambda: grid.row_status[target.id]["state"] == "retrying", what="the row saying it retries")
+        assert client.set_sandbox_faults(fault_rate=0)["fault_rate"] == 0
+        grid.handle({"type": "retry", "datapoint_id": target.id})
+        assert handle.result(30).expected_output == "Through the storm"
+        assert grid.row_status[target.id]["state"] == "saved"
+        with pytest.raises(ApiError, match="unknown fault setting 'storm'"):
+            client.set_sandbox_faults(storm=1)
+    finally:
+        sandbox.clear_faults()
+        client.close()
+    with Client.orq(sandbox.api_key, sandbox.url) as real, pytest.raises(RuntimeError, match="for the sandbox"):
+        real.set_sandbox_faults(fault_rate=1.0)  # a client of a real service has no such switches
