@@ -222,7 +222,7 @@ class Sandbox:
 
 
 def _service(path: str) -> str:
-    return "orq" if path.startswith("/v2/") else "overmind" if path.startswith("/api/") else "control"
+    return "orq" if path.startswith(("/v2/", "/v3/")) else "overmind" if path.startswith("/api/") else "control"
 
 
 def _error_body(service: str, status: int, message: str, code: str) -> dict[str, Any]:

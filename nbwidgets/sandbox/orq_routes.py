@@ -18,6 +18,7 @@ from starlette.routing import Route
 from ..models import Evaluator, evaluator_problems, new_ulid
 from ..models.feedback import BUILTIN_FEEDBACK_PROPERTIES, FeedbackProperty
 from ..models.orq import EVALUATOR_WRITABLE_FIELDS
+from . import judge
 from . import orq_rules as rules
 from .orq_rules import OrqError, details, error_response
 from .responder import RESPONDERS, token_count
@@ -52,6 +53,7 @@ class OrqRoutes:
             Route("/v2/evaluators/{evaluator_id}", r(self.get_evaluator), methods=["GET"]),
             Route("/v2/evaluators/{evaluator_id}", r(self.update_evaluator), methods=["PATCH"]),
             Route("/v2/evaluators/{evaluator_id}", r(self.delete_evaluator), methods=["DELETE"]),
+            Route("/v3/evaluators/{evaluator_id}/invoke", r(self.invoke_evaluator), methods=["POST"]),
             Route("/v2/deployments", r(self.list_deployments), methods=["GET"]),
             Route("/v2/deployments/invoke", r(self.invoke_deployment), methods=["POST"]),
             Route("/v2/feedback", r(self.create_feedback), methods=["POST"]),
@@ -275,6 +277,20 @@ class OrqRoutes:
         if not self.store.delete_evaluator(request.path_params["evaluator_id"]):
             raise OrqError(404, "Evaluator not found")
         return Response(status_code=204)
+
+    async def invoke_evaluator(self, request: Request) -> Response:
+        """Run a stored evaluator on what the body gives to grade (see judge.py for the sandbox's judge)."""
+        evaluator_id, version, environment = judge.split_id(request.path_params["evaluator_id"])
+        current = self._evaluator(evaluator_id)
+        if version is not None and version != current.get("version"):
+            stored = self.store.get_evaluator_version(evaluator_id, version)
+            if stored is None:
+                raise OrqError(404, f"Evaluator version {version} not found")
+            current = stored
+        elif environment is not None and environment not in judge.ENVIRONMENTS:
+            raise OrqError(404, f"Environment {environment} not found")
+        context = judge.graded_context(await rules.body_json(request))
+        return JSONResponse(judge.judge(current, context))
 
     # --- deployments and traces ----------------------------------------------------------------
 

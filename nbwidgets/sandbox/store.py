@@ -23,6 +23,9 @@ CREATE TABLE IF NOT EXISTS orq_datapoint (
     dataset_id TEXT NOT NULL, id TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (dataset_id, id)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS orq_evaluator (id TEXT PRIMARY KEY, key TEXT NOT NULL UNIQUE, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS orq_evaluator_version (
+    id TEXT NOT NULL, version TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (id, version)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS orq_feedback (
     id TEXT PRIMARY KEY, trace_id TEXT NOT NULL, body TEXT NOT NULL, writes INTEGER NOT NULL DEFAULT 1
 );
@@ -196,9 +199,18 @@ class Store:
                 "INSERT OR REPLACE INTO orq_evaluator (id, key, body) VALUES (?, ?, ?)",
                 (body["_id"], body["key"], json.dumps(body)),
             )
+            # each version as it last stood, for `id@version` (an update without a version bump rewrites it)
+            db.execute(
+                "INSERT OR REPLACE INTO orq_evaluator_version (id, version, body) VALUES (?, ?, ?)",
+                (body["_id"], str(body.get("version", "1.0.0")), json.dumps(body)),
+            )
+
+    def get_evaluator_version(self, evaluator_id: str, version: str) -> dict[str, Any] | None:
+        return self._one("SELECT body FROM orq_evaluator_version WHERE id = ? AND version = ?", evaluator_id, version)
 
     def delete_evaluator(self, evaluator_id: str) -> bool:
         with self.transaction() as db:
+            db.execute("DELETE FROM orq_evaluator_version WHERE id = ?", (evaluator_id,))
             return db.execute("DELETE FROM orq_evaluator WHERE id = ?", (evaluator_id,)).rowcount > 0
 
     # --- orq feedback ---------------------------------------------------------------------------

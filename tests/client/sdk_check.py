@@ -7,6 +7,8 @@ import json
 import sys
 import traceback
 
+import httpx
+
 url, key, ids = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
 if len(sys.argv) > 4 and sys.argv[4]:
     sys.path.insert(0, sys.argv[4])
@@ -142,7 +144,54 @@ def not_found_is_typed():
         raise AssertionError("no error for a missing dataset")
 
 
-for name, call in [
+def invoke_evaluators():
+    """Every kind of evaluator, each way of naming it and both body shapes: the SDK parses each answer."""
+    names = [n for n in ("tone_check", "answer_quality_jury", "judge_number", "judge_string") if n in ids]
+    assert len(names) == 4, names
+    seen = set()
+    for name in names:
+        version = httpx.get(f"{url}/v2/evaluators/{ids[name]}", headers={"Authorization": f"Bearer {key}"}).json()[
+            "version"
+        ]  # the SDK's evaluator model has no version field
+        for target in (ids[name], f"{ids[name]}@{version}", f"{ids[name]}@production"):
+            flat = orq.evals.invoke(
+                id=target, output="Your refund is on its way.", reference="your refund is on its way"
+            )
+            assert flat.passed is True and flat.status == "passed" and flat.evaluator_id == ids[name], flat
+            assert flat.trace_id and flat.span_id and flat.explanation, flat
+            context = orq.evals.invoke(
+                id=target,
+                context={
+                    "input": {"user_query": "Where is my refund?", "expected_output": "Refunds take 5 days."},
+                    "output": {"response": "I like turtles."},
+                },
+            )
+            assert context.passed is False and context.status == "condition_failed", context
+            plain = orq.evals.invoke(
+                id=target,
+                messages=[{"role": "user", "content": "hi"}, {"role": "assistant", "content": "Hello, thanks!"}],
+            )
+            assert plain.value is not None and plain.confidence is not None, plain
+            seen.add(flat.type)
+    assert seen == {"boolean", "string", "number"}, seen
+
+
+def invoke_refusals():
+    for call, status in (
+        (lambda: orq.evals.invoke(id="01JBX0NOPE000000000000NOPE", output="x"), 404),
+        (lambda: orq.evals.invoke(id=ids["tone_check"] + "@9.9.9", output="x"), 404),
+        (lambda: orq.evals.invoke(id=ids["tone_check"], query="nothing to grade"), 400),
+    ):
+        try:
+            call()
+        except Exception as exc:
+            assert getattr(exc, "status_code", None) == status, exc
+            assert "message" in json.loads(exc.body), exc.body
+        else:
+            raise AssertionError(f"no {status}")
+
+
+CHECKS = [
     ("list_datasets", list_datasets),
     ("list_datapoints", list_datapoints),
     ("retrieve_datapoint", retrieve_datapoint),
@@ -157,7 +206,12 @@ for name, call in [
     ("remove_feedback", remove_feedback),
     ("not_found_is_typed", not_found_is_typed),
     ("wrong_requests_get_orqs_errors", wrong_requests_get_orqs_errors),
-]:
+]
+# 4.17.13 answers an invoke with a bare EvaluationResult, the shape the sandbox follows; 4.14.20 wrapped it in
+# {"result": ...} (InvokeEvaluatorResponse), a shape orq has since dropped, so it is not held to it.
+if hasattr(orq.evals, "invoke") and not hasattr(orq_ai_sdk.models, "InvokeEvaluatorResponse"):
+    CHECKS += [("invoke_evaluators", invoke_evaluators), ("invoke_refusals", invoke_refusals)]
+for name, call in CHECKS:
     check(name, call)
 
 print(json.dumps({"version": version, "passed": passed, "failures": failures}))

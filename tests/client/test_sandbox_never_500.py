@@ -55,6 +55,11 @@ def test_no_body_or_query_makes_a_500(sandbox):
             ("POST", "/v2/evaluators", ["key", "mode", "jury", "model", "path", "prompt", "output_type"]),
             ("POST", "/v2/feedback", ["property", "value", "trace_id", "id", "product"]),
             ("POST", "/v2/feedback/remove", ["id", "trace_id", "product"]),
+            (
+                "POST",
+                f"/v3/evaluators/{evaluator}/invoke",
+                ["context", "query", "output", "reference", "retrievals", "messages", "variables", "retry"],
+            ),
             ("POST", "/v2/deployments/invoke", ["key", "inputs", "messages", "context", "metadata", "stream"]),
             ("POST", "/api/datasets/", ["agent", "datapoints", "name", "source", "metadata", "make_active"]),
             ("POST", "/_sandbox/faults", ["latency_ms", "fault_rate", "rate_limit_rate", "retry_after_ms"]),
