@@ -115,7 +115,15 @@ def main() -> int:
         if not (work / example.name).exists():
             shutil.copy(example, work / example.name)
 
-    ready = Path(tempfile.mkdtemp(prefix="nbw-demo-")) / "ready.json"
+    # the ready file holds the sandbox's key: it lives in a private temp folder that every exit path removes
+    ready_folder = Path(tempfile.mkdtemp(prefix="nbw-demo-"))
+    try:
+        return _run(args, work, ready_folder / "ready.json")
+    finally:
+        shutil.rmtree(ready_folder, ignore_errors=True)
+
+
+def _run(args: argparse.Namespace, work: Path, ready: Path) -> int:
     key = secrets.token_urlsafe(16)
     print("== starting the sandbox with demo data", flush=True)
     sandbox = subprocess.Popen(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -102,6 +103,10 @@ def _listening(url: str) -> bool:
     return True
 
 
+def key_in(ready_file) -> bool:
+    return bool(json.loads(ready_file.read_text()).get("api_key"))
+
+
 @pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP], ids=lambda s: s.name)
 def test_the_demo_starts_everything_and_any_stop_signal_stops_all_of_it(tmp_path, stop_signal):
     env = {
@@ -109,7 +114,9 @@ def test_the_demo_starts_everything_and_any_stop_signal_stops_all_of_it(tmp_path
         "JUPYTER_CONFIG_DIR": str(tmp_path / "config"),
         "JUPYTER_DATA_DIR": str(tmp_path / "data"),
         "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
+        "TMPDIR": str(tmp_path / "tmp"),  # where the demo's ready file (it holds the sandbox's key) goes
     }
+    (tmp_path / "tmp").mkdir()
     env.pop("NBWIDGETS_SANDBOX_URL", None)
     process = subprocess.Popen(
         [
@@ -169,6 +176,8 @@ def test_the_demo_starts_everything_and_any_stop_signal_stops_all_of_it(tmp_path
         tree = psutil.Process(process.pid).children(recursive=True)
         assert any(kernel_id in " ".join(child.cmdline()) for child in tree), "the kernel did not start"
         assert len(tree) >= 3  # JupyterLab, its kernel, the sandbox
+        ready_files = list((tmp_path / "tmp").glob("nbw-demo-*/ready.json"))
+        assert len(ready_files) == 1 and key_in(ready_files[0])
 
         process.send_signal(stop_signal)
         process.wait(40)
@@ -176,5 +185,7 @@ def test_the_demo_starts_everything_and_any_stop_signal_stops_all_of_it(tmp_path
         alive = [c for c in tree if c.is_running() and c.status() != psutil.STATUS_ZOMBIE]
         assert not alive, [c.cmdline() for c in alive]
         assert not _listening(base + "/api/status") and not _listening(sandbox_url + "/_sandbox/health")
+        # the ready file, holding the sandbox's key, is gone with its folder
+        assert not list((tmp_path / "tmp").glob("nbw-demo-*")), list((tmp_path / "tmp").iterdir())
     finally:
         stop_pid(process)
