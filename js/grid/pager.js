@@ -15,15 +15,26 @@ export function renderPager(pager, { get, send, flip, rowCount, viewId }) {
   const schema = get("schema") ?? {};
   const number = get("page_number");
   const pages = get("page_count");
+  const sizes = [...new Set([...PAGE_SIZES.filter((n) => n <= (schema.max_page_size ?? 200)), get("page_size")])].sort(
+    (x, y) => x - y,
+  );
   const size = h(
     "select",
     { id: `${viewId}-size`, onchange: () => send("page_size", { size: Number(size.value) }) },
-    [...new Set([...PAGE_SIZES.filter((n) => n <= (schema.max_page_size ?? 200)), get("page_size")])]
-      .sort((x, y) => x - y)
-      .map((n) => h("option", { value: String(n), selected: n === get("page_size") }, String(n))),
+    sizes.map((n) => h("option", { value: String(n), selected: n === get("page_size") }, String(n))),
   );
+  const range = h("span", { class: "nbw-muted" }, rangeText(number, get("page_size"), rowCount, get("total")));
+  const sizeGroup = group(h("label", { for: `${viewId}-size` }, "Rows per page"), size);
+  if (number === 1 && !get("has_next") && !get("has_previous")) {
+    // everything is on this one page (a short list shown as a grid): no page controls that could do
+    // nothing; rows per page only where a smaller size would split the rows into pages
+    const smallest = sizes[0];
+    const rows = get("total") ?? rowCount;
+    pager.replaceChildren(range, h("span", { class: "nbw-spacer" }), ...(rows > smallest ? [sizeGroup] : []));
+    return;
+  }
   const parts = [
-    h("span", { class: "nbw-muted" }, rangeText(number, get("page_size"), rowCount, get("total"))),
+    range,
     h("span", { class: "nbw-spacer" }),
     h("button", { type: "button", disabled: number <= 1, onclick: () => send("first") }, "« First page"),
     h("button", { type: "button", disabled: !get("has_previous"), onclick: () => flip(-1) }, "‹ Previous page"),
@@ -74,6 +85,6 @@ export function renderPager(pager, { get, send, flip, rowCount, viewId }) {
       ),
     );
   }
-  parts.push(group(h("label", { for: `${viewId}-size` }, "Rows per page"), size));
+  parts.push(sizeGroup);
   pager.replaceChildren(...parts);
 }

@@ -1,6 +1,15 @@
 // Cells shaped for LLM data. Every value is set as text: markup in a datapoint stays literal.
 import { h } from "./dom.js";
-import { evaluationText, fullTime, inlineValue, messageText, pretty, relativeTime, STATES } from "./format.js";
+import {
+  evaluationText,
+  evaluationTitle,
+  fullTime,
+  inlineValue,
+  messageText,
+  pretty,
+  relativeTime,
+  STATES,
+} from "./format.js";
 
 const CLAMP_CHARS = 280;
 
@@ -80,11 +89,7 @@ export function evaluationsCell(evaluations) {
     "ul",
     { class: "nbw-chips" },
     evaluations.map((evaluation) =>
-      h(
-        "li",
-        { class: "nbw-chip", title: `human review by ${evaluation.reviewed_by_id ?? "?"}` },
-        evaluationText(evaluation),
-      ),
+      h("li", { class: "nbw-chip", title: evaluationTitle(evaluation) }, evaluationText(evaluation)),
     ),
   );
 }

@@ -47,10 +47,25 @@ export function formatTime(iso) {
   return date.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "medium" });
 }
 
+/** A review's value as a reader says it ("good", "4", "yes", "accurate, polite"); unknown shapes as JSON. */
 export function evaluationText(evaluation) {
   if (!EVALUATION_TYPES.includes(evaluation?.type)) return JSON.stringify(evaluation);
-  const value = evaluation.type === "string_array" ? (evaluation.values ?? []).join(", ") : String(evaluation.value);
-  return `${evaluation.type}: ${value}`;
+  if (evaluation.type === "string_array") return (evaluation.values ?? []).join(", ");
+  if (evaluation.type === "boolean") return evaluation.value ? "yes" : "no";
+  return String(evaluation.value);
+}
+
+const ANNOTATORS = { human: "Human review", llm: "LLM judge", code: "Code check", automation: "Automation" };
+
+/** A review's hover text: what kind of reviewer, when, and why; never its ids (a datapoint's evaluations
+ * carry no review or reviewer name, only ids, which mean nothing to a reader). */
+export function evaluationTitle(evaluation, now = Date.now()) {
+  const kind = ANNOTATORS[evaluation?.annotator?.kind] ?? "Human review";
+  const lines = [kind];
+  if (evaluation?.reviewed_at)
+    lines.push(`reviewed ${relativeTime(evaluation.reviewed_at, now)} (${fullTime(evaluation.reviewed_at)})`);
+  if (evaluation?.explanation) lines.push(String(evaluation.explanation));
+  return lines.join("\n");
 }
 
 export function rangeText(pageNumber, pageSize, rowCount, total) {

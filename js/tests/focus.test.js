@@ -164,3 +164,17 @@ test("Esc in the grid's Find box stops a find in progress first; with none runni
   assert.equal(document.activeElement, notebook);
   controller.abort();
 });
+
+test("a listing that fits on one page shows no page controls (they could do nothing), only its range", () => {
+  const few = pagerIn({ page_count: 1, page_size: 3, total: 3, has_next: false, has_previous: false });
+  assert.deepEqual(buttonsOf(few.pager), []);
+  assert.ok(!few.pager.descendants().some((n) => n.tagName === "SELECT")); // 3 rows: no size splits them
+  assert.match(few.pager.textContent, /3/);
+  // 25 rows on one page of 25: a smaller size would page them, so the size stays; still no page buttons
+  const one = pagerIn({ page_count: 1, page_size: 25, total: 25, has_next: false });
+  assert.deepEqual(buttonsOf(one.pager), []);
+  assert.ok(one.pager.descendants().some((n) => n.tagName === "SELECT"));
+  // a real second page brings them back
+  const two = pagerIn({ page_count: 2, page_size: 25, total: 30 });
+  assert.ok(named(two.pager, "Next page ›"));
+});

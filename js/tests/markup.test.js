@@ -56,14 +56,14 @@ test("inputs chips and key/value cells: keys and values", () => {
 
 test("evaluations chips: every evaluation type", () => {
   const evaluations = [
-    { id: "e1", type: "string", value: IMG, reviewed_by_id: BOLD },
+    { id: "e1", type: "string", value: IMG, reviewed_by_id: BOLD, explanation: BOLD },
     { id: "e2", type: "string_array", values: [BOLD, SCRIPT] },
     { id: "e3", type: "number", value: 3 },
   ];
   const cell = evaluationsCell(evaluations);
   assertLiteral(cell);
   assert.equal(cell.children.length, 3);
-  assert.equal(cell.children[0].getAttribute("title"), `human review by ${BOLD}`);
+  assert.equal(cell.children[0].getAttribute("title"), `Human review\n${BOLD}`); // the words, no reviewer id
 });
 
 test("tags (Overmind) as chips", () => {

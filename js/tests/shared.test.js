@@ -2,7 +2,15 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { editorText, editorValue } from "../grid/editing.js";
 import { diff, unchanged } from "../shared/diff.js";
-import { evaluationText, messageText, pageCount, parseLoose, pretty, rangeText } from "../shared/format.js";
+import {
+  evaluationText,
+  evaluationTitle,
+  messageText,
+  pageCount,
+  parseLoose,
+  pretty,
+  rangeText,
+} from "../shared/format.js";
 
 const apply = (parts, side) =>
   parts
@@ -60,7 +68,10 @@ test("what the models do not know is shown as its raw JSON, never dropped", () =
   );
   const unknown = { type: "rubric", score: { a: 1 } };
   assert.equal(evaluationText(unknown), JSON.stringify(unknown));
-  assert.equal(evaluationText({ type: "number", value: 3 }), "number: 3");
+  // the value, not its type or ids
+  assert.equal(evaluationText({ type: "number", value: 3 }), "3");
+  assert.equal(evaluationText({ type: "string", value: "good", reviewed_by_id: "01JBX0" }), "good");
+  assert.equal(evaluationText({ type: "boolean", value: false }), "no");
 });
 
 test("formatting helpers", () => {
@@ -68,7 +79,7 @@ test("formatting helpers", () => {
   assert.equal(pretty({ a: 1 }), '{\n  "a": 1\n}');
   assert.deepEqual(parseLoose('{"team":"x"}'), { team: "x" });
   assert.equal(parseLoose("billing"), "billing");
-  assert.equal(evaluationText({ type: "string_array", values: ["a", "b"] }), "string_array: a, b");
+  assert.equal(evaluationText({ type: "string_array", values: ["a", "b"] }), "a, b");
   assert.equal(rangeText(2, 25, 25, 10000), "Rows 26–50 of 10,000");
   assert.equal(rangeText(1, 25, 0, 0), "No datapoints");
   assert.equal(pageCount(101, 25), 5);
@@ -84,4 +95,20 @@ test("editor text and values by the column's kind", () => {
   assert.match(editorValue("messages", "[oops", "Messages").error, /Messages must be valid JSON/);
   assert.deepEqual(editorValue("json", '{"team":"x"}'), { value: { team: "x" } });
   assert.deepEqual(editorValue("json", "plain"), { value: "plain" });
+});
+
+test("a review's hover text: its kind, when and why; never ids", () => {
+  const review = {
+    id: "01JBX0AAAA",
+    human_review_id: "01JBX0BBBB",
+    reviewed_by_id: "01JBX0CCCC",
+    type: "string",
+    value: "good",
+    reviewed_at: "2026-01-01T10:00:00Z",
+    explanation: "polite and right",
+  };
+  const title = evaluationTitle(review, Date.parse("2026-01-01T12:00:00Z"));
+  assert.match(title, /^Human review\nreviewed 2 hours ago \(.*2026.*\)\npolite and right$/);
+  assert.doesNotMatch(title, /01JBX0/);
+  assert.match(evaluationTitle({ ...review, annotator: { kind: "llm", actor_id: "x" } }), /^LLM judge/);
 });
