@@ -8,7 +8,7 @@ import { choicesFor, isPicked, nextValue } from "../feedback/choices.js";
 import { clampedText, keyValueCell, messagesCell, statusBadge } from "../shared/cells.js";
 import { createRequester } from "../shared/comm.js";
 import { diff, diffView, unchanged } from "../shared/diff.js";
-import { append, clear, focusedIn, h, keepingFocus } from "../shared/dom.js";
+import { append, clear, focusedIn, h, keepingFocus, newViewId } from "../shared/dom.js";
 import { gridMove, handFocusToNotebook, isolateShortcuts, isSaveChord, saveChordText } from "../shared/keys.js";
 import { coalesced } from "../shared/schedule.js";
 import {
@@ -47,14 +47,13 @@ const CHROME_NAMES = [
   "prefetch",
   "total",
 ];
-let viewIds = 0;
 
 function render({ model, el }) {
   // --- state -------------------------------------------------------------------------------
   const controller = new AbortController();
   const { signal } = controller;
   const { request, dispose } = createRequester(model);
-  const viewId = `nbw-experiment-${++viewIds}`;
+  const viewId = newViewId("experiment");
   const get = (name) => model.get(name);
   const kinds = () => get("feedback_kinds") ?? [];
   let active = 0; // the active row of this page

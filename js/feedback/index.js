@@ -5,19 +5,18 @@ import "./feedback.css";
 import { clampedText } from "../shared/cells.js";
 import { createRequester } from "../shared/comm.js";
 import { diff, unchanged } from "../shared/diff.js";
-import { append, clear, h, keepingFocus } from "../shared/dom.js";
+import { append, clear, h, keepingFocus, newViewId } from "../shared/dom.js";
 import { isolateShortcuts, isSaveChord, saveChordText } from "../shared/keys.js";
 import { coalesced } from "../shared/schedule.js";
 import { choiceButton } from "./choice-button.js";
 import { choicesFor, isPicked, nextValue, STATUS_TEXT } from "./choices.js";
 
-let viewIds = 0;
 function render({ model, el }) {
   // --- state -------------------------------------------------------------------------------
   const controller = new AbortController();
   const { signal } = controller;
   const { request, dispose } = createRequester(model);
-  const viewId = `nbw-feedback-${++viewIds}`;
+  const viewId = newViewId("feedback");
   const get = (name) => model.get(name);
   let optimistic; // the value clicked, shown at once until the kernel's value arrives
   let correction = get("value") ?? get("output") ?? "";

@@ -3,7 +3,7 @@ import "../shared/theme.css";
 import "./form.css";
 import { createRequester } from "../shared/comm.js";
 import { renderDiff } from "../shared/diff.js";
-import { append, clear, h, keepingFocus } from "../shared/dom.js";
+import { append, clear, h, keepingFocus, newViewId } from "../shared/dom.js";
 import { isolateShortcuts } from "../shared/keys.js";
 import { coalesced } from "../shared/schedule.js";
 import {
@@ -23,14 +23,13 @@ import {
   withOutputType,
 } from "./draft.js";
 
-let viewIds = 0;
 
 function render({ model, el }) {
   // --- state -------------------------------------------------------------------------------
   const controller = new AbortController();
   const { signal } = controller;
   const { request, dispose } = createRequester(model);
-  const viewId = `nbw-form-${++viewIds}`;
+  const viewId = newViewId("form");
   let draft = clone(model.get("draft")) ?? {};
   let errorNodes = new Map(); // field path -> the element that shows its problem
   let inputsByPath = new Map();

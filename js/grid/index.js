@@ -4,7 +4,7 @@
 import "../shared/theme.css";
 import "./grid.css";
 import { createRequester } from "../shared/comm.js";
-import { h, keepingFocus } from "../shared/dom.js";
+import { h, keepingFocus, newViewId } from "../shared/dom.js";
 import { isolateShortcuts } from "../shared/keys.js";
 import { coalesced } from "../shared/schedule.js";
 import { resolveColumns, withDrop, withHidden, withMove, withWidth } from "./columns.js";
@@ -16,7 +16,6 @@ import { mergeRows } from "./rows.js";
 import { createTable } from "./table.js";
 import { renderControls, renderFind, renderStaged, renderStatus, renderToolbar } from "./toolbar.js";
 
-let viewIds = 0;
 const INTENTS = {
   retry: ["retry", {}],
   "keep-mine": ["resolve", { keep: "mine" }],
@@ -29,7 +28,7 @@ function render({ model, el }) {
   const { signal } = controller;
   const { request, dispose } = createRequester(model);
   // unique in the page even when the module is loaded once per widget (labels point at ids)
-  const viewId = `nbw-grid-${Math.random().toString(36).slice(2, 8)}-${++viewIds}`;
+  const viewId = newViewId("grid");
   const get = (name) => model.get(name);
   const setTrait = (name, value) => {
     model.set(name, value); // view state the front end owns (selection, density, layout): the kernel reads it

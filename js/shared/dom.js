@@ -1,5 +1,15 @@
 // Building DOM from data. Text always goes in as textContent: datapoint text is never HTML.
 
+let views = 0;
+/**
+ * A prefix for the element ids of one view, unique in the page: labels point at ids, and two copies of a
+ * widget (or two views of one) on a page must each toggle their own controls. A bundle may be loaded once
+ * per widget (its counter starting again at 1), hence the random part.
+ */
+export function newViewId(kind) {
+  return `nbw-${kind}-${Math.random().toString(36).slice(2, 8)}-${++views}`;
+}
+
 /** h("button", {class: "x", onclick, "aria-label": "Next"}, "Next ›") */
 export function h(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);

@@ -4,6 +4,7 @@ import { focusedIn } from "./dom.js";
 export function isolateShortcuts(root, signal) {
   // Lumino (JupyterLab, Notebook 7) skips its shortcuts for events inside this attribute.
   root.setAttribute("data-lm-suppress-shortcuts", "true");
+  keepClicksInside(root, signal);
   // Other hosts (classic notebook, VS Code) listen on ancestors: stop keys at the widget.
   root.addEventListener("keydown", (event) => event.stopPropagation(), { signal });
   root.addEventListener("keypress", (event) => event.stopPropagation(), { signal });
@@ -15,6 +16,31 @@ export function isolateShortcuts(root, signal) {
       if (event.key !== "Escape" || event.defaultPrevented) return;
       event.preventDefault();
       handFocusToNotebook(root);
+    },
+    { signal },
+  );
+}
+
+const INTERACTIVE = "button, input, select, textarea, a[href], summary, [tabindex], [contenteditable]";
+
+/**
+ * A click on a part of the widget that is not a control (a title, a legend, a hint, a progress line)
+ * keeps the keyboard in the widget: the root takes focus (tabindex -1: the browser focuses the nearest
+ * focusable ancestor of what was clicked) instead of the notebook's cell, whose command mode would
+ * take the next keys (`d d` deletes the cell in JupyterLab; marimo has command keys too).
+ */
+export function keepClicksInside(root, signal) {
+  if (!root.hasAttribute("tabindex")) root.setAttribute("tabindex", "-1");
+  root.addEventListener(
+    "mousedown",
+    (event) => {
+      const target = event.composedPath?.()[0] ?? event.target;
+      const control = target?.closest?.(INTERACTIVE);
+      if (control && control !== root && root.contains(control)) return; // the control takes focus itself
+      // after the browser's own focus move (the host may have focused its cell meanwhile)
+      setTimeout(() => {
+        if (!focusedIn(root) && root.isConnected) root.focus({ preventScroll: true });
+      }, 0);
     },
     { signal },
   );

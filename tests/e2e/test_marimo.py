@@ -294,3 +294,40 @@ def test_experiment_review_runs_its_function_and_records_a_thumbs_up(page, marim
     while thumbs_up() == before:
         assert time.monotonic() < deadline, "the thumbs up was not recorded"
         time.sleep(0.1)
+
+
+def test_a_click_on_a_widget_part_that_is_not_a_control_keeps_marimo_command_keys_out(page, marimo, sandbox):
+    with Client.orq(sandbox.api_key, sandbox.url) as client:
+        created = client.create_evaluator(
+            {"key": "marimo_keys_form", "prompt": "Is {{output}} polite?", "model": "openai/gpt-4o"}
+        )
+    open_app(
+        page,
+        marimo,
+        "keys.py",
+        [
+            SETUP + "\nfrom nbwidgets import ExperimentReview",
+            f"form = mo.ui.anywidget(EvaluatorForm(client, {created.id!r}))\nform",
+            "review = mo.ui.anywidget(ExperimentReview(client, generate=lambda dp: 'an answer', page_size=3))\nreview",
+        ],
+        wait_for=".nbw-experiment .nbw-xrow[data-state=done]",
+    )
+    form, review = page.locator(".nbw-form"), page.locator(".nbw-experiment")
+    expect(form.locator("[data-path=key]")).to_have_value("marimo_keys_form", timeout=30_000)
+    cells = marimo_cells(page).count()
+    for part in [
+        form.locator("legend", has_text="Judging"),
+        form.locator("legend", has_text="Guardrail"),
+        form.locator(".nbw-title"),
+        review.locator(".nbw-title"),
+        review.locator(".nbw-progress"),
+    ]:
+        part.scroll_into_view_if_needed()
+        box = part.bounding_box()
+        page.mouse.click(box["x"] + 2, box["y"] + box["height"] / 2)
+        page.wait_for_timeout(50)
+        for key in ["d", "d", "a", "b"]:
+            page.keyboard.press(key)
+        page.wait_for_timeout(150)
+        assert marimo_cells(page).count() == cells, f"a command key after a click on {part} changed the cells"
+        assert any("nbw" in level for level in focus_path(page)), f"focus left the widget after {part}"

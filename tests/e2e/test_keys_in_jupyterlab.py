@@ -1,0 +1,100 @@
+"""Safe at the keyboard in JupyterLab (issue 21): a click anywhere in a widget keeps the keys in it (no
+`d d` deleting its cell), each copy of a widget has ids of its own, Ctrl+S saves what was just typed."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from conftest import open_and_run
+
+from nbwidgets import Client
+
+pytestmark = pytest.mark.e2e
+
+
+def cells(page) -> int:
+    return page.locator(".jp-Notebook .jp-Cell").count()
+
+
+def evaluator(sandbox, key: str) -> str:
+    with Client.orq(sandbox.api_key, sandbox.url) as client:
+        found = [e for e in client.list_evaluators() if e.key == key]
+        if found:
+            return found[0].id
+        return client.create_evaluator({"key": key, "prompt": "Is {{output}} polite?", "model": "openai/gpt-4o"}).id
+
+
+def widgets_notebook(page, lab, sandbox, name: str, copies: int = 1) -> None:
+    trace = sandbox.new_trace(f"trace-{name}")
+    form_id = evaluator(sandbox, "e2e_keys_form")
+    cells_ = ["from nbwidgets import Client, EvaluatorForm, ExperimentReview, FeedbackButtons\nclient = Client.sandbox()"]
+    for _ in range(copies):
+        cells_ += [
+            f"EvaluatorForm(client, {form_id!r})",
+            "ExperimentReview(client, generate=lambda dp: 'an answer', page_size=3)",
+        ]
+    cells_.append(f"FeedbackButtons(client, {trace!r}, property='quality', kind='score', score_range=(1, 5))")
+    open_and_run(page, lab, name, cells_, wait_for=".nbw-feedback button")
+    page.locator(".nbw-experiment .nbw-xrow[data-state=done]").nth(copies * 3 - 1).wait_for(timeout=30_000)
+    page.wait_for_function(
+        "(n) => [...document.querySelectorAll('.nbw-form [data-path=key]')].filter(i => i.value).length === n",
+        arg=copies,
+        timeout=30_000,
+    )
+
+
+def test_d_d_after_a_click_on_a_widget_part_that_is_not_a_control_deletes_no_cell(page, lab, sandbox):
+    widgets_notebook(page, lab, sandbox, "keys_dd.ipynb")
+    form = page.locator(".nbw-form").first
+    review = page.locator(".nbw-experiment").first
+    feedback = page.locator(".nbw-feedback").first
+    parts = [
+        (form, form.locator("legend", has_text="Judging")),
+        (form, form.locator(".nbw-muted", has_text="1 to 3 runs per evaluation")),
+        (form, form.locator("legend", has_text="Guardrail")),
+        (form, form.locator(".nbw-title")),
+        (review, review.locator(".nbw-title")),
+        (review, review.locator(".nbw-progress")),
+        (review, review.locator(".nbw-keys")),
+        (feedback, feedback.locator(".nbw-title, .nbw-label, .nbw-muted").first),
+    ]
+    before = cells(page)
+    for widget, part in parts:
+        part.scroll_into_view_if_needed()
+        box = part.bounding_box()
+        page.mouse.click(box["x"] + 2, box["y"] + box["height"] / 2)  # the text's edge: not a control
+        page.wait_for_timeout(50)
+        page.keyboard.press("d")
+        page.keyboard.press("d")
+        page.wait_for_timeout(150)
+        assert cells(page) == before, f"d d after a click on {part} deleted a cell"
+        assert widget.evaluate("(node) => node.contains(document.activeElement)"), f"focus left after {part}"
+    # Esc still hands the keyboard to the notebook from there (and then d d is the notebook's again)
+    assert page.evaluate("() => window.jupyterapp.shell.currentWidget.content.mode") == "command"
+
+
+def test_two_copies_on_one_page_have_their_own_ids_and_labels(page, lab, sandbox):
+    widgets_notebook(page, lab, sandbox, "keys_ids.ipynb", copies=2)
+    duplicates = page.evaluate("""() => {
+        const ids = [...document.querySelectorAll('.nbw [id]')].map((n) => n.id);
+        return ids.filter((id, i) => ids.indexOf(id) !== i);
+    }""")
+    assert duplicates == []
+    forms = page.locator(".nbw-form")
+    reviews = page.locator(".nbw-experiment")
+    # a label click in the second copy toggles its own control, not the first copy's
+    forms.nth(1).locator("label", has_text="Jury").click()
+    assert forms.nth(1).get_by_label("Jury").is_checked()
+    assert not forms.nth(0).get_by_label("Jury").is_checked()
+    assert forms.nth(1).get_by_role("group", name="Judge 2").is_visible()
+    assert forms.nth(0).get_by_role("group", name="Judge 1").count() == 0
+    reviews.nth(1).locator("label", has_text="Prefetch next page").click()
+    assert reviews.nth(1).get_by_label("Prefetch next page").is_checked()
+    assert not reviews.nth(0).get_by_label("Prefetch next page").is_checked()
+    # the kernel agrees: the second review prefetches, the first does not
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if reviews.nth(1).get_by_label("Prefetch next page").is_checked():
+            break
+        time.sleep(0.1)
