@@ -23,7 +23,6 @@ import {
   withOutputType,
 } from "./draft.js";
 
-
 function render({ model, el }) {
   // --- state -------------------------------------------------------------------------------
   const controller = new AbortController();

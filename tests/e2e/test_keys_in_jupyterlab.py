@@ -28,7 +28,9 @@ def evaluator(sandbox, key: str) -> str:
 def widgets_notebook(page, lab, sandbox, name: str, copies: int = 1) -> None:
     trace = sandbox.new_trace(f"trace-{name}")
     form_id = evaluator(sandbox, "e2e_keys_form")
-    cells_ = ["from nbwidgets import Client, EvaluatorForm, ExperimentReview, FeedbackButtons\nclient = Client.sandbox()"]
+    cells_ = [
+        "from nbwidgets import Client, EvaluatorForm, ExperimentReview, FeedbackButtons\nclient = Client.sandbox()"
+    ]
     for _ in range(copies):
         cells_ += [
             f"EvaluatorForm(client, {form_id!r})",
