@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -17,16 +18,19 @@ from ..models import (
     Deployment,
     DeploymentInvocation,
     Evaluator,
+    EvaluatorResult,
     Feedback,
     FeedbackProperty,
     Page,
     new_ulid,
 )
 from ..models.feedback import BUILTIN_FEEDBACK_PROPERTIES
-from ..models.orq import EVALUATOR_NOT_NULLABLE, EVALUATOR_WRITABLE_FIELDS
+from ..models.orq import EVALUATOR_KEY_PATTERN, EVALUATOR_NOT_NULLABLE, EVALUATOR_WRITABLE_FIELDS
 from . import checks
 from .base import Client
 from .checks import segment
+from .errors import NotFoundError
+from .judging import EvaluationMemory, memory_path, question_key
 from .writes import Write, WriteHandle, WriteKind
 
 if TYPE_CHECKING:
@@ -62,6 +66,17 @@ class OrqClient(Client):
     default_base_url = "https://api.orq.ai"
     key_env = "ORQ_API_KEY"
     url_env = "ORQ_BASE_URL"
+
+    def __init__(self, *args: Any, **options: Any) -> None:
+        self._evaluations: EvaluationMemory | None = None
+        self._evaluations_lock = threading.Lock()
+        super().__init__(*args, **options)
+
+    def close(self) -> None:
+        super().close()
+        with self._evaluations_lock:
+            if self._evaluations is not None:
+                self._evaluations.close()
 
     @staticmethod
     def _parse_error(body: Any) -> tuple[str, dict[str, list[str]]]:
@@ -216,6 +231,117 @@ class OrqClient(Client):
 
     def delete_evaluator(self, evaluator_id: str) -> None:
         self._send("DELETE", f"/v2/evaluators/{segment('evaluator_id', evaluator_id)}")
+
+    # --- running evaluators (see judging.py) ----------------------------------------------------
+
+    @property
+    def evaluations(self) -> EvaluationMemory:
+        """The answers of evaluators run through this client (and the bound on how many run at once)."""
+        with self._evaluations_lock:
+            if self._evaluations is None:
+                disk = None if self._outbox_in_memory() else memory_path()
+                self._evaluations = EvaluationMemory(
+                    scope=f"{self.service} {self.base_url} {self._key.reveal()}", disk_path=disk
+                )
+            return self._evaluations
+
+    def forget_evaluations(self) -> int:
+        """Forget every remembered evaluator answer (on disk too), so the next invoke asks the service again.
+        Returns how many answers were forgotten."""
+        return self.evaluations.clear()
+
+    def resolve_evaluator(self, evaluator: str | Evaluator) -> Evaluator:
+        """The stored evaluator named by an id, a key or an `Evaluator` (read again: its current version)."""
+        if isinstance(evaluator, Evaluator):
+            if not evaluator.id:
+                raise ValueError("evaluator: this Evaluator has no id yet (create it first, then run it)")
+            name = evaluator.id
+        elif isinstance(evaluator, str):
+            if not evaluator.strip():
+                raise ValueError("evaluator: give an evaluator id or key, not an empty string")
+            name = evaluator
+        else:
+            raise TypeError(
+                f"evaluator must be an evaluator id or key (a str) or an Evaluator, not {type(evaluator).__name__}"
+            )
+        route = f"/v2/evaluators/{segment('evaluator', name)}"
+        try:
+            return Evaluator.model_validate(self._get(route))
+        except NotFoundError:
+            found = self._evaluator_by_key(name) if EVALUATOR_KEY_PATTERN.match(name) else None
+            if found is None or not found.id:
+                raise NotFoundError(
+                    f"evaluator: no evaluator with the id or key {name!r} in {self.label}",
+                    method="GET",
+                    route=route,
+                    status=404,
+                ) from None
+            return Evaluator.model_validate(self._get(f"/v2/evaluators/{segment('evaluator', found.id)}"))
+
+    def invoke_evaluator(
+        self,
+        evaluator: str | Evaluator,
+        *,
+        output: str,
+        input: str | None = None,
+        expected_output: str | None = None,
+        messages: list[dict[str, Any]] | None = None,
+        variables: dict[str, Any] | None = None,
+        version: str | None = None,
+    ) -> EvaluatorResult:
+        """Run a stored evaluator on an output (`POST /v3/evaluators/{id}/invoke`) and return its verdict.
+
+        `evaluator` is an id, a key or an `Evaluator`; an `Evaluator` read from the service (`get_evaluator`,
+        `resolve_evaluator`) is run at the version it was read at, without reading it again. `input` is the
+        question, `expected_output` the reference, `messages` the conversation, `variables` the prompt's
+        other variables; `version` picks a version (default: the current one).
+
+        Answers are remembered by (evaluator, version, what was graded) for this client's lifetime (on disk
+        too, against a real service): the same question is never sent twice, even when asked twice at once;
+        `forget_evaluations()` clears them. At most `evaluations.concurrency` run at once.
+        """
+        if not isinstance(output, str):
+            raise TypeError(f"output must be the text to grade (a str), not {type(output).__name__}")
+        for name, value in (("input", input), ("expected_output", expected_output), ("version", version)):
+            checks.optional_str(name, value)
+        if messages is not None and not (
+            isinstance(messages, list) and all(isinstance(m, dict) and isinstance(m.get("role"), str) for m in messages)
+        ):
+            raise TypeError("messages must be a list of messages, each a dict with a role")
+        if variables is not None and not isinstance(variables, dict):
+            raise TypeError(f"variables must be a dict, not {type(variables).__name__}")
+        if version is not None and not version.strip():
+            raise ValueError("version: give a version such as '1.0.0', or leave it out for the current one")
+        known = evaluator if isinstance(evaluator, Evaluator) and evaluator.id and _version_of(evaluator) else None
+        stored = known or self.resolve_evaluator(evaluator)
+        assert stored.id is not None
+        fingerprint = None
+        if version is None:
+            version = _version_of(stored)
+            fingerprint = stored.updated.isoformat() if stored.updated else None
+        context = _graded(output, input, expected_output, messages, variables)
+        checks.text("the graded text", context)
+        evaluator_id = stored.id
+        target = f"{evaluator_id}@{version}" if version else evaluator_id
+        route = f"/v3/evaluators/{segment('evaluator', target)}/invoke"
+
+        def ask() -> EvaluatorResult:
+            try:
+                # a read that writes nothing: safe to send again after a 5xx or a lost answer
+                return EvaluatorResult.model_validate(self._send("POST", route, {"context": context}, idempotent=True))
+            except NotFoundError as error:
+                what = (
+                    f"version {version!r} of evaluator {evaluator_id!r}" if version else f"evaluator {evaluator_id!r}"
+                )
+                raise NotFoundError(
+                    f"{'version' if version else 'evaluator'}: {self.label} has no {what}",
+                    method="POST",
+                    route=route,
+                    status=404,
+                    body=error.body,
+                ) from None
+
+        return self.evaluations.answer(question_key(evaluator_id, version, fingerprint, context), ask)
 
     # --- feedback -------------------------------------------------------------------------------
 
@@ -405,6 +531,35 @@ class OrqClient(Client):
             if not payload.get("has_more") or not payload.get("data"):
                 return None
             cursor = payload["data"][-1].get("_id")
+
+
+def _version_of(evaluator: Evaluator) -> str | None:
+    version = (evaluator.model_extra or {}).get("version")
+    return version if isinstance(version, str) and version else None
+
+
+def _graded(
+    output: str,
+    question: str | None,
+    reference: str | None,
+    messages: list[dict[str, Any]] | None,
+    variables: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """The invoke body's `context` (orq's EvaluationContext): only what is given."""
+    context: dict[str, Any] = {"output": {"response": output}}
+    structured = {k: v for k, v in (("user_query", question), ("expected_output", reference)) if v is not None}
+    if structured:
+        context["input"] = structured
+    if messages:
+        # orq grades a conversation's last assistant turn and appends `output` only to a conversation without
+        # one: the output is made that last turn, so it is what is graded whatever turns came before
+        last = messages[-1]
+        if last.get("role") != "assistant" or last.get("content") != output:
+            messages = [*messages, {"role": "assistant", "content": output}]
+        context["messages"] = messages
+    if variables:
+        context["variables"] = variables
+    return context
 
 
 def _datapoint_route(dataset_id: str, datapoint_id: str) -> str:

@@ -3,6 +3,7 @@
 from .deployments import Deployment, DeploymentInvocation
 from .feedback import BUILTIN_FEEDBACK_PROPERTIES, FeedbackProperty
 from .ids import is_ulid, is_uuid, new_ulid, new_uuid
+from .judging import EvaluatorResult
 from .orq import (
     EVALUATOR_KEY_PATTERN,
     FEEDBACK_PRODUCTS,
@@ -63,6 +64,7 @@ __all__ = [
     "DeveloperMessage",
     "Evaluation",
     "Evaluator",
+    "EvaluatorResult",
     "Fallback",
     "Feedback",
     "FeedbackProperty",
