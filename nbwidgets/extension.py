@@ -41,7 +41,7 @@ def _parser() -> argparse.ArgumentParser:
     evaluator.add_argument("evaluator_id", nargs="?")
     feedback = sub.add_parser("feedback", add_help=False)
     feedback.add_argument("trace_id")
-    feedback.add_argument("--kind", default="thumbs", choices=["thumbs", "score", "choice", "choices", "correction"])
+    feedback.add_argument("--kind", default=None, choices=["thumbs", "score", "choice", "choices", "correction"])
     feedback.add_argument("--property", default="rating")
     feedback.add_argument("--options", default="")
     sub.add_parser("status", add_help=False)

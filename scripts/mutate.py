@@ -391,6 +391,15 @@ MUTANTS: list[Mutant] = [
         "self.staged = {}",
         ["tests/widgets/test_grid.py", "tests/widgets/test_grid_paths.py"],
     ),
+    # --- feedback: one model (models/feedback.py FeedbackControl) ------------------------------------------------
+    Mutant(
+        "feedback.choice-always-an-array",
+        "nbwidgets/models/feedback.py",
+        'return [value] if self.prop.type == "single_choice" else value',
+        'return [value] if self.kind == "choice" else value',
+        FEEDBACK,
+        "issue 23's bug: a choice on the rating (a label) is sent as an array and refused with 400",
+    ),
     # --- front end -----------------------------------------------------------------------------------------------
     Mutant(
         "js.textcell-innerhtml",

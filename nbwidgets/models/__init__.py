@@ -1,7 +1,7 @@
 """Pydantic models of the services' objects. Imports nothing else of nbwidgets."""
 
 from .deployments import Deployment, DeploymentInvocation
-from .feedback import BUILTIN_FEEDBACK_PROPERTIES, FeedbackProperty
+from .feedback import BUILTIN_FEEDBACK_PROPERTIES, FeedbackControl, FeedbackProperty
 from .ids import is_ulid, is_uuid, new_ulid, new_uuid
 from .judging import EvaluatorResult
 from .orq import (
@@ -67,6 +67,7 @@ __all__ = [
     "EvaluatorResult",
     "Fallback",
     "Feedback",
+    "FeedbackControl",
     "FeedbackProperty",
     "Guardrail",
     "Judge",

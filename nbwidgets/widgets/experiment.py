@@ -11,7 +11,6 @@ result for `results` and `to_pandas()`.
 
 from __future__ import annotations
 
-import math
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
@@ -26,146 +25,19 @@ from ..client.writes import WriteHandle
 from ..models import (
     BUILTIN_FEEDBACK_PROPERTIES,
     Datapoint,
-    FeedbackProperty,
+    FeedbackControl,
     OvermindDatapoint,
     Page,
     new_ulid,
 )
+from ..models.feedback import feedback_controls
 from ..models.orq import FEEDBACK_PRODUCTS
 from ._base import STATIC, Widget, WriteStatuses, describe, run_in_background
 from ._generation import Generation, GenerationEngine
 
-FEEDBACK_KINDS = ("thumbs", "score", "choice", "choices", "correction")
 NO_TRACE = "No trace id: the generation returned none, so feedback has nothing to attach to."
 PAGE_CACHE = 8
 VERSION = "new version"  # the write slot of the staged outputs' version (rows: "<datapoint id> <what>")
-
-
-@dataclass(frozen=True)
-class FeedbackKind:
-    """One kind of feedback a row offers: a property of the service and the control it gets."""
-
-    property: str
-    kind: str
-    options: tuple[str, ...] = ()
-    score_min: float = 1
-    score_max: float = 5
-    score_step: float = 1
-    label: str = ""
-    single_as_list: bool = False  # orq takes a single choice as an array of one string
-
-    @classmethod
-    def of(cls, prop: FeedbackProperty) -> FeedbackKind:
-        """The control for a property the service defines."""
-        values = tuple(prop.values or ())
-        if prop.type == "label":
-            kind = "thumbs" if set(values) == {"good", "bad"} else "choice"
-            return cls(prop.key, kind, values)
-        if prop.type == "single_choice":
-            return cls(prop.key, "choice", values, single_as_list=True)
-        if prop.type == "multiple_choice":
-            return cls(prop.key, "choices", values)
-        if prop.type == "number":
-            low, high = float(prop.min or 0), float(prop.max or 0)
-            return cls(prop.key, "score", score_min=low, score_max=high, score_step=1)
-        return cls(prop.key, "correction")
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "property": self.property,
-            "kind": self.kind,
-            "options": list(self.options),
-            "score_min": self.score_min,
-            "score_max": self.score_max,
-            "score_step": self.score_step,
-            "label": self.label or self.property.replace("_", " ").capitalize(),
-        }
-
-    def validate(self, value: Any) -> Any:
-        """The value as the row shows it for this kind, or a ValueError saying why not."""
-        if self.kind == "thumbs":
-            value = {True: "good", "up": "good", False: "bad", "down": "bad"}.get(value, value)
-            if value not in ("good", "bad"):
-                raise ValueError(f"{self.property}: thumbs feedback is 'good' or 'bad'")
-        elif self.kind == "score":
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
-                raise ValueError(f"{self.property}: a score is a number")
-            steps = (value - self.score_min) / self.score_step
-            if not self.score_min <= value <= self.score_max or abs(steps - round(steps)) > 1e-9:
-                raise ValueError(
-                    f"{self.property}: a score is between {self.score_min:g} and {self.score_max:g} "
-                    f"in steps of {self.score_step:g}"
-                )
-            value = int(value) if float(value).is_integer() else float(value)
-        elif self.kind == "choice":
-            if value not in self.options:
-                raise ValueError(f"{self.property}: choose one of {', '.join(self.options)}")
-        elif self.kind == "choices":
-            if isinstance(value, str) or not value or not all(v in self.options for v in value):
-                raise ValueError(f"{self.property}: choose one or more of {', '.join(self.options)}")
-            value = [option for option in self.options if option in set(value)]
-        elif not isinstance(value, str) or not value.strip():
-            raise ValueError(f"{self.property}: a correction is a non-empty text")
-        return value
-
-    def wire(self, value: Any) -> Any:
-        """The validated value as the service takes it."""
-        return [value] if self.single_as_list else value
-
-
-def feedback_kinds(
-    spec: Sequence[str | Mapping[str, Any]] | str | Mapping[str, Any], defined: Mapping[str, FeedbackProperty]
-) -> list[FeedbackKind]:
-    """The `feedback=` argument as FeedbackKinds: keys of properties the service defines (orq's built-in
-    rating, defects, interactions, correction and the workspace's own), dicts describing a property as
-    orq does (`{"property": "verdict", "type": "single_choice", "values": [...]}`, for workspace properties
-    the client cannot list), or `{"property", "kind", "options", "range", "step", "label"}`."""
-    items: Sequence[str | Mapping[str, Any]] = [spec] if isinstance(spec, (str, Mapping)) else spec
-    kinds: list[FeedbackKind] = []
-    for item in items:
-        if isinstance(item, str):
-            prop = defined.get(item)
-            if prop is None:
-                raise ValueError(
-                    f"feedback: unknown property {item!r}; the service defines {', '.join(sorted(defined))}"
-                )
-            kinds.append(FeedbackKind.of(prop))
-            continue
-        if not isinstance(item, Mapping) or not item.get("property"):
-            raise ValueError(f"feedback: each item is a property key or a dict with 'property', not {item!r}")
-        if "type" in item:  # described as orq describes a property: {"property", "type", "values", "min", "max"}
-            fields = {k: item[k] for k in ("type", "values", "min", "max") if k in item}
-            try:
-                kinds.append(FeedbackKind.of(FeedbackProperty(key=str(item["property"]), **fields)))
-            except ValueError as error:
-                raise ValueError(f"feedback: {item['property']!r}: {error}") from None
-            continue
-        kind = item.get("kind", "thumbs")
-        if kind not in FEEDBACK_KINDS:
-            raise ValueError(f"feedback: kind must be one of {', '.join(FEEDBACK_KINDS)}, not {kind!r}")
-        options = tuple(str(o) for o in item.get("options") or ())
-        if kind in ("choice", "choices") and not options:
-            raise ValueError(f"feedback: {item['property']!r} is a {kind} and needs options")
-        low, high = item.get("range", (item.get("score_min", 1), item.get("score_max", 5)))
-        step = float(item.get("step", item.get("score_step", 1)))
-        if kind == "score" and (low >= high or step <= 0):
-            raise ValueError(f"feedback: {item['property']!r} needs range=(low, high) with low < high and step > 0")
-        known = defined.get(str(item["property"]))
-        kinds.append(
-            FeedbackKind(
-                str(item["property"]),
-                kind,
-                options,
-                float(low),
-                float(high),
-                step,
-                str(item.get("label", "")),
-                single_as_list=bool(known is not None and known.type == "single_choice"),
-            )
-        )
-    if len({k.property for k in kinds}) != len(kinds):
-        raise ValueError("feedback: each property once")
-    return kinds
 
 
 @dataclass
@@ -759,12 +631,12 @@ class ExperimentReview(Widget):
         generate.__qualname__ = f"deployment {key}"
         return generate
 
-    def _feedback_kinds(self, spec: Sequence[str | Mapping[str, Any]]) -> list[FeedbackKind]:
+    def _feedback_kinds(self, spec: Sequence[str | Mapping[str, Any]]) -> list[FeedbackControl]:
         if isinstance(self.client, OrqClient):
             defined = self.client.feedback_properties()
         else:  # Overmind takes no feedback: the built-in ones describe the controls, which stay off
             defined = {p.key: p for p in BUILTIN_FEEDBACK_PROPERTIES}
-        return feedback_kinds(spec, defined)
+        return feedback_controls(spec, defined)
 
 
 def _generation_json(generation: Generation) -> dict[str, Any]:

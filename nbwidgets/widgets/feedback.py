@@ -8,7 +8,6 @@ instead of adding a record; Undo removes it.
 
 from __future__ import annotations
 
-import math
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any, cast
@@ -17,11 +16,9 @@ import traitlets
 
 from ..client import OrqClient
 from ..client.writes import WriteHandle
-from ..models import FEEDBACK_PRODUCTS, new_ulid
+from ..models import BUILTIN_FEEDBACK_PROPERTIES, FEEDBACK_PRODUCTS, FeedbackControl, FeedbackProperty, new_ulid
+from ..models.feedback import FEEDBACK_KINDS
 from ._base import STATIC, Widget, WriteStatuses
-
-KINDS = ("thumbs", "score", "choice", "choices", "correction")
-THUMBS = ("good", "bad")
 
 
 class FeedbackButtons(Widget):
@@ -31,6 +28,11 @@ class FeedbackButtons(Widget):
     FeedbackButtons(trace_id=trace, property="quality", kind="score", score_range=(1, 5))
     FeedbackButtons(trace_id=trace, property="issues", kind="choices", options=["too long", "wrong"])
     FeedbackButtons(trace_id=trace, property="correction", kind="correction", output=generated_text)
+
+    The control and the value's shape on the wire follow the property (`FeedbackControl`): a property the
+    client knows (orq's built-in ones; on the sandbox, its workspace's too) gives the kind, options and
+    range when they are not passed, and refuses a control it cannot take; for one it cannot know, the
+    control describes it (a choice is a single choice, sent as an array of one string).
     """
 
     _esm = STATIC / "feedback.js"
@@ -39,7 +41,7 @@ class FeedbackButtons(Widget):
     # configuration
     trace_id = traitlets.Unicode().tag(sync=True)
     feedback_property = traitlets.Unicode("rating").tag(sync=True)
-    kind = traitlets.Enum(KINDS, default_value="thumbs").tag(sync=True)
+    kind = traitlets.Enum(FEEDBACK_KINDS, default_value="thumbs").tag(sync=True)
     product = traitlets.Enum(FEEDBACK_PRODUCTS, default_value="deployments").tag(sync=True)
     options = traitlets.List(traitlets.Unicode()).tag(sync=True)
     score_min = traitlets.Float(1).tag(sync=True)
@@ -59,39 +61,44 @@ class FeedbackButtons(Widget):
         client: OrqClient | None = None,
         trace_id: str = "",
         property: str = "rating",
-        kind: str = "thumbs",
+        kind: str | None = None,
         product: str = "deployments",
         options: Sequence[str] | None = None,
         output: str | None = None,
         *,
         input: str | None = None,
-        score_range: tuple[float, float] = (1, 5),
-        score_step: float = 1,
+        score_range: tuple[float, float] | None = None,
+        score_step: float | None = None,
         show_generation: bool | None = None,
     ) -> None:
         if not trace_id:
             raise ValueError("trace_id is required: the id returned by orq's invoke or get_config")
-        if kind in ("choice", "choices") and not options:
-            raise ValueError(f"a {kind} feedback needs options")
-        if score_range[0] >= score_range[1] or score_step <= 0:
-            raise ValueError("score_range must be (low, high) with low < high, and score_step > 0")
         super().__init__(
             client,
             flavour="orq",
             trace_id=trace_id,
             feedback_property=property,
-            kind=kind,
             product=product,
-            options=list(options or []),
             output=output,
             input=input,
-            score_min=score_range[0],
-            score_max=score_range[1],
-            score_step=score_step,
             show_generation=bool(output or input) if show_generation is None else show_generation,
         )
         if not isinstance(self.client, OrqClient):
             raise TypeError("feedback is an orq.ai API: pass an orq client (Client.orq() or Client.sandbox())")
+        self.control = FeedbackControl.of(
+            property,
+            _defined(self.client, property),
+            kind=kind,
+            options=options,
+            score_range=score_range,
+            score_step=score_step,
+        )
+        self.kind, self.options = self.control.kind, list(self.control.options)
+        self.score_min, self.score_max, self.score_step = (
+            self.control.score_min,
+            self.control.score_max,
+            self.control.score_step,
+        )
         self._guard = threading.Lock()
         self._statuses = WriteStatuses(self._show)
 
@@ -110,8 +117,9 @@ class FeedbackButtons(Widget):
             if self.feedback_id is None:
                 self.feedback_id = new_ulid()
             self.value, self.status, self.message = value, "pending", ""
+            wire = self.control.wire(value)
             handle = self.client.queue_feedback(
-                self.trace_id, self.feedback_property, self.wire_value(value), product=self.product, id=self.feedback_id
+                self.trace_id, self.feedback_property, wire, product=self.product, id=self.feedback_id
             )
         return self._statuses.follow("feedback", handle)
 
@@ -130,40 +138,8 @@ class FeedbackButtons(Widget):
         return self.client.outbox.flush(timeout)
 
     def validate(self, value: Any) -> Any:
-        """The value as the API takes it for this kind, or a ValueError saying why not."""
-        if self.kind == "thumbs":
-            if value in (True, "up", "👍"):
-                value = "good"
-            if value in (False, "down", "👎"):
-                value = "bad"
-            if value not in THUMBS:
-                raise ValueError("thumbs feedback is 'good' or 'bad'")
-        elif self.kind == "score":
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
-                raise ValueError("a score is a number")
-            steps = (value - self.score_min) / self.score_step
-            if not self.score_min <= value <= self.score_max or abs(steps - round(steps)) > 1e-9:
-                raise ValueError(
-                    f"a score is between {self.score_min:g} and {self.score_max:g} in steps of {self.score_step:g}"
-                )
-            value = int(value) if float(value).is_integer() else float(value)
-        elif self.kind == "choice":
-            if value not in self.options:
-                raise ValueError(f"choose one of: {', '.join(self.options)}")
-        elif self.kind == "choices":
-            if isinstance(value, str) or not all(v in self.options for v in value):
-                raise ValueError(f"choose any of: {', '.join(self.options)}")
-            value = [option for option in self.options if option in set(value)]  # the options' order
-            if not value:
-                raise ValueError("choose at least one option (Undo removes the feedback)")
-        elif self.kind == "correction" and (not isinstance(value, str) or not value.strip()):
-            raise ValueError("a correction is a non-empty text")
-        return value
-
-    def wire_value(self, value: Any) -> Any:
-        """The value as orq takes it: a single choice travels as an array of one string (the seed:
-        "For single selection of multiple choice, the value should be an array of strings")."""
-        return [value] if self.kind == "choice" else value
+        """The value as this control shows it, or a ValueError saying why the property does not take it."""
+        return self.control.validate(value)
 
     # --- intents --------------------------------------------------------------------------------
 
@@ -188,7 +164,7 @@ def review(
     *,
     output: str,
     input: str | None = None,
-    kind: str = "thumbs",
+    kind: str | None = None,
     property: str = "rating",
     **options: Any,
 ) -> FeedbackButtons:
@@ -198,3 +174,11 @@ def review(
     return FeedbackButtons(
         client, trace_id, property=property, kind=kind, output=output, input=input, show_generation=True, **options
     )
+
+
+def _defined(client: OrqClient, key: str) -> FeedbackProperty | None:
+    """The property as the service defines it, when the client can know it (built-in first: no request)."""
+    for prop in BUILTIN_FEEDBACK_PROPERTIES:
+        if prop.key == key:
+            return prop
+    return client.feedback_properties().get(key) if client.is_sandbox else None

@@ -135,3 +135,35 @@ def test_page_counts():
     page = Page[int](items=[1, 2], has_next=True, has_previous=False, scheme="number", number=1, total=51, page_size=25)
     assert page.page_count == 3 and len(page) == 2 and list(page) == [1, 2]
     assert Page[int](items=[], has_next=False, has_previous=False, scheme="cursor").page_count is None
+
+
+def test_feedback_controls_derive_the_control_and_the_wire_shape_from_the_property():
+    from nbwidgets.models.feedback import BUILTIN_FEEDBACK_PROPERTIES, feedback_controls
+
+    defined = {p.key: p for p in BUILTIN_FEEDBACK_PROPERTIES}
+    rating, verdict, tags, quality = feedback_controls(
+        [
+            {"property": "rating", "kind": "choice"},  # a label shown as a choice: still a string
+            {"property": "verdict", "type": "single_choice", "values": ["right", "wrong"]},
+            {"property": "tags", "kind": "choice", "options": ["a", "b"]},  # unknown: the choice describes it
+            {"property": "quality", "type": "number", "min": 1, "max": 5},
+        ],
+        defined,
+    )
+    assert (rating.kind, rating.options, rating.wire(rating.validate("good"))) == ("choice", ("good", "bad"), "good")
+    assert (verdict.kind, verdict.wire(verdict.validate("wrong"))) == ("choice", ["wrong"])
+    assert tags.wire(tags.validate("b")) == ["b"]
+    assert (quality.kind, quality.score_min, quality.score_max) == ("score", 1, 5)
+    for spec, message in [
+        ({"property": "rating", "kind": "choices"}, "feedback: rating is a label property: its control is thumbs"),
+        ({"property": "defects", "options": ["typos"]}, "feedback: defects takes grammatical, .*'typos' is not"),
+        ({"property": "q", "type": "number", "min": 5, "max": 1}, "feedback: q: min must be below max"),
+        ({"property": "q", "kind": "score", "range": (1, 9)}, None),
+        ({"property": "x", "kind": "choices"}, "feedback: x is a choices feedback and needs options"),
+        ({"property": "x", "kind": "stars"}, "feedback: x: kind must be one of thumbs, score"),
+    ]:
+        if message is None:
+            assert feedback_controls([spec], defined)[0].wire(9) == 9
+            continue
+        with pytest.raises(ValueError, match=message):
+            feedback_controls([spec], defined)

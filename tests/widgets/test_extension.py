@@ -28,8 +28,10 @@ def test_magic_connects_and_opens_each_widget(ip, sandbox, capsys):
     assert isinstance(grid, DatasetGrid) and grid.page_size == 5 and grid.dataset_id == sandbox.ids["rag"]
     form = ip.run_line_magic("nbw", f"evaluator {sandbox.ids['tone_check']}")
     assert isinstance(form, EvaluatorForm) and form.evaluator_id == sandbox.ids["tone_check"]
-    buttons = ip.run_line_magic("nbw", "feedback trace-magic --kind choices --options a,b")
-    assert isinstance(buttons, FeedbackButtons) and buttons.options == ["a", "b"]
+    buttons = ip.run_line_magic("nbw", "feedback trace-magic --property tags --kind choices --options a,b")
+    assert isinstance(buttons, FeedbackButtons) and buttons.options == ["a", "b"] and buttons.kind == "choices"
+    verdict = ip.run_line_magic("nbw", "feedback trace-magic --property verdict")  # the sandbox's own property
+    assert verdict.kind == "choice" and verdict.options == ["correct", "partially_correct", "wrong"]
     ip.run_line_magic("nbw", "connect sandbox overmind")
     assert Client.current().service == "overmind"
     assert ip.run_line_magic("nbw", "nonsense") is None and "%nbw connect" in capsys.readouterr().out

@@ -115,7 +115,11 @@ def test_configuration_errors_are_clear(orq):
     with pytest.raises(ValueError, match="trace_id"):
         FeedbackButtons(orq)
     with pytest.raises(ValueError, match="needs options"):
-        FeedbackButtons(orq, trace_id="t", kind="choice")
+        FeedbackButtons(orq, trace_id="t", property="verdict", kind="choice")  # a property orq cannot list
+    with pytest.raises(ValueError, match="rating is a label property: its control is thumbs, not score"):
+        FeedbackButtons(orq, trace_id="t", property="rating", kind="score")
+    with pytest.raises(ValueError, match="rating takes good, bad; 'meh' is not among them"):
+        FeedbackButtons(orq, trace_id="t", property="rating", kind="choice", options=["good", "meh"])
     with Client.overmind("k", "http://127.0.0.1:9") as overmind, pytest.raises(TypeError, match="orq"):
         FeedbackButtons(overmind, trace_id="t")
 
@@ -133,3 +137,54 @@ def test_many_reviews_share_one_outbox_and_one_worker(orq, sandbox):
     assert widgets[0].flush(60)
     assert all(sandbox.feedback(f"trace-review-{i}") for i in range(100))
     assert widgets[5].show_generation and widgets[5].output == "generation 5"
+
+
+def test_a_choice_on_the_builtin_rating_is_sent_as_a_string_and_shown(orq, sandbox):
+    """orq takes an array only for a single-choice property: a choice on the rating (a label) is a string."""
+    trace = sandbox.new_trace()
+    since = sandbox.mark_requests()
+    widget = FeedbackButtons(orq, trace, property="rating", kind="choice", options=["good", "bad"])
+    widget.submit("good")
+    settle(widget)
+    [sent] = sandbox.requests_received("/v2/feedback", since=since, method="POST")
+    assert (sent["status"], sent["body"]["value"]) == (200, "good")
+    assert widget.status == "sent" and widget.value == "good" and widget.message == ""
+    assert held(sandbox, trace) == [
+        {"id": widget.feedback_id, "property": "rating", "value": "good", "product": "deployments"}
+    ]
+    plain = FeedbackButtons(orq, trace, property="rating", kind="choice")  # the options come from the property
+    assert plain.options == ["good", "bad"] and plain.control.wire("bad") == "bad"
+
+
+def test_one_feedback_model_for_the_widget_the_review_and_the_experiment(orq, on_sandbox, sandbox):
+    """The control and the wire shape come from the property, in one place, whichever widget asks."""
+    from nbwidgets.models.feedback import feedback_controls
+
+    trace = sandbox.new_trace()
+    defined = on_sandbox.feedback_properties()
+    for key, kind, shown, sent in [
+        ("rating", "thumbs", "good", "good"),
+        ("rating", "choice", "bad", "bad"),
+        ("verdict", "choice", "wrong", ["wrong"]),
+        ("issues", "choices", ["rude", "too long"], ["too long", "rude"]),
+        ("quality", "score", 4, 4),
+        ("correction", "correction", "Better.", "Better."),
+    ]:
+        buttons = FeedbackButtons(on_sandbox, trace, property=key, kind=kind)
+        reviewed = review(on_sandbox, trace, output="o", property=key, kind=kind)
+        [control] = feedback_controls([{"property": key, "kind": kind}], defined)
+        for control_of in (buttons.control, reviewed.control, control):
+            value = control_of.validate(shown)
+            assert (control_of.kind, control_of.wire(value)) == (kind, sent), key
+        assert FeedbackButtons(on_sandbox, trace, property=key).kind == kind or key == "rating"
+        buttons.submit(shown)
+        settle(buttons)
+        assert buttons.status == "sent", (key, buttons.message)
+    values = {(f["property"], str(f["value"])) for f in sandbox.feedback(trace)}
+    assert ("verdict", "['wrong']") in values and ("rating", "bad") in values
+
+
+@pytest.fixture
+def on_sandbox(sandbox):
+    with Client.orq(sandbox.api_key, sandbox.url, sandbox=True) as client:
+        yield client
