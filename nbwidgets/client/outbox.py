@@ -163,6 +163,15 @@ class OutboxStore:
             for seq, kind, key, payload, attempts, error, created in rows
         ]
 
+    def states(self, seqs: list[int]) -> dict[int, tuple[str, str | None]]:
+        """The state and last error of each entry still stored (a delivered one is gone)."""
+        if not seqs:
+            return {}
+        marks = ",".join("?" * len(seqs))
+        with self._lock:
+            rows = self._db.execute(f"SELECT seq, state, last_error FROM entry WHERE seq IN ({marks})", seqs)
+            return {seq: (state, error) for seq, state, error in rows}
+
     def count_queued(self, scope: str) -> int:
         with self._lock:
             row = self._db.execute("SELECT COUNT(*) FROM entry WHERE scope = ? AND state = 'queued'", (scope,))

@@ -56,7 +56,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from . import checks
-from .errors import ConflictError, NotFoundError, RateLimitedError, ServerError, TransportError
+from .errors import ConflictError, NbwidgetsError, NotFoundError, RateLimitedError, ServerError, TransportError
 from .outbox import OutboxStore, default_path, max_age_days
 
 if TYPE_CHECKING:
@@ -113,6 +113,8 @@ class WriteHandle(concurrent.futures.Future):  # type: ignore[type-arg]
         self.value: Any = None  # the service's answer once saved (listeners read it before result() returns)
         self._listeners: list[Callable[[WriteHandle], None]] = []
         self._listen_lock = threading.Lock()
+        self._scope = ""  # the outbox scope it was stored in (set by the outbox)
+        self._delivering = 0  # deliveries of it in flight in this process (any outbox on its file)
 
     def on_change(self, listener: Callable[[WriteHandle], None]) -> WriteHandle:
         """Call `listener(handle)` now and on every change of state (also for a write already settled)."""
@@ -129,12 +131,18 @@ class WriteHandle(concurrent.futures.Future):  # type: ignore[type-arg]
             _call(listener, self)
 
     def _settle(self, state: State, result: Any = None, error: BaseException | None = None) -> None:
+        with self._listen_lock:
+            if self._settling:  # settled already (another outbox of this process learned it first)
+                return
+            self._settling = True
         self.value = result
         self._changed(state, error)  # the widgets first: when result() returns, the screen shows it
         if error is not None:
             self.set_exception(error)
         else:
             self.set_result(result)
+
+    _settling = False
 
     def __repr__(self) -> str:
         return f"<WriteHandle {self.write.kind} {self.write.key} {self.state}>"
@@ -158,6 +166,29 @@ class _LeaseLost(Exception):
     """Another process took the entry over: it is theirs to send."""
 
 
+class SettledElsewhere(NbwidgetsError):
+    """A write that another client or process delivered, and the service refused (its reason is in the text)."""
+
+
+# The handles waiting on the entries of one outbox file, shared by every outbox of this process on that
+# file: two clients of one service (a re-run `Client.orq()` cell) share the file, so either may deliver a
+# write the other queued, and the widget waiting on it must learn the outcome whichever delivered it.
+_waiting: dict[str, dict[int, WriteHandle]] = {}
+_waiting_lock = threading.Lock()
+LEARN_EVERY = 1.0  # seconds between looks at what other processes settled of the writes waited on here
+
+
+def _waiting_on(path: Path | None) -> dict[int, WriteHandle]:
+    if path is None:  # in memory: this outbox's alone
+        return {}
+    try:
+        name = str(path.resolve())
+    except OSError:
+        name = str(path)
+    with _waiting_lock:
+        return _waiting.setdefault(name, {})
+
+
 class Outbox:
     """Stores and delivers one client's writes. `client.outbox`; widgets submit through the client."""
 
@@ -178,7 +209,7 @@ class Outbox:
         self.scope = f"{client.service} {client.base_url} {fingerprint}"
         self.policy = client._transport.retry
         self.concurrency = max(1, concurrency)
-        self._handles: dict[int, WriteHandle] = {}
+        self._handles = _waiting_on(self.path)  # shared with the other outboxes of this process on this file
         self._inflight: set[int] = set()
         self._lock = threading.Lock()
         self._wake = threading.Event()
@@ -205,6 +236,7 @@ class Outbox:
         with self._lock:
             seq = self._store.add(self.scope, write.kind, write.key, write.payload, write.expects, write.origin)
             handle = self._handles[seq] = WriteHandle(write, seq)
+            handle._scope = self.scope
             self._start()
         self._wake.set()
         return handle
@@ -310,7 +342,7 @@ class Outbox:
             if self._inflight or time.monotonic() - idle_since < self.idle_seconds:
                 return False
             try:
-                if self._store.count_queued(self.scope):
+                if self._store.count_queued(self.scope) or self._waited_on():
                     return False
             except Exception:  # a locked database: keep going, look again later
                 return False
@@ -320,7 +352,7 @@ class Outbox:
             return True
 
     def _dispatch(self, jobs: queue.SimpleQueue[Any]) -> None:
-        reaped = renewed = 0.0
+        reaped = renewed = learned = 0.0
         idle_since: float | None = None
         while not self._closed:
             now = time.monotonic()
@@ -328,6 +360,10 @@ class Outbox:
                 if now - reaped > 5:
                     self._store.reap_dead_owners(self.scope)
                     reaped = now
+                if now - learned > LEARN_EVERY:
+                    learned = now
+                    for job in self._settled_elsewhere():
+                        jobs.put(job)
                 with self._lock:
                     inflight = list(self._inflight)
                 if inflight and now - renewed > self._store.lease_seconds / 4:
@@ -350,7 +386,7 @@ class Outbox:
             with self._settled:
                 self._settled.notify_all()
             try:
-                busy = bool(inflight) or self._store.count_queued(self.scope) > 0
+                busy = bool(inflight) or self._store.count_queued(self.scope) > 0 or bool(self._waited_on())
             except Exception:
                 busy = True
             if busy:
@@ -362,12 +398,68 @@ class Outbox:
             self._wake.wait(self._wait_time() if busy else min(self._wait_time(), self.idle_seconds))
             self._wake.clear()
 
+    def _waited_on(self) -> list[WriteHandle]:
+        """Handles of this scope that this process waits on and delivers nowhere now."""
+        return [
+            h for h in list(self._handles.values()) if h._scope == self.scope and not h._delivering and not h.done()
+        ]
+
+    def _settled_elsewhere(self) -> list[tuple[str, WriteHandle]]:
+        """Writes waited on here that another process settled (their entry is gone or failed): jobs that
+        tell their handles. Deliveries in this process settle their handles themselves (shared registry)."""
+        waiting = self._waited_on()
+        if not waiting:
+            return []
+        found = self._store.states([h.seq for h in waiting])
+        jobs: list[tuple[str, WriteHandle]] = []
+        for handle in waiting:
+            if handle._delivering or handle.done():  # a delivery of this process got to it meanwhile
+                continue
+            state = found.get(handle.seq)
+            if state is None:
+                jobs.append(("saved", handle))
+            elif state[0] == "failed":
+                jobs.append(("failed", handle))
+        return jobs
+
+    def _learn(self, outcome: str, handle: WriteHandle) -> None:
+        """Tell a handle how another process settled its write: saved (with what the service holds now,
+        read once) or failed (with the reason that process stored)."""
+        with _waiting_lock:
+            if handle._delivering or handle.done():
+                return
+            handle._delivering += 1
+        try:
+            if outcome == "failed":
+                reason = (self._store.states([handle.seq]).get(handle.seq) or ("failed", ""))[1] or "refused"
+                error = SettledElsewhere(
+                    f"Another nbwidgets client delivered this write and the service refused it: {reason}"
+                )
+                handle._settle("failed", error=error)
+            else:
+                kind = self._kinds.get(handle.write.kind)
+                current = None
+                if kind is not None and kind.read is not None:
+                    try:
+                        current = kind.read(handle.write.payload)
+                    except RETRYABLE:
+                        return  # asked again at the next look
+                    except Exception:
+                        current = None
+                handle._settle("saved", current)
+            self._forget(handle.seq)
+        finally:
+            with _waiting_lock:
+                handle._delivering -= 1
+
     def _wait_time(self) -> float:
         try:
             due = self._store.next_due(self.scope)
         except Exception:
             return 0.5
         wait = 1.0 if due is None else max(0.01, min(1.0, due - time.time()))
+        if self._waited_on():
+            wait = min(wait, LEARN_EVERY)
         with self._lock:
             if self._inflight:  # wake in time to renew the leases of what is being delivered
                 wait = min(wait, self._store.lease_seconds / 4)
@@ -378,6 +470,12 @@ class Outbox:
             entry = jobs.get()
             if entry is None or self._closed:
                 return
+            if isinstance(entry, tuple):  # ("saved" | "failed", handle): settled by another process
+                try:
+                    self._learn(*entry)
+                except Exception:
+                    log.debug("learning a write's outcome failed", exc_info=True)
+                continue
             try:
                 self._deliver(entry)
             except Exception:  # never lose the thread; the entry's lease runs out and it is tried again
@@ -389,8 +487,19 @@ class Outbox:
                 self._wake.set()
 
     def _deliver(self, entry: Any) -> None:
-        kind = self._kinds[entry.kind]
         handle = self._handles.get(entry.seq)
+        if handle is not None:
+            with _waiting_lock:
+                handle._delivering += 1
+        try:
+            self._deliver_one(entry, handle)
+        finally:
+            if handle is not None:
+                with _waiting_lock:
+                    handle._delivering -= 1
+
+    def _deliver_one(self, entry: Any, handle: WriteHandle | None) -> None:
+        kind = self._kinds[entry.kind]
         if handle is not None:
             handle.attempts = entry.attempts
             handle._changed("sending", handle.error)
