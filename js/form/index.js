@@ -571,9 +571,12 @@ function render({ model, el }) {
     clear(banner).append(h("span", {}, error.message));
   }
 
+  // The last keystrokes go to the kernel first (a comm keeps its messages in order), then the save: the
+  // kernel, which has seen them, decides whether there is anything to save and whether it is valid. The
+  // traits here (dirty, problems) may still describe the draft before those keystrokes.
   function save_() {
-    if (sendTimer) commit(); // the kernel must have the last keystrokes before it saves
-    if (problemCount() > 0 || !get("dirty") || get("saving")) return;
+    if (sendTimer) commit();
+    clear(banner);
     request("save").catch(showError);
   }
 
@@ -582,8 +585,7 @@ function render({ model, el }) {
     (event) => {
       if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "s") {
         event.preventDefault();
-        if (sendTimer) commit();
-        setTimeout(save_, 0); // after the kernel has answered the last change with its problems
+        save_();
       }
     },
     { signal },

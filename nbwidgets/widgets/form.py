@@ -232,6 +232,16 @@ class EvaluatorForm(Widget):
         }
 
     def _intent_save(self, message: dict[str, Any]) -> None:
+        # Ctrl+S is sent at once, with the last keystrokes just before it (comm messages arrive in order):
+        # the kernel, which has seen them, decides, not the front end's copy of `dirty`, which may lag.
+        if self.saving:
+            raise ValueError("A save is already in progress: your changes are kept, save again once it is saved")
+        if self.problems:
+            count = len(self.problems)
+            raise ValueError(f"Not saved: {count} problem{'s' if count > 1 else ''} to fix first (shown on the fields)")
+        if not self.dirty:
+            self.notice = "Nothing to save: the form holds what the service holds"
+            return
         self.save(wait=False)
 
     def _intent_reload(self, message: dict[str, Any]) -> None:
@@ -264,8 +274,10 @@ class EvaluatorForm(Widget):
         with self.hold_sync():
             self.evaluator_id = saved.id
             self.original = fresh
-            # a single judge's form keeps the jury it had, so switching back finds it
-            self.draft = {**copy.deepcopy(fresh), "jury": fresh["jury"] or draft.get("jury")}
+            if self.draft == draft:
+                # a single judge's form keeps the jury it had, so switching back finds it
+                self.draft = {**copy.deepcopy(fresh), "jury": fresh["jury"] or draft.get("jury")}
+            # else: typed while it saved; those keystrokes stay (the form is dirty against the saved values)
             self.version = getattr(saved, "version", None)
             self.version_description = ""
         for callback in self._save_callbacks:

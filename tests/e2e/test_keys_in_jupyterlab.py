@@ -100,3 +100,38 @@ def test_two_copies_on_one_page_have_their_own_ids_and_labels(page, lab, sandbox
         if reviews.nth(1).get_by_label("Prefetch next page").is_checked():
             break
         time.sleep(0.1)
+
+
+def test_ctrl_s_right_after_typing_in_a_just_saved_form_saves_the_typed_text(page, lab, sandbox):
+    form_id = evaluator(sandbox, "e2e_keys_ctrl_s")
+    open_and_run(
+        page,
+        lab,
+        "keys_ctrl_s.ipynb",
+        ["from nbwidgets import Client, EvaluatorForm", f"EvaluatorForm(Client.sandbox(), {form_id!r})"],
+        wait_for=".nbw-form [data-path=description]",
+    )
+    form = page.locator(".nbw-form")
+    page.wait_for_function("() => document.querySelector('.nbw-form [data-path=key]').value === 'e2e_keys_ctrl_s'")
+    description = form.locator("[data-path=description]")
+
+    def held() -> str:
+        with Client.orq(sandbox.api_key, sandbox.url) as client:
+            return client.get_evaluator(form_id).description or ""
+
+    description.fill("First")
+    form.get_by_role("button", name="Save", exact=True).click()
+    form.get_by_text("Saved as version").wait_for(timeout=20_000)
+    for word in [" two", " three", " four"]:
+        # typed into the form that was just saved, and saved at once: the save must see these keys
+        description.press("End")
+        description.type(word, delay=10)
+        description.press("Control+s")
+        expected = description.input_value()
+        deadline = time.monotonic() + 20
+        while held() != expected and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert held() == expected
+        form.get_by_text("Saved as version").wait_for(timeout=20_000)
+        page.wait_for_function("() => !document.querySelector('.nbw-form .nbw-dirty')", timeout=10_000)
+        assert description.input_value() == expected  # on screen: what the service holds, nothing dropped

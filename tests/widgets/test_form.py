@@ -224,3 +224,24 @@ def test_server_validation_names_fields(orq, sandbox):
             sandbox.ids["tone_check"], {"guardrail_config": {"type": "number", "value": 1, "operator": "gte"}}
         )
     assert "guardrail_config.type" in info.value.field_errors
+
+
+def test_keys_typed_while_a_save_is_on_its_way_stay_and_ctrl_s_is_decided_by_the_kernel(orq, sandbox):
+    form = EvaluatorForm(orq)
+    edit(form, key="typed_while_saving", prompt="Is {{output}} kind?", model="openai/gpt-4o-mini")
+    form.save()
+    edit(form, description="sent")
+    handle = form.save(wait=False)
+    edit(form, description="sent, then more")  # typed while the save is on its way
+    handle.result(20)
+    assert form.draft["description"] == "sent, then more" and form.dirty  # not replaced by the saved values
+    assert form.original["description"] == "sent"
+    # Ctrl+S: the kernel decides from what it holds (the front end's copy of `dirty` may lag)
+    form._intent_save({})
+    assert orq.outbox.flush(20)
+    assert orq.get_evaluator(form.evaluator_id).description == "sent, then more" and not form.dirty
+    form._intent_save({})
+    assert form.notice.startswith("Nothing to save")
+    edit(form, key="bad key!")
+    with pytest.raises(ValueError, match="problem"):
+        form._intent_save({})
