@@ -54,8 +54,8 @@ class Client:
             raise TypeError(f"base_url must be a str (e.g. 'https://api.orq.ai'), not {type(base_url).__name__}")
         if not isinstance(retry, RetryPolicy):
             raise TypeError(f"retry must be a RetryPolicy, not {type(retry).__name__}")
-        key = api_key if api_key is not None else os.environ.get(self.key_env, "")
-        checks.text("api_key", key)
+        source = "the api_key argument" if api_key is not None else f"the environment variable {self.key_env}"
+        key = checks.api_key(api_key if api_key is not None else os.environ.get(self.key_env, ""), source)
         self.base_url = (base_url or os.environ.get(self.url_env) or self.default_base_url).rstrip("/")
         if not self.base_url.startswith(("http://", "https://")):
             raise ValueError(f"base_url must start with http:// or https://, not {self.base_url!r}")
@@ -98,7 +98,9 @@ class Client:
         one is used with NBWIDGETS_SANDBOX_KEY.
         """
         url = os.environ.get("NBWIDGETS_SANDBOX_URL")
-        key = os.environ.get("NBWIDGETS_SANDBOX_KEY", "")
+        key = checks.api_key(
+            os.environ.get("NBWIDGETS_SANDBOX_KEY", ""), "the environment variable NBWIDGETS_SANDBOX_KEY"
+        )
         if not url:
             from ..sandbox import embedded
 

@@ -33,6 +33,29 @@ def text(name: str, value: object) -> None:
         )
 
 
+# what is stripped from both ends of a key read from a file or a variable: whitespace, NUL and other controls
+_KEY_ENDS = "".join(chr(c) for c in range(33)) + "\x7f"
+
+
+def api_key(value: str, source: str) -> str:
+    """A key as sent: surrounding whitespace and control characters (a file's final line break, a NUL)
+    stripped; a control or non-ASCII character inside refused, naming where the key came from (`source`)
+    and never showing the key."""
+    key = value.strip(_KEY_ENDS)
+    for position, char in enumerate(key):
+        if ord(char) < 32 or ord(char) == 127:
+            raise ValueError(
+                f"The API key from {source} holds a control character (such as a line break or NUL) at position "
+                f"{position + 1}; an API key cannot hold one. Check {source} (the key is not shown here)."
+            )
+        if ord(char) > 126:
+            raise ValueError(
+                f"The API key from {source} holds a character that is not plain ASCII at position {position + 1}; "
+                f"an API key cannot hold one. Check {source} (the key is not shown here)."
+            )
+    return key
+
+
 def integer(name: str, value: object, low: int, high: int) -> int:
     """An int between `low` and `high`, or a TypeError/ValueError naming the parameter."""
     if isinstance(value, bool) or not isinstance(value, int):

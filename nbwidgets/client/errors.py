@@ -87,6 +87,11 @@ class TimeoutError(TransportError):
     """The request timed out."""
 
 
+class RequestNotSentError(ApiError):
+    """The request could not be sent as built (e.g. a header value HTTP does not allow): nothing was
+    sent, and sending it again would fail the same way (status is None)."""
+
+
 def error_class_for(status: int) -> type[ApiError]:
     if status in (401, 403):
         return AuthenticationError

@@ -9,6 +9,7 @@ from __future__ import annotations
 import email.utils
 import logging
 import random
+import re
 import time
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
@@ -17,7 +18,15 @@ from typing import Any, NoReturn
 import httpx
 
 from .checks import text
-from .errors import ApiError, RateLimitedError, ServerError, TimeoutError, TransportError, error_class_for
+from .errors import (
+    ApiError,
+    RateLimitedError,
+    RequestNotSentError,
+    ServerError,
+    TimeoutError,
+    TransportError,
+    error_class_for,
+)
 
 log = logging.getLogger("nbwidgets.client")
 
@@ -115,6 +124,7 @@ class Transport:
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.retry = retry
+        self._secret = auth._secret if isinstance(auth, HeaderAuth) else None  # scrubbed from error texts
         self._parse_error = parse_error
         self._sleep = sleep
         self._http = httpx.Client(
@@ -163,11 +173,20 @@ class Transport:
             except httpx.TimeoutException:
                 error = TimeoutError("the request timed out", method=method, route=path, status=None)
             except httpx.ConnectError as exc:
-                error = TransportError(f"could not connect ({_reason(exc)})", method=method, route=path, status=None)
+                error = TransportError(
+                    f"could not connect ({self._reason(exc)})", method=method, route=path, status=None
+                )
                 may_retry = True
+            except httpx.LocalProtocolError as exc:  # refused before sending (a header HTTP does not allow)
+                raise RequestNotSentError(
+                    f"the request could not be sent as built ({self._reason(exc)})",
+                    method=method,
+                    route=path,
+                    status=None,
+                ) from None
             except httpx.TransportError as exc:
                 error = TransportError(
-                    f"the connection failed ({_reason(exc)})", method=method, route=path, status=None
+                    f"the connection failed ({self._reason(exc)})", method=method, route=path, status=None
                 )
             else:
                 log.debug("%s %s -> %s (attempt %d)", method, path, response.status_code, attempt + 1)
@@ -186,6 +205,11 @@ class Transport:
             log.info("retrying %s %s in %.2fs after: %s", method, path, delay, error.message)
             self._sleep(delay)
             attempt += 1
+
+    def _reason(self, exc: Exception) -> str:
+        """An httpx exception in words that never carry a header: the one place transport errors become
+        ours, so no error, log line, outbox entry or widget status built from them can show the key."""
+        return scrub(type(exc).__name__ + (f": {exc}" if str(exc) else ""), self._secret)
 
     def _error(self, response: httpx.Response, method: str, path: str) -> ApiError:
         try:
@@ -213,5 +237,35 @@ def _retry_after(response: httpx.Response) -> float | None:
     return parse_retry_after(response.headers.get("retry-after"))
 
 
-def _reason(exc: Exception) -> str:
-    return type(exc).__name__ + (f": {exc}" if str(exc) else "")
+_HEADER_VALUE = re.compile(r"(?i)(header (?:value|name)s?)\s*(?:b?(['\"]).*?\2|\S+)", re.DOTALL)
+_CREDENTIAL = re.compile(r"(?i)\b(bearer|basic|token)\s+\S+")
+
+
+class _ScrubHeaders(logging.Filter):
+    """httpx and httpcore log a failed send with its exception, whose text may quote a header value (the
+    key): their records pass through `scrub` first."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:
+            return True
+        cleaned = scrub(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, ()
+        return True
+
+
+for _name in ("httpx", "httpcore", "httpcore.http11", "httpcore.http2", "httpcore.connection", "httpcore.proxy"):
+    logging.getLogger(_name).addFilter(_ScrubHeaders())
+
+
+def scrub(text: str, secret: Secret | None = None) -> str:
+    """`text` with any header value and the key itself (in any quoting) taken out."""
+    if secret:
+        key = secret.reveal()
+        for form in {key, repr(key)[1:-1], repr(key.encode("utf-8", "backslashreplace"))[2:-1]}:
+            if len(form) >= 4:
+                text = text.replace(form, "***")
+    text = _HEADER_VALUE.sub(r"\1 (not shown)", text)
+    return _CREDENTIAL.sub(r"\1 ***", text)
