@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal, NoReturn, overload
 import httpx
 
 from . import checks
+from .errors import ApiError
 from .transport import DEFAULT_RETRY, DEFAULT_TIMEOUT, HeaderAuth, RetryPolicy, Secret, Transport
 from .writes import Outbox, Write, WriteHandle, WriteKind
 
@@ -177,13 +178,13 @@ class Client:
     # --- plumbing -------------------------------------------------------------------------------
 
     def _get(self, path: str, *, once: bool = False, **params: Any) -> Any:
-        return self._transport.request("GET", path, params=params, once=once).json()
+        return _json(self._transport.request("GET", path, params=params, once=once), "GET", path)
 
     def _send(
         self, method: str, path: str, body: Any = None, *, idempotent: bool | None = None, once: bool = False
     ) -> Any:
         response = self._transport.request(method, path, json=body, idempotent=idempotent, once=once)
-        return response.json() if response.content else None
+        return _json(response, method, path) if response.content else None
 
     def datasets(self) -> DatasetSource:
         """This service's datasets as a browser sees them (what a grid asks instead of which service it is)."""
@@ -249,3 +250,18 @@ class Client:
 
     def __reduce__(self) -> NoReturn:
         raise TypeError(f"{type(self).__name__} cannot be pickled: it holds a connection and an API key")
+
+
+def _json(response: httpx.Response, method: str, path: str) -> Any:
+    """A successful answer's JSON, or an ApiError saying the answer was not JSON (never a raw decoder error)."""
+    try:
+        return response.json()
+    except ValueError:
+        kind = response.headers.get("content-type", "no content type")
+        raise ApiError(
+            f"the service answered {response.status_code} with something that is not JSON ({kind}); "
+            "is the base URL that of the API?",
+            method=method,
+            route=path,
+            status=response.status_code,
+        ) from None

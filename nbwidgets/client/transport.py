@@ -190,8 +190,19 @@ class Transport:
                 )
             else:
                 log.debug("%s %s -> %s (attempt %d)", method, path, response.status_code, attempt + 1)
-                if response.status_code < 400:
+                if response.status_code < 300:
                     return response
+                if response.status_code < 400:  # a redirect is not followed: the key goes nowhere else
+                    location = response.headers.get("location", "")
+                    raise ApiError(
+                        f"the service answered with a redirect ({response.status_code}"
+                        + (f" to {scrub(location[:200])}" if location else "")
+                        + "), which nbwidgets does not follow so that the key is sent nowhere else; "
+                        "check the base URL (e.g. https:// rather than http://, or a missing path)",
+                        method=method,
+                        route=path,
+                        status=response.status_code,
+                    )
                 error = self._error(response, method, path)
                 if response.status_code not in RETRY_STATUSES:
                     raise error
