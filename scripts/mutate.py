@@ -417,6 +417,19 @@ MUTANTS: list[Mutant] = [
         NODE,
     ),
     Mutant(
+        "js.correction-diff-innerhtml",
+        "js/feedback/correction.js",
+        '  return renderDiff(box, output, text, { empty: "Same as the output." });',
+        '  renderDiff(box, output, text, { empty: "Same as the output." });\n'
+        "  box.innerHTML = [...box.childNodes]\n"
+        "    .map((n) => (n instanceof Element ? `<${n.tagName}>${n.textContent}</${n.tagName}>` : n.textContent))\n"
+        '    .join("");\n'
+        "  return box;",
+        NODE,
+        "issue 24 (5): the feedback correction's diff built as HTML runs a datapoint's markup",
+        user_level=E2E_MARKUP,
+    ),
+    Mutant(
         "js.answers-to-every-view",
         "js/shared/comm.js",
         'if (!message || typeof message.id !== "string" || !pending.has(message.id)) return;',

@@ -4,12 +4,12 @@ import "./choices.css";
 import "./feedback.css";
 import { clampedText } from "../shared/cells.js";
 import { createRequester } from "../shared/comm.js";
-import { diff, unchanged } from "../shared/diff.js";
-import { append, clear, h, keepingFocus, newViewId } from "../shared/dom.js";
-import { isolateShortcuts, isSaveChord, saveChordText } from "../shared/keys.js";
+import { clear, h, keepingFocus, newViewId } from "../shared/dom.js";
+import { isolateShortcuts } from "../shared/keys.js";
 import { coalesced } from "../shared/schedule.js";
 import { choiceButton } from "./choice-button.js";
 import { choicesFor, isPicked, nextValue, STATUS_TEXT } from "./choices.js";
+import { correctionBox } from "./correction.js";
 
 function render({ model, el }) {
   // --- state -------------------------------------------------------------------------------
@@ -77,56 +77,17 @@ function render({ model, el }) {
     const kind = get("kind");
     clear(controls);
     if (kind === "correction") {
-      const area = h("textarea", {
-        id: `${viewId}-text`,
-        rows: "4",
-        value: correction,
-        "aria-describedby": `${viewId}-hint`,
-      });
-      const changes = h("div", { class: "nbw-diff", "aria-label": "Changes against the output" });
-      const showDiff = () => {
-        const parts = diff(get("output") ?? "", area.value);
-        append(clear(changes), [
-          get("output") == null
-            ? null
-            : unchanged(parts)
-              ? h("span", { class: "nbw-muted" }, "Same as the output.")
-              : parts.map((p) => (p.op === "=" ? p.text : h(p.op === "+" ? "ins" : "del", {}, p.text))),
-        ]);
-      };
-      area.addEventListener(
-        "input",
-        () => {
-          correction = area.value;
-          showDiff();
-        },
-        { signal },
-      );
-      area.addEventListener(
-        "keydown",
-        (event) => {
-          if (isSaveChord(event)) {
-            event.preventDefault();
-            sendCorrection();
-          }
-        },
-        { signal },
-      );
-      showDiff();
       controls.append(
-        h(
-          "div",
-          { class: "nbw-correction" },
-          h("label", { for: `${viewId}-text` }, "Correction"),
-          area,
-          changes,
-          h(
-            "div",
-            { class: "nbw-toolbar" },
-            h("button", { type: "button", class: "nbw-primary", onclick: sendCorrection }, "Send correction"),
-            h("span", { id: `${viewId}-hint`, class: "nbw-muted" }, `${saveChordText()} sends`),
-          ),
-        ),
+        correctionBox({
+          viewId,
+          text: correction,
+          output: get("output"),
+          signal,
+          onInput: (text) => {
+            correction = text;
+          },
+          onSend: sendCorrection,
+        }),
       );
       return;
     }

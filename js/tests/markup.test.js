@@ -1,6 +1,7 @@
 // Every renderer of datapoint text, fed markup: the text shows literally and no element is injected.
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { correctionBox, correctionDiff } from "../feedback/correction.js";
 import { cellContent, draftCell, statusContent, statusDetail } from "../grid/cells.js";
 import {
   chipsCell,
@@ -146,4 +147,28 @@ test("the word diff shows both sides as text", () => {
   assertLiteral(box, [IMG]);
   assert.equal(side(box, "del"), `${IMG} ${BOLD}`);
   assert.equal(side(box, "ins"), `${IMG} ${SCRIPT}`);
+});
+
+test("the feedback correction box's diff: the output and each keystroke's text show as text", () => {
+  const output = `${IMG} ${BOLD}`;
+  const sent = [];
+  const box = correctionBox({
+    viewId: "v",
+    text: output,
+    output,
+    onInput: (text) => sent.push(text),
+    onSend: () => {},
+  });
+  const [area] = box.descendants().filter((n) => n.tagName.toLowerCase() === "textarea");
+  const [changes] = box.descendants().filter((n) => n.classList.contains("nbw-diff"));
+  assert.equal(changes.textContent, "Same as the output.");
+  area.value = `${IMG} ${SCRIPT}`;
+  area.dispatchEvent({ type: "input" });
+  assert.deepEqual(sent, [`${IMG} ${SCRIPT}`]);
+  assertLiteral(changes, [IMG]);
+  assert.equal(side(changes, "del"), `${IMG} ${BOLD}`);
+  assert.equal(side(changes, "ins"), `${IMG} ${SCRIPT}`);
+  const alone = document.createElement("div");
+  assertLiteral(correctionDiff(alone, SCRIPT, `${SCRIPT} ${IMG}${BOLD}`));
+  assert.equal(correctionDiff(alone, null, IMG).childNodes.length, 0); // no output: nothing to compare with
 });

@@ -141,3 +141,64 @@ def test_overmind_input_expected_output_and_tags_show_markup_as_text(page, lab, 
     assert json.dumps(markup("om-input-list")) in text  # a list inside the input shows as JSON
     assert markup("om-persona")[:120] in text
     assert seen["injected"] == 0 and seen["xss"] is None and page.errors == []
+
+
+SIDES = """(box) => {
+    const side = (keep) => [...box.childNodes]
+        .filter((n) => n.nodeType === Node.TEXT_NODE || n.tagName.toLowerCase() === keep)
+        .map((n) => n.textContent).join("");
+    return {before: side("del"), after: side("ins"), marked: box.querySelectorAll("ins, del").length,
+            injected: box.querySelectorAll("img, script, b").length};
+}"""
+
+
+def test_every_widgets_diff_shows_markup_as_text(page, lab, sandbox):
+    """The grid editor's, the form's prompt, the feedback correction's and the review row's diff: each side of
+    each diff reads as the text it was given (markup and all), and no element of the markup is made."""
+    with Client.orq(sandbox.api_key, sandbox.url) as client:
+        grid_set = client.create_dataset(f"markup-diff-grid-{new_ulid()}")
+        review_set = client.create_dataset(f"markup-diff-review-{new_ulid()}")
+        evaluator = client.create_evaluator(
+            {
+                "key": f"markup_diff_{new_ulid()}",
+                "prompt": markup("form-before") + " {{output}}",
+                "model": "openai/gpt-4o",
+            }
+        )
+    sandbox.put_raw_datapoints(grid_set.id, [{"expected_output": markup("grid-before") + " shared words"}])
+    sandbox.put_raw_datapoints(review_set.id, [{"inputs": {"q": "x"}, "expected_output": markup("review-before")}])
+    trace = sandbox.new_trace()
+    cells = [
+        "from nbwidgets import Client, DatasetGrid, EvaluatorForm, ExperimentReview, FeedbackButtons\n"
+        "client = Client.sandbox()",
+        f"DatasetGrid(client, {grid_set.id!r})",
+        f"EvaluatorForm(client, {evaluator.id!r})",
+        f"FeedbackButtons(client, {trace!r}, property='correction', output={markup('feedback-before')!r})",
+        f"ExperimentReview(client, {review_set.id!r}, generate=lambda datapoint: {markup('review-after')!r})",
+    ]
+    open_and_run(page, lab, "markup_diffs.ipynb", cells, ".nbw-experiment .nbw-xrow[data-state=done]")
+    seen = {}
+
+    page.locator(f"{GRID} td.nbw-col-expected_output").first.dblclick()
+    page.locator(".nbw-editor textarea").fill(markup("grid-after") + " shared words")
+    seen["grid"] = page.get_by_role("group", name="Changes to be saved").evaluate(SIDES)
+
+    prompt = page.locator(".nbw-form textarea[data-path=prompt]")
+    prompt.fill(markup("form-after") + " {{output}}")
+    seen["form"] = page.get_by_role("group", name="Prompt changes").evaluate(SIDES)
+
+    page.locator(".nbw-feedback").get_by_role("textbox", name="Correction").fill(markup("feedback-after"))
+    seen["feedback"] = page.get_by_role("group", name="Changes against the output").evaluate(SIDES)
+
+    seen["review"] = page.get_by_role("group", name="Changes from the expected output to the output").evaluate(SIDES)
+
+    expected = {
+        "grid": (markup("grid-before") + " shared words", markup("grid-after") + " shared words"),
+        "form": (markup("form-before") + " {{output}}", markup("form-after") + " {{output}}"),
+        "feedback": (markup("feedback-before"), markup("feedback-after")),
+        "review": (markup("review-before"), markup("review-after")),
+    }
+    for widget, (before, after) in expected.items():
+        assert (seen[widget]["before"], seen[widget]["after"]) == (before, after), widget
+        assert seen[widget]["marked"] > 0 and seen[widget]["injected"] == 0, (widget, seen[widget])
+    assert page.evaluate("() => window.__xss ?? null") is None and page.errors == []
