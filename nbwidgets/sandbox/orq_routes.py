@@ -45,6 +45,8 @@ class OrqRoutes:
             Route("/v2/datasets/{dataset_id}", r(self.delete_dataset), methods=["DELETE"]),
             Route("/v2/datasets/{dataset_id}/datapoints", r(self.list_datapoints), methods=["GET"]),
             Route("/v2/datasets/{dataset_id}/datapoints", r(self.create_datapoints), methods=["POST"]),
+            Route("/v2/datasets/{dataset_id}/datapoints/bulk", r(self.bulk_create_datapoints), methods=["POST"]),
+            Route("/v2/datasets/{dataset_id}/datapoints-bulk-delete", r(self.bulk_delete_datapoints), methods=["POST"]),
             Route("/v2/datasets/{dataset_id}/datapoints/{datapoint_id}", r(self.get_datapoint), methods=["GET"]),
             Route("/v2/datasets/{dataset_id}/datapoints/{datapoint_id}", r(self.update_datapoint), methods=["PATCH"]),
             Route("/v2/datasets/{dataset_id}/datapoints/{datapoint_id}", r(self.delete_datapoint), methods=["DELETE"]),
@@ -160,6 +162,34 @@ class OrqRoutes:
             created.append(self.new_datapoint(dataset_id, fields))
         self.store.put_datapoints(dataset_id, created)
         return JSONResponse(created)
+
+    async def bulk_create_datapoints(self, request: Request) -> Response:
+        """`{"items": [...]}`, 1 to 5000 datapoints, all valid or none made; 200 with them, in order."""
+        dataset_id = request.path_params["dataset_id"]
+        self._dataset(dataset_id)
+        body = rules.require_object(await rules.body_json(request))
+        items = body.get("items")
+        if not isinstance(items, list):
+            raise rules.field_error("items", "must be an array of datapoints")
+        if not 1 <= len(items) <= rules.MAX_BULK_ITEMS:
+            raise rules.field_error("items", f"must contain 1 to {rules.MAX_BULK_ITEMS} datapoints, got {len(items)}")
+        fields = [rules.datapoint_fields(item, prefix=("items", str(index))) for index, item in enumerate(items)]
+        created = [self.new_datapoint(dataset_id, item) for item in fields]
+        self.store.put_datapoints(dataset_id, created)
+        return JSONResponse(created)
+
+    async def bulk_delete_datapoints(self, request: Request) -> Response:
+        """`{"item_ids": [...]}`, at least one id; 204. Ids the dataset does not hold are passed over."""
+        dataset_id = request.path_params["dataset_id"]
+        self._dataset(dataset_id)
+        body = rules.require_object(await rules.body_json(request))
+        ids = body.get("item_ids")
+        if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+            raise rules.field_error("item_ids", "must be an array of datapoint ids")
+        if not ids:
+            raise rules.field_error("item_ids", "must contain at least 1 datapoint id")
+        self.store.delete_datapoints(dataset_id, ids)
+        return Response(status_code=204)
 
     def _datapoint(self, request: Request) -> dict[str, Any]:
         dataset_id, datapoint_id = request.path_params["dataset_id"], request.path_params["datapoint_id"]

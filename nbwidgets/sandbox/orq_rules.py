@@ -110,6 +110,7 @@ def cursor_page(items: list[dict[str, Any]], request: Request, size: int, id_fie
 # --- datapoints -----------------------------------------------------------------------------------
 
 DATAPOINT_FIELDS = ("inputs", "messages", "expected_output")
+MAX_BULK_ITEMS = 5000  # datapoints per bulk create (orq's docs: min 1, max 5000)
 
 
 def datapoint_fields(item: Any, prefix: tuple[str, ...] = ()) -> dict[str, Any]:

@@ -172,6 +172,16 @@ class Store:
             self._recount(db, dataset_id)
         return gone
 
+    def delete_datapoints(self, dataset_id: str, datapoint_ids: list[str]) -> int:
+        """Delete these datapoints of the dataset (ids it does not hold are passed over): how many went."""
+        with self.transaction() as db:
+            gone = sum(
+                db.execute("DELETE FROM orq_datapoint WHERE dataset_id = ? AND id = ?", (dataset_id, i)).rowcount
+                for i in datapoint_ids
+            )
+            self._recount(db, dataset_id)
+        return gone
+
     @staticmethod
     def _recount(db: sqlite3.Connection, dataset_id: str) -> None:
         db.execute(

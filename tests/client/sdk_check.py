@@ -134,6 +134,23 @@ def wrong_requests_get_orqs_errors():
     assert status_of(lambda: orq.datasets.list(limit=201)) == 400
 
 
+def bulk_datapoints():
+    """create_datapoints / delete_datapoints (the bulk routes, 4.17.13): made in order, parsed, deleted;
+    0 items and an empty item_ids are 400s."""
+    dataset = orq.datasets.create(display_name="sdk bulk check", path="Default")
+    items = [{"inputs": {"n": i}, "expected_output": f"row {i}"} for i in range(30)]
+    made = orq.datasets.create_datapoints(dataset_id=dataset.id, items=items)
+    assert [d.expected_output for d in made] == [f"row {i}" for i in range(30)], made
+    listed = orq.datasets.list_datapoints(dataset_id=dataset.id, limit=50)
+    assert [d.id for d in listed.data] == [d.id for d in made]
+    orq.datasets.delete_datapoints(dataset_id=dataset.id, item_ids=[d.id for d in made[:20]])
+    left = orq.datasets.list_datapoints(dataset_id=dataset.id, limit=50)
+    assert [d.expected_output for d in left.data] == [f"row {i}" for i in range(20, 30)]
+    assert status_of(lambda: orq.datasets.create_datapoints(dataset_id=dataset.id, items=[])) == 400
+    assert status_of(lambda: orq.datasets.delete_datapoints(dataset_id=dataset.id, item_ids=[])) == 400
+    orq.datasets.delete(dataset_id=dataset.id)
+
+
 def not_found_is_typed():
     try:
         orq.datasets.retrieve(dataset_id="01JJ1HDHN79XAS7A01WB3HYSDC")
@@ -213,5 +230,7 @@ if hasattr(orq.evals, "invoke") and not hasattr(orq_ai_sdk.models, "InvokeEvalua
     CHECKS += [("invoke_evaluators", invoke_evaluators), ("invoke_refusals", invoke_refusals)]
 for name, call in CHECKS:
     check(name, call)
+if hasattr(orq.datasets, "create_datapoints"):  # the bulk routes came with 4.17
+    check("bulk_datapoints", bulk_datapoints)
 
 print(json.dumps({"version": version, "passed": passed, "failures": failures}))

@@ -33,6 +33,8 @@ def test_no_body_or_query_makes_a_500(sandbox):
         routes = [
             ("POST", f"/v2/datasets/{scratch}/datapoints", ["inputs", "messages", "expected_output"]),
             ("PATCH", f"/v2/datasets/{scratch}/datapoints/{point}", ["inputs", "messages", "expected_output"]),
+            ("POST", f"/v2/datasets/{scratch}/datapoints/bulk", ["items"]),
+            ("POST", f"/v2/datasets/{scratch}/datapoints-bulk-delete", ["item_ids"]),
             (
                 "PATCH",
                 f"/v2/evaluators/{evaluator}",
