@@ -26,7 +26,7 @@ from ..models import (
 )
 from ..models.feedback import BUILTIN_FEEDBACK_PROPERTIES
 from ..models.orq import EVALUATOR_KEY_PATTERN, EVALUATOR_NOT_NULLABLE, EVALUATOR_WRITABLE_FIELDS
-from . import checks
+from . import checks, curate
 from .base import Client
 from .checks import segment
 from .errors import NotFoundError
@@ -153,9 +153,108 @@ class OrqClient(Client):
         return Datapoint.model_validate(self._get(_datapoint_route(dataset_id, datapoint_id), once=once))
 
     def create_datapoints(self, dataset_id: str, items: list[dict[str, Any] | DatapointCreate]) -> list[Datapoint]:
+        """Create datapoints now, through the bulk route in chunks of at most 5000, in order (they list in
+        the order given). Not kept or retried: for that, `import_datapoints` (durable, exactly once)."""
+        route = f"/v2/datasets/{segment('dataset_id', dataset_id)}/datapoints/bulk"
         body = [DatapointCreate.model_validate(item).to_wire() for item in items]
-        answer = self._send("POST", f"/v2/datasets/{segment('dataset_id', dataset_id)}/datapoints", body)
-        return [Datapoint.model_validate(item) for item in answer]
+        if not body:
+            raise ValueError("no datapoints to create: items is empty")
+        checks.text("items", body)
+        made: list[Datapoint] = []
+        for chunk in curate.chunks(body):
+            made.extend(Datapoint.model_validate(item) for item in self._send("POST", route, {"items": chunk}))
+        return made
+
+    def delete_datapoints(self, dataset_id: str, ids: list[str]) -> None:
+        """Delete these datapoints now (the bulk route, 1000 ids a request). Ids that are gone are passed
+        over, so a delete sent again is harmless. For a kept and retried delete: `queue_datapoints_delete`."""
+        ids = _datapoint_ids(ids)
+        route = f"/v2/datasets/{segment('dataset_id', dataset_id)}/datapoints-bulk-delete"
+        for start in range(0, len(ids), curate.DELETE_CHUNK):
+            self._send("POST", route, {"item_ids": ids[start : start + curate.DELETE_CHUNK]}, idempotent=True)
+
+    def import_datapoints(
+        self,
+        dataset_id: str,
+        source: Any,
+        *,
+        inputs: str | list[str] | None = None,
+        expected_output: str | None = None,
+        messages: str | None = None,
+        wait: bool = True,
+        progress: bool = True,
+        timeout: float | None = None,
+    ) -> Any:
+        """Add the rows of `source` (a pandas DataFrame, a path to a .csv or .jsonl file, or an iterable of
+        dicts) to a dataset, in order, each exactly once.
+
+        Columns: `expected_output` and `messages` name the columns feeding those fields (default: the
+        columns of those names, if any); `inputs` names one column holding input objects, or a list of
+        columns that each become an input (default: an `inputs` column, else every other column). CSV
+        cells of inputs and messages are JSON (as `export_datapoints` writes them). Every row is checked
+        first: a missing column, nested inputs or a non-text expected output is a ValueError naming the
+        row, and nothing is sent.
+
+        The import is one write per chunk of at most 5000 rows: stored, then sent in the background (a
+        progress bar), resumed by the next process after a kernel restart, never applied twice (a chunk
+        whose answer was lost is looked for before it is sent again). `wait=True`: the created datapoints,
+        in file order; `wait=False`: an `ImportHandle` (`state`, `created`, `progress`, `result()`)."""
+        segment("dataset_id", dataset_id)
+        items = curate.datapoint_items(source, inputs=inputs, expected_output=expected_output, messages=messages)
+        handle = self.queue_datapoints_create(dataset_id, items, progress=progress)
+        return handle.result(timeout) if wait else handle
+
+    def queue_datapoints_create(
+        self, dataset_id: str, items: list[dict[str, Any]], *, progress: bool = False, origin: str = ""
+    ) -> curate.ImportHandle:
+        """Queue new datapoints (checked bodies) as one write per bulk chunk; see `import_datapoints`."""
+        segment("dataset_id", dataset_id)
+        body = [DatapointCreate.model_validate(item).to_wire() for item in items]
+        if not body:
+            raise ValueError("no datapoints to create")
+        bar = _progress(len(body), progress, f"importing into {dataset_id}") if progress else None
+        key = f"datapoints of {dataset_id}"  # one key: chunks (and imports) into a dataset go in order
+        handles = [
+            self.submit(Write("datapoints.create", key, {"dataset_id": dataset_id, "items": chunk}, origin=origin))
+            for chunk in curate.chunks(body)
+        ]
+        return curate.ImportHandle(dataset_id, len(body), handles, bar)
+
+    def queue_datapoints_delete(self, dataset_id: str, ids: list[str], *, origin: str = "") -> WriteHandle:
+        """Queue a delete of these datapoints (one bulk request; ids already gone are passed over, so it
+        is safely sent again). Its result is the list of ids."""
+        segment("dataset_id", dataset_id)
+        ids = _datapoint_ids(ids)
+        if len(ids) > curate.DELETE_CHUNK:
+            raise ValueError(f"at most {curate.DELETE_CHUNK} ids per queued delete, not {len(ids)}")
+        payload = {"dataset_id": dataset_id, "item_ids": ids}
+        return self.submit(Write("datapoints.delete", f"datapoints of {dataset_id}", payload, origin=origin))
+
+    def export_datapoints(self, dataset_id: str, path: Any, *, progress: bool = True) -> int:
+        """Write every datapoint of a dataset to a `.csv` or `.jsonl` file (inputs, messages, expected
+        output; in CSV, inputs and messages as JSON) that `import_datapoints` reads back unchanged.
+        Returns how many were written."""
+        from pathlib import Path
+
+        target = Path(path)
+        total = self.get_dataset(dataset_id).metadata.datapoints_count
+        bar = _progress(total, progress, f"exporting {dataset_id}")
+        try:
+            return curate.write_export(target, self.iter_datapoints(dataset_id), lambda: bar.update(1))
+        finally:
+            bar.close()
+
+    def duplicate_dataset(
+        self, dataset_id: str, display_name: str, *, path: str = "Default", progress: bool = True
+    ) -> Dataset:
+        """A new dataset holding a copy of every datapoint of `dataset_id` (inputs, messages, expected
+        output; reviews are not copied: orq does not take them on create), made as a durable import."""
+        checks.optional_str("display_name", display_name)
+        items = [curate.datapoint_body(dp) for dp in self.iter_datapoints(dataset_id)]
+        copy = self.create_dataset(display_name, path)
+        if items:
+            self.queue_datapoints_create(copy.id, items, progress=progress).result()
+        return self.get_dataset(copy.id)
 
     def update_datapoint(self, dataset_id: str, datapoint_id: str, **fields: Any) -> Datapoint:
         """PATCH only the given fields (`inputs`, `messages`, `expected_output`)."""
@@ -499,6 +598,21 @@ class OrqClient(Client):
                 read_first=True,
                 describe=datapoint_route,
             ),
+            "datapoints.create": WriteKind(
+                send=lambda p: self._bulk_create(p["dataset_id"], p["items"], once=True),
+                prepare=lambda p: {**p, "after": self._newest_datapoint_id(p["dataset_id"]), "prepared": True},
+                read=self._landed_chunk,
+                holds=lambda p, found: found is not None,
+                idempotent=lambda p: False,
+                describe=lambda p: ("POST", f"/v2/datasets/{segment('dataset_id', p['dataset_id'])}/datapoints/bulk"),
+            ),
+            "datapoints.delete": WriteKind(
+                send=lambda p: self._bulk_delete(p["dataset_id"], p["item_ids"]),
+                describe=lambda p: (
+                    "POST",
+                    f"/v2/datasets/{segment('dataset_id', p['dataset_id'])}/datapoints-bulk-delete",
+                ),
+            ),
             "evaluator.update": WriteKind(
                 send=lambda p: self._send_evaluator_update(evaluator_route(p)[1], p),
                 read=lambda p: Evaluator.model_validate(self._get(evaluator_route(p)[1], once=True)),
@@ -514,6 +628,33 @@ class OrqClient(Client):
                 describe=lambda p: ("POST", "/v2/evaluators"),
             ),
         }
+
+    def _bulk_create(self, dataset_id: str, items: list[dict[str, Any]], *, once: bool = False) -> list[Datapoint]:
+        route = f"/v2/datasets/{segment('dataset_id', dataset_id)}/datapoints/bulk"
+        return [Datapoint.model_validate(item) for item in self._send("POST", route, {"items": items}, once=once)]
+
+    def _bulk_delete(self, dataset_id: str, ids: list[str]) -> list[str]:
+        route = f"/v2/datasets/{segment('dataset_id', dataset_id)}/datapoints-bulk-delete"
+        self._send("POST", route, {"item_ids": ids}, once=True)
+        return ids
+
+    def _newest_datapoint_id(self, dataset_id: str) -> str | None:
+        """The dataset's newest datapoint (orq lists by `_id`, and ids grow with time), or None."""
+        page = self.datapoints_page(dataset_id, limit=1, ending_before=curate.LAST_ID)
+        return page.items[0].id if page.items else None
+
+    def _landed_chunk(self, payload: dict[str, Any]) -> list[Datapoint] | None:
+        """A bulk create whose answer may have been lost: its rows among the datapoints made after the
+        dataset's newest one before it was first sent (same content, one after another), or None."""
+        after: list[Datapoint] = []
+        cursor = payload.get("after")
+        while True:  # reads retry on their own (idempotent): a long look-up must not fail on one 429
+            page = self.datapoints_page(payload["dataset_id"], limit=200, starting_after=cursor)
+            after.extend(page.items)
+            if not page.has_next or not page.items:
+                break
+            cursor = page.next_cursor
+        return curate.find_run(after, payload["items"])
 
     def _send_evaluator_update(self, route: str, payload: dict[str, Any]) -> Evaluator:
         body = payload["body"]
@@ -564,6 +705,17 @@ def _graded(
 
 def _datapoint_route(dataset_id: str, datapoint_id: str) -> str:
     return f"/v2/datasets/{segment('dataset_id', dataset_id)}/datapoints/{segment('datapoint_id', datapoint_id)}"
+
+
+def _datapoint_ids(given: Any) -> list[str]:
+    if isinstance(given, str) or not isinstance(given, (list, tuple, set, frozenset)):
+        raise TypeError(f"ids must be a list of datapoint ids, not {type(given).__name__}")
+    ids: list[str] = list(dict.fromkeys(given))
+    if not ids:
+        raise ValueError("no datapoints to delete: ids is empty")
+    for datapoint_id in ids:
+        segment("datapoint id", datapoint_id)
+    return ids
 
 
 def _datapoint_changes(fields: dict[str, Any]) -> dict[str, Any]:

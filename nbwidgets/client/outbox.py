@@ -244,6 +244,11 @@ class OutboxStore:
             )
             return {row[0] for row in rows}
 
+    def rewrite(self, seq: int, payload: dict[str, Any]) -> None:
+        """Replace an entry's payload (a write that prepared itself before its first send)."""
+        with self._lock:
+            self._db.execute("UPDATE entry SET payload = ? WHERE seq = ?", (json.dumps(payload), seq))
+
     def later(self, seq: int, delay: float, error: str) -> None:
         with self._lock:
             self._db.execute(

@@ -95,6 +95,10 @@ class WriteKind:
     read_first: bool = False  # read before every attempt (the previous value is worth knowing)
     gone_means_landed: bool = False  # a 404 after an earlier attempt: that attempt landed (a removal)
     describe: Callable[[dict[str, Any]], tuple[str, str]] = lambda payload: ("POST", "")  # method, route
+    # a non-idempotent write that needs to know something before its first send (a bulk create: the
+    # dataset's newest datapoint, so a lost answer can be verified): returns the payload with it and
+    # `"prepared": True`; stored before the send, so every later attempt verifies against it
+    prepare: Callable[[dict[str, Any]], dict[str, Any]] | None = None
 
 
 class WriteHandle(concurrent.futures.Future):  # type: ignore[type-arg]
@@ -535,6 +539,11 @@ class Outbox:
     def _attempt(self, kind: WriteKind, entry: Any, handle: WriteHandle | None) -> Any:
         payload = entry.payload
         may_have_landed = entry.attempts > 1
+        if kind.prepare is not None and not payload.get("prepared"):
+            # nothing of it was sent yet (the prepared payload is stored before any send): prepare, store, send
+            payload = entry.payload = kind.prepare(payload)
+            self._store.rewrite(entry.seq, payload)
+            may_have_landed = False
         if kind.read is not None and (
             kind.read_first or entry.expects is not None or (may_have_landed and not kind.idempotent(payload))
         ):
