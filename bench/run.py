@@ -425,6 +425,52 @@ def bench_writes(sandbox, count: int = 300, latency_ms: int = 100) -> None:
     )
 
 
+# --- 5c. find ------------------------------------------------------------------------------------
+
+
+def bench_find(sandbox, rounds: int) -> None:
+    print("5c. orq Find over 100,000 datapoints for a word on the last page vs the client's iter_datapoints")
+    from nbwidgets import Client, DatasetGrid
+
+    dataset = sandbox.ids["generated_100000"]
+    word = "zebracorn"
+    client = Client.orq(sandbox.api_key, sandbox.url)
+    *_, last_dp = client.iter_datapoints(dataset)
+    client.update_datapoint(dataset, last_dp.id, expected_output=f"the {word} is on the last page")
+    times: dict[str, list[float]] = {"find": [], "iterate": []}
+    for _ in range(rounds):
+        for kind in ("find", "iterate"):  # alternate, so drift hits both alike
+            started = time.perf_counter()
+            if kind == "iterate":
+                count = sum(1 for _ in client.iter_datapoints(dataset))
+                assert count == 100_000, count
+            else:
+                grid = DatasetGrid(client, dataset, page_size=25, prefetch=False)
+                assert grid.rows  # the first page on show, as a person would start
+                started = time.perf_counter()
+                grid.find_text(word)
+                deadline = time.monotonic() + 600
+                while not grid.find.get("complete") and time.monotonic() < deadline:
+                    if grid.find.get("error"):
+                        raise RuntimeError(grid.find["error"])
+                    time.sleep(0.01)
+                found = grid.find
+                assert found["rows"] == 100_000 and [h["id"] for h in found["hits"]] == [last_dp.id], found
+                grid.close()
+            times[kind].append(time.perf_counter() - started)
+            print(f"  {kind}: {times[kind][-1]:.2f} s", flush=True)
+    client.close()
+    record(
+        "find",
+        "orq Find, 100k datapoints, word on the last page",
+        median(times["find"]),
+        median(times["iterate"]),
+        "s",
+        "client.iter_datapoints",
+        "the kernel reads pages of 200 and matches while the next page is fetched; goal <= 1.5x",
+    )
+
+
 # --- 6. sandbox ------------------------------------------------------------------------------------
 
 
@@ -600,7 +646,7 @@ def main() -> int:
     parser.add_argument("--no-browser", action="store_true", help="skip the JupyterLab benchmarks")
     parser.add_argument(
         "--only",
-        choices=["writes", "experiment", "grid"],
+        choices=["writes", "experiment", "grid", "find"],
         help="run one benchmark; its rows replace theirs in the table",
     )
     args = parser.parse_args()
@@ -608,9 +654,18 @@ def main() -> int:
     if args.only:
         return only(args.only, 2 if args.quick else 5, quick=args.quick)
     rounds, flips = (2, 6) if args.quick else (5, 20)
-    print("starting a sandbox with 1k, 20k and 1M generated datapoints ...", flush=True)
+    print("starting a sandbox with 1k, 20k, 100k and 1M generated datapoints ...", flush=True)
     sandbox = start_sandbox(
-        "--no-demo", "--datapoints", "1000", "--datapoints", "20000", "--datapoints", "1000000", timeout=300
+        "--no-demo",
+        "--datapoints",
+        "1000",
+        "--datapoints",
+        "20000",
+        "--datapoints",
+        "100000",
+        "--datapoints",
+        "1000000",
+        timeout=300,
     )
     try:
         bench_client(sandbox, rounds)
@@ -635,6 +690,7 @@ def main() -> int:
             finally:
                 stop_pid(lab.process)
         bench_writes(sandbox)
+        bench_find(sandbox, rounds)
     finally:
         sandbox.stop()
     publish(machine(), update_readme=not args.quick)
@@ -659,13 +715,19 @@ def bench_grid(sandbox, quick: bool) -> None:
 
 def only(name: str, rounds: int, quick: bool = False) -> int:
     """Run one benchmark; its rows replace the same rows of the last full run (the rest are kept)."""
-    data = {"experiment": ("--datapoints", "1000"), "grid": ("--datapoints", "1000", "--datapoints", "1000000")}
+    data = {
+        "experiment": ("--datapoints", "1000"),
+        "grid": ("--datapoints", "1000", "--datapoints", "1000000"),
+        "find": ("--datapoints", "100000"),
+    }
     sandbox = start_sandbox("--no-demo", *data.get(name, ()), timeout=300)
     try:
         if name == "experiment":
             bench_experiment_alone(sandbox, rounds)
         elif name == "grid":
             bench_grid(sandbox, quick)
+        elif name == "find":
+            bench_find(sandbox, rounds)
         else:
             bench_writes(sandbox)
     finally:

@@ -168,10 +168,57 @@ function columnsMenu(schema, layout, setLayout, viewId) {
 
 export const HITS_BATCH = 10;
 
+const count = (n) => Number(n ?? 0).toLocaleString("en-US");
+
+/** How far a find has read: "37% · 37,000 of 100,000 rows" where the total is known, else "37,000 rows". */
+export function findProgress(find) {
+  const rows = Number(find.rows ?? 0);
+  const total = find.total;
+  if (total == null || total <= 0) return `${count(rows)} row${rows === 1 ? "" : "s"}`;
+  const share = Math.min(100, Math.floor((100 * rows) / total));
+  return `${share}% · ${count(Math.min(rows, total))} of ${count(total)} rows`;
+}
+
+/** Find's summary line, in words. */
+export function findLine(find) {
+  const hits = find.hits ?? [];
+  const what = find.by_id ? `datapoint ${find.query}` : `“${find.query}”`;
+  const found = `${count(hits.length)} found`;
+  if (find.error) return `Find ${what}: ${find.error}`;
+  if (find.running) return `Finding ${what}: ${findProgress(find)}, ${found} so far…`;
+  if (find.cancelled) return `Find ${what} cancelled after ${findProgress(find)}: ${found}.`;
+  if (find.complete) {
+    const from = find.start_page > 1 ? `, from page ${find.start_page} round to it` : "";
+    return `Find ${what}: ${found} in the whole dataset (${count(find.rows)} rows${from}).`;
+  }
+  return `Find ${what}: the first ${found}, in ${findProgress(find)}.`;
+}
+
+/** One hit: "Row 1,234" (opens its page and selects it), the field, and the match marked in its words. */
+function hitItem(hit, send) {
+  return h(
+    "li",
+    {},
+    h(
+      "button",
+      {
+        type: "button",
+        class: "nbw-link",
+        title: `Open page ${hit.page} and select row ${count(hit.row)}`,
+        onclick: () => send("open_hit", { page: hit.page, datapoint_id: hit.id }),
+      },
+      `Row ${count(hit.row)}`,
+    ),
+    h("span", { class: "nbw-muted nbw-hit-field" }, hit.field ?? ""),
+    h("span", { class: "nbw-hit-text" }, hit.before ?? "", h("mark", {}, hit.match ?? ""), hit.after ?? ""),
+  );
+}
+
 /**
- * Find's progress line, its hits (each opens its page) a batch at a time with "Show more", Cancel; past
- * the scan's limit "Find further" goes on from the next page. Or the server search's summary.
- * How many hits are shown is this view's own (kept on `box` for the query on show).
+ * Find's progress (a share of the dataset's rows), its hits (each names its row and field and opens its
+ * page) a batch at a time with "Show more", Cancel; past the scan's limit "Find further" goes on from
+ * where it stopped. Or the server search's summary. How many hits are shown is this view's own (kept on
+ * `box` for the query on show).
  */
 export function renderFind(box, { get, send }) {
   const find = get("find") ?? {};
@@ -192,50 +239,32 @@ export function renderFind(box, { get, send }) {
     box.dataset.showing = String(HITS_BATCH);
   }
   const hits = find.hits ?? [];
-  const what = find.by_id ? `datapoint ${find.query}` : `“${find.query}”`;
-  const pages = `${find.pages} page${find.pages === 1 ? "" : "s"}`;
-  const stopped = !find.running && !find.complete && !find.error && !find.by_id;
-  let line;
-  if (find.error) line = `Find ${what}: ${find.error}`;
-  else if (find.running)
-    line = `Finding ${what}: page ${find.page ?? "…"} scanned (${pages}, ${find.rows} rows), ${hits.length} found so far…`;
-  else if (find.cancelled) line = `Find ${what} cancelled after ${pages}: ${hits.length} found.`;
-  else if (find.complete) line = `Find ${what}: ${hits.length} found in ${pages} (to the end of the dataset).`;
-  else line = `Find ${what}: the first ${hits.length} found, in ${pages} (up to page ${find.page}).`;
+  const stopped = !find.running && !find.complete && !find.error && !find.by_id && !find.cancelled;
   const actions = [
     find.running
       ? h("button", { type: "button", onclick: () => send("cancel_find") }, "Cancel")
       : h("button", { type: "button", onclick: () => send("cancel_find", { clear: true }) }, "Close"),
   ];
-  if (stopped && find.page != null)
-    actions.unshift(
-      h("button", { type: "button", onclick: () => send("find_further") }, `Find further (from page ${find.page + 1})`),
-    );
-  if (find.by_id) {
-    box.replaceChildren(h("div", { class: "nbw-find-line" }, h("span", { role: "status" }, line), " ", actions));
-    return;
-  }
+  if (stopped && hits.length)
+    actions.unshift(h("button", { type: "button", onclick: () => send("find_further") }, "Find further"));
+  const bar =
+    find.running && find.total > 0
+      ? h("progress", { max: find.total, value: Math.min(find.rows ?? 0, find.total), "aria-hidden": "true" })
+      : "";
+  const summary = h(
+    "div",
+    { class: "nbw-find-line" },
+    h("span", { role: "status" }, findLine(find)),
+    bar,
+    " ",
+    actions,
+  );
+  if (find.by_id) return box.replaceChildren(summary);
   const showing = Math.min(hits.length, Number(box.dataset.showing) || HITS_BATCH);
   const list = h(
     "ul",
     { class: "nbw-hits" },
-    hits.slice(0, showing).map((hit) =>
-      h(
-        "li",
-        {},
-        h(
-          "button",
-          {
-            type: "button",
-            class: "nbw-link",
-            onclick: () => send("open_hit", { page: hit.page, datapoint_id: hit.id }),
-          },
-          `Page ${hit.page}`,
-        ),
-        " ",
-        h("span", { class: "nbw-muted" }, hit.text),
-      ),
-    ),
+    hits.slice(0, showing).map((hit) => hitItem(hit, send)),
   );
   const more = Math.min(HITS_BATCH * 2, hits.length - showing);
   const footer = hits.length
@@ -263,11 +292,7 @@ export function renderFind(box, { get, send }) {
           : null,
       )
     : "";
-  box.replaceChildren(
-    h("div", { class: "nbw-find-line" }, h("span", { role: "status" }, line), " ", actions),
-    list,
-    footer,
-  );
+  box.replaceChildren(summary, list, footer);
 }
 
 /** The staged edits of a versioned dataset: save them as a new version (or discard), and that save's

@@ -10,7 +10,7 @@ import { excerptAtChange, sideBySide } from "../shared/diff.js";
 import { installDOM } from "./support/dom.js";
 
 installDOM();
-const { renderFind } = await import("../grid/toolbar.js");
+const { findProgress, renderFind } = await import("../grid/toolbar.js");
 
 const THEIRS = "CHANGED BY A COLLEAGUE";
 const MINE = "Ask for the app version and a crash log, then escalate to the mobile team. Reply within a day.";
@@ -158,11 +158,19 @@ function findBox(find) {
   return { box, sent, context };
 }
 const hits = (n) =>
-  Array.from({ length: n }, (_, i) => ({ page: 1 + Math.floor(i / 2), id: `d${i}`, text: `…invoice ${i}…` }));
+  Array.from({ length: n }, (_, i) => ({
+    page: 1 + Math.floor(i / 2),
+    row: 1 + i * 12,
+    id: `d${i}`,
+    field: "Expected output",
+    before: "…the ",
+    match: "invoice",
+    after: ` ${i}…`,
+  }));
 
 test("find: shows how many of how many, and the rest a batch at a time", () => {
-  const { box } = findBox({ query: "invoice", pages: 12, rows: 120, hits: hits(24), complete: true, page: 12 });
-  assert.match(box.textContent, /24 found in 12 pages \(to the end of the dataset\)/);
+  const { box } = findBox({ query: "invoice", rows: 120, total: 120, hits: hits(24), complete: true, start_page: 3 });
+  assert.match(box.textContent, /24 found in the whole dataset \(120 rows, from page 3 round to it\)/);
   const list = () => box.children[1].children;
   assert.equal(list().length, 10);
   assert.match(box.children[2].textContent, /Showing 10 of 24 found\./);
@@ -175,10 +183,44 @@ test("find: shows how many of how many, and the rest a batch at a time", () => {
   assert.ok(!buttons(box).some((b) => b.textContent.startsWith("Find further")), "complete: nothing further");
 });
 
-test("find: a scan stopped at its limit offers to go on from the next page", () => {
-  const { box, sent } = findBox({ query: "the", pages: 4, rows: 400, hits: hits(200), page: 4 });
-  assert.match(box.textContent, /the first 200 found, in 4 pages \(up to page 4\)/);
-  const further = buttons(box).find((b) => b.textContent === "Find further (from page 5)");
+test("find: a hit names its row and field and marks the match as text", () => {
+  const hit = {
+    page: 50,
+    row: 1234,
+    id: "d",
+    field: "Inputs",
+    before: "…<b>see</b> the ",
+    match: "<i>x</i>",
+    after: "…",
+  };
+  const { box, sent } = findBox({ query: "<i>x</i>", rows: 10, total: 10, hits: [hit], complete: true });
+  const item = box.children[1].children[0];
+  assert.equal(item.children[0].textContent, "Row 1,234");
+  assert.equal(item.children[1].textContent, "Inputs");
+  const text = item.children[2];
+  assert.equal(text.textContent, "…<b>see</b> the <i>x</i>…");
+  const mark = text.children.find((n) => n.tagName === "MARK");
+  assert.equal(mark.textContent, "<i>x</i>");
+  assert.ok(!text.children.some((n) => n.tagName === "B" || n.tagName === "I"), "markup stays text");
+  item.children[0].dispatchEvent({ type: "click" });
+  assert.deepEqual(sent, [["open_hit", { page: 50, datapoint_id: "d" }]]);
+});
+
+test("find: progress is a share of the dataset's rows where the total is known", () => {
+  assert.equal(findProgress({ rows: 37000, total: 100000 }), "37% · 37,000 of 100,000 rows");
+  assert.equal(findProgress({ rows: 37000, total: null }), "37,000 rows");
+  assert.equal(findProgress({ rows: 120, total: 100 }), "100% · 100 of 100 rows");
+  const { box } = findBox({ query: "x", rows: 400, total: 1000, hits: hits(3), running: true });
+  assert.match(box.textContent, /Finding “x”: 40% · 400 of 1,000 rows, 3 found so far…/);
+  assert.ok(buttons(box).some((b) => b.textContent === "Cancel"));
+  const cancelled = findBox({ query: "x", rows: 400, total: 1000, hits: [], cancelled: true }).box;
+  assert.match(cancelled.textContent, /cancelled after 40% · 400 of 1,000 rows: 0 found\./);
+});
+
+test("find: a scan stopped at its limit offers to go on from where it stopped", () => {
+  const { box, sent } = findBox({ query: "the", rows: 400, total: 1000, hits: hits(200) });
+  assert.match(box.textContent, /the first 200 found, in 40% · 400 of 1,000 rows/);
+  const further = buttons(box).find((b) => b.textContent === "Find further");
   further.dispatchEvent({ type: "click" });
   assert.deepEqual(sent, [["find_further", undefined]]);
 });

@@ -113,6 +113,11 @@ class DatasetSource(ABC):
     def previous_position(self, page: Page[Any]) -> Position | None:
         return {}
 
+    def position_after(self, datapoint: Any) -> Position | None:
+        """How to fetch the rows that follow `datapoint` (a page starting right after it); {} where
+        pages are fetched by number."""
+        return {}
+
     @abstractmethod
     def row(self, datapoint: Any) -> dict[str, Any]:
         """A datapoint as plain JSON for the front end, with its `id`."""

@@ -40,6 +40,9 @@ class OrqDatasets(DatasetSource):
     def next_position(self, page: Page[Any]) -> Position | None:
         return {"starting_after": page.next_cursor} if page.next_cursor else None
 
+    def position_after(self, datapoint: Any) -> Position | None:
+        return {"starting_after": datapoint.id}
+
     def previous_position(self, page: Page[Any]) -> Position | None:
         return {"ending_before": page.previous_cursor} if page.previous_cursor else None
 

@@ -168,15 +168,16 @@ def test_messages_edited_as_messages_and_saved(page, lab, sandbox):
     assert "3 msgs" in page.locator(ROWS).first.locator("td.nbw-col-messages").inner_text()
 
 
-def test_orq_find_scans_with_progress_cancels_and_opens_the_page_of_a_hit(page, lab, sandbox):
+def test_orq_find_searches_the_whole_dataset_with_progress_cancels_and_opens_a_hit(page, lab, sandbox):
     with Client.orq(sandbox.api_key, sandbox.url) as client:
         dataset = client.create_dataset("find-e2e")
-        items = [{"expected_output": "a needle" if i == 180 else f"hay {i}"} for i in range(200)]
+        items = [{"expected_output": "see <b>a needle</b> here" if i == 20 else f"hay {i}"} for i in range(200)]
         client.create_datapoints(dataset.id, items[:100])
         client.create_datapoints(dataset.id, items[100:])
         listed = list(client.iter_datapoints(dataset.id))
-        number = next(i for i, dp in enumerate(listed, start=1) if dp.expected_output == "a needle")
-        target, page_of_hit = listed[number - 1], -(-number // 25)
+        number = next(i for i, dp in enumerate(listed, start=1) if "needle" in dp.expected_output)
+        target, page_of_hit = listed[number - 1], -(-number // 50)
+    assert page_of_hit < 3  # before the page the find starts on (ids of a batch are unordered, rows 1-100)
     cells = [
         SETUP,
         f"big = DatasetGrid(Client.sandbox(), {sandbox.ids['generated']!r}, page_size=25)\nbig",
@@ -187,26 +188,39 @@ def test_orq_find_scans_with_progress_cancels_and_opens_the_page_of_a_hit(page, 
         page.get_by_label("Find", exact=True).fill("nowhere to be found")
         page.get_by_role("button", name="Find", exact=True).click()
         progress = page.locator(".nbw-find [role=status]")
+        # progress as a share of the dataset's 10,000 rows, read in pages of 200
         page.wait_for_function(
-            "() => /Finding .* page [0-9]+ scanned/.test(document.querySelector('.nbw-find').innerText)"
+            "() => /Finding .*: [0-9]+% · [1-9][0-9,]* of 10,000 rows, 0 found so far/"
+            ".test(document.querySelector('.nbw-find').innerText)"
         )
         page.get_by_role("button", name="Cancel").click()
         page.wait_for_function(
-            "() => /cancelled after [0-9]+ pages?/.test(document.querySelector('.nbw-find').innerText)"
+            "() => /cancelled after [0-9]+% · [0-9,]+ of 10,000 rows: 0 found/"
+            ".test(document.querySelector('.nbw-find').innerText)"
         )
         stopped = progress.inner_text()
-        assert "0 found" in stopped
+        page.wait_for_timeout(600)
+        assert progress.inner_text() == stopped  # nothing more was read
     finally:
         sandbox.clear_faults()
-    run_cell(page, f"grid = DatasetGrid(Client.sandbox(), {dataset.id!r}, page_size=25)\ngrid")
+    run_cell(page, f"grid = DatasetGrid(Client.sandbox(), {dataset.id!r}, page_size=50)\ngrid")
     grid = page.locator(".nbw-grid").nth(1)
     grid.locator("tbody tr[data-id]").first.wait_for()
+    for shown in (2, 3):
+        grid.get_by_role("button", name="Next page").click()
+        grid.get_by_text(f"Page {shown}").first.wait_for()
     grid.get_by_label("Find", exact=True).fill("NEEDLE")
     grid.get_by_label("Find", exact=True).press("Enter")
-    hit = grid.locator(".nbw-hits button", has_text=f"Page {page_of_hit}")
-    hit.wait_for()
-    hit.click()
-    grid.get_by_text(f"Page {page_of_hit} of 8").wait_for()
+    grid.get_by_text("1 found in the whole dataset (200 rows, from page 3 round to it).").wait_for()
+    hit = grid.locator(".nbw-hits li").first
+    assert hit.locator("button").inner_text() == f"Row {number}"
+    assert hit.locator(".nbw-hit-field").inner_text() == "Expected output"
+    # the match marked, the datapoint's markup shown as text
+    assert hit.locator(".nbw-hit-text").inner_text() == "see <b>a needle</b> here"
+    assert hit.locator("mark").inner_text() == "needle" and hit.locator("b").count() == 0
+    screenshot(page, "grid-find-hit")
+    hit.locator("button").click()
+    grid.get_by_text(f"Page {page_of_hit} of 4").wait_for()
     selected = grid.locator("tbody tr[aria-selected=true]")
     selected.wait_for()
     assert selected.get_attribute("data-id") == target.id

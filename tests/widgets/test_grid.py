@@ -418,21 +418,73 @@ def haystack(orq, size=250, at=(150,)):
     return dataset.id, [dp for dp in listed if dp.expected_output == "the needle is here"]
 
 
-def test_orq_find_scans_forward_shows_progress_opens_a_hit_and_cancels(orq, sandbox):
-    dataset_id, [target] = haystack(orq)
-    grid = DatasetGrid(orq, dataset_id, page_size=100, prefetch=False)
-    grid.first_page()
+def counting_fetches(grid):
+    """Record the page sizes and positions the grid's source is asked for."""
+    asked = []
+    original = grid.source.fetch
+
+    def fetch(dataset_id, number, position, page_size, query):
+        asked.append((page_size, dict(position)))
+        return original(dataset_id, number, position, page_size, query)
+
+    grid.source.fetch = fetch
+    return asked
+
+
+def test_orq_find_searches_the_whole_dataset_from_here_wrapping_round_in_large_pages(orq, sandbox):
+    dataset_id, [early, late] = haystack(orq, size=250, at=(5, 220))
+    listed = [dp.id for dp in orq.iter_datapoints(dataset_id)]
+    early_row, late_row = listed.index(early.id) + 1, listed.index(late.id) + 1  # (ids of a batch are unordered)
+    late_page = (late_row - 1) // 50 + 1
+    assert early_row <= 100 < late_row and late_page == 5  # one before the page the find starts on, one after
+    grid = DatasetGrid(orq, dataset_id, page_size=50, prefetch=False)
+    grid.next_page()
+    grid.next_page()
+    assert grid.page_number == 3
+    asked = counting_fetches(grid)
     grid.handle({"type": "find", "id": "f", "text": "NEEDLE"})  # case does not matter
-    wait_for(lambda: grid.find.get("hits") or grid.find.get("error"), timeout=30)
-    hit = grid.find["hits"][0]
-    assert hit["id"] == target.id and hit["page"] == 2 and grid.find["pages"] >= 2
-    grid.handle({"type": "cancel_find", "id": "c"})
-    assert grid.find["cancelled"] and not grid.find["running"]
-    pages_then = grid.find["pages"]
-    time.sleep(0.3)
-    assert grid.find["pages"] == pages_then  # the scan stopped
-    grid.handle({"type": "open_hit", "id": "o", "page": hit["page"], "datapoint_id": hit["id"]})
-    wait_for(lambda: grid.page_number == 2 and grid.selected_id == target.id)
+    wait_for(lambda: grid.find.get("complete") or grid.find.get("error"), timeout=30)
+    found = grid.find
+    assert not found["running"] and found.get("error") is None
+    assert found["rows"] == 250 and found["total"] == 250 and found["start_page"] == 3  # the whole dataset, once
+    # from page 3 to the end, then round from row 1: the match before page 3 is found too, after the later one
+    assert [(hit["id"], hit["row"], hit["page"]) for hit in found["hits"]] == [
+        (late.id, late_row, late_page),
+        (early.id, early_row, (early_row - 1) // 50 + 1),
+    ]
+    assert found["hits"][0]["field"] == "Expected output"
+    assert (found["hits"][0]["before"], found["hits"][0]["match"], found["hits"][0]["after"]) == (
+        "the ",
+        "needle",
+        " is here",
+    )
+    # the service's largest pages (as the client iterates), never the grid's page of 25
+    assert [size for size, _ in asked] == [200, 200] and asked[1][1] == {}
+    # a hit's page opens directly, though the grid never visited it (a cursor listing)
+    assert late_page not in grid._positions
+    grid.handle({"type": "open_hit", "id": "o", "page": late_page, "datapoint_id": late.id})
+    wait_for(lambda: grid.page_number == late_page and grid.selected_id == late.id)
+    assert [dp.id for dp in grid.rows] == listed[(late_page - 1) * 50 : late_page * 50]
+    grid.handle({"type": "open_hit", "id": "p", "page": found["hits"][1]["page"], "datapoint_id": early.id})
+    wait_for(lambda: grid.page_number == found["hits"][1]["page"] and grid.selected_id == early.id)
+
+
+def test_a_find_shows_its_progress_against_the_total_and_cancels(orq, sandbox):
+    grid = DatasetGrid(orq, sandbox.ids["generated"], page_size=25, prefetch=False)
+    grid.first_page()
+    sandbox.set_faults(latency_ms=150)  # each page of 200 takes a while: the scan is caught running
+    try:
+        grid.handle({"type": "find", "id": "f", "text": "no such words anywhere"})
+        wait_for(lambda: grid.find.get("rows", 0) >= 400, timeout=30)
+        running = grid.find
+        assert running["running"] and running["total"] == 10_000 and running["rows"] % 200 == 0
+        grid.handle({"type": "cancel_find", "id": "c"})
+        assert grid.find["cancelled"] and not grid.find["running"]
+        rows_then = grid.find["rows"]
+        time.sleep(0.6)
+        assert grid.find["rows"] == rows_then < 10_000  # the scan stopped
+    finally:
+        sandbox.clear_faults()
 
 
 def test_go_to_datapoint_id_opens_its_page_and_selects_it(orq, sandbox):
@@ -441,7 +493,8 @@ def test_go_to_datapoint_id_opens_its_page_and_selects_it(orq, sandbox):
     grid.first_page()
     grid.go_to_datapoint(target.id)
     wait_for(lambda: grid.selected_id == target.id, timeout=30)
-    assert grid.page_number == 2 and grid.find["hits"][0]["page"] == 2
+    row = [dp.id for dp in orq.iter_datapoints(dataset_id)].index(target.id) + 1
+    assert grid.page_number == 2 and grid.find["hits"][0]["page"] == 2 and grid.find["hits"][0]["row"] == row
     grid.go_to_datapoint("01JJ1HDHN79XAS7A01WB3HYSDB")
     wait_for(lambda: "no datapoint" in grid.find.get("error", ""), timeout=60)
 
@@ -466,30 +519,43 @@ def test_find_snippets_are_cut_between_words_with_an_ellipsis():
     assert snippet("line one\ninvoice two", 9, 7) == "line one invoice two"
 
 
-def test_a_find_stopped_at_its_limit_goes_further_from_the_next_page(orq, sandbox, monkeypatch):
+def test_a_find_stopped_at_its_limit_goes_further_from_where_it_stopped(orq, sandbox, monkeypatch):
     monkeypatch.setattr(find_module, "MAX_HITS", 3)
-    dataset = orq.create_dataset(f"find-further-{time.monotonic_ns()}")
-    needles = {2, 5, 12, 21, 33}
-    for start in range(0, 40, 10):  # a batch per page: ids made in the same millisecond have no order
-        batch = range(start, start + 10)
-        orq.create_datapoints(
-            dataset.id, [{"inputs": {"n": i}, "expected_output": "a needle" if i in needles else "hay"} for i in batch]
-        )
-        time.sleep(0.002)
-    listed = list(orq.iter_datapoints(dataset.id))
-    page_of = {dp.id: index // 10 + 1 for index, dp in enumerate(listed)}
-    expected = [dp.id for dp in listed if dp.expected_output == "a needle"]
-    stop = page_of[expected[2]]  # the page where the third hit is: the scan ends with it
-    assert stop < 4
-    grid = DatasetGrid(orq, dataset.id, page_size=10, prefetch=False)
-    grid.first_page()
+    dataset_id, needles = haystack(orq, size=600, at=(20, 30, 250, 260, 300, 590))
+    listed = [dp.id for dp in orq.iter_datapoints(dataset_id)]
+    rows = [listed.index(dp.id) + 1 for dp in needles]
+    grid = DatasetGrid(orq, dataset_id, page_size=50, prefetch=False)
+    for _ in range(4):
+        grid.next_page()
+    assert grid.page_number == 5  # from row 201: the first page of 200 read holds three hits, the limit
     grid.handle({"type": "find", "id": "f", "text": "needle"})
     wait_for(lambda: not grid.find.get("running") and grid.find.get("hits"), timeout=30)
-    assert [hit["id"] for hit in grid.find["hits"]] == [i for i in expected if page_of[i] <= stop]
-    assert grid.find["page"] == stop and not grid.find["complete"]
+    assert [hit["row"] for hit in grid.find["hits"]] == rows[2:5] and grid.find["rows"] == 200
+    assert not grid.find["complete"]
     grid.handle({"type": "find_further", "id": "g"})
     wait_for(lambda: grid.find.get("complete") and not grid.find.get("running"), timeout=30)
-    assert [hit["id"] for hit in grid.find["hits"]] == expected
-    assert grid.find["pages"] == 4 and grid.find["rows"] == 40
+    # on to the end, then round from the first row back to where it began: each row once
+    assert [hit["row"] for hit in grid.find["hits"]] == rows[2:] + rows[:2]
+    assert grid.find["rows"] == 600
+    assert [hit["page"] for hit in grid.find["hits"]] == [(row - 1) // 50 + 1 for row in rows[2:] + rows[:2]]
+    far = grid.find["hits"][3]  # on a page never visited: found after the resume, it opens directly
+    assert far["page"] > 10 and far["page"] not in grid._positions
+    grid.handle({"type": "open_hit", "id": "o", "page": far["page"], "datapoint_id": far["id"]})
+    wait_for(lambda: grid.page_number == far["page"] and grid.selected_id == far["id"])
+    assert [dp.id for dp in grid.rows] == listed[(far["page"] - 1) * 50 : far["page"] * 50]
     with pytest.raises(ValueError, match="no find to go on with"):
         grid._find_further()
+
+
+def test_find_on_a_list_of_datapoints_pages_by_number_and_wraps(orq, sandbox):
+    dataset_id, needles = haystack(orq, size=250, at=(3, 240))
+    listed = list(orq.iter_datapoints(dataset_id))
+    shown = [*[dp for dp in listed if dp.id != needles[1].id][:230], needles[1]]  # 231 rows, a needle last
+    grid = DatasetGrid(orq, rows=shown, page_size=10, prefetch=False)
+    grid.go_to_page(13)
+    grid.find_text("needle")
+    wait_for(lambda: grid.find.get("complete"), timeout=30)
+    early = shown.index(needles[0]) + 1
+    assert [hit["row"] for hit in grid.find["hits"]] == [231, early] and grid.find["rows"] == 231
+    grid.handle({"type": "open_hit", "id": "o", "page": 24, "datapoint_id": needles[1].id})
+    wait_for(lambda: grid.page_number == 24 and grid.selected_id == needles[1].id)

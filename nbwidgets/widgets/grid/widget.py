@@ -80,7 +80,8 @@ class DatasetGrid(Paging, Edits, Finding, Widget):
     # the staged edits' version write while it is not saved: {"state": pending|retrying, "message", ...}
     version_save = traitlets.Dict().tag(sync=True)
     notice = traitlets.Unicode("").tag(sync=True)
-    # finding by scanning pages: {query, running, pages, rows, hits: [{page, id, text}], ...}
+    # finding by scanning the dataset: {query, running, rows, total, start_page,
+    #   hits: [{page, row, id, field, before, match, after}], complete, cancelled, error}
     find = traitlets.Dict().tag(sync=True)
     # the dataset picker, shown while no dataset is open
     picker = traitlets.Dict().tag(sync=True)
@@ -160,7 +161,8 @@ class DatasetGrid(Paging, Edits, Finding, Widget):
         self._go_to_datapoint(datapoint_id)
 
     def find_text(self, text: str) -> None:
-        """Find datapoints holding `text`: the service's search, or a scan forward page by page (see `find`)."""
+        """Find datapoints holding `text`: the service's search, or a scan of the whole dataset from the page
+        on show, wrapping round (progress and hits in `find`)."""
         self._find_text(text)
 
     def refresh(self, wait: bool = True) -> None:
@@ -168,6 +170,7 @@ class DatasetGrid(Paging, Edits, Finding, Widget):
 
     def set_page_size(self, size: int, wait: bool = True) -> None:
         self.page_size = self.source.check_page_size(size)
+        self._cancel_find(clear=True)  # its hits name pages of the old size
         self._forget_pages()
         self._navigate("first", wait)
 
@@ -244,7 +247,7 @@ class DatasetGrid(Paging, Edits, Finding, Widget):
             "last": lambda m: self._navigate("last", False),
             "go_to_page": lambda m: self.go_to_page(int(m["number"]), wait=False),
             "go_to_datapoint": lambda m: self._go_to_datapoint(str(m["datapoint_id"])),
-            "open_hit": lambda m: self._navigate(int(m["page"]), False, select=m.get("datapoint_id")),
+            "open_hit": lambda m: self._open_hit(int(m["page"]), m.get("datapoint_id")),
             "find": lambda m: self._find_text(str(m.get("text", ""))),
             "cancel_find": lambda m: self._cancel_find(clear=bool(m.get("clear"))),
             "find_further": lambda m: self._find_further(),
