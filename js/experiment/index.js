@@ -19,6 +19,7 @@ import {
   metadataText,
   outputText,
   progressText,
+  RESTORE_STATUS,
   savingWords,
 } from "./review.js";
 
@@ -46,6 +47,8 @@ const CHROME_NAMES = [
   "version_save",
   "prefetch",
   "total",
+  "can_undo",
+  "undo_label",
 ];
 
 function render({ model, el }) {
@@ -136,6 +139,18 @@ function render({ model, el }) {
         : missing > 0
           ? h("button", { type: "button", class: "nbw-primary", onclick: () => quietly(send("run")) }, "Run")
           : null,
+      h(
+        "button",
+        {
+          type: "button",
+          disabled: !get("can_undo"),
+          title: get("can_undo") ? `${get("undo_label")} (z)` : "Nothing to undo",
+          "aria-label": get("can_undo") ? get("undo_label") : "Undo",
+          dataset: { focusKey: "undo" },
+          onclick: () => quietly(send("undo")),
+        },
+        "Undo",
+      ),
       h("button", { type: "button", disabled: running, onclick: () => quietly(send("rerun")) }, "Re-run page"),
       h("label", { for: `${viewId}-prefetch`, class: "nbw-check" }, prefetch, "Prefetch next page"),
     ]);
@@ -258,13 +273,40 @@ function render({ model, el }) {
         : clampedText(row.expected_output),
     ];
     if (status) {
-      const [badge, word] = EXPECTED_STATUS[status.state] ?? [status.state, status.state];
+      const words = status.undo ? RESTORE_STATUS : EXPECTED_STATUS;
+      const [badge, word] = words[status.state] ?? [status.state, status.state];
       const line = h(
         "div",
         { class: `nbw-wstate nbw-state-${status.state}`, role: "status" },
         statusBadge(badge, word),
       );
       if (status.message) line.append(": ", h("span", { class: "nbw-field-error" }, status.message));
+      if ("replaced" in status && !status.undo && status.state !== "conflict") {
+        // what it replaced: the old expected output against the output now used
+        line.append(
+          h(
+            "div",
+            { class: "nbw-muted nbw-replaced" },
+            status.replaced == null ? "It had no expected output before." : "Replaced (old → new):",
+          ),
+          status.replaced == null
+            ? null
+            : diffView(status.replaced, status.value ?? "", { label: "What it replaced", empty: "Same text" }),
+          h(
+            "button",
+            {
+              type: "button",
+              class: "nbw-link",
+              title: "Write back the expected output it replaced (z undoes the last one on any row)",
+              onclick: (event) => {
+                event.stopPropagation();
+                quietly(send("undo", { datapoint_id: row.id }));
+              },
+            },
+            "Undo",
+          ),
+        );
+      }
       if (status.state === "conflict") {
         line.append(
           h("div", { class: "nbw-muted" }, "Now on the server:"),
@@ -517,6 +559,11 @@ function render({ model, el }) {
         handFocusToNotebook(root);
         return;
       }
+      if ((event.ctrlKey || event.metaKey) && event.key === "z") {
+        event.preventDefault(); // as in the grid: Ctrl+Z undoes the last write of the widget
+        if (get("can_undo")) quietly(send("undo"));
+        return;
+      }
       const action = keyAction(event, kinds());
       const row = activeRow();
       if (!action || !row) return;
@@ -535,6 +582,8 @@ function render({ model, el }) {
         quietly(send("rerun", { datapoint_id: row.id }));
       } else if (action.type === "use_expected") {
         quietly(send("use_expected", { datapoint_id: row.id }));
+      } else if (action.type === "undo") {
+        if (get("can_undo")) quietly(send("undo"));
       } else if (action.type === "correct") {
         if (generation?.state === "done" && generation.trace_id) openEditor(row, generation);
       } else if (action.type === "feedback") {

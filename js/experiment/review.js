@@ -8,6 +8,16 @@ export const FEEDBACK_STATUS = {
   failed: ["failed", "Refused"],
 };
 
+/** The same states for an undo of "use as expected" (the replaced expected output going back). */
+export const RESTORE_STATUS = {
+  pending: ["pending", "Restoring the expected output it had…"],
+  retrying: ["retrying", "Not restored yet, retrying"],
+  saved: ["saved", "Restored the expected output it had"],
+  conflict: ["conflict", "Changed on the server"],
+  failed: ["failed", "Refused"],
+  staged: ["staged", "Its old expected output is staged again"],
+};
+
 export const EXPECTED_STATUS = {
   pending: ["pending", "Saving as expected…"],
   retrying: ["retrying", "Not saved yet, retrying"],
@@ -58,7 +68,7 @@ export function progressText(progress, concurrency, running) {
 
 /**
  * What a key press means in the review, or null: j/k and arrows move, 1/2 thumbs, digits score
- * (Shift+digit when thumbs take 1/2), c correction, u use as expected, r re-run.
+ * (Shift+digit when thumbs take 1/2), c correction, u use as expected, z undo it, r re-run.
  */
 export function keyAction(event, kinds) {
   if (event.ctrlKey || event.metaKey || event.altKey) return null;
@@ -79,6 +89,8 @@ export function keyAction(event, kinds) {
       return kinds.some((k) => k.kind === "correction") ? { type: "correct" } : null;
     case "u":
       return { type: "use_expected" };
+    case "z":
+      return { type: "undo" };
     case "r":
       return { type: "rerun" };
     default:
@@ -101,6 +113,6 @@ export function keyHelp(kinds) {
   if (thumbs) parts.push("1/2 thumbs");
   if (score) parts.push(`${thumbs ? "Shift+" : ""}${score.score_min}–${score.score_max} score`);
   if (kinds.some((k) => k.kind === "correction")) parts.push("c correct (Ctrl+Enter sends)");
-  parts.push("u use as expected", "r re-run", "Esc back to the notebook");
+  parts.push("u use as expected", "z undo it", "r re-run", "Esc back to the notebook");
   return parts.join(" · ");
 }

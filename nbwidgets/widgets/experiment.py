@@ -65,13 +65,22 @@ class _Row:
     expected: dict[str, Any] = field(default_factory=dict)  # the expected-output write's status
 
 
+@dataclass(frozen=True)
+class _Use:
+    """One "use as expected", for its undo: what the datapoint held before, and what was staged before."""
+
+    datapoint_id: str
+    previous: Any  # the expected output it replaced (None: there was none)
+    staged_before: dict[str, Any] | None = None  # Overmind: the row's staged edit before this one
+
+
 class ExperimentReview(Widget):
     """Run a deployment or a function over a dataset, page by page, and review each output.
 
     review = ExperimentReview(client, dataset_id, deployment="support-reply")
     review = ExperimentReview(client, dataset_id, generate=my_function)   # plain or async
     review.results; review.to_pandas(); review.summary
-    review.feedback(datapoint_id, "rating", "good"); review.use_as_expected(datapoint_id)
+    review.feedback(datapoint_id, "rating", "good"); review.use_as_expected(datapoint_id); review.undo()
     review.next_page(); review.rerun(datapoint_id); review.cancel()
 
     `generate(datapoint)` returns the output text, `(output, trace_id)`, or a dict with `output`,
@@ -110,6 +119,8 @@ class ExperimentReview(Widget):
     summary = traitlets.Unicode("").tag(sync=True)
     staged_count = traitlets.Int(0).tag(sync=True)  # Overmind: expected outputs staged for a new version
     version_save = traitlets.Dict().tag(sync=True)  # their version write while not saved: {state, message}
+    can_undo = traitlets.Bool(False).tag(sync=True)  # a "use as expected" to undo (z, or the Undo button)
+    undo_label = traitlets.Unicode("").tag(sync=True)  # what Undo would undo, in words
 
     def __init__(
         self,
@@ -162,6 +173,7 @@ class ExperimentReview(Widget):
         self._staged: dict[str, dict[str, Any]] = {}
         self._saved_edits: dict[str, dict[str, Any]] = {}  # Overmind: in the versions saved so far
         self._conflicts: dict[str, Any] = {}  # datapoint id -> the server's datapoint, after a conflict
+        self._undo: list[_Use] = []  # each "use as expected", newest last
         self._page_ready = threading.Event()
         self.observe(self._prefetch_toggled, names="prefetch")
         self.dataset_id = self._pick_dataset(dataset_id)
@@ -267,30 +279,46 @@ class ExperimentReview(Widget):
         handle = self.client.queue_feedback(trace_id, property, kind.wire(value), product=self.product, id=given.id)
         self._statuses.follow(f"{datapoint_id} feedback:{property}", handle)  # outside our lock: it calls back
 
-    def use_as_expected(self, datapoint_id: str, *, force: bool = False) -> None:
-        """Write the row's actual output into the datapoint's expected output.
+    def use_as_expected(self, datapoint_id: str, *, force: bool = False, undoable: bool = True) -> None:
+        """Write the row's actual output into the datapoint's expected output. Undoable: `undo()` (or z,
+        or the Undo button) writes back the expected output it replaced, which the row shows meanwhile.
 
         orq: a PATCH through the durable write path, refused as a conflict if the datapoint changed
         since it was loaded (`force=True` or resolve(..., "mine") overwrites). Overmind: staged, then
-        `save_version()` saves every staged row as a new dataset version."""
+        `save_version()` saves every staged row as a new dataset version. Using the same output again
+        on a row sends nothing and says so."""
         with self._lock:
             row = self._row(datapoint_id)
             if row.generation is None or row.generation.state != "done":
                 raise ValueError(f"datapoint {datapoint_id} has no output to use yet")
             output = row.generation.output
-            if not force and _text(output) == _text(row.datapoint.expected_output):
-                self.notice = "That output already is the expected output: nothing to save"
+            text = _text(output)
+            already = row.expected.get("state") in ("pending", "retrying", "saved", "staged") and not row.expected.get(
+                "undo"
+            )
+            if not force and (
+                text == _text(row.datapoint.expected_output) or (already and row.expected["value"] == text)
+            ):
+                self.notice = (
+                    f"{self._row_name(datapoint_id)}: its output already is the expected output, nothing to save"
+                    + (" (z or Undo restores the one it replaced)" if self._undo_of(datapoint_id) else "")
+                )
                 self._publish()
                 return
+            previous = row.datapoint.expected_output
+            replaced = {"replaced": None if previous is None else _text(previous)}
             if self.client.datasets().save_mode == "version":  # Overmind: staged for a new version
+                if undoable:
+                    self._push_undo(_Use(datapoint_id, previous, self._staged.get(datapoint_id)))
                 self._staged[datapoint_id] = {"expected_output": output}
-                row.expected = {"state": "staged", "value": _text(output)}
+                row.expected = {"state": "staged", "value": text, **replaced}
                 self.staged_count = len(self._staged)
                 self._publish()
                 return
-            text = _text(output)
             expected_updated = None if force else row.datapoint.to_wire().get("updated")
-            row.expected = {"state": "pending", "value": text}
+            if undoable:
+                self._push_undo(_Use(datapoint_id, previous))
+            row.expected = {"state": "pending", "value": text, **(replaced if undoable else _kept(row.expected))}
             self._publish()
 
         assert isinstance(self.client, OrqClient)
@@ -302,6 +330,72 @@ class ExperimentReview(Widget):
             origin=self._origin,
         )
         self._statuses.follow(f"{datapoint_id} expected", handle)
+
+    def undo(self, datapoint_id: str | None = None) -> None:
+        """Undo the last "use as expected" (of that row, given its id): the expected output it replaced goes
+        back through the same write path (orq: a PATCH; Overmind: the staged edit is taken back, or the old
+        value staged)."""
+        with self._lock:
+            uses = [i for i, use in enumerate(self._undo) if datapoint_id in (None, use.datapoint_id)]
+            if not uses:
+                raise ValueError(
+                    "nothing to undo: no output was used as expected"
+                    + ("" if datapoint_id is None else f" on {self._row_name(datapoint_id)}")
+                )
+            use = self._undo.pop(uses[-1])
+            self._show_undo()
+            row = self._row(use.datapoint_id)
+            name = self._row_name(use.datapoint_id)
+            previous_text = None if use.previous is None else _text(use.previous)
+            if self.client.datasets().save_mode == "version":
+                if use.staged_before is not None:
+                    self._staged[use.datapoint_id] = use.staged_before
+                    row.expected = {"state": "staged", "value": _text(use.staged_before["expected_output"])}
+                elif use.datapoint_id in self._saved_edits:  # already in a saved version: stage the old value
+                    self._staged[use.datapoint_id] = {"expected_output": use.previous}
+                    row.expected = {"state": "staged", "value": previous_text or "", "undo": True}
+                else:
+                    self._staged.pop(use.datapoint_id, None)
+                    row.expected = {}
+                self.staged_count = len(self._staged)
+                self.notice = f"{name}: undone, the expected output is back to what it was"
+                self._publish()
+                return
+            self._conflicts.pop(use.datapoint_id, None)
+            base = row.datapoint.to_wire().get("updated")
+            row.expected = {"state": "pending", "value": previous_text, "undo": True}
+            self.notice = f"{name}: restoring the expected output it had"
+            self._publish()
+        assert isinstance(self.client, OrqClient)
+        handle = self.client.queue_datapoint_update(
+            self.dataset_id,
+            use.datapoint_id,
+            {"expected_output": use.previous},
+            expected_updated=base,
+            origin=self._origin,
+        )
+        self._statuses.follow(f"{use.datapoint_id} expected", handle)
+
+    def _push_undo(self, use: _Use) -> None:
+        self._undo.append(use)
+        self._show_undo()
+
+    def _undo_of(self, datapoint_id: str) -> bool:
+        return any(use.datapoint_id == datapoint_id for use in self._undo)
+
+    def _show_undo(self) -> None:
+        self.can_undo = bool(self._undo)
+        self.undo_label = f"Undo use as expected ({self._row_name(self._undo[-1].datapoint_id)})" if self._undo else ""
+
+    def _row_name(self, datapoint_id: str) -> str:
+        """'Row 3' (its place in the dataset as paged here), or 'Datapoint <id>' off the loaded pages."""
+        row = self._rows_by_id.get(datapoint_id)
+        page = self._pages.get(row.page) if row is not None else None
+        if row is not None and page is not None:
+            for index, dp in enumerate(page.items):
+                if dp.id == datapoint_id:
+                    return f"Row {(row.page - 1) * self.page_size + index + 1}"
+        return f"Datapoint {datapoint_id}"
 
     def _show_write(self, slot: str, status: dict[str, Any], handle: WriteHandle) -> None:
         """A write's state onto its row: the feedback given, or the expected output written."""
@@ -318,7 +412,12 @@ class ExperimentReview(Widget):
                 value = row.expected.get("value")
                 if status["state"] == "saved" and isinstance(handle.value, Datapoint):
                     self._replace(handle.value)
-                shown: dict[str, Any] = {"state": status["state"], "value": value, "message": message}
+                shown: dict[str, Any] = {
+                    "state": status["state"],
+                    "value": value,
+                    "message": message,
+                    **_kept(row.expected),
+                }
                 if status["state"] == "conflict" and isinstance(handle.current, Datapoint):
                     self._conflicts[datapoint_id] = handle.current
                     shown["server_value"] = handle.current.expected_output
@@ -341,11 +440,14 @@ class ExperimentReview(Widget):
             if keep == "theirs":
                 self._replace(server)
                 row.expected = {}
+                # that use never landed: nothing of it to undo
+                self._undo = [use for use in self._undo if use.datapoint_id != datapoint_id]
+                self._show_undo()
                 self._publish()
                 return
             if keep != "mine":
                 raise ValueError("keep must be 'mine' or 'theirs'")
-        self.use_as_expected(datapoint_id, force=True)
+        self.use_as_expected(datapoint_id, force=True, undoable=False)
 
     def save_version(self, make_active: bool = False, wait: bool = True, timeout: float = 300) -> Any:
         """Overmind: save the staged expected outputs as a new version of the dataset. A write on the
@@ -375,7 +477,8 @@ class ExperimentReview(Widget):
             for key in rows:
                 value = _text(payload["edits"][key]["expected_output"])
                 shown = "staged" if state == "failed" else state
-                self._rows_by_id[key].expected = {"state": shown, "value": value, "message": message}
+                row = self._rows_by_id[key]
+                row.expected = {"state": shown, "value": value, "message": message, **_kept(row.expected)}
             if state == "saved":
                 for key in rows:
                     self._saved_edits[key] = self._staged.pop(key)
@@ -409,6 +512,7 @@ class ExperimentReview(Widget):
             "cancel": lambda m: {"dropped": self.cancel()},
             "feedback": lambda m: self.feedback(m["datapoint_id"], m["property"], m["value"]),
             "use_expected": lambda m: self.use_as_expected(m["datapoint_id"]),
+            "undo": lambda m: self.undo(m.get("datapoint_id")),
             "resolve": lambda m: self.resolve(m["datapoint_id"], m["keep"]),
             "save_version": lambda m: self.save_version(bool(m.get("make_active")), wait=False) and None,
             "retry": lambda m: self.client.outbox.retry_now(),
@@ -637,6 +741,11 @@ class ExperimentReview(Widget):
         else:  # Overmind takes no feedback: the built-in ones describe the controls, which stay off
             defined = {p.key: p for p in BUILTIN_FEEDBACK_PROPERTIES}
         return feedback_controls(spec, defined)
+
+
+def _kept(expected: dict[str, Any]) -> dict[str, Any]:
+    """What a row's expected-output status carries from one state of its write to the next."""
+    return {k: expected[k] for k in ("replaced", "undo") if k in expected}
 
 
 def _generation_json(generation: Generation) -> dict[str, Any]:

@@ -135,3 +135,68 @@ def test_ctrl_s_right_after_typing_in_a_just_saved_form_saves_the_typed_text(pag
         form.get_by_text("Saved as version").wait_for(timeout=20_000)
         page.wait_for_function("() => !document.querySelector('.nbw-form .nbw-dirty')", timeout=10_000)
         assert description.input_value() == expected  # on screen: what the service holds, nothing dropped
+
+
+REVIEW_SETUP = """
+from nbwidgets import Client, ExperimentReview
+client = Client.sandbox()
+support = client.list_datasets(search="support_quality").items[0]
+dataset = client.create_dataset({name!r})
+for datapoint in client.datapoints_page(support.id, limit=4).items:
+    wire = datapoint.to_wire()
+    client.create_datapoints(dataset.id, [{{
+        "inputs": wire["inputs"], "messages": wire["messages"], "expected_output": wire["expected_output"] + " (old)",
+    }}])
+review = ExperimentReview(client, dataset.id, deployment="support-reply", page_size=4)
+review
+"""
+
+
+def expected_held(sandbox, dataset_id: str) -> dict[str, str | None]:
+    with Client.orq(sandbox.api_key, sandbox.url) as client:
+        return {dp.id: dp.expected_output for dp in client.datapoints_page(dataset_id, limit=50).items}
+
+
+def wait_until(read, until, timeout=20.0):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = read()
+        if until(value) or time.monotonic() > deadline:
+            return value
+        time.sleep(0.1)
+
+
+def test_use_as_expected_is_undone_by_key_and_by_button_and_a_second_u_says_so(page, lab, sandbox):
+    open_and_run(page, lab, "keys_undo.ipynb", [REVIEW_SETUP.format(name="e2e-keys-undo")], wait_for=".nbw-experiment")
+    widget = page.locator(".nbw-experiment")
+    rows = widget.locator(".nbw-xrow:not(.nbw-xhead)")
+    widget.locator(".nbw-xrow[data-state=done]").nth(3).wait_for(timeout=30_000)
+    with Client.orq(sandbox.api_key, sandbox.url) as client:
+        dataset_id = next(d.id for d in client.list_datasets(search="e2e-keys-undo").items)
+    ids = [rows.nth(i).get_attribute("data-id") for i in range(4)]
+    old = expected_held(sandbox, dataset_id)
+    output0 = rows.nth(0).locator(".nbw-x-output").inner_text()
+
+    widget.get_by_role("grid", name="Experiment outputs").focus()
+    page.keyboard.press("u")  # row 1: its output becomes the expected output
+    rows.nth(0).get_by_text("Saved as expected").wait_for(timeout=20_000)
+    replaced = rows.nth(0).get_by_role("group", name="What it replaced")
+    assert "(old)" in replaced.locator("del").all_inner_texts()[-1]  # the old text, struck out
+    assert wait_until(lambda: expected_held(sandbox, dataset_id)[ids[0]], lambda v: v != old[ids[0]]) != old[ids[0]]
+    assert output0.split("\n")[0] in expected_held(sandbox, dataset_id)[ids[0]]
+    page.keyboard.press("u")  # again on the same row: nothing stacks, and it says so
+    widget.locator(".nbw-notice", has_text="already is the expected output").wait_for()
+    page.keyboard.press("z")  # undo by key
+    rows.nth(0).get_by_text("Restored the expected output it had").wait_for(timeout=20_000)
+    assert wait_until(lambda: expected_held(sandbox, dataset_id)[ids[0]], lambda v: v == old[ids[0]]) == old[ids[0]]
+    assert old[ids[0]] in rows.nth(0).locator(".nbw-x-expected").inner_text()  # on screen: the old one again
+
+    rows.nth(1).get_by_role("button", name="Use as expected").click()  # the link, then the toolbar's Undo
+    rows.nth(1).get_by_text("Saved as expected").wait_for(timeout=20_000)
+    assert wait_until(lambda: expected_held(sandbox, dataset_id)[ids[1]], lambda v: v != old[ids[1]]) != old[ids[1]]
+    undo = widget.get_by_role("button", name="Undo use as expected (Row 2)")
+    undo.click()
+    rows.nth(1).get_by_text("Restored the expected output it had").wait_for(timeout=20_000)
+    assert wait_until(lambda: expected_held(sandbox, dataset_id)[ids[1]], lambda v: v == old[ids[1]]) == old[ids[1]]
+    assert widget.get_by_role("button", name="Undo", exact=True).is_disabled()  # nothing left to undo
+    assert expected_held(sandbox, dataset_id) == old

@@ -519,9 +519,63 @@ def test_use_as_expected_on_an_output_that_already_is_the_expected_one_sends_not
     assert by_n(review)[1]["expected_write"]["state"] == "saved"
     mark = sandbox.mark_requests()
     review.use_as_expected(row["datapoint_id"])  # pressed again: the service holds it already
-    assert review.notice.startswith("That output already is the expected output")
+    assert review.notice.startswith("Row 2: its output already is the expected output")
     assert sandbox.requests_received(f"/v2/datasets/{dataset}", since=mark, method="PATCH") == []
     assert by_n(review)[1]["expected_write"]["state"] == "saved"
     other = by_n(review)[2]
     review.handle({"type": "use_expected", "id": "u2", "datapoint_id": other["datapoint_id"]})  # the next action
     assert review.notice == ""  # the notice answered the press before, not this one: it is gone
+
+
+def test_use_as_expected_is_undone_through_the_write_path_and_a_second_use_says_so(orq, sandbox, dataset):
+    review = settled(ExperimentReview(orq, dataset, generate=StandIn(), page_size=3))
+    first, second = by_n(review)[1]["datapoint_id"], by_n(review)[2]["datapoint_id"]
+    assert not review.can_undo
+    review.use_as_expected(first)
+    assert review.can_undo and review.undo_label == "Undo use as expected (Row 2)"
+    status = review._expected[first]
+    assert status["replaced"] == "expected 1" and status["value"] == "answer 1"  # what it replaced, on the row
+    settled(review)
+    assert orq.get_datapoint(dataset, first).expected_output == "answer 1"
+    patches = sandbox.control("GET", "/_sandbox/stats").get("PATCH orq", 0)
+    review.use_as_expected(first)  # a second u on the same row: nothing sent, and it says so
+    assert "already is the expected output" in review.notice and "Undo" in review.notice
+    review.use_as_expected(second)
+    settled(review)
+    review.undo(first)  # that row's use, though another came after it
+    settled(review)
+    assert orq.get_datapoint(dataset, first).expected_output == "expected 1"
+    assert orq.get_datapoint(dataset, second).expected_output == "answer 2"
+    assert by_n(review)[1]["expected_write"]["state"] == "saved" and by_n(review)[1]["expected_write"]["undo"]
+    assert by_n(review)[1]["expected_output"] == "expected 1"  # the row shows what the service holds
+    assert sandbox.control("GET", "/_sandbox/stats").get("PATCH orq", 0) == patches + 2
+    review.undo()  # the last one left: the second row
+    settled(review)
+    assert orq.get_datapoint(dataset, second).expected_output == "expected 2" and not review.can_undo
+    with pytest.raises(ValueError, match="nothing to undo"):
+        review.undo()
+
+
+def test_overmind_use_as_expected_is_undone_staged_or_saved(overmind):
+    agent = overmind.list_agents().items[0]
+    version = overmind.list_datasets(agent=agent.id).items[-1]
+    review = settled(
+        ExperimentReview(
+            overmind, version.id, generate=lambda dp: {"output": {"reply": f"fixed {dp.order}"}}, page_size=3
+        )
+    )
+    first = review.results[0]["datapoint_id"]
+    before = review.rows[0].expected_output
+    review.use_as_expected(first)
+    review.use_as_expected(first)  # the same output again: not staged twice, and said
+    assert review.staged_count == 1 and "already is the expected output" in review.notice
+    review.undo()  # only staged: taken back
+    assert review.staged_count == 0 and review.results[0]["expected_write"] is None and not review.can_undo
+    review.use_as_expected(first)
+    created = review.save_version()
+    review.undo()  # in a saved version already: the old value is staged for the next one
+    assert review.staged_count == 1 and review.results[0]["expected_write"]["state"] == "staged"
+    restored = review.save_version()
+    assert restored.version > created.version
+    held = [dp for dp in overmind.get_dataset(restored.id).datapoints if dp.order == review.rows[0].order]
+    assert held[0].expected_output == before
