@@ -26,26 +26,28 @@ export function rowSignature(entry, { expanded = false } = {}) {
 }
 
 /**
- * What to do to go from the rows on screen (`shown`: Map id -> {base, baseJson, signature}) to `next`:
- * ids to build anew (new or changed rows), ids to drop, and the order. A base row that is a new object
- * with the same content (the kernel re-sent the page) is not a change.
+ * What to do to go from the rows on screen (`shown`: Map id -> {base, baseJson, signature, index}) to
+ * `next`: ids to build anew (new or changed rows, and rows at another place: their number changed), ids
+ * to drop, and the order. A base row that is a new object with the same content (the kernel re-sent the
+ * page) is not a change.
  */
 export function planRows(shown, next, { expanded = new Set() } = {}) {
   const build = [];
   const keep = [];
   const seen = new Set();
   const records = new Map();
-  for (const entry of next) {
+  for (const [index, entry] of next.entries()) {
     seen.add(entry.id);
     const before = shown.get(entry.id);
     const signature = rowSignature(entry, { expanded: expanded.has(entry.id) });
     let baseJson = before?.baseJson;
-    let same = before !== undefined && before.signature === signature;
+    // a row at another place has another number (a search's results, a page re-sorted): built again
+    let same = before !== undefined && before.signature === signature && before.index === index;
     if (same && before.base !== entry.base) {
       baseJson = JSON.stringify(entry.base);
       same = baseJson === (before.baseJson ?? JSON.stringify(before.base));
     }
-    records.set(entry.id, { base: entry.base, baseJson: same ? baseJson : undefined, signature });
+    records.set(entry.id, { base: entry.base, baseJson: same ? baseJson : undefined, signature, index });
     (same ? keep : build).push(entry.id);
   }
   const drop = [...shown.keys()].filter((id) => !seen.has(id));

@@ -63,6 +63,18 @@ test("rows: expanding a row or a saved patch is a change of that row", () => {
   assert.deepEqual(planRows(first.records, mergeRows(page(), { a: { expected_output: "x" } })).build, ["a"]);
 });
 
+test("rows: a row kept across a search but at another place is built again (its number changed)", () => {
+  const rows = Array.from({ length: 10 }, (_, i) => ({ id: `r${i}`, expected_output: `${i}` }));
+  const first = planRows(new Map(), mergeRows(rows));
+  const results = [rows[0], rows[6], rows[9]]; // a search's results: r0 stays first, r6 and r9 move up
+  const searched = planRows(first.records, mergeRows(results));
+  assert.deepEqual(searched.build, ["r6", "r9"]);
+  assert.deepEqual(searched.keep, ["r0"]);
+  const cleared = planRows(searched.records, mergeRows(rows)); // back: r6 and r9 return to their places
+  assert.deepEqual(cleared.keep, ["r0"]);
+  assert.equal(cleared.build.length, 9);
+});
+
 test("keyboard: the grid pattern's moves stop at the edges", () => {
   const size = { rows: 5, cols: 4, page: 3 };
   assert.deepEqual(gridMove({ row: 0, col: 0 }, "ArrowDown", size), { row: 1, col: 0 });

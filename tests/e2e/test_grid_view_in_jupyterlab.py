@@ -275,3 +275,28 @@ def test_the_table_is_one_tab_stop_and_names_match_labels(page, lab, sandbox):
             .map(b => b.textContent)"""
     )
     assert mismatched == []
+
+
+def test_overmind_search_results_are_numbered_from_1_whatever_page_they_came_from(page, lab, sandbox):
+    """Rows kept on screen across a search (the same datapoint, now at another place) get their new number."""
+    grid_cell = f"grid = DatasetGrid(Client.sandbox('overmind'), {sandbox.ids['agent_v1']!r}, page_size=10)\ngrid"
+    open_and_run(page, lab, "grid_search_numbers.ipynb", [SETUP, grid_cell], wait_for=ROWS)
+    numbers = "() => [...document.querySelectorAll('.nbw-grid tbody tr[data-id] td.nbw-num')].map(td => td.innerText.trim().replace(/^\\D+/, ''))"
+    box = page.get_by_label("Search", exact=True)
+    for start in (2, 1):  # from another page, and from the page the results share rows with
+        if start == 2:
+            page.get_by_role("button", name="Next page").click()
+            page.get_by_text("Page 2 of 4").wait_for()
+        box.fill("invoice")
+        box.press("Enter")
+        page.get_by_text("Search “invoice”: 8 datapoints").wait_for()
+        page.wait_for_function(
+            "() => document.querySelectorAll('.nbw-grid tbody tr[data-id]').length === 8"
+            " && [...document.querySelectorAll('.nbw-grid tbody tr[data-id]')]"
+            ".every(tr => /invoice/.test(tr.innerText))"
+        )
+        assert page.evaluate(numbers) == [str(n) for n in range(1, 9)], start
+        page.get_by_role("button", name="Clear search").click()
+        page.get_by_text("Page 1 of 4").wait_for()
+        page.wait_for_function("() => document.querySelectorAll('.nbw-grid tbody tr[data-id]').length === 10")
+        assert page.evaluate(numbers) == [str(n) for n in range(1, 11)], start
