@@ -400,6 +400,30 @@ MUTANTS: list[Mutant] = [
         FEEDBACK,
         "issue 23's bug: a choice on the rating (a label) is sent as an array and refused with 400",
     ),
+    Mutant(
+        "grid.statuses-off-the-page-forgotten",
+        "nbwidgets/widgets/grid/paging.py",
+        'if k in on_page or v["state"] != "saved"}',
+        "if k in on_page}",
+        ["tests/widgets/test_grid.py", "tests/widgets/test_grid_paths.py"],
+        "issue 24 (1): a conflict, a failure or a retry on another page (and its draft) is gone after paging",
+    ),
+    Mutant(
+        "grid.staging-replaces-the-rows-fields",
+        "nbwidgets/widgets/grid/edits.py",
+        "datapoint_id: {**self.staged.get(datapoint_id, {}), **fields}}",
+        "datapoint_id: fields}",
+        ["tests/widgets/test_grid_paths.py", "tests/widgets/test_grid.py"],
+        "issue 24 (2): Overmind: staging a second field of a row drops the first (the version holds one)",
+    ),
+    Mutant(
+        "client.version-takes-one-field-per-row",
+        "nbwidgets/client/overmind.py",
+        'dp.model_copy(update=edits.get(dp.id or "", {}))',
+        'dp.model_copy(update=dict(list(edits.get(dp.id or "", {}).items())[-1:]))',
+        ["tests/widgets/test_grid_paths.py", "tests/client/test_overmind_client.py"],
+        "issue 24 (2): Overmind: a version saved with two staged fields of a row holds only the last",
+    ),
     # --- front end -----------------------------------------------------------------------------------------------
     Mutant(
         "js.textcell-innerhtml",

@@ -559,3 +559,52 @@ def test_find_on_a_list_of_datapoints_pages_by_number_and_wraps(orq, sandbox):
     assert [hit["row"] for hit in grid.find["hits"]] == [231, early] and grid.find["rows"] == 231
     grid.handle({"type": "open_hit", "id": "o", "page": 24, "datapoint_id": needles[1].id})
     wait_for(lambda: grid.page_number == 24 and grid.selected_id == needles[1].id)
+
+
+def test_a_rows_problem_stays_with_its_draft_across_page_changes(sandbox):
+    """A conflict, a refused draft and a write still retrying on page 1: after going to another page and
+    back, each row's status (the trait the row and its detail line are drawn from) still holds its state,
+    draft, reason and the service's value, and Keep mine / Retry still act on it (issue 24, 1)."""
+    client = Client.orq(sandbox.api_key, sandbox.url, retry=RetryPolicy(max_retries=0, initial_delay=0.5))
+    dataset = client.create_dataset(f"statuses-across-pages-{time.monotonic_ns()}")
+    client.create_datapoints(dataset.id, [{"expected_output": f"row {i}", "inputs": {"q": "x"}} for i in range(15)])
+    grid = DatasetGrid(client, dataset.id, page_size=5)
+    grid.first_page()
+    wait_for(lambda: len(grid._cache) >= 2, what="page 2 prefetched")  # flips to it need no request
+    conflicted, refused, retrying = (dp.id for dp in grid.rows[:3])
+    refused_text = grid.rows[1].expected_output
+    client.update_datapoint(dataset.id, conflicted, expected_output="Changed by a colleague")
+    with pytest.raises(ConflictError):
+        grid.edit(conflicted, expected_output="Mine")
+    with pytest.raises(ValueError):
+        grid.edit(refused, inputs={"q": {"nested": "not allowed"}})
+    sandbox.set_faults(fault_rate=1.0)
+    try:
+        handle = grid.edit(retrying, expected_output="Still on its way", wait=False)
+        wait_for(lambda: grid.row_status.get(retrying, {}).get("state") == "retrying", what="the write retrying")
+        kept = ("state", "draft", "reason", "server", "server_updated")
+        before = {k: {f: grid.row_status[k].get(f) for f in kept} for k in (conflicted, refused, retrying)}
+        assert before[conflicted]["server"] == {"expected_output": "Changed by a colleague"}
+        assert before[refused]["state"] == "failed" and "must be a string" in before[refused]["reason"]
+        grid.next_page()
+        assert grid.page_number == 2 and conflicted not in {dp.id for dp in grid.rows}
+        grid.prev_page()
+        assert grid.page_number == 1
+        after = {k: {f: grid.row_status[k].get(f) for f in kept} for k in (conflicted, refused, retrying)}
+        assert after == before
+    finally:
+        sandbox.clear_faults()
+    grid.handle({"type": "retry", "datapoint_id": retrying})  # "Retry now", from the row on page 1 again
+    assert handle.result(timeout=30).expected_output == "Still on its way"
+    grid.go_to_page(3)
+    grid.first_page()
+    assert grid.row_status[conflicted]["draft"] == {"expected_output": "Mine"}
+    assert grid.row_status[refused]["draft"] == {"inputs": {"q": {"nested": "not allowed"}}}
+    grid.handle({"type": "resolve", "datapoint_id": conflicted, "keep": "mine"})
+    wait_for(lambda: grid.row_status[conflicted]["state"] == "saved", what="Keep mine saved")
+    held = {dp.id: dp.expected_output for dp in client.iter_datapoints(dataset.id)}
+    assert held[conflicted] == "Mine" == shown_row(grid, conflicted)["expected_output"]
+    assert held[retrying] == "Still on its way" == shown_row(grid, retrying)["expected_output"]
+    assert held[refused] == refused_text  # the refused draft never left the kernel
+    client.delete_dataset(dataset.id)
+    client.close()

@@ -211,3 +211,38 @@ def test_a_notebook_on_the_sandbox_switches_its_faults_and_sees_the_grid_retry_t
         client.close()
     with Client.orq(sandbox.api_key, sandbox.url) as real, pytest.raises(RuntimeError, match="for the sandbox"):
         real.set_sandbox_faults(fault_rate=1.0)  # a client of a real service has no such switches
+
+
+def test_two_fields_of_one_row_staged_in_either_order_are_both_saved_in_the_version(overmind, sandbox, own_version):
+    """Overmind: `expected_output` then `input` on one row (by intent, then by Python), `input` then
+    `expected_output` on another (by Python, then by intent), a field staged twice: the staged trait and the
+    rows' drafts (what the cells are drawn from) hold both fields, and so does the saved version (issue 24, 2)."""
+    grid = DatasetGrid(overmind, own_version.id, page_size=10)
+    grid.first_page()
+    one, other = grid.rows[1], grid.rows[2]
+    stage(grid, one, {"team": "billing"})
+    grid.edit(one.id, inputs={"text": "edited input, one"})  # the Python API's name for Overmind's input
+    grid.edit(other.id, inputs={"text": "edited input, other"})
+    stage(grid, other, "first try")
+    stage(grid, other, "second try")  # the same field again: the last value, the other field kept
+    wanted = {
+        one.id: {"expected_output": {"team": "billing"}, "input": {"text": "edited input, one"}},
+        other.id: {"input": {"text": "edited input, other"}, "expected_output": "second try"},
+    }
+    assert grid.staged == wanted
+    assert {k: grid.row_status[k]["draft"] for k in wanted} == wanted
+    assert all(grid.row_status[k]["state"] == "staged" for k in wanted)
+    grid.save_version()
+    wait_for(lambda: "Saved as version" in grid.notice and not grid.loading and grid._page is not None)
+    [made] = versions_made_from(overmind, own_version)
+    held = {dp.order: dp for dp in overmind.get_dataset(made.id).datapoints}
+    for before in (one, other):
+        fields = wanted[before.id]
+        assert (held[before.order].input, held[before.order].expected_output) == (
+            fields["input"],
+            fields["expected_output"],
+        )
+        row = shown(grid, grid.rows[[dp.order for dp in grid.rows].index(before.order)].id)
+        assert (row["input"], row["expected_output"]) == (fields["input"], fields["expected_output"])
+    untouched = grid.rows[3]
+    assert held[untouched.order].input == own_version.datapoints[3].input
