@@ -11,6 +11,7 @@ import { diff, diffView, unchanged } from "../shared/diff.js";
 import { append, clear, focusedIn, h, keepingFocus, newViewId } from "../shared/dom.js";
 import { gridMove, handFocusToNotebook, isolateShortcuts, isSaveChord, saveChordText } from "../shared/keys.js";
 import { coalesced } from "../shared/schedule.js";
+import { judgeBar, verdictCell, visibleRows } from "./judging.js";
 import {
   EXPECTED_STATUS,
   FEEDBACK_STATUS,
@@ -30,7 +31,20 @@ const COLUMNS = [
   ["diff", "Difference"],
   ["feedback", "Feedback"],
 ];
-const STATE_NAMES = ["_rows", "_generations", "_feedback", "_expected", "feedback_kinds", "feedback_off"];
+const JUDGE_COLUMN = ["verdicts", "Judges"]; // with evaluators=, before the feedback
+const STATE_NAMES = [
+  "_rows",
+  "_generations",
+  "_feedback",
+  "_expected",
+  "feedback_kinds",
+  "feedback_off",
+  "_verdicts",
+  "_disagree",
+  "row_filter",
+  "sort_by",
+  "evaluators_info",
+];
 const CHROME_NAMES = [
   "dataset_name",
   "generator_label",
@@ -49,6 +63,11 @@ const CHROME_NAMES = [
   "total",
   "can_undo",
   "undo_label",
+  "evaluators_info",
+  "judge_summary",
+  "agreements",
+  "row_filter",
+  "sort_by",
 ];
 
 function render({ model, el }) {
@@ -62,8 +81,19 @@ function render({ model, el }) {
   let active = 0; // the active row of this page
   let editor = null; // the open correction: {id, area}
   const optimistic = new Map(); // "id property" -> value clicked, until the kernel's state arrives
+  const openWhy = new Set(); // "id evaluator": the verdict explanations open in this view
 
-  const rows = () => get("_rows") ?? [];
+  const evaluators = () => get("evaluators_info") ?? [];
+  const columns = () => (evaluators().length ? [...COLUMNS.slice(0, 4), JUDGE_COLUMN, COLUMNS[4]] : COLUMNS);
+  // the page's rows as the judges' toolbar shows them: filtered and sorted (the keys step through these)
+  const rows = () =>
+    visibleRows(get("_rows") ?? [], {
+      filter: get("row_filter"),
+      sortBy: get("sort_by"),
+      verdicts: get("_verdicts") ?? {},
+      disagree: get("_disagree") ?? {},
+      evaluators: evaluators(),
+    });
   const activeRow = () => rows()[active];
 
   function send(type, payload) {
@@ -76,6 +106,7 @@ function render({ model, el }) {
 
   // --- DOM -----------------------------------------------------------------------------------
   const toolbar = h("div", { class: "nbw-toolbar" });
+  const judges = h("div", { class: "nbw-judges" });
   const progressLine = h("div", { class: "nbw-status nbw-progress", role: "status", "aria-live": "polite" });
   const alert = h("div", { class: "nbw-alert", role: "alert" });
   const notice = h("div", { class: "nbw-notice", role: "status", hidden: true });
@@ -92,6 +123,7 @@ function render({ model, el }) {
     "div",
     { class: "nbw nbw-experiment" },
     toolbar,
+    judges,
     progressLine,
     alert,
     notice,
@@ -190,6 +222,28 @@ function render({ model, el }) {
       h("span", { class: "nbw-summary", "aria-label": "Summary" }, get("summary")),
     ]);
     help.textContent = keyHelp(kinds());
+    clear(judges);
+    if (evaluators().length)
+      append(
+        judges,
+        judgeBar({
+          viewId,
+          filter: get("row_filter"),
+          sortBy: get("sort_by"),
+          evaluators: evaluators(),
+          summary: get("judge_summary") ?? [],
+          agreements: get("agreements") ?? [],
+          onFilter: (value) => setView("row_filter", value),
+          onSort: (value) => setView("sort_by", value),
+        }),
+      );
+  }
+
+  function setView(name, value) {
+    active = 0;
+    model.set(name, value);
+    model.save_changes();
+    scheduleRows();
   }
 
   // --- rows ------------------------------------------------------------------------------------
@@ -201,12 +255,13 @@ function render({ model, el }) {
     const editorFocused = editor && focused === editor.area;
     const selection = editorFocused ? [editor.area.selectionStart, editor.area.selectionEnd] : null;
     clear(grid);
+    grid.classList.toggle("nbw-judged", evaluators().length > 0);
     grid.setAttribute("aria-rowcount", String(list.length + 1));
     grid.append(
       h(
         "div",
         { class: "nbw-xrow nbw-xhead", role: "row", "aria-rowindex": "1" },
-        COLUMNS.map(([key, title]) => h("div", { class: `nbw-xcell nbw-x-${key}`, role: "columnheader" }, title)),
+        columns().map(([key, title]) => h("div", { class: `nbw-xcell nbw-x-${key}`, role: "columnheader" }, title)),
       ),
     );
     if (!list.length)
@@ -214,7 +269,15 @@ function render({ model, el }) {
         h(
           "div",
           { class: "nbw-empty", role: "row" },
-          h("div", { role: "gridcell" }, get("loading") ? "Loading…" : "No datapoints"),
+          h(
+            "div",
+            { role: "gridcell" },
+            get("loading")
+              ? "Loading…"
+              : get("_rows")?.length
+                ? "No row of this page matches the filter"
+                : "No datapoints",
+          ),
         ),
       );
     list.forEach((row, index) => {
@@ -251,6 +314,23 @@ function render({ model, el }) {
       h("div", { class: "nbw-xcell nbw-x-expected", role: "gridcell" }, expectedCell(row)),
       h("div", { class: "nbw-xcell nbw-x-output", role: "gridcell" }, outputCell(row, generation)),
       h("div", { class: "nbw-xcell nbw-x-diff", role: "gridcell" }, diffCell(row, generation)),
+      evaluators().length
+        ? h(
+            "div",
+            { class: "nbw-xcell nbw-x-verdicts", role: "gridcell" },
+            verdictCell(row.id, get("_verdicts")?.[row.id], evaluators(), {
+              onRetry: (id, key) => quietly(send("retry_judge", { datapoint_id: id, evaluator: key })),
+              isOpen: (id, key) => openWhy.has(`${id} ${key}`),
+              onToggle: (id, key, open) => {
+                const name = `${id} ${key}`;
+                if (open === openWhy.has(name)) return;
+                if (open) openWhy.add(name);
+                else openWhy.delete(name);
+                scheduleRows();
+              },
+            }),
+          )
+        : null,
       h("div", { class: "nbw-xcell nbw-x-feedback", role: "gridcell" }, feedbackCell(row, generation)),
     );
     return node;

@@ -34,6 +34,7 @@ from ..models.feedback import feedback_controls
 from ..models.orq import FEEDBACK_PRODUCTS
 from ._base import STATIC, Widget, WriteStatuses, describe, run_in_background
 from ._generation import Generation, GenerationEngine
+from ._judging import ROW_FILTERS, Judging, graded_fields, resolve_evaluators
 
 NO_TRACE = "No trace id: the generation returned none, so feedback has nothing to attach to."
 PAGE_CACHE = 8
@@ -121,6 +122,14 @@ class ExperimentReview(Widget):
     version_save = traitlets.Dict().tag(sync=True)  # their version write while not saved: {state, message}
     can_undo = traitlets.Bool(False).tag(sync=True)  # a "use as expected" to undo (z, or the Undo button)
     undo_label = traitlets.Unicode("").tag(sync=True)  # what Undo would undo, in words
+    # the judges (evaluators=): see _judging.py
+    evaluators_info = traitlets.List(traitlets.Dict()).tag(sync=True)  # [{key, id, version, output_type, labels}]
+    _verdicts = traitlets.Dict().tag(sync=True)  # {datapoint_id: {evaluator key: verdict}}, this page
+    _disagree = traitlets.Dict().tag(sync=True)  # {datapoint_id: [evaluator keys disagreeing with people]}
+    judge_summary = traitlets.List(traitlets.Dict()).tag(sync=True)  # per evaluator: judged, pass rate, mean
+    agreements = traitlets.List(traitlets.Dict()).tag(sync=True)  # per evaluator and comparable property
+    row_filter = traitlets.Enum(ROW_FILTERS, "all").tag(sync=True)  # all | failing | disagree | unjudged
+    sort_by = traitlets.Unicode("").tag(sync=True)  # "" (dataset order) or an evaluator key: by its score
 
     def __init__(
         self,
@@ -134,6 +143,7 @@ class ExperimentReview(Widget):
         concurrency: int = 4,
         prefetch: bool = False,
         product: str | None = None,
+        evaluators: Sequence[str] = (),
     ) -> None:
         if (deployment is None) == (generate is None):
             raise ValueError("pass either deployment= (an orq deployment key) or generate= (a function), not both")
@@ -158,6 +168,11 @@ class ExperimentReview(Widget):
         self._kinds = {k.property: k for k in kinds}
         if not isinstance(self.client, OrqClient):
             self.feedback_off = "Feedback is an orq.ai API: this is an Overmind dataset, so rows take no feedback."
+        # each output judged by each evaluator as it arrives (read once here: an unknown one is refused now)
+        found = resolve_evaluators(self.client, evaluators)
+        self._judging = Judging(self.client, found, on_change=self._verdict_changed) if found else None  # type: ignore[arg-type]
+        self.evaluators_info = self._judging.info() if self._judging else []
+        self.observe(self._sort_changed, names="sort_by")
         assert generate is not None
         self._engine = GenerationEngine(
             generate, concurrency=concurrency, on_change=self._generation_changed, key=lambda dp: dp.id
@@ -201,7 +216,11 @@ class ExperimentReview(Widget):
 
         records = []
         for result in self.results:
-            record = {k: v for k, v in result.items() if k not in ("feedback", "metadata")}
+            record = {k: v for k, v in result.items() if k not in ("feedback", "metadata", "evaluations")}
+            for key, verdict in result["evaluations"].items():
+                record[f"eval.{key}"] = verdict["value"]
+                record[f"eval.{key}.passed"] = verdict["passed"]
+                record[f"eval.{key}.state"] = verdict["state"]
             for key, value in (result["metadata"] or {}).items():
                 record[f"metadata.{key}"] = value
             for prop, given in result["feedback"].items():
@@ -215,7 +234,10 @@ class ExperimentReview(Widget):
         if not self._page_ready.wait(timeout):
             return False
         page = self._pages.get(self.page_number)
-        return self._engine.wait([dp.id for dp in page.items] if page else [], timeout)
+        keys = [dp.id for dp in page.items] if page else []
+        if not self._engine.wait(keys, timeout):
+            return False
+        return self._judging.wait(keys, timeout) if self._judging is not None else True
 
     def flush(self, timeout: float | None = 30) -> bool:
         """Wait until every feedback and expected-output write is delivered (or refused)."""
@@ -491,7 +513,36 @@ class ExperimentReview(Widget):
             self.version_save = {} if state in ("saved", "failed") else {"state": state, "message": message}
             self._publish()
 
+    def agreement(self, evaluator: str, property: str = "rating") -> Any:
+        """How far an evaluator of this review agrees with the feedback people gave on the same rows.
+
+        Thumbs are compared with `passed`, a score with a number verdict (or `passed`), a choice with the
+        verdict's label. Returns an `Agreement`: `n`, `agreement` (0..1), Cohen's `kappa`, the `confusion`
+        table and the `disagreements` (datapoint ids); the toolbar's "disagree" filter shows those rows."""
+        if self._judging is None:
+            raise ValueError("agreement: this review runs no evaluators (pass evaluators=[...])")
+        with self._lock:
+            return self._judging.agreement(evaluator, property, [self._rows_by_id[k] for k in self._order], self._kinds)
+
+    def retry_judge(self, datapoint_id: str, evaluator: str) -> None:
+        """Ask an evaluator again for its verdict on a row (after a failure to judge)."""
+        if self._judging is None:
+            raise ValueError("retry_judge: this review runs no evaluators")
+        self._row(datapoint_id)
+        self._judging.retry(datapoint_id, self._judging.key_for(evaluator))
+
+    def _verdict_changed(self, datapoint_id: str) -> None:
+        with self._lock:
+            self._publish()
+
+    def _sort_changed(self, change: dict[str, Any]) -> None:
+        if change["new"] and (self._judging is None or change["new"] not in self._judging.keys):
+            self.sort_by = ""  # only an evaluator of this review sorts (a stale name from the front end does not)
+
     def close(self) -> None:
+        judging = getattr(self, "_judging", None)
+        if judging is not None:
+            judging.close()
         engine = getattr(self, "_engine", None)  # absent when __init__ refused its arguments
         if engine is not None:
             engine.close()
@@ -516,6 +567,7 @@ class ExperimentReview(Widget):
             "resolve": lambda m: self.resolve(m["datapoint_id"], m["keep"]),
             "save_version": lambda m: self.save_version(bool(m.get("make_active")), wait=False) and None,
             "retry": lambda m: self.client.outbox.retry_now(),
+            "retry_judge": lambda m: self.retry_judge(m["datapoint_id"], m["evaluator"]),
         }
 
     # --- loading pages --------------------------------------------------------------------------
@@ -654,6 +706,18 @@ class ExperimentReview(Widget):
             if row is None:
                 return
             previous = row.generation
+            judge = (
+                self._judging is not None
+                and generation is not None
+                and (generation.state == "done" and (previous is None or previous.state != "done"))
+            )
+            # a re-run (or a failure): the old output's verdicts go with it
+            forget = (
+                generation is not None
+                and generation.state != "done"
+                and previous is not None
+                and previous.state == "done"
+            )
             if (
                 generation is not None
                 and previous is not None
@@ -663,6 +727,10 @@ class ExperimentReview(Widget):
                 row.feedback = {}  # a re-run is a new trace: the old feedback stays on the old trace
             row.generation = generation
             self._publish()
+        if forget and self._judging is not None:  # outside our lock: it calls back
+            self._judging.forget(key)
+        if judge and self._judging is not None and generation is not None:
+            self._judging.judge(key, generation.runs, graded_fields(row.datapoint, generation.output))
 
     def _publish(self) -> None:
         """Copy what the page on show needs into the traits (one sync message)."""
@@ -682,6 +750,8 @@ class ExperimentReview(Widget):
             self.progress = counts
             self.running = self._engine.busy
             self.summary = self._summary()
+            if self._judging is not None:
+                self._judging.publish(self, rows, list(self._rows_by_id.values()), self._kinds)
 
     def _summary(self) -> str:
         generated = judged = failed = compared = agreed = 0
@@ -702,6 +772,8 @@ class ExperimentReview(Widget):
         if compared:
             parts.append(f"{agreed}/{compared} match expected ({agreed / compared:.0%})")
         parts.append(f"{failed} failed")
+        if self._judging is not None:
+            parts += self._judging.summary_parts([row.datapoint.id for row in self._rows_by_id.values()])
         return " · ".join(parts)
 
     def _result(self, row: _Row) -> dict[str, Any]:
@@ -719,6 +791,7 @@ class ExperimentReview(Widget):
             "expected_output": row.datapoint.expected_output,
             "feedback": {p: g.to_json() for p, g in row.feedback.items()},
             "expected_write": dict(row.expected) or None,
+            "evaluations": self._judging.evaluations(row.datapoint.id) if self._judging else {},
         }
 
     # --- generation through a deployment --------------------------------------------------------
