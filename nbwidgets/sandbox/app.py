@@ -147,7 +147,7 @@ class Sandbox:
     async def _feedback(self, request: Request) -> JSONResponse:
         return JSONResponse(self.store.feedback(request.query_params.get("trace_id")))
 
-    async def _requests(self, request: Request) -> JSONResponse:
+    async def _requests(self, request: Request) -> Response:
         """What the service routes received, oldest first: `?since=SEQ` (exclusive), `?path=PREFIX`, `?limit=N`."""
         try:
             since = int(request.query_params.get("since", "0"))
@@ -157,7 +157,9 @@ class Sandbox:
         prefix = request.query_params.get("path", "")
         with self._stats_lock:
             found = [dict(e) for e in self.requests if e["seq"] > since and e["path"].startswith(prefix)]
-        return JSONResponse(found[-max(0, limit) :] if limit else [])
+        # ASCII-escaped: whatever a request held (a path with a lone surrogate), the log can always be read
+        payload = json.dumps(found[-max(0, limit) :] if limit else [], ensure_ascii=True, default=str)
+        return Response(payload, media_type="application/json")
 
     async def _clear_requests(self, request: Request) -> JSONResponse:
         with self._stats_lock:
@@ -351,10 +353,10 @@ class _Gate:
         """Both services (and the control routes) take `Authorization: Bearer <key>` and only that.
 
         Headers are bytes: compared as bytes, so a non-ASCII header is a 401, not a decoding error."""
-        auth = b""
-        for name, value in scope["headers"]:
-            if name.lower() == b"authorization":
-                auth = value
+        given = [value for name, value in scope["headers"] if name.lower() == b"authorization"]
+        if len(given) != 1:  # none, or two (a wrong one and a right one): which counts is no guess to make
+            return False
+        auth = given[0]
         scheme, _, token = auth.partition(b" ")
         if scheme.lower() != b"bearer" or not token.strip():
             return False
@@ -391,14 +393,42 @@ async def _read_body(scope: Scope, receive: Receive) -> tuple[bytes, tuple[int, 
             "unsupported_media_type",
         )
     try:
-        parsed = json.loads(body, parse_float=_finite, parse_constant=_no_constant)
+        # strictly UTF-8, as the services read JSON: a byte-order mark or UTF-16 is not JSON to them
+        text = body.decode("utf-8")
+        parsed = json.loads(text, parse_float=_finite, parse_int=_bounded_int, parse_constant=_no_constant)
     except RecursionError:
         return body, (400, f"JSON nested deeper than {MAX_JSON_DEPTH} levels", "parse_error")
     except ValueError:
         return body, (400, "Request body is not valid JSON", "parse_error")
     if _too_deep(parsed, MAX_JSON_DEPTH):
         return body, (400, f"JSON nested deeper than {MAX_JSON_DEPTH} levels", "parse_error")
+    if _has_lone_surrogate(parsed):  # "\udcff": not a character; no store or answer can hold it
+        return body, (400, "Request body is not valid JSON: a string holds a lone surrogate", "parse_error")
     return body, None
+
+
+def _bounded_int(text: str) -> int:
+    # a number beyond any double (a 4000-digit one) is no number the services can hold: a 400, not a 500
+    if len(text.lstrip("-")) > 308:
+        raise ValueError(f"number out of range: {text[:40]}")
+    return int(text)
+
+
+def _has_lone_surrogate(value: Any) -> bool:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
 
 
 def _finite(text: str) -> float:

@@ -36,7 +36,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from .orq_rules import OrqError, field_error
+from .orq_rules import MESSAGE_ROLES, OrqError, field_error
 
 NOTHING_TO_GRADE = (
     "Nothing to grade: give the output (output, or context.output.response) or a conversation "
@@ -118,8 +118,8 @@ def _check_list(value: Any, name: str) -> None:
 def _check_messages(value: Any, name: str) -> None:
     if value is None:
         return
-    if not isinstance(value, list) or not all(isinstance(m, dict) and isinstance(m.get("role"), str) for m in value):
-        raise field_error(name, "must be an array of messages, each with a role")
+    if not isinstance(value, list) or not all(isinstance(m, dict) and m.get("role") in MESSAGE_ROLES for m in value):
+        raise field_error(name, "must be an array of messages, each with a role: " + ", ".join(MESSAGE_ROLES))
 
 
 def _text(content: Any) -> str:

@@ -145,6 +145,8 @@ def check_evaluator_target(body: dict[str, Any]) -> None:
     for name in EVALUATOR_NOT_NULLABLE:
         if name in body and body[name] is None:
             raise field_error(name, "must not be null")
+    if body.get("jury") is not None and not isinstance(body["jury"], dict):  # `{"jury": 5}`: refused in any mode
+        raise field_error("jury", "must be an object (the jury's judges and rules)")
     if "jury" in body and body["jury"] is None and body.get("mode") != "single":  # null jury: single judges only
         raise field_error("jury", "must not be null (switch mode to single to drop the jury)")
     if body.get("path") and body.get("project_id"):
@@ -167,6 +169,9 @@ def check_version_increment(body: dict[str, Any]) -> str | None:
 # --- deployments ----------------------------------------------------------------------------------
 
 
+MESSAGE_ROLES = ("system", "developer", "user", "assistant", "tool")  # the SDK's request message union
+
+
 def check_invoke(raw: Any) -> dict[str, Any]:
     """POST /v2/deployments/invoke: `key` required; inputs/context/metadata objects; messages an array."""
     body = require_object(raw)
@@ -180,9 +185,9 @@ def check_invoke(raw: Any) -> dict[str, Any]:
         if value is None:
             continue
         if not isinstance(value, list) or not all(
-            isinstance(m, dict) and isinstance(m.get("role"), str) for m in value
+            isinstance(m, dict) and m.get("role") in MESSAGE_ROLES for m in value
         ):
-            raise field_error(name, "must be an array of messages, each with a role")
+            raise field_error(name, "must be an array of messages, each with a role: " + ", ".join(MESSAGE_ROLES))
     if body.get("stream"):
         raise field_error("stream", "the sandbox answers in one piece; use stream: false")
     return body

@@ -98,10 +98,17 @@ def integer_filter(request: Request, name: str) -> int | None:
     return int(raw)
 
 
+MAX_ORDER = 2147483647  # Django's PositiveIntegerField, which DRF bounds with this message
+
+
 def _datapoint_errors(item: Any) -> dict[str, list[str]]:
     if not isinstance(item, dict):
         return {"non_field_errors": [f"Invalid data. Expected a dictionary, but got {type(item).__name__}."]}
     errors: dict[str, list[str]] = {}
+    order = item.get("order")
+    if isinstance(order, int) and not isinstance(order, bool) and order > MAX_ORDER:  # a PositiveIntegerField
+        errors["order"] = [f"Ensure this value is less than or equal to {MAX_ORDER}."]
+        item = {k: v for k, v in item.items() if k != "order"}
     try:
         OvermindDatapoint.model_validate(item)
     except ValidationError as exc:
