@@ -207,6 +207,18 @@ def _kind(value: Any) -> str:
     return names.get(type(value), f"a {type(value).__name__}")
 
 
+def checked_item(item: dict[str, Any], where: str) -> dict[str, Any]:
+    """One new datapoint's body, checked as orq checks it (flat inputs, text expected output)."""
+    value = item.get("expected_output")
+    if value is not None and not isinstance(value, str):
+        raise ValueError(f"{where}: the expected output must be text, not {_kind(value)}")
+    if item.get("inputs") is not None and not isinstance(item["inputs"], dict):
+        raise ValueError(f"{where}: inputs must be an object of named inputs, not {_kind(item['inputs'])}")
+    if item.get("messages") is not None and not isinstance(item["messages"], list):
+        raise ValueError(f"{where}: messages must be a list of messages, not {_kind(item['messages'])}")
+    return _checked({k: v for k, v in item.items() if v is not None}, where)
+
+
 def _checked(item: dict[str, Any], where: str) -> dict[str, Any]:
     for key, value in (item.get("inputs") or {}).items():
         if isinstance(value, (dict, list)):

@@ -152,13 +152,54 @@ class DatasetSource(ABC):
         `origin`: who edits (a widget's own id): its quick edits of a row chain, anyone else's change is a conflict."""
         raise NotImplementedError(f"{self.service} saves edits as a new version")
 
-    def queue_version(self, dataset_id: str, edits: dict[str, dict[str, Any]], *, make_active: bool) -> Any:
-        """save_mode "version": queue every staged edit as the dataset's next version; returns the
-        write's handle (client/writes.py), whose result is the new version."""
+    def queue_version(
+        self,
+        dataset_id: str,
+        edits: dict[str, dict[str, Any]],
+        *,
+        make_active: bool,
+        added: list[dict[str, Any]] | None = None,
+        removed: list[str] | None = None,
+    ) -> Any:
+        """save_mode "version": queue every staged edit, addition (`added`) and removal (`removed`, ids)
+        as the dataset's next version; returns the write's handle (client/writes.py), whose result is the
+        new version."""
         raise NotImplementedError(f"{self.service} saves each edit at once")
 
     def version_of(self, saved: Any) -> DatasetInfo:
         raise NotImplementedError
+
+    # --- growing and pruning --------------------------------------------------------------------
+
+    def new_item(self, fields: dict[str, Any], where: str = "the new datapoint") -> dict[str, Any]:
+        """A new datapoint's body from editable fields (aliases allowed), checked as the service checks
+        it: a ValueError naming `where` and the field otherwise."""
+        return self.fields(fields)
+
+    def item_of(self, datapoint: Any) -> dict[str, Any]:
+        """The body that makes a copy of `datapoint` (undo of a delete, paste, copy into another dataset)."""
+        row = self.row(datapoint)
+        return {key: row[key] for key in self.editable if row.get(key) not in (None, {}, [])}
+
+    def queue_create(self, dataset_id: str, items: list[dict[str, Any]], *, origin: str = "") -> Any:
+        """save_mode "patch": queue new datapoints (in order, exactly once); returns a handle whose
+        `result()` is the datapoints made (client/curate.py: ImportHandle)."""
+        raise NotImplementedError(f"{self.service} stages new datapoints into the next version")
+
+    def queue_delete(self, dataset_id: str, ids: list[str], *, origin: str = "") -> list[Any]:
+        """save_mode "patch": queue a delete of these datapoints; the writes' handles."""
+        raise NotImplementedError(f"{self.service} stages removals into the next version")
+
+    def all_datapoints(self, dataset_id: str, query: Query) -> Any:
+        """Every datapoint of the listing, page by page (an iterator)."""
+        number, position = 1, Position()
+        while True:
+            page = self.fetch(dataset_id, number, position, self.max_page_size, query)
+            yield from page.items
+            following = self.next_position(page)
+            if not page.has_next or not page.items or following is None:
+                return
+            number, position = number + 1, following
 
 
 class ListSource(DatasetSource):
@@ -215,8 +256,28 @@ class ListSource(DatasetSource):
             dataset_id, datapoint_id, fields, expected_updated=expected_updated, origin=origin
         )
 
-    def queue_version(self, dataset_id: str, edits: dict[str, dict[str, Any]], *, make_active: bool) -> Any:
-        return self.inner.queue_version(dataset_id, edits, make_active=make_active)
+    def queue_version(
+        self,
+        dataset_id: str,
+        edits: dict[str, dict[str, Any]],
+        *,
+        make_active: bool,
+        added: list[dict[str, Any]] | None = None,
+        removed: list[str] | None = None,
+    ) -> Any:
+        return self.inner.queue_version(dataset_id, edits, make_active=make_active, added=added, removed=removed)
 
     def version_of(self, saved: Any) -> DatasetInfo:
         return self.inner.version_of(saved)
+
+    def new_item(self, fields: dict[str, Any], where: str = "the new datapoint") -> dict[str, Any]:
+        return self.inner.new_item(fields, where)
+
+    def item_of(self, datapoint: Any) -> dict[str, Any]:
+        return self.inner.item_of(datapoint)
+
+    def queue_create(self, dataset_id: str, items: list[dict[str, Any]], *, origin: str = "") -> Any:
+        return self.inner.queue_create(dataset_id, items, origin=origin)
+
+    def queue_delete(self, dataset_id: str, ids: list[str], *, origin: str = "") -> list[Any]:
+        return self.inner.queue_delete(dataset_id, ids, origin=origin)

@@ -77,3 +77,24 @@ class OrqDatasets(DatasetSource):
         return self.client.queue_datapoint_update(
             dataset_id, datapoint_id, fields, expected_updated=expected_updated, origin=origin
         )
+
+    def new_item(self, fields: dict[str, Any], where: str = "the new datapoint") -> dict[str, Any]:
+        from .curate import checked_item
+
+        return checked_item(self.fields(fields), where)
+
+    def item_of(self, datapoint: Any) -> dict[str, Any]:
+        from .curate import datapoint_body
+
+        return datapoint_body(datapoint)
+
+    def queue_create(self, dataset_id: str, items: list[dict[str, Any]], *, origin: str = "") -> Any:
+        return self.client.queue_datapoints_create(dataset_id, items, origin=origin)
+
+    def queue_delete(self, dataset_id: str, ids: list[str], *, origin: str = "") -> list[Any]:
+        from .curate import DELETE_CHUNK
+
+        return [
+            self.client.queue_datapoints_delete(dataset_id, ids[start : start + DELETE_CHUNK], origin=origin)
+            for start in range(0, len(ids), DELETE_CHUNK)
+        ]

@@ -35,12 +35,30 @@ EDITABLE = frozenset({"input", "expected_output", "persona", "tags"})  # a datap
 
 
 def _version_payload(
-    dataset_id: str, edits: dict[str, dict[str, Any]], make_active: bool, name: str | None
+    dataset_id: str,
+    edits: dict[str, dict[str, Any]],
+    make_active: bool,
+    name: str | None,
+    added: list[dict[str, Any]] | None = None,
+    removed: list[str] | None = None,
 ) -> dict[str, Any]:
-    """A new version's write, checked before anything is queued or sent."""
+    """A new version's write, checked before anything is queued or sent: edits of datapoints, new
+    datapoints (`added`, after the others) and datapoints left out (`removed`, by id)."""
     segment("dataset_id", dataset_id)
-    if not isinstance(edits, dict) or not edits:
+    added, removed = list(added or []), list(removed or [])
+    if not isinstance(edits, dict) or not (edits or added or removed):
         raise ValueError("edits must be a non-empty dict {datapoint_id: {field: value}}")
+    for index, fields in enumerate(added):
+        if not isinstance(fields, dict) or set(fields) - EDITABLE:
+            raise ValueError(f"added[{index}] must be a dict of {', '.join(sorted(EDITABLE))}")
+        checks.text(f"added[{index}]", fields)
+        try:
+            OvermindDatapoint.model_validate(fields)
+        except PydanticValidationError as error:
+            first = error.errors()[0]
+            raise ValueError(f"added[{index}].{'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+    for datapoint_id in removed:
+        segment("datapoint_id", datapoint_id)
     for datapoint_id, fields in edits.items():
         segment("datapoint_id", datapoint_id)
         if not isinstance(fields, dict) or not fields:
@@ -58,7 +76,10 @@ def _version_payload(
     if not isinstance(make_active, bool):
         raise TypeError(f"make_active must be a bool, not {type(make_active).__name__}")
     name = checks.optional_str("name", name)
-    return {"dataset_id": dataset_id, "edits": edits, "make_active": make_active, "name": name}
+    payload = {"dataset_id": dataset_id, "edits": edits, "make_active": make_active, "name": name}
+    if added or removed:
+        payload.update(added=added, removed=removed)
+    return payload
 
 
 def _flatten_drf_errors(value: Any, path: list[str], into: dict[str, list[str]]) -> None:
@@ -221,13 +242,20 @@ class OvermindClient(Client):
         return self._post_version(_version_payload(dataset_id, edits, make_active, name))
 
     def queue_dataset_version(
-        self, dataset_id: str, edits: dict[str, dict[str, Any]], *, make_active: bool = False, name: str | None = None
+        self,
+        dataset_id: str,
+        edits: dict[str, dict[str, Any]],
+        *,
+        make_active: bool = False,
+        name: str | None = None,
+        added: list[dict[str, Any]] | None = None,
+        removed: list[str] | None = None,
     ) -> WriteHandle:
         """Queue `edits` ({datapoint_id: {field: value}}) as the agent's next version of this dataset, through
         the outbox (kept on disk, retried). A new version is not idempotent: the write carries an id in the
         version's `metadata` and, before any re-send, looks for a version holding it among the agent's
         newest, so one save makes at most one version whatever the network does."""
-        payload = _version_payload(dataset_id, edits, make_active, name)
+        payload = _version_payload(dataset_id, edits, make_active, name, added, removed)
         return self.submit(Write("dataset.version", f"dataset {dataset_id}", {**payload, "write_id": new_uuid()}))
 
     def _write_kinds(self) -> dict[str, WriteKind]:
@@ -245,10 +273,15 @@ class OvermindClient(Client):
         dataset_id, edits = p["dataset_id"], p["edits"]
         route = f"/api/datasets/{segment('dataset_id', dataset_id)}/"
         base = OvermindDataset.model_validate(self._get(route, once=once))
-        missing = set(edits) - {dp.id for dp in base.datapoints or []}
+        removed = set(p.get("removed") or [])
+        missing = (set(edits) | removed) - {dp.id for dp in base.datapoints or []}
         if missing:
             raise ValueError(f"datapoints not in dataset {dataset_id}: {', '.join(sorted(missing))}")
-        datapoints = [dp.model_copy(update=edits.get(dp.id or "", {})) for dp in base.datapoints or []]
+        kept = [dp for dp in base.datapoints or [] if dp.id not in removed]
+        datapoints = [dp.model_copy(update=edits.get(dp.id or "", {})) for dp in kept]
+        last = max([dp.order or 0 for dp in datapoints], default=-1)
+        for index, fields in enumerate(p.get("added") or []):
+            datapoints.append(OvermindDatapoint.model_validate({**fields, "order": last + 1 + index}))
         metadata = {**base.metadata, "edited_from": base.id}
         if p.get("write_id"):
             metadata[WRITE_ID] = p["write_id"]

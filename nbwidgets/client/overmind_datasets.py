@@ -83,5 +83,27 @@ class OvermindDatasets(DatasetSource):
             "more": versions.has_next,
         }
 
-    def queue_version(self, dataset_id: str, edits: dict[str, dict[str, Any]], *, make_active: bool) -> WriteHandle:
-        return self.client.queue_dataset_version(dataset_id, edits, make_active=make_active)
+    def queue_version(
+        self,
+        dataset_id: str,
+        edits: dict[str, dict[str, Any]],
+        *,
+        make_active: bool,
+        added: list[dict[str, Any]] | None = None,
+        removed: list[str] | None = None,
+    ) -> WriteHandle:
+        return self.client.queue_dataset_version(
+            dataset_id, edits, make_active=make_active, added=added, removed=removed
+        )
+
+    def new_item(self, fields: dict[str, Any], where: str = "the new datapoint") -> dict[str, Any]:
+        from ..models import OvermindDatapoint
+
+        fields = {k: v for k, v in self.fields(fields).items() if v is not None}
+        if not fields:
+            raise ValueError(f"{where} is empty: give it an input or an expected output")
+        try:
+            OvermindDatapoint.model_validate(fields)
+        except Exception as error:
+            raise ValueError(f"{where}: {error}") from None
+        return fields

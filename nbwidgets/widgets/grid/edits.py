@@ -51,7 +51,7 @@ class Edits:
     _loaded_pages: Callable[[], list[Page[Any]]]
 
     def _init_edits(self) -> None:
-        self._undo: list[tuple[str, dict[str, Any], Any]] = []
+        self._undo: list[Any] = []  # (datapoint_id, previous fields, updated) of an edit, or a Removal
         self._conflicts: dict[str, Any] = {}
         self._edit_callbacks: list[Callable[[Any, Any], None]] = []
         self._statuses = WriteStatuses(self._show_write)
@@ -151,12 +151,15 @@ class Edits:
             patches = {k: v for k, v in self._row_patches.items() if k != datapoint.id}
             self._row_patches = {**patches, datapoint.id: delta} if delta else patches
 
-    def _undo_last(self) -> WriteHandle:
+    def _undo_last(self) -> Any:
         with self._lock:
             if not self._undo:
                 raise ValueError("nothing to undo")
-            datapoint_id, previous, updated = self._undo.pop()
+            last = self._undo.pop()
             self.can_undo = bool(self._undo)
+        if not isinstance(last, tuple):  # a delete (curate.py): the datapoints made again
+            return self._restore(last)  # type: ignore[attr-defined]
+        datapoint_id, previous, updated = last
         return self._save(datapoint_id, previous, base=updated, undoable=False)
 
     def _retry(self, datapoint_id: str) -> None:
@@ -195,6 +198,7 @@ class Edits:
             self._refuse_while_saving_version("discard the staged edits")
             self.row_status = {k: v for k, v in self.row_status.items() if k not in self.staged}
             self.staged = {}
+            self._clear_version_changes()  # type: ignore[attr-defined]
 
     def _refuse_while_saving_version(self, what: str) -> None:
         handle = self._statuses.latest(VERSION)
@@ -205,11 +209,14 @@ class Edits:
         """Queue the staged edits as the dataset's next version (a write on the write path: kept,
         retried, made at most once). The staged edits stay on screen until the version is saved."""
         with self._lock:
-            if not self.staged:
+            added, removed = self._staged_added, self._staged_removed  # type: ignore[attr-defined]
+            if not self.staged and not added and not removed:
                 raise ValueError("no staged edits to save")
             self._refuse_while_saving_version("save again")
             assert self.dataset_id is not None
-            handle: WriteHandle = self.source.queue_version(self.dataset_id, dict(self.staged), make_active=make_active)
+            handle: WriteHandle = self.source.queue_version(
+                self.dataset_id, dict(self.staged), make_active=make_active, added=list(added), removed=list(removed)
+            )
             self.error = self.notice = ""  # an earlier "Saved as version N" no longer speaks of what is on show
         return self._statuses.follow(VERSION, handle)
 
@@ -237,6 +244,7 @@ class Edits:
                 return
             self.staged = {}
             self.row_status = {}
+            self._clear_version_changes()  # type: ignore[attr-defined]
             self._forget_pages()  # type: ignore[attr-defined]
             self.dataset_id = created.id
             self.version = info.version

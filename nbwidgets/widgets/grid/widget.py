@@ -18,6 +18,7 @@ from ...client.base import Service
 from ...client.datasets import DatasetInfo, ListSource
 from ...models import Datapoint, OvermindDatapoint
 from .._base import STATIC, Widget, describe, run_in_background, segment_id
+from .curate import Curating
 from .edits import _UNSET, Edits
 from .find import Finding
 from .paging import Paging
@@ -36,7 +37,7 @@ def void(_: Any) -> None:
     """An intent that starts work answers at once; the work's outcome arrives in traits."""
 
 
-class DatasetGrid(Paging, Edits, Finding, Widget):
+class DatasetGrid(Paging, Edits, Curating, Finding, Widget):
     """Browse a dataset page by page and edit expected outputs (and inputs, messages) in place.
 
     grid = DatasetGrid()                       # the sandbox, with a dataset picker
@@ -83,6 +84,14 @@ class DatasetGrid(Paging, Edits, Finding, Widget):
     # finding by scanning the dataset: {query, running, rows, total, start_page,
     #   hits: [{page, row, id, field, before, match, after}], complete, cancelled, error}
     find = traitlets.Dict().tag(sync=True)
+    # growing and pruning (curate.py): the ticked rows (set by the front end too), "select all" reading
+    # pages, a bulk write's progress, previews of a replace and a paste, a version's staged additions
+    selection = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    selecting = traitlets.Dict().tag(sync=True)
+    bulk = traitlets.Dict().tag(sync=True)
+    replace_preview = traitlets.Dict().tag(sync=True)
+    paste_preview = traitlets.Dict().tag(sync=True)
+    version_changes = traitlets.Dict().tag(sync=True)
     # the dataset picker, shown while no dataset is open
     picker = traitlets.Dict().tag(sync=True)
     # view settings, set by the front end: kept in the widget's state, so they survive a re-display
@@ -110,6 +119,7 @@ class DatasetGrid(Paging, Edits, Finding, Widget):
         self.cache_pages = cache_pages
         self._init_paging()
         self._init_edits()
+        self._init_curating()
         self._init_find()
         if rows is not None:  # a list of datapoints displayed as a grid: paged here, not fetched
             rows = list(rows)
@@ -186,6 +196,7 @@ class DatasetGrid(Paging, Edits, Finding, Widget):
             self.version_standing = {}
             self.row_status = {}
             self._cancel_find(clear=True)
+            self._reset_curating()
             self._undo.clear()
             self.can_undo = False
         try:
@@ -230,6 +241,98 @@ class DatasetGrid(Paging, Edits, Finding, Widget):
         handle = self._save_version(make_active)
         return self._await_version(handle, timeout) if wait else handle
 
+    # --- growing and pruning --------------------------------------------------------------------
+
+    @property
+    def selected_ids(self) -> list[str]:
+        """The ids of the ticked rows (on any page), in the order they were ticked."""
+        return list(self.selection)
+
+    def select(self, ids: Any = None, *, page: bool = False, all: bool = False, wait: bool = True) -> list[str]:
+        """Tick datapoints: `ids` (replacing the selection), the page on show (`page=True`, added), or
+        every datapoint of the dataset (`all=True`, read page by page). `select([])` clears it."""
+        if all:
+            done = self._select_all()
+            if wait and not done.wait(300):
+                raise TimeoutError("selecting every datapoint did not finish within 300 s")
+            if self.selecting.get("error"):
+                raise RuntimeError(self.selecting["error"])
+        elif page:
+            self._select_page()
+        else:
+            self._select([] if ids is None else ids)
+        return self.selected_ids
+
+    def add_datapoint(
+        self,
+        *,
+        inputs: Any = None,
+        messages: Any = None,
+        expected_output: Any = None,
+        wait: bool = True,
+        timeout: float = 120,
+    ) -> Any:
+        """A new datapoint, saved through the write path (exactly once) and shown where the service lists
+        it; returns it once the grid shows it (`wait=False`: the write's handle). Overmind: staged for
+        the next `save_version()` (returns None)."""
+        given = {"inputs": inputs, "messages": messages, "expected_output": expected_output}
+        handle = self._add({k: v for k, v in given.items() if v is not None})
+        if handle is None or not wait:
+            return handle
+        [made] = handle.result(timeout)
+        self._await(lambda: self.selected_id == made.id and not self.loading, timeout)
+        return made
+
+    def delete_datapoints(self, ids: Any = None, *, wait: bool = True, timeout: float = 120) -> Any:
+        """Delete datapoints (None: the selection). Undo (`undo()`, Ctrl+Z) brings them back, as new
+        datapoints on orq (new ids, listed last). Overmind: staged for the next `save_version()`.
+        Returns the ids deleted (`wait=False`: the writes' handles)."""
+        chosen = list(self.selection if ids is None else ids)
+        handles = self._delete(ids)
+        if handles is None or not wait:
+            return handles
+        for handle in handles:
+            handle.result(timeout)
+        self._await(lambda: not self.bulk and not self.loading, timeout)
+        return chosen
+
+    def replace(
+        self,
+        find: str,
+        replace: str,
+        *,
+        field: str = "expected_output",
+        scope: str = "selection",
+        preview: bool = False,
+        wait: bool = True,
+        timeout: float = 300,
+    ) -> list[dict[str, Any]]:
+        """Replace `find` by `replace` in `field` of the selection, the page or the whole dataset
+        (`scope`). Returns the changes ({id, field, before, after}); with `preview=True` nothing is sent
+        (and the grid shows the preview). Each change is an edit on the write path (conflicts as for any
+        edit); Overmind: staged."""
+        if preview:
+            return [_change(c) for c in self._preview_replace(find, replace, field, scope)["changes"]]
+        plan = self._replacements(find, replace, field, scope)
+        handles = self._apply_replace(plan)
+        if wait:
+            for handle in handles:
+                handle.result(timeout)
+        return [_change(c) for c in plan["changes"]]
+
+    def paste(self, text: str, *, header: bool | None = None, preview: bool = False, wait: bool = True) -> Any:
+        """Rows copied from a spreadsheet (tab-separated; a first row naming fields is a header, or say
+        `header=`): new datapoints, or, with rows selected, values for the selected rows' cells. With
+        `preview=True` nothing is sent: the plan is returned (and shown). Returns what was made or saved."""
+        if preview:
+            return self._preview_paste(text, header)
+        done = self._apply_paste(self._plan_paste(text, header))
+        if not wait or done is None:
+            return done
+        if isinstance(done, list):
+            return [handle.result(120) for handle in done]
+        return done.result(120)
+
     def to_pandas(self) -> Any:
         """This page as a DataFrame (the whole dataset: `client.datapoints_frame(dataset_id)`); pandas is
         the `pandas` extra: `pip install "nbwidgets[pandas]"`."""
@@ -265,6 +368,18 @@ class DatasetGrid(Paging, Edits, Finding, Widget):
             "retry_version": lambda m: self.client.outbox.retry_now(),
             "discard": lambda m: self._discard_staged(),
             "send_ahead": lambda m: self._send_ahead_again(),
+            "select": lambda m: self._select(m.get("ids") or [], m.get("how", "set")),
+            "select_page": lambda m: self._select_page(),
+            "select_all": lambda m: void(self._select_all()),
+            "add": lambda m: void(self._add(dict(m.get("fields") or {}))),
+            "delete": lambda m: void(self._delete(m.get("ids"))),
+            "replace_preview": lambda m: void(
+                self._preview_replace(str(m.get("find", "")), str(m.get("replace", "")), m["field"], m["scope"])
+            ),
+            "replace_apply": lambda m: void(self._apply_replace()),
+            "paste_preview": lambda m: void(self._preview_paste(str(m.get("text", "")))),
+            "paste_apply": lambda m: void(self._apply_paste()),
+            "cancel_preview": lambda m: self._cancel_previews(),
         }
 
     def _send_ahead_again(self) -> None:
@@ -305,3 +420,7 @@ class DatasetGrid(Paging, Edits, Finding, Widget):
     def _choose(self, item_id: str) -> None:
         self.picker = self.source.choose(item_id)
         self.agent_id = self.picker.get("agent_id", self.agent_id)
+
+
+def _change(change: dict[str, Any]) -> dict[str, Any]:
+    return {k: change[k] for k in ("id", "field", "before", "after")}

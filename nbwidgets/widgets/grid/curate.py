@@ -1,0 +1,496 @@
+"""The grid's growing and pruning: a selection (ticked rows, a page, the whole dataset), new datapoints,
+deletes with undo, find and replace with a preview, rows pasted from a spreadsheet.
+
+Every change goes through the write path, as an edit does: a new datapoint or a delete is a queued write
+(orq: bulk create / bulk delete, exactly once), a replacement is one edit per datapoint (conflict rules
+as for any edit). On a versioned dataset (Overmind) additions, removals and replacements are staged and
+the next Save makes them one new version. An undone delete brings the datapoints back as new ones: orq
+cannot restore a deleted datapoint, so they get new ids (and list last).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from ...client.datasets import DatasetSource, Query
+from ...client.writes import WriteHandle
+from ...models import Page
+from .._base import describe, run_in_background
+
+SCOPES = ("selection", "page", "dataset")
+PREVIEW_SHOWN = 100  # changes listed in a preview on screen (the count is of all of them)
+SKIPPED_KEYS = {"role", "type", "tool_call_id", "id", "name"}  # never replaced inside: they are not text
+
+
+@dataclass
+class Removal:
+    """A delete that Undo can bring back: the datapoints' bodies (made anew on orq)."""
+
+    dataset_id: str
+    ids: list[str]
+    items: list[dict[str, Any]]
+
+
+def replaced(value: Any, find: str, replacement: str) -> Any:
+    """`value` with `find` replaced in its text: a string, the values of an object (inputs), the content
+    of messages (never their roles or types)."""
+    if isinstance(value, str):
+        return value.replace(find, replacement)
+    if isinstance(value, list):
+        return [replaced(item, find, replacement) for item in value]
+    if isinstance(value, dict):
+        return {k: v if k in SKIPPED_KEYS else replaced(v, find, replacement) for k, v in value.items()}
+    return value
+
+
+def as_text(value: Any) -> str:
+    """A field's value as the text a diff shows."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, indent=1)
+
+
+class Curating:
+    """Mixed into DatasetGrid, whose traits (selection, bulk, replace_preview, ...) it sets."""
+
+    source: DatasetSource
+    dataset_id: str | None
+    selection: list[str]
+    bulk: dict[str, Any]
+    selecting: dict[str, Any]
+    replace_preview: dict[str, Any]
+    paste_preview: dict[str, Any]
+    version_changes: dict[str, Any]
+    staged: dict[str, Any]
+    row_status: dict[str, Any]
+    total: int | None
+    page_count: int | None
+    page_size: int
+    notice: str
+    error: str
+    can_undo: bool
+    selected_id: str | None
+    _page: Page[Any] | None
+    _lock: threading.RLock
+    _origin: str
+    _undo: list[Any]
+    _find: Callable[[str], Any]
+    _query: Callable[[], Query]
+    _navigate: Callable[..., None]
+    _go_to_datapoint: Callable[[str], None]
+    _save: Callable[..., WriteHandle]
+    _stage: Callable[[str, dict[str, Any]], None]
+    _refuse_while_saving_version: Callable[[str], None]
+
+    def _init_curating(self) -> None:
+        self._staged_added: list[dict[str, Any]] = []
+        self._staged_removed: list[str] = []
+        self._collected: dict[str, Any] = {}  # datapoints read by "select all", by id
+        self._replace_plan: dict[str, Any] | None = None
+        self._paste_plan: dict[str, Any] | None = None
+        self._selecting = 0  # the "select all" running; a new one or a clear bumps it
+
+    def _reset_curating(self) -> None:
+        """Another dataset: nothing selected, staged or previewed stays."""
+        self._staged_added, self._staged_removed, self._collected = [], [], {}
+        self._replace_plan = self._paste_plan = None
+        self._selecting += 1
+        self.selection, self.selecting, self.bulk = [], {}, {}
+        self.replace_preview, self.paste_preview, self.version_changes = {}, {}, {}
+
+    # --- the selection --------------------------------------------------------------------------
+
+    def _select(self, ids: Iterable[str], how: str = "set") -> None:
+        if isinstance(ids, str):
+            raise TypeError("ids must be a list of datapoint ids, not one str")
+        given = [str(i) for i in ids]
+        with self._lock:
+            if how == "set":
+                chosen = given
+            elif how == "add":
+                chosen = [*self.selection, *given]
+            elif how == "remove":
+                gone = set(given)
+                chosen = [i for i in self.selection if i not in gone]
+            else:
+                raise ValueError("how must be set, add or remove")
+            self._selecting += 1
+            self.selecting = {}
+            self.selection = list(dict.fromkeys(chosen))
+
+    def _select_page(self) -> None:
+        self._select([dp.id for dp in (self._page.items if self._page else [])], "add")
+
+    def _select_all(self) -> threading.Event:
+        """Select every datapoint of the dataset, read page by page in the background (`selecting`
+        shows how far it is); the event is set once done."""
+        if not self.dataset_id:
+            raise ValueError("no dataset is open")
+        done = threading.Event()
+        with self._lock:
+            self._selecting += 1
+            run = self._selecting
+            self.selecting = {"running": True, "count": 0}
+        dataset_id, query = self.dataset_id, self._query()
+
+        def collect() -> None:
+            found: dict[str, Any] = {}
+            try:
+                for datapoint in self.source.all_datapoints(dataset_id, query):
+                    found[datapoint.id] = datapoint
+                    if len(found) % 200 == 0:
+                        with self._lock:
+                            if run != self._selecting:
+                                return
+                            self.selecting = {"running": True, "count": len(found)}
+                with self._lock:
+                    if run != self._selecting:
+                        return
+                    self._collected = found
+                    self.selection = list(found)
+                    self.selecting = {"all": True, "count": len(found)}
+            except Exception as error:
+                with self._lock:
+                    if run == self._selecting:
+                        self.selecting = {"error": describe(error)["message"]}
+            finally:
+                done.set()
+
+        run_in_background(collect)
+        return done
+
+    def _datapoint(self, datapoint_id: str) -> Any:
+        """A datapoint as loaded (a page on show or cached, or read by "select all"), else read."""
+        found = self._find(datapoint_id) or self._collected.get(datapoint_id)
+        if found is not None:
+            return found
+        assert self.dataset_id is not None
+        return self.source.get_datapoint(self.dataset_id, datapoint_id)
+
+    # --- adding ---------------------------------------------------------------------------------
+
+    def _add(self, fields: dict[str, Any]) -> Any:
+        """One new datapoint: queued (its handle) or staged for the next version (None)."""
+        return self._add_items([self.source.new_item(fields)], "Added a datapoint")
+
+    def _add_items(self, items: list[dict[str, Any]], said: str) -> Any:
+        if not self.dataset_id:
+            raise ValueError("no dataset is open")
+        if self.source.save_mode == "version":
+            with self._lock:
+                self._refuse_while_saving_version("add datapoints")
+                self._staged_added.extend(items)
+                self._show_version_changes()
+            return None
+        handle = self.source.queue_create(self.dataset_id, items, origin=self._origin)
+        self._follow_bulk("add", len(items), handle.chunks, lambda: self._added(handle, said))
+        return handle
+
+    def _added(self, handle: Any, said: str) -> None:
+        made = [dp for chunk in handle.chunks for dp in chunk.value]  # listeners run before the result is set
+        with self._lock:
+            self._count_changed(len(made))
+            count = f"{len(made)} datapoints" if len(made) > 1 else "a datapoint"
+            self.notice = said.replace("a datapoint", count) + " (orq lists new datapoints last)"
+            self.row_status = {**self.row_status, **{dp.id: {"state": "saved"} for dp in made}}
+        self._go_to_datapoint(made[0].id)
+
+    # --- deleting -------------------------------------------------------------------------------
+
+    def _delete(self, ids: Iterable[str] | None) -> list[WriteHandle] | None:
+        chosen = list(dict.fromkeys(self.selection if ids is None else ids))
+        if isinstance(ids, str):
+            raise TypeError("ids must be a list of datapoint ids, not one str")
+        if not chosen:
+            raise ValueError("nothing to delete: no datapoint is selected (tick rows, or pass ids=)")
+        if not self.dataset_id:
+            raise ValueError("no dataset is open")
+        if self.source.save_mode == "version":
+            with self._lock:
+                self._refuse_while_saving_version("delete datapoints")
+                self._staged_removed = list(dict.fromkeys([*self._staged_removed, *chosen]))
+                self.selection = [i for i in self.selection if i not in set(chosen)]
+                self._show_version_changes()
+            return None
+        items = [self.source.item_of(self._datapoint(i)) for i in chosen]  # what Undo makes again
+        handles: list[WriteHandle] = self.source.queue_delete(self.dataset_id, chosen, origin=self._origin)
+        removal = Removal(self.dataset_id, chosen, items)
+        self._follow_bulk("delete", len(chosen), handles, lambda: self._deleted(removal))
+        return handles
+
+    def _deleted(self, removal: Removal) -> None:
+        gone = set(removal.ids)
+        with self._lock:
+            self._undo.append(removal)
+            self.can_undo = True
+            self.selection = [i for i in self.selection if i not in gone]
+            self._count_changed(-len(gone))
+            n = len(gone)
+            what = f"{n} datapoints" if n > 1 else "1 datapoint"
+            back = "them" if n > 1 else "it"
+            self.notice = f"Deleted {what}. Undo brings {back} back as new datapoints (new ids, listed last)."
+        self._navigate("refresh", False)
+
+    def _restore(self, removal: Removal) -> Any:
+        """Undo of a delete: the datapoints made again, as new ones."""
+        handle = self.source.queue_create(removal.dataset_id, removal.items, origin=self._origin)
+        n = len(removal.items)
+        said = f"Brought back {n} deleted datapoint{'s' if n > 1 else ''} as new datapoints (orq gives them new ids)"
+
+        def restored() -> None:
+            with self._lock:
+                if self.dataset_id == removal.dataset_id:
+                    self._count_changed(n)
+                self.notice = said + "."
+            if self.dataset_id == removal.dataset_id:
+                self._navigate("refresh", False)
+
+        self._follow_bulk("restore", n, handle.chunks, restored)
+        return handle
+
+    def _count_changed(self, by: int) -> None:
+        """Datapoints were made or deleted: the count, and the pages it makes, where the service counts."""
+        if self.total is not None:
+            self.total = max(0, self.total + by)
+            self.page_count = self.source.page_count(self.total, self.page_size)
+
+    # --- following bulk writes ------------------------------------------------------------------
+
+    def _follow_bulk(self, action: str, count: int, handles: list[WriteHandle], done: Callable[[], None]) -> None:
+        """`bulk` shows the writes' progress (pending, retrying with why, failed with why); `done` runs
+        once every one is saved."""
+        finished = threading.Event()
+
+        def changed(_: WriteHandle) -> None:
+            states = [h.state for h in handles]
+            failed = next((h for h in handles if h.state in ("failed", "conflict")), None)
+            with self._lock:
+                if failed is not None:
+                    why = describe(failed.error or RuntimeError(failed.state))
+                    self.bulk = {"action": action, "count": count, "state": "failed", **why}
+                    self.error = f"Could not {action} {count} datapoint(s): {why['message']}"
+                    return
+                if all(state == "saved" for state in states):
+                    if finished.is_set():
+                        return
+                    finished.set()
+                    self.bulk = {}
+                else:
+                    retrying = next((h for h in handles if h.error is not None and h.state == "queued"), None)
+                    state = "retrying" if retrying is not None else "pending"
+                    shown = {"action": action, "count": count, "state": state}
+                    if retrying is not None and retrying.error is not None:
+                        shown.update(describe(retrying.error))
+                    self.bulk = shown
+                    return
+            done()
+
+        for handle in handles:
+            handle.on_change(changed)
+
+    # --- staged on a versioned dataset ----------------------------------------------------------
+
+    def _show_version_changes(self) -> None:
+        self.version_changes = (
+            {"added": len(self._staged_added), "removed": list(self._staged_removed)}
+            if self._staged_added or self._staged_removed
+            else {}
+        )
+
+    def _clear_version_changes(self) -> None:
+        self._staged_added, self._staged_removed = [], []
+        self.version_changes = {}
+
+    # --- find and replace -----------------------------------------------------------------------
+
+    def _replacements(self, find: str, replacement: str, field: str, scope: str) -> dict[str, Any]:
+        """What a replace would change: {"find", "replace", "field", "scope", "changes": [...]}."""
+        if not isinstance(find, str) or not find:
+            raise ValueError("find is empty: give the text to replace")
+        if not isinstance(replacement, str):
+            raise TypeError(f"replace must be text, not {type(replacement).__name__}")
+        [key] = self.source.fields({field: None})
+        if scope not in SCOPES:
+            raise ValueError(f"scope must be one of {', '.join(SCOPES)}, not {scope!r}")
+        if not self.dataset_id:
+            raise ValueError("no dataset is open")
+        if scope == "selection":
+            if not self.selection:
+                raise ValueError("nothing is selected: tick rows, or replace across the page or the whole dataset")
+            datapoints = [self._datapoint(i) for i in self.selection]
+        elif scope == "page":
+            datapoints = list(self._page.items if self._page else [])
+        else:
+            datapoints = list(self.source.all_datapoints(self.dataset_id, self._query()))
+        changes = []
+        for datapoint in datapoints:
+            row = self.source.row(datapoint)
+            before = self.staged.get(datapoint.id, {}).get(key, row.get(key))
+            after = replaced(before, find, replacement)
+            if after != before:
+                changes.append(
+                    {"id": datapoint.id, "field": key, "before": before, "after": after, "updated": row.get("updated")}
+                )
+        return {"find": find, "replace": replacement, "field": key, "scope": scope, "changes": changes}
+
+    def _preview_replace(self, find: str, replacement: str, field: str, scope: str) -> dict[str, Any]:
+        plan = self._replacements(find, replacement, field, scope)
+        with self._lock:
+            self._replace_plan = plan
+            self.replace_preview = {
+                **{k: plan[k] for k in ("find", "replace", "field", "scope")},
+                "count": len(plan["changes"]),
+                "changes": [
+                    {"id": c["id"], "before": as_text(c["before"]), "after": as_text(c["after"])}
+                    for c in plan["changes"][:PREVIEW_SHOWN]
+                ],
+            }
+        return plan
+
+    def _apply_replace(self, plan: dict[str, Any] | None = None) -> list[Any]:
+        """Each change of a previewed replace as an edit (staged on a versioned dataset)."""
+        with self._lock:
+            plan = plan or self._replace_plan
+            self._replace_plan = None
+            self.replace_preview = {}
+        if not plan:
+            raise ValueError("nothing to replace: preview a replacement first")
+        handles = []
+        for change in plan["changes"]:
+            fields = {change["field"]: change["after"]}
+            if self.source.save_mode == "version":
+                self._stage(change["id"], fields)
+            else:
+                handles.append(self._save(change["id"], fields, base=change["updated"]))
+        n = len(plan["changes"])
+        self.notice = f"Replacing in {n} datapoint{'s' if n != 1 else ''}" if n else "Nothing to replace"
+        return handles
+
+    def _cancel_previews(self) -> None:
+        with self._lock:
+            self._replace_plan = self._paste_plan = None
+            self.replace_preview, self.paste_preview = {}, {}
+
+    # --- pasting rows from a spreadsheet --------------------------------------------------------
+
+    def _plan_paste(self, text: str, header: bool | None = None) -> dict[str, Any]:
+        """Tab-separated rows (a header row naming fields, or not) as new datapoints, or, with rows
+        selected, as values for the selected rows' cells. {"mode": "new"|"fill", "rows": [...]}."""
+        if not isinstance(text, str):
+            raise TypeError(f"text must be a str of tab-separated rows, not {type(text).__name__}")
+        rows = [
+            row for row in csv.reader(io.StringIO(text.strip("\r\n")), delimiter="\t") if any(c.strip() for c in row)
+        ]
+        if not rows:
+            raise ValueError("nothing to paste: no rows (copy cells from a spreadsheet: tab-separated rows)")
+        editable = [c for c in self.source.columns if c.editable]
+        names = {c.key.casefold(): c.key for c in editable}
+        names.update({c.title.casefold(): c.key for c in editable})
+        names.update({alias.casefold(): key for alias, key in self.source.field_aliases.items()})
+        takes_inputs = "inputs" in names.values()
+        first = [cell.strip() for cell in rows[0]]
+        if header is None:
+            header = any(cell.casefold() in names for cell in first)
+        targets: list[tuple[str, str | None]] = []  # (field, input name) per pasted column
+        if header:
+            for cell in first:
+                if cell.casefold() in names:
+                    targets.append((names[cell.casefold()], None))
+                elif takes_inputs and cell:
+                    targets.append(("inputs", cell))  # a column named otherwise is an input of that name
+                else:
+                    known = ", ".join(c.title for c in editable)
+                    raise ValueError(f"pasted column {cell!r} is not a field of this dataset ({known})")
+            rows = rows[1:]
+            if not rows:
+                raise ValueError("nothing to paste: only a header row")
+        else:
+            width = max(len(row) for row in rows)
+            if width > len(editable):
+                known = ", ".join(c.title for c in editable)
+                raise ValueError(
+                    f"{width} columns pasted without a header row, but this dataset has {len(editable)} editable "
+                    f"fields ({known}): add a header row naming them"
+                )
+            targets = [(c.key, None) for c in editable[:width]]
+        kinds = {c.key: c.kind for c in editable}
+        planned = []
+        for number, row in enumerate(rows, start=1):
+            fields: dict[str, Any] = {}
+            for cell, (key, name) in zip(row, targets, strict=False):
+                if name is not None:
+                    fields.setdefault("inputs", {})[name] = cell
+                elif kinds[key] in ("inputs", "messages") or (kinds[key] == "json" and cell.strip()[:1] in "[{"):
+                    try:
+                        fields[key] = json.loads(cell) if cell.strip() else None
+                    except ValueError:
+                        raise ValueError(f"pasted row {number}: {key} is not JSON ({cell[:40]!r})") from None
+                else:
+                    fields[key] = cell
+            planned.append({k: v for k, v in fields.items() if v is not None})
+        selected = list(self.selection)
+        if selected:
+            if len(planned) > len(selected):
+                raise ValueError(
+                    f"{len(planned)} rows pasted into {len(selected)} selected rows: select {len(planned)} rows, "
+                    "or clear the selection to add them as new datapoints"
+                )
+            for number, filled in enumerate(planned, start=1):
+                if not filled:
+                    raise ValueError(f"pasted row {number} is empty")
+                try:
+                    self.source.validate(filled)
+                except ValueError as error:
+                    raise ValueError(f"pasted row {number}: {error}") from None
+            return {"mode": "fill", "rows": [{"id": i, "fields": f} for i, f in zip(selected, planned, strict=False)]}
+        items = [self.source.new_item(made, f"pasted row {n}") for n, made in enumerate(planned, start=1)]
+        return {"mode": "new", "rows": [{"fields": item} for item in items]}
+
+    def _preview_paste(self, text: str, header: bool | None = None) -> dict[str, Any]:
+        plan = self._plan_paste(text, header)
+        with self._lock:
+            self._paste_plan = plan
+            shown = []
+            for row in plan["rows"][:PREVIEW_SHOWN]:
+                entry: dict[str, Any] = {"fields": {k: as_text(v) for k, v in row["fields"].items()}}
+                if "id" in row:
+                    current = self.source.row(self._datapoint(row["id"]))
+                    entry.update(id=row["id"], before={k: as_text(current.get(k)) for k in row["fields"]})
+                shown.append(entry)
+            self.paste_preview = {"mode": plan["mode"], "count": len(plan["rows"]), "rows": shown}
+        return plan
+
+    def _apply_paste(self, plan: dict[str, Any] | None = None) -> Any:
+        with self._lock:
+            plan = plan or self._paste_plan
+            self._paste_plan = None
+            self.paste_preview = {}
+        if not plan:
+            raise ValueError("nothing to paste: preview the pasted rows first")
+        if plan["mode"] == "new":
+            return self._add_items([row["fields"] for row in plan["rows"]], "Pasted a datapoint")
+        handles = []
+        for row in plan["rows"]:
+            if self.source.save_mode == "version":
+                self._stage(row["id"], row["fields"])
+            else:
+                handles.append(self._save(row["id"], row["fields"]))
+        return handles
+
+    # --- waiting, for the Python API ------------------------------------------------------------
+
+    def _await(self, condition: Callable[[], bool], timeout: float) -> None:  # noqa: D102
+        deadline = time.monotonic() + timeout
+        while not condition():
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the grid did not show the result within {timeout:g} s")
+            time.sleep(0.02)
