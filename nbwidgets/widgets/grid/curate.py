@@ -488,7 +488,7 @@ class Curating:
 
     # --- waiting, for the Python API ------------------------------------------------------------
 
-    def _await(self, condition: Callable[[], bool], timeout: float) -> None:  # noqa: D102
+    def _await(self, condition: Callable[[], bool], timeout: float) -> None:
         deadline = time.monotonic() + timeout
         while not condition():
             if time.monotonic() > deadline:
