@@ -48,6 +48,7 @@ E2E_FEEDBACK = [
     "tests/e2e/test_feedback_in_jupyterlab.py",
 ]
 E2E_MARKUP = ["tests/e2e/test_markup_in_jupyterlab.py"]
+E2E_MESSAGES = ["tests/e2e/test_messages_editor_in_jupyterlab.py"]
 
 
 @dataclass
@@ -424,6 +425,14 @@ MUTANTS: list[Mutant] = [
         ["tests/widgets/test_grid_paths.py", "tests/client/test_overmind_client.py"],
         "issue 24 (2): Overmind: a version saved with two staged fields of a row holds only the last",
     ),
+    Mutant(
+        "experiment.rerun-keeps-the-old-feedback",
+        "nbwidgets/widgets/experiment.py",
+        "row.feedback = {}  # a re-run is a new trace",
+        "pass  # a re-run is a new trace",
+        ["tests/widgets/test_experiment.py"],
+        "issue 24 (3): a re-run output shows the old trace's rating as given, and the same rating is not sent",
+    ),
     # --- front end -----------------------------------------------------------------------------------------------
     Mutant(
         "js.textcell-innerhtml",
@@ -452,6 +461,24 @@ MUTANTS: list[Mutant] = [
         NODE,
         "issue 24 (5): the feedback correction's diff built as HTML runs a datapoint's markup",
         user_level=E2E_MARKUP,
+    ),
+    Mutant(
+        "js.messages-editor-drops-part-keys",
+        "js/grid/messages.js",
+        'return { value: { ...part.extra, type: "text", text: part.text } };',
+        'return { value: { type: "text", text: part.text } };',
+        NODE,
+        "issue 24 (4): an edit of one message drops a text part's cache_control in every other message",
+        user_level=E2E_MESSAGES,
+    ),
+    Mutant(
+        "js.messages-editor-drops-names",
+        "js/grid/messages.js",
+        "const message = { ...draft.extra, role: draft.role };",
+        "const message = { role: draft.role };",
+        NODE,
+        "issue 24 (4): an edit of one message drops every message's name (and keys the editor does not show)",
+        user_level=E2E_MESSAGES,
     ),
     Mutant(
         "js.answers-to-every-view",

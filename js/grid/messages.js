@@ -6,14 +6,21 @@ let keys = 0;
 const nextKey = () => `m${++keys}`;
 const KNOWN = new Set(["role", "content", "tool_calls", "tool_call_id"]);
 
+const without = (object, names) => Object.fromEntries(Object.entries(object ?? {}).filter(([k]) => !names.includes(k)));
+
+// A part's keys the editor has no field for (a text part's cache_control, an image's own keys) ride along in
+// `extra` and `imageExtra`, and come back as they were: an edit elsewhere never drops them.
 function partDraft(part) {
-  if (part?.type === "text") return { type: "text", text: String(part.text ?? "") };
+  if (part?.type === "text")
+    return { type: "text", text: String(part.text ?? ""), extra: without(part, ["type", "text"]) };
   if (part?.type === "image_url") {
     const image = part.image_url ?? {};
     return {
       type: "image_url",
       url: String(typeof image === "string" ? image : (image.url ?? "")),
       detail: image.detail,
+      extra: without(part, ["type", "image_url"]),
+      imageExtra: typeof image === "string" ? {} : without(image, ["url", "detail"]),
     };
   }
   return { type: part?.type ?? "part", json: JSON.stringify(part, null, 2) };
@@ -31,6 +38,7 @@ export function toDrafts(messages) {
       parts: Array.isArray(content) ? content.map(partDraft) : null,
       toolCalls: message?.tool_calls ? JSON.stringify(message.tool_calls, null, 2) : "",
       toolCallId: message?.tool_call_id ?? "",
+      nullContent: content === null, // kept null (not "") while its text stays empty
       extra,
     };
   });
@@ -74,10 +82,12 @@ function parseJson(text, what) {
 }
 
 function partValue(part) {
-  if (part.type === "text") return { value: { type: "text", text: part.text } };
+  if (part.type === "text") return { value: { ...part.extra, type: "text", text: part.text } };
   if (part.type === "image_url") {
-    const image = part.detail ? { url: part.url, detail: part.detail } : { url: part.url };
-    return part.url.trim() ? { value: { type: "image_url", image_url: image } } : { error: "The image URL is empty" };
+    const image = { ...part.imageExtra, url: part.url, ...(part.detail ? { detail: part.detail } : {}) };
+    return part.url.trim()
+      ? { value: { ...part.extra, type: "image_url", image_url: image } }
+      : { error: "The image URL is empty" };
   }
   return parseJson(part.json, `The ${part.type} part`);
 }
@@ -105,7 +115,8 @@ export function fromDrafts(drafts) {
       else message.tool_calls = parsed.value;
       if (draft.role !== "assistant") problem(index, "Only assistant messages make tool calls");
     }
-    if (draft.role === "assistant" && message.content === "" && message.tool_calls) message.content = null;
+    if (draft.role === "assistant" && message.content === "" && (message.tool_calls || draft.nullContent))
+      message.content = null;
     if (draft.role === "tool") {
       if (!draft.toolCallId.trim()) problem(index, "A tool message needs the id of the tool call it answers");
       message.tool_call_id = draft.toolCallId;

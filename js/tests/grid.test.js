@@ -186,3 +186,52 @@ test("messages: an image preview only where safe", () => {
   assert.equal(safeImageUrl("data:image/svg+xml;base64,PHN2Zz4="), null);
   assert.ok(safeImageUrl("data:image/png;base64,iVBORw0KGgo="));
 });
+
+// Keys the messages editor has no field for: a name, a tool call's id, content parts it does not edit, a
+// text part's cache_control, an image's own keys, a null content, keys of a role's own (reasoning, refusal).
+const UNSHOWN = [
+  { role: "system", content: "Be brief.", name: "policy" },
+  {
+    role: "user",
+    name: "ada",
+    content: [
+      { type: "text", text: "What is in this picture?", cache_control: { type: "ephemeral", ttl: "1h" } },
+      { type: "image_url", image_url: { url: "https://example.com/a.png", detail: "low", format: "png" }, note: 1 },
+      { type: "file", file: { file_data: "data:application/pdf;base64,JVBERi0=", filename: "a.pdf" } },
+      { type: "input_audio", input_audio: { data: "UklGRg==", format: "wav" } },
+    ],
+  },
+  {
+    role: "assistant",
+    content: null,
+    tool_calls: [{ id: "call_1", type: "function", function: { name: "look", arguments: '{"q": 1}' } }],
+  },
+  { role: "tool", tool_call_id: "call_1", content: "a cat", name: "look" },
+  { role: "assistant", content: "A cat.", reasoning_content: "The tool said so.", metadata: { by: "x" } },
+  { role: "assistant", content: null, refusal: "I cannot say." },
+];
+
+test("messages: what the editor does not show survives an edit of another message's text", () => {
+  for (const [at, changes] of [
+    [0, { text: "Be briefer." }],
+    [3, { text: "a black cat" }],
+    [4, { role: "assistant", text: "A black cat." }],
+  ]) {
+    const { value, errors } = fromDrafts(updateMessage(toDrafts(UNSHOWN), at, changes));
+    assert.deepEqual(errors, {});
+    assert.deepEqual(
+      value.filter((_, i) => i !== at),
+      UNSHOWN.filter((_, i) => i !== at),
+    );
+    assert.deepEqual(value[at], { ...UNSHOWN[at], content: changes.text });
+  }
+  let drafts = updatePart(toDrafts(UNSHOWN), 1, 0, { text: "And this?" }); // a part edited: its own keys stay
+  drafts = updatePart(drafts, 1, 1, { url: "https://example.com/b.png" });
+  const [, user] = fromDrafts(drafts).value;
+  assert.deepEqual(user.content[0], { ...UNSHOWN[1].content[0], text: "And this?" });
+  assert.deepEqual(user.content[1], {
+    ...UNSHOWN[1].content[1],
+    image_url: { ...UNSHOWN[1].content[1].image_url, url: "https://example.com/b.png" },
+  });
+  assert.deepEqual(user.content.slice(2), UNSHOWN[1].content.slice(2));
+});

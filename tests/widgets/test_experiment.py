@@ -579,3 +579,48 @@ def test_overmind_use_as_expected_is_undone_staged_or_saved(overmind):
     assert restored.version > created.version
     held = [dp for dp in overmind.get_dataset(restored.id).datapoints if dp.order == review.rows[0].order]
     assert held[0].expected_output == before
+
+
+def test_feedback_across_a_rerun_stays_on_the_old_trace_and_the_new_output_starts_unrated(orq, sandbox, dataset):
+    """A rated row re-run: a new output on a new trace. The row shows nothing given (the `_feedback` trait the
+    controls are drawn from, and `results`), the old trace keeps its rating on the service, and rating the
+    new output sends to the new trace, with an id of its own (issue 24, 3)."""
+    runs: Counter[str] = Counter()
+
+    def generate(datapoint):
+        runs[datapoint.id] += 1
+        trace = sandbox.new_trace(f"rerun-{runs[datapoint.id]}")
+        return {"output": f"answer {datapoint.inputs['n']}, run {runs[datapoint.id]}", "trace_id": trace}
+
+    review = settled(ExperimentReview(orq, dataset, generate=generate, page_size=3))
+    first = by_n(review)[0]
+    row, old_trace = first["datapoint_id"], first["trace_id"]
+    review.feedback(row, "rating", "good")
+    review.feedback(row, "correction", "The right answer.")
+    settled(review)
+    assert review._feedback[row]["rating"] == {"value": "good", "state": "sent", "message": ""}
+    old_ids = {f["property"]: f["id"] for f in sandbox.feedback(old_trace)}
+
+    review.rerun(row)
+    settled(review)
+    again = by_n(review)[0]
+    new_trace = again["trace_id"]
+    assert again["output"] == "answer 0, run 2" and new_trace != old_trace and again["runs"] == 2
+    assert row not in review._feedback and again["feedback"] == {}  # the new output starts unrated
+    assert review._generations[row]["trace_id"] == new_trace
+    assert {(f["property"], f["value"]) for f in sandbox.feedback(old_trace)} == {
+        ("rating", "good"),
+        ("correction", "The right answer."),
+    }
+    assert sandbox.feedback(new_trace) == []
+
+    review.feedback(row, "rating", "good")  # the same value as before the re-run: still sent, to the new trace
+    review.feedback(row, "rating", "bad")
+    settled(review)
+    assert review._feedback[row] == {"rating": {"value": "bad", "state": "sent", "message": ""}}
+    [rated] = sandbox.feedback(new_trace)
+    assert (rated["property"], rated["value"]) == ("rating", "bad") and rated["id"] not in old_ids.values()
+    assert {(f["property"], f["value"], f["id"]) for f in sandbox.feedback(old_trace)} == {
+        ("rating", "good", old_ids["rating"]),
+        ("correction", "The right answer.", old_ids["correction"]),
+    }
