@@ -22,6 +22,7 @@ import {
   withMode,
   withOutputType,
 } from "./draft.js";
+import { renderTry } from "./trying.js";
 
 function render({ model, el }) {
   // --- state -------------------------------------------------------------------------------
@@ -63,6 +64,8 @@ function render({ model, el }) {
   const notice = h("div", { class: "nbw-notice", role: "status" });
   const body = h("div", { class: "nbw-form-body" });
   const footer = h("div", { class: "nbw-form-footer" });
+  const trying = h("div", { class: "nbw-try-box" });
+  const tryPicks = { open: false, dataset: "", deployment: "", limit: 10, page: 1 }; // this view's own picks
   const root = h(
     "form",
     { class: "nbw nbw-form", novalidate: true, "aria-label": "LLM evaluator" },
@@ -71,6 +74,7 @@ function render({ model, el }) {
     notice,
     body,
     footer,
+    trying,
   );
   root.addEventListener("submit", (event) => event.preventDefault(), { signal });
   isolateShortcuts(root, signal);
@@ -607,11 +611,24 @@ function render({ model, el }) {
     }),
   );
   const onProblems = onState;
+  const onTry = coalesced(() =>
+    keepingFocus(root, () => renderTry(trying, { get, request, viewId, local: tryPicks, onError: showError })),
+  );
   const watched = { draft: onDraft, problems: onProblems, server_problems: onProblems, variables: renderVariables };
   for (const name of ["dirty", "saving", "notice", "banner", "version", "evaluator_id", "loading", "version_increment"])
     watched[name] = onState;
+  for (const name of ["try_rows", "try_status", "try_options", "dirty", "evaluator_id", "version"]) {
+    const before = watched[name];
+    watched[name] = before
+      ? () => {
+          before();
+          onTry();
+        }
+      : onTry;
+  }
   for (const [name, fn] of Object.entries(watched)) model.on(`change:${name}`, fn);
   build();
+  onTry();
 
   return () => {
     controller.abort();

@@ -173,7 +173,8 @@ def base_grade(response: str, reference: str | None, prompt: str) -> Grade:
         f1 = 2 * precision * recall / (precision + recall)
         return Grade(
             f1,
-            f"The output shares {common} of the reference's {sum(ref.values())} words (overlap {f1:.2f}).",
+            f"The output has {common} of the reference's {sum(ref.values())} words, in {sum(out.values())} "
+            f"words of its own (overlap {f1:.2f}).",
         )
     words = _words(response)
     count = len(words)

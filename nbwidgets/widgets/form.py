@@ -19,6 +19,7 @@ from ..client import ApiError, OrqClient
 from ..client.writes import WriteHandle
 from ..models import Evaluator, evaluator_problems, template_variables
 from ._base import STATIC, Widget, WriteStatuses, describe, run_in_background, segment_id, wait_for_load
+from ._trying import Trial
 
 FORM_FIELDS = (
     "key",
@@ -103,6 +104,10 @@ class EvaluatorForm(Widget):
     version_description = traitlets.Unicode("").tag(sync=True)
     variables = traitlets.List(traitlets.Unicode()).tag(sync=True)
     suggested_models = traitlets.List(traitlets.Unicode(), default_value=SUGGESTED_MODELS).tag(sync=True)
+    # "Try it" (see _trying.py): the saved version's verdicts on a page of a dataset
+    try_rows = traitlets.List(traitlets.Dict()).tag(sync=True)
+    try_status = traitlets.Dict({"state": "idle"}).tag(sync=True)  # state, version, dataset_id, deployment, ...
+    try_options = traitlets.Dict().tag(sync=True)  # {datasets: [{id, name}], deployments: [key]} to pick from
 
     def __init__(self, client: OrqClient | None = None, evaluator_id: str | None = None, path: str = "Default") -> None:
         super().__init__(client, flavour="orq")
@@ -112,6 +117,7 @@ class EvaluatorForm(Widget):
         self._save_callbacks: list[Callable[[Evaluator], None]] = []
         self._rejected: dict[str, Any] = {}  # the draft the server last refused
         self._statuses = WriteStatuses(self._show)
+        self._trial = Trial(self.client, self._show_trial)
         self.observe(self._on_draft, ["draft", "original"])
         self._loads = 0  # a load applies only while it is the newest one asked for
         self._first_load: concurrent.futures.Future[None] | None = None
@@ -219,6 +225,55 @@ class EvaluatorForm(Widget):
             return None
         return future
 
+    def try_on(
+        self, dataset_id: str, *, deployment: str | None = None, limit: int = 10, page: int = 1, wait: bool = True
+    ) -> list[dict[str, Any]] | concurrent.futures.Future[list[dict[str, Any]]]:
+        """Run the saved evaluator on `limit` rows (page `page`) of a dataset and return each row's verdict.
+
+        What is graded: the datapoints' expected outputs, or with `deployment=` that deployment's answers
+        (generated once per row, and graded against the expected outputs). After each save the new version
+        runs on the same rows, and rows whose verdict changed are marked (`changed`, with the verdict `before`).
+        Invoking runs stored evaluators: a draft with unsaved changes must be saved first."""
+        Trial.check(dataset_id, deployment, limit, page)
+        if self.evaluator_id is None:
+            raise ValueError("try_on: this evaluator is not saved yet; save it first (Try it runs the saved version)")
+        if self._first_load is not None:
+            wait_for_load(self._first_load, f"evaluator {self.evaluator_id}")
+        if self.dirty:
+            raise ValueError(
+                "try_on: the draft has unsaved changes; save it first (Try it runs the saved version, not the draft)"
+            )
+        setup = {"dataset_id": dataset_id, "deployment": deployment, "limit": limit, "page": page}
+        self._trial.setup = setup
+        evaluator_id = self.evaluator_id
+        if wait:
+            return self._trial.run(evaluator_id, setup)
+        return run_in_background(self._trial.run, evaluator_id, setup)
+
+    def _show_trial(self, status: dict[str, Any], rows: list[dict[str, Any]]) -> None:
+        with self.hold_sync():
+            self.try_rows = rows
+            self.try_status = status
+
+    def _load_try_options(self) -> None:
+        try:
+            datasets = [{"id": d.id, "name": d.display_name} for d in self.client.list_datasets(limit=50).items]
+            deployments = [d.key for d in self.client.list_deployments(limit=50).items]
+        except Exception as error:
+            self.try_status = {"state": "error", "message": "Could not list datasets: " + describe(error)["message"]}
+            return
+        self.try_options = {"datasets": datasets, "deployments": deployments}
+
+    def _intent_try(self, message: dict[str, Any]) -> None:
+        deployment = message.get("deployment") or None
+        self.try_on(
+            str(message.get("dataset_id") or ""),
+            deployment=deployment,
+            limit=int(message.get("limit") or 10),
+            page=int(message.get("page") or 1),
+            wait=False,
+        )
+
     def on_save(self, callback: Callable[[Evaluator], None]) -> None:
         self._save_callbacks.append(callback)
 
@@ -229,6 +284,8 @@ class EvaluatorForm(Widget):
             "save": self._intent_save,
             "reset": lambda m: self.reset(),
             "reload": self._intent_reload,
+            "try": self._intent_try,
+            "try_options": lambda m: run_in_background(self._load_try_options) and None,
         }
 
     def _intent_save(self, message: dict[str, Any]) -> None:
@@ -280,6 +337,9 @@ class EvaluatorForm(Widget):
             # else: typed while it saved; those keystrokes stay (the form is dirty against the saved values)
             self.version = getattr(saved, "version", None)
             self.version_description = ""
+        setup = self._trial.setup
+        if setup is not None and saved.id:  # "Try it" was run: the new version runs on the same rows
+            run_in_background(lambda: self._trial.run(saved.id, setup, compare=True))
         for callback in self._save_callbacks:
             callback(saved)
 

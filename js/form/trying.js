@@ -1,0 +1,158 @@
+// EvaluatorForm's "Try it": run the saved version on a page of a dataset and show each verdict beside the
+// text it graded; after a save the kernel runs the new version and marks the rows whose verdict changed.
+import { clampedText } from "../shared/cells.js";
+import { append, clear, h } from "../shared/dom.js";
+
+/** "✓ 4", "✗ fail", "✓ correct" (the same words as the review's verdict chips). */
+export function tryVerdictText(row) {
+  if (row.state === "error") return "error";
+  if (row.state === "skipped") return "–";
+  const mark = row.passed === true ? "✓" : row.passed === false ? "✗" : "";
+  const value = row.value;
+  const shown =
+    typeof value === "boolean" || value == null
+      ? row.passed
+        ? "pass"
+        : "fail"
+      : typeof value === "number" && !Number.isInteger(value)
+        ? value.toFixed(2)
+        : String(value);
+  return `${mark} ${shown}`.trim();
+}
+
+/** The status line: what runs, or how the last run went. */
+export function tryStatusText(status, rows) {
+  const version = status.version ? `version ${status.version}` : "the saved version";
+  if (status.state === "running") return `Running ${version} on ${status.limit ?? ""} rows…`.replace("  ", " ");
+  if (status.state === "error") return status.message ?? "Try it failed";
+  if (status.state !== "done") return "";
+  const done = rows.filter((r) => r.state === "done");
+  const passed = done.filter((r) => r.passed).length;
+  let text = `${version[0].toUpperCase()}${version.slice(1)}: ${passed} of ${done.length} pass`;
+  if (status.changed != null) text += ` · ${status.changed} changed since the version before`;
+  if (status.failed) text += ` · ${status.failed} could not be judged`;
+  return text;
+}
+
+/** Render the panel into `container` from the kernel's traits; `local` keeps the view's own picks. */
+export function renderTry(container, { get, request, viewId, local, onError }) {
+  const options = get("try_options") ?? {};
+  const status = get("try_status") ?? { state: "idle" };
+  const rows = get("try_rows") ?? [];
+  const saved = Boolean(get("evaluator_id"));
+  const dirty = Boolean(get("dirty"));
+  const datasets = options.datasets ?? [];
+  if (!local.dataset && datasets.length) local.dataset = datasets[0].id;
+
+  const details = h("details", { class: "nbw-try", open: local.open });
+  details.addEventListener("toggle", () => {
+    local.open = details.open;
+    if (details.open && !options.datasets) request("try_options").catch(onError);
+  });
+  const id = (name) => `${viewId}-try-${name}`;
+  const dataset = h(
+    "select",
+    { id: id("dataset") },
+    datasets.length ? null : h("option", { value: "" }, options.datasets ? "No dataset" : "Loading…"),
+    datasets.map((d) => h("option", { value: d.id, selected: d.id === local.dataset }, d.name)),
+  );
+  dataset.addEventListener("change", () => {
+    local.dataset = dataset.value;
+  });
+  const grade = h(
+    "select",
+    { id: id("grade") },
+    h("option", { value: "", selected: !local.deployment }, "The expected outputs"),
+    (options.deployments ?? []).map((key) =>
+      h("option", { value: key, selected: key === local.deployment }, `Answers of ${key}`),
+    ),
+  );
+  grade.addEventListener("change", () => {
+    local.deployment = grade.value;
+  });
+  const limit = h("input", { id: id("limit"), type: "number", min: "1", max: "50", value: String(local.limit) });
+  limit.addEventListener("input", () => {
+    local.limit = Math.max(1, Math.min(50, Number.parseInt(limit.value, 10) || 10));
+  });
+  const page = h("input", { id: id("page"), type: "number", min: "1", value: String(local.page) });
+  page.addEventListener("input", () => {
+    local.page = Math.max(1, Number.parseInt(page.value, 10) || 1);
+  });
+  const blocked = !saved
+    ? "Save the evaluator first: Try it runs the saved version."
+    : dirty
+      ? `Not saved yet: Try it runs the saved version${get("version") ? ` (${get("version")})` : ""}, not the draft. Save first to try your edits.`
+      : "";
+  const run = h(
+    "button",
+    {
+      type: "button",
+      class: "nbw-primary",
+      disabled: Boolean(blocked) || !local.dataset || status.state === "running",
+      onclick: () =>
+        request("try", {
+          dataset_id: local.dataset,
+          deployment: local.deployment || null,
+          limit: local.limit,
+          page: local.page,
+        }).catch(onError),
+    },
+    "Run on these rows",
+  );
+
+  append(details, [
+    h("summary", {}, "Try it on a dataset"),
+    h(
+      "div",
+      { class: "nbw-grid3" },
+      h("div", { class: "nbw-field" }, h("label", { for: id("dataset") }, "Dataset"), dataset),
+      h("div", { class: "nbw-field" }, h("label", { for: id("grade") }, "Grade"), grade),
+      h("div", { class: "nbw-field" }, h("label", { for: id("limit") }, "Rows"), limit),
+      h("div", { class: "nbw-field" }, h("label", { for: id("page") }, "Page"), page),
+    ),
+    h("div", { class: "nbw-toolbar" }, run, blocked ? h("span", { class: "nbw-muted", role: "note" }, blocked) : null),
+    h("div", { class: `nbw-try-status nbw-try-${status.state}`, role: "status" }, tryStatusText(status, rows)),
+    rows.length ? resultsTable(rows, Boolean(status.deployment)) : null,
+  ]);
+  append(clear(container), [details]);
+}
+
+function resultsTable(rows, withExpected) {
+  return h(
+    "table",
+    { class: "nbw-try-table" },
+    h(
+      "tr",
+      {},
+      h("th", { scope: "col" }, "Graded text"),
+      withExpected ? h("th", { scope: "col" }, "Expected output") : null,
+      h("th", { scope: "col" }, "Verdict"),
+      h("th", { scope: "col" }, "Explanation"),
+    ),
+    rows.map((row) =>
+      h(
+        "tr",
+        { class: row.changed ? "nbw-try-changed" : "", dataset: { id: row.datapoint_id, state: row.state } },
+        h("td", {}, row.text == null ? h("span", { class: "nbw-muted" }, "—") : clampedText(row.text)),
+        withExpected ? h("td", {}, clampedText(row.expected_output ?? "")) : null,
+        h(
+          "td",
+          { class: "nbw-try-verdict" },
+          h(
+            "span",
+            { class: `nbw-verdict nbw-verdict-${row.state === "done" ? (row.passed ? "pass" : "fail") : row.state}` },
+            tryVerdictText(row),
+          ),
+          row.changed
+            ? h(
+                "div",
+                { class: "nbw-badge nbw-changed" },
+                `changed (was ${tryVerdictText({ state: "done", ...row.before })})`,
+              )
+            : null,
+        ),
+        h("td", {}, row.state === "error" || row.state === "skipped" ? row.error : (row.explanation ?? "")),
+      ),
+    ),
+  );
+}
