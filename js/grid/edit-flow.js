@@ -2,12 +2,24 @@
 // shape changes (a message added, raw JSON on), save through the "edit" intent, reopen it with the
 // reason when the edit is refused, close it. The editor row itself is built by editor.js.
 import { pretty } from "../shared/format.js";
+import { editorText } from "./editing.js";
 import { buildEditor, editorResult, openEditorState, withServerError } from "./editor.js";
 import { fromDrafts, toDrafts } from "./messages.js";
 
-export function createEditFlow({ get, request, viewId, signal, columns, shown, focusTable }) {
+/** True when the editor holds text that differs from the value it opened on (a draft worth keeping). */
+export function unsaved(state) {
+  if (state.kind !== "messages") return state.text !== editorText(state.kind, state.original);
+  const now = state.raw ? state.text : JSON.stringify(fromDrafts(state.drafts).value);
+  return (
+    now !== (state.raw ? pretty(state.original ?? []) : JSON.stringify(fromDrafts(toDrafts(state.original)).value))
+  );
+}
+
+export function createEditFlow({ get, request, viewId, signal, columns, shown, focusTable, page, onKept }) {
   let state = null;
   let row = null;
+  // unsaved editors whose row left the page (a page change): kept by row id, reopened on its page again
+  const kept = new Map();
 
   function open(id, key, status = null) {
     const list = columns();
@@ -16,6 +28,8 @@ export function createEditFlow({ get, request, viewId, signal, columns, shown, f
     const data = (get("_page_rows") ?? []).find((r) => r.id === id);
     if (!column || !data) return;
     state = openEditorState(column, { ...data, ...get("_row_patches")?.[id] }, status?.draft);
+    state.page = page();
+    state.rowNumber = (get("_page_rows") ?? []).findIndex((r) => r.id === id) + 1 + (page() - 1) * get("page_size");
     if (status?.state === "failed") state = withServerError(state, status);
     show({ focusFirst: true });
   }
@@ -36,6 +50,10 @@ export function createEditFlow({ get, request, viewId, signal, columns, shown, f
             field: (key) => open(state.id, key),
             raw: switchRaw,
             save,
+            saveAsText: () => {
+              state = { ...state, asText: true };
+              save();
+            },
             cancel: close,
           },
         })
@@ -67,7 +85,7 @@ export function createEditFlow({ get, request, viewId, signal, columns, shown, f
   function save() {
     const result = editorResult(state);
     if (result.error) {
-      state = { ...state, error: result.error, errors: result.errors ?? {} };
+      state = { ...state, error: result.error, errors: result.errors ?? {}, asTextOffered: result.asTextOffered };
       return show();
     }
     const pending = state;
@@ -85,13 +103,30 @@ export function createEditFlow({ get, request, viewId, signal, columns, shown, f
     focusTable();
   }
 
-  /** The page changed: an editor whose row left the page goes with it. */
+  /**
+   * The page changed: an editor whose row left the page goes with it, its unsaved text kept (and said,
+   * with a way to drop it); an editor kept for a row of this page opens again with that text.
+   */
   function pageChanged() {
-    if (state && !(get("_page_rows") ?? []).some((r) => r.id === state.id)) {
+    const here = new Set((get("_page_rows") ?? []).map((r) => r.id));
+    if (state && !here.has(state.id)) {
+      if (unsaved(state)) kept.set(state.id, state);
       state = null;
       row = null;
     }
+    const back = state ? null : [...kept.values()].find((draft) => here.has(draft.id));
+    if (back) {
+      kept.delete(back.id);
+      state = back;
+      show(); // not focused: the keys stay where the page change left them (the pager)
+    }
+    onKept([...kept.values()]);
   }
 
-  return { open, pageChanged, row: () => row };
+  function discard(id) {
+    kept.delete(id);
+    onKept([...kept.values()]);
+  }
+
+  return { open, pageChanged, discard, row: () => row };
 }

@@ -37,7 +37,8 @@ export function openEditorState(column, row, draft = null) {
 
 /** The value to save, or {error}: messages problems land on their messages (state.errors). */
 export function editorResult(state) {
-  if (state.kind !== "messages") return editorValue(state.kind, state.text, state.title);
+  if (state.kind !== "messages")
+    return editorValue(state.kind, state.text, state.title, { original: state.original, asText: state.asText });
   if (state.raw) {
     const parsed = editorValue("messages", state.text, state.title);
     if (parsed.error) return parsed;
@@ -117,7 +118,14 @@ export function buildEditor(state, { columns, saveLabel, viewId, signal, on }) {
         : null,
     ),
     body,
-    h("div", { class: "nbw-field-error", role: "alert" }, state.error ?? ""),
+    h(
+      "div",
+      { class: "nbw-field-error", role: "alert" },
+      state.error ?? "",
+      state.asTextOffered
+        ? [" ", h("button", { type: "button", class: "nbw-link", onclick: () => on.saveAsText() }, "Save as text")]
+        : null,
+    ),
     h("div", { class: "nbw-muted" }, "Changes:"),
     diffBox,
     h(

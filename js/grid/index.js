@@ -57,6 +57,7 @@ function render({ model, el }) {
   const statusLine = h("div", { class: "nbw-status", role: "status", "aria-live": "polite" });
   const alert = h("div", { class: "nbw-alert", role: "alert" });
   const notice = h("div", { class: "nbw-notice", role: "status", hidden: true });
+  const keptLine = h("div", { class: "nbw-kept", role: "status", hidden: true });
   const table = createTable({
     root: el,
     signal,
@@ -88,6 +89,7 @@ function render({ model, el }) {
     statusLine,
     alert,
     notice,
+    keptLine,
     picker,
     table.element,
     pager,
@@ -102,6 +104,20 @@ function render({ model, el }) {
     columns,
     shown: () => renderRows(),
     focusTable: () => table.focus(),
+    page: () => flipper.get("page_number"),
+    onKept: (drafts) => {
+      keptLine.hidden = !drafts.length;
+      keptLine.replaceChildren(
+        ...drafts.map((draft) =>
+          h(
+            "div",
+            {},
+            `Unsaved edit kept: ${draft.title} of row ${draft.rowNumber} (page ${draft.page}). It opens again with your text on that page. `,
+            h("button", { type: "button", class: "nbw-link", onclick: () => edits.discard(draft.id) }, "Discard it"),
+          ),
+        ),
+      );
+    },
   });
   const flipper = createFlipper({
     get,

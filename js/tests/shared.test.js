@@ -112,3 +112,17 @@ test("a review's hover text: its kind, when and why; never ids", () => {
   assert.doesNotMatch(title, /01JBX0/);
   assert.match(evaluationTitle({ ...review, annotator: { kind: "llm", actor_id: "x" } }), /^LLM judge/);
 });
+
+test("a JSON field keeps its type: an object's typo is refused with the parse error, text only on purpose", () => {
+  const original = { team: "platform", priority: "high" };
+  const typo = '{"team": "platform", "priority": medium}';
+  const refused = editorValue("json", typo, "Expected output", { original });
+  assert.match(refused.error, /Expected output held a JSON object: .*valid JSON/);
+  assert.equal(refused.asTextOffered, true);
+  assert.equal("value" in refused, false);
+  assert.deepEqual(editorValue("json", typo, "Expected output", { original, asText: true }), { value: typo });
+  assert.deepEqual(editorValue("json", '{"team": "x"}', "E", { original }), { value: { team: "x" } });
+  assert.deepEqual(editorValue("json", "42", "E", { original: "was text" }), { value: "42" }); // text stays text
+  assert.match(editorValue("json", "[1,", "Input", { original: [1] }).error, /held a JSON list/);
+  assert.deepEqual(editorValue("json", "billing", "E", { original: null }), { value: "billing" });
+});

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from conftest import open_and_run
+from conftest import open_and_run, run_cell
 
 from nbwidgets import Client
 
@@ -200,3 +200,75 @@ def test_use_as_expected_is_undone_by_key_and_by_button_and_a_second_u_says_so(p
     assert wait_until(lambda: expected_held(sandbox, dataset_id)[ids[1]], lambda v: v == old[ids[1]]) == old[ids[1]]
     assert widget.get_by_role("button", name="Undo", exact=True).is_disabled()  # nothing left to undo
     assert expected_held(sandbox, dataset_id) == old
+
+
+GRID_ROWS = ".nbw-grid table[role=grid] tbody tr[role=row]"
+
+
+def overmind_grid(page, lab, sandbox, name: str) -> None:
+    open_and_run(
+        page,
+        lab,
+        name,
+        [
+            "from nbwidgets import Client, DatasetGrid\nclient = Client.sandbox('overmind')",
+            f"grid = DatasetGrid(client, {sandbox.ids['agent_v1']!r}, page_size=5)\ngrid",
+        ],
+        wait_for=GRID_ROWS,
+    )
+
+
+def test_overmind_a_json_typo_in_an_object_is_refused_with_the_parse_error_text_only_on_purpose(page, lab, sandbox):
+    overmind_grid(page, lab, sandbox, "keys_json.ipynb")
+    rows = page.locator(GRID_ROWS)
+    cell = rows.nth(2).locator("td.nbw-col-expected_output")
+    cell.dblclick()
+    editor = page.locator(".nbw-editor textarea")
+    assert editor.input_value().lstrip().startswith("{")  # the row holds an object
+    typo = '{"team": "platform", "priority": medium}'
+    editor.fill(typo)
+    editor.press("Control+Enter")
+    alert = page.locator(".nbw-editor .nbw-field-error")
+    alert.get_by_text("held a JSON object").wait_for()
+    assert "valid JSON" in alert.inner_text()
+    assert editor.input_value() == typo  # nothing lost: the editor stays open with the text
+    page.wait_for_timeout(300)
+    assert page.get_by_text("1 staged edit").count() == 0  # and nothing was staged
+    alert.get_by_role("button", name="Save as text").click()  # the explicit choice
+    page.get_by_text("1 staged edit").wait_for()
+    held = run_cell(page, "print(repr([e['expected_output'] for e in grid.staged.values()]))")
+    assert held.strip() == repr([typo])  # staged as the text typed, on purpose
+
+
+def test_unsaved_editor_text_survives_a_page_change_and_reopens_on_return(page, lab, sandbox):
+    overmind_grid(page, lab, sandbox, "keys_draft.ipynb")
+    rows = page.locator(GRID_ROWS)
+    grid = page.locator(".nbw-grid")
+    first = rows.nth(1).get_attribute("data-id")
+    rows.nth(1).locator("td.nbw-col-expected_output").dblclick()
+    editor = page.locator(".nbw-editor textarea")
+    draft = '{"team": "kept across pages", "priority": "low"}'
+    editor.fill(draft)
+    grid.get_by_role("button", name="Next page ›").click()
+    grid.get_by_text("Page 2").wait_for()
+    page.wait_for_function(f"() => !document.querySelector(\"{GRID_ROWS}[data-id='{first}']\")")
+    kept = grid.locator(".nbw-kept")
+    kept.get_by_text("Unsaved edit kept: Expected output of row 2 (page 1)").wait_for()
+    assert page.locator(".nbw-editor").count() == 0
+    grid.get_by_role("button", name="‹ Previous page").click()
+    page.locator(f"{GRID_ROWS}[data-id='{first}']").wait_for()
+    page.locator(".nbw-editor textarea").wait_for()
+    assert page.locator(".nbw-editor textarea").input_value() == draft  # shown again, as typed
+    assert kept.is_hidden()
+    page.locator(".nbw-editor textarea").press("Control+Enter")  # and it saves (stages) from there
+    page.get_by_text("1 staged edit").wait_for()
+    # a kept draft can be dropped on purpose, with a word
+    rows.nth(3).locator("td.nbw-col-expected_output").dblclick()
+    page.locator(".nbw-editor textarea").fill('{"team": "dropped"}')
+    grid.get_by_role("button", name="Next page ›").click()
+    kept.get_by_role("button", name="Discard it").click()
+    assert kept.is_hidden()
+    grid.get_by_role("button", name="‹ Previous page").click()
+    grid.get_by_text("Page 1").wait_for()
+    page.wait_for_timeout(300)
+    assert page.locator(".nbw-editor").count() == 0
