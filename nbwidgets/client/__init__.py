@@ -4,6 +4,7 @@ from .base import Client
 from .errors import (
     ApiError,
     AuthenticationError,
+    ClientClosedError,
     ConflictError,
     NbwidgetsError,
     NotFoundError,
@@ -15,6 +16,7 @@ from .errors import (
     ValidationError,
 )
 from .orq import OrqClient
+from .outbox import OutboxUnavailableError
 from .overmind import OvermindClient
 from .transport import RetryPolicy
 
@@ -22,10 +24,12 @@ __all__ = [
     "ApiError",
     "AuthenticationError",
     "Client",
+    "ClientClosedError",
     "ConflictError",
     "NbwidgetsError",
     "NotFoundError",
     "OrqClient",
+    "OutboxUnavailableError",
     "OvermindClient",
     "RateLimitedError",
     "RequestNotSentError",

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal, NoReturn, overload
 import httpx
 
 from . import checks
-from .errors import ApiError
+from .errors import ApiError, ClientClosedError
+from .outbox import OutboxUnavailableError
 from .transport import DEFAULT_RETRY, DEFAULT_TIMEOUT, HeaderAuth, RetryPolicy, Secret, Transport
 from .writes import Outbox, Write, WriteHandle, WriteKind
 
@@ -206,15 +207,38 @@ class Client:
 
     @property
     def outbox(self) -> Outbox:
-        """The queue of this client's writes, stored before they are sent (created on first use)."""
+        """The queue of this client's writes, stored before they are sent (created on first use).
+
+        An `OutboxUnavailableError` when its file cannot be opened (saying where, and what to do); a
+        `ClientClosedError` when the client was closed before its first write."""
         with self._outbox_lock:
             if self._outbox is None:
+                if self._closed:
+                    raise ClientClosedError(self._closed_words())
                 self._outbox = Outbox(self, self._write_kinds(), in_memory=self._outbox_in_memory())
         return self._outbox
 
     def submit(self, write: Write) -> WriteHandle:
-        """Queue a write (see writes.py): returns its handle at once."""
-        return self.outbox.submit(write)
+        """Queue a write (see writes.py): returns its handle at once.
+
+        A write that cannot be kept (the client is closed, the outbox cannot be opened) is not queued: its
+        handle is settled as failed at once, with a sentence saying why and what to do, so a widget shows
+        the value as not saved and `handle.result()` raises that error."""
+        try:
+            if self._closed:
+                raise ClientClosedError(self._closed_words())
+            return self.outbox.submit(write)
+        except (ClientClosedError, OutboxUnavailableError) as error:
+            handle = WriteHandle(write, -1)
+            handle._settle("failed", error=error)
+            return handle
+
+    def _closed_words(self) -> str:
+        return (
+            f"This client ({self.label}) was closed (its `with` block ended, or close() was called), so this write "
+            "was not saved. Make a new client (e.g. client = Client.orq()) and the widget again with it; a widget "
+            "that writes should be made outside a `with Client...` block."
+        )
 
     def set_sandbox_faults(self, **switches: float) -> dict[str, Any]:
         """The sandbox only: make it misbehave, to see what the widgets do when the service does.

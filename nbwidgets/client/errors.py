@@ -87,6 +87,10 @@ class TimeoutError(TransportError):
     """The request timed out."""
 
 
+class ClientClosedError(NbwidgetsError):
+    """The client was closed (its `with` block ended, or `close()` was called): it reads and writes nothing more."""
+
+
 class RequestNotSentError(ApiError):
     """The request could not be sent as built (e.g. a header value HTTP does not allow): nothing was
     sent, and sending it again would fail the same way (status is None)."""

@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .errors import NbwidgetsError
+
 log = logging.getLogger("nbwidgets.client")
 
 SCHEMA = """
@@ -78,6 +80,29 @@ class Entry:
     origin: str = ""
 
 
+class OutboxUnavailableError(NbwidgetsError):
+    """The outbox file cannot be opened or written: writes cannot be kept, so none is accepted (reads work)."""
+
+
+REMEDY = (
+    "Set the environment variable NBWIDGETS_CACHE_DIR to a folder you can write to (for example "
+    "os.environ['NBWIDGETS_CACHE_DIR'] = '/tmp/nbwidgets') and make the client again. Reading still works; "
+    "nothing was saved."
+)
+
+
+def unavailable(path: Path | None, reason: BaseException | str) -> OutboxUnavailableError:
+    """The error every outbox failure becomes: what failed, where, and what to do."""
+    if isinstance(reason, OSError):
+        why = f"{reason.strerror or type(reason).__name__}" + (f" ({reason.filename})" if reason.filename else "")
+    else:
+        why = str(reason)
+    return OutboxUnavailableError(
+        f"The outbox, where nbwidgets keeps each write until the service has it, cannot be used at {path}: "
+        f"{why}. {REMEDY}"
+    )
+
+
 def default_path() -> Path:
     base = os.environ.get("NBWIDGETS_CACHE_DIR") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "nbwidgets"
@@ -96,8 +121,36 @@ class OutboxStore:
     """The SQLite file (or memory) behind one outbox. Thread-safe; every method is one short transaction."""
 
     def __init__(self, path: Path | None) -> None:
-        """`path=None`: in memory, for writes that cannot outlive this process anyway."""
+        """`path=None`: in memory, for writes that cannot outlive this process anyway.
+
+        A folder or file that cannot be made or written is an `OutboxUnavailableError` saying where and
+        what to do; a damaged file is moved aside (kept for inspection, said in the log) and a new one begun."""
         self.path = path
+        self._lock = threading.RLock()
+        self.kinds: tuple[str, ...] | None = None  # the kinds this version delivers (None: all)
+        try:
+            self._db = self._open(path)
+        except sqlite3.DatabaseError as error:
+            if path is None or (isinstance(error, sqlite3.OperationalError) and not _damaged(error)):
+                raise unavailable(path, error) from None
+            aside = _move_aside(path, error)
+            try:
+                self._db = self._open(path)
+            except (OSError, sqlite3.Error) as again:
+                raise unavailable(path, again) from None
+            log.warning(
+                "nbwidgets: the outbox %s was damaged (%s); it was moved to %s for inspection and a new one begun "
+                "(writes stored in the old one are not delivered)",
+                path,
+                error,
+                aside,
+            )
+        except OSError as error:
+            raise unavailable(path, error) from None
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.lease_seconds = LEASE_SECONDS
+
+    def _open(self, path: Path | None) -> sqlite3.Connection:
         companions = [] if path is None else [Path(f"{path}-wal"), Path(f"{path}-shm")]
         if path is not None:
             _private_folder(path.parent)
@@ -105,25 +158,37 @@ class OutboxStore:
             for companion in companions:  # left by an earlier process: tightened before SQLite uses them
                 if companion.exists():
                     _private_file(companion)
-        self._db = sqlite3.connect(
+        db = sqlite3.connect(
             str(path) if path else ":memory:", check_same_thread=False, isolation_level=None, timeout=30
         )
-        self._lock = threading.RLock()
-        with self._lock:
-            if path is not None:
-                self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.executescript(SCHEMA)
-            for table, name, declaration in MIGRATIONS:
-                columns = {row[1] for row in self._db.execute(f"PRAGMA table_info({table})")}
-                if name not in columns:
-                    self._db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {declaration}")
-            self._db.execute(INDEXES)
-            self._db.execute("DELETE FROM landed WHERE at < ?", (time.time() - TOKENS_KEPT_SECONDS,))
+        try:
+            with self._lock:
+                if path is not None:
+                    db.execute("PRAGMA journal_mode=WAL")
+                    check = db.execute("PRAGMA quick_check").fetchone()
+                    if check is None or check[0] != "ok":
+                        raise sqlite3.DatabaseError(f"database disk image is malformed ({check and check[0]})")
+                db.executescript(SCHEMA)
+                for table, name, declaration in MIGRATIONS:
+                    columns = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+                    if name not in columns:
+                        db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {declaration}")
+                db.execute(INDEXES)
+                db.execute("DELETE FROM landed WHERE at < ?", (time.time() - TOKENS_KEPT_SECONDS,))
+        except BaseException:
+            db.close()
+            raise
         for companion in companions:  # SQLite made its -wal and -shm files by now
             if companion.exists():
                 _private_file(companion)
-        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-        self.lease_seconds = LEASE_SECONDS
+        return db
+
+    def _known(self, alias: str = "") -> tuple[str, tuple[str, ...]]:
+        """An SQL condition (and its arguments) keeping the entries of kinds this version delivers."""
+        if self.kinds is None:
+            return "1", ()
+        column = f"{alias}.kind" if alias else "kind"
+        return f"{column} IN ({','.join('?' * len(self.kinds))})", self.kinds
 
     def salt(self) -> str:
         with self._lock:
@@ -141,27 +206,40 @@ class OutboxStore:
             )
             return int(cursor.lastrowid or 0)
 
-    def entries(self, scope: str, state: str) -> list[dict[str, Any]]:
+    def entries(self, scope: str, state: str, *, known: bool | None = None) -> list[dict[str, Any]]:
+        """Entries of a scope in a state; `known`: only (True) or none (False) of the kinds this version
+        delivers. An entry whose payload is not JSON is listed with `payload` None and why, never raised."""
         stale_before = time.time() - max_age_days() * 86400
+        condition, kinds = self._known()
+        if known is False:
+            condition = f"NOT ({condition})"
+        elif known is None:
+            condition, kinds = "1", ()
         with self._lock:
             rows = self._db.execute(
                 "SELECT seq, kind, order_key, payload, attempts, last_error, created FROM entry "
-                "WHERE scope = ? AND state = ? ORDER BY seq",
-                (scope, state),
+                f"WHERE scope = ? AND state = ? AND {condition} ORDER BY seq",
+                (scope, state, *kinds),
             ).fetchall()
-        return [
-            {
-                "seq": seq,
-                "kind": kind,
-                "key": key,
-                "payload": json.loads(payload),
-                "attempts": attempts,
-                "last_error": error,
-                "created": created,
-                "stale": created < stale_before,
-            }
-            for seq, kind, key, payload, attempts, error, created in rows
-        ]
+        found = []
+        for seq, kind, key, payload, attempts, error, created in rows:
+            try:
+                parsed = json.loads(payload)
+            except (TypeError, ValueError):
+                parsed, error = None, error or UNREADABLE
+            found.append(
+                {
+                    "seq": seq,
+                    "kind": kind,
+                    "key": key,
+                    "payload": parsed,
+                    "attempts": attempts,
+                    "last_error": error,
+                    "created": created,
+                    "stale": created < stale_before,
+                }
+            )
+        return found
 
     def states(self, seqs: list[int]) -> dict[int, tuple[str, str | None]]:
         """The state and last error of each entry still stored (a delivered one is gone)."""
@@ -173,8 +251,12 @@ class OutboxStore:
             return {seq: (state, error) for seq, state, error in rows}
 
     def count_queued(self, scope: str) -> int:
+        """Queued entries of the scope that this version delivers."""
+        condition, kinds = self._known()
         with self._lock:
-            row = self._db.execute("SELECT COUNT(*) FROM entry WHERE scope = ? AND state = 'queued'", (scope,))
+            row = self._db.execute(
+                f"SELECT COUNT(*) FROM entry WHERE scope = ? AND state = 'queued' AND {condition}", (scope, *kinds)
+            )
             return int(row.fetchone()[0])
 
     def stale(self, max_age: float) -> list[dict[str, Any]]:
@@ -205,29 +287,48 @@ class OutboxStore:
     def claim(self, scope: str, limit: int) -> list[Entry]:
         """Lease up to `limit` due entries, each the oldest queued one of its key (order per key)."""
         now = time.time()
+        # entries of a kind this version does not know (another version's) are left to that version, and
+        # hold up nothing: their key's later writes of known kinds go on
+        known_e, kinds = self._known("e")
+        known_p, _ = self._known("p")
+        claimed: list[Entry] = []
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 rows = self._db.execute(
                     "SELECT seq, kind, order_key, payload, expects, attempts, origin FROM entry AS e "
-                    "WHERE scope = ? AND state = 'queued' AND next_attempt <= ? AND lease_until < ? "
+                    f"WHERE scope = ? AND state = 'queued' AND next_attempt <= ? AND lease_until < ? AND {known_e} "
                     "AND NOT EXISTS (SELECT 1 FROM entry AS p WHERE p.scope = e.scope AND p.order_key = e.order_key "
-                    "AND p.state = 'queued' AND p.seq < e.seq) ORDER BY seq LIMIT ?",
-                    (scope, now, now, limit),
+                    f"AND p.state = 'queued' AND p.seq < e.seq AND {known_p}) ORDER BY seq LIMIT ?",
+                    (scope, now, now, *kinds, *kinds, limit),
                 ).fetchall()
-                for row in rows:
+                for seq, kind, key, payload, expects, attempts, origin in rows:
+                    try:
+                        entry = Entry(
+                            seq,
+                            kind,
+                            key,
+                            json.loads(payload),
+                            json.loads(expects) if expects else None,
+                            attempts + 1,
+                            origin,
+                        )
+                    except (TypeError, ValueError):  # damaged: set aside as failed, for inspection, never sent
+                        log.warning("nbwidgets: outbox entry %d (%s) is not readable JSON; kept as failed", seq, kind)
+                        self._db.execute(
+                            "UPDATE entry SET state = 'failed', last_error = ? WHERE seq = ?", (UNREADABLE, seq)
+                        )
+                        continue
                     self._db.execute(
                         "UPDATE entry SET lease_until = ?, owner = ?, attempts = attempts + 1 WHERE seq = ?",
-                        (now + self.lease_seconds, self.owner, row[0]),
+                        (now + self.lease_seconds, self.owner, seq),
                     )
+                    claimed.append(entry)
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
-        return [
-            Entry(seq, kind, key, json.loads(payload), json.loads(expects) if expects else None, attempts + 1, origin)
-            for seq, kind, key, payload, expects, attempts, origin in rows
-        ]
+        return claimed
 
     def renew(self, seqs: list[int]) -> set[int]:
         """Extend our leases; returns the entries still ours (a lost lease means: do not send)."""
@@ -303,15 +404,42 @@ class OutboxStore:
                     self._db.execute("UPDATE entry SET lease_until = 0, owner = NULL WHERE owner = ?", (owner,))
 
     def next_due(self, scope: str) -> float | None:
+        condition, kinds = self._known()
         with self._lock:
             row = self._db.execute(
-                "SELECT MIN(MAX(next_attempt, lease_until)) FROM entry WHERE scope = ? AND state = 'queued'", (scope,)
+                "SELECT MIN(MAX(next_attempt, lease_until)) FROM entry WHERE scope = ? AND state = 'queued' "
+                f"AND {condition}",
+                (scope, *kinds),
             ).fetchone()
         return None if row[0] is None else float(row[0])
 
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+
+UNREADABLE = "its stored payload is not readable JSON (damaged): kept for inspection, never sent"
+
+
+def _damaged(error: sqlite3.Error) -> bool:
+    text = str(error).lower()
+    return "malformed" in text or "not a database" in text or "corrupt" in text
+
+
+def _move_aside(path: Path, error: sqlite3.Error) -> Path:
+    """Move a damaged outbox (and its companions) aside, keeping it for inspection; returns where it went."""
+    aside = path.with_name(f"{path.name}.damaged-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:4]}")
+    try:
+        os.replace(path, aside)
+        for suffix in ("-wal", "-shm"):
+            companion = Path(f"{path}{suffix}")
+            if companion.exists():
+                os.replace(companion, Path(f"{aside}{suffix}"))
+    except OSError as failed:
+        raise unavailable(
+            path, f"it is damaged ({error}) and could not be moved aside ({failed.strerror}); move it away by hand"
+        ) from None
+    return aside
 
 
 def _private_folder(folder: Path) -> None:

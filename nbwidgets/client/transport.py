@@ -20,6 +20,7 @@ import httpx
 from .checks import text
 from .errors import (
     ApiError,
+    ClientClosedError,
     RateLimitedError,
     RequestNotSentError,
     ServerError,
@@ -165,6 +166,11 @@ class Transport:
             error: ApiError
             retry_after: float | None = None
             may_retry = retryable
+            if self._http.is_closed:
+                raise ClientClosedError(
+                    f"This client was closed (its `with` block ended, or close() was called): {method} {path} was "
+                    "not sent. Make a new client (e.g. client = Client.orq())."
+                )
             try:
                 response = self._http.request(method, path, params=params or None, json=json)
             except httpx.ConnectTimeout:

@@ -47,6 +47,7 @@ import concurrent.futures
 import hashlib
 import logging
 import queue
+import sqlite3
 import threading
 import time
 import weakref
@@ -57,7 +58,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from . import checks
 from .errors import ConflictError, NbwidgetsError, NotFoundError, RateLimitedError, ServerError, TransportError
-from .outbox import OutboxStore, default_path, max_age_days
+from .outbox import OutboxStore, default_path, max_age_days, unavailable
 
 if TYPE_CHECKING:
     from .base import Client
@@ -208,8 +209,14 @@ class Outbox:
         self._client = client
         self._kinds = kinds
         self.path = None if in_memory else Path(path) if path else default_path()
-        self._store = OutboxStore(self.path)
-        fingerprint = hashlib.sha256((self._store.salt() + client._key.reveal()).encode()).hexdigest()[:16]
+        self._store = OutboxStore(self.path)  # an OutboxUnavailableError saying where and what to do
+        self._store.kinds = tuple(kinds)  # entries of other kinds (another version's) are left to their version
+        try:
+            salt = self._store.salt()
+        except sqlite3.Error as error:
+            self._store.close()
+            raise unavailable(self.path, error) from None
+        fingerprint = hashlib.sha256((salt + client._key.reveal()).encode()).hexdigest()[:16]
         self.scope = f"{client.service} {client.base_url} {fingerprint}"
         self.policy = client._transport.retry
         self.concurrency = max(1, concurrency)
@@ -227,6 +234,7 @@ class Outbox:
             self._start()  # delivers what an earlier process left, then stops when idle
         _open_outboxes.add(self)
         self._report_stale()
+        self._report_unknown()
 
     # --- submitting and inspecting --------------------------------------------------------------
 
@@ -238,7 +246,10 @@ class Outbox:
             raise ValueError(f"{self._client.service} has no write of kind {write.kind!r}")
         checks.text(write.kind, write.payload)
         with self._lock:
-            seq = self._store.add(self.scope, write.kind, write.key, write.payload, write.expects, write.origin)
+            try:
+                seq = self._store.add(self.scope, write.kind, write.key, write.payload, write.expects, write.origin)
+            except sqlite3.Error as error:  # a file gone read-only, a full disk, a file damaged since it was opened
+                raise unavailable(self.path, error) from None
             handle = self._handles[seq] = WriteHandle(write, seq)
             handle._scope = self.scope
             self._start()
@@ -246,8 +257,19 @@ class Outbox:
         return handle
 
     def pending(self) -> list[dict[str, Any]]:
-        """Writes of this service still to be delivered, oldest first (`stale`: older than the bound)."""
-        return self._store.entries(self.scope, "queued")
+        """Writes of this service still to be delivered, oldest first (`stale`: older than the bound).
+        An entry whose stored payload is damaged is left out (and said in the log): `failed()` lists it
+        once the dispatcher has set it aside."""
+        found = self._store.entries(self.scope, "queued", known=True)
+        damaged = [e for e in found if e["payload"] is None]
+        if damaged:
+            log.warning("nbwidgets: %d outbox entr(ies) hold a damaged payload and are skipped", len(damaged))
+        return [e for e in found if e["payload"] is not None]
+
+    def unknown(self) -> list[dict[str, Any]]:
+        """Writes of this service of a kind this version of nbwidgets does not know (another version sharing
+        the cache folder left them): left for that version to deliver; flush() and the threads ignore them."""
+        return self._store.entries(self.scope, "queued", known=False)
 
     def failed(self) -> list[dict[str, Any]]:
         """Writes the service refused, or that met a conflict (kept for inspection: `discard_failed()`)."""
@@ -305,6 +327,21 @@ class Outbox:
             self._store.release()
             self._store.close()
         _open_outboxes.discard(self)
+
+    def _report_unknown(self) -> None:
+        try:
+            unknown = self.unknown()
+        except Exception:
+            return
+        if unknown:
+            kinds = ", ".join(sorted({e["kind"] for e in unknown}))
+            log.warning(
+                "nbwidgets: the outbox %s holds %d write(s) of a kind this version does not know (%s), left for the "
+                "nbwidgets version that made them; see client.outbox.unknown()",
+                self.path or "in memory",
+                len(unknown),
+                kinds,
+            )
 
     def _report_stale(self) -> None:
         old = self.stale()
@@ -503,7 +540,10 @@ class Outbox:
                     handle._delivering -= 1
 
     def _deliver_one(self, entry: Any, handle: WriteHandle | None) -> None:
-        kind = self._kinds[entry.kind]
+        kind = self._kinds.get(entry.kind)
+        if kind is None:  # not claimed by this version (store.kinds); should one get here, leave it be
+            self._store.later(entry.seq, 0, entry.kind)
+            return
         if handle is not None:
             handle.attempts = entry.attempts
             handle._changed("sending", handle.error)
