@@ -433,6 +433,19 @@ MUTANTS: list[Mutant] = [
         ["tests/widgets/test_experiment.py"],
         "issue 24 (3): a re-run output shows the old trace's rating as given, and the same rating is not sent",
     ),
+    Mutant(
+        "experiment.refetched-page-rebuilds-its-rows",
+        "nbwidgets/widgets/experiment.py",
+        "                if dp.id is not None and dp.id not in self._rows_by_id:\n"
+        "                    self._rows_by_id[dp.id] = _Row(dp, number)\n"
+        "                    self._order.append(dp.id)",
+        "                if dp.id is not None:\n"
+        "                    if dp.id not in self._rows_by_id:\n"
+        "                        self._order.append(dp.id)\n"
+        "                    self._rows_by_id[dp.id] = _Row(dp, number)",
+        ["tests/widgets/test_experiment.py"],
+        "a page fetched again (after others pushed it out) forgets its rows' feedback and write states",
+    ),
     # --- front end -----------------------------------------------------------------------------------------------
     Mutant(
         "js.textcell-innerhtml",
@@ -479,6 +492,15 @@ MUTANTS: list[Mutant] = [
         NODE,
         "issue 24 (4): an edit of one message drops every message's name (and keys the editor does not show)",
         user_level=E2E_MESSAGES,
+    ),
+    Mutant(
+        "js.find-hit-innerhtml",
+        "js/grid/toolbar.js",
+        'h("span", { class: "nbw-hit-text" }, hit.before ?? "", h("mark", {}, hit.match ?? ""), hit.after ?? ""),',
+        'Object.assign(h("span", { class: "nbw-hit-text" }), '
+        '{ innerHTML: `${hit.before ?? ""}<mark>${hit.match ?? ""}</mark>${hit.after ?? ""}` }),',
+        NODE,
+        "a find hit's words (datapoint text) drawn as HTML",
     ),
     Mutant(
         "js.answers-to-every-view",

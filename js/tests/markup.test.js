@@ -3,6 +3,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { correctionBox, correctionDiff } from "../feedback/correction.js";
 import { cellContent, draftCell, statusContent, statusDetail } from "../grid/cells.js";
+import { renderPicker } from "../grid/picker.js";
+import { renderFind, renderStatus } from "../grid/toolbar.js";
 import {
   chipsCell,
   clampedText,
@@ -171,4 +173,30 @@ test("the feedback correction box's diff: the output and each keystroke's text s
   const alone = document.createElement("div");
   assertLiteral(correctionDiff(alone, SCRIPT, `${SCRIPT} ${IMG}${BOLD}`));
   assert.equal(correctionDiff(alone, null, IMG).childNodes.length, 0); // no output: nothing to compare with
+});
+
+const getter = (state) => (name) => state[name];
+
+test("find: the query, each hit's field and words around the match show as text", () => {
+  const box = document.createElement("div");
+  const hit = { id: "d1", page: 1, row: 3, field: IMG, before: `${BOLD} `, match: SCRIPT, after: ` ${IMG}` };
+  renderFind(box, { get: getter({ find: { query: SCRIPT, hits: [hit], complete: true, rows: 9 } }), send: () => {} });
+  assertLiteral(box);
+  const [mark] = box.descendants().filter((n) => n.tagName.toLowerCase() === "mark");
+  assert.equal(mark.textContent, SCRIPT); // the match marked by an element of ours, its text as text
+});
+
+test("the picker's dataset and agent names, and the status line's error and notice, show as text", () => {
+  const picker = document.createElement("div");
+  const items = [
+    { id: "a", name: IMG, count: 3 },
+    { id: "b", name: `${BOLD} ${SCRIPT}` },
+  ];
+  renderPicker(picker, { get: getter({ picker: { kind: "datasets", items, search: BOLD } }), send: () => {} });
+  assertLiteral(picker);
+  const [statusLine, alert, notice] = ["div", "div", "div"].map((tag) => document.createElement(tag));
+  const state = { error: `Dataset ${IMG} not found`, notice: `${BOLD} ${SCRIPT}`, dataset_id: "d" };
+  renderStatus({ statusLine, alert, notice }, { get: getter(state), send: () => {} });
+  assertLiteral(alert, [IMG]);
+  assertLiteral(notice, [BOLD, SCRIPT]);
 });

@@ -166,14 +166,17 @@ def test_every_widgets_diff_shows_markup_as_text(page, lab, sandbox):
             }
         )
     sandbox.put_raw_datapoints(grid_set.id, [{"expected_output": markup("grid-before") + " shared words"}])
-    sandbox.put_raw_datapoints(review_set.id, [{"inputs": {"q": "x"}, "expected_output": markup("review-before")}])
+    sandbox.put_raw_datapoints(
+        review_set.id, [{"inputs": {"q": markup("review-input")}, "expected_output": markup("review-before")}]
+    )
     trace = sandbox.new_trace()
     cells = [
         "from nbwidgets import Client, DatasetGrid, EvaluatorForm, ExperimentReview, FeedbackButtons\n"
         "client = Client.sandbox()",
         f"DatasetGrid(client, {grid_set.id!r})",
         f"EvaluatorForm(client, {evaluator.id!r})",
-        f"FeedbackButtons(client, {trace!r}, property='correction', output={markup('feedback-before')!r})",
+        f"FeedbackButtons(client, {trace!r}, property='correction', output={markup('feedback-before')!r}, "
+        f"input={markup('feedback-input')!r})",
         f"ExperimentReview(client, {review_set.id!r}, generate=lambda datapoint: {markup('review-after')!r})",
     ]
     open_and_run(page, lab, "markup_diffs.ipynb", cells, ".nbw-experiment .nbw-xrow[data-state=done]")
@@ -201,4 +204,9 @@ def test_every_widgets_diff_shows_markup_as_text(page, lab, sandbox):
     for widget, (before, after) in expected.items():
         assert (seen[widget]["before"], seen[widget]["after"]) == (before, after), widget
         assert seen[widget]["marked"] > 0 and seen[widget]["injected"] == 0, (widget, seen[widget])
+    # and every other renderer of those widgets: the review's input, output and expected output, the generation
+    widgets = ".nbw-grid, .nbw-form, .nbw-feedback, .nbw-experiment"
+    assert page.locator(f":is({widgets}) :is(img, script, b)").count() == 0
+    assert markup("review-input") in page.locator(".nbw-experiment").inner_text()
+    assert markup("feedback-input") in page.locator(".nbw-feedback").inner_text()
     assert page.evaluate("() => window.__xss ?? null") is None and page.errors == []

@@ -624,3 +624,48 @@ def test_feedback_across_a_rerun_stays_on_the_old_trace_and_the_new_output_start
         ("rating", "good", old_ids["rating"]),
         ("correction", "The right answer.", old_ids["correction"]),
     }
+
+
+def test_feedback_and_a_conflict_stay_on_their_rows_across_page_changes(orq, sandbox, dataset):
+    """Rated rows and a "use as expected" in conflict on page 1: after the next page and back, and after a trip
+    far enough that page 1 is fetched again, the traits the rows are drawn from hold the same feedback and the
+    same conflict (with the service's value), and Keep mine still lands."""
+    review = settled(ExperimentReview(orq, dataset, generate=StandIn(sandbox), page_size=2))
+    first, second = (r["datapoint_id"] for r in review.results[:2])
+    review.feedback(first, "rating", "good")
+    review.feedback(first, "correction", "A better answer.")
+    orq.update_datapoint(dataset, second, expected_output="Changed by a colleague")
+    review.use_as_expected(second)
+    settled(review)
+    feedback, expected = review._feedback[first], review._expected[second]
+    assert feedback["rating"] == {"value": "good", "state": "sent", "message": ""}
+    assert expected["state"] == "conflict" and expected["server_value"] == "Changed by a colleague"
+
+    review.next_page(wait=True)
+    settled(review)
+    third = review.rows[0].id
+    review.feedback(third, "rating", "bad")
+    settled(review)
+    assert first not in review._feedback and review._feedback[third]["rating"]["value"] == "bad"
+    review.prev_page(wait=True)
+    settled(review)
+    assert (review._feedback.get(first), review._expected.get(second)) == (feedback, expected)
+    for _ in range(9):  # beyond the pages kept: page 1 is fetched again on the way back
+        review.next_page(wait=True)
+    settled(review)
+    for _ in range(9):
+        review.prev_page(wait=True)
+    settled(review)
+    assert review.page_number == 1
+    assert (review._feedback.get(first), review._expected.get(second)) == (feedback, expected)
+    review.resolve(second, "mine")
+    settled(review)
+    assert review._expected[second]["state"] == "saved"
+    assert orq.get_datapoint(dataset, second).expected_output == by_n(review)[1]["output"]
+    held = {
+        (f["property"], f["value"])
+        for r in review.results[:3]
+        if r["trace_id"]
+        for f in sandbox.feedback(r["trace_id"])
+    }
+    assert held == {("rating", "good"), ("correction", "A better answer."), ("rating", "bad")}

@@ -232,6 +232,9 @@ def test_two_fields_of_one_row_staged_in_either_order_are_both_saved_in_the_vers
     assert grid.staged == wanted
     assert {k: grid.row_status[k]["draft"] for k in wanted} == wanted
     assert all(grid.row_status[k]["state"] == "staged" for k in wanted)
+    grid.next_page()  # staged on page 1, still staged (and drawn as such) after a page away and back
+    grid.prev_page()
+    assert grid.staged == wanted and {k: grid.row_status[k]["draft"] for k in wanted} == wanted
     grid.save_version()
     wait_for(lambda: "Saved as version" in grid.notice and not grid.loading and grid._page is not None)
     [made] = versions_made_from(overmind, own_version)
