@@ -10,6 +10,7 @@ import { createRequester } from "../shared/comm.js";
 import { diff, diffView, unchanged } from "../shared/diff.js";
 import { append, clear, focusedIn, h, keepingFocus, newViewId } from "../shared/dom.js";
 import { gridMove, handFocusToNotebook, isolateShortcuts, isSaveChord, saveChordText } from "../shared/keys.js";
+import { createPending } from "../shared/pending.js";
 import { coalesced } from "../shared/schedule.js";
 import { judgeBar, verdictCell, visibleRows } from "./judging.js";
 import {
@@ -107,6 +108,11 @@ function render({ model, el }) {
   // --- DOM -----------------------------------------------------------------------------------
   const toolbar = h("div", { class: "nbw-toolbar" });
   const judges = h("div", { class: "nbw-judges" });
+  const pending = createPending({
+    get: (name) => model.get(name),
+    send: (type, payload) => request(type, payload).catch(() => null),
+    viewId,
+  });
   const progressLine = h("div", { class: "nbw-status nbw-progress", role: "status", "aria-live": "polite" });
   const alert = h("div", { class: "nbw-alert", role: "alert" });
   const notice = h("div", { class: "nbw-notice", role: "status", hidden: true });
@@ -124,6 +130,7 @@ function render({ model, el }) {
     { class: "nbw nbw-experiment" },
     toolbar,
     judges,
+    pending.element,
     progressLine,
     alert,
     notice,
@@ -685,8 +692,11 @@ function render({ model, el }) {
     editor = null;
   };
   model.on("change:page_number", onPage);
+  const onPending = () => keepingFocus(root, pending.render);
+  model.on("change:pending_writes", onPending);
   renderChrome();
   renderRows();
+  pending.render();
 
   return () => {
     controller.abort();
@@ -694,6 +704,8 @@ function render({ model, el }) {
     for (const name of STATE_NAMES) model.off(`change:${name}`, scheduleRows);
     for (const name of CHROME_NAMES) model.off(`change:${name}`, scheduleChrome);
     model.off("change:page_number", onPage);
+    model.off("change:pending_writes", onPending);
+    pending.dispose();
   };
 }
 

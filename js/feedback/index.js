@@ -6,6 +6,7 @@ import { clampedText } from "../shared/cells.js";
 import { createRequester } from "../shared/comm.js";
 import { clear, h, keepingFocus, newViewId } from "../shared/dom.js";
 import { isolateShortcuts } from "../shared/keys.js";
+import { createPending } from "../shared/pending.js";
 import { coalesced } from "../shared/schedule.js";
 import { choiceButton } from "./choice-button.js";
 import { choicesFor, isPicked, nextValue, STATUS_TEXT } from "./choices.js";
@@ -34,11 +35,13 @@ function render({ model, el }) {
     { type: "button", class: "nbw-undo", "aria-label": "Undo feedback", title: "Undo (Backspace or Ctrl+Z)" },
     "Undo",
   );
+  const pending = createPending({ get, send: (type, payload) => request(type, payload).catch(() => null), viewId });
   const root = h(
     "div",
     { class: "nbw nbw-feedback", tabindex: "0", "aria-label": `Feedback on trace ${get("trace_id")}` },
     generation,
     h("div", { class: "nbw-toolbar" }, h("span", { class: "nbw-muted" }, get("feedback_property")), controls, undo),
+    pending.element,
     status,
   );
   isolateShortcuts(root, signal);
@@ -179,7 +182,10 @@ function render({ model, el }) {
   for (const name of ["value", "kind", "options", "output", "input", "show_generation"])
     model.on(`change:${name}`, onValue);
   for (const name of ["status", "message", "feedback_id"]) model.on(`change:${name}`, onStatus);
+  const onPending = () => keepingFocus(root, pending.render);
+  model.on("change:pending_writes", onPending);
   renderAll();
+  pending.render();
 
   return () => {
     controller.abort();
@@ -187,6 +193,8 @@ function render({ model, el }) {
     for (const name of ["value", "kind", "options", "output", "input", "show_generation"])
       model.off(`change:${name}`, onValue);
     for (const name of ["status", "message", "feedback_id"]) model.off(`change:${name}`, onStatus);
+    model.off("change:pending_writes", onPending);
+    pending.dispose();
   };
 }
 

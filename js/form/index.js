@@ -5,6 +5,7 @@ import { createRequester } from "../shared/comm.js";
 import { renderDiff } from "../shared/diff.js";
 import { append, clear, h, keepingFocus, newViewId } from "../shared/dom.js";
 import { isolateShortcuts } from "../shared/keys.js";
+import { createPending } from "../shared/pending.js";
 import { coalesced } from "../shared/schedule.js";
 import {
   clone,
@@ -60,6 +61,11 @@ function render({ model, el }) {
 
   // --- DOM -----------------------------------------------------------------------------------
   const header = h("div", { class: "nbw-toolbar" });
+  const pending = createPending({
+    get: (name) => model.get(name),
+    send: (type, payload) => request(type, payload).catch(() => null),
+    viewId,
+  });
   const banner = h("div", { class: "nbw-alert", role: "alert" });
   const notice = h("div", { class: "nbw-notice", role: "status" });
   const body = h("div", { class: "nbw-form-body" });
@@ -70,6 +76,7 @@ function render({ model, el }) {
     "form",
     { class: "nbw nbw-form", novalidate: true, "aria-label": "LLM evaluator" },
     header,
+    pending.element,
     banner,
     notice,
     body,
@@ -626,14 +633,17 @@ function render({ model, el }) {
         }
       : onTry;
   }
+  watched.pending_writes = () => keepingFocus(root, pending.render);
   for (const [name, fn] of Object.entries(watched)) model.on(`change:${name}`, fn);
   build();
   onTry();
+  pending.render();
 
   return () => {
     controller.abort();
     clearTimeout(sendTimer);
     dispose();
+    pending.dispose();
     for (const [name, fn] of Object.entries(watched)) model.off(`change:${name}`, fn);
   };
 }

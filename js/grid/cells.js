@@ -87,8 +87,25 @@ export function statusContent(status) {
   if (status.state === "saved")
     // when: under the word in an expanded or comfortable row; on hover (its title) in a one-line row
     return [statusBadge("saved"), h("span", { class: "nbw-muted nbw-saved-time" }, " ", timeCell(status.updated))];
+  if (status.state === "updated")
+    // another widget on this client saved this row: the row shows what it saved
+    return [
+      h("span", { title: "Saved from another widget: this row shows the saved value" }, statusBadge("updated")),
+      h("span", { class: "nbw-sr-only" }, " Saved from another widget; this row shows the saved value."),
+    ];
   const hint = HINTS[status.state];
-  return [statusBadge(status.state), hint ? h("span", { class: "nbw-sr-only" }, ` ${hint}`) : null];
+  const parts = [
+    statusBadge(status.state),
+    hint ? h("span", { class: "nbw-sr-only" }, ` ${hint}`) : null,
+    status.newer
+      ? h(
+          "span",
+          { class: "nbw-stale", title: "Another widget saved a newer value of this row after your edit began" },
+          " · newer value saved elsewhere",
+        )
+      : null,
+  ];
+  return parts.filter(Boolean);
 }
 
 /**

@@ -27,9 +27,12 @@ export function createEditFlow({ get, request, viewId, signal, columns, shown, f
     const column = list.find((c) => c.key === wanted && c.editable) ?? list.find((c) => c.editable);
     const data = (get("_page_rows") ?? []).find((r) => r.id === id);
     if (!column || !data) return;
-    state = openEditorState(column, { ...data, ...get("_row_patches")?.[id] }, status?.draft);
+    const shownRow = { ...data, ...get("_row_patches")?.[id] };
+    state = openEditorState(column, shownRow, status?.draft);
     state.page = page();
     state.rowNumber = (get("_page_rows") ?? []).findIndex((r) => r.id === id) + 1 + (page() - 1) * get("page_size");
+    // the version the edit starts from: a save another widget makes meanwhile is then a conflict, not overwritten
+    state = { ...state, base: state.base ?? shownRow.updated };
     if (status?.state === "failed") state = withServerError(state, status);
     show({ focusFirst: true });
   }
@@ -90,7 +93,8 @@ export function createEditFlow({ get, request, viewId, signal, columns, shown, f
     }
     const pending = state;
     close();
-    request("edit", { datapoint_id: pending.id, field: pending.key, value: result.value }).catch((error) => {
+    const base = pending.base === undefined ? {} : { base: pending.base };
+    request("edit", { datapoint_id: pending.id, field: pending.key, value: result.value, ...base }).catch((error) => {
       // refused before any request (e.g. nested inputs): reopen with the draft and the reason
       state = withServerError(pending, error.detail ?? { reason: error.message });
       show();

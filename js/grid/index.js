@@ -6,6 +6,7 @@ import "./grid.css";
 import { createRequester } from "../shared/comm.js";
 import { h, keepingFocus, newViewId } from "../shared/dom.js";
 import { isolateShortcuts } from "../shared/keys.js";
+import { createPending } from "../shared/pending.js";
 import { coalesced } from "../shared/schedule.js";
 import { resolveColumns, withDrop, withHidden, withMove, withWidth } from "./columns.js";
 import { createEditFlow } from "./edit-flow.js";
@@ -58,6 +59,12 @@ function render({ model, el }) {
   const alert = h("div", { class: "nbw-alert", role: "alert" });
   const notice = h("div", { class: "nbw-notice", role: "status", hidden: true });
   const keptLine = h("div", { class: "nbw-kept", role: "status", hidden: true });
+  const pending = createPending({
+    get,
+    send,
+    viewId,
+    goTo: (item) => send("go_to_write", { datapoint_id: item.datapoint_id }),
+  });
   const table = createTable({
     root: el,
     signal,
@@ -83,6 +90,7 @@ function render({ model, el }) {
     "div",
     { class: "nbw nbw-grid" },
     toolbar,
+    pending.element,
     controls,
     staged,
     findBox,
@@ -256,6 +264,8 @@ function render({ model, el }) {
   );
   watch(["loading", "error", "notice", "dataset_id", "page_number"], parts.status);
   watch(["density"], parts.density);
+  watch(["pending_writes"], () => keepingFocus(root, pending.render));
+  pending.render();
   for (const part of Object.values(parts)) part();
   renderRows();
   // Pages the kernel sent ahead before this view existed were not heard (marimo displays a widget well after
@@ -266,6 +276,7 @@ function render({ model, el }) {
   return () => {
     controller.abort();
     dispose();
+    pending.dispose();
     for (const [event, handler] of listeners) model.off(event, handler);
   };
 }

@@ -125,4 +125,5 @@ export const STATES = {
   failed: { icon: "✕", word: "Not saved" },
   conflict: { icon: "⚠", word: "Conflict" },
   staged: { icon: "●", word: "Staged" },
+  updated: { icon: "↓", word: "Updated" },
 };

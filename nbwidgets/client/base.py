@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
+import weakref
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, NoReturn, overload
 
 import httpx
@@ -22,6 +25,9 @@ if TYPE_CHECKING:
     from .overmind import OvermindClient
 
 Service = Literal["orq", "overmind"]
+WriteListener = Callable[[WriteHandle], None]
+SETTLED = ("saved", "conflict", "failed")  # a write in one of these states is no longer pending
+log = logging.getLogger("nbwidgets.client")
 
 # The current client of this process: the last one made, or chosen with `use()` (`%nbw connect` does).
 # Widgets given no client, the display formatters and `%nbw status` all ask `Client.current()`.
@@ -73,6 +79,10 @@ class Client:
         )
         self._outbox: Outbox | None = None
         self._outbox_lock = threading.Lock()  # a widget thread and the kernel may ask for it at once
+        # writes submitted through this client and not settled yet, and who wants to hear of every change
+        self._open_writes: dict[int, WriteHandle] = {}
+        self._watchers: list[Callable[[], WriteListener | None]] = []
+        self._watch_lock = threading.Lock()
         self._closed = False
         self.use()
 
@@ -227,11 +237,14 @@ class Client:
         try:
             if self._closed:
                 raise ClientClosedError(self._closed_words())
-            return self.outbox.submit(write)
+            handle = self.outbox.submit(write)
         except (ClientClosedError, OutboxUnavailableError) as error:
             handle = WriteHandle(write, -1)
             handle._settle("failed", error=error)
             return handle
+        with self._watch_lock:
+            self._open_writes[id(handle)] = handle
+        return handle.on_change(self._tell_watchers)
 
     def _closed_words(self) -> str:
         return (
@@ -239,6 +252,45 @@ class Client:
             "was not saved. Make a new client (e.g. client = Client.orq()) and the widget again with it; a widget "
             "that writes should be made outside a `with Client...` block."
         )
+
+    def open_writes(self) -> list[WriteHandle]:
+        """The writes submitted through this client (by any widget or call) that are not settled yet:
+        queued, being sent or waiting to be retried, oldest first."""
+        with self._watch_lock:
+            return sorted(self._open_writes.values(), key=lambda handle: handle.seq)
+
+    def watch_writes(self, listener: WriteListener) -> Callable[[], None]:
+        """Call `listener(handle)` on every change of every write submitted through this client (the
+        widgets show pending writes, and learn each other's saves). A bound method is held weakly: a widget
+        that is gone stops hearing. Returns a function that stops it."""
+        ref: Callable[[], WriteListener | None]
+        if hasattr(listener, "__self__") and hasattr(listener, "__func__"):
+            ref = weakref.WeakMethod(listener)
+        else:
+            ref = lambda: listener  # noqa: E731
+        with self._watch_lock:
+            self._watchers.append(ref)
+
+        def unwatch() -> None:
+            with self._watch_lock:
+                if ref in self._watchers:
+                    self._watchers.remove(ref)
+
+        return unwatch
+
+    def _tell_watchers(self, handle: WriteHandle) -> None:
+        with self._watch_lock:
+            if handle.state in SETTLED:
+                self._open_writes.pop(id(handle), None)
+            self._watchers = [ref for ref in self._watchers if ref() is not None]
+            listeners = [ref() for ref in self._watchers]
+        for listener in listeners:
+            if listener is None:
+                continue
+            try:
+                listener(handle)
+            except Exception:  # a widget's listener must not stop a delivery
+                log.exception("a write watcher failed")
 
     def set_sandbox_faults(self, **switches: float) -> dict[str, Any]:
         """The sandbox only: make it misbehave, to see what the widgets do when the service does.

@@ -67,6 +67,7 @@ def run_in_background(fn: Callable[..., Any], *args: Any) -> concurrent.futures.
     return _pool.submit(fn, *args)
 
 
+MAX_PENDING_SHOWN = 50  # a widget lists at most this many of its client's pending writes (the count is whole)
 LOAD_TIMEOUT = 60.0  # seconds a read of `grid.rows` or `form.value` waits for the first load
 
 
@@ -159,12 +160,52 @@ def in_words(error: ApiError) -> str:
     return said or fields or str(error)
 
 
+WRITE_WORDS = {
+    "datapoint.update": "Datapoint edit",
+    "datapoints.create": "New datapoints",
+    "datapoints.delete": "Datapoint deletion",
+    "feedback.create": "Feedback",
+    "feedback.remove": "Feedback removal",
+    "evaluator.update": "Evaluator save",
+    "evaluator.create": "New evaluator",
+    "dataset.version": "New dataset version",
+}
+
+
+FIELD_WORDS = {"expected_output": "Expected output", "inputs": "Inputs", "messages": "Messages", "input": "Input"}
+
+
+def pending_item(handle: WriteHandle) -> dict[str, Any]:
+    """One write not settled yet, as a widget lists it: what it is, on what, its state and why."""
+    payload, status = handle.write.payload, write_status(handle)
+    item: dict[str, Any] = {
+        "seq": handle.seq,
+        "kind": handle.write.kind,
+        "what": WRITE_WORDS.get(handle.write.kind, handle.write.kind),
+        "state": status["state"],
+        "message": status.get("message", ""),
+        "attempts": handle.attempts,
+    }
+    for name in ("dataset_id", "datapoint_id", "trace_id", "evaluator_id"):
+        if isinstance(payload.get(name), str):
+            item[name] = payload[name]
+    if isinstance(payload.get("fields"), dict):
+        item["fields"] = [FIELD_WORDS.get(name, name) for name in payload["fields"]]
+    if isinstance(payload.get("property"), str):
+        item["fields"] = [payload["property"]]
+    if isinstance(payload.get("items"), list):
+        item["count"] = len(payload["items"])
+    return item
+
+
 class Widget(anywidget.AnyWidget):
     """Base of the nbwidgets widgets: a client (kept in Python only) and the intent dispatcher."""
 
     # Where the data comes from, in words, shown in the widget (e.g. "orq sandbox at http://...").
     source_label = traitlets.Unicode("").tag(sync=True)
     is_sandbox = traitlets.Bool(False).tag(sync=True)
+    # the client's writes not settled yet, from every widget on it: {"count", "items": [pending_item]}
+    pending_writes = traitlets.Dict().tag(sync=True)
 
     def __init__(self, client: Client | None, flavour: Service = "orq", **kwargs: Any) -> None:
         self._client = client or Client.current_or_default(flavour)
@@ -176,6 +217,31 @@ class Widget(anywidget.AnyWidget):
         self.source_label = self._client.label
         self.is_sandbox = self._client.is_sandbox
         self.on_msg(self._on_custom_msg)
+        self._unwatch = self._client.watch_writes(self._client_write_changed)
+        self._show_pending_writes()
+
+    # --- the client's writes, from every widget on it -------------------------------------------------
+
+    def _client_write_changed(self, handle: WriteHandle) -> None:
+        """A write of this client changed state (any widget's, or a call's): the pending list follows."""
+        self._show_pending_writes()
+
+    def _pending_item(self, handle: WriteHandle) -> dict[str, Any]:
+        item = pending_item(handle)
+        item["mine"] = handle.write.origin == self._origin
+        return item
+
+    def _show_pending_writes(self) -> None:
+        handles = [h for h in self._client.open_writes() if h.state not in ("saved", "conflict", "failed")]
+        items = [self._pending_item(handle) for handle in handles[:MAX_PENDING_SHOWN]]
+        shown = {"count": len(handles), "items": items}
+        with self._lock:
+            if shown != self.pending_writes:
+                self.pending_writes = shown
+
+    def _retry_writes(self) -> None:
+        """Try every write that waits out a backoff again now."""
+        self._client.outbox.retry_now()
 
     @property
     def client(self) -> Client:
@@ -204,6 +270,7 @@ class Widget(anywidget.AnyWidget):
         from ipywidgets.widgets.widget import _instances
 
         _instances.pop(getattr(comm, "comm_id", None), None)
+        self._unwatch()  # a released widget no longer follows its client's writes
         self.comm = None  # what finishes later changes traits in Python only
 
     def intents(self) -> dict[str, Callable[[dict[str, Any]], Any]]:
@@ -218,7 +285,7 @@ class Widget(anywidget.AnyWidget):
     def handle(self, message: dict[str, Any]) -> None:
         """Dispatch one intent and answer it by its id."""
         request_id = message.get("id")
-        handler = self.intents().get(message["type"])
+        handler = {"retry_writes": lambda m: self._retry_writes(), **self.intents()}.get(message["type"])
         if handler is None:
             self._reply(request_id, ok=False, error={"message": f"unknown intent {message['type']!r}"})
             return

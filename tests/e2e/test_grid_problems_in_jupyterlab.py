@@ -153,10 +153,11 @@ def test_take_theirs_shows_theirs_in_the_cell(page, lab, sandbox):
     assert row.locator("td.nbw-state").inner_text().strip() == ""
 
 
-def test_a_second_grid_showing_the_row_as_it_was_shows_the_conflict_not_a_silent_overwrite(page, lab, sandbox):
-    """One dataset shown twice in a notebook (a grid, then another on it): a save in the first grid is a
-    change the second has not seen. Editing that row in the second shows the conflict with the first's
-    text, and the service keeps the first's save until the user chooses (seen by a user: it was lost)."""
+def test_a_second_grid_shows_the_first_grids_save_and_an_edit_begun_before_it_conflicts(page, lab, sandbox):
+    """One dataset shown twice in a notebook (a grid, then another on it, one client): a save in the first
+    grid shows in the second, marked Updated (it kept the old text marked Saved until a refresh). An edit
+    begun in the second before the first's next save shows the conflict with the first's text, and the
+    service keeps the first's save until the user chooses (seen by a user: it was lost)."""
     with Client.orq(sandbox.api_key, sandbox.url) as client:
         dataset = client.create_dataset("two-grids-on-screen")
         [target] = client.create_datapoints(dataset.id, [{"expected_output": "The original answer."}])
@@ -176,19 +177,31 @@ def test_a_second_grid_showing_the_row_as_it_was_shows_the_conflict_not_a_silent
 
     edit(first, "Saved in the first grid.")
     first.locator("td.nbw-state-saved").wait_for()
-    assert second.locator("td.nbw-col-expected_output").first.inner_text() == "The original answer."  # as it was
-    edit(second, "Typed in the second grid.")
+    # the second grid is told (one client): it shows the first's text, marked Updated, not its own old "Saved"
+    second.locator("td.nbw-state-updated").wait_for()
+    assert second.locator("td.nbw-col-expected_output").first.inner_text() == "Saved in the first grid."
+    assert "Updated" in second.locator("td.nbw-state").first.inner_text()
+    screenshot(page, "grid-two-grids-updated", second)
+    # an edit begun in the second grid before the first's next save is a conflict when saved, not an overwrite
+    second.locator("td.nbw-col-expected_output").first.dblclick()
+    second.locator(".nbw-editor textarea").fill("Typed in the second grid.")
+    edit(first, "Saved again in the first grid.")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.nbw-grid')][0].querySelector('td.nbw-state-saved')"
+        " && /again/.test([...document.querySelectorAll('.nbw-grid')][0].querySelector('td.nbw-col-expected_output').innerText)"
+    )
+    second.locator(".nbw-editor textarea").press("Control+Enter")
     second.locator("td.nbw-state-conflict").wait_for()
     detail = second.locator(".nbw-detail-conflict")
-    assert detail.locator(".nbw-diff-before .nbw-diff").inner_text() == "Saved in the first grid."
+    assert detail.locator(".nbw-diff-before .nbw-diff").inner_text() == "Saved again in the first grid."
     assert detail.locator(".nbw-diff-after .nbw-diff").inner_text() == "Typed in the second grid."
     with Client.orq(sandbox.api_key, sandbox.url) as other:
-        assert other.get_datapoint(dataset.id, target.id).expected_output == "Saved in the first grid."
+        assert other.get_datapoint(dataset.id, target.id).expected_output == "Saved again in the first grid."
     detail.get_by_role("button", name="Take theirs").click()
     page.wait_for_function(
         "(text) => document.querySelectorAll('.nbw-grid')[1]?.querySelector('td.nbw-col-expected_output')"
         "?.innerText === text",
-        arg="Saved in the first grid.",
+        arg="Saved again in the first grid.",
     )
     screenshot(page, "grid-two-grids-conflict-taken", second)
 
@@ -284,7 +297,7 @@ def test_find_lists_its_hits_a_batch_at_a_time_with_whole_words(narrow_page, lab
     page.get_by_label("Find", exact=True).fill("invoice")
     page.get_by_label("Find", exact=True).press("Enter")
     find = page.locator(".nbw-grid .nbw-find")
-    page.wait_for_function("() => /to the end of the dataset/.test(document.querySelector('.nbw-find').innerText)")
+    page.wait_for_function("() => /in the whole dataset/.test(document.querySelector('.nbw-find').innerText)")
     total = int(find.locator("[role=status]").inner_text().split(": ")[1].split(" found")[0])
     assert total > 10
     hits = find.locator(".nbw-hits li")
@@ -294,8 +307,10 @@ def test_find_lists_its_hits_a_batch_at_a_time_with_whole_words(narrow_page, lab
     find.get_by_role("button", name=f"Show {min(20, total - 10)} more").click()
     page.wait_for_function(f"() => document.querySelectorAll('.nbw-find .nbw-hits li').length === {min(30, total)}")
     assert f"Showing {min(30, total)} of {total} found." in find.inner_text()
-    for text in find.locator(".nbw-hits li .nbw-muted").all_inner_texts():
-        assert "invoice" in text.casefold()
+    for text in find.locator(".nbw-hits li mark").all_inner_texts():
+        assert text.casefold() == "invoice"  # the match, marked
+    for text in find.locator(".nbw-hits li button").all_inner_texts():
+        assert text.startswith("Row ")
     for index in range(hits.count()):
         assert not_clipped(hits.nth(index))  # a snippet wraps whole, never cut by the list
     set_theme(page, "JupyterLab Dark")

@@ -182,15 +182,19 @@ def test_conflict_stops_the_save_and_the_user_picks(orq, sandbox):
 
 def test_a_second_grid_showing_the_row_as_it_was_is_told_of_the_first_grids_save(orq, sandbox):
     """One dataset shown twice with one client (the grid, then `%nbw dataset`): an edit saved in the
-    first grid is a change the second has not seen, so the second's edit of that row is a conflict
-    with both values, not a silent overwrite of the first (seen by a user: the second edit won)."""
+    first grid is shown by the second (issue 21, item 10), and an edit the second began from the row as
+    it was (its editor opened before the save: the front end sends that base) is a conflict with both
+    values, not a silent overwrite of the first (seen by a user: the second edit won)."""
     dataset = orq.create_dataset(f"two-grids-{time.monotonic_ns()}")
     [target] = orq.create_datapoints(dataset.id, [{"expected_output": "As loaded"}])
     first, second = DatasetGrid(orq, dataset.id), DatasetGrid(orq, dataset.id)
     assert first.rows[0].expected_output == second.rows[0].expected_output == "As loaded"
+    opened_on = second.rows[0].to_wire()["updated"]  # the second grid's editor opens on the row as loaded
     first.edit(target.id, expected_output="Saved in the first grid")
+    wait_for(lambda: shown_row(second, target.id)["expected_output"] == "Saved in the first grid")
+    assert second.row_status[target.id]["state"] == "updated"
     with pytest.raises(ConflictError) as info:
-        second.edit(target.id, expected_output="Typed in the second grid")
+        second._edit_fields(target.id, {"expected_output": "Typed in the second grid"}, base=opened_on).result(30)
     assert info.value.body["expected_output"] == "Saved in the first grid"
     status = second.row_status[target.id]
     assert status["state"] == "conflict" and status["server"] == {"expected_output": "Saved in the first grid"}

@@ -20,6 +20,7 @@ from ...models import Page
 from .._base import WriteStatuses
 
 _UNSET: Any = object()
+DRAFT_STATES = ("pending", "retrying", "failed", "conflict", "staged")  # a row whose cells show a draft
 VERSION = "new version"  # the slot of the staged edits' version write (rows are slotted by datapoint id)
 
 
@@ -43,6 +44,8 @@ class Edits:
     version_standing: dict[str, Any]
     total: int | None
     page_number: int
+    page_size: int
+    _listing: Callable[[], Any]
     _page: Page[Any] | None
     _page_rows: list[dict[str, Any]]
     _row_patches: dict[str, Any]
@@ -51,18 +54,21 @@ class Edits:
     _loaded_pages: Callable[[], list[Page[Any]]]
 
     def _init_edits(self) -> None:
+        self._places: dict[str, tuple[Any, int, int]] = {}  # datapoint id -> (listing, page, row number) at its edit
         self._undo: list[Any] = []  # (datapoint_id, previous fields, updated) of an edit, or a Removal
         self._conflicts: dict[str, Any] = {}
         self._edit_callbacks: list[Callable[[Any, Any], None]] = []
         self._statuses = WriteStatuses(self._show_write)
 
-    def _edit_fields(self, datapoint_id: str, fields: dict[str, Any]) -> WriteHandle | None:
-        """One edit from the Python API or the front end: staged, or saved at once."""
+    def _edit_fields(self, datapoint_id: str, fields: dict[str, Any], base: Any = None) -> WriteHandle | None:
+        """One edit from the Python API or the front end: staged, or saved at once. `base`: the version
+        (`updated`) of the row the edit was started from, where the front end knows it (its editor opened
+        on it): a change saved since, by anyone else, is then a conflict rather than overwritten."""
         fields = self.source.fields(fields)
         if self.source.save_mode == "version":
             self._stage(datapoint_id, fields)
             return None
-        return self._save(datapoint_id, fields)
+        return self._save(datapoint_id, fields, base=_UNSET if base is None else base)
 
     def _find(self, datapoint_id: str) -> Any:
         for page in self._loaded_pages():
@@ -94,6 +100,7 @@ class Edits:
             self._set_status(datapoint_id, state="failed", message=reason, reason=reason, draft=fields, fields={})
             raise
         assert self.dataset_id is not None
+        self._note_place(datapoint_id)
         if base is _UNSET:
             loaded = self._find(datapoint_id)  # not loaded (off the page): nothing seen to conflict with
             base = loaded.to_wire().get("updated") if loaded is not None else None
@@ -102,6 +109,31 @@ class Edits:
         )
         handle.on_change(lambda h: self._settled(h, fields, undoable))
         return self._statuses.follow(datapoint_id, handle)
+
+    def _note_place(self, datapoint_id: str) -> None:
+        """Where an edited row is (its page and row number), to name it in the pending writes and go back."""
+        with self._lock:
+            on_page = [dp.id for dp in self._page.items] if self._page is not None else []
+            if datapoint_id in on_page:
+                number = (self.page_number - 1) * self.page_size + on_page.index(datapoint_id) + 1
+                self._places[datapoint_id] = (self._listing(), self.page_number, number)
+
+    def _newer_elsewhere(self, saved: Any) -> None:
+        """Another widget on this client saved a row this grid holds: show the saved value, or, where this
+        grid has a draft of that row (an edit not saved yet, failed or in conflict), keep the draft and
+        mark the row: its base is no longer what the service holds."""
+        with self._lock:
+            loaded = self._find(saved.id)
+            if loaded is None or loaded.to_wire().get("updated") == saved.to_wire().get("updated"):
+                return
+            status = self.row_status.get(saved.id) or {}
+            if status.get("state") in DRAFT_STATES:
+                if not status.get("newer"):
+                    self._set_status(saved.id, **status, newer=saved.to_wire().get("updated"))
+                return
+            with self.hold_sync():  # type: ignore[attr-defined]
+                self._replace_row(saved)
+                self._set_status(saved.id, state="updated", updated=saved.to_wire().get("updated"))
 
     def _settled(self, handle: WriteHandle, fields: dict[str, Any], undoable: bool) -> None:
         """What a finished edit changes besides its status: the row on screen, Undo, the callbacks."""

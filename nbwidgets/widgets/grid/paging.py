@@ -217,8 +217,10 @@ class Paging:
                 self.selected_id = select
             elif self.selected_id not in on_page:
                 self.selected_id = page.items[0].id if page.items else None
-            # a saved tick is for the page on show; failures and conflicts stay until resolved
-            self.row_status = {k: v for k, v in self.row_status.items() if k in on_page or v["state"] != "saved"}
+            # a saved (or updated elsewhere) tick is for the page on show; failures and conflicts stay until resolved
+            self.row_status = {
+                k: v for k, v in self.row_status.items() if k in on_page or v["state"] not in ("saved", "updated")
+            }
             self._shown.notify_all()
         if self.prefetch:
             self._prefetch(page, number)

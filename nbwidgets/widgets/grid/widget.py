@@ -16,6 +16,7 @@ from ..._extras import require
 from ...client import ApiError, Client
 from ...client.base import Service
 from ...client.datasets import DatasetInfo, ListSource
+from ...client.writes import WriteHandle
 from ...models import Datapoint, OvermindDatapoint
 from .._base import STATIC, Widget, describe, run_in_background, segment_id
 from .curate import Curating
@@ -359,7 +360,7 @@ class DatasetGrid(Paging, Edits, Curating, Finding, Widget):
             "open_dataset": lambda m: self.open_dataset(m["dataset_id"], wait=False),
             "pick": lambda m: self._open_picker(m.get("search", "")),
             "choose_agent": lambda m: self._choose(m["agent_id"]),
-            "edit": lambda m: void(self._edit_fields(m["datapoint_id"], {m["field"]: m["value"]})),
+            "edit": lambda m: void(self._edit_fields(m["datapoint_id"], {m["field"]: m["value"]}, base=m.get("base"))),
             "retry": lambda m: self._retry(m["datapoint_id"]),
             "resolve": lambda m: self._resolve(m["datapoint_id"], m["keep"]),
             "undo": lambda m: void(self._undo_last()),
@@ -380,7 +381,47 @@ class DatasetGrid(Paging, Edits, Curating, Finding, Widget):
             "paste_preview": lambda m: void(self._preview_paste(str(m.get("text", "")))),
             "paste_apply": lambda m: void(self._apply_paste()),
             "cancel_preview": lambda m: self._cancel_previews(),
+            "go_to_write": lambda m: self._go_to_write(str(m["datapoint_id"])),
         }
+
+    # --- the client's writes: pending ones named by row, and other widgets' saves of rows shown ---------
+
+    def _client_write_changed(self, handle: WriteHandle) -> None:
+        super()._client_write_changed(handle)
+        write = handle.write
+        if (
+            handle.state == "saved"
+            and write.kind == "datapoint.update"
+            and write.origin != self._origin
+            and write.payload.get("dataset_id") == self.dataset_id
+            and handle.value is not None
+            and getattr(handle.value, "id", None) == write.payload.get("datapoint_id")
+        ):
+            self._newer_elsewhere(handle.value)
+
+    def _pending_item(self, handle: WriteHandle) -> dict[str, Any]:
+        item = super()._pending_item(handle)
+        places = getattr(self, "_places", {})  # (the base class lists pending writes before the grid is set up)
+        place = places.get(item.get("datapoint_id", "")) if item.get("dataset_id") == self.dataset_id else None
+        if place is not None:
+            item["page"], item["row"] = place[1], place[2]
+        if item.get("dataset_id") == self.dataset_id and "datapoint_id" in item:
+            item["here"] = True  # a row of the dataset on show: the grid can go to it
+        source = getattr(self, "source", None)
+        titles = {column.key: column.title for column in source.columns} if source is not None else {}
+        if "fields" in item and item["kind"] == "datapoint.update":
+            item["fields"] = [titles.get(name, name) for name in item["fields"]]
+        return item
+
+    def _go_to_write(self, datapoint_id: str) -> None:
+        """Show the row a pending write changes: its page where this grid edited it, else found by id."""
+        with self._lock:
+            place = self._places.get(datapoint_id)
+            known = place is not None and place[0] == self._listing() and self._position_of(place[1]) is not None
+        if place is not None and known:
+            self._navigate(place[1], False, select=datapoint_id)
+        else:
+            self._go_to_datapoint(datapoint_id)
 
     def _send_ahead_again(self) -> None:
         """A new view asks for the pages sent ahead before it listened (cached ones are sent, missing fetched)."""
