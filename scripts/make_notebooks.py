@@ -284,6 +284,110 @@ NOTEBOOKS = {
         new_code_cell("mine"),
         new_markdown_cell("What is still queued, if anything (e.g. while offline):"),
         new_code_cell("client.outbox.flush(timeout=10)\nclient.outbox.pending()"),
+        new_markdown_cell(
+            "## Judges on every row\n"
+            "`evaluators=` runs orq evaluators (by key or id) on each output as soon as it is generated, a few at "
+            "a time and without holding up generation. Each row gets a verdict per evaluator (click it for the "
+            "judge's explanation); the toolbar filters the rows (failing any judge, judge and people disagree, not "
+            "yet judged) and sorts them by a judge's score, worst first. Verdicts are remembered by the client, "
+            "so showing the same outputs again asks the service for nothing (`client.forget_evaluations()` clears "
+            "them)."
+        ),
+        new_code_cell(
+            "judged = ExperimentReview(\n"
+            "    client, support.id, deployment='support-reply', page_size=5,\n"
+            "    evaluators=['tone_check', 'answer_quality_jury'],\n"
+            ")\njudged"
+        ),
+        new_code_cell(
+            "judged.wait()\nprint(judged.summary)\n"
+            "[(r['output'][:40], {key: v['value'] for key, v in r['evaluations'].items()}) for r in judged.results]"
+        ),
+        new_markdown_cell(
+            "The same verdicts from code: `client.invoke_evaluator` runs a stored evaluator on any text and "
+            "remembers the answer."
+        ),
+        new_code_cell(
+            "tone = next(e for e in client.list_evaluators().items if getattr(e, 'key', None) == 'tone_check')\n"
+            "verdict = client.invoke_evaluator(tone, output='Thanks for your patience: the refund is on its way.')\n"
+            "verdict.passed, verdict.explanation"
+        ),
+    ],
+    "08_tune_a_judge_against_people.ipynb": [
+        new_markdown_cell(
+            "# Tune a judge against people's labels\n\n"
+            "Before trusting an LLM judge on 200 outputs, check it against the people who labelled some of them. "
+            "This notebook runs a deployment over the demo tickets, has a judge grade every answer, sets the "
+            "judge's verdicts beside the labels people gave, and then edits the judge until the two agree.\n\n"
+            "**Agreement** is the share of rows where judge and people give the same label; **Cohen's kappa** "
+            "corrects it for the agreement two raters would reach by chance with the same label frequencies "
+            "(1 is perfect, 0 is chance). Everything runs offline on the sandbox, whose judge is local and "
+            "deterministic."
+        ),
+        new_code_cell(
+            "import uuid\nfrom nbwidgets import Client, EvaluatorForm, ExperimentReview\n\n"
+            "client = Client.default()  # the sandbox unless ORQ_API_KEY is set\n"
+            "support = client.list_datasets(search='support_quality').items[0]\n"
+            "judge = client.create_evaluator({\n"
+            "    'key': 'helpful_reply_' + uuid.uuid4().hex[:6],\n"
+            "    'model': 'openai/gpt-4o',\n"
+            "    'prompt': 'Does the reply {{output}} do what {{expected_output}} says? Answer true or false.',\n"
+            "})\njudge.key"
+        ),
+        new_markdown_cell("The judge grades each answer of the `support-reply` deployment as it is generated:"),
+        new_code_cell(
+            "review = ExperimentReview(client, support.id, deployment='support-reply', page_size=10, "
+            "evaluators=[judge.key])\nreview.wait()\nreview"
+        ),
+        new_markdown_cell(
+            "Now the people. The expected outputs are the agent's instructions (\"Apologise, confirm the charge, "
+            'refund it"), so a reply that only repeats them is a bad reply to a customer. In a real session the '
+            "reviewers click 👍/👎 on the rows above; here their labels are given from code, through the same path."
+        ),
+        new_code_cell(
+            "people = {r['datapoint_id']: 'bad' if r['output'] == r['expected_output'] else 'good' for r in review.results}\n"
+            "for datapoint_id, label in people.items():\n"
+            "    review.feedback(datapoint_id, 'rating', label)\n"
+            "review.flush()\n"
+            "first = review.agreement(judge.key, property='rating')\n"
+            "print(first.sentence)\nfirst.confusion"
+        ),
+        new_markdown_cell(
+            "The judge passes the replies that copy the instructions; the people do not. The review's toolbar "
+            'shows the same ("Show them" filters the rows where they disagree, and j/k step through them):'
+        ),
+        new_code_cell("review.row_filter = 'disagree'\nreview"),
+        new_markdown_cell(
+            "Edit the judge where it lives. **Try it** (at the bottom of the form) runs the saved version on a "
+            "page of the dataset; `form.try_on(...)` does the same from code. After a save the new version runs "
+            "on the same rows and the rows whose verdict changed are marked."
+        ),
+        new_code_cell(
+            "form = EvaluatorForm(client, judge.id)\n"
+            "before = form.try_on(support.id, deployment='support-reply', limit=10)\n"
+            "form"
+        ),
+        new_code_cell(
+            "form.draft = {**form.draft, 'prompt': 'Is {{output}} a polite, helpful reply to the customer? '\n"
+            "              'Answer true or false.'}\n"
+            "form.version_increment = 'minor'\nform.save()\n"
+            "after = form.try_on(support.id, deployment='support-reply', limit=10)  # the new version, same rows\n"
+            "print(f\"version {form.try_status['version']}: {form.try_status['changed']} of {len(after)} verdicts changed\")\n"
+            "[(r['text'][:50], r['before'], r['value']) for r in after if r.get('changed')]"
+        ),
+        new_markdown_cell(
+            "Measure the new version against the same labels: a new review runs it on the same outputs (the "
+            "deployment's stand-in answers the same way), and the people's labels are given again on its traces."
+        ),
+        new_code_cell(
+            "again = ExperimentReview(client, support.id, deployment='support-reply', page_size=10, "
+            "evaluators=[judge.key])\nagain.wait()\n"
+            "for r in again.results:\n"
+            "    again.feedback(r['datapoint_id'], 'rating', people[r['datapoint_id']])\n"
+            "again.flush()\nsecond = again.agreement(judge.key, property='rating')\n"
+            "print('before:', first.sentence)\nprint('after: ', second.sentence)"
+        ),
+        new_code_cell("again"),
     ],
 }
 

@@ -5,13 +5,16 @@ answer's own `trace_id` and `span_id` are new each time, as a real evaluator spa
 
 How a text is graded, as a score from 0 to 1:
 
-- **With a reference** (`context.input.expected_output`, flat `reference`): agreement with it. An output
-  equal to the reference, case and spacing aside, scores 1; one sharing no word with it scores 0; partial
-  overlap scores the F1 of their words (the share of words they have in common, both ways).
-- **Without a reference**, the sandbox's own rule: the mean of (a) length: 1 for 3 to 150 words, less the
-  further outside; (b) politeness: 1 when the output has a courtesy word (thanks, please, sorry, glad,
+- **With a reference** (`context.input.expected_output`, flat `reference`) that the prompt asks for (it uses
+  `{{expected_output}}`, as orq's `required_expected_output` says): agreement with it. An output equal to the
+  reference, case and spacing aside, scores 1; one sharing no word with it scores 0; partial overlap scores
+  in between: the mean of how much of the reference the output covers (recall) and the F1 of their words,
+  so a longer answer that holds the whole reference lands in the middle, not at the bottom.
+- **Otherwise**, the sandbox's own rule: the mean of (a) length: 1 for 3 to 150 words, less the further
+  outside; (b) politeness: 1 when the output has a courtesy word (thanks, thank you, please, sorry, glad,
   happy to help, regards, welcome), else 0.5; (c) when the evaluator's prompt puts words in quotes
-  (`'refund'`, `"24 hours"`): the share of them the output contains.
+  (`'refund'`, `"24 hours"`): the share of them the output contains. A prompt about tone (it says polite,
+  courteous, friendly or tone) makes politeness decide: without a courtesy word the score is at most 0.2.
 
 A judge's score is turned into the evaluator's `output_type`: `boolean` is score >= 0.5; `number` is the score
 spread over the range the prompt states ("from 1 to 5", "0-10"; 1 to 5 when it states none); `categorical`
@@ -49,6 +52,7 @@ ENVIRONMENTS = ("production", "staging", "development")
 _WORD = re.compile(r"[\w']+")
 _QUOTED = re.compile(r"""(?:'([^'\n]{1,40})'|"([^"\n]{1,40})"|“([^”\n]{1,40})”)""")
 _RANGE = re.compile(r"(-?\d+(?:\.\d+)?)\s*(?:to|-|–|and)\s*(-?\d+(?:\.\d+)?)")
+_TONE = re.compile(r"\b(polite|politeness|courteous|friendly|tone)\b", re.IGNORECASE)
 _FLAT = ("query", "output", "reference", "retrievals", "messages", "variables")
 
 
@@ -162,7 +166,8 @@ class Grade:
 
 
 def base_grade(response: str, reference: str | None, prompt: str) -> Grade:
-    if reference is not None and reference.strip():
+    asks_reference = bool(re.search(r"\{\{\s*expected_output\s*\}\}", prompt))
+    if reference is not None and reference.strip() and asks_reference:
         if _normal(response) == _normal(reference):
             return Grade(1.0, "The output matches the reference (case and spacing aside).")
         out, ref = Counter(_words(response)), Counter(_words(reference))
@@ -172,7 +177,7 @@ def base_grade(response: str, reference: str | None, prompt: str) -> Grade:
         precision, recall = common / sum(out.values()), common / sum(ref.values())
         f1 = 2 * precision * recall / (precision + recall)
         return Grade(
-            f1,
+            (recall + f1) / 2,
             f"The output has {common} of the reference's {sum(ref.values())} words, in {sum(out.values())} "
             f"words of its own (overlap {f1:.2f}).",
         )
@@ -195,7 +200,11 @@ def base_grade(response: str, reference: str | None, prompt: str) -> Grade:
         parts.append(len(present) / len(asked))
         notes.append(f"{len(present)} of {len(asked)} words the prompt asks for")
     score = sum(parts) / len(parts)
-    return Grade(score, "No reference given, graded by the sandbox's rule: " + "; ".join(notes) + ".")
+    if _TONE.search(prompt) and not polite:
+        score = min(score, 0.2)
+        notes.append("the prompt asks about tone")
+    why = "No reference given" if not (reference and reference.strip()) else "The prompt does not use the reference"
+    return Grade(score, why + ", graded by the sandbox's rule: " + "; ".join(notes) + ".")
 
 
 def _judge_score(grade: Grade, model: str, repetition: int) -> float:

@@ -39,6 +39,10 @@ class Trial:
         self.rows: list[dict[str, Any]] = []
         self.status: dict[str, Any] = {"state": "idle"}
         self._runs = 0
+        # the verdicts of each version run on these rows (for the same setup), oldest first: a run is compared
+        # with the last version before its own
+        self._history: list[tuple[str | None, list[dict[str, Any]]]] = []
+        self._history_setup: dict[str, Any] | None = None
 
     @staticmethod
     def check(dataset_id: Any, deployment: Any, limit: Any, page: Any) -> None:
@@ -51,16 +55,22 @@ class Trial:
         if isinstance(page, bool) or not isinstance(page, int) or page < 1:
             raise ValueError(f"page must be a whole number from 1, not {page!r}")
 
-    def run(self, evaluator_id: str, setup: dict[str, Any], *, compare: bool = False) -> list[dict[str, Any]]:
-        """Run the evaluator's stored (current) version on the rows `setup` names. With `compare`, mark the
-        rows whose verdict differs from the last run's."""
+    def run(self, evaluator_id: str, setup: dict[str, Any]) -> list[dict[str, Any]]:
+        """Run the evaluator's stored (current) version on the rows `setup` names, and mark the rows whose
+        verdict differs from the version run before it on the same rows."""
         with self._lock:
             self._runs += 1
             ticket = self._runs
-            before = {row["datapoint_id"]: row for row in self.rows} if compare else {}
+            if setup != self._history_setup:
+                self._history, self._history_setup = [], dict(setup)
+            shown = list(self.rows) if self.status.get("dataset_id") == setup["dataset_id"] else []
         evaluator = self.client.resolve_evaluator(evaluator_id)  # read once: the version every row runs at
         version = (evaluator.model_extra or {}).get("version")
-        self._tell(ticket, {"state": "running", "version": version, **setup}, list(before.values()) if compare else [])
+        with self._lock:
+            older = [rows for v, rows in self._history if v != version]
+            compare = bool(older)
+            before = {row["datapoint_id"]: row for row in older[-1]} if older else {}
+        self._tell(ticket, {"state": "running", "version": version, **setup}, shown)
         try:
             if setup["deployment"] is not None:
                 self._check_deployment(setup["deployment"])
@@ -79,6 +89,9 @@ class Trial:
         changed = sum(1 for row in rows if row.get("changed"))
         failed = sum(1 for row in rows if row["state"] == "error")
         status = {"state": "done", "version": version, "changed": changed if compare else None, "failed": failed}
+        with self._lock:
+            if setup == self._history_setup:
+                self._history = [(v, r) for v, r in self._history if v != version] + [(version, rows)]
         self._tell(ticket, {**status, **setup}, rows)
         return rows
 

@@ -339,7 +339,7 @@ class EvaluatorForm(Widget):
             self.version_description = ""
         setup = self._trial.setup
         if setup is not None and saved.id:  # "Try it" was run: the new version runs on the same rows
-            run_in_background(lambda: self._trial.run(saved.id, setup, compare=True))
+            run_in_background(self._trial.run, saved.id, setup)
         for callback in self._save_callbacks:
             callback(saved)
 

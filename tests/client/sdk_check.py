@@ -172,7 +172,7 @@ def invoke_evaluators():
         ]  # the SDK's evaluator model has no version field
         for target in (ids[name], f"{ids[name]}@{version}", f"{ids[name]}@production"):
             flat = orq.evals.invoke(
-                id=target, output="Your refund is on its way.", reference="your refund is on its way"
+                id=target, output="Thanks! Your refund is on its way.", reference="thanks!  your refund is on its way"
             )
             assert flat.passed is True and flat.status == "passed" and flat.evaluator_id == ids[name], flat
             assert flat.trace_id and flat.span_id and flat.explanation, flat

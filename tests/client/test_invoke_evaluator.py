@@ -20,7 +20,12 @@ REFERENCE = "Your refund was issued and reaches your card within 5 business days
 
 
 def make(orq, **fields: Any):
-    body = {"key": f"judge_{uuid.uuid4().hex[:10]}", "prompt": "Grade {{output}}.", "model": "openai/gpt-4o", **fields}
+    body = {
+        "key": f"judge_{uuid.uuid4().hex[:10]}",
+        "prompt": "Grade {{output}} against {{expected_output}}.",
+        "model": "openai/gpt-4o",
+        **fields,
+    }
     return orq.create_evaluator(body)
 
 
@@ -40,7 +45,7 @@ def test_a_verdict_in_the_sdk_shape(sandbox, orq):
 
 
 def test_the_same_question_is_sent_once_and_a_different_one_again(sandbox, orq):
-    evaluator = make(orq, output_type="number", prompt="Rate {{output}} from 1 to 10.")
+    evaluator = make(orq, output_type="number", prompt="Rate {{output}} against {{expected_output}} from 1 to 10.")
     mark = sandbox.mark_requests()
     first = orq.invoke_evaluator(evaluator.id, output="Thanks! Refund issued.", expected_output=REFERENCE)
     again = orq.invoke_evaluator(evaluator.id, output="Thanks! Refund issued.", expected_output=REFERENCE)
@@ -56,12 +61,18 @@ def test_the_same_question_is_sent_once_and_a_different_one_again(sandbox, orq):
 
 
 def test_a_new_version_or_a_changed_definition_is_asked_again(sandbox, orq):
-    evaluator = make(orq, output_type="number", prompt="Rate {{output}} from 1 to 5.")
+    evaluator = make(orq, output_type="number", prompt="Rate {{output}} against {{expected_output}} from 1 to 5.")
     ask = {"output": REFERENCE, "expected_output": REFERENCE}
     assert orq.invoke_evaluator(evaluator.id, **ask).value == 5
-    orq.update_evaluator(evaluator.id, {"prompt": "Rate {{output}} from 1 to 10."})  # same version, new text
+    orq.update_evaluator(
+        evaluator.id, {"prompt": "Rate {{output}} against {{expected_output}} from 1 to 10."}
+    )  # same version, new text
     assert orq.invoke_evaluator(evaluator.id, **ask).value == 10
-    orq.update_evaluator(evaluator.id, {"prompt": "Rate {{output}} from 1 to 100."}, version_increment="minor")
+    orq.update_evaluator(
+        evaluator.id,
+        {"prompt": "Rate {{output}} against {{expected_output}} from 1 to 100."},
+        version_increment="minor",
+    )
     assert orq.invoke_evaluator(evaluator.id, **ask).value == 100
     assert orq.invoke_evaluator(evaluator.id, **ask, version="1.0.0").value == 10  # the old version, still there
 

@@ -27,7 +27,12 @@ def verdict(sandbox, target: str, body: Any) -> dict[str, Any]:
 
 
 def make(orq, **fields: Any) -> str:
-    body = {"key": f"judge_{uuid.uuid4().hex[:10]}", "prompt": "Grade {{output}}.", "model": "openai/gpt-4o", **fields}
+    body = {
+        "key": f"judge_{uuid.uuid4().hex[:10]}",
+        "prompt": "Grade {{output}} against {{expected_output}}.",
+        "model": "openai/gpt-4o",
+        **fields,
+    }
     return orq.create_evaluator(body).id
 
 
@@ -53,7 +58,7 @@ def test_reference_agreement_equal_passes_disjoint_fails_partial_between(sandbox
 
 
 def test_the_same_request_gets_the_same_verdict_and_a_new_span(sandbox, orq):
-    target = make(orq, output_type="number", prompt="Rate {{output}} from 0 to 100.")
+    target = make(orq, output_type="number", prompt="Rate {{output}} against {{expected_output}} from 0 to 100.")
     body = {"output": "Thanks, your refund was issued.", "reference": REFERENCE}
     first, second = verdict(sandbox, target, body), verdict(sandbox, target, body)
     assert {k: v for k, v in first.items() if k not in ("trace_id", "span_id")} == {
@@ -127,7 +132,7 @@ def test_a_guardrail_decides_passed(sandbox, orq):
     strict = make(
         orq,
         output_type="number",
-        prompt="Rate {{output}} from 1 to 10.",
+        prompt="Rate {{output}} against {{expected_output}} from 1 to 10.",
         guardrail_config={"type": "number", "value": 9, "operator": "gte"},
     )
     answer = verdict(sandbox, strict, {"output": "Your refund was issued within days.", "reference": REFERENCE})
@@ -180,8 +185,10 @@ def test_a_tied_jury_gives_the_tie_value(sandbox, orq):
 
 
 def test_versions_and_environments(sandbox, orq):
-    target = make(orq, output_type="number", prompt="Rate {{output}} from 1 to 5.")
-    orq.update_evaluator(target, {"prompt": "Rate {{output}} from 1 to 100."}, version_increment="major")
+    target = make(orq, output_type="number", prompt="Rate {{output}} against {{expected_output}} from 1 to 5.")
+    orq.update_evaluator(
+        target, {"prompt": "Rate {{output}} against {{expected_output}} from 1 to 100."}, version_increment="major"
+    )
     body = {"output": REFERENCE, "reference": REFERENCE}
     assert verdict(sandbox, f"{target}@1.0.0", body)["value"] == 5  # the old version's range
     assert verdict(sandbox, f"{target}@2.0.0", body)["value"] == 100

@@ -44,8 +44,8 @@ def judges(orq) -> dict[str, str]:
     """A number and a string evaluator beside the demo's boolean and categorical ones (for invoke)."""
     made = {}
     for kind, prompt in (
-        ("number", "Rate the answer from 1 to 10: {{output}}"),
-        ("string", "Say how good {{output}} is."),
+        ("number", "Rate the answer from 1 to 10: {{output}}, against {{expected_output}}"),
+        ("string", "Say how good {{output}} is, given {{expected_output}}."),
     ):
         key = f"judge_{kind}_{uuid.uuid4().hex[:8]}"
         evaluator = orq.create_evaluator({"key": key, "prompt": prompt, "model": "openai/gpt-4o", "output_type": kind})
