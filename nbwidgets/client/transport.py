@@ -10,6 +10,7 @@ import email.utils
 import logging
 import random
 import re
+import threading
 import time
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
@@ -108,6 +109,64 @@ def parse_retry_after(value: str | None) -> float | None:
         return max(0.0, parsed.timestamp() - time.time()) if parsed else None
 
 
+class RateGate:
+    """One per service (base URL) in this process, shared by every client of it: a 429 pauses every read
+    and write to that service until its Retry-After has passed; then one request at a time goes as a probe
+    until one is answered with anything but a 429, as a good client does for a shared rate limit."""
+
+    PROBE_WAIT = 0.25  # how often a request waiting behind a probe looks again
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._until = 0.0  # monotonic time the pause ends
+        self._probing = False  # after a pause: one request at a time until one is not a 429
+        self._probe_out = False
+
+    def paused_for(self) -> float:
+        """Seconds left of the current pause (0 when open)."""
+        with self._cond:
+            return max(0.0, self._until - time.monotonic())
+
+    def enter(self, budget: float) -> bool | float:
+        """Wait (at most `budget` seconds) until a request may go: True when it goes as the probe, False
+        when freely; a float (the seconds still to wait) when the budget does not reach that far."""
+        deadline = time.monotonic() + budget
+        with self._cond:
+            while True:
+                now = time.monotonic()
+                wait = self._until - now
+                if wait <= 0 and not (self._probing and self._probe_out):
+                    if self._probing:
+                        self._probe_out = True
+                        return True
+                    return False
+                wait = wait if wait > 0 else self.PROBE_WAIT
+                if now + wait > deadline:
+                    return max(wait, 0.01)
+                self._cond.wait(wait)
+
+    def leave(self, probe: bool, paused_for: float | None) -> None:
+        """A request came back: `paused_for` seconds of pause when it was a 429 (None otherwise)."""
+        with self._cond:
+            if paused_for is not None:
+                self._until = max(self._until, time.monotonic() + paused_for)
+                self._probing = True
+            if probe:
+                self._probe_out = False
+                if paused_for is None:
+                    self._probing = False
+            self._cond.notify_all()
+
+
+_gates: dict[str, RateGate] = {}
+_gates_lock = threading.Lock()
+
+
+def gate_for(base_url: str) -> RateGate:
+    with _gates_lock:
+        return _gates.setdefault(base_url.rstrip("/"), RateGate())
+
+
 ErrorParser = Callable[[Any], "tuple[str, dict[str, list[str]]]"]
 
 
@@ -126,6 +185,7 @@ class Transport:
         self.base_url = base_url.rstrip("/")
         self.retry = retry
         self._secret = auth._secret if isinstance(auth, HeaderAuth) else None  # scrubbed from error texts
+        self._gate = gate_for(self.base_url)
         self._parse_error = parse_error
         self._sleep = sleep
         self._http = httpx.Client(
@@ -171,50 +231,68 @@ class Transport:
                     f"This client was closed (its `with` block ended, or close() was called): {method} {path} was "
                     "not sent. Make a new client (e.g. client = Client.orq())."
                 )
-            try:
-                response = self._http.request(method, path, params=params or None, json=json)
-            except httpx.ConnectTimeout:
-                error = TimeoutError("timed out connecting", method=method, route=path, status=None)
-                may_retry = True  # nothing was sent
-            except httpx.TimeoutException:
-                error = TimeoutError("the request timed out", method=method, route=path, status=None)
-            except httpx.ConnectError as exc:
-                error = TransportError(
-                    f"could not connect ({self._reason(exc)})", method=method, route=path, status=None
-                )
-                may_retry = True
-            except httpx.LocalProtocolError as exc:  # refused before sending (a header HTTP does not allow)
-                raise RequestNotSentError(
-                    f"the request could not be sent as built ({self._reason(exc)})",
+            # a 429 pauses every request to this service (RateGate): wait for it within this call's budget
+            budget = 0.0 if once else max(0.0, self.retry.max_elapsed - (time.monotonic() - started))
+            probe = self._gate.enter(budget)
+            if not isinstance(probe, bool):  # paused for longer than this call may wait: not sent
+                paused = RateLimitedError(
+                    f"not sent: the service asked for a pause (429) that has {probe:.1f} s to go",
                     method=method,
                     route=path,
                     status=None,
-                ) from None
-            except httpx.TransportError as exc:
-                error = TransportError(
-                    f"the connection failed ({self._reason(exc)})", method=method, route=path, status=None
                 )
-            else:
-                log.debug("%s %s -> %s (attempt %d)", method, path, response.status_code, attempt + 1)
-                if response.status_code < 300:
-                    return response
-                if response.status_code < 400:  # a redirect is not followed: the key goes nowhere else
-                    location = response.headers.get("location", "")
-                    raise ApiError(
-                        f"the service answered with a redirect ({response.status_code}"
-                        + (f" to {scrub(location[:200])}" if location else "")
-                        + "), which nbwidgets does not follow so that the key is sent nowhere else; "
-                        "check the base URL (e.g. https:// rather than http://, or a missing path)",
+                paused.retry_after = probe
+                raise paused
+            paused_for: float | None = None
+            try:
+                try:
+                    response = self._http.request(method, path, params=params or None, json=json)
+                except httpx.ConnectTimeout:
+                    error = TimeoutError("timed out connecting", method=method, route=path, status=None)
+                    may_retry = True  # nothing was sent
+                except httpx.TimeoutException:
+                    error = TimeoutError("the request timed out", method=method, route=path, status=None)
+                except httpx.ConnectError as exc:
+                    error = TransportError(
+                        f"could not connect ({self._reason(exc)})", method=method, route=path, status=None
+                    )
+                    may_retry = True
+                except httpx.LocalProtocolError as exc:  # refused before sending (a header HTTP does not allow)
+                    raise RequestNotSentError(
+                        f"the request could not be sent as built ({self._reason(exc)})",
                         method=method,
                         route=path,
-                        status=response.status_code,
+                        status=None,
+                    ) from None
+                except httpx.TransportError as exc:
+                    error = TransportError(
+                        f"the connection failed ({self._reason(exc)})", method=method, route=path, status=None
                     )
-                error = self._error(response, method, path)
-                if response.status_code not in RETRY_STATUSES:
-                    raise error
-                retry_after = _retry_after(response)
-                if isinstance(error, (RateLimitedError, ServerError)):
-                    error.retry_after = retry_after
+                else:
+                    log.debug("%s %s -> %s (attempt %d)", method, path, response.status_code, attempt + 1)
+                    if response.status_code < 300:
+                        return response
+                    if response.status_code < 400:  # a redirect is not followed: the key goes nowhere else
+                        location = response.headers.get("location", "")
+                        raise ApiError(
+                            f"the service answered with a redirect ({response.status_code}"
+                            + (f" to {scrub(location[:200])}" if location else "")
+                            + "), which nbwidgets does not follow so that the key is sent nowhere else; "
+                            "check the base URL (e.g. https:// rather than http://, or a missing path)",
+                            method=method,
+                            route=path,
+                            status=response.status_code,
+                        )
+                    error = self._error(response, method, path)
+                    if response.status_code not in RETRY_STATUSES:
+                        raise error
+                    retry_after = _retry_after(response)
+                    if response.status_code == 429:  # the whole service pauses, not this request alone
+                        paused_for = self.retry.delay(attempt, retry_after)  # Retry-After, capped
+                    if isinstance(error, (RateLimitedError, ServerError)):
+                        error.retry_after = retry_after
+            finally:
+                self._gate.leave(probe, paused_for)
             delay = self.retry.delay(attempt, retry_after)
             out_of_budget = time.monotonic() - started + delay > self.retry.max_elapsed
             if once or not may_retry or attempt >= self.retry.max_retries or out_of_budget:
