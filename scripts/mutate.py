@@ -87,12 +87,9 @@ MUTANTS: list[Mutant] = [
     Mutant(
         "table.innerhtml-evaluations",
         "js/shared/cells.js",
-        '    evaluations.map((evaluation) =>\n      h(\n        "li",\n'
-        '        { class: "nbw-chip", title: `human review by ${evaluation.reviewed_by_id ?? "?"}` },\n'
-        "        evaluationText(evaluation),\n      ),",
-        "    evaluations.map((evaluation) =>\n      Object.assign(\n"
-        '        h("li", { class: "nbw-chip", title: `human review by ${evaluation.reviewed_by_id ?? "?"}` }),\n'
-        "        { innerHTML: evaluationText(evaluation) },\n      ),",
+        '      h("li", { class: "nbw-chip", title: evaluationTitle(evaluation) }, evaluationText(evaluation)),',
+        '      Object.assign(h("li", { class: "nbw-chip", title: evaluationTitle(evaluation) }), '
+        "{ innerHTML: evaluationText(evaluation) }),",
         NODE,
         "innerHTML in the evaluations chip renderer",
         user_level=E2E_MARKUP,
@@ -225,8 +222,8 @@ MUTANTS: list[Mutant] = [
     Mutant(
         "writes.submit-does-not-restart",
         "nbwidgets/client/writes.py",
-        "            handle = self._handles[seq] = WriteHandle(write, seq)\n            self._start()\n",
-        "            handle = self._handles[seq] = WriteHandle(write, seq)\n",
+        "            handle._scope = self.scope\n            self._start()\n",
+        "            handle._scope = self.scope\n",
         WRITES,
         "a write made after the outbox went idle waits for nobody",
     ),

@@ -33,9 +33,8 @@ ORQ_PLACES = [
     "tool-args",
     "tool-result",
     "eval-string",
-    "eval-reviewer",
     "eval-array",
-]
+]  # "eval-reviewer" (a reviewer's id) is not shown (a chip's title says the review's words): only never run
 
 
 def orq_datapoint() -> dict:
