@@ -75,8 +75,24 @@ def wait_for_load(future: concurrent.futures.Future[Any], what: str, timeout: fl
     """Wait (bounded) for a widget's first load: its own error if it failed, a clear one if it is slow."""
     try:
         future.result(timeout)
-    except concurrent.futures.TimeoutError:
-        raise TimeoutError(f"{what} did not load within {timeout:g} s (is the service reachable?)") from None
+    except Exception as error:
+        if not future.done():
+            raise TimeoutError(f"{what} did not load within {timeout:g} s (is the service reachable?)") from None
+        raise error.with_traceback(None) from None
+
+
+def outcome(future: concurrent.futures.Future[Any], timeout: float | None = None, what: str = "The write") -> Any:
+    """What a widget call that waits returns: the future's result, or its error raised from the widget
+    call itself (its sentence, without the frames of the futures machinery and the worker thread that
+    hit it); a wait that runs out says so in words (the work goes on in the background)."""
+    try:
+        return future.result(timeout)
+    except Exception as error:
+        if not future.done():  # the wait ran out, not the work
+            raise TimeoutError(
+                f"{what} did not finish within {timeout:g} s; it goes on in the background (the widget shows it)"
+            ) from None
+        raise error.with_traceback(None) from None
 
 
 def segment_id(name: str, value: object) -> str:

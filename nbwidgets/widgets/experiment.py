@@ -32,7 +32,7 @@ from ..models import (
 )
 from ..models.feedback import feedback_controls
 from ..models.orq import FEEDBACK_PRODUCTS
-from ._base import STATIC, Widget, WriteStatuses, describe, run_in_background
+from ._base import STATIC, Widget, WriteStatuses, describe, outcome, run_in_background
 from ._generation import Generation, GenerationEngine
 from ._judging import ROW_FILTERS, Judging, graded_fields, resolve_evaluators
 
@@ -488,7 +488,7 @@ class ExperimentReview(Widget):
             handle = self.client.queue_dataset_version(self.dataset_id, edits, make_active=make_active)
             self.error = ""
         self._statuses.follow(VERSION, handle)  # outside our lock: it calls back
-        return handle.result(timeout) if wait else handle
+        return outcome(handle, timeout, "Saving the new version") if wait else handle
 
     def _show_version_write(self, status: dict[str, Any], handle: WriteHandle) -> None:
         """The version write's state on the rows it saves (those still staged as it was queued)."""
@@ -638,7 +638,7 @@ class ExperimentReview(Widget):
             self._page_ready.clear()
         future = run_in_background(self._load_and_show, number, ticket)
         if wait:
-            future.result()
+            outcome(future, None, "Loading the page")
 
     def _load_and_show(self, number: int, ticket: int) -> None:
         try:

@@ -18,7 +18,7 @@ import traitlets
 from ..client import ApiError, OrqClient
 from ..client.writes import WriteHandle
 from ..models import Evaluator, evaluator_problems, template_variables
-from ._base import STATIC, Widget, WriteStatuses, describe, run_in_background, segment_id, wait_for_load
+from ._base import STATIC, Widget, WriteStatuses, describe, outcome, run_in_background, segment_id, wait_for_load
 from ._trying import Trial
 
 FORM_FIELDS = (
@@ -188,7 +188,7 @@ class EvaluatorForm(Widget):
             raise
         handle.on_change(lambda h: self._settled(h, draft))
         self._statuses.follow("save", handle)
-        return cast(Evaluator, handle.result(timeout)) if wait else handle
+        return cast(Evaluator, outcome(handle, timeout, "The save")) if wait else handle
 
     def reset(self) -> None:
         """Back to the server's values."""

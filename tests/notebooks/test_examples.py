@@ -10,7 +10,8 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "example_notebooks").glob("*.ipynb"))
+EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "example_notebooks"
+EXAMPLES = sorted(EXAMPLES_DIR.glob("*.ipynb"))
 
 
 def test_there_are_examples():
@@ -65,3 +66,42 @@ def test_example_runs_without_pandas_or_says_it_needs_it(path, tmp_path, monkeyp
     errors = [o for cell in notebook.cells for o in cell.get("outputs", []) if o.get("output_type") == "error"]
     unexplained = [f"{e['ename']}: {e['evalue']}" for e in errors if "nbwidgets[pandas]" not in e["evalue"]]
     assert unexplained == []
+
+
+def test_example_02_runs_again_and_again_against_one_sandbox_and_errors_read_as_sentences(
+    sandbox, tmp_path, monkeypatch
+):
+    """A second (and third) Run All in the same kernel, against one sandbox (as in the demo), runs clean;
+    an error from a widget call shows its sentence, not the futures machinery that carried it."""
+    from nbclient.exceptions import CellExecutionError
+    from nbformat.v4 import new_code_cell
+
+    for name in ("ORQ_API_KEY", "OVERMIND_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NBWIDGETS_SANDBOX_URL", sandbox.url)
+    monkeypatch.setenv("NBWIDGETS_SANDBOX_KEY", sandbox.api_key)
+    notebook = nbformat.read(EXAMPLES_DIR / "02_edit_an_evaluator.ipynb", as_version=4)
+    client = NotebookClient(
+        notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    )
+    with client.setup_kernel():
+        for run in range(3):
+            for index, cell in enumerate(notebook.cells):
+                try:
+                    client.execute_cell(cell, index)
+                except CellExecutionError as error:
+                    raise AssertionError(f"run {run + 1}, cell {index}: {str(error)[-1500:]}") from None
+        # a widget call refused by the service: the sentence, from the call, without futures frames
+        probe = new_code_cell(
+            "again = EvaluatorForm(client)\n"
+            "again.draft = {**again.draft, 'key': 'is_concise', 'prompt': 'Is {{output}} short?',"
+            " 'model': 'openai/gpt-4o-mini'}\n"
+            "again.save()"
+        )
+        notebook.cells.append(probe)
+        client.allow_errors = True
+        client.execute_cell(probe, len(notebook.cells) - 1)
+    [error] = [o for o in probe.outputs if o.get("output_type") == "error"]
+    trace = "\n".join(error["traceback"])
+    assert error["ename"] == "ConflictError" and "already exists" in error["evalue"]
+    assert "concurrent" not in trace and "futures" not in trace and "transport.py" not in trace

@@ -17,7 +17,7 @@ from typing import Any
 from ...client.datasets import DatasetSource
 from ...client.writes import WriteHandle
 from ...models import Page
-from .._base import WriteStatuses
+from .._base import WriteStatuses, outcome
 
 _UNSET: Any = object()
 DRAFT_STATES = ("pending", "retrying", "failed", "conflict", "staged")  # a row whose cells show a draft
@@ -291,6 +291,6 @@ class Edits:
         self._navigate("first", wait=False)  # type: ignore[attr-defined]
 
     def _await_version(self, handle: WriteHandle, timeout: float) -> Any:
-        created = handle.result(timeout)
+        created = outcome(handle, timeout, "Saving the new version")
         self._await_first_page()  # type: ignore[attr-defined]
         return created

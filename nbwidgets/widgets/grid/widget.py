@@ -18,7 +18,7 @@ from ...client.base import Service
 from ...client.datasets import DatasetInfo, ListSource
 from ...client.writes import WriteHandle
 from ...models import Datapoint, OvermindDatapoint
-from .._base import STATIC, Widget, describe, run_in_background, segment_id
+from .._base import STATIC, Widget, describe, outcome, run_in_background, segment_id
 from .curate import Curating
 from .edits import _UNSET, Edits
 from .find import Finding
@@ -224,12 +224,12 @@ class DatasetGrid(Paging, Edits, Curating, Finding, Widget):
         changed it since this grid loaded it. Overmind: staged for `save_version()`."""
         given = {"expected_output": expected_output, "inputs": inputs, "messages": messages}
         handle = self._edit_fields(datapoint_id, {k: v for k, v in given.items() if v is not _UNSET})
-        return handle.result(timeout=timeout) if wait and handle is not None else handle
+        return outcome(handle, timeout, "The edit") if wait and handle is not None else handle
 
     def undo(self, wait: bool = True, timeout: float = 120) -> Any:
         """Revert the last saved edit (a PATCH of the previous value)."""
         handle = self._undo_last()
-        return handle.result(timeout=timeout) if wait else handle
+        return outcome(handle, timeout, "The undo") if wait else handle
 
     def on_edit(self, callback: Callable[[Any, Any], None]) -> None:
         """Call `callback(before, after)` with the datapoint models after each saved edit."""
@@ -280,7 +280,7 @@ class DatasetGrid(Paging, Edits, Curating, Finding, Widget):
         handle = self._add({k: v for k, v in given.items() if v is not None})
         if handle is None or not wait:
             return handle
-        [made] = handle.result(timeout)
+        [made] = outcome(handle, timeout, "Adding the datapoint")
         self._await(lambda: self.selected_id == made.id and not self.loading, timeout)
         return made
 
@@ -293,7 +293,7 @@ class DatasetGrid(Paging, Edits, Curating, Finding, Widget):
         if handles is None or not wait:
             return handles
         for handle in handles:
-            handle.result(timeout)
+            outcome(handle, timeout, "Deleting")
         self._await(lambda: not self.bulk and not self.loading, timeout)
         return chosen
 
@@ -318,7 +318,7 @@ class DatasetGrid(Paging, Edits, Curating, Finding, Widget):
         handles = self._apply_replace(plan)
         if wait:
             for handle in handles:
-                handle.result(timeout)
+                outcome(handle, timeout, "Replacing")
         return [_change(c) for c in plan["changes"]]
 
     def paste(self, text: str, *, header: bool | None = None, preview: bool = False, wait: bool = True) -> Any:
@@ -331,8 +331,8 @@ class DatasetGrid(Paging, Edits, Curating, Finding, Widget):
         if not wait or done is None:
             return done
         if isinstance(done, list):
-            return [handle.result(120) for handle in done]
-        return done.result(120)
+            return [outcome(handle, 120, "Pasting") for handle in done]
+        return outcome(done, 120, "Pasting")
 
     def to_pandas(self) -> Any:
         """This page as a DataFrame (the whole dataset: `client.datapoints_frame(dataset_id)`); pandas is
