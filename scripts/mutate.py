@@ -401,8 +401,8 @@ MUTANTS: list[Mutant] = [
     Mutant(
         "grid.statuses-off-the-page-forgotten",
         "nbwidgets/widgets/grid/paging.py",
-        'if k in on_page or v["state"] != "saved"}',
-        "if k in on_page}",
+        'k: v for k, v in self.row_status.items() if k in on_page or v["state"] not in ("saved", "updated")',
+        "k: v for k, v in self.row_status.items() if k in on_page",
         ["tests/widgets/test_grid.py", "tests/widgets/test_grid_paths.py"],
         "issue 24 (1): a conflict, a failure or a retry on another page (and its draft) is gone after paging",
     ),
