@@ -4,7 +4,7 @@
 
 const WIDTHS = { text: 340, json: 300, inputs: 260, messages: 260, evaluations: 150, time: 110, number: 70, tags: 170 };
 export const MIN_WIDTH = 60;
-export const NUMBER_WIDTH = 56;
+export const NUMBER_WIDTH = 76;
 // The status is an icon and a word (a problem's details go in a row of their own); narrower still where
 // the table is narrow, so that the column being edited keeps the room.
 export const STATUS_WIDTH = 100;

@@ -9,6 +9,7 @@ import { isolateShortcuts } from "../shared/keys.js";
 import { createPending } from "../shared/pending.js";
 import { coalesced } from "../shared/schedule.js";
 import { resolveColumns, withDrop, withHidden, withMove, withWidth } from "./columns.js";
+import { createCurate } from "./curate.js";
 import { createEditFlow } from "./edit-flow.js";
 import { createFlipper } from "./flip.js";
 import { renderPager } from "./pager.js";
@@ -84,13 +85,37 @@ function render({ model, el }) {
       resizeColumn: (key, width) => saveLayout(withWidth(layout(), key, width)),
       moveColumn: (key, by) => saveLayout(withMove(get("schema"), layout(), key, by)),
       dropColumn: (key, before) => saveLayout(withDrop(get("schema"), layout(), key, before)),
+      tick: (id) => {
+        anchor = { id, base: (get("selection") ?? []).filter((s) => s !== id) };
+        const ticked = (get("selection") ?? []).includes(id);
+        send("select", { ids: [id], how: ticked ? "remove" : "add" });
+      },
+      tickRange: (from, to, order) => {
+        // Shift+arrows / Shift+click: the rows between where the range began and here, on this page
+        if (!anchor || !order.includes(anchor.id)) anchor = { id: from, base: get("selection") ?? [] };
+        const [a, b] = [order.indexOf(anchor.id), order.indexOf(to)].sort((x, y) => x - y);
+        const range = order.slice(a, b + 1);
+        const base = anchor.base.filter((id) => !order.slice(a, b + 1).includes(id));
+        send("select", { ids: [...base, ...range], how: "set" });
+      },
+      deleteKey: (id) => {
+        if (!(get("selection") ?? []).length && id) {
+          request("select", { ids: [id] })
+            .then(() => curate.confirmDelete())
+            .catch(() => {});
+        } else curate.confirmDelete();
+      },
+      paste: (text) => curate.pasted(text),
     },
   });
+  let anchor = null; // where a Shift range began: {id, base: the selection before it}
+  const curate = createCurate({ get, request, viewId, signal, focusTable: () => table.focus() });
   const root = h(
     "div",
     { class: "nbw nbw-grid" },
     toolbar,
     pending.element,
+    curate.element,
     controls,
     staged,
     findBox,
@@ -153,6 +178,8 @@ function render({ model, el }) {
       offset: (flipper.get("page_number") - 1) * get("page_size"),
       selectedId: local ? rows[0]?.id : get("selected_id"),
       expanded,
+      ticked: new Set(get("selection") ?? []),
+      removed: new Set(get("version_changes")?.removed ?? []),
       editor: edits.row(),
       total: get("total"),
       emptyText: get("loading")
@@ -226,6 +253,12 @@ function render({ model, el }) {
     root.dataset.pagesAhead = flipper.ahead().join(" "); // read by tests: the pages this view holds ahead
   });
   on("change:selected_id", () => table.markActive(get("selected_id")));
+  const ticked = () => {
+    table.markTicked(new Set(get("selection") ?? []), new Set(get("version_changes")?.removed ?? []));
+    keepingFocus(root, curate.renderSummary);
+  };
+  watch(["selection", "version_changes", "bulk", "selecting", "total", "dataset_id", "schema"], ticked);
+  watch(["replace_preview", "paste_preview"], curate.renderPreview);
   const rowTraits = [
     "_page_rows",
     "_row_patches",
@@ -268,6 +301,7 @@ function render({ model, el }) {
   pending.render();
   for (const part of Object.values(parts)) part();
   renderRows();
+  curate.renderSummary();
   // Pages the kernel sent ahead before this view existed were not heard (marimo displays a widget well after
   // it is made, and a re-render starts afresh): ask for the neighbours of the page on show again.
   if (get("dataset_id")) request("send_ahead").catch(() => {});

@@ -11,6 +11,8 @@ import { planRows } from "./rows.js";
 
 const KEYS_HELP =
   "Arrow keys move between cells, Enter edits, Space shows the row whole, Page Up and Page Down turn pages; " +
+  "Shift with Space ticks the row, Shift with Up or Down ticks a range, Delete asks to delete the ticked rows, " +
+  "pasting tab-separated rows previews them as new datapoints (or into the ticked rows); " +
   "on a column header, Alt with Left or Right moves the column and Shift with Left or Right resizes it; Escape leaves the table.";
 
 export function createTable({ root, signal, on, viewId }) {
@@ -89,6 +91,7 @@ export function createTable({ root, signal, on, viewId }) {
   function buildRow(entry, index) {
     const number = view.offset + index + 1;
     const expanded = view.expanded.has(entry.id);
+    const ticked = Boolean(view.ticked?.has(entry.id));
     return h(
       "tr",
       {
@@ -99,6 +102,8 @@ export function createTable({ root, signal, on, viewId }) {
           entry.id === view.selectedId ? "nbw-active" : "",
           Object.keys(entry.draft).length ? "nbw-draft" : "",
           expanded ? "nbw-expanded" : "",
+          ticked ? "nbw-ticked" : "",
+          view.removed?.has(entry.id) ? "nbw-removed" : "",
         ]
           .join(" ")
           .trim(),
@@ -107,6 +112,14 @@ export function createTable({ root, signal, on, viewId }) {
       h(
         "td",
         { role: "gridcell", class: "nbw-num", tabindex: "-1" },
+        h("input", {
+          type: "checkbox",
+          class: "nbw-tick",
+          tabindex: "-1",
+          checked: ticked,
+          "aria-label": `Select row ${number}`,
+          dataset: { id: entry.id },
+        }),
         h(
           "button",
           {
@@ -278,6 +291,18 @@ export function createTable({ root, signal, on, viewId }) {
     tabbable?.scrollIntoView?.({ block: "nearest", inline: "nearest" });
   }
 
+  /** Ticked rows (the selection) and rows staged for removal, on the rows already built. */
+  function markTicked(ticked, removed = new Set()) {
+    if (view) Object.assign(view, { ticked, removed });
+    for (const [id, tr] of trs) {
+      const on = ticked.has(id);
+      tr.classList.toggle("nbw-ticked", on);
+      tr.classList.toggle("nbw-removed", removed.has(id));
+      const box = tr.querySelector("input.nbw-tick");
+      if (box && box.checked !== on) box.checked = on;
+    }
+  }
+
   function markActive(selectedId) {
     for (const [id, tr] of trs) {
       const active = id === selectedId;
@@ -334,6 +359,23 @@ export function createTable({ root, signal, on, viewId }) {
         event.preventDefault();
         return handFocusToNotebook(root);
       }
+      if (!header && event.shiftKey && !event.ctrlKey && !event.altKey && !event.metaKey) {
+        if (event.key === " ") {
+          event.preventDefault();
+          return on.tick(order[at.row - 1], { range: false });
+        }
+        if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+          event.preventDefault();
+          const row = Math.max(1, Math.min(order.length, at.row + (event.key === "ArrowDown" ? 1 : -1)));
+          const from = order[at.row - 1];
+          moveTo(row, at.col);
+          return on.tickRange(from, order[row - 1], order);
+        }
+      }
+      if (!header && (event.key === "Delete" || event.key === "Backspace") && !event.ctrlKey && !event.metaKey) {
+        event.preventDefault();
+        return on.deleteKey(order[at.row - 1]); // asks first
+      }
       if (event.key === "Enter" || event.key === "F2") {
         event.preventDefault();
         if (header) return;
@@ -376,6 +418,17 @@ export function createTable({ root, signal, on, viewId }) {
   table.addEventListener(
     "click",
     (event) => {
+      const tick = event.target.closest("input.nbw-tick");
+      if (tick) {
+        event.preventDefault(); // the box shows the selection the kernel holds, set when it answers
+        const cell = tick.closest("td");
+        const p = position(cell);
+        const from = order[at.row - 1];
+        moveTo(p.row, p.col); // focus stays in the table, on the row's number cell
+        return event.shiftKey && from
+          ? on.tickRange(from, tick.dataset.id, order, { from: true })
+          : on.tick(tick.dataset.id, { range: false });
+      }
       const button = event.target.closest("button[data-action]");
       if (button) return on.action(button.dataset.action, button.dataset.id);
       const cell = event.target.closest("td[role=gridcell]");
@@ -401,6 +454,19 @@ export function createTable({ root, signal, on, viewId }) {
 
   wireHeaders({ thead, colgroup, signal, on, widthOf: (key) => columns.find((c) => c.key === key).width });
 
+  // rows pasted on the table (not in an editor): previewed as new datapoints, or into the ticked rows
+  table.addEventListener(
+    "paste",
+    (event) => {
+      if (event.target.closest?.(".nbw-editor-row, input, textarea")) return;
+      const text = event.clipboardData?.getData("text/plain") ?? "";
+      if (!text.trim()) return;
+      event.preventDefault();
+      on.paste(text);
+    },
+    { signal },
+  );
+
   // --- the overflow cue, and the visible width the editor takes ------------------------------------
   let seenWidth = -1;
   function checkOverflow() {
@@ -424,6 +490,7 @@ export function createTable({ root, signal, on, viewId }) {
     scroller,
     update,
     markActive,
+    markTicked,
     focus: () => (tabbable ?? cellAt(0, 0))?.focus(),
     hidden: (value) => {
       element.hidden = value;

@@ -80,6 +80,7 @@ class Curating:
     can_undo: bool
     selected_id: str | None
     _page: Page[Any] | None
+    _cache: Any
     _lock: threading.RLock
     _origin: str
     _undo: list[Any]
@@ -198,6 +199,7 @@ class Curating:
     def _added(self, handle: Any, said: str) -> None:
         made = [dp for chunk in handle.chunks for dp in chunk.value]  # listeners run before the result is set
         with self._lock:
+            self._cache.clear()  # pages fetched before miss the new rows (cursors stay: they are ids)
             self._count_changed(len(made))
             count = f"{len(made)} datapoints" if len(made) > 1 else "a datapoint"
             self.notice = said.replace("a datapoint", count) + " (orq lists new datapoints last)"

@@ -1,0 +1,172 @@
+"""Issue 26's "Done when" in a real JupyterLab: add a datapoint, tick three rows with the keyboard, delete
+them (asked first), undo, and replace a word across the page with a preview; each checked on screen and
+on the service. Screenshots of the selection, the confirm and the preview, light and dark, 1400 and 800 px."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import browser_page, open_and_run, run_cell, screenshot, set_theme
+
+from nbwidgets import Client
+
+pytestmark = pytest.mark.e2e
+GRID = ".nbw-grid table[role=grid] tbody tr[role=row]"
+SETUP = "from nbwidgets import Client, DatasetGrid"
+
+
+def texts(other, dataset_id):
+    return [dp.expected_output for dp in other.iter_datapoints(dataset_id)]
+
+
+def on_screen(page):
+    return page.locator(f"{GRID} td.nbw-col-expected_output").all_inner_texts()
+
+
+@pytest.fixture
+def dataset(sandbox):
+    with Client.orq(sandbox.api_key, sandbox.url) as other:
+        made = other.create_dataset("curate in lab")
+        other.create_datapoints(
+            made.id,
+            [{"inputs": {"q": f"question {i}"}, "expected_output": f"The colour is red ({i})"} for i in range(15)],
+        )
+        yield other, made.id
+        other.delete_dataset(made.id)
+
+
+def test_add_select_delete_undo_and_replace_on_screen_and_on_the_service(browser, request, lab, dataset):
+    other, dataset_id = dataset
+    with browser_page(browser, request) as page:
+        open_and_run(
+            page,
+            lab,
+            "grid_curate.ipynb",
+            [SETUP, f"grid = DatasetGrid(Client.sandbox(), {dataset_id!r}, page_size=10)\ngrid"],
+            wait_for=GRID,
+        )
+        assert page.locator(GRID).count() == 10
+
+        # add: the form, saved once, shown where orq lists it (last: page 2)
+        page.get_by_role("button", name="New datapoint").click()
+        form = page.get_by_role("form", name="New datapoint")
+        form.get_by_label("Expected output").fill("A brand new answer «ü» <b>not bold</b>")
+        form.get_by_label("Inputs").fill('{"q": "a new question"}')
+        form.get_by_role("button", name="Add datapoint").click()
+        page.get_by_text("Added a datapoint").wait_for()
+        new_row = page.locator(f"{GRID}", has_text="A brand new answer «ü» <b>not bold</b>")
+        new_row.wait_for()
+        assert page.locator(".nbw-grid b").count() == 0  # text, never HTML
+        assert texts(other, dataset_id)[-1] == "A brand new answer «ü» <b>not bold</b>"
+        assert len(texts(other, dataset_id)) == 16
+
+        # back to page 1; tick three rows with the keyboard: Shift+Space, then Shift+↓ twice
+        page.get_by_role("button", name="Previous page").click()
+        page.locator(f"{GRID}").first.wait_for()
+        page.wait_for_function(
+            "() => document.querySelector('.nbw-grid tbody tr[role=row] td.nbw-col-expected_output')"
+            "?.textContent.includes('(0)')"
+        )
+        first_ids = [page.locator(GRID).nth(i).get_attribute("data-id") for i in range(3)]
+        page.locator(f"{GRID}").first.locator("td.nbw-col-expected_output").click()
+        page.keyboard.press("Shift+ArrowDown")
+        page.keyboard.press("Shift+ArrowDown")
+        page.get_by_text("3 rows selected").wait_for()
+        ticked = page.locator(f"{GRID}.nbw-ticked")
+        assert [ticked.nth(i).get_attribute("data-id") for i in range(ticked.count())] == first_ids
+        assert page.locator(f"{GRID} input.nbw-tick:checked").count() == 3
+        assert page.evaluate("() => !!document.activeElement.closest('.nbw-grid table')")  # focus stays in the grid
+        assert run_cell(page, "print(len(grid.selected_ids))").strip() == "3"
+        for theme in ("JupyterLab Light", "JupyterLab Dark"):
+            set_theme(page, theme)
+            screenshot(page, f"curate-selection-{theme.split()[-1].lower()}-1400", page.locator(".nbw-grid"))
+
+        # Delete asks first, naming the count
+        page.locator(f"{GRID}").first.locator("td.nbw-col-expected_output").click()
+        page.keyboard.press("Delete")
+        confirm = page.get_by_role("alertdialog")
+        confirm.wait_for()
+        assert "Delete 3 datapoints?" in confirm.inner_text() and "new datapoints" in confirm.inner_text()
+        screenshot(page, "curate-confirm-dark-1400", page.locator(".nbw-grid"))
+        set_theme(page, "JupyterLab Light")
+        screenshot(page, "curate-confirm-light-1400", page.locator(".nbw-grid"))
+        assert page.evaluate("() => document.activeElement.textContent") == "Delete 3"
+        page.keyboard.press("Enter")
+        page.get_by_text("Deleted 3 datapoints").wait_for()
+        page.wait_for_function(
+            "(ids) => ids.every((id) => !document.querySelector(`.nbw-grid tr[data-id='${id}']`))", arg=first_ids
+        )
+        assert len(texts(other, dataset_id)) == 13
+        assert not {dp.id for dp in other.iter_datapoints(dataset_id)} & set(first_ids)
+        assert on_screen(page)[0] == "The colour is red (3)"
+
+        # Undo (Ctrl+Z in the table) brings them back, as new datapoints (said so)
+        page.locator(f"{GRID}").first.locator("td.nbw-col-expected_output").click()
+        page.keyboard.press("Control+z")
+        page.get_by_text("Brought back 3 deleted datapoints as new datapoints").wait_for()
+        held = texts(other, dataset_id)
+        assert len(held) == 16 and held[-3:] == [f"The colour is red ({i})" for i in range(3)]
+
+        # replace a word across the page, with a preview first
+        page.get_by_role("button", name="Replace…").click()
+        panel = page.get_by_role("form", name="Find and replace")
+        panel.get_by_label("Find").fill("red")
+        panel.get_by_label("Replace with").fill("blue")
+        panel.get_by_label("Across").select_option("page")
+        panel.get_by_role("button", name="Preview").click()
+        page.get_by_text("10 datapoints will change:").wait_for()
+        assert page.locator(".nbw-preview del").first.inner_text() == "red"
+        assert page.locator(".nbw-preview ins").first.inner_text() == "blue"
+        assert texts(other, dataset_id)[:10] == [f"The colour is red ({i})" for i in range(3, 13)]  # nothing sent
+        screenshot(page, "curate-preview-light-1400", page.locator(".nbw-grid"))
+        set_theme(page, "JupyterLab Dark")
+        screenshot(page, "curate-preview-dark-1400", page.locator(".nbw-grid"))
+        page.get_by_role("button", name="Replace in 10 datapoints").click()
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('.nbw-grid tbody tr[role=row] td.nbw-col-expected_output')]"
+            ".every((td) => td.textContent.includes('blue'))"
+        )
+        assert run_cell(page, "print(grid.client.outbox.flush(60))").strip() == "True"
+        held = texts(other, dataset_id)
+        assert held[:10] == [f"The colour is blue ({i})" for i in range(3, 13)]
+        assert held[10:] == [
+            "The colour is red (13)",
+            "The colour is red (14)",
+            "A brand new answer «ü» <b>not bold</b>",
+            *(f"The colour is red ({i})" for i in range(3)),
+        ]
+        assert not page.errors
+
+
+def test_the_selection_confirm_and_preview_at_800_px(browser, request, lab, dataset):
+    other, dataset_id = dataset
+    with browser_page(browser, request, width=800) as page:
+        open_and_run(
+            page,
+            lab,
+            "grid_curate_800.ipynb",
+            [SETUP, f"grid = DatasetGrid(Client.sandbox(), {dataset_id!r}, page_size=10)\ngrid"],
+            wait_for=GRID,
+        )
+        page.locator(GRID).first.locator("input.nbw-tick").click()
+        page.locator(GRID).nth(2).locator("input.nbw-tick").click(modifiers=["Shift"])
+        page.get_by_text("3 rows selected").wait_for()
+        page.get_by_role("button", name="Delete 3…").click()
+        page.get_by_role("alertdialog").wait_for()
+        for theme in ("JupyterLab Light", "JupyterLab Dark"):
+            set_theme(page, theme)
+            screenshot(page, f"curate-confirm-{theme.split()[-1].lower()}-800", page.locator(".nbw-grid"))
+        page.get_by_role("alertdialog").get_by_role("button", name="Cancel").click()
+        assert page.get_by_role("alertdialog").count() == 0 and len(texts(other, dataset_id)) == 15
+        page.get_by_role("button", name="Replace…").click()
+        panel = page.get_by_role("form", name="Find and replace")
+        panel.get_by_label("Find").fill("colour")
+        panel.get_by_label("Replace with").fill("color")
+        panel.get_by_role("button", name="Preview").click()
+        page.get_by_text("3 datapoints will change:").wait_for()  # the selection: the default scope
+        for theme in ("JupyterLab Light", "JupyterLab Dark"):
+            set_theme(page, theme)
+            screenshot(page, f"curate-preview-{theme.split()[-1].lower()}-800", page.locator(".nbw-grid"))
+        page.keyboard.press("Escape")
+        assert page.locator(".nbw-preview").count() == 0
+        assert texts(other, dataset_id)[0] == "The colour is red (0)"
+        assert not page.errors
