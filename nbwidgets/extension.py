@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from .client import Client, OrqClient
 from .models import Datapoint, Evaluator, Page
+from .models.feedback import FEEDBACK_KINDS
 
 if TYPE_CHECKING:
     from .widgets import DatasetGrid
@@ -41,7 +42,7 @@ def _parser() -> argparse.ArgumentParser:
     evaluator.add_argument("evaluator_id", nargs="?")
     feedback = sub.add_parser("feedback", add_help=False)
     feedback.add_argument("trace_id")
-    feedback.add_argument("--kind", default=None, choices=["thumbs", "score", "choice", "choices", "correction"])
+    feedback.add_argument("--kind", default=None, choices=FEEDBACK_KINDS)
     feedback.add_argument("--property", default="rating")
     feedback.add_argument("--options", default="")
     sub.add_parser("status", add_help=False)

@@ -405,6 +405,7 @@ MUTANTS: list[Mutant] = [
         "k: v for k, v in self.row_status.items() if k in on_page",
         ["tests/widgets/test_grid.py", "tests/widgets/test_grid_paths.py"],
         "issue 24 (1): a conflict, a failure or a retry on another page (and its draft) is gone after paging",
+        user_level=["tests/e2e/test_across_pages_in_jupyterlab.py"],
     ),
     Mutant(
         "grid.staging-replaces-the-rows-fields",
