@@ -601,6 +601,132 @@ def bench_experiment_alone(sandbox, rounds: int) -> None:
         stop_pid(lab.process)
 
 
+JUDGES_SETUP = """
+import time
+from nbwidgets import Client, ExperimentReview
+client = Client.sandbox()
+DATASET = {dataset!r}
+JUDGES = [client.resolve_evaluator(key) for key in {keys!r}]  # read once, as the review does
+
+def generate(datapoint):  # a stand-in for a model call: 200 ms, then the output
+    time.sleep(0.2)
+    return f"answer to {{datapoint.id}}"
+
+print('ready')
+"""
+
+
+def bench_judges(page, lab, sandbox, rounds: int) -> None:
+    """Cell run -> the first 10 rows generated and judged by two evaluators (each call 200 ms), against a loop
+    that generates then judges, one call after another; then a second review over the same outputs."""
+    print("8. judges: cell run -> 10 rows generated + judged by 2 evaluators (200 ms a call), review vs a loop")
+    dataset = sandbox.ids["generated_1000"]
+    with httpx.Client(base_url=sandbox.url, headers={"Authorization": f"Bearer {sandbox.api_key}"}) as http:
+        keys = []
+        for kind in ("boolean", "number"):
+            key = f"bench_{kind}_{int(time.time() * 1000)}"
+            body = {
+                "key": key,
+                "model": "openai/gpt-4o",
+                "output_type": kind,
+                "path": "Default",
+                "prompt": "Grade {{output}} against {{expected_output}} from 1 to 5.",
+            }
+            http.post("/v2/evaluators", json=body).raise_for_status()
+            keys.append(key)
+    open_lab_notebook(page, lab, "judges.ipynb", [JUDGES_SETUP.format(dataset=dataset, keys=keys)])
+    page.wait_for_selector(".jp-OutputArea-output:has-text('ready')", timeout=60_000)
+    sandbox.set_faults(latency_ms=200)  # every service call (page, invoke) takes 200 ms, for both sides
+    times: dict[str, list[float]] = {"review": [], "loop": []}
+    try:
+        for i in range(rounds):
+            for kind in ("review", "loop"):  # alternate, so drift hits both alike
+                marker = f"j{i}{kind}"
+                forget = "client.forget_evaluations()"  # each round asks the service: nothing remembered
+                if kind == "review":
+                    before = page.locator(".nbw-experiment").count()
+                    source = (
+                        f"{forget}\nExperimentReview(client, DATASET, generate=generate, page_size=10, "
+                        f"evaluators={keys!r})  # {marker}"
+                    )
+                else:
+                    # without the widget: the same page and function, then each judge, one call after another
+                    source = (
+                        f"# {marker}\n{forget}\n"
+                        "for datapoint in client.datapoints_page(DATASET, limit=10).items:\n"
+                        "    output = generate(datapoint)\n"
+                        "    verdicts = [client.invoke_evaluator(judge, output=output, "
+                        "expected_output=datapoint.expected_output).value for judge in JUDGES]\n"
+                        f"    print({marker!r}, output, verdicts, flush=True)"
+                    )
+                started = time.perf_counter()
+                run_cell(page, source)
+                if kind == "review":
+                    page.wait_for_function(
+                        f"() => document.querySelectorAll('.nbw-experiment').length > {before} && "
+                        "[...document.querySelectorAll('.nbw-experiment')].pop()"
+                        ".querySelectorAll('.nbw-verdict-pass, .nbw-verdict-fail').length === 20",
+                        timeout=120_000,
+                    )
+                else:
+                    page.wait_for_function(
+                        "(marker) => [...document.querySelectorAll('.jp-OutputArea-output')]"
+                        ".some(o => (o.textContent.match(new RegExp(marker, 'g')) || []).length === 10)",
+                        arg=marker,
+                        timeout=120_000,
+                    )
+                times[kind].append(time.perf_counter() - started)
+        # a review, then a second one over the same outputs: every verdict is remembered by the client
+        counts = []
+        for _ in range(2):
+            mark = sandbox.control("GET", "/_sandbox/requests?limit=1")[-1]["seq"]
+            before = page.locator(".nbw-experiment").count()
+            run_cell(page, f"ExperimentReview(client, DATASET, generate=generate, page_size=10, evaluators={keys!r})")
+            page.wait_for_function(
+                f"() => document.querySelectorAll('.nbw-experiment').length > {before} && "
+                "[...document.querySelectorAll('.nbw-experiment')].pop()"
+                ".querySelectorAll('.nbw-verdict-pass, .nbw-verdict-fail').length === 20",
+                timeout=120_000,
+            )
+            counts.append(len(sandbox.requests_received("/v3/evaluators/", since=mark)))
+        first, again = counts
+    finally:
+        sandbox.clear_faults()
+    record(
+        "judges",
+        "cell run -> 10 rows generated + judged by 2 evaluators",
+        median(times["review"]),
+        median(times["loop"]),
+        "s",
+        "sequential loop",
+        "200 ms a model call and a service call; generation 4 at a time, judging 8 at a time beside it; "
+        "the goal is 0.3 or less",
+    )
+    record(
+        "judges",
+        "evaluator requests of a second review over the same outputs",
+        float(again),
+        float(first),
+        "requests",
+        "first review",
+        "the client remembers each verdict by (evaluator, version, what was graded); the goal is 0",
+    )
+
+
+def bench_judges_alone(sandbox, rounds: int) -> None:
+    from playwright.sync_api import sync_playwright
+
+    lab = start_lab(sandbox)
+    try:
+        with sync_playwright() as playwright:
+            browser = launch_chromium(playwright)
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            bench_judges(page, lab, sandbox, rounds)
+            browser.close()
+    finally:
+        stop_pid(lab.process)
+
+
 # --- main ------------------------------------------------------------------------------------------
 
 
@@ -646,7 +772,7 @@ def main() -> int:
     parser.add_argument("--no-browser", action="store_true", help="skip the JupyterLab benchmarks")
     parser.add_argument(
         "--only",
-        choices=["writes", "experiment", "grid", "find"],
+        choices=["writes", "experiment", "grid", "find", "judges"],
         help="run one benchmark; its rows replace theirs in the table",
     )
     args = parser.parse_args()
@@ -686,6 +812,7 @@ def main() -> int:
                     bench_row_change(page, lab, sandbox, 5 if args.quick else 10)
                     bench_saved_size(page, lab, sandbox)
                     bench_experiment(page, lab, sandbox, rounds)
+                    bench_judges(page, lab, sandbox, rounds)
                     browser.close()
             finally:
                 stop_pid(lab.process)
@@ -717,6 +844,7 @@ def only(name: str, rounds: int, quick: bool = False) -> int:
     """Run one benchmark; its rows replace the same rows of the last full run (the rest are kept)."""
     data = {
         "experiment": ("--datapoints", "1000"),
+        "judges": ("--datapoints", "1000"),
         "grid": ("--datapoints", "1000", "--datapoints", "1000000"),
         "find": ("--datapoints", "100000"),
     }
@@ -724,6 +852,8 @@ def only(name: str, rounds: int, quick: bool = False) -> int:
     try:
         if name == "experiment":
             bench_experiment_alone(sandbox, rounds)
+        elif name == "judges":
+            bench_judges_alone(sandbox, rounds)
         elif name == "grid":
             bench_grid(sandbox, quick)
         elif name == "find":

@@ -23,7 +23,7 @@ from typing import Any
 from ..models import EvaluatorResult
 from .outbox import _private_file, _private_folder, default_path
 
-DEFAULT_CONCURRENCY = 4
+DEFAULT_CONCURRENCY = 8  # evaluator calls in flight per client (an LLM judge takes seconds)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS answer (scope TEXT NOT NULL, key TEXT NOT NULL, body TEXT NOT NULL, at REAL NOT NULL,

@@ -22,6 +22,7 @@ from ..models import (
     Feedback,
     FeedbackProperty,
     Page,
+    is_ulid,
     new_ulid,
 )
 from ..models.feedback import BUILTIN_FEEDBACK_PROPERTIES
@@ -364,18 +365,21 @@ class OrqClient(Client):
                 f"evaluator must be an evaluator id or key (a str) or an Evaluator, not {type(evaluator).__name__}"
             )
         route = f"/v2/evaluators/{segment('evaluator', name)}"
+        if not is_ulid(name) and EVALUATOR_KEY_PATTERN.match(name):  # a key: one search, not a 404 first
+            found = self._evaluator_by_key(name)
+            if found is not None and found.id:
+                if _version_of(found):  # the list's item carries what invoking needs
+                    return found
+                return Evaluator.model_validate(self._get(f"/v2/evaluators/{segment('evaluator', found.id)}"))
         try:
             return Evaluator.model_validate(self._get(route))
         except NotFoundError:
-            found = self._evaluator_by_key(name) if EVALUATOR_KEY_PATTERN.match(name) else None
-            if found is None or not found.id:
-                raise NotFoundError(
-                    f"evaluator: no evaluator with the id or key {name!r} in {self.label}",
-                    method="GET",
-                    route=route,
-                    status=404,
-                ) from None
-            return Evaluator.model_validate(self._get(f"/v2/evaluators/{segment('evaluator', found.id)}"))
+            raise NotFoundError(
+                f"evaluator: no evaluator with the id or key {name!r} in {self.label}",
+                method="GET",
+                route=route,
+                status=404,
+            ) from None
 
     def invoke_evaluator(
         self,

@@ -28,7 +28,7 @@ from ..client.errors import NotFoundError
 from ..models import Evaluator, EvaluatorResult, FeedbackControl, message_text
 from ._base import describe
 
-JUDGES_AT_ONCE = 4
+JUDGES_AT_ONCE = 8  # verdicts asked for at once by one review (the client bounds them too)
 COMPARABLE_KINDS = ("thumbs", "score", "choice")
 # the toolbar's row filter: every row, rows failing any evaluator, rows where a judge and the people disagree,
 # rows not judged yet
@@ -74,14 +74,20 @@ def resolve_evaluators(client: Any, specs: Sequence[Any]) -> list[Evaluator]:
         return []
     if not isinstance(client, OrqClient):
         raise ValueError("evaluators= runs orq evaluators: this review's client is not an orq client")
-    found: list[Evaluator] = []
     for spec in specs:
         if not isinstance(spec, (str, Evaluator)):
             raise TypeError(f"evaluators: each item is an evaluator id or key (a str), not {type(spec).__name__}")
+
+    def resolve(spec: Any) -> Evaluator:
         try:
-            evaluator = client.resolve_evaluator(spec)
+            return client.resolve_evaluator(spec)
         except NotFoundError:
             raise ValueError(f"evaluators: no evaluator with the id or key {spec!r} in {client.label}") from None
+
+    with concurrent.futures.ThreadPoolExecutor(min(len(specs), JUDGES_AT_ONCE)) as pool:  # read side by side
+        resolved = list(pool.map(resolve, specs))
+    found: list[Evaluator] = []
+    for evaluator in resolved:
         if any(e.id == evaluator.id for e in found):
             raise ValueError(f"evaluators: {evaluator.key!r} is named twice")
         found.append(evaluator)

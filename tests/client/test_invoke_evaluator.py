@@ -96,14 +96,14 @@ def test_concurrency_is_bounded(sandbox, orq):
     sandbox.set_faults(latency_ms=200)
     try:
         started = time.monotonic()
-        with ThreadPoolExecutor(12) as pool:
-            list(pool.map(lambda i: orq.invoke_evaluator(stored, output=f"text {i}"), range(12)))
+        with ThreadPoolExecutor(20) as pool:
+            list(pool.map(lambda i: orq.invoke_evaluator(stored, output=f"text {i}"), range(20)))
         elapsed = time.monotonic() - started
     finally:
         sandbox.clear_faults()
     memory = orq.evaluations
-    assert memory.max_in_flight == memory.concurrency == 4
-    assert elapsed >= 3 * 0.2  # 12 calls, 4 at a time, 200 ms each: at least three rounds
+    assert memory.max_in_flight == memory.concurrency == 8
+    assert elapsed >= 3 * 0.2  # 20 calls, 8 at a time, 200 ms each: at least three rounds
 
 
 def test_a_429_waits_for_retry_after(sandbox, orq):

@@ -119,7 +119,7 @@ def test_judging_does_not_hold_up_generation(orq, sandbox, dataset, judges):
     finally:
         sandbox.clear_faults()
     assert review._judging.calls == 20 and len(invocations(sandbox, mark)) == 20
-    assert orq.evaluations.max_in_flight == 4
+    assert 4 <= orq.evaluations.max_in_flight <= orq.evaluations.concurrency == 8
 
 
 def test_a_second_review_over_the_same_outputs_asks_for_nothing(orq, sandbox, dataset, judges):
