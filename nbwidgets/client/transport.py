@@ -221,7 +221,7 @@ class Transport:
         retryable = method in IDEMPOTENT_METHODS if idempotent is None else idempotent
         params = {k: v for k, v in (params or {}).items() if v is not None}
         started = time.monotonic()
-        attempt = 0
+        attempt = silences = 0
         while True:
             error: ApiError
             retry_after: float | None = None
@@ -248,10 +248,26 @@ class Transport:
                 try:
                     response = self._http.request(method, path, params=params or None, json=json)
                 except httpx.ConnectTimeout:
-                    error = TimeoutError("timed out connecting", method=method, route=path, status=None)
+                    error = TimeoutError(
+                        f"timed out: could not connect to {self.base_url} within {self._waited('connect')}",
+                        method=method,
+                        route=path,
+                        status=None,
+                    )
                     may_retry = True  # nothing was sent
-                except httpx.TimeoutException:
-                    error = TimeoutError("the request timed out", method=method, route=path, status=None)
+                except httpx.TimeoutException as exc:
+                    phase = {"WriteTimeout": "write", "PoolTimeout": "pool"}.get(type(exc).__name__, "read")
+                    what = {"write": "finished taking the request", "pool": "had a free connection"}.get(
+                        phase, "answered"
+                    )
+                    error = TimeoutError(
+                        f"timed out: {self.base_url} had not {what} within {self._waited(phase)}",
+                        method=method,
+                        route=path,
+                        status=None,
+                    )
+                    silences += 1
+                    may_retry = may_retry and silences < 2  # silent twice: asking a third time rarely helps
                 except httpx.ConnectError as exc:
                     error = TransportError(
                         f"could not connect ({self._reason(exc)})", method=method, route=path, status=None
@@ -300,6 +316,10 @@ class Transport:
             log.info("retrying %s %s in %.2fs after: %s", method, path, delay, error.message)
             self._sleep(delay)
             attempt += 1
+
+    def _waited(self, phase: str) -> str:
+        seconds = getattr(self._http.timeout, phase, None)
+        return f"{seconds:g} s" if isinstance(seconds, (int, float)) else "its timeout"
 
     def _reason(self, exc: Exception) -> str:
         """An httpx exception in words that never carry a header: the one place transport errors become

@@ -149,8 +149,28 @@ class WriteHandle(concurrent.futures.Future):  # type: ignore[type-arg]
 
     _settling = False
 
+    def result(self, timeout: float | None = None) -> Any:
+        """The service's answer once saved; the write's error if it failed or met a conflict. A
+        `WriteTimeoutError` (a TimeoutError) saying what it waited for when `timeout` passes first: the
+        write stays queued and is delivered when the service answers."""
+        try:
+            return super().result(timeout)
+        except concurrent.futures.TimeoutError:
+            if self.done():
+                raise
+            last = f"; the last try: {self.error}" if self.error is not None else ""
+            raise WriteTimeoutError(
+                f"The write ({self.write.kind} of {self.write.key}) was not settled within {timeout:g} s: it is "
+                f"still {self.state} after {self.attempts} attempt(s){last}. It stays in the outbox and is "
+                "delivered when the service answers."
+            ) from None
+
     def __repr__(self) -> str:
         return f"<WriteHandle {self.write.kind} {self.write.key} {self.state}>"
+
+
+class WriteTimeoutError(NbwidgetsError, TimeoutError):
+    """A wait for a write ran out (the write itself goes on)."""
 
 
 def _call(listener: Callable[[WriteHandle], None], handle: WriteHandle) -> None:

@@ -176,6 +176,7 @@ def test_a_version_says_whether_it_is_active_and_whether_a_newer_one_exists(over
     old.first_page()
     assert old.version == 1 and old.version_standing == {"newest": own_version.version, "active": False}
     active = DatasetGrid(overmind, sandbox.ids["agent_v2"], page_size=10)
+    assert active.rows  # the load (page and standing) is in the background: `rows` waits for it
     assert active.version_standing["active"] is True
     grid = DatasetGrid(overmind, own_version.id, page_size=10)
     grid.first_page()

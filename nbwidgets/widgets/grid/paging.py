@@ -13,6 +13,7 @@ from collections import OrderedDict
 from typing import Any
 
 from ...client.datasets import DatasetSource, Position, Query
+from ...client.errors import TimeoutError as ApiTimeout
 from ...models import Page
 from .._base import LOAD_TIMEOUT, describe, run_in_background
 
@@ -128,9 +129,19 @@ class Paging:
             return self.page_count
         return {"previous": current - 1, "first": 1, "refresh": current}[how]
 
+    def _await_described(self) -> None:
+        """Wait (bounded) for the dataset's description (name, size, version) read in the background."""
+        describing = getattr(self, "_describing", None)
+        if describing is not None:
+            try:
+                describing.result(LOAD_TIMEOUT)
+            except Exception:  # its failure is shown by the grid; a wait for it is not the place to raise it
+                pass
+
     def _await_first_page(self) -> None:
         """Right after a dataset opens: wait (bounded) for its first page, or raise why it did not come."""
         if self._page is not None or not self.dataset_id:
+            self._await_described()
             return
         with self._shown:
             self._shown.wait_for(
@@ -138,9 +149,18 @@ class Paging:
                 timeout=LOAD_TIMEOUT,
             )
         if self._page is None:
-            if self._last_error is not None:
-                raise self._last_error
+            error = self._last_error
+            if isinstance(error, ApiTimeout):  # say what was being waited for, in the grid's words
+                raise type(error)(
+                    f"{error.message}, while loading page 1 of dataset {self.dataset_id}",
+                    method=error.method,
+                    route=error.route,
+                    status=error.status,
+                ) from None
+            if error is not None:
+                raise error
             raise TimeoutError(f"the first page of dataset {self.dataset_id} did not load within {LOAD_TIMEOUT:g} s")
+        self._await_described()
 
     def _navigate(self, how: str | int, wait: bool, select: str | None = None) -> None:
         """Show a page: "next", "previous", "first", "last", "refresh", or a page number."""
@@ -180,6 +200,7 @@ class Paging:
                 self._shown.wait_for(lambda: self._generation != generation or not self.loading, timeout=120)
             if self.error and self._generation == generation and self._last_error is not None:
                 raise self._last_error
+            self._await_described()
 
     def _arrived(
         self, done: concurrent.futures.Future[Page[Any]], number: int, generation: int, select: str | None

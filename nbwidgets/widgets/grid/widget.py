@@ -200,13 +200,25 @@ class DatasetGrid(Paging, Edits, Curating, Finding, Widget):
             self._reset_curating()
             self._undo.clear()
             self.can_undo = False
-        try:
-            info = self.source.describe(dataset_id)
-            self.dataset_name, self.total, self.version = info.name, info.total, info.version
-            self.agent_id = info.agent_id
-            self.version_standing = standing(info)
-        except ApiError as error:
-            self.error = describe(error)["message"]
+
+        def described() -> None:  # the dataset's name and size: a read, so never on the kernel's thread
+            try:
+                info = self.source.describe(dataset_id)
+            except ApiError as error:
+                if self.dataset_id == dataset_id and not self.error:
+                    self.error = describe(error)["message"]
+                return
+            with self._lock:
+                if self.dataset_id != dataset_id:  # another dataset was opened meanwhile
+                    return
+                self.dataset_name, self.total, self.version = info.name, info.total, info.version
+                self.agent_id = info.agent_id
+                self.version_standing = standing(info)
+
+        if wait:
+            described()
+        else:  # a service that never answers does not hold the kernel; `rows` and waits wait for it too
+            self._describing = run_in_background(described)
         self._navigate("first", wait)
 
     def edit(
