@@ -444,6 +444,17 @@ MUTANTS: list[Mutant] = [
         ["tests/widgets/test_experiment.py"],
         "a page fetched again (after others pushed it out) forgets its rows' feedback and write states",
     ),
+    Mutant(
+        "grid.undo-updates-only-the-page-on-show",
+        "nbwidgets/widgets/grid/edits.py",
+        "        for page in self._loaded_pages():\n            for index, dp in enumerate(page.items):\n"
+        "                if dp.id == datapoint.id:\n                    page.items[index] = datapoint",
+        "        for page in [self._page] if self._page is not None else []:\n"
+        "            for index, dp in enumerate(page.items):\n"
+        "                if dp.id == datapoint.id:\n                    page.items[index] = datapoint",
+        ["tests/widgets/test_grid.py"],
+        "a save landing (an Undo pressed) while its row's page is not on show: that page, shown again, draws the old value",
+    ),
     # --- front end -----------------------------------------------------------------------------------------------
     Mutant(
         "js.textcell-innerhtml",

@@ -612,3 +612,25 @@ def test_a_rows_problem_stays_with_its_draft_across_page_changes(sandbox):
     assert held[refused] == refused_text  # the refused draft never left the kernel
     client.delete_dataset(dataset.id)
     client.close()
+
+
+def test_undo_from_another_page_reverts_the_row_on_its_page_and_on_the_service(orq):
+    """An edit on page 1, Undo pressed on page 2: the service holds the original again, and page 1 (kept in
+    the cache, shown again without a request) draws the original, not the undone edit."""
+    dataset = orq.create_dataset(f"undo-across-pages-{time.monotonic_ns()}")
+    orq.create_datapoints(dataset.id, [{"expected_output": f"original {i}"} for i in range(6)])
+    grid = DatasetGrid(orq, dataset.id, page_size=3)
+    grid.first_page()
+    target = grid.rows[1]
+    grid.edit(target.id, expected_output="edited on page 1")
+    grid.next_page()
+    assert grid.can_undo
+    grid.handle({"type": "undo", "id": "u"})
+    wait_for(lambda: orq.get_datapoint(dataset.id, target.id).expected_output == target.expected_output)
+    wait_for(lambda: not grid.can_undo, what="the undo delivered")
+    fetched, _ = recording(grid)
+    grid.prev_page()
+    assert 1 not in fetched  # from the cache: what the cache holds is what is drawn
+    assert shown_row(grid, target.id)["expected_output"] == target.expected_output
+    assert grid.rows[1].expected_output == target.expected_output
+    orq.delete_dataset(dataset.id)
