@@ -75,6 +75,10 @@ def test_a_write_wait_that_runs_out_says_what_it_waited_for(client):
     grid = DatasetGrid(client, DATASET, page_size=5)
     with pytest.raises(TimeoutError) as waited:  # a TimeoutError, with words (it was empty)
         grid.edit("01SILENTDATAPOINT00000000", expected_output="x", timeout=2)
+    assert "within 2 s" in str(waited.value)
+    handle = grid.edit("01SILENTDATAPOINT00000001", expected_output="y", wait=False)
+    with pytest.raises(TimeoutError) as waited:  # the handle's own wait says which write and where it stands
+        handle.result(2)
     words = str(waited.value)
-    assert "not settled within 2 s" in words and "01SILENTDATAPOINT00000000" in words
+    assert "not settled within 2 s" in words and "01SILENTDATAPOINT00000001" in words
     assert "stays in the outbox" in words
