@@ -122,6 +122,11 @@ class DatasetSource(ABC):
     def row(self, datapoint: Any) -> dict[str, Any]:
         """A datapoint as plain JSON for the front end, with its `id`."""
 
+    def searchable(self, datapoint: Any) -> dict[str, Any]:
+        """What a find looks in: the datapoint's columns as the front end shows them, with its `id`
+        (a source may leave out the rest, to be quick over a whole dataset)."""
+        return self.row(datapoint)
+
     @abstractmethod
     def record(self, datapoint: Any) -> dict[str, Any]:
         """A datapoint as one row of a DataFrame."""
@@ -236,6 +241,9 @@ class ListSource(DatasetSource):
 
     def row(self, datapoint: Any) -> dict[str, Any]:
         return self.inner.row(datapoint)
+
+    def searchable(self, datapoint: Any) -> dict[str, Any]:
+        return self.inner.searchable(datapoint)
 
     def record(self, datapoint: Any) -> dict[str, Any]:
         return self.inner.record(datapoint)

@@ -49,6 +49,10 @@ class OrqDatasets(DatasetSource):
     def row(self, datapoint: Any) -> dict[str, Any]:
         return {**datapoint.to_wire(), "id": datapoint.id}
 
+    def searchable(self, datapoint: Any) -> dict[str, Any]:
+        shown = datapoint.model_dump(mode="json", by_alias=True, exclude_unset=True, include=_COLUMN_KEYS)
+        return {**shown, "id": datapoint.id}
+
     def record(self, datapoint: Any) -> dict[str, Any]:
         from .orq import datapoint_record
 
@@ -98,3 +102,6 @@ class OrqDatasets(DatasetSource):
             self.client.queue_datapoints_delete(dataset_id, ids[start : start + DELETE_CHUNK], origin=origin)
             for start in range(0, len(ids), DELETE_CHUNK)
         ]
+
+
+_COLUMN_KEYS = {column.key for column in OrqDatasets.columns}

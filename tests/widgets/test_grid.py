@@ -462,6 +462,11 @@ def test_orq_find_searches_the_whole_dataset_from_here_wrapping_round_in_large_p
         "needle",
         " is here",
     )
+    # what a find looks in is each column as the front end shows it (and the id)
+    keys = {column.key for column in grid.source.columns} | {"id"}
+    for datapoint in grid.rows:
+        row = grid.source.row(datapoint)
+        assert grid.source.searchable(datapoint) == {k: v for k, v in row.items() if k in keys}
     # the service's largest pages (as the client iterates), never the grid's page of 25
     assert [size for size, _ in asked] == [200, 200] and asked[1][1] == {}
     # a hit's page opens directly, though the grid never visited it (a cursor listing)

@@ -253,7 +253,7 @@ class Finding:
                     ahead = _in_thread(self._read, listing, size, following)  # the next page, while this one is matched
                 earlier = where.before
                 for index, datapoint in enumerate(items):
-                    found = match(self.source.row(datapoint))
+                    found = match(self.source.searchable(datapoint))
                     if found is None:
                         continue
                     row = where.row + index  # 0-based in the listing
