@@ -38,6 +38,8 @@ const STATE_NAMES = [
   "_generations",
   "_feedback",
   "_expected",
+  "_added",
+  "add_targets",
   "feedback_kinds",
   "feedback_off",
   "_verdicts",
@@ -83,6 +85,7 @@ function render({ model, el }) {
   let editor = null; // the open correction: {id, area}
   const optimistic = new Map(); // "id property" -> value clicked, until the kernel's state arrives
   const openWhy = new Set(); // "id evaluator": the verdict explanations open in this view
+  let addTo = null; // the open "Add to dataset…" form: {id, dataset, use}
 
   const evaluators = () => get("evaluators_info") ?? [];
   const columns = () => (evaluators().length ? [...COLUMNS.slice(0, 4), JUDGE_COLUMN, COLUMNS[4]] : COLUMNS);
@@ -259,6 +262,7 @@ function render({ model, el }) {
     if (active >= list.length) active = Math.max(0, list.length - 1);
     const focused = focusedIn(root); // through marimo's shadow root too
     const hadFocus = focused !== null && focused !== grid;
+    const addFocus = focused?.id?.startsWith(`${viewId}-addto-`) ? focused.id : null; // the Add to dataset form
     const editorFocused = editor && focused === editor.area;
     const selection = editorFocused ? [editor.area.selectionStart, editor.area.selectionEnd] : null;
     clear(grid);
@@ -294,6 +298,8 @@ function render({ model, el }) {
     if (editorFocused && editor) {
       editor.area.focus();
       editor.area.setSelectionRange(...selection);
+    } else if (addFocus && root.querySelector(`#${CSS.escape(addFocus)}`)) {
+      root.querySelector(`#${CSS.escape(addFocus)}`).focus();
     } else if (hadFocus && !focusedIn(root)) {
       grid.focus(); // a re-render must not drop the keyboard out of the review
     }
@@ -479,9 +485,120 @@ function render({ model, el }) {
             "Use as expected",
           )
         : null,
+      !generation.error && state === "done"
+        ? h(
+            "button",
+            {
+              type: "button",
+              class: "nbw-link",
+              id: `${viewId}-addto-open-${row.id}`,
+              "aria-expanded": String(addTo?.id === row.id),
+              onclick: (event) => {
+                event.stopPropagation();
+                addTo = addTo?.id === row.id ? null : { id: row.id, dataset: "", use: "output" };
+                if (addTo && !(get("add_targets") ?? []).length) quietly(send("list_targets"));
+                renderRows();
+                if (addTo) root.querySelector(`#${CSS.escape(`${viewId}-addto-dataset`)}`)?.focus();
+              },
+            },
+            "Add to dataset…",
+          )
+        : null,
     );
     parts.push(actions);
+    if (addTo?.id === row.id) parts.push(addToForm(row));
+    const added = get("_added")?.[row.id];
+    if (added) parts.push(addedLine(added));
     return parts;
+  }
+
+  /** "Add to dataset…": which dataset, and which text becomes its expected output (the output or the correction). */
+  function addToForm(row) {
+    const targets = get("add_targets") ?? [];
+    const choice = h(
+      "select",
+      { id: `${viewId}-addto-dataset`, "aria-label": "Dataset to add the row to" },
+      h("option", { value: "", selected: !addTo.dataset }, targets.length ? "Choose a dataset…" : "Loading datasets…"),
+      targets.map((t) => h("option", { value: t.id, selected: addTo.dataset === t.id }, t.name)),
+    );
+    choice.addEventListener("change", () => {
+      addTo.dataset = choice.value;
+    });
+    const use = h(
+      "select",
+      { id: `${viewId}-addto-use`, "aria-label": "Expected output of the copy" },
+      h("option", { value: "output", selected: addTo.use === "output" }, "its output"),
+      h("option", { value: "correction", selected: addTo.use === "correction" }, "its correction"),
+    );
+    use.addEventListener("change", () => {
+      addTo.use = use.value;
+    });
+    const add = h(
+      "button",
+      {
+        type: "submit",
+        id: `${viewId}-addto-add`,
+        class: "nbw-primary",
+      },
+      "Add",
+    );
+    return h(
+      "form",
+      {
+        class: "nbw-addto",
+        "aria-label": "Add to dataset",
+        onclick: (event) => event.stopPropagation(),
+        onkeydown: (event) => {
+          event.stopPropagation(); // the review's row keys stay out of the form
+          if (event.key === "Escape") {
+            event.preventDefault();
+            addTo = null;
+            renderRows();
+            root.querySelector(`#${CSS.escape(`${viewId}-addto-open-${row.id}`)}`)?.focus();
+          }
+        },
+        onsubmit: (event) => {
+          event.preventDefault();
+          if (!addTo.dataset) return showError("Choose the dataset to add the row to.");
+          const { dataset, use: which } = addTo;
+          addTo = null;
+          quietly(send("add_to_dataset", { datapoint_id: row.id, dataset_id: dataset, use: which }));
+          renderRows();
+        },
+      },
+      h("span", {}, "Add this row's input to "),
+      choice,
+      h("span", {}, " with "),
+      use,
+      h("span", {}, " as the expected output "),
+      add,
+      h(
+        "button",
+        {
+          type: "button",
+          onclick: () => {
+            addTo = null;
+            renderRows();
+          },
+        },
+        "Cancel",
+      ),
+    );
+  }
+
+  function addedLine(added) {
+    const name = (get("add_targets") ?? []).find((t) => t.id === added.dataset)?.name ?? added.dataset;
+    const words = {
+      pending: `Adding to ${name}…`,
+      retrying: `Adding to ${name}… retrying (${added.message ?? "no answer"})`,
+      saved: `Added to ${name} ✓`,
+      failed: `Not added to ${name}: ${added.message ?? "refused"}`,
+    };
+    return h(
+      "div",
+      { class: `nbw-wstate nbw-state-${added.state}`, role: "status" },
+      words[added.state] ?? added.state,
+    );
   }
 
   function diffCell(row, generation) {

@@ -64,6 +64,7 @@ class _Row:
     generation: Generation | None = None
     feedback: dict[str, _Given] = field(default_factory=dict)
     expected: dict[str, Any] = field(default_factory=dict)  # the expected-output write's status
+    added: dict[str, Any] = field(default_factory=dict)  # "Add to dataset": {state, message, dataset}
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,8 @@ class ExperimentReview(Widget):
     _generations = traitlets.Dict().tag(sync=True)  # {datapoint_id: generation}, this page
     _feedback = traitlets.Dict().tag(sync=True)  # {datapoint_id: {property: {value, state, message}}}
     _expected = traitlets.Dict().tag(sync=True)  # {datapoint_id: {state, message, ...}}
+    _added = traitlets.Dict().tag(sync=True)  # {datapoint_id: {state, message, dataset}}: "Add to dataset"
+    add_targets = traitlets.List(traitlets.Dict()).tag(sync=True)  # datasets a row may be added to: [{id, name}]
     selected_id = traitlets.Unicode(None, allow_none=True).tag(sync=True)
     # the run
     progress = traitlets.Dict().tag(sync=True)  # {queued, running, done, error, rows} of this page
@@ -353,6 +356,80 @@ class ExperimentReview(Widget):
         )
         self._statuses.follow(f"{datapoint_id} expected", handle)
 
+    def add_to_dataset(
+        self, datapoint_id: str, dataset_id: str, *, use: str = "output", wait: bool = True, timeout: float = 120
+    ) -> Any:
+        """Copy a row into another dataset (a regressions set, say): its input (inputs and messages) with
+        the chosen text as the expected output: the row's output (`use="output"`) or the correction given
+        on it (`use="correction"`). Through the write path (made exactly once); returns the new datapoint
+        (`wait=False`: the write's handle). Overmind: the other dataset's next version holds it."""
+        if use not in ("output", "correction"):
+            raise ValueError(f"use must be 'output' or 'correction', not {use!r}")
+        if not isinstance(dataset_id, str) or not dataset_id:
+            raise ValueError("dataset_id: the dataset to add the row to is required")
+        source = self.client.datasets()
+        with self._lock:
+            row = self._row(datapoint_id)
+            if use == "output":
+                if row.generation is None or row.generation.state != "done":
+                    raise ValueError(f"{self._row_name(datapoint_id)} has no output to add yet")
+                text = _text(row.generation.output)
+            else:
+                given = row.feedback.get("correction")
+                if given is None or given.state == "failed" or not isinstance(given.value, str) or not given.value:
+                    raise ValueError(f"{self._row_name(datapoint_id)} has no correction to add: give one first")
+                text = given.value
+            body = {k: v for k, v in source.item_of(row.datapoint).items() if k != "expected_output"}
+            item = source.new_item({**body, "expected_output": text}, f"{self._row_name(datapoint_id)}")
+            row.added = {"state": "pending", "dataset": dataset_id, "use": use}
+            self._publish()
+        if source.save_mode == "version":
+            handle = source.queue_version(dataset_id, {}, make_active=False, added=[item])
+            chunks = [handle]
+        else:
+            handle = source.queue_create(dataset_id, [item], origin=self._origin)
+            chunks = handle.chunks
+
+        def changed(_: WriteHandle) -> None:
+            states = {h.state for h in chunks}
+            failed = next((h for h in chunks if h.state in ("failed", "conflict")), None)
+            with self._lock:
+                if failed is not None:
+                    row.added = {**row.added, "state": "failed", **describe(failed.error or RuntimeError("failed"))}
+                elif states == {"saved"}:
+                    row.added = {"state": "saved", "dataset": dataset_id, "use": use}
+                    self.notice = f"{self._row_name(datapoint_id)} added to dataset {self._target_name(dataset_id)}"
+                else:
+                    retrying = next((h for h in chunks if h.error is not None), None)
+                    shown = {"state": "retrying" if retrying else "pending", "dataset": dataset_id, "use": use}
+                    if retrying is not None and retrying.error is not None:
+                        shown.update(describe(retrying.error))
+                    row.added = shown
+                self._publish()
+
+        for chunk in chunks:
+            chunk.on_change(changed)
+        if not wait:
+            return handle
+        made = handle.result(timeout)
+        return made[0] if isinstance(made, list) else made
+
+    def _target_name(self, dataset_id: str) -> str:
+        return next((t["name"] for t in self.add_targets if t["id"] == dataset_id), dataset_id)
+
+    def _list_targets(self) -> None:
+        """The datasets a row may be added to (the open one excluded), for the row action's list."""
+        if isinstance(self.client, OrqClient):
+            found = [{"id": d.id, "name": d.display_name} for d in self.client.list_datasets(limit=50).items]
+        elif isinstance(self.client, OvermindClient):
+            found = [
+                {"id": d.id, "name": f"{d.name or 'dataset'} v{d.version}"}
+                for d in self.client.list_datasets(ordering="-version").items
+            ]
+        else:
+            found = []
+        self.add_targets = [t for t in found if t["id"] != self.dataset_id]
+
     def undo(self, datapoint_id: str | None = None) -> None:
         """Undo the last "use as expected" (of that row, given its id): the expected output it replaced goes
         back through the same write path (orq: a PATCH; Overmind: the staged edit is taken back, or the old
@@ -563,6 +640,10 @@ class ExperimentReview(Widget):
             "cancel": lambda m: {"dropped": self.cancel()},
             "feedback": lambda m: self.feedback(m["datapoint_id"], m["property"], m["value"]),
             "use_expected": lambda m: self.use_as_expected(m["datapoint_id"]),
+            "add_to_dataset": lambda m: (
+                self.add_to_dataset(m["datapoint_id"], m["dataset_id"], use=m.get("use", "output"), wait=False) and None
+            ),
+            "list_targets": lambda m: self._list_targets(),
             "undo": lambda m: self.undo(m.get("datapoint_id")),
             "resolve": lambda m: self.resolve(m["datapoint_id"], m["keep"]),
             "save_version": lambda m: self.save_version(bool(m.get("make_active")), wait=False) and None,
@@ -747,6 +828,7 @@ class ExperimentReview(Widget):
                 r.datapoint.id: {p: g.to_json() for p, g in r.feedback.items()} for r in rows if r.feedback
             }
             self._expected = {r.datapoint.id: r.expected for r in rows if r.expected}
+            self._added = {r.datapoint.id: r.added for r in rows if r.added}
             self.progress = counts
             self.running = self._engine.busy
             self.summary = self._summary()

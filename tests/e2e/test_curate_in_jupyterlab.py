@@ -170,3 +170,39 @@ def test_the_selection_confirm_and_preview_at_800_px(browser, request, lab, data
         assert page.locator(".nbw-preview").count() == 0
         assert texts(other, dataset_id)[0] == "The colour is red (0)"
         assert not page.errors
+
+
+def test_a_review_row_added_to_another_dataset(browser, request, lab, dataset):
+    """ExperimentReview's row action "Add to dataset…": the row's input with its output, on the service
+    and said on the row."""
+    other, dataset_id = dataset
+    target = other.create_dataset("regressions from the review")
+    try:
+        with browser_page(browser, request) as page:
+            open_and_run(
+                page,
+                lab,
+                "review_add.ipynb",
+                [
+                    "from nbwidgets import Client, ExperimentReview",
+                    "def generate(datapoint):\n    return 'generated for ' + datapoint.inputs['q']",
+                    f"review = ExperimentReview(Client.sandbox(), {dataset_id!r}, generate=generate, page_size=5)\n"
+                    "review",
+                ],
+                wait_for=".nbw-experiment button:has-text('Add to dataset…')",
+            )
+            page.get_by_role("button", name="Add to dataset…").first.click()
+            form = page.get_by_role("form", name="Add to dataset")
+            choice = form.get_by_label("Dataset to add the row to")
+            page.wait_for_function(
+                "(name) => [...document.querySelectorAll('.nbw-addto option')].some((o) => o.textContent === name)",
+                arg=target.display_name,
+            )
+            choice.select_option(label=target.display_name)
+            form.get_by_role("button", name="Add").click()
+            page.get_by_text(f"Added to {target.display_name} ✓").wait_for()
+            [copy] = list(other.iter_datapoints(target.id))
+            assert copy.expected_output == "generated for question 0" and copy.inputs == {"q": "question 0"}
+            assert not page.errors
+    finally:
+        other.delete_dataset(target.id)

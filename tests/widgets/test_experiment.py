@@ -669,3 +669,35 @@ def test_feedback_and_a_conflict_stay_on_their_rows_across_page_changes(orq, san
         for f in sandbox.feedback(r["trace_id"])
     }
     assert held == {("rating", "good"), ("correction", "A better answer."), ("rating", "bad")}
+
+
+def test_add_to_dataset_copies_the_rows_input_with_its_output_or_correction(orq, sandbox, dataset):
+    """Issue 26: a row into another dataset (a regressions set) through the write path, exactly once."""
+    review = settled(ExperimentReview(orq, dataset, generate=StandIn(sandbox), page_size=5))
+    regressions = orq.create_dataset("regressions")
+    try:
+        rows = by_n(review)
+        first, second = rows[1]["datapoint_id"], rows[2]["datapoint_id"]
+        made = review.add_to_dataset(first, regressions.id)
+        assert made.expected_output == "answer 1"
+        assert made.inputs == {"n": 1, "question": "question 1"}
+        assert made.messages[0].content == "question 1"
+        review.feedback(second, "correction", "the better answer 2 «ü»")
+        assert review.flush(30)
+        review.add_to_dataset(second, regressions.id, use="correction")
+        held = [(dp.inputs["n"], dp.expected_output) for dp in orq.iter_datapoints(regressions.id)]
+        assert held == [(1, "answer 1"), (2, "the better answer 2 «ü»")]
+        assert review._added[first] == {"state": "saved", "dataset": regressions.id, "use": "output"}
+        assert "added to dataset" in review.notice
+        assert orq.get_dataset(dataset).metadata.datapoints_count == 25  # the reviewed dataset is untouched
+        # from the front end: the row action's intent, then the list of datasets it offers
+        review.handle({"type": "list_targets"})
+        assert regressions.id in {t["id"] for t in review.add_targets}
+        assert dataset not in {t["id"] for t in review.add_targets}
+        with pytest.raises(ValueError, match="has no correction to add: give one first"):
+            review.add_to_dataset(rows[3]["datapoint_id"], regressions.id, use="correction")
+        with pytest.raises(ValueError, match="use must be 'output' or 'correction'"):
+            review.add_to_dataset(first, regressions.id, use="expected")
+        assert len(list(orq.iter_datapoints(regressions.id))) == 2
+    finally:
+        orq.delete_dataset(regressions.id)
