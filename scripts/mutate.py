@@ -453,7 +453,7 @@ MUTANTS: list[Mutant] = [
         "            for index, dp in enumerate(page.items):\n"
         "                if dp.id == datapoint.id:\n                    page.items[index] = datapoint",
         ["tests/widgets/test_grid.py"],
-        "a save landing (an Undo pressed) while its row's page is not on show: that page, shown again, draws the old value",
+        "a save landing (an Undo) while its row's page is not on show: that page, shown again, draws the old value",
     ),
     # --- front end -----------------------------------------------------------------------------------------------
     Mutant(
