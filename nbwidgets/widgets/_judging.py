@@ -236,8 +236,9 @@ class Judging:
     def _run(self, datapoint_id: str, key: str, run: int, graded: dict[str, Any]) -> None:
         if not self._set(datapoint_id, key, run, lambda v: replace(v, state="running")):
             return
-        try:
+        with self._lock:
             self.calls += 1
+        try:
             result = self.client.invoke_evaluator(self._by_key[key], **graded)
             verdict = Verdict.of(result, run)
         except Exception as error:  # shown on the row, retried on request; the other rows go on

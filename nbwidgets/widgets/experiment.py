@@ -850,7 +850,8 @@ class ExperimentReview(Widget):
             elif generation.state == "error":
                 failed += 1
             judged += bool(row.feedback)
-        parts = [f"{generated} generated", f"{judged} judged"]
+        # with evaluators, "judged" would read as their verdicts: people's part is said as feedback
+        parts = [f"{generated} generated", f"{judged} {'with feedback' if self._judging else 'judged'}"]
         if compared:
             parts.append(f"{agreed}/{compared} match expected ({agreed / compared:.0%})")
         parts.append(f"{failed} failed")

@@ -96,6 +96,7 @@ def test_verdicts_filters_and_disagreements_by_keyboard(page, lab, sandbox):
     page.keyboard.press("k")
     assert active.get_attribute("data-id") == ids[3]
     assert grid.evaluate("node => node.contains(document.activeElement)")  # the keys stayed in the review
+    assert "6 generated · 6 with feedback" in widget.locator(".nbw-summary").inner_text()
     widget.locator(".nbw-confusion-box summary").click()
     assert widget.locator(".nbw-confusion td").count() == 4
 

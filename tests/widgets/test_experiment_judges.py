@@ -203,7 +203,9 @@ def test_agreement_with_people(orq, sandbox, dataset, judges):
         review.agreement("nope")
 
 
-def test_bad_evaluators_get_clear_errors(orq, dataset, judges):
+def test_bad_evaluators_get_clear_errors(orq, overmind, sandbox, dataset, judges):
+    with pytest.raises(ValueError, match=r"^evaluators= runs orq evaluators: this review's client is not an orq"):
+        ExperimentReview(overmind, sandbox.ids["agent_v1"], generate=lambda dp: "x", evaluators=[judges[0].key])
     with pytest.raises(ValueError, match=r"^evaluators: no evaluator with the id or key 'no_such_judge'"):
         ExperimentReview(orq, dataset, generate=lambda dp: "x", evaluators=["no_such_judge"])
     with pytest.raises(TypeError, match=r"^evaluators: each item is an evaluator id or key \(a str\), not int"):
