@@ -65,7 +65,10 @@ export function createEditFlow({ get, request, viewId, signal, columns, shown, f
     if (!row) return;
     const again =
       focused && [...row.querySelectorAll("[aria-label]")].find((n) => n.getAttribute("aria-label") === focused);
-    const target = again ?? (focusFirst ? row.querySelector("textarea, .nbw-msg-editor select") : null);
+    const added = state.focusMessage != null ? row.querySelectorAll(".nbw-msg-edit")[state.focusMessage] : null;
+    if (added) state.focusMessage = null;
+    const fresh = added ? (added.querySelector("textarea") ?? added.querySelector("select")) : null;
+    const target = fresh ?? again ?? (focusFirst ? row.querySelector("textarea, .nbw-msg-editor select") : null);
     if (target) {
       target.focus();
       if (target.setSelectionRange && focusFirst) target.setSelectionRange(target.value.length, target.value.length);
@@ -88,7 +91,19 @@ export function createEditFlow({ get, request, viewId, signal, columns, shown, f
   function save() {
     const result = editorResult(state);
     if (result.error) {
-      state = { ...state, error: result.error, errors: result.errors ?? {}, asTextOffered: result.asTextOffered };
+      state = {
+        ...state,
+        error: result.error,
+        errors: result.errors ?? {},
+        asTextOffered: result.asTextOffered,
+        warned: undefined, // a warning said before this error is said again once the error is fixed
+      };
+      return show();
+    }
+    // a likely slip (an empty assistant message) is said first; the same value saved again goes through
+    const said = JSON.stringify(result.value);
+    if (result.warning && state.warned !== said) {
+      state = { ...state, error: result.warning, errors: result.warnings ?? {}, warned: said };
       return show();
     }
     const pending = state;

@@ -10,7 +10,9 @@ import {
   addMessage,
   errorsByMessage,
   fromDrafts,
+  messageWarnings,
   moveMessage,
+  problemsInWords,
   ROLES,
   removeMessage,
   safeImageUrl,
@@ -43,13 +45,28 @@ export function editorResult(state) {
     const parsed = editorValue("messages", state.text, state.title);
     if (parsed.error) return parsed;
     if (!Array.isArray(parsed.value)) return { error: "Messages must be a JSON list" };
-    const checked = fromDrafts(toDrafts(parsed.value));
+    const drafts = toDrafts(parsed.value);
+    const checked = fromDrafts(drafts);
     return Object.keys(checked.errors).length
-      ? { error: "Some messages have problems", errors: checked.errors }
-      : parsed;
+      ? { error: problemsInWords(checked.errors), errors: checked.errors }
+      : withWarnings(parsed, drafts);
   }
   const { value, errors } = fromDrafts(state.drafts);
-  return Object.keys(errors).length ? { error: "Some messages have problems", errors } : { value };
+  return Object.keys(errors).length
+    ? { error: problemsInWords(errors), errors }
+    : withWarnings({ value }, state.drafts);
+}
+
+/** A value that saves, with what may be a slip (an empty assistant message) said first: {value, warning}. */
+function withWarnings(result, drafts) {
+  const warnings = messageWarnings(drafts);
+  if (!warnings.length) return result;
+  const list = warnings.map((w) => w.text).join(", ");
+  return {
+    ...result,
+    warning: `${list}: write its text or remove it, or save again to save it as it is.`,
+    warnings: Object.fromEntries(warnings.map((w) => [w.index, [`${w.text}.`]])),
+  };
 }
 
 /** A refusal from the service, put where it belongs (on a message when it names one). */
@@ -58,7 +75,7 @@ export function withServerError(state, status) {
   return {
     ...state,
     errors,
-    error: Object.keys(errors).length ? "Some messages have problems" : status.message || status.reason,
+    error: Object.keys(errors).length ? problemsInWords(errors) : status.message || status.reason,
   };
 }
 
@@ -247,7 +264,10 @@ function messagesEditor(state, set, viewId) {
     {
       type: "button",
       onclick: () =>
-        set({ drafts: addMessage(state.drafts, state.drafts.at(-1)?.role === "user" ? "assistant" : "user") }),
+        set({
+          drafts: addMessage(state.drafts, state.drafts.at(-1)?.role === "user" ? "assistant" : "user"),
+          focusMessage: state.drafts.length, // the new message takes the keys, not the page
+        }),
     },
     "+ Add message",
   );

@@ -100,7 +100,8 @@ export function fromDrafts(drafts) {
   };
   const value = drafts.map((draft, index) => {
     const message = { ...draft.extra, role: draft.role };
-    if (!ROLES.includes(draft.role)) problem(index, `Role must be one of ${ROLES.join(", ")}`);
+    if (!ROLES.includes(draft.role))
+      problem(index, `Role ${JSON.stringify(draft.role)} is not a role: use one of ${ROLES.join(", ")}`);
     if (draft.parts) {
       message.content = draft.parts.map((part) => {
         const parsed = partValue(part);
@@ -124,6 +125,29 @@ export function fromDrafts(drafts) {
     return message;
   });
   return { value, errors };
+}
+
+/** "Message 2: Role "bot" is not a role: ...; Message 4: ...": each problem named with its message. */
+export function problemsInWords(errors) {
+  const named = Object.entries(errors ?? {})
+    .sort(([a], [b]) => Number(a) - Number(b))
+    .map(([index, texts]) => `Message ${Number(index) + 1}: ${texts.join("; ")}`);
+  return named.length ? `Some messages have problems. ${named.join(". ")}` : "";
+}
+
+/**
+ * What saves but is likely a slip: an assistant message with no text, parts or tool calls (one kept
+ * empty on purpose, with a null content, is not). [{index, text}]
+ */
+export function messageWarnings(drafts) {
+  return drafts.flatMap((draft, index) =>
+    draft.role === "assistant" &&
+    !draft.nullContent &&
+    !draft.toolCalls.trim() &&
+    (draft.parts ? draft.parts.length === 0 : !draft.text.trim())
+      ? [{ index, text: `Message ${index + 1} (assistant) is empty` }]
+      : [],
+  );
 }
 
 /** The service's field errors ("messages.2.content": [...]) or a reason ("messages.2.role: ...") by message. */

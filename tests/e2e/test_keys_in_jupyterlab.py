@@ -272,3 +272,46 @@ def test_unsaved_editor_text_survives_a_page_change_and_reopens_on_return(page, 
     grid.get_by_text("Page 1").wait_for()
     page.wait_for_timeout(300)
     assert page.locator(".nbw-editor").count() == 0
+
+
+def test_messages_editor_names_a_bad_role_focuses_a_new_message_and_warns_of_an_empty_answer(page, lab, sandbox):
+    with Client.orq(sandbox.api_key, sandbox.url) as client:
+        dataset = client.create_dataset("e2e-keys-messages")
+        [target] = client.create_datapoints(dataset.id, [{"messages": [{"role": "user", "content": "Hi"}]}])
+    open_and_run(
+        page,
+        lab,
+        "keys_messages.ipynb",
+        ["from nbwidgets import Client, DatasetGrid", f"DatasetGrid(Client.sandbox(), {dataset.id!r})"],
+        wait_for=GRID_ROWS,
+    )
+    page.locator(GRID_ROWS).first.locator("td.nbw-col-messages").dblclick()
+    editor = page.locator(".nbw-grid .nbw-editor")
+    cells_before = cells(page)
+    editor.get_by_role("button", name="+ Add message").click()
+    # the new message has the keys: typing goes into it (and no notebook shortcut fires)
+    assert editor.get_by_label("Text of message 2").evaluate("(node) => node === document.activeElement")
+    page.keyboard.press("d")
+    page.keyboard.press("d")
+    assert editor.get_by_label("Text of message 2").input_value() == "dd" and cells(page) == cells_before
+    editor.get_by_label("Text of message 2").fill("")  # an empty assistant answer: said before it is saved
+    editor.get_by_role("button", name="Save").click()
+    alert = editor.locator(".nbw-field-error[role=alert]").first
+    alert.get_by_text("Message 2 (assistant) is empty").wait_for()
+    page.wait_for_timeout(300)
+    with Client.orq(sandbox.api_key, sandbox.url) as client:
+        assert len(client.get_datapoint(dataset.id, target.id).messages) == 1  # nothing sent yet
+    # raw JSON with a bad role: the message and the role are named
+    editor.get_by_label("Raw JSON").check()
+    raw = editor.locator("textarea").first
+    raw.fill('[{"role": "user", "content": "Hi"}, {"role": "bot", "content": "Hello"}]')
+    editor.get_by_role("button", name="Save").click()
+    alert.get_by_text('Message 2: Role "bot" is not a role').wait_for()
+    raw.fill('[{"role": "user", "content": "Hi"}, {"role": "assistant", "content": ""}]')
+    editor.get_by_role("button", name="Save").click()
+    alert.get_by_text("Message 2 (assistant) is empty").wait_for()
+    editor.get_by_role("button", name="Save").click()  # the same again: saved as it is, on purpose
+    page.locator(GRID_ROWS).first.locator(".nbw-badge-saved").wait_for(timeout=20_000)
+    with Client.orq(sandbox.api_key, sandbox.url) as client:
+        saved = client.get_datapoint(dataset.id, target.id).messages
+    assert [(m.role, m.content) for m in saved] == [("user", "Hi"), ("assistant", "")]
