@@ -425,6 +425,80 @@ def bench_writes(sandbox, count: int = 300, latency_ms: int = 100) -> None:
     )
 
 
+# --- 5d. growing and pruning ----------------------------------------------------------------------
+
+
+def bench_curate(sandbox, rounds: int, rows_count: int = 10_000, deletes: int = 1000) -> None:
+    print(
+        f"5d. import {rows_count:,} rows from a DataFrame (durable, resumable) vs the SDK's create_datapoints in "
+        f"chunks of 5000; delete {deletes} vs the SDK's delete_datapoint one at a time"
+    )
+    import pandas as pd
+    from orq_ai_sdk import Orq
+
+    from nbwidgets import Client
+
+    frame = pd.DataFrame(
+        {
+            "question": [f"Question {i}: how do I reset my password? ü" for i in range(rows_count)],
+            "expected_output": [f"Answer {i}: use the reset link in Settings." for i in range(rows_count)],
+        }
+    )
+    items = [
+        {"inputs": {"question": q}, "expected_output": a}
+        for q, a in zip(frame["question"], frame["expected_output"], strict=True)
+    ]
+    client = Client.orq(sandbox.api_key, sandbox.url)
+    sdk = Orq(api_key=sandbox.api_key, server_url=sandbox.url)
+    imports: dict[str, list[float]] = {"nbwidgets": [], "sdk": []}
+    removals: dict[str, list[float]] = {"nbwidgets": [], "sdk": []}
+    for _ in range(rounds):
+        for tool in ("nbwidgets", "sdk"):  # alternate, so drift hits both alike
+            dataset = client.create_dataset(f"bench import {tool}")
+            started = time.perf_counter()
+            if tool == "nbwidgets":
+                made = client.import_datapoints(dataset.id, frame, expected_output="expected_output", progress=False)
+                count = len(made)
+            else:
+                count = 0
+                for start in range(0, rows_count, 5000):
+                    count += len(
+                        sdk.datasets.create_datapoints(dataset_id=dataset.id, items=items[start : start + 5000])
+                    )
+            imports[tool].append(time.perf_counter() - started)
+            assert count == rows_count == client.get_dataset(dataset.id).metadata.datapoints_count
+            ids = [dp.id for _, dp in zip(range(deletes), client.iter_datapoints(dataset.id), strict=False)]
+            started = time.perf_counter()
+            if tool == "nbwidgets":
+                client.delete_datapoints(dataset.id, ids)
+            else:
+                for datapoint_id in ids:
+                    sdk.datasets.delete_datapoint(dataset_id=dataset.id, datapoint_id=datapoint_id)
+            removals[tool].append(time.perf_counter() - started)
+            assert client.get_dataset(dataset.id).metadata.datapoints_count == rows_count - deletes
+            client.delete_dataset(dataset.id)
+            print(f"  {tool}: import {imports[tool][-1]:.2f} s, delete {removals[tool][-1]:.2f} s", flush=True)
+    client.close()
+    record(
+        "curate",
+        f"import {rows_count // 1000}k rows from a DataFrame",
+        median(imports["nbwidgets"]),
+        median(imports["sdk"]),
+        "s",
+        "SDK create_datapoints, 5000 a chunk",
+        "stored first, sent a chunk at a time, resumed after a restart, never twice; goal <= 1.3x",
+    )
+    record(
+        "curate",
+        f"delete {deletes} datapoints",
+        median(removals["nbwidgets"]),
+        median(removals["sdk"]),
+        "s",
+        "SDK delete_datapoint one at a time",
+        "bulk delete, 1000 ids a request; goal <= 0.1x",
+    )
+
+
 # --- 5c. find ------------------------------------------------------------------------------------
 
 
@@ -772,7 +846,7 @@ def main() -> int:
     parser.add_argument("--no-browser", action="store_true", help="skip the JupyterLab benchmarks")
     parser.add_argument(
         "--only",
-        choices=["writes", "experiment", "grid", "find", "judges"],
+        choices=["writes", "experiment", "grid", "find", "judges", "curate"],
         help="run one benchmark; its rows replace theirs in the table",
     )
     args = parser.parse_args()
@@ -817,6 +891,7 @@ def main() -> int:
             finally:
                 stop_pid(lab.process)
         bench_writes(sandbox)
+        bench_curate(sandbox, rounds)
         bench_find(sandbox, rounds)
     finally:
         sandbox.stop()
@@ -858,6 +933,8 @@ def only(name: str, rounds: int, quick: bool = False) -> int:
             bench_grid(sandbox, quick)
         elif name == "find":
             bench_find(sandbox, rounds)
+        elif name == "curate":
+            bench_curate(sandbox, rounds)
         else:
             bench_writes(sandbox)
     finally:
