@@ -502,6 +502,58 @@ MUTANTS: list[Mutant] = [
         "issue 24 (4): an edit of one message drops every message's name (and keys the editor does not show)",
         user_level=E2E_MESSAGES,
     ),
+    # --- issue 21: whole-dataset Find, row numbers, other widgets' saves, pending writes ------------------------
+    Mutant(
+        "grid.find-no-wrap",
+        "nbwidgets/widgets/grid/find.py",
+        "        elif where.start > 0:  # the end of the listing: round to the first row, back to where the scan began",
+        "        elif False:  # the end of the listing: round to the first row, back to where the scan began",
+        ["tests/widgets/test_grid.py"],
+        "issue 21 (7): a find from page 3 misses a match on page 1",
+    ),
+    Mutant(
+        "grid.find-grid-sized-pages",
+        "nbwidgets/widgets/grid/find.py",
+        "size, page_size = self.source.max_page_size, listing[1]",
+        "size, page_size = listing[1], listing[1]",
+        ["tests/widgets/test_grid.py"],
+        "issue 21 (7): a find reads the dataset a grid page at a time (about 50x slower than the client)",
+    ),
+    Mutant(
+        "js.row-number-kept-at-new-place",
+        "js/grid/rows.js",
+        "before.signature === signature && before.index === index;",
+        "before.signature === signature;",
+        NODE,
+        "issue 21 (19): a search result kept on screen keeps its old row number",
+    ),
+    Mutant(
+        "grid.other-widgets-saves-unheard",
+        "nbwidgets/widgets/grid/widget.py",
+        "            self._newer_elsewhere(handle.value)",
+        "            pass",
+        ["tests/widgets/test_client_writes_in_widgets.py"],
+        "issue 21 (10): a second grid keeps the old text marked Saved after another grid's save",
+    ),
+    Mutant(
+        "js.edit-without-its-base",
+        "js/grid/edit-flow.js",
+        "value: result.value, ...base })",
+        "value: result.value })",
+        [
+            "tests/e2e/test_grid_problems_in_jupyterlab.py::"
+            "test_a_second_grid_shows_the_first_grids_save_and_an_edit_begun_before_it_conflicts"
+        ],
+        "issue 21 (10): an edit begun before another grid's save overwrites it silently",
+    ),
+    Mutant(
+        "widgets.pending-writes-unwatched",
+        "nbwidgets/widgets/_base.py",
+        "self._unwatch = self._client.watch_writes(self._client_write_changed)",
+        "self._unwatch = lambda: None",
+        ["tests/widgets/test_client_writes_in_widgets.py"],
+        "issue 21 (11): a retrying edit is invisible once its page is left",
+    ),
     Mutant(
         "js.find-hit-innerhtml",
         "js/grid/toolbar.js",
