@@ -48,6 +48,14 @@ E2E_FEEDBACK = [
     "tests/e2e/test_feedback_in_jupyterlab.py",
 ]
 E2E_MARKUP = ["tests/e2e/test_markup_in_jupyterlab.py"]
+JUDGE = [
+    "tests/client/test_sandbox_judge.py",
+    "tests/client/test_invoke_evaluator.py",
+    "tests/unit/test_agreement.py",
+    "tests/widgets/test_experiment_judges.py",
+    "tests/widgets/test_form_try.py",
+]
+E2E_JUDGES = ["tests/e2e/test_judges_in_jupyterlab.py"]
 E2E_MESSAGES = ["tests/e2e/test_messages_editor_in_jupyterlab.py"]
 
 
@@ -583,6 +591,64 @@ MUTANTS: list[Mutant] = [
         'root.addEventListener("keydown", (event) => event.stopPropagation(), { signal });',
         "",
         NODE,
+    ),
+    # --- judges (issue 25) ----------------------------------------------------------------------------------
+    Mutant(
+        "judge.reference-ignored",
+        "nbwidgets/sandbox/judge.py",
+        "if reference is not None and reference.strip() and asks_reference:",
+        "if False:",
+        JUDGE,
+        "the sandbox's judge never grades against the reference",
+    ),
+    Mutant(
+        "judge.memory-ignores-version",
+        "nbwidgets/client/orq.py",
+        "return self.evaluations.answer(question_key(evaluator_id, version, fingerprint, context), ask)",
+        "return self.evaluations.answer(question_key(evaluator_id, None, None, context), ask)",
+        JUDGE,
+        "a remembered verdict is served for another version of the evaluator",
+    ),
+    Mutant(
+        "judge.asked-twice-sent-twice",
+        "nbwidgets/client/judging.py",
+        "            waiting = self._pending.get(key)\n",
+        "            waiting = None\n",
+        JUDGE,
+        "the same question asked twice at once is sent twice",
+    ),
+    Mutant(
+        "judge.kappa-without-chance",
+        "nbwidgets/agreement.py",
+        "kappa = None if chance >= 1 else (observed - chance) / (1 - chance)",
+        "kappa = observed",
+        JUDGE,
+        "Cohen's kappa not corrected for chance",
+    ),
+    Mutant(
+        "judge.try-on-a-dirty-draft",
+        "nbwidgets/widgets/form.py",
+        '        if self.dirty:\n            raise ValueError(\n                "try_on: the draft',
+        '        if False:\n            raise ValueError(\n                "try_on: the draft',
+        JUDGE,
+        "Try it runs while the draft has unsaved changes (the saved version, silently)",
+    ),
+    Mutant(
+        "js.judges-failing-filter-shows-all",
+        "js/experiment/judging.js",
+        '(v) => v.state === "done" && (v.passed === false || v.status === "failed"),',
+        '(v) => v.state === "done",',
+        NODE,
+        "the failing filter shows every judged row",
+        user_level=E2E_JUDGES,
+    ),
+    Mutant(
+        "js.verdict-explanation-innerhtml",
+        "js/experiment/judging.js",
+        'h("div", { class: "nbw-verdict-why" }, verdict.explanation),',
+        'Object.assign(h("div", { class: "nbw-verdict-why" }), { innerHTML: verdict.explanation }),',
+        NODE,
+        "a judge's explanation drawn as HTML",
     ),
 ]
 

@@ -25,6 +25,7 @@ from ..client.writes import WriteHandle
 from ..models import (
     BUILTIN_FEEDBACK_PROPERTIES,
     Datapoint,
+    Evaluator,
     FeedbackControl,
     OvermindDatapoint,
     Page,
@@ -87,6 +88,10 @@ class ExperimentReview(Widget):
 
     `generate(datapoint)` returns the output text, `(output, trace_id)`, or a dict with `output`,
     `trace_id` and optional metadata (latency_ms, tokens, cost are shown).
+
+    `evaluators=["tone_check", ...]` (orq evaluator keys, ids or `Evaluator`s) judges each output as it is
+    generated: `results[i]["evaluations"]`, `review.agreement(evaluator, property="rating")`,
+    `review.row_filter` (all, failing, disagree, unjudged), `review.sort_by` (an evaluator key).
     """
 
     _esm = STATIC / "experiment.js"
@@ -146,7 +151,7 @@ class ExperimentReview(Widget):
         concurrency: int = 4,
         prefetch: bool = False,
         product: str | None = None,
-        evaluators: Sequence[str] = (),
+        evaluators: Sequence[str | Evaluator] = (),
     ) -> None:
         if (deployment is None) == (generate is None):
             raise ValueError("pass either deployment= (an orq deployment key) or generate= (a function), not both")
