@@ -97,15 +97,6 @@ export function createCurate({ get, request, viewId, signal, focusTable }) {
         h("div", { class: `nbw-bulk nbw-bulk-${bulk.state}` }, `${doing} ${plural(bulk.count, "datapoint")}${state}`),
       );
     }
-    const staged = get("version_changes") ?? {};
-    if (staged.added || staged.removed?.length)
-      parts.push(
-        h(
-          "div",
-          { class: "nbw-bulk" },
-          `Staged for the next version: ${plural(staged.added ?? 0, "new datapoint")}, ${plural(staged.removed?.length ?? 0, "removal")}.`,
-        ),
-      );
     summary.replaceChildren(...parts);
   }
 

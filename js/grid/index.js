@@ -277,7 +277,7 @@ function render({ model, el }) {
     parts.toolbar,
   );
   watch(["dataset_id", "schema", "search", "ordering", "density", "column_layout"], parts.controls);
-  watch(["staged", "version_save", "version_standing", "version"], parts.staged);
+  watch(["staged", "version_changes", "version_save", "version_standing", "version"], parts.staged);
   watch(["find", "search", "total", "schema"], parts.find);
   watch(["picker", "dataset_id", "loading"], parts.picker);
   watch(

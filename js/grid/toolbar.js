@@ -299,10 +299,19 @@ export function renderFind(box, { get, send }) {
  * progress while it is not saved (it is a write like any other: kept, retried, posted once). */
 export function renderStaged(bar, { get, send, viewId }) {
   const count = Object.keys(get("staged") ?? {}).length;
+  const changes = get("version_changes") ?? {}; // new datapoints and removals staged from the grid
+  const added = changes.added ?? 0;
+  const removed = changes.removed?.length ?? 0;
   const saving = get("version_save") ?? {};
-  bar.hidden = !count;
-  if (!count) return bar.replaceChildren();
-  const edits = `${count} staged edit${count > 1 ? "s" : ""}`;
+  bar.hidden = !(count || added || removed);
+  if (bar.hidden) return bar.replaceChildren();
+  const edits = [
+    count ? `${count} staged edit${count > 1 ? "s" : ""}` : "",
+    added ? `${added} new datapoint${added > 1 ? "s" : ""}` : "",
+    removed ? `${removed} removal${removed > 1 ? "s" : ""}` : "",
+  ]
+    .filter(Boolean)
+    .join(", ");
   if (saving.state === "pending" || saving.state === "sending")
     return bar.replaceChildren(
       h("span", { class: "nbw-spinner", "aria-hidden": "true" }),

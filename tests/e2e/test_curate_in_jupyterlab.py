@@ -206,3 +206,53 @@ def test_a_review_row_added_to_another_dataset(browser, request, lab, dataset):
             assert not page.errors
     finally:
         other.delete_dataset(target.id)
+
+
+def test_overmind_removals_and_pasted_rows_stage_into_one_new_version(browser, request, lab, overmind, own_version):
+    """On a versioned dataset the confirm says nothing is sent until Save; removed rows are struck through;
+    rows pasted on the table (a spreadsheet's tab-separated cells, with a header) are previewed, then staged;
+    one Save makes one version holding all of it."""
+    with browser_page(browser, request) as page:
+        open_and_run(
+            page,
+            lab,
+            "grid_curate_overmind.ipynb",
+            [SETUP, f"grid = DatasetGrid(Client.sandbox('overmind'), {own_version.id!r}, page_size=10)\ngrid"],
+            wait_for=GRID,
+        )
+        removed = [page.locator(GRID).nth(i).get_attribute("data-id") for i in (0, 1)]
+        page.locator(GRID).first.locator("input.nbw-tick").click()
+        page.locator(GRID).nth(1).locator("input.nbw-tick").click(modifiers=["Shift"])
+        page.get_by_text("2 rows selected").wait_for()
+        page.keyboard.press("Delete")
+        confirm = page.get_by_role("alertdialog")
+        assert "Remove 2 datapoints from the next version? Nothing is sent" in confirm.inner_text()
+        page.keyboard.press("Enter")
+        page.get_by_text("2 removals").wait_for()
+        assert page.locator(f"{GRID}.nbw-removed").count() == 2
+        # a paste on the table: the clipboard's text, as a spreadsheet puts it there
+        page.locator(GRID).nth(3).locator("td.nbw-col-expected_output").click()
+        page.evaluate(
+            """(text) => {
+                const data = new DataTransfer();
+                data.setData('text/plain', text);
+                document.activeElement.dispatchEvent(new ClipboardEvent('paste', {clipboardData: data, bubbles: true}));
+            }""",
+            'input\texpected_output\n{"question": "pasted ü"}\tA pasted answer\n',
+        )
+        page.get_by_text("1 new datapoint will be added:").wait_for()
+        assert "A pasted answer" in page.locator(".nbw-preview").inner_text()
+        page.get_by_role("button", name="Add 1 datapoint").click()
+        page.get_by_text("1 new datapoint, 2 removals").wait_for()
+        assert overmind.get_dataset(own_version.id).num_datapoints == 40  # nothing sent before Save
+        page.get_by_role("button", name="Save as new version").click()
+        page.get_by_text("Saved as version").wait_for()
+        made = run_cell(page, "print(grid.dataset_id, grid.total)").split()
+        version = overmind.get_dataset(made[0])
+        assert made[1] == "39" and version.num_datapoints == 39
+        assert version.datapoints[-1].expected_output == "A pasted answer"
+        assert version.datapoints[-1].input == {"question": "pasted ü"}
+        original = overmind.get_dataset(own_version.id).datapoints  # in order: the first two were removed
+        assert [dp.id for dp in original[:2]] == removed
+        assert [dp.expected_output for dp in version.datapoints[:-1]] == [dp.expected_output for dp in original[2:]]
+        assert not page.errors
