@@ -179,7 +179,7 @@ def base_grade(response: str, reference: str | None, prompt: str) -> Grade:
         return Grade(
             (recall + f1) / 2,
             f"The output has {common} of the reference's {sum(ref.values())} words, in {sum(out.values())} "
-            f"words of its own (overlap {f1:.2f}).",
+            f"words of its own: it covers {recall:.0%} of the reference (word overlap F1 {f1:.2f}).",
         )
     words = _words(response)
     count = len(words)

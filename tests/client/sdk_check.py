@@ -191,6 +191,8 @@ def invoke_evaluators():
             assert plain.value is not None and plain.confidence is not None, plain
             seen.add(flat.type)
     assert seen == {"boolean", "string", "number"}, seen
+    failed = orq.evals.invoke(id=ids["judge_failing_jury"], output="x", reference="y")
+    assert failed.status == "failed" and failed.passed is False and failed.value is None, failed
 
 
 def invoke_refusals():

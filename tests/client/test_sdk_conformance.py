@@ -50,6 +50,16 @@ def judges(orq) -> dict[str, str]:
         key = f"judge_{kind}_{uuid.uuid4().hex[:8]}"
         evaluator = orq.create_evaluator({"key": key, "prompt": prompt, "model": "openai/gpt-4o", "output_type": kind})
         made[f"judge_{kind}"] = evaluator.id
+    # a jury whose judges cannot answer: the run `failed`, with no value
+    jury = orq.create_evaluator(
+        {
+            "key": f"judge_jury_{uuid.uuid4().hex[:8]}",
+            "prompt": "Grade {{output}} against {{expected_output}}.",
+            "mode": "jury",
+            "jury": {"judges": [{"model": "a/offline-1"}, {"model": "b/offline-2"}], "min_successful_judges": 2},
+        }
+    )
+    made["judge_failing_jury"] = jury.id
     return made
 
 

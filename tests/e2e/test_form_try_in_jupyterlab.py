@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from conftest import open_and_run, screenshot
+from conftest import open_and_run, screenshot, set_theme
 
 from nbwidgets import Client
 
@@ -68,4 +68,6 @@ def test_try_it_then_save_and_see_what_changed(page, lab, sandbox):
     assert "Version 1.0.1:" in status
     changed = form.locator(".nbw-try-table tr.nbw-try-changed")
     assert changed.count() >= 1 and "changed (was" in changed.first.inner_text()
-    screenshot(page, "form-try-it", form)
+    for theme in ("JupyterLab Dark", "JupyterLab Light"):
+        set_theme(page, theme)
+        screenshot(page, f"form-try-it-{'light' if 'Light' in theme else 'dark'}", form.locator(".nbw-try"))
