@@ -639,3 +639,21 @@ def test_undo_from_another_page_reverts_the_row_on_its_page_and_on_the_service(o
     assert shown_row(grid, target.id)["expected_output"] == target.expected_output
     assert grid.rows[1].expected_output == target.expected_output
     orq.delete_dataset(dataset.id)
+
+
+def test_the_page_count_follows_a_total_that_arrives_after_the_first_page(orq, sandbox, monkeypatch):
+    """The dataset's size is read in the background; when it comes after page 1 is on screen, the pager
+    still says 'Page 1 of N' (it said 'Page 1' for good when the count was only made as a page was shown)."""
+    from nbwidgets.client.orq_datasets import OrqDatasets
+
+    real = OrqDatasets.describe
+
+    def late(self, dataset_id):
+        time.sleep(0.5)  # the first page (fetched at the same time) is shown before this answers
+        return real(self, dataset_id)
+
+    monkeypatch.setattr(OrqDatasets, "describe", late)
+    grid = DatasetGrid(orq, sandbox.ids["support"], page_size=5)
+    wait_for(lambda: grid._page is not None and not grid.loading)
+    wait_for(lambda: grid.total is not None, timeout=10)
+    assert grid.page_count == -(-grid.total // 5) and grid.page_count > 1

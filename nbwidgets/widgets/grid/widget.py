@@ -211,7 +211,11 @@ class DatasetGrid(Paging, Edits, Curating, Finding, Widget):
             with self._lock:
                 if self.dataset_id != dataset_id:  # another dataset was opened meanwhile
                     return
-                self.dataset_name, self.total, self.version = info.name, info.total, info.version
+                self.dataset_name, self.version = info.name, info.version
+                if info.total is not None:  # else a total the first page brought stays
+                    self.total = info.total
+                # the first page may have been shown before the total was known: count its pages now
+                self.page_count = self.source.page_count(self.total, self.page_size)
                 self.agent_id = info.agent_id
                 self.version_standing = standing(info)
 
