@@ -5,6 +5,7 @@
 // the table. Text is always set as text (never HTML).
 import { diffView } from "../shared/diff.js";
 import { h } from "../shared/dom.js";
+import { addMessage, fromDrafts, problemsInWords, ROLES, removeMessage, updateMessage } from "./messages.js";
 
 const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
 const SCOPES = [
@@ -161,8 +162,63 @@ export function createCurate({ get, request, viewId, signal, focusTable }) {
     );
   }
 
+  /** The new datapoint's messages, edited as messages (a role and its text each), not as JSON. */
+  function messagesEditor(c) {
+    drafts.add.messages ??= [];
+    const list = drafts.add.messages;
+    const redraw = (focusId) => {
+      renderPanel();
+      if (focusId) document.getElementById(focusId)?.focus();
+    };
+    const items = list.map((draft, index) => {
+      const roleId = `${viewId}-new-message-${draft.key}-role`;
+      const textId = `${viewId}-new-message-${draft.key}-text`;
+      const role = h(
+        "select",
+        { id: roleId, "aria-label": `Message ${index + 1} role` },
+        ROLES.map((r) => h("option", { value: r, selected: draft.role === r }, r)),
+      );
+      role.addEventListener("change", () => {
+        drafts.add.messages = updateMessage(drafts.add.messages, index, { role: role.value });
+      });
+      const text = h("textarea", { id: textId, rows: 2, "aria-label": `Message ${index + 1} text` });
+      text.value = draft.text;
+      text.addEventListener("input", () => {
+        drafts.add.messages = updateMessage(drafts.add.messages, index, { text: text.value });
+      });
+      const remove = h(
+        "button",
+        {
+          type: "button",
+          "aria-label": `Remove message ${index + 1}`,
+          onclick: () => {
+            drafts.add.messages = removeMessage(drafts.add.messages, index);
+            redraw(`${viewId}-new-message-add`);
+          },
+        },
+        "×",
+      );
+      return h("li", { class: "nbw-new-message" }, role, text, remove);
+    });
+    const add = h(
+      "button",
+      {
+        type: "button",
+        id: `${viewId}-new-message-add`,
+        onclick: () => {
+          const role = list.length ? (list.at(-1).role === "user" ? "assistant" : "user") : "user";
+          drafts.add.messages = addMessage(drafts.add.messages, role);
+          redraw(`${viewId}-new-message-${drafts.add.messages.at(-1).key}-text`);
+        },
+      },
+      "Add message",
+    );
+    return h("fieldset", { class: "nbw-field nbw-new-messages" }, h("legend", {}, c.title), h("ol", {}, items), add);
+  }
+
   function addPanel() {
     const controls = editable().map((c, index) => {
+      if (c.kind === "messages") return messagesEditor(c);
       const json = c.kind !== "text";
       const box = h("textarea", {
         id: `${viewId}-new-${c.key}`,
@@ -186,6 +242,15 @@ export function createCurate({ get, request, viewId, signal, focusTable }) {
     const submit = () => {
       const fields = {};
       for (const c of editable()) {
+        if (c.kind === "messages") {
+          const { value, errors } = fromDrafts(drafts.add.messages ?? []);
+          if (Object.keys(errors).length) {
+            panelError = problemsInWords(errors);
+            return renderPanel();
+          }
+          if (value.length) fields[c.key] = value;
+          continue;
+        }
         const text = (drafts.add[c.key] ?? "").trim();
         if (!text) continue;
         if (c.kind === "text") fields[c.key] = drafts.add[c.key];

@@ -51,12 +51,23 @@ def test_add_select_delete_undo_and_replace_on_screen_and_on_the_service(browser
         form = page.get_by_role("form", name="New datapoint")
         form.get_by_label("Expected output").fill("A brand new answer «ü» <b>not bold</b>")
         form.get_by_label("Inputs").fill('{"q": "a new question"}')
+        form.get_by_role("button", name="Add message").click()  # messages edited as messages, not JSON
+        form.get_by_label("Message 1 text").fill("Où est ma facture ?")
+        form.get_by_role("button", name="Add message").click()
+        form.get_by_label("Message 2 role").select_option("assistant")
+        form.get_by_label("Message 2 text").fill("Dans l'espace client.")
         form.get_by_role("button", name="Add datapoint").click()
         page.get_by_text("Added a datapoint").wait_for()
         new_row = page.locator(f"{GRID}", has_text="A brand new answer «ü» <b>not bold</b>")
         new_row.wait_for()
         assert page.locator(".nbw-grid b").count() == 0  # text, never HTML
         assert texts(other, dataset_id)[-1] == "A brand new answer «ü» <b>not bold</b>"
+        *_, newest = other.iter_datapoints(dataset_id)
+        assert [(m.role, m.content) for m in newest.messages] == [
+            ("user", "Où est ma facture ?"),
+            ("assistant", "Dans l'espace client."),
+        ]
+        assert newest.inputs == {"q": "a new question"}
         assert len(texts(other, dataset_id)) == 16
 
         # back to page 1; tick three rows with the keyboard: Shift+Space, then Shift+↓ twice
