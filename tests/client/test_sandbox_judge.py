@@ -226,3 +226,25 @@ def test_latency_and_faults_reach_the_route(sandbox, orq):
     finally:
         sandbox.clear_faults()
     assert invoke(sandbox, target, {"output": "x"}).status_code == 200
+
+
+def test_the_demo_evaluators_judge_the_demo_tickets_sensibly(sandbox, orq):
+    """tone_check fails a reply that only repeats the agent's instructions and passes a polite one; the jury
+    finds a word-for-word answer correct and a long reply holding the answer partly correct, never wrong."""
+    tone, jury = sandbox.ids["tone_check"], sandbox.ids["answer_quality_jury"]
+    seen = set()
+    for datapoint in orq.datapoints_page(sandbox.ids["support"], limit=12).items:
+        wire = datapoint.to_wire()
+        output = orq.invoke_deployment("support-reply", inputs=wire["inputs"], messages=wire["messages"]).output
+        body = {"output": output, "reference": datapoint.expected_output, "query": wire["inputs"].get("ticket", "")}
+        polite, label = verdict(sandbox, tone, body)["passed"], verdict(sandbox, jury, body)["value"]
+        if output == datapoint.expected_output:  # the bare instructions, word for word
+            assert (polite, label) == (False, "correct"), output
+            seen.add("bare")
+        elif output.startswith("Hello, and thank you"):  # the long, polite reply holding the answer
+            assert polite is True and label in ("partially_correct", "Tie"), (output, label)
+            seen.add("long")
+        else:  # "Thanks for reaching out! <the answer>"
+            assert polite is True and label in ("correct", "partially_correct"), (output, label)
+            seen.add("short")
+    assert seen == {"bare", "long", "short"}

@@ -218,3 +218,25 @@ def test_bad_evaluators_get_clear_errors(orq, overmind, sandbox, dataset, judges
     review.sort_by = judges[0].key
     assert review.sort_by == judges[0].key
     review.close()
+
+
+def test_a_score_is_set_against_a_number_verdict(orq, sandbox, dataset, judges):
+    exact, score = judges
+    review = ExperimentReview(
+        orq,
+        dataset,
+        generate=Generator(sandbox),
+        evaluators=[exact.key, score.key],
+        feedback=[{"property": "quality", "type": "number", "min": 1, "max": 5}],
+    )
+    assert review.wait(60)
+    number = ns(review)
+    # the judge gives 5 to rows 0, 3, 6, 9 and 1 to the others; people agree except on row 4 (a 2)
+    for datapoint_id, n in number.items():
+        review.feedback(datapoint_id, "quality", 5 if n % 3 == 0 else (2 if n == 4 else 1))
+    result = review.agreement(score.key, property="quality")
+    assert (result.n, [number[i] for i in result.disagreements]) == (10, [4])
+    assert result.confusion["1"] == {"1": 5, "2": 1, "5": 0}
+    # a boolean judge against a score: the upper half of the range is a pass
+    passed = review.agreement(exact.key, property="quality")
+    assert passed.n == 10 and passed.disagreements == [] and passed.kappa == pytest.approx(1.0)
