@@ -104,3 +104,37 @@ def test_verdicts_filters_and_disagreements_by_keyboard(page, lab, sandbox):
         set_theme(page, theme)
         screenshot(page, f"judges-{'light' if 'Light' in theme else 'dark'}", widget)
     set_theme(page, "JupyterLab Light")
+
+
+FLAKY = """
+real_invoke = client.invoke_evaluator
+failures = []
+
+def flaky(evaluator, **graded):  # the judge's provider fails once, on the first row asked about
+    if not failures:
+        failures.append(graded["output"])
+        raise RuntimeError("the judge's provider is down")
+    return real_invoke(evaluator, **graded)
+
+client.invoke_evaluator = flaky
+"""
+
+
+def test_a_failure_to_judge_is_shown_on_its_row_and_retried_by_a_click(page, lab, sandbox):
+    review = REVIEW.replace("page_size=6", "page_size=3")
+    open_and_run(page, lab, "judges-retry.ipynb", [SETUP, FLAKY, review], wait_for=".nbw-experiment .nbw-xgrid")
+    widget = page.locator(".nbw-experiment").first
+    broken = widget.locator(".nbw-xrow", has=page.locator(".nbw-verdict-error"))
+    broken.wait_for(timeout=30_000)
+    assert "Could not judge: the judge's provider is down" in broken.inner_text()
+    widget.locator(".nbw-verdict-pass, .nbw-verdict-fail").nth(1).wait_for(timeout=30_000)  # the others go on
+    row_id = broken.get_attribute("data-id")
+    broken.get_by_role("button", name="Retry judging").click()
+    row = widget.locator(f".nbw-xrow[data-id='{row_id}']")
+    row.locator(".nbw-verdict-pass, .nbw-verdict-fail").wait_for(timeout=30_000)
+    assert widget.locator(".nbw-verdict-error").count() == 0
+    assert widget.evaluate("node => node.contains(document.activeElement)")  # the click kept focus in the review
+    states = json.loads(
+        run_cell(page, "import json\nprint(json.dumps([r['evaluations'][judge.key]['state'] for r in review.results]))")
+    )
+    assert states == ["done", "done", "done"]
