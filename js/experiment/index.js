@@ -606,7 +606,10 @@ function render({ model, el }) {
     if (row.expected_output == null) return h("span", { class: "nbw-muted" }, "No expected output to compare");
     const output = outputText(generation.output);
     if (unchanged(diff(row.expected_output, output))) return h("span", { class: "nbw-match" }, "Matches ✓");
-    return diffView(row.expected_output, output, { label: "Changes from the expected output to the output" });
+    return diffView(row.expected_output, output, {
+      label: "Changes from the expected output to the output",
+      names: { before: "expected output", after: "output" },
+    });
   }
 
   // --- feedback ------------------------------------------------------------------------------

@@ -8,7 +8,10 @@ import { isSaveChord, saveChordText } from "../shared/keys.js";
 /** Fill `box` with the changes from `output` to `text`; nothing when there is no output to compare with. */
 export function correctionDiff(box, output, text) {
   if (output == null) return clear(box);
-  return renderDiff(box, output, text, { empty: "Same as the output." });
+  return renderDiff(box, output, text, {
+    empty: "Same as the output.",
+    names: { before: "output", after: "correction" },
+  });
 }
 
 /**

@@ -235,7 +235,10 @@ function render({ model, el }) {
     const showPromptChanges = () => {
       const before = get("original")?.prompt ?? "";
       promptChanges.hidden = !get("evaluator_id") || before === prompt.value;
-      if (!promptChanges.hidden) renderDiff(promptChanges, before, prompt.value);
+      if (!promptChanges.hidden)
+        renderDiff(promptChanges, before, prompt.value, {
+          names: { before: "saved prompt", after: "prompt as edited" },
+        });
     };
     prompt.addEventListener("input", showPromptChanges, { signal });
     showPromptChanges();

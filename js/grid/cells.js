@@ -13,7 +13,7 @@ import {
 } from "../shared/cells.js";
 import { diff, excerptAtChange, sideBySide, sideOf } from "../shared/diff.js";
 import { h } from "../shared/dom.js";
-import { messageText, pretty } from "../shared/format.js";
+import { evaluationText, messageText, pretty } from "../shared/format.js";
 
 function messagesContent(messages) {
   if (!messages?.length) return h("span", { class: "nbw-muted" }, "—");
@@ -65,6 +65,40 @@ export function cellContent(column, row) {
     default:
       return textCell(value == null ? value : typeof value === "string" ? value : pretty(value));
   }
+}
+
+/** A cell's whole value as plain text: what Ctrl+C on the cell copies and what its hover shows. */
+export function cellText(column, row) {
+  const value = row[column.key];
+  if (value === null || value === undefined || value === "") return "";
+  switch (column.kind) {
+    case "messages":
+      return (value ?? []).map((m) => `${m.role ?? "?"}: ${messageText(m)}`).join("\n");
+    case "evaluations":
+      return (value ?? []).map(evaluationText).join(", ");
+    case "tags":
+      return (Array.isArray(value) ? value : [value])
+        .map((t) => (typeof t === "string" ? t : JSON.stringify(t)))
+        .join(", ");
+    case "inputs":
+      return Object.entries(value)
+        .map(([key, v]) => `${key}: ${typeof v === "string" ? v : JSON.stringify(v)}`)
+        .join("\n");
+    default:
+      return typeof value === "string" ? value : pretty(value);
+  }
+}
+
+// Kinds whose cells clip their text on one line: their hover shows the whole text.
+const CLIPPED_KINDS = new Set(["text", "json", "inputs", "messages"]);
+const TITLE_CHARS = 4000;
+
+/** The hover text of a cell whose value may be clipped (null where the cell shows all of it). */
+export function cellTitle(column, row) {
+  if (!CLIPPED_KINDS.has(column.kind ?? "text")) return null;
+  const text = cellText(column, row);
+  if (!text) return null;
+  return text.length > TITLE_CHARS ? `${text.slice(0, TITLE_CHARS)}… (Space shows the row whole)` : text;
 }
 
 // Buttons in a cell stay out of the tab order (the table's roving focus reaches them with Enter); the

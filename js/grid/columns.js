@@ -27,6 +27,7 @@ export function resolveColumns(schema, saved = {}) {
       ...column,
       pinned: column.key === pinned,
       width: Math.max(MIN_WIDTH, saved.widths?.[column.key] ?? WIDTHS[column.kind] ?? 200),
+      sized: saved.widths?.[column.key] != null, // set by the user: kept as it is
     }));
 }
 
@@ -34,6 +35,34 @@ export function resolveColumns(schema, saved = {}) {
 export function columnChoices(schema, saved = {}) {
   const shown = resolveColumns(schema, { ...saved, hidden: [] });
   return shown.map((column) => ({ ...column, hidden: (saved.hidden ?? []).includes(column.key) }));
+}
+
+// How narrow a column of each kind may get when the columns are fitted to the visible width.
+const FIT_WIDTHS = {
+  text: 220,
+  json: 200,
+  inputs: 170,
+  messages: 170,
+  evaluations: 110,
+  time: 100,
+  number: 60,
+  tags: 120,
+};
+
+/**
+ * Widths that fit `available` px where they can: columns the user did not size give up room in proportion
+ * to what they have above their kind's narrowest, so that every column (the last one too) is in view on a
+ * laptop screen with the file browser open; the columns scroll only where even that does not fit.
+ */
+export function fitWidths(columns, available) {
+  const widths = columns.map((c) => c.width);
+  const total = widths.reduce((sum, w) => sum + w, 0);
+  if (!available || total <= available) return widths;
+  const floor = (c) => (c.sized ? c.width : Math.min(c.width, FIT_WIDTHS[c.kind] ?? 150));
+  const slack = columns.reduce((sum, c) => sum + c.width - floor(c), 0);
+  if (!slack) return widths;
+  const share = Math.min(1, (total - available) / slack);
+  return columns.map((c) => Math.floor(c.width - (c.width - floor(c)) * share));
 }
 
 export const tableWidth = (columns, status = STATUS_WIDTH) =>

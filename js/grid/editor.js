@@ -94,7 +94,8 @@ export const editorHint = (saveLabel) =>
 
 export function buildEditor(state, { columns, saveLabel, viewId, signal, on }) {
   const diffBox = h("div", { class: "nbw-diff", role: "group", "aria-label": "Changes to be saved" });
-  const showDiff = () => renderDiff(diffBox, ...diffSource(state));
+  const showDiff = () =>
+    renderDiff(diffBox, ...diffSource(state), { names: { before: "saved text", after: "text as edited" } });
   // a change to the list (role, order, a message added or removed): earlier problems may no longer hold
   const set = (changes) => on.change({ ...state, error: "", errors: {}, ...changes });
   const field = h(

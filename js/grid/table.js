@@ -4,8 +4,8 @@
 import { h } from "../shared/dom.js";
 import { fullTime } from "../shared/format.js";
 import { gridMove, handFocusToNotebook } from "../shared/keys.js";
-import { cellContent, draftCell, statusContent, statusDetail } from "./cells.js";
-import { NUMBER_WIDTH, STATUS_WIDTH, statusWidth, tableWidth } from "./columns.js";
+import { cellContent, cellText, cellTitle, draftCell, statusContent, statusDetail } from "./cells.js";
+import { fitWidths, NUMBER_WIDTH, STATUS_WIDTH, statusWidth, tableWidth } from "./columns.js";
 import { wireHeaders } from "./headers.js";
 import { planRows } from "./rows.js";
 
@@ -75,7 +75,8 @@ export function createTable({ root, signal, on, viewId }) {
   function applyWidths() {
     const status = statusWidth(scroller.clientWidth);
     const fit = Math.max(100, scroller.clientWidth - NUMBER_WIDTH - status - 2);
-    const widths = columns.map((c) => (c.pinned && scroller.clientWidth ? Math.min(c.width, fit) : c.width));
+    const fitted = fitWidths(columns, scroller.clientWidth ? fit : 0);
+    const widths = fitted.map((width, i) => (columns[i].pinned && scroller.clientWidth ? Math.min(width, fit) : width));
     colgroup.querySelectorAll("col[data-key]").forEach((col, i) => {
       col.style.width = `${widths[i]}px`;
     });
@@ -86,6 +87,12 @@ export function createTable({ root, signal, on, viewId }) {
       widths.map((width) => ({ width })),
       status,
     )}px)`;
+  }
+
+  /** A column's width as shown (fitted to the visible width unless the user sized it). */
+  function shownWidth(key) {
+    const col = [...colgroup.querySelectorAll("col[data-key]")].find((c) => c.dataset.key === key);
+    return Number.parseFloat(col?.style.width) || columns.find((c) => c.key === key).width;
   }
 
   function buildRow(entry, index) {
@@ -144,6 +151,8 @@ export function createTable({ root, signal, on, viewId }) {
               c.key in entry.draft ? " nbw-has-draft" : ""
             }`,
             dataset: { key: c.key },
+            // a one-line cell clips its text: the whole text on hover, without expanding the row
+            title: expanded ? null : cellTitle(c, entry.shown),
           },
           c.key in entry.draft
             ? draftCell(c, { ...entry.base, ...entry.patch }[c.key], entry.shown[c.key], { expanded })
@@ -353,7 +362,9 @@ export function createTable({ root, signal, on, viewId }) {
       if (header && column && (event.altKey || event.shiftKey) && ["ArrowLeft", "ArrowRight"].includes(event.key)) {
         event.preventDefault();
         const by = event.key === "ArrowLeft" ? -1 : 1;
-        return event.altKey ? on.moveColumn(column.key, by) : on.resizeColumn(column.key, column.width + by * 40);
+        return event.altKey
+          ? on.moveColumn(column.key, by)
+          : on.resizeColumn(column.key, shownWidth(column.key) + by * 40);
       }
       if (event.key === "Escape") {
         event.preventDefault();
@@ -398,6 +409,46 @@ export function createTable({ root, signal, on, viewId }) {
       if (!move) return;
       event.preventDefault();
       moveTo(move.row, move.col);
+    },
+    { signal },
+  );
+
+  /** What Ctrl+C copies from the focused cell: its whole value as text (the datapoint's id from the number
+   * cell, a column's title from its header, the status word from the status). */
+  function copiedText(cell) {
+    const p = position(cell);
+    if (p.row === 0) return cell.textContent.trim();
+    const entry = view?.entries.find((e) => e.id === order[p.row - 1]);
+    if (!entry) return cell.textContent;
+    const column = columnOf(p.col);
+    if (column) return cellText(column, entry.shown);
+    return p.col === 0 ? entry.id : (cell.querySelector(".nbw-status-badge")?.textContent.trim() ?? "");
+  }
+
+  // Ctrl+C (Cmd+C) on a focused cell with nothing selected: the cell's text goes to the clipboard
+  table.addEventListener(
+    "keydown",
+    (event) => {
+      if (!(event.ctrlKey || event.metaKey) || event.key.toLowerCase() !== "c" || event.target !== tabbable) return;
+      const selection = document.getSelection?.();
+      if (selection && !selection.isCollapsed && String(selection)) return; // a selection copies itself
+      const text = copiedText(tabbable);
+      const onCopy = (copy) => {
+        copy.clipboardData?.setData("text/plain", text);
+        copy.preventDefault();
+      };
+      document.addEventListener("copy", onCopy, { capture: true, once: true });
+      setTimeout(() => document.removeEventListener("copy", onCopy, { capture: true }), 0);
+    },
+    { signal },
+  );
+
+  // a double click edits: it must not also select a word of the cell
+  table.addEventListener(
+    "mousedown",
+    (event) => {
+      if (event.detail > 1 && !event.target.closest("input, textarea, select, [contenteditable], .nbw-editor-row"))
+        event.preventDefault();
     },
     { signal },
   );
@@ -452,7 +503,7 @@ export function createTable({ root, signal, on, viewId }) {
     { signal },
   );
 
-  wireHeaders({ thead, colgroup, signal, on, widthOf: (key) => columns.find((c) => c.key === key).width });
+  wireHeaders({ thead, colgroup, signal, on, widthOf: shownWidth });
 
   // rows pasted on the table (not in an editor): previewed as new datapoints, or into the ticked rows
   table.addEventListener(

@@ -102,11 +102,15 @@ export function renderControls(bar, { get, send, viewId, layout, setLayout, setD
       "button",
       {
         type: "button",
-        "aria-pressed": String(comfortable),
-        title: "Show more of each row",
+        class: "nbw-density",
+        // the label says what a click does (and so which density is on)
+        title: comfortable
+          ? "Rows are tall (up to 4 lines each): show one line per row, to see more rows"
+          : "Rows are one line each: show up to 4 lines of each row",
+        dataset: { focusKey: "density" },
         onclick: () => setDensity(comfortable ? "compact" : "comfortable"),
       },
-      "Comfortable",
+      comfortable ? "One-line rows" : "Taller rows",
     ),
     h(
       "button",

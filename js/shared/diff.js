@@ -23,20 +23,59 @@ export function diff(before, after) {
 
 export const unchanged = (parts) => parts.every((part) => part.op === "=");
 
-/** Fill `box` with the diff of `before` → `after`: insertions in <ins>, deletions in <del>, text as text. */
-export function renderDiff(box, before, after, { empty = "No changes yet." } = {}) {
+/**
+ * Fill `box` with the diff of `before` → `after`, text as text, under a legend naming the sides
+ * (`names`: {before, after}). Texts that share most of their words: inline, insertions in <ins>,
+ * deletions in <del>. Texts that share little (removed and added words would only alternate): the whole
+ * old text as one block, then the whole new one.
+ */
+export function renderDiff(box, before, after, { empty = "No changes yet.", names = {} } = {}) {
   const parts = diff(before, after);
   clear(box);
   if (unchanged(parts)) return append(box, [h("span", { class: "nbw-muted" }, empty)]);
-  return append(
-    box,
-    parts.map((part) => (part.op === "=" ? part.text : h(part.op === "+" ? "ins" : "del", {}, part.text))),
-  );
+  const was = names.before ?? "old text";
+  const now = names.after ?? "new text";
+  if (!mostlyShared(parts)) {
+    box.classList.add("nbw-diff-blocks");
+    const block = (tag, title, text) =>
+      h(
+        "div",
+        { class: `nbw-diff-block nbw-diff-block-${tag}` },
+        h("div", { class: "nbw-diff-title" }, title),
+        h(tag, {}, text),
+      );
+    return append(box, [
+      h("div", { class: "nbw-diff-legend" }, `The texts share little: the ${was}, then the ${now}, each whole.`),
+      String(before ?? "") ? block("del", capital(was), String(before ?? "")) : null,
+      String(after ?? "") ? block("ins", capital(now), String(after ?? "")) : null,
+    ]);
+  }
+  box.classList.remove("nbw-diff-blocks");
+  return append(box, [
+    h(
+      "div",
+      { class: "nbw-diff-legend" },
+      h("del", {}, "struck"),
+      ` only in the ${was} · `,
+      h("ins", {}, "marked"),
+      ` only in the ${now}`,
+    ),
+    h(
+      "div",
+      { class: "nbw-diff-body" },
+      parts.map((part) => (part.op === "=" ? part.text : h(part.op === "+" ? "ins" : "del", {}, part.text))),
+    ),
+  ]);
 }
 
+const capital = (text) => text.charAt(0).toUpperCase() + text.slice(1);
+
 /** A new diff element (class nbw-diff, themed in theme.css). */
-export function diffView(before, after, { label = "Changes", empty } = {}) {
-  return renderDiff(h("div", { class: "nbw-diff", role: "group", "aria-label": label }), before, after, { empty });
+export function diffView(before, after, { label = "Changes", empty, names } = {}) {
+  return renderDiff(h("div", { class: "nbw-diff", role: "group", "aria-label": label }), before, after, {
+    empty,
+    names,
+  });
 }
 
 const letters = (text) => text.replace(/\s+/g, "").length;

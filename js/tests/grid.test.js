@@ -235,3 +235,47 @@ test("messages: what the editor does not show survives an edit of another messag
   });
   assert.deepEqual(user.content.slice(2), UNSHOWN[1].content.slice(2));
 });
+
+test("a cell's whole text, for Ctrl+C and its hover: values as a reader writes them", async () => {
+  const { cellText, cellTitle } = await import("../grid/cells.js");
+  const row = {
+    expected_output: "a long answer ".repeat(40),
+    inputs: { ticket: "Refund <b>now</b>", priority: 2 },
+    messages: [
+      { role: "user", content: "hi" },
+      { role: "assistant", content: [{ type: "text", text: "hello" }] },
+    ],
+    evaluations: [{ type: "string", value: "good", reviewed_by_id: "01J" }],
+    meta: { team: "x" },
+  };
+  assert.equal(cellText({ key: "expected_output", kind: "text" }, row), row.expected_output);
+  assert.equal(cellText({ key: "inputs", kind: "inputs" }, row), "ticket: Refund <b>now</b>\npriority: 2");
+  assert.equal(cellText({ key: "messages", kind: "messages" }, row), "user: hi\nassistant: hello");
+  assert.equal(cellText({ key: "evaluations", kind: "evaluations" }, row), "good");
+  assert.equal(cellText({ key: "meta", kind: "json" }, row), '{\n  "team": "x"\n}');
+  assert.equal(cellText({ key: "missing", kind: "text" }, row), "");
+  assert.equal(cellTitle({ key: "expected_output", kind: "text" }, row), row.expected_output);
+  assert.equal(cellTitle({ key: "evaluations", kind: "evaluations" }, row), null); // chips carry their own
+  assert.equal(cellTitle({ key: "missing", kind: "text" }, row), null);
+});
+
+test("columns fit the visible width where they can; a width the user set is kept", async () => {
+  const { fitWidths } = await import("../grid/columns.js");
+  const cols = [
+    { key: "expected_output", kind: "text", width: 340 },
+    { key: "inputs", kind: "inputs", width: 260 },
+    { key: "messages", kind: "messages", width: 260 },
+    { key: "evaluations", kind: "evaluations", width: 150 },
+    { key: "updated", kind: "time", width: 110 },
+  ];
+  // JupyterLab at 1400 px with the file browser open: about 790 px for the columns
+  const fitted = fitWidths(cols, 792);
+  assert.ok(fitted.reduce((a, b) => a + b, 0) <= 792, String(fitted));
+  assert.ok(fitted[0] >= 220 && fitted[4] >= 100);
+  assert.deepEqual(fitWidths(cols, 2000), [340, 260, 260, 150, 110]); // room enough: as they are
+  // too narrow for even the narrowest: each at its narrowest, the table scrolls
+  assert.deepEqual(fitWidths(cols, 300), [220, 170, 170, 110, 100]);
+  // a column the user sized keeps its width; the others give up the room
+  const sized = fitWidths([{ ...cols[0], width: 500, sized: true }, ...cols.slice(1)], 792);
+  assert.equal(sized[0], 500);
+});

@@ -138,11 +138,15 @@ test("a row's status and its detail row: the reason, and a conflict's theirs and
 });
 
 /** One side of a word diff as text: the unchanged parts and the `keep` parts (ins: after, del: before). */
-const side = (box, keep) =>
-  box.childNodes
+const side = (box, keep) => {
+  const block = box.descendants().find((n) => n.classList?.contains(`nbw-diff-block-${keep}`));
+  if (block) return block.children[1].textContent; // texts that share little: each whole, in its block
+  const body = box.descendants().find((n) => n.classList?.contains("nbw-diff-body"));
+  return body.childNodes
     .filter((n) => !(n instanceof Element) || n.tagName.toLowerCase() === keep)
     .map((n) => n.textContent)
     .join("");
+};
 
 test("the word diff shows both sides as text", () => {
   const box = diffView(`${IMG} ${BOLD}`, `${IMG} ${SCRIPT}`);
@@ -199,4 +203,22 @@ test("the picker's dataset and agent names, and the status line's error and noti
   renderStatus({ statusLine, alert, notice }, { get: getter(state), send: () => {} });
   assertLiteral(alert, [IMG]);
   assertLiteral(notice, [BOLD, SCRIPT]);
+});
+
+test("the word diff: a legend names the sides; texts that share little show as two whole blocks", () => {
+  const names = { before: "expected output", after: "output" };
+  const near = diffView("Refund it within 5 business days.", "Refund it within 3 business days.", { names });
+  const legend = near.descendants().find((n) => n.classList?.contains("nbw-diff-legend"));
+  assert.equal(legend.textContent, "struck only in the expected output · marked only in the output");
+  assert.equal(side(near, "del"), "Refund it within 5 business days.");
+  const before = "Apologise, confirm the duplicate charge and refund it within 5 business days.";
+  const after = "Please restart the router, then check whether the light turns green again.";
+  const far = diffView(before, after, { names });
+  const blocks = far.descendants().filter((n) => n.classList?.contains("nbw-diff-block"));
+  assert.equal(blocks.length, 2);
+  assert.equal(blocks[0].textContent, `Expected output${before}`);
+  assert.equal(blocks[1].textContent, `Output${after}`);
+  // no alternating struck and marked words anywhere
+  assert.equal(far.descendants().filter((n) => ["DEL", "INS"].includes(n.tagName)).length, 2);
+  assert.match(far.textContent, /share little/);
 });

@@ -62,8 +62,9 @@ def test_compact_shows_15_of_25_rows_at_1400x900_in_light_and_dark(tall_page, la
     assert colors[0] != "rgb(255, 255, 255)" and colors[0] != colors[1]
     screenshot(page, "grid-1400-dark")
     set_theme(page, "JupyterLab Light")
-    page.get_by_role("button", name="Comfortable").click()
+    page.get_by_role("button", name="Taller rows").click()
     page.wait_for_selector(".nbw-grid.nbw-comfortable")
+    page.get_by_role("button", name="One-line rows").wait_for()  # the label says what a click does now
     assert run_cell(page, "print(grid.density)").strip() == "comfortable"
     grid_on_top(page)
     assert page.evaluate(VISIBLE_ROWS_JS) < compact  # more of each row, fewer rows

@@ -4,7 +4,7 @@ grid's Reviews column, copying a cell, layout and undo across a re-run, the word
 from __future__ import annotations
 
 import pytest
-from conftest import open_and_run
+from conftest import open_and_run, run_cell
 
 from nbwidgets import Client
 
@@ -48,3 +48,117 @@ def test_the_reviews_column_shows_each_reviews_value_not_its_type_or_ids(page, l
             assert title.startswith("Human review") and "01J" not in title, title
     shown = " ".join(page.locator(f"{ROWS} td.nbw-col-evaluations").all_inner_texts())
     assert "string:" not in shown and "number:" not in shown and "01J" not in shown
+
+
+def copy_focused_cell(page) -> str | None:
+    """Ctrl+C, and what the copy event put on the clipboard (None: no copy event, or nothing put there)."""
+    page.evaluate("""() => {
+        window.__copied = null;
+        window.addEventListener('copy', (e) => { window.__copied = e.clipboardData.getData('text/plain'); },
+                                {once: true});
+    }""")
+    page.keyboard.press("Control+c")
+    page.wait_for_timeout(200)
+    return page.evaluate("() => window.__copied")
+
+
+def test_ctrl_c_on_a_focused_cell_copies_its_whole_text_and_hover_shows_it(page, lab, sandbox):
+    with Client.orq(sandbox.api_key, sandbox.url) as client:
+        first = client.datapoints_page(sandbox.ids["support"], limit=10).items[0]
+    cell = f"from nbwidgets import Client, DatasetGrid\nDatasetGrid(Client.sandbox(), {sandbox.ids['support']!r})"
+    open_and_run(page, lab, "copy_cell.ipynb", [cell], wait_for=ROWS)
+    output = page.locator(f"{ROWS}[data-id='{first.id}'] td.nbw-col-expected_output")
+    # the whole text on hover, though the one-line cell clips it
+    assert output.get_attribute("title") == first.expected_output
+    output.click()
+    assert output.evaluate("(td) => document.activeElement === td")
+    assert copy_focused_cell(page) == first.expected_output
+    # inputs as key: value lines; the number cell gives the datapoint's id
+    page.keyboard.press("ArrowLeft")  # the inputs (or messages) column, whichever sits left of the output
+    key = page.evaluate("() => document.activeElement.dataset.key")
+    text = copy_focused_cell(page)
+    if key == "inputs":
+        assert text.splitlines()[0] == f"ticket: {first.inputs['ticket']}"
+    page.keyboard.press("Home")
+    assert copy_focused_cell(page) == first.id
+
+
+def test_a_double_click_opens_the_editor_without_selecting_a_word(page, lab, sandbox):
+    cell = f"from nbwidgets import Client, DatasetGrid\nDatasetGrid(Client.sandbox(), {sandbox.ids['support']!r})"
+    open_and_run(page, lab, "dblclick_cell.ipynb", [cell], wait_for=ROWS)
+    for key in ("inputs", "expected_output", "messages", "evaluations"):
+        target = page.locator(f"{ROWS} td.nbw-col-{key}").nth(2).locator(".nbw-cell")
+        box = target.bounding_box()
+        page.mouse.dblclick(box["x"] + 30, box["y"] + box["height"] / 2)
+        page.wait_for_timeout(300)
+        assert page.evaluate("() => String(document.getSelection())") == "", key
+        page.keyboard.press("Escape")
+
+
+def test_grid_layout_at_1400_with_the_file_browser_open(page, lab, sandbox):
+    cell = f"from nbwidgets import Client, DatasetGrid\ngrid = DatasetGrid(Client.sandbox(), {sandbox.ids['support']!r})\ngrid"
+    open_and_run(page, lab, "grid_layout.ipynb", [cell], wait_for=ROWS)
+    assert page.locator(".jp-FileBrowser").first.is_visible()  # the file browser takes its room
+    page.wait_for_timeout(300)
+    box = page.locator(".nbw-grid .nbw-scroll").bounding_box()
+    status = page.locator(".nbw-grid th.nbw-state").bounding_box()
+    updated = page.locator(".nbw-grid th.nbw-col-updated").bounding_box()
+    # every column in view without scrolling: the last one (Updated) wholly left of the pinned Status
+    assert updated["x"] >= box["x"] and updated["x"] + updated["width"] <= status["x"] + 1, (updated, status)
+    assert page.locator(".nbw-grid .nbw-table-wrap.nbw-overflows").count() == 0
+    # a role badge has no coloured left border (which read as a stray "(")
+    badge = page.locator(f"{ROWS} .nbw-badge.nbw-role").first
+    assert badge.evaluate("(el) => getComputedStyle(el).borderLeftWidth") == "0px"
+    # the density button says what a click does, and changes with it
+    page.get_by_role("button", name="Taller rows").click()
+    page.wait_for_selector(".nbw-grid.nbw-comfortable")
+    page.get_by_role("button", name="One-line rows").wait_for()
+    # comfortable: input pills are whole lines cut with an ellipsis, none cut halfway down
+    chips = page.locator(f"{ROWS} td.nbw-col-inputs .nbw-kvchip")
+    style = chips.first.evaluate("(el) => [getComputedStyle(el).whiteSpace, getComputedStyle(el).textOverflow]")
+    assert style == ["nowrap", "ellipsis"], style
+    cut = page.evaluate("""() => [...document.querySelectorAll('.nbw-grid tbody td.nbw-col-inputs')].some((td) => {
+        const cell = td.querySelector('.nbw-cell').getBoundingClientRect();
+        return [...td.querySelectorAll('.nbw-kvchip')].some((chip) => chip.getBoundingClientRect().bottom > cell.bottom + 1);
+    })""")
+    assert not cut
+    assert run_cell(page, "print(grid.density)").strip() == "comfortable"
+
+
+def test_the_word_diff_names_its_sides_and_shows_unrelated_texts_as_two_blocks(page, lab, sandbox):
+    cell = f"from nbwidgets import Client, DatasetGrid\nDatasetGrid(Client.sandbox(), {sandbox.ids['rag']!r})"
+    open_and_run(page, lab, "diff_blocks.ipynb", [cell], wait_for=ROWS)
+    page.locator(f"{ROWS} td.nbw-col-expected_output").first.dblclick()
+    editor = page.locator(".nbw-grid tr.nbw-editor-row textarea").first
+    editor.wait_for()
+    saved = editor.input_value()
+    # a small change: inline, under a legend that says which side is which
+    editor.fill(saved + " Thanks.")
+    diff = page.locator(".nbw-grid tr.nbw-editor-row .nbw-diff").first
+    legend = diff.locator(".nbw-diff-legend")
+    assert legend.inner_text() == "struck only in the saved text · marked only in the text as edited"
+    assert diff.locator("ins").last.inner_text().strip() == "Thanks."
+    # a rewrite: the saved text whole, then the new text whole, not words alternating
+    rewrite = "Please restart the router, then check whether the status light turns green again within a minute."
+    editor.fill(rewrite)
+    blocks = diff.locator(".nbw-diff-block")
+    blocks.nth(1).wait_for()
+    assert blocks.nth(0).locator("del").inner_text() == saved
+    assert blocks.nth(1).locator("ins").inner_text() == rewrite
+    assert diff.locator("del, ins").count() == 2
+    page.keyboard.press("Escape")
+
+
+def test_the_reviews_difference_column_has_room_and_a_legend(page, lab, sandbox):
+    from test_experiment_in_jupyterlab import REVIEW, SETUP
+
+    setup = SETUP.replace("e2e-experiment", "e2e-experiment-diff-room")
+    open_and_run(page, lab, "experiment_diff.ipynb", [setup, REVIEW], wait_for=".nbw-experiment .nbw-xgrid")
+    widget = page.locator(".nbw-experiment").first
+    widget.locator(".nbw-xrow[data-state=done]").nth(4).wait_for(timeout=30_000)
+    diff = widget.locator(".nbw-xrow:not(.nbw-xhead) .nbw-x-diff").first
+    # at 1400 px with the file browser open the difference column was about 170 px wide
+    assert diff.bounding_box()["width"] >= 220, diff.bounding_box()
+    assert diff.locator(".nbw-diff-legend").first.inner_text().endswith("only in the output") or (
+        "share little" in diff.locator(".nbw-diff-legend").first.inner_text()
+    )
