@@ -3,8 +3,9 @@
 export function choicesFor(kind, { options = [], min = 1, max = 5, step = 1 } = {}) {
   if (kind === "thumbs") {
     return [
-      { label: "Good", name: "Thumbs up", value: "good", icon: "up" },
-      { label: "Bad", name: "Thumbs down", value: "bad", icon: "down" },
+      // the name begins with the words on the button (what a voice user says), then what the icon shows
+      { label: "Good", name: "Good (thumbs up)", value: "good", icon: "up" },
+      { label: "Bad", name: "Bad (thumbs down)", value: "bad", icon: "down" },
     ];
   }
   if (kind === "score") {

@@ -18,7 +18,7 @@ export function correctionDiff(box, output, text) {
  * The correction box. `text` is the draft to start from; `onInput(text)` follows each keystroke, `onSend()`
  * is the button and the save chord (Ctrl/Cmd+Enter). Ids are under `viewId` (unique per view).
  */
-export function correctionBox({ viewId, text, output, signal, onInput, onSend }) {
+export function correctionBox({ viewId, text, output, signal, onInput, onSend, label = "Correction" }) {
   const area = h("textarea", { id: `${viewId}-text`, rows: "4", value: text, "aria-describedby": `${viewId}-hint` });
   const changes = h("div", { class: "nbw-diff", role: "group", "aria-label": "Changes against the output" });
   area.addEventListener(
@@ -43,7 +43,7 @@ export function correctionBox({ viewId, text, output, signal, onInput, onSend })
   return h(
     "div",
     { class: "nbw-correction" },
-    h("label", { for: `${viewId}-text` }, "Correction"),
+    h("label", { for: `${viewId}-text` }, label),
     area,
     changes,
     h(

@@ -26,10 +26,13 @@ function render({ model, el }) {
   const generation = h("div", { class: "nbw-generation" });
   const controls = h("div", {
     class: "nbw-controls",
-    role: "group",
+    role: get("kind") === "choice" ? "radiogroup" : "group",
     "aria-label": `Feedback: ${get("feedback_property")}`,
   });
-  const status = h("div", { class: "nbw-status", role: "status", "aria-live": "polite" });
+  // on the controls' line: no line of its own kept empty until something is sent
+  const status = h("span", { class: "nbw-status", role: "status", "aria-live": "polite" });
+  // the property's name before the buttons; a correction box carries it in its own label instead
+  const property = h("span", { class: "nbw-muted nbw-property" }, get("feedback_property"));
   const undo = h(
     "button",
     { type: "button", class: "nbw-undo", "aria-label": "Undo feedback", title: "Undo (Backspace or Ctrl+Z)" },
@@ -40,9 +43,8 @@ function render({ model, el }) {
     "div",
     { class: "nbw nbw-feedback", tabindex: "0", "aria-label": `Feedback on trace ${get("trace_id")}` },
     generation,
-    h("div", { class: "nbw-toolbar" }, h("span", { class: "nbw-muted" }, get("feedback_property")), controls, undo),
+    h("div", { class: "nbw-toolbar" }, property, controls, undo, status),
     pending.element,
-    status,
   );
   isolateShortcuts(root, signal);
   el.append(root);
@@ -59,11 +61,13 @@ function render({ model, el }) {
     optimistic = nextValue(get("kind"), current(), value);
     renderControls();
     clear(status).append(h("span", { class: "nbw-spinner", "aria-hidden": "true" }), " ", STATUS_TEXT.pending);
-    if (get("kind") === "choices" && optimistic.length === 0) send("undo");
+    if (get("kind") === "choices" && optimistic.length === 0) send("remove");
     else send("submit", { value: optimistic });
   }
 
   const current = () => (optimistic !== undefined ? optimistic : get("value"));
+  // an earlier value to go back to, or a feedback to remove
+  const canUndo = () => Boolean(get("can_undo"));
 
   // --- rendering -------------------------------------------------------------------------------
   function renderGeneration() {
@@ -79,10 +83,13 @@ function render({ model, el }) {
   function drawControls() {
     const kind = get("kind");
     clear(controls);
+    property.hidden = kind === "correction";
+    controls.setAttribute("role", kind === "choice" ? "radiogroup" : "group");
     if (kind === "correction") {
       controls.append(
         correctionBox({
           viewId,
+          label: get("feedback_property") === "correction" ? "Correction" : `Correction (${get("feedback_property")})`,
           text: correction,
           output: get("output"),
           signal,
@@ -105,7 +112,8 @@ function render({ model, el }) {
       controls.append(
         choiceButton(choice, {
           pressed,
-          ariaLabel: choice.name,
+          mode: kind === "choice" ? "radio" : kind === "choices" ? "checkbox" : undefined,
+          ariaLabel: choice.name === choice.label ? undefined : choice.name,
           title: index < 9 ? `${choice.name} (key ${index + 1})` : choice.name,
           onPick: () => pick(choice.value),
         }),
@@ -134,7 +142,7 @@ function render({ model, el }) {
         h("button", { type: "button", class: "nbw-link", onclick: () => send("retry") }, "Retry now"),
       );
     }
-    undo.disabled = get("feedback_id") == null;
+    undo.disabled = !canUndo();
   }
 
   function renderAll() {
@@ -167,7 +175,7 @@ function render({ model, el }) {
         event.preventDefault();
         sendCorrection();
       } else if (event.key === "Backspace" || ((event.ctrlKey || event.metaKey) && event.key === "z")) {
-        if (get("feedback_id") != null) {
+        if (canUndo()) {
           event.preventDefault();
           send("undo");
         }
@@ -181,7 +189,7 @@ function render({ model, el }) {
   const onStatus = coalesced(renderStatus);
   for (const name of ["value", "kind", "options", "output", "input", "show_generation"])
     model.on(`change:${name}`, onValue);
-  for (const name of ["status", "message", "feedback_id"]) model.on(`change:${name}`, onStatus);
+  for (const name of ["status", "message", "feedback_id", "can_undo"]) model.on(`change:${name}`, onStatus);
   const onPending = () => keepingFocus(root, pending.render);
   model.on("change:pending_writes", onPending);
   renderAll();
@@ -192,7 +200,7 @@ function render({ model, el }) {
     dispose();
     for (const name of ["value", "kind", "options", "output", "input", "show_generation"])
       model.off(`change:${name}`, onValue);
-    for (const name of ["status", "message", "feedback_id"]) model.off(`change:${name}`, onStatus);
+    for (const name of ["status", "message", "feedback_id", "can_undo"]) model.off(`change:${name}`, onStatus);
     model.off("change:pending_writes", onPending);
     pending.dispose();
   };

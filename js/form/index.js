@@ -36,6 +36,11 @@ function render({ model, el }) {
   let inputsByPath = new Map();
   let sendTimer = null;
   const get = (name) => model.get(name);
+  // A field's problem shows once the field was touched (typed in, changed) or a save was tried: a blank new form, or a judge just added, does not open with a column of errors.
+  const touched = new Set();
+  let saveTried = false;
+  let refreshPromptChanges = () => {};
+  const shownProblem = (path) => saveTried || [...touched].some((t) => path === t || path.startsWith(`${t}.`));
 
   function commit() {
     clearTimeout(sendTimer);
@@ -84,8 +89,47 @@ function render({ model, el }) {
     trying,
   );
   root.addEventListener("submit", (event) => event.preventDefault(), { signal });
+  keepFooterInView();
   isolateShortcuts(root, signal);
   el.append(root);
+
+  /**
+   * The save bar stays at the bottom of the view while the form runs past it. CSS sticky does that where
+   * no box between the form and the page's scroller clips (JupyterLab's output area does: overflow-x), so
+   * the bar is lifted by hand to the visible bottom of every scroller around it.
+   */
+  function keepFooterInView() {
+    let frame = 0;
+    const place = () => {
+      frame = 0;
+      if (!footer.isConnected) return;
+      footer.style.transform = "";
+      const bar = footer.getBoundingClientRect();
+      const form = root.getBoundingClientRect();
+      let bottom = window.innerHeight;
+      for (let node = root.parentElement ?? root.getRootNode()?.host; node; ) {
+        const style = getComputedStyle(node);
+        if (/(auto|scroll)/.test(style.overflowY) && node.scrollHeight > node.clientHeight)
+          bottom = Math.min(bottom, node.getBoundingClientRect().bottom);
+        node = node.parentElement ?? node.getRootNode?.()?.host ?? null;
+      }
+      // lifted at most to the form's top (a form scrolled almost out of view keeps its bar with it)
+      const lift = Math.min(bar.bottom - bottom, bar.top - form.top);
+      footer.classList.toggle("nbw-lifted", lift > 0);
+      if (lift > 0) footer.style.transform = `translateY(${-lift}px)`;
+    };
+    const schedule = () => {
+      if (!frame) frame = requestAnimationFrame(place);
+    };
+    document.addEventListener("scroll", schedule, { capture: true, passive: true, signal });
+    window.addEventListener("resize", schedule, { signal });
+    if (typeof ResizeObserver !== "undefined") {
+      const observer = new ResizeObserver(schedule);
+      observer.observe(root);
+      signal.addEventListener("abort", () => observer.disconnect());
+    }
+    schedule();
+  }
 
   // --- building blocks -------------------------------------------------------------------------
   let fieldCount = 0;
@@ -97,6 +141,14 @@ function render({ model, el }) {
     control.dataset.path = key;
     control.dataset.focusKey = key; // ids are new on each build: the path names the field across builds
     control.setAttribute("aria-describedby", `${id}-error${hint ? ` ${id}-hint` : ""}`);
+    const touch = () => {
+      if (touched.has(key)) return;
+      touched.add(key);
+      renderProblems();
+      renderFooter();
+    };
+    control.addEventListener("input", touch, { signal });
+    control.addEventListener("change", touch, { signal });
     errorNodes.set(key, error);
     inputsByPath.set(key, control);
     return h(
@@ -242,6 +294,7 @@ function render({ model, el }) {
     };
     prompt.addEventListener("input", showPromptChanges, { signal });
     showPromptChanges();
+    refreshPromptChanges = showPromptChanges; // a save or a reload changes what the prompt is compared with
     sections.push(
       field("Prompt", ["prompt"], prompt),
       promptChanges,
@@ -293,6 +346,14 @@ function render({ model, el }) {
   function judgeBlock(group, _judge, index, count) {
     const base = ["jury", group, index];
     const title = group === "judges" ? `Judge ${index + 1}` : `Replacement judge ${index + 1}`;
+    const about =
+      group === "judges"
+        ? null
+        : h(
+            "div",
+            { class: "nbw-muted nbw-hint" },
+            "Steps in for a judge that fails (after its retries and fallback models), so the jury can still reach its minimum.",
+          );
     const remove = h(
       "button",
       {
@@ -309,6 +370,7 @@ function render({ model, el }) {
       "fieldset",
       { class: "nbw-fieldset nbw-judge" },
       h("legend", {}, title),
+      about,
       h(
         "div",
         { class: "nbw-grid3" },
@@ -363,6 +425,13 @@ function render({ model, el }) {
         },
         "Add replacement judge",
       ),
+      replacements.length
+        ? null
+        : h(
+            "div",
+            { class: "nbw-muted nbw-hint" },
+            "A replacement judge steps in for a judge that fails, so the jury can still reach its minimum.",
+          ),
       h(
         "div",
         { class: "nbw-grid2" },
@@ -372,7 +441,9 @@ function render({ model, el }) {
           text(["jury", "min_successful_judges"], { type: "number", min: "2", step: "1" }, parseNumber),
           { hint: `at least 2, at most ${judges.length}` },
         ),
-        field("Tie value", ["jury", "tie_value"], text(["jury", "tie_value"])),
+        field("Tie value", ["jury", "tie_value"], text(["jury", "tie_value"]), {
+          hint: "The result given when the judges' votes are split evenly.",
+        }),
       ),
       errorFor("jury"),
     );
@@ -502,12 +573,14 @@ function render({ model, el }) {
     const existing = Boolean(get("evaluator_id"));
     const saving = get("saving");
     const blocked = problemCount() > 0;
+    const shownCount = Object.keys(get("problems") ?? {}).filter(shownProblem).length;
     const save = h(
       "button",
       {
         type: "button",
         class: "nbw-primary",
-        disabled: blocked || !get("dirty") || saving,
+        // problems on show: fix them first; problems not on show yet (a blank new form): a click shows them
+        disabled: shownCount > 0 || !get("dirty") || saving,
         title: "Save (Ctrl+S)",
         onclick: save_,
         dataset: { focusKey: "save" }, // its words change while it saves
@@ -555,30 +628,35 @@ function render({ model, el }) {
       save,
       h(
         "button",
-        { type: "button", disabled: !get("dirty") || saving, onclick: () => request("reset").catch(showError) },
+        { type: "button", disabled: !get("dirty") || saving, onclick: () => afterKeystrokes("reset") },
         "Reset",
       ),
     );
     if (existing)
-      parts.push(
-        h("button", { type: "button", disabled: saving, onclick: () => request("reload").catch(showError) }, "Reload"),
-      );
+      parts.push(h("button", { type: "button", disabled: saving, onclick: () => afterKeystrokes("reload") }, "Reload"));
     clear(footer).append(
       h(
         "div",
         { class: "nbw-form-problems", role: "status" },
-        blocked ? `${problemCount()} problem${problemCount() > 1 ? "s" : ""} to fix before saving` : "",
+        blocked && shownCount ? `${problemCount()} problem${problemCount() > 1 ? "s" : ""} to fix before saving` : "",
       ),
       h("div", { class: "nbw-toolbar" }, parts),
     );
   }
 
   function renderProblems() {
-    const all = { ...(get("problems") ?? {}), ...(get("server_problems") ?? {}) };
+    const mine = Object.entries(get("problems") ?? {}).filter(([path]) => shownProblem(path));
+    const all = { ...Object.fromEntries(mine), ...(get("server_problems") ?? {}) };
     const { placed, loose } = problemsByField(all, new Set(errorNodes.keys()));
     for (const [path, node] of errorNodes) node.textContent = (placed.get(path) ?? []).join(" ");
     for (const [path, input] of inputsByPath) input.setAttribute("aria-invalid", String(placed.has(path)));
     if (loose.length) banner.append(h("div", {}, loose.join("; ")));
+  }
+
+  // Reset and Reload replace the draft: the last keystrokes go first, so they cannot land after it
+  function afterKeystrokes(intent) {
+    if (sendTimer) commit();
+    return request(intent).catch(showError);
   }
 
   function showError(error) {
@@ -590,6 +668,11 @@ function render({ model, el }) {
   // traits here (dirty, problems) may still describe the draft before those keystrokes.
   function save_() {
     if (sendTimer) commit();
+    if (!saveTried) {
+      saveTried = true;
+      renderProblems();
+      renderFooter();
+    }
     clear(banner);
     request("save").catch(showError);
   }
@@ -624,7 +707,19 @@ function render({ model, el }) {
   const onTry = coalesced(() =>
     keepingFocus(root, () => renderTry(trying, { get, request, viewId, local: tryPicks, onError: showError })),
   );
-  const watched = { draft: onDraft, problems: onProblems, server_problems: onProblems, variables: renderVariables };
+  // saved or reloaded: the form starts afresh (problems show again on touch), compared with the new values
+  const onOriginal = () => {
+    saveTried = false;
+    touched.clear();
+    refreshPromptChanges();
+  };
+  const watched = {
+    draft: onDraft,
+    original: onOriginal,
+    problems: onProblems,
+    server_problems: onProblems,
+    variables: renderVariables,
+  };
   for (const name of ["dirty", "saving", "notice", "banner", "version", "evaluator_id", "loading", "version_increment"])
     watched[name] = onState;
   for (const name of ["try_rows", "try_status", "try_options", "dirty", "evaluator_id", "version"]) {

@@ -55,9 +55,9 @@ export function renderDiff(box, before, after, { empty = "No changes yet.", name
     h(
       "div",
       { class: "nbw-diff-legend" },
-      h("del", {}, "struck"),
+      h("span", { class: "nbw-diff-key-del" }, "struck"),
       ` only in the ${was} · `,
-      h("ins", {}, "marked"),
+      h("span", { class: "nbw-diff-key-ins" }, "marked"),
       ` only in the ${now}`,
     ),
     h(

@@ -37,7 +37,7 @@ test("a choice button: pressed state, its name for screen readers, an option's m
   const good = choiceButton(up, { pressed: true, ariaLabel: up.name, onPick: () => picked.push(up.value) });
   assert.equal(good.getAttribute("aria-pressed"), "true");
   assert.ok(good.className.split(" ").includes("nbw-pressed"));
-  assert.equal(good.getAttribute("aria-label"), "Thumbs up");
+  assert.equal(good.getAttribute("aria-label"), "Good (thumbs up)"); // begins with the words it shows
   assert.equal(good.textContent, "Good");
   good.dispatchEvent({ type: "click" });
   assert.deepEqual(picked, ["good"]);
@@ -46,7 +46,7 @@ test("a choice button: pressed state, its name for screen readers, an option's m
   assert.equal(bad.getAttribute("aria-pressed"), "false");
   assert.ok(!bad.className.split(" ").includes("nbw-pressed"));
   assert.equal(bad.getAttribute("aria-label"), null); // the visible label is its name
-  assert.equal(bad.title, "Thumbs down");
+  assert.equal(bad.title, "Bad (thumbs down)");
   assert.ok(bad.children[0].getAttribute("class").includes("nbw-thumb-down")); // the thumb turned over
 
   const [option] = choicesFor("choice", { options: ["<img src=x onerror=alert(1)>"] });
@@ -54,4 +54,21 @@ test("a choice button: pressed state, its name for screen readers, an option's m
   assert.equal(shown.textContent, "<img src=x onerror=alert(1)>");
   assert.deepEqual(tagsBelow(shown), []);
   assert.equal(shown.title, "key 1");
+});
+
+test("a single choice reads as radio buttons, several choices as checkboxes; both show their state", () => {
+  const [a] = choicesFor("choice", { options: ["a", "b"] });
+  const radio = choiceButton(a, { pressed: true, mode: "radio", onPick: () => {} });
+  assert.equal(radio.getAttribute("role"), "radio");
+  assert.equal(radio.getAttribute("aria-checked"), "true");
+  assert.equal(radio.getAttribute("aria-pressed"), null);
+  assert.ok(radio.className.includes("nbw-choice-radio"));
+  const box = choiceButton(a, { pressed: false, mode: "checkbox", onPick: () => {} });
+  assert.equal(box.getAttribute("role"), "checkbox");
+  assert.equal(box.getAttribute("aria-checked"), "false");
+  assert.ok(box.className.includes("nbw-choice-checkbox"));
+  assert.equal(box.textContent, "a"); // the mark is drawn, not words
+  const toggle = choiceButton(a, { pressed: true, onPick: () => {} }); // thumbs and scores stay toggles
+  assert.equal(toggle.getAttribute("role"), null);
+  assert.equal(toggle.getAttribute("aria-pressed"), "true");
 });

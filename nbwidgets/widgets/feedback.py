@@ -3,7 +3,8 @@
 A click shows at once as pending; the write goes to the client's outbox (stored first, delivered in
 the background for every widget) and is retried until delivered; the status shown is the write's state.
 Each widget's feedback carries one client-made id, so a retry or a change of mind replaces the value
-instead of adding a record; Undo removes it.
+instead of adding a record; Undo goes back to the value given before (Good after Bad), and removes the
+first one given.
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ class FeedbackButtons(Widget):
     status = traitlets.Unicode("idle").tag(sync=True)  # idle | pending | sent | retrying | failed | removed
     message = traitlets.Unicode("").tag(sync=True)
     feedback_id = traitlets.Unicode(None, allow_none=True).tag(sync=True)
+    can_undo = traitlets.Bool(False).tag(sync=True)  # an earlier value to go back to, or a feedback to remove
 
     def __init__(
         self,
@@ -99,8 +101,9 @@ class FeedbackButtons(Widget):
             self.control.score_max,
             self.control.score_step,
         )
-        self._guard = threading.Lock()
+        self._guard = threading.RLock()
         self._statuses = WriteStatuses(self._show)
+        self._earlier: list[Any] = []  # the values given before this one, newest last: what undo goes back to
 
     @property
     def client(self) -> OrqClient:
@@ -109,28 +112,52 @@ class FeedbackButtons(Widget):
     # --- Python API -----------------------------------------------------------------------------
 
     def submit(self, value: Any) -> WriteHandle | None:
-        """Give (or change) the feedback; returns the write's handle. The same value again sends nothing."""
+        """Give (or change) the feedback; returns the write's handle. The same value again sends nothing.
+        A change of mind (Good, then Bad) is undone back to the earlier value."""
         value = self.validate(value)
         with self._guard:
             if value == self.value and self.status in ("pending", "sent", "retrying"):
                 return None  # a double click sends one feedback
-            if self.feedback_id is None:
-                self.feedback_id = new_ulid()
-            self.value, self.status, self.message = value, "pending", ""
-            wire = self.control.wire(value)
-            handle = self.client.queue_feedback(
-                self.trace_id, self.feedback_property, wire, product=self.product, id=self.feedback_id
-            )
-        return self._statuses.follow("feedback", handle)
+            if self.value is not None:
+                self._earlier.append(self.value)
+            return self._give(value)
 
-    def undo(self) -> WriteHandle | None:
-        """Remove the feedback from the service."""
+    def remove(self) -> WriteHandle | None:
+        """Remove the feedback from the service (undo gives it back)."""
         with self._guard:
             if self.feedback_id is None:
                 return None
-            handle = self.client.queue_feedback_removal(self.feedback_id, self.trace_id, product=self.product)
-            # a later click starts a new feedback: the removed id is not reused
-            self.feedback_id, self.value, self.status, self.message = None, None, "pending", "Removing…"
+            if self.value is not None:
+                self._earlier.append(self.value)
+            return self._take_back()
+
+    def undo(self) -> WriteHandle | None:
+        """Go back one step: the value given before this one (sent again, replacing it), or, for the first
+        value given, its removal from the service."""
+        with self._guard:
+            if self._earlier:
+                return self._give(self._earlier.pop())
+            if self.feedback_id is None:
+                return None
+            return self._take_back()
+
+    def _give(self, value: Any) -> WriteHandle:
+        if self.feedback_id is None:
+            self.feedback_id = new_ulid()
+        self.value, self.status, self.message = value, "pending", ""
+        self.can_undo = True
+        wire = self.control.wire(value)
+        handle = self.client.queue_feedback(
+            self.trace_id, self.feedback_property, wire, product=self.product, id=self.feedback_id
+        )
+        return self._statuses.follow("feedback", handle)
+
+    def _take_back(self) -> WriteHandle:
+        assert self.feedback_id is not None
+        handle = self.client.queue_feedback_removal(self.feedback_id, self.trace_id, product=self.product)
+        # a later click starts a new feedback: the removed id is not reused
+        self.feedback_id, self.value, self.status, self.message = None, None, "pending", "Removing…"
+        self.can_undo = bool(self._earlier)
         return self._statuses.follow("feedback", handle)
 
     def flush(self, timeout: float | None = 30) -> bool:
@@ -147,6 +174,7 @@ class FeedbackButtons(Widget):
         return {
             "submit": lambda m: self.submit(m["value"]) and None,
             "undo": lambda m: self.undo() and None,
+            "remove": lambda m: self.remove() and None,
             "retry": lambda m: self.client.outbox.retry_now(),
         }
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import copy
+import re
 from collections.abc import Callable
 from typing import Any, cast
 
@@ -45,6 +46,81 @@ SUGGESTED_MODELS = [
     "google/gemini-2.5-flash",
     "mistral/mistral-large-latest",
 ]
+
+
+# How the form names each field in a sentence (paths as in `evaluator_problems`; N is a 0-based index).
+FIELD_NAMES = {
+    "key": "The key",
+    "path": "The path",
+    "description": "The description",
+    "output_type": "The output type",
+    "repetitions": "Repetitions",
+    "model": "The model",
+    "prompt": "The prompt",
+    "jury.judges": "The jury",
+    "jury.min_successful_judges": "Min successful judges",
+    "jury.tie_value": "The tie value",
+    "guardrail_config.value": "The guardrail's value",
+    "guardrail_config.operator": "The guardrail's operator",
+    "guardrail_config.values": "The passing labels",
+    "categorical_labels": "The labels",
+}
+_GROUP_NAMES = {"judges": "Judge", "replacement_judges": "Replacement judge"}
+_JUDGE_PARTS = {
+    "model": "model",
+    "retry.count": "retries",
+    "retry.on_codes": "retry status codes",
+    "fallbacks": "fallbacks",
+}
+_KEY_FORM = "The key can hold letters, digits, _ and -, and starts and ends with a letter or digit"
+# pydantic's words -> the form's (checked in order; {name} is the field's name, {0}... the numbers)
+_WORDS = [
+    (r"Input should be less than or equal to (\S+)", "{name} can be at most {0}"),
+    (r"Input should be greater than or equal to (\S+)", "{name} must be at least {0}"),
+    (r"Input should be less than (\S+)", "{name} must be less than {0}"),
+    (r"Input should be greater than (\S+)", "{name} must be more than {0}"),
+    (r"Input should be a valid integer, got a number with a fractional part", "{name} must be a whole number"),
+    (r"Input should be a valid integer.*", "{name} must be a whole number"),
+    (r"Input should be a valid number.*", "{name} must be a number"),
+    (r"Input should be a valid string.*", "{name} must be text"),
+    (r"Input should be a valid boolean.*", "{name} must be true or false"),
+    (r"Input should be a valid list.*", "{name} must be a list"),
+    (r"Field required", "{name} is required"),
+    (r"String should have at least 1 character", "{name} is required"),
+    (r"String should have at least (\d+) characters", "{name} needs at least {0} characters"),
+    (r"String should have at most (\d+) characters", "{name} can have at most {0} characters"),
+    (r"List should have at least (\d+) items?.*", "{name} needs at least {0}"),
+    (r"Input should be (.+)", "{name} must be {0}"),
+]
+
+
+def field_name(path: str) -> str:
+    """A field as a sentence names it: "Repetitions", "Judge 2's retries", "Label 1"."""
+    if path in FIELD_NAMES:
+        return FIELD_NAMES[path]
+    parts = path.split(".")
+    if len(parts) >= 4 and parts[0] == "jury" and parts[1] in _GROUP_NAMES and parts[2].isdigit():
+        judge = f"{_GROUP_NAMES[parts[1]]} {int(parts[2]) + 1}"
+        return f"{judge}'s {_JUDGE_PARTS.get('.'.join(parts[3:]), parts[-1].replace('_', ' '))}"
+    if len(parts) >= 2 and parts[0] == "categorical_labels" and parts[1].isdigit():
+        return f"Label {int(parts[1]) + 1}"
+    return parts[-1].replace("_", " ").capitalize()
+
+
+def in_form_words(path: str, message: str, draft: dict[str, Any]) -> str:
+    """A problem in the form's own sentence: pydantic's "Input should be less than or equal to 3" on
+    repetitions says "Repetitions can be at most 3"; an empty key says "A key is required"."""
+    if path == "key":
+        if not str(draft.get("key") or "").strip():
+            return "A key is required"
+        if message.startswith("String should match pattern"):
+            return _KEY_FORM
+    name = field_name(path)
+    for pattern, words in _WORDS:
+        found = re.fullmatch(pattern, message)
+        if found:
+            return words.format(*found.groups(), name=name)
+    return message[:1].upper() + message[1:]  # the form's own rules already speak in sentences
 
 
 def blank(path: str) -> dict[str, Any]:
@@ -307,7 +383,10 @@ class EvaluatorForm(Widget):
     def _on_draft(self, change: dict[str, Any]) -> None:
         draft = self.draft
         with self.hold_sync():
-            self.problems = evaluator_problems(draft, creating=self.evaluator_id is None)
+            self.problems = {
+                path: in_form_words(path, message, draft)
+                for path, message in evaluator_problems(draft, creating=self.evaluator_id is None).items()
+            }
             self.dirty = not self.original or bool(changed_fields(self.original, draft))
             if self.dirty and not self.saving:
                 self.notice = ""  # "Saved as version …" no longer describes what the form shows

@@ -49,6 +49,12 @@ def test_thumbs_score_choices_and_correction(page, lab, sandbox):
     assert thumbs.get_by_role("button", name="Thumbs down").get_attribute("aria-pressed") == "true"
     assert thumbs.get_by_role("button", name="Thumbs up").get_attribute("aria-pressed") == "false"
 
+    # undo after Good -> Bad brings Good back (on screen and in the service); a second undo removes it
+    thumbs.get_by_role("button", name="Undo feedback").click()
+    assert held(sandbox, trace, until=lambda r: r.get("rating") == "good") == {"rating": "good"}
+    thumbs.locator(".nbw-status[data-state=sent]").wait_for()
+    assert thumbs.get_by_role("button", name="Thumbs up").get_attribute("aria-pressed") == "true"
+    assert thumbs.get_by_role("button", name="Thumbs down").get_attribute("aria-pressed") == "false"
     thumbs.get_by_role("button", name="Undo feedback").click()
     thumbs.locator(".nbw-status[data-state=removed]").wait_for()
     assert held(sandbox, trace) == {}
@@ -60,12 +66,13 @@ def test_thumbs_score_choices_and_correction(page, lab, sandbox):
     assert score.get_by_role("button", name="Score 4").get_attribute("aria-pressed") == "true"
     assert held(sandbox, trace) == {"quality": 4}
 
-    choices.get_by_role("button", name="too long").click()
+    # several choices are checkboxes (any of them), not toggle buttons
+    choices.get_by_role("checkbox", name="too long").click()
     choices.locator(".nbw-status[data-state=sent]").wait_for()
-    choices.get_by_role("button", name="wrong", exact=True).click()
+    choices.get_by_role("checkbox", name="wrong", exact=True).click()
     assert held(sandbox, trace, until=lambda r: len(r.get("issues", [])) == 2)["issues"] == ["too long", "wrong"]
     choices.locator(".nbw-status[data-state=sent]").wait_for()
-    assert choices.locator("[aria-pressed=true]").count() == 2
+    assert choices.locator("[aria-checked=true]").count() == 2
 
     box = correction.locator("textarea")
     assert box.input_value() == "Paris is the capital of Italy."  # starts from the output

@@ -33,8 +33,9 @@ ORQ_PLACES = [
     "tool-args",
     "tool-result",
     "eval-string",
+    "eval-explanation",  # a review's hover text; its reviewer's id is not shown at all (see below)
     "eval-array",
-]  # "eval-reviewer" (a reviewer's id) is not shown (a chip's title says the review's words): only never run
+]  # "eval-reviewer" (a reviewer's id) is not shown at all: asserted below
 
 
 def orq_datapoint() -> dict:
@@ -65,6 +66,7 @@ def orq_datapoint() -> dict:
                 "type": "string",
                 "value": markup("eval-string"),
                 "reviewed_by_id": markup("eval-reviewer"),
+                "explanation": markup("eval-explanation"),
             },
             {
                 "id": new_ulid(),
@@ -107,6 +109,7 @@ def test_every_orq_renderer_shows_markup_as_text(page, lab, sandbox):
     text = seen["shown"] + "\n" + seen["titles"]
     missing = [where for where in ORQ_PLACES if markup(where) not in text]
     assert missing == [], f"not shown literally: {missing}"
+    assert markup("eval-reviewer") not in text  # a reviewer's id means nothing to a reader: not shown
     assert seen["injected"] == 0 and seen["xss"] is None and page.errors == []
 
 
@@ -143,9 +146,14 @@ def test_overmind_input_expected_output_and_tags_show_markup_as_text(page, lab, 
 
 
 SIDES = """(box) => {
-    const side = (keep) => [...box.childNodes]
-        .filter((n) => n.nodeType === Node.TEXT_NODE || n.tagName.toLowerCase() === keep)
-        .map((n) => n.textContent).join("");
+    // texts sharing most words: one body of unchanged text, <del> and <ins>; texts sharing little: two blocks
+    const blocks = box.querySelectorAll(".nbw-diff-block");
+    const body = box.querySelector(".nbw-diff-body") ?? box;
+    const side = (keep) => blocks.length
+        ? (box.querySelector(`.nbw-diff-block ${keep}`)?.textContent ?? "")
+        : [...body.childNodes]
+            .filter((n) => n.nodeType === Node.TEXT_NODE || n.tagName.toLowerCase() === keep)
+            .map((n) => n.textContent).join("");
     return {before: side("del"), after: side("ins"), marked: box.querySelectorAll("ins, del").length,
             injected: box.querySelectorAll("img, script, b").length};
 }"""

@@ -4,7 +4,7 @@ grid's Reviews column, copying a cell, layout and undo across a re-run, the word
 from __future__ import annotations
 
 import pytest
-from conftest import open_and_run, run_cell
+from conftest import browser_page, open_and_run, run_cell
 
 from nbwidgets import Client
 
@@ -162,3 +162,131 @@ def test_the_reviews_difference_column_has_room_and_a_legend(page, lab, sandbox)
     assert diff.locator(".nbw-diff-legend").first.inner_text().endswith("only in the output") or (
         "share little" in diff.locator(".nbw-diff-legend").first.inner_text()
     )
+
+
+def test_feedback_labels_roles_names_and_no_empty_status_line(page, lab, sandbox):
+    trace = sandbox.new_trace("trace-e2e-rough-feedback")
+    cells = [
+        "from nbwidgets import Client, FeedbackButtons\nclient = Client.sandbox()",
+        f"FeedbackButtons(client, {trace!r}, property='rating', kind='thumbs')",
+        f"FeedbackButtons(client, {trace!r}, property='verdict', kind='choice')",
+        f"FeedbackButtons(client, {trace!r}, property='issues', kind='choices')",
+        f"FeedbackButtons(client, {trace!r}, property='correction', kind='correction', output='Paris.')",
+    ]
+    open_and_run(page, lab, "feedback_rough.ipynb", cells, wait_for=".nbw-feedback .nbw-correction textarea")
+    thumbs, choice, choices, correction = (page.locator(".nbw-feedback").nth(i) for i in range(4))
+    # the accessible name begins with the words on the button
+    for word, name in (("Good", "Good (thumbs up)"), ("Bad", "Bad (thumbs down)")):
+        button = thumbs.get_by_role("button", name=name, exact=True)
+        assert button.inner_text().strip() == word
+        # the thumb and its word on one line
+        icon, box = button.locator("svg").bounding_box(), button.bounding_box()
+        assert icon["height"] < box["height"] and box["height"] < 2.2 * icon["height"], (icon, box)
+    # one of several: radios in a radiogroup; any of several: checkboxes; each says whether it is chosen
+    group = choice.get_by_role("radiogroup")
+    group.get_by_role("radio", name="correct", exact=True).click()
+    choice.locator(".nbw-status[data-state=sent]").wait_for()
+    assert group.get_by_role("radio", name="correct", exact=True).get_attribute("aria-checked") == "true"
+    assert group.get_by_role("radio", name="wrong").get_attribute("aria-checked") == "false"
+    assert [(f["property"], f["value"]) for f in sandbox.feedback(trace)] == [
+        ("verdict", ["correct"])
+    ]  # a single choice: an array of one
+    assert choices.get_by_role("checkbox").count() == 4 and choices.get_by_role("radio").count() == 0
+    radio_mark = choice.locator(".nbw-choice-mark").first.evaluate("(el) => getComputedStyle(el).borderRadius")
+    box_mark = choices.locator(".nbw-choice-mark").first.evaluate("(el) => getComputedStyle(el).borderRadius")
+    assert radio_mark != box_mark  # they look different too
+    # the correction's label once (not the property's name and the box's label both)
+    assert (
+        correction.inner_text().lower().count("correction")
+        == correction.get_by_role("button", name="Send correction").inner_text().lower().count("correction") + 1
+    )
+    # no line kept empty for a status: the status sits on the controls' line
+    for widget in (thumbs, choices):
+        status = widget.locator(".nbw-status")
+        parts = widget.evaluate("(el) => [...el.children].map(c => [c.className, c.getBoundingClientRect().height])")
+        # one line: the controls' (the status in it); nothing else of the widget takes room
+        assert [height for name, height in parts if "nbw-toolbar" not in name] == [0], parts
+        assert status.evaluate("(el) => el.parentElement.classList.contains('nbw-toolbar')")
+
+
+@pytest.fixture
+def tall_page(browser, request):
+    with browser_page(browser, request, width=1400, height=900) as page:
+        yield page
+
+
+def shown_errors(form) -> list[str]:
+    return [t.strip() for t in form.locator(".nbw-field-error").all_inner_texts() if t.strip()]
+
+
+def test_form_errors_in_its_own_words_on_touch_or_save_and_a_sticky_save_bar(tall_page, lab, sandbox):
+    page = tall_page
+    cells = ["from nbwidgets import Client, EvaluatorForm\nform = EvaluatorForm(Client.sandbox())\nform"]
+    open_and_run(page, lab, "form_rough.ipynb", cells, wait_for=".nbw-form .nbw-field input")
+    form = page.locator(".nbw-form")
+    page.wait_for_timeout(500)  # the kernel's first problems have arrived
+    # a blank new form: nothing typed, nothing shouted
+    assert shown_errors(form) == [] and form.locator(".nbw-form-problems").inner_text().strip() == ""
+    # a jury with a judge just added: no "a model is required" at once
+    form.get_by_label("Jury").check()
+    form.get_by_role("button", name="Add judge").click()
+    form.get_by_role("group", name="Judge 3").wait_for()
+    page.wait_for_timeout(300)
+    assert shown_errors(form) == []
+    # replacement judges and the tie value say what they are
+    assert "steps in for a judge that fails" in form.inner_text()
+    assert "votes are split evenly" in form.inner_text()
+    # typed: its problem at once, in the form's words
+    repetitions = form.get_by_label("Repetitions")
+    repetitions.fill("4")
+    error = form.locator("[data-path=repetitions] ~ .nbw-field-error")
+    page.wait_for_function(
+        "() => document.querySelector('.nbw-form [data-path=repetitions] ~ .nbw-field-error').textContent.trim()"
+    )
+    assert error.inner_text().strip() == "Repetitions can be at most 3"
+    repetitions.fill("1.5")
+    page.wait_for_function(
+        "() => document.querySelector('.nbw-form [data-path=repetitions] ~ .nbw-field-error').textContent"
+        ".includes('whole number')"
+    )
+    assert error.inner_text().strip() == "Repetitions must be a whole number"
+    repetitions.fill("2")
+    # the jury form is far taller than the window: its save bar stays in view at the bottom
+    page.locator(".nbw-form [data-path=key]").scroll_into_view_if_needed()
+    page.wait_for_timeout(300)  # the bar follows the scroll on the next frame
+    save = form.get_by_role("button", name="Create evaluator")
+    bar = form.locator(".nbw-form-footer").bounding_box()
+    assert form.bounding_box()["height"] > 900 and bar["y"] >= 0 and bar["y"] + bar["height"] <= 900 + 1, bar
+    # Save shows every problem, the empty key's in words of its own
+    save.click()
+    page.wait_for_function(
+        "() => document.querySelector('.nbw-form [data-path=key] ~ .nbw-field-error').textContent.trim()"
+    )
+    assert form.locator("[data-path=key] ~ .nbw-field-error").inner_text().strip() == "A key is required"
+    assert "Input should" not in form.inner_text() and "String should" not in form.inner_text()
+    assert form.locator(".nbw-form-problems").inner_text().strip().endswith("to fix before saving")
+
+
+def test_the_prompts_changes_go_after_save_and_after_reload(page, lab, sandbox):
+    with Client.orq(sandbox.api_key, sandbox.url) as client:
+        created = client.create_evaluator(
+            {"key": "e2e_prompt_changes", "prompt": "Is {{output}} right?", "model": "openai/gpt-4o"}
+        )
+    cells = [f"from nbwidgets import Client, EvaluatorForm\nEvaluatorForm(Client.sandbox(), {created.id!r})"]
+    open_and_run(page, lab, "form_prompt_changes.ipynb", cells, wait_for=".nbw-form textarea[data-path=prompt]")
+    form = page.locator(".nbw-form")
+    prompt = form.locator("textarea[data-path=prompt]")
+    page.wait_for_function("() => document.querySelector('.nbw-form textarea[data-path=prompt]').value !== ''")
+    changes = form.get_by_role("group", name="Prompt changes")
+    prompt.fill("Is {{output}} right and polite?")
+    changes.wait_for()
+    form.get_by_role("button", name="Save", exact=True).click()
+    form.locator(".nbw-notice").filter(has_text="Saved").wait_for()
+    changes.wait_for(state="hidden")
+    prompt.fill("Is {{output}} right, polite and short?")
+    changes.wait_for()
+    form.get_by_role("button", name="Reload").click()
+    page.wait_for_function(
+        "() => document.querySelector('.nbw-form textarea[data-path=prompt]').value === 'Is {{output}} right and polite?'"
+    )
+    changes.wait_for(state="hidden")

@@ -88,7 +88,7 @@ def test_thumbs_change_of_mind_is_one_feedback_with_the_widgets_id(page, lab, sa
     widget.locator(".nbw-status[data-state=sent]").wait_for()
     widget.get_by_role("button", name="Thumbs down").click()
     page.wait_for_function(
-        "() => document.querySelector('.nbw-feedback [aria-label=\"Thumbs down\"]')?.getAttribute('aria-pressed')"
+        "() => document.querySelector('.nbw-feedback [aria-label=\"Bad (thumbs down)\"]')?.getAttribute('aria-pressed')"
         " === 'true' && document.querySelector('.nbw-feedback .nbw-status')?.dataset.state === 'sent'"
     )
     sent = sandbox.requests_received("/v2/feedback", since=mark, method="POST")

@@ -38,9 +38,36 @@ def test_thumbs_change_of_mind_and_undo(orq, sandbox):
     settle(widget)
     assert held(sandbox, "trace-thumbs")[0]["value"] == "bad" and widget.feedback_id == first_id
     assert len(held(sandbox, "trace-thumbs")) == 1
+    # undo after Good -> Bad goes back to Good (the same feedback, replaced), not to nothing
+    widget.undo()
+    settle(widget)
+    assert widget.value == "good" and widget.status == "sent" and widget.can_undo
+    assert held(sandbox, "trace-thumbs") == [
+        {"id": first_id, "property": "rating", "value": "good", "product": "deployments"}
+    ]
+    # undo of the first value given removes it
     widget.undo()
     settle(widget)
     assert held(sandbox, "trace-thumbs") == [] and widget.value is None and widget.status == "removed"
+    assert not widget.can_undo and widget.undo() is None
+
+
+def test_undo_brings_back_a_removed_feedback_and_steps_back_through_changes(orq, sandbox):
+    sandbox.add_traces("trace-undo-steps")
+    widget = FeedbackButtons(
+        orq, trace_id="trace-undo-steps", property="issues", kind="choices", options=["wrong", "rude"]
+    )
+    widget.submit(["wrong"])
+    widget.submit(["wrong", "rude"])
+    widget.remove()  # the last option unticked: the feedback goes
+    settle(widget)
+    assert sandbox.feedback("trace-undo-steps") == [] and widget.status == "removed" and widget.can_undo
+    widget.undo()  # it comes back as it was
+    settle(widget)
+    assert [f["value"] for f in sandbox.feedback("trace-undo-steps")] == [["wrong", "rude"]]
+    widget.undo()
+    settle(widget)
+    assert [f["value"] for f in sandbox.feedback("trace-undo-steps")] == [["wrong"]] and widget.value == ["wrong"]
 
 
 def test_a_double_click_sends_one_feedback(orq, sandbox):

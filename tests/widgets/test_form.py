@@ -245,3 +245,26 @@ def test_keys_typed_while_a_save_is_on_its_way_stay_and_ctrl_s_is_decided_by_the
     edit(form, key="bad key!")
     with pytest.raises(ValueError, match="problem"):
         form._intent_save({})
+
+
+@pytest.mark.parametrize(
+    "fields,path,words",
+    [
+        ({"repetitions": 4}, "repetitions", "Repetitions can be at most 3"),
+        ({"repetitions": 0}, "repetitions", "Repetitions must be at least 1"),
+        ({"repetitions": 1.5}, "repetitions", "Repetitions must be a whole number"),
+        ({"key": ""}, "key", "A key is required"),
+        ({"key": "   "}, "key", "A key is required"),
+        (
+            {"mode": "jury", "jury": {"judges": [{"model": "a", "retry": {"count": 9}}, {"model": "b"}]}},
+            "jury.judges.0.retry.count",
+            "Judge 1's retries can be at most 5",
+        ),
+        ({"prompt": "   "}, "prompt", "The prompt is empty"),
+    ],
+)
+def test_problems_are_said_in_the_forms_words_not_pydantics(orq, fields, path, words):
+    form = EvaluatorForm(orq)
+    edit(form, **{"key": "k", "prompt": "Is {{output}} right?", "model": "openai/gpt-4o", **fields})
+    assert form.problems.get(path) == words, form.problems
+    assert not any("Input should" in m or "String should" in m for m in form.problems.values())
