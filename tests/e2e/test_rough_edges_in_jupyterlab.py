@@ -290,3 +290,51 @@ def test_the_prompts_changes_go_after_save_and_after_reload(page, lab, sandbox):
         "() => document.querySelector('.nbw-form textarea[data-path=prompt]').value === 'Is {{output}} right and polite?'"
     )
     changes.wait_for(state="hidden")
+
+
+def test_a_re_run_cell_gets_the_datasets_column_layout_and_undo_back(page, lab, sandbox):
+    with Client.orq(sandbox.api_key, sandbox.url) as client:
+        dataset = client.create_dataset("e2e-rerun-layout-undo")
+        client.create_datapoints(
+            dataset.id, [{"inputs": {"q": f"question {i}"}, "expected_output": f"answer {i}"} for i in range(3)]
+        )
+    grid_cell = f"from nbwidgets import Client, DatasetGrid\ngrid = DatasetGrid(Client.sandbox(), {dataset.id!r})\ngrid"
+    open_and_run(page, lab, "rerun.ipynb", [grid_cell], wait_for=ROWS)
+    header = page.locator(".nbw-grid th[data-key=inputs]")
+    before = header.bounding_box()["width"]
+    handle = header.locator(".nbw-resize").bounding_box()
+    page.mouse.move(handle["x"] + 3, handle["y"] + handle["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(handle["x"] + 83, handle["y"] + handle["height"] / 2, steps=5)
+    page.mouse.up()
+    page.wait_for_function(
+        f"() => document.querySelector('.nbw-grid th[data-key=inputs]').getBoundingClientRect().width > {before + 60}"
+    )
+    widened = header.bounding_box()["width"]
+    first = page.locator(ROWS).first
+    datapoint_id = first.get_attribute("data-id")
+    first.locator("td.nbw-col-expected_output").dblclick()
+    editor = page.locator(".nbw-grid tr.nbw-editor-row textarea").first
+    editor.fill("edited before the re-run")
+    editor.press("Control+Enter")
+    page.locator(".nbw-grid .nbw-state-saved").first.wait_for()
+    # the cell runs again: a new grid on the same dataset
+    page.evaluate("""async () => {
+        const notebook = window.jupyterapp.shell.currentWidget.content;
+        notebook.activeCellIndex = 0;
+        await window.jupyterapp.commands.execute('notebook:run-cell');
+    }""")
+    page.wait_for_function("() => !document.querySelector('.nbw-grid .nbw-state-saved')")  # a new view
+    page.locator(ROWS).first.wait_for()
+    assert abs(page.locator(".nbw-grid th[data-key=inputs]").bounding_box()["width"] - widened) < 4
+    undo = page.locator(".nbw-grid").get_by_role("button", name="Undo", exact=True)
+    page.wait_for_function("() => !document.querySelector('.nbw-grid .nbw-toolbar button[title^=Undo]').disabled")
+    undo.click()
+    cell = page.locator(f"{ROWS}[data-id='{datapoint_id}'] td.nbw-col-expected_output")
+    page.wait_for_function(
+        f"""() => document.querySelector("{ROWS}[data-id='{datapoint_id}'] td.nbw-col-expected_output")
+            ?.innerText.trim() === 'answer 0'"""
+    )
+    assert cell.inner_text().strip() == "answer 0"
+    with Client.orq(sandbox.api_key, sandbox.url) as client:
+        assert client.get_datapoint(dataset.id, datapoint_id).expected_output == "answer 0"

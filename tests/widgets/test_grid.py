@@ -657,3 +657,22 @@ def test_the_page_count_follows_a_total_that_arrives_after_the_first_page(orq, s
     wait_for(lambda: grid._page is not None and not grid.loading)
     wait_for(lambda: grid.total is not None, timeout=10)
     assert grid.page_count == -(-grid.total // 5) and grid.page_count > 1
+
+
+def test_a_re_run_grid_on_the_same_dataset_gets_its_layout_and_undo_history_back(orq, sandbox, fresh_dataset):
+    orq.create_datapoints(fresh_dataset.id, [{"expected_output": "first"}, {"expected_output": "second"}])
+    grid = DatasetGrid(orq, fresh_dataset.id)
+    target = grid.rows[0]
+    grid.column_layout = {fresh_dataset.id: {"widths": {"expected_output": 480}, "hidden": ["evaluations"]}}
+    grid.edit(target.id, expected_output="edited before the re-run")
+    # the cell is run again: a new grid on the same dataset, with the same (or a new) client
+    with Client.orq(sandbox.api_key, sandbox.url) as again:
+        rerun = DatasetGrid(again, fresh_dataset.id)
+        assert rerun.column_layout[fresh_dataset.id] == grid.column_layout[fresh_dataset.id]
+        assert rerun.can_undo
+        rerun.undo()
+        assert orq.get_datapoint(fresh_dataset.id, target.id).expected_output == "first"
+        assert shown_row(rerun, target.id)["expected_output"] == "first" and not rerun.can_undo
+    # another dataset starts with its own (empty) history and the default layout
+    other = DatasetGrid(orq, sandbox.ids["rag"])
+    assert fresh_dataset.id not in other.column_layout and sandbox.ids["rag"] not in other.column_layout

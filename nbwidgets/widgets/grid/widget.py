@@ -34,6 +34,18 @@ def standing(info: DatasetInfo) -> dict[str, Any]:
     return {"newest": info.newest_version, "active": info.active}
 
 
+class _Remembered:
+    """What follows a dataset from one grid to the next in this kernel (a re-run cell makes a new grid):
+    its column layout and its undo history, by (service, base URL, dataset id)."""
+
+    def __init__(self) -> None:
+        self.layouts: dict[tuple[str, str, str], dict[str, Any]] = {}
+        self.undo: dict[tuple[str, str, str], list[Any]] = {}  # edits and removals, as the grid keeps them
+
+
+REMEMBERED = _Remembered()
+
+
 def void(_: Any) -> None:
     """An intent that starts work answers at once; the work's outcome arrives in traits."""
 
@@ -122,6 +134,8 @@ class DatasetGrid(Paging, Edits, Curating, Finding, Widget):
         self._init_edits()
         self._init_curating()
         self._init_find()
+        # a layout changed in this grid is remembered for the next grid on the same dataset
+        self.observe(self._remember_layout, ["column_layout"])
         if rows is not None:  # a list of datapoints displayed as a grid: paged here, not fetched
             rows = list(rows)
             dataset_id = dataset_id or (rows[0].dataset_id if rows else None)
@@ -198,8 +212,12 @@ class DatasetGrid(Paging, Edits, Curating, Finding, Widget):
             self.row_status = {}
             self._cancel_find(clear=True)
             self._reset_curating()
-            self._undo.clear()
-            self.can_undo = False
+            # the dataset's undo history in this kernel (a re-run grid can undo the last one's edits)
+            self._undo = REMEMBERED.undo.setdefault(self._memory_key(dataset_id), [])
+            self.can_undo = bool(self._undo)
+            layout = REMEMBERED.layouts.get(self._memory_key(dataset_id))
+            if layout is not None and dataset_id not in self.column_layout:
+                self.column_layout = {**self.column_layout, dataset_id: layout}
 
         def described() -> None:  # the dataset's name and size: a read, so never on the kernel's thread
             try:
@@ -457,6 +475,15 @@ class DatasetGrid(Paging, Edits, Curating, Finding, Widget):
         self.search = message.get("search") or ""
         self._forget_pages()
         self._navigate("first", False)
+
+    # --- what follows the dataset to the next grid ---------------------------------------------------
+
+    def _memory_key(self, dataset_id: str) -> tuple[str, str, str]:
+        return (self.source.service, str(getattr(self.client, "base_url", "")), dataset_id)
+
+    def _remember_layout(self, change: dict[str, Any]) -> None:
+        for dataset_id, layout in (change["new"] or {}).items():
+            REMEMBERED.layouts[self._memory_key(dataset_id)] = layout
 
     # --- the picker -----------------------------------------------------------------------------
 
