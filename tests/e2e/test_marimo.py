@@ -149,6 +149,26 @@ def test_evaluator_form_renders_edits_and_saves(page, marimo, sandbox):
     assert stored.description == "Edited in marimo"
     assert description.input_value() == "Edited in marimo" and not form.get_by_text("Unsaved changes").is_visible()
     screenshot(page, "marimo-form", form)
+    # a jury makes the form far taller than the window: it grows the page, in no scroll box of its own
+    form.get_by_label("Jury").check()
+    form.get_by_role("group", name="Judge 2").wait_for()
+    assert form.evaluate(INNER_SCROLLERS) == []
+
+
+# Boxes around `node` (through shadow roots, up to the page) that scroll their content while smaller than
+# the window: a widget inside one scrolls inside the page.
+INNER_SCROLLERS = """(node) => {
+    const found = [];
+    let current = node.parentElement ?? node.getRootNode().host;
+    while (current && current !== document.documentElement) {
+        const style = getComputedStyle(current);
+        if (/(auto|scroll)/.test(style.overflowY) && current.scrollHeight > current.clientHeight + 2
+                && current.clientHeight < window.innerHeight - 40)
+            found.push(`${current.tagName}.${String(current.className).slice(0, 60)} ${current.clientHeight}/${current.scrollHeight}`);
+        current = current.parentElement ?? current.getRootNode().host ?? null;
+    }
+    return found;
+}"""
 
 
 def test_feedback_click_is_recorded_and_shown(page, marimo, sandbox):
@@ -164,6 +184,11 @@ def test_feedback_click_is_recorded_and_shown(page, marimo, sandbox):
         wait_for=".nbw-feedback button",
     )
     buttons = page.locator(".nbw-feedback")
+    # the thumb and its word on one line (marimo's CSS makes an svg a block)
+    for name in ("Thumbs up", "Thumbs down"):
+        button = buttons.get_by_role("button", name=name)
+        icon, word = button.locator("svg").bounding_box(), button.bounding_box()
+        assert word["height"] < 2.2 * icon["height"], (name, icon, word)
     buttons.get_by_role("button", name="Thumbs up").click()
     buttons.locator(".nbw-status[data-state=sent]").wait_for()
     assert buttons.get_by_role("button", name="Thumbs up").get_attribute("aria-pressed") == "true"

@@ -4,7 +4,7 @@ grid's Reviews column, copying a cell, layout and undo across a re-run, the word
 from __future__ import annotations
 
 import pytest
-from conftest import browser_page, open_and_run, run_cell
+from conftest import browser_page, open_and_run, run_cell, screenshot, set_theme
 
 from nbwidgets import Client
 
@@ -205,7 +205,7 @@ def test_feedback_labels_roles_names_and_no_empty_status_line(page, lab, sandbox
         status = widget.locator(".nbw-status")
         parts = widget.evaluate("(el) => [...el.children].map(c => [c.className, c.getBoundingClientRect().height])")
         # one line: the controls' (the status in it); nothing else of the widget takes room
-        assert [height for name, height in parts if "nbw-toolbar" not in name] == [0], parts
+        assert all(height == 0 for name, height in parts if "nbw-toolbar" not in name), parts
         assert status.evaluate("(el) => el.parentElement.classList.contains('nbw-toolbar')")
 
 
@@ -338,3 +338,38 @@ def test_a_re_run_cell_gets_the_datasets_column_layout_and_undo_back(page, lab, 
     assert cell.inner_text().strip() == "answer 0"
     with Client.orq(sandbox.api_key, sandbox.url) as client:
         assert client.get_datapoint(dataset.id, datapoint_id).expected_output == "answer 0"
+
+
+@pytest.mark.parametrize("width", [1400, 800])
+def test_screenshots_of_the_grid_form_and_feedback_light_and_dark(browser, request, lab, sandbox, width):
+    trace = sandbox.new_trace(f"trace-e2e-shots-{width}")
+    cells = [
+        "from nbwidgets import Client, DatasetGrid, EvaluatorForm, FeedbackButtons\nclient = Client.sandbox()",
+        f"DatasetGrid(client, {sandbox.ids['support']!r}, page_size=10)",
+        f"EvaluatorForm(client, {sandbox.ids['tone_check']!r})",
+        f"FeedbackButtons(client, {trace!r}, kind='thumbs', output='Paris is the capital of France.')",
+        f"FeedbackButtons(client, {trace!r}, property='issues', kind='choices')",
+        f"FeedbackButtons(client, {trace!r}, property='correction', kind='correction', output='Paris.')",
+    ]
+    with browser_page(browser, request, width=width, height=900) as page:
+        open_and_run(page, lab, f"shots_{width}.ipynb", cells, wait_for=".nbw-feedback .nbw-correction textarea")
+        page.locator(ROWS).first.wait_for()
+        page.locator(".nbw-form [data-path=key]").first.wait_for()
+        for theme, name in (("JupyterLab Light", "light"), ("JupyterLab Dark", "dark")):
+            set_theme(page, theme)
+            for widget, locator in (
+                ("grid", page.locator(".nbw-grid").first),
+                ("form", page.locator(".nbw-form").first),
+                ("feedback", page.locator(".jp-Notebook")),
+            ):
+                if widget == "feedback":
+                    page.locator(".nbw-feedback").first.scroll_into_view_if_needed()
+                else:
+                    locator.scroll_into_view_if_needed()
+                page.wait_for_timeout(200)
+                screenshot(page, f"rough-{widget}-{width}-{name}", None if widget == "feedback" else locator)
+            colors = page.locator(".nbw-grid").first.evaluate(
+                "(el) => [getComputedStyle(el).backgroundColor, getComputedStyle(el).color]"
+            )
+            assert colors[0] != colors[1]
+        set_theme(page, "JupyterLab Light")
