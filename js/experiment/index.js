@@ -82,6 +82,7 @@ function render({ model, el }) {
   const get = (name) => model.get(name);
   const kinds = () => get("feedback_kinds") ?? [];
   let active = 0; // the active row of this page
+  const anchor = { index: 0, id: null }; // the active row as last drawn: its place and its datapoint
   let editor = null; // the open correction: {id, area}
   const optimistic = new Map(); // "id property" -> value clicked, until the kernel's state arrives
   const openWhy = new Set(); // "id evaluator": the verdict explanations open in this view
@@ -250,8 +251,7 @@ function render({ model, el }) {
   }
 
   function setView(name, value) {
-    active = 0;
-    model.set(name, value);
+    model.set(name, value); // the active row stays the same datapoint where the new view still shows it
     model.save_changes();
     scheduleRows();
   }
@@ -259,7 +259,15 @@ function render({ model, el }) {
   // --- rows ------------------------------------------------------------------------------------
   function renderRows() {
     const list = rows();
+    // sorted by a judge's score or filtered, rows move as verdicts and feedback arrive: the active row stays
+    // the same datapoint (unless the keys or a click moved it since the last render)
+    if (active === anchor.index && anchor.id) {
+      const kept = list.findIndex((row) => row.id === anchor.id);
+      if (kept >= 0) active = kept;
+    }
     if (active >= list.length) active = Math.max(0, list.length - 1);
+    anchor.index = active;
+    anchor.id = list[active]?.id ?? null;
     const focused = focusedIn(root); // through marimo's shadow root too
     const hadFocus = focused !== null && focused !== grid;
     const addFocus = focused?.id?.startsWith(`${viewId}-addto-`) ? focused.id : null; // the Add to dataset form

@@ -51,6 +51,7 @@ def test_verdicts_filters_and_disagreements_by_keyboard(page, lab, sandbox):
     widget.locator(".nbw-verdict-pass, .nbw-verdict-fail").nth(5).wait_for(timeout=30_000)
     results = json.loads(run_cell(page, VERDICTS))
     ids = [r[0] for r in results]
+    judge_key = run_cell(page, "print(judge.key)").strip()
     assert [r[1] for r in results] == [True, False, True, False, True, False]
 
     # each row shows its verdict, as the kernel holds it
@@ -96,6 +97,18 @@ def test_verdicts_filters_and_disagreements_by_keyboard(page, lab, sandbox):
     page.keyboard.press("k")
     assert active.get_attribute("data-id") == ids[3]
     assert grid.evaluate("node => node.contains(document.activeElement)")  # the keys stayed in the review
+    # a new view of the rows keeps the active datapoint: all rows, then sorted by the judge (worst first)
+    widget.get_by_label("Show rows").select_option("all")
+    page.wait_for_function("() => document.querySelectorAll('.nbw-experiment .nbw-xrow:not(.nbw-xhead)').length === 6")
+    assert active.get_attribute("data-id") == ids[3]
+    widget.get_by_label("Sort rows").select_option(label=f"{judge_key}: worst first")
+    page.wait_for_function(
+        "(first) => document.querySelector('.nbw-experiment .nbw-xrow:not(.nbw-xhead)').dataset.id === first",
+        arg=ids[1],
+    )
+    assert [rows.nth(i).get_attribute("data-id") for i in range(6)] == [ids[i] for i in (1, 3, 5, 0, 2, 4)]
+    assert active.get_attribute("data-id") == ids[3]
+    widget.get_by_label("Sort rows").select_option("")
     assert "6 generated · 6 with feedback" in widget.locator(".nbw-summary").inner_text()
     widget.locator(".nbw-confusion-box summary").click()
     assert widget.locator(".nbw-confusion td").count() == 4
