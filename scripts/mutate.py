@@ -438,6 +438,7 @@ MUTANTS: list[Mutant] = [
         "pass  # a re-run is a new trace",
         ["tests/widgets/test_experiment.py"],
         "issue 24 (3): a re-run output shows the old trace's rating as given, and the same rating is not sent",
+        user_level=["tests/e2e/test_rerun_feedback_in_jupyterlab.py"],
     ),
     Mutant(
         "experiment.refetched-page-rebuilds-its-rows",
