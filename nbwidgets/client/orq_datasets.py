@@ -69,7 +69,8 @@ class OrqDatasets(DatasetSource):
             DatapointUpdate.model_validate(fields)
         except ModelValidationError as error:
             first = error.errors()[0]
-            raise ValueError(f"{'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+            message = first["msg"].removeprefix("Value error, ")  # pydantic's words for a validator's refusal
+            raise ValueError(f"{'.'.join(map(str, first['loc']))}: {message}") from None
         return fields
 
     def get_datapoint(self, dataset_id: str, datapoint_id: str) -> Datapoint:

@@ -155,6 +155,10 @@ def test_nested_inputs_are_refused_locally_with_the_reason(orq, sandbox):
     with pytest.raises(ValueError, match="must be a string, number, boolean or null"):
         grid.edit(target.id, inputs={"nested": {"no": 1}})
     assert grid.row_status[target.id]["state"] == "failed" and grid.row_status[target.id]["draft"]
+    # in a sentence: no pydantic words ("Value error, ...") in the reason the row shows
+    assert grid.row_status[target.id]["reason"] == (
+        "inputs: input 'nested' must be a string, number, boolean or null, not dict"
+    )
 
 
 def test_conflict_stops_the_save_and_the_user_picks(orq, sandbox):
