@@ -37,6 +37,7 @@ const STATE_NAMES = [
   "_rows",
   "_generations",
   "_feedback",
+  "_earlier",
   "_expected",
   "_added",
   "add_targets",
@@ -230,7 +231,11 @@ function render({ model, el }) {
         "Next ›",
       ),
       h("span", { class: "nbw-spacer" }),
-      h("span", { class: "nbw-summary", "aria-label": "Summary" }, get("summary")),
+      h(
+        "span",
+        { class: "nbw-summary", "aria-label": "Summary" },
+        get("summary") ? `All pages so far: ${get("summary")}` : "",
+      ),
     ]);
     help.textContent = keyHelp(kinds());
     clear(judges);
@@ -353,6 +358,10 @@ function render({ model, el }) {
           )
         : null,
       h("div", { class: "nbw-xcell nbw-x-feedback", role: "gridcell" }, feedbackCell(row, generation)),
+      // the correction opens across the whole row, under it: room to read and write
+      editor?.id === row.id
+        ? h("div", { class: "nbw-xcell nbw-x-correction", role: "gridcell" }, editorBox(row))
+        : null,
     );
     return node;
   }
@@ -628,13 +637,18 @@ function render({ model, el }) {
     }
     if (!generation.trace_id) return h("span", { class: "nbw-muted nbw-off" }, generation.feedback_off);
     const given = get("_feedback")?.[row.id] ?? {};
-    return kinds().map((kind) => feedbackControl(row, kind, given[kind.property], generation));
+    const earlier = get("_earlier")?.[row.id];
+    return [
+      earlier ? h("div", { class: "nbw-muted nbw-earlier" }, earlier) : null,
+      ...kinds().map((kind) => feedbackControl(row, kind, given[kind.property], generation)),
+    ];
   }
 
   function feedbackControl(row, kind, given, generation) {
     const key = `${row.id} ${kind.property}`;
     const shown = optimistic.has(key) ? optimistic.get(key) : given?.value;
     const group = h("div", { class: "nbw-fb", role: "group", "aria-label": kind.label });
+    if (kind.kind !== "correction") group.append(h("span", { class: "nbw-fb-label" }, kind.label));
     if (kind.kind === "correction") {
       const open = editor?.id === row.id;
       group.append(
@@ -652,7 +666,7 @@ function render({ model, el }) {
         ),
       );
       if (given && !open) group.append(h("div", { class: "nbw-muted nbw-given" }, clampedText(String(given.value))));
-      if (open) group.append(editorBox(row));
+      if (open) group.append(h("span", { class: "nbw-muted" }, "Correcting below the row"));
     } else {
       const choices = choicesFor(kind.kind, {
         options: kind.options,
@@ -708,7 +722,7 @@ function render({ model, el }) {
     if (fresh) {
       const given = get("_feedback")?.[row.id]?.correction;
       const area = h("textarea", {
-        rows: "4",
+        rows: "6",
         id: `${viewId}-correction`,
         "aria-label": "Correction",
         "aria-describedby": `${viewId}-correction-hint`,

@@ -56,14 +56,18 @@ export function outputText(output) {
   return typeof output === "string" ? output : JSON.stringify(output, null, 2);
 }
 
-/** "Generating 3 of 10 · 4 at a time", "10 of 10 generated", ... from the progress trait. */
+/**
+ * "Generating 3 of 10 · 4 at a time", "2 of 10 generated · 3 failed · 5 not generated", ... from the progress
+ * trait of the page on show. "Generated" counts the outputs made, as the footer's summary does (a failed
+ * row is counted as failed, never as generated): one meaning for both.
+ */
 export function progressText(progress, concurrency, running) {
   const { done = 0, error = 0, rows = 0, running: inFlight = 0, queued = 0 } = progress ?? {};
-  const finished = done + error;
-  if (running && inFlight + queued > 0) return `Generating ${finished} of ${rows} · ${concurrency} at a time`;
-  const missing = rows - finished - inFlight - queued;
-  if (missing > 0) return `${finished} of ${rows} generated · ${missing} not generated`;
-  return `${finished} of ${rows} generated${error ? ` · ${error} failed` : ""}`;
+  const failed = error ? ` · ${error} failed` : "";
+  if (running && inFlight + queued > 0)
+    return `Generating: ${done + error} of ${rows} done · ${concurrency} at a time${failed}`;
+  const missing = rows - done - error - inFlight - queued;
+  return `This page: ${done} of ${rows} generated${failed}${missing > 0 ? ` · ${missing} not generated` : ""}`;
 }
 
 /**

@@ -40,8 +40,13 @@ test("metadata, outputs and progress as text", () => {
   assert.equal(outputText(null), "");
   assert.equal(
     progressText({ done: 3, error: 0, running: 4, queued: 3, rows: 10 }, 4, true),
-    "Generating 3 of 10 · 4 at a time",
+    "Generating: 3 of 10 done · 4 at a time",
   );
-  assert.equal(progressText({ done: 2, error: 0, rows: 10 }, 4, false), "2 of 10 generated · 8 not generated");
-  assert.equal(progressText({ done: 9, error: 1, rows: 10 }, 4, false), "10 of 10 generated · 1 failed");
+  assert.equal(
+    progressText({ done: 2, error: 0, rows: 10 }, 4, false),
+    "This page: 2 of 10 generated · 8 not generated",
+  );
+  // a failed row is failed, not generated: the header agrees with the footer's summary ("2 generated · ...")
+  assert.equal(progressText({ done: 2, error: 3, rows: 5 }, 4, false), "This page: 2 of 5 generated · 3 failed");
+  assert.equal(progressText({ done: 9, error: 1, rows: 10 }, 4, false), "This page: 9 of 10 generated · 1 failed");
 });

@@ -65,6 +65,7 @@ class _Row:
     generation: Generation | None = None
     feedback: dict[str, _Given] = field(default_factory=dict)
     expected: dict[str, Any] = field(default_factory=dict)  # the expected-output write's status
+    earlier: str = ""  # the feedback an earlier output of this row had (before a re-run), in words
     added: dict[str, Any] = field(default_factory=dict)  # "Add to dataset": {state, message, dataset}
 
 
@@ -118,6 +119,7 @@ class ExperimentReview(Widget):
     _rows = traitlets.List(traitlets.Dict()).tag(sync=True)
     _generations = traitlets.Dict().tag(sync=True)  # {datapoint_id: generation}, this page
     _feedback = traitlets.Dict().tag(sync=True)  # {datapoint_id: {property: {value, state, message}}}
+    _earlier = traitlets.Dict().tag(sync=True)  # {datapoint_id: the feedback an earlier output had, in words}
     _expected = traitlets.Dict().tag(sync=True)  # {datapoint_id: {state, message, ...}}
     _added = traitlets.Dict().tag(sync=True)  # {datapoint_id: {state, message, dataset}}: "Add to dataset"
     add_targets = traitlets.List(traitlets.Dict()).tag(sync=True)  # datasets a row may be added to: [{id, name}]
@@ -810,6 +812,8 @@ class ExperimentReview(Widget):
                 and generation.state in ("done", "error")
                 and generation.trace_id != previous.trace_id
             ):
+                if row.feedback:  # said on the row: the old output was rated (its feedback stays on its trace)
+                    row.earlier = self._earlier_words(row.feedback)
                 row.feedback = {}  # a re-run is a new trace: the old feedback stays on the old trace
             row.generation = generation
             self._publish()
@@ -833,12 +837,34 @@ class ExperimentReview(Widget):
                 r.datapoint.id: {p: g.to_json() for p, g in r.feedback.items()} for r in rows if r.feedback
             }
             self._expected = {r.datapoint.id: r.expected for r in rows if r.expected}
+            self._earlier = {r.datapoint.id: r.earlier for r in rows if r.earlier}
             self._added = {r.datapoint.id: r.added for r in rows if r.added}
             self.progress = counts
             self.running = self._engine.busy
             self.summary = self._summary()
             if self._judging is not None:
                 self._judging.publish(self, rows, list(self._rows_by_id.values()), self._kinds)
+
+    def _earlier_words(self, feedback: dict[str, _Given]) -> str:
+        """'The previous output was rated Good (Rating), 4 (Quality) and corrected; ...' from its feedback."""
+        parts = []
+        for prop, given in feedback.items():
+            if given.state == "failed":
+                continue
+            kind = self._kinds.get(prop)
+            label = kind.to_json()["label"] if kind else prop
+            if kind is not None and kind.kind == "correction":
+                parts.append("corrected")
+            elif isinstance(given.value, list):
+                parts.append(f"{', '.join(map(str, given.value))} ({label})")
+            else:
+                value = str(given.value)
+                parts.append(f"{value.capitalize() if kind and kind.kind == 'thumbs' else value} ({label})")
+        if not parts:
+            return ""
+        said = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+        rated = said if said.startswith("corrected") else f"rated {said}"
+        return f"The previous output was {rated}; that feedback stays on its own trace."
 
     def _summary(self) -> str:
         generated = judged = failed = compared = agreed = 0

@@ -315,3 +315,60 @@ def test_messages_editor_names_a_bad_role_focuses_a_new_message_and_warns_of_an_
     with Client.orq(sandbox.api_key, sandbox.url) as client:
         saved = client.get_datapoint(dataset.id, target.id).messages
     assert [(m.role, m.content) for m in saved] == [("user", "Hi"), ("assistant", "")]
+
+
+def test_the_review_and_the_form_light_and_dark_at_1400_and_800(browser, request, lab, sandbox):
+    """Screenshots to look at (artifacts/screenshots/keys-*), and the review's density: five rows of a
+    page fit on a 1400 x 1000 screen with the correction box open at a usable size."""
+    from conftest import browser_page, screenshot, set_theme
+
+    form_id = evaluator(sandbox, "e2e_keys_shots")
+    cells_ = [
+        REVIEW_SETUP.format(name="e2e-keys-shots").replace("page_size=4", "page_size=5").replace("limit=4", "limit=6"),
+        f"from nbwidgets import EvaluatorForm\nEvaluatorForm(client, {form_id!r})",
+    ]
+    for width in (1400, 800):
+        with browser_page(browser, request, width=width, height=1000) as page:
+            open_and_run(page, lab, f"keys_shots_{width}.ipynb", cells_, wait_for=".nbw-form [data-path=key]")
+            review = page.locator(".nbw-experiment")
+            review.locator(".nbw-xrow[data-state=done]").nth(4).wait_for(timeout=30_000)
+            if width == 1400:  # five rows of the page on one screen
+                tops = review.locator(".nbw-xrow:not(.nbw-xhead) > .nbw-x-datapoint").evaluate_all(
+                    "(cells) => cells.map((c) => c.getBoundingClientRect().top)"
+                )
+                bottom = (
+                    review.locator(".nbw-xrow:not(.nbw-xhead)")
+                    .nth(4)
+                    .locator(".nbw-xcell")
+                    .evaluate_all("(cells) => Math.max(...cells.map((c) => c.getBoundingClientRect().bottom))")
+                )
+                screenshot(page, f"keys-review-rows-{width}", review)
+                assert bottom - tops[0] <= 800, f"five rows take {bottom - tops[0]:.0f} px"
+            review.get_by_role("grid", name="Experiment outputs").focus()
+            page.keyboard.press("1")
+            page.keyboard.press("j")
+            page.keyboard.press("c")
+            review.get_by_role("textbox", name="Correction").wait_for()
+            screenshot(page, f"keys-review-correction-{width}", review)
+            box = review.get_by_role("textbox", name="Correction").bounding_box()
+            # across the row (not ~160 px x 3 lines in the feedback column)
+            assert box["width"] >= 0.8 * review.bounding_box()["width"] and box["height"] >= 100
+            rows = review.locator(".nbw-xrow:not(.nbw-xhead)")
+            assert rows.nth(1).locator(".nbw-fb-label", has_text="Rating").is_visible()  # labelled before any value
+            if width == 1400:  # a re-run of the rated row says that its old output was rated
+                page.keyboard.press("Escape")  # closes the correction; the keys stay in the review
+                page.keyboard.press("k")
+                page.keyboard.press("r")
+                rows.nth(0).get_by_text("The previous output was rated Good (Rating)").wait_for(timeout=30_000)
+                rows.nth(0).locator(".nbw-fb button[aria-pressed=true]").first.wait_for(state="detached")
+                # one meaning of "generated" in the header and the footer
+                review.locator(".nbw-progress", has_text="5 of 5 generated").wait_for(timeout=30_000)
+                assert "5 generated" in review.locator(".nbw-summary").inner_text()
+            for theme in ("JupyterLab Light", "JupyterLab Dark"):
+                set_theme(page, theme)
+                shade = "light" if "Light" in theme else "dark"
+                review.scroll_into_view_if_needed()
+                screenshot(page, f"keys-review-{width}-{shade}", review)
+                page.locator(".nbw-form").scroll_into_view_if_needed()
+                screenshot(page, f"keys-form-{width}-{shade}", page.locator(".nbw-form"))
+            set_theme(page, "JupyterLab Light")

@@ -701,3 +701,18 @@ def test_add_to_dataset_copies_the_rows_input_with_its_output_or_correction(orq,
         assert len(list(orq.iter_datapoints(regressions.id))) == 2
     finally:
         orq.delete_dataset(regressions.id)
+
+
+def test_a_rerun_says_the_previous_output_was_rated(orq, sandbox, dataset):
+    review = settled(ExperimentReview(orq, dataset, generate=StandIn(sandbox), page_size=2))
+    first, second = (r["datapoint_id"] for r in review.results[:2])
+    review.feedback(first, "rating", "good")
+    review.feedback(first, "correction", "a better answer")
+    settled(review)
+    review.rerun(first)
+    review.rerun(second)  # never rated: nothing to say
+    settled(review)
+    assert review.results[0]["feedback"] == {}  # the new output starts unrated
+    assert review._earlier == {
+        first: "The previous output was rated Good (Rating) and corrected; that feedback stays on its own trace."
+    }
