@@ -168,7 +168,7 @@ export function createCurate({ get, request, viewId, signal, focusTable }) {
     const list = drafts.add.messages;
     const redraw = (focusId) => {
       renderPanel();
-      if (focusId) document.getElementById(focusId)?.focus();
+      if (focusId) element.querySelector(`#${CSS.escape(focusId)}`)?.focus();
     };
     const items = list.map((draft, index) => {
       const roleId = `${viewId}-new-message-${draft.key}-role`;
@@ -468,7 +468,7 @@ export function createCurate({ get, request, viewId, signal, focusTable }) {
       renderPanel();
       if (!had) return;
       // the same control when it has an id (a text box), else the preview's action (after Preview)
-      const again = had.id ? document.getElementById(had.id) : null;
+      const again = had.id ? element.querySelector(`#${CSS.escape(had.id)}`) : null;
       (
         again ??
         panel.querySelector(".nbw-preview button.nbw-primary:not(:disabled)") ??
