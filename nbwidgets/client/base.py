@@ -62,11 +62,13 @@ class Client:
             raise TypeError(f"base_url must be a str (e.g. 'https://api.orq.ai'), not {type(base_url).__name__}")
         if not isinstance(retry, RetryPolicy):
             raise TypeError(f"retry must be a RetryPolicy, not {type(retry).__name__}")
+        if not isinstance(timeout, httpx.Timeout):
+            checks.number("timeout", timeout, 0.001, 86400)  # seconds (or an httpx.Timeout)
         source = "the api_key argument" if api_key is not None else f"the environment variable {self.key_env}"
         key = checks.api_key(api_key if api_key is not None else os.environ.get(self.key_env, ""), source)
         self.base_url = (base_url or os.environ.get(self.url_env) or self.default_base_url).rstrip("/")
-        if not self.base_url.startswith(("http://", "https://")):
-            raise ValueError(f"base_url must start with http:// or https://, not {self.base_url!r}")
+        if not self.base_url.startswith(("http://", "https://")) or not httpx.URL(self.base_url).host:
+            raise ValueError(f"base_url must be an http:// or https:// address with a host, not {self.base_url!r}")
         self.is_sandbox = sandbox
         self._key = Secret(key)
         self._transport = Transport(
@@ -109,6 +111,7 @@ class Client:
         When NBWIDGETS_SANDBOX_URL is set (a sandbox started elsewhere, e.g. by the demo command), that
         one is used with NBWIDGETS_SANDBOX_KEY.
         """
+        checks.choice("flavour", flavour, ("orq", "overmind"))
         url = os.environ.get("NBWIDGETS_SANDBOX_URL")
         key = checks.api_key(
             os.environ.get("NBWIDGETS_SANDBOX_KEY", ""), "the environment variable NBWIDGETS_SANDBOX_KEY"
@@ -132,6 +135,7 @@ class Client:
     @staticmethod
     def default(flavour: Service = "orq") -> Client:
         """What a widget uses when given no client: the service whose key is configured, else the sandbox."""
+        checks.choice("flavour", flavour, ("orq", "overmind"))
         if flavour == "orq" and os.environ.get("ORQ_API_KEY"):
             return Client.orq()
         if flavour == "overmind" and os.environ.get("OVERMIND_API_KEY"):

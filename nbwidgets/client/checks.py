@@ -7,6 +7,7 @@ id, a `/`, `.` or `..`, which httpx resolves as directories) and percent-encodes
 
 from __future__ import annotations
 
+import math
 from typing import Any
 from urllib.parse import quote
 
@@ -63,6 +64,58 @@ def integer(name: str, value: object, low: int, high: int) -> int:
     if not low <= value <= high:
         raise ValueError(f"{name} must be between {low} and {high}, not {value}")
     return value
+
+
+def number(name: str, value: object, low: float = 0.0, high: float = math.inf, *, whole: bool = False) -> float:
+    """A finite number (an int when `whole`) between `low` and `high`, or a TypeError/ValueError naming it."""
+    kinds = (int,) if whole else (int, float)
+    if isinstance(value, bool) or not isinstance(value, kinds):
+        kind = "a whole number" if whole else "a number"
+        raise TypeError(f"{name} must be {kind}, not {type(value).__name__} ({value!r:.40})")
+    if not math.isfinite(value) or not low <= value <= high:
+        shown = f"between {low:g} and {high:g}" if math.isfinite(high) else f"at least {low:g}"
+        raise ValueError(f"{name} must be {shown}, not {value!r}")
+    return value
+
+
+def timeout(name: str, value: object) -> float | None:
+    """A wait in seconds (None: no limit), or a TypeError/ValueError naming it."""
+    return None if value is None else number(name, value)
+
+
+def callable_(name: str, value: object) -> Any:
+    if not callable(value):
+        raise TypeError(f"{name} must be a function (a callable), not {type(value).__name__} ({value!r:.40})")
+    return value
+
+
+def boolean(name: str, value: object) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be True or False, not {type(value).__name__} ({value!r:.40})")
+    return value
+
+
+def optional_int(name: str, value: object, low: int = 0, high: int = 2**31 - 1) -> int | None:
+    return None if value is None else integer(name, value, low, high)
+
+
+def choice(name: str, value: object, allowed: tuple[str, ...]) -> str:
+    if value not in allowed or not isinstance(value, str):
+        raise ValueError(f"{name} must be one of {', '.join(repr(a) for a in allowed)}, not {value!r:.40}")
+    return value
+
+
+def pydantic_words(error: Exception, what: str) -> ValueError:
+    """A pydantic ValidationError said in the package's words: which field, what was wrong, what was given."""
+    items: list[dict[str, Any]] = getattr(error, "errors", lambda: [])()
+    parts = []
+    for item in items[:3]:
+        where = ".".join(str(p) for p in item.get("loc", ()) if not str(p).startswith(("function-", "tagged-union")))
+        given = item.get("input")
+        shown = f" (given {type(given).__name__} {given!r:.40})" if "input" in item else ""
+        parts.append(f"{where or what}: {str(item.get('msg', 'not valid')).removeprefix('Value error, ')}{shown}")
+    more = f" (and {len(items) - 3} more)" if len(items) > 3 else ""
+    return ValueError(f"{what} refused: " + "; ".join(parts) + more if parts else f"{what} refused: {error}")
 
 
 def optional_str(name: str, value: object) -> str | None:

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, TypeAdapter
+from pydantic import ValidationError as PydanticValidationError
 
 from .._extras import require
 from ..models import (
@@ -141,7 +142,12 @@ class OrqClient(Client):
         return _page(payload, _Passthrough, limit=limit, starting_after=starting_after, ending_before=ending_before)
 
     def iter_datapoints(self, dataset_id: str, *, page_size: int = 200) -> Iterator[Datapoint]:
-        """Every datapoint of a dataset, one page in memory at a time."""
+        """Every datapoint of a dataset, one page in memory at a time (arguments checked at the call)."""
+        checks.integer("page_size", page_size, 1, 200)
+        segment("dataset_id", dataset_id)
+        return self._iter_datapoints(dataset_id, page_size)
+
+    def _iter_datapoints(self, dataset_id: str, page_size: int) -> Iterator[Datapoint]:
         cursor = None
         while True:
             page = self.datapoints_page(dataset_id, limit=page_size, starting_after=cursor)
@@ -269,6 +275,8 @@ class OrqClient(Client):
     def datapoints_frame(self, dataset_id: str, *, progress: bool = True, page_size: int = 200) -> Any:
         """The whole dataset as a pandas DataFrame, one row per datapoint, with a progress bar
         (pandas and tqdm are the `pandas` extra: `pip install "nbwidgets[pandas]"`)."""
+        checks.integer("page_size", page_size, 1, 200)
+        segment("dataset_id", dataset_id)
         pd = require("pandas", "datapoints_frame()")
 
         total = self.get_dataset(dataset_id).metadata.datapoints_count
@@ -723,9 +731,18 @@ def _datapoint_ids(given: Any) -> list[str]:
 
 
 def _datapoint_changes(fields: dict[str, Any]) -> dict[str, Any]:
+    unknown = sorted(set(fields) - {"inputs", "messages", "expected_output"})
+    if unknown:
+        raise TypeError(f"a datapoint has no field {', '.join(unknown)}: pass inputs, messages or expected_output")
     for name, value in fields.items():
         checks.text(name, value)
-    body = DatapointUpdate.model_validate(fields).to_wire()
+    if "expected_output" in fields and not isinstance(fields["expected_output"], str):
+        value = fields["expected_output"]
+        raise TypeError(f"expected_output must be a str, not {type(value).__name__} ({value!r:.40})")
+    try:
+        body = DatapointUpdate.model_validate(fields).to_wire()
+    except PydanticValidationError as error:
+        raise checks.pydantic_words(error, "the datapoint's fields") from None
     if not body:
         raise ValueError("nothing to update: pass inputs, messages or expected_output")
     return body
@@ -742,6 +759,20 @@ def _token(updated: Any) -> str:
     return _instant.validate_python(updated).isoformat()
 
 
+_field_adapters: dict[str, TypeAdapter[Any] | None] = {}
+
+
+def _evaluator_field(wire_name: str) -> TypeAdapter[Any] | None:
+    """A validator for one evaluator field, by its wire name (None for one the model does not type)."""
+    if wire_name not in _field_adapters:
+        found = None
+        for name, field in Evaluator.model_fields.items():
+            if wire_name in (name, field.alias) and field.annotation is not None:
+                found = TypeAdapter(field.annotation)
+        _field_adapters[wire_name] = found
+    return _field_adapters[wire_name]
+
+
 def _evaluator_changes(
     changes: dict[str, Any], version_increment: str | None, version_description: str | None, path: str | None
 ) -> dict[str, Any]:
@@ -756,12 +787,19 @@ def _evaluator_changes(
         raise ValueError(f"{', '.join(nulls)}: cannot be null (omit a field to leave it as it is)")
     if changes.get("path") and changes.get("project_id"):
         raise ValueError("path and project_id are mutually exclusive: give one")
+    for name, value in changes.items():  # each change of the type its field takes, before anything is sent
+        adapter = _evaluator_field(name)
+        if adapter is not None and value is not None:
+            try:
+                adapter.validate_python(value)
+            except PydanticValidationError as error:  # a wrong type here; a rule across fields is the service's
+                if any(e["type"].endswith("_type") or e["type"] == "literal_error" for e in error.errors()):
+                    raise checks.pydantic_words(error, f"changes[{name!r}]") from None
     body = {"type": "llm_eval", **changes}
     if "project_id" not in body and not body.get("path") and path:
         body["path"] = checks.optional_str("path", path)
-    if version_increment:
-        if version_increment not in ("major", "minor", "patch"):
-            raise ValueError("version_increment must be major, minor or patch")
+    if version_increment is not None:
+        checks.choice("version_increment", version_increment, ("major", "minor", "patch"))
         body["versionIncrement"] = version_increment
     if version_description:
         body["versionDescription"] = checks.optional_str("version_description", version_description)
@@ -802,13 +840,24 @@ def _feedback(trace_id: str, property: str, value: Any, product: str, id: str | 
     checks.optional_str("trace_id", trace_id)
     checks.optional_str("property", property)
     checks.text("value", value)
+    if isinstance(value, bool) or not (
+        isinstance(value, (str, int, float)) or (isinstance(value, list) and all(isinstance(v, str) for v in value))
+    ):
+        raise ValueError(f"value must be a str, a number or a list of str, not {type(value).__name__} ({value!r:.40})")
+    checks.optional_str("product", product)
+    if id is not None:
+        checks.segment("id", id)
     fields = {"trace_id": trace_id, "property": property, "value": value, "product": product, "id": id or new_ulid()}
-    return Feedback.model_validate(fields).model_dump(mode="json")
+    try:
+        return Feedback.model_validate(fields).model_dump(mode="json")
+    except PydanticValidationError as error:
+        raise checks.pydantic_words(error, "the feedback") from None
 
 
 def _feedback_removal(id: str, trace_id: str, product: str) -> dict[str, Any]:
-    checks.optional_str("id", id)
-    checks.optional_str("trace_id", trace_id)
+    checks.segment("id", id)
+    checks.segment("trace_id", trace_id)
+    checks.segment("product", product)
     return {"id": id, "trace_id": trace_id, "product": product}
 
 

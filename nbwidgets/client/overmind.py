@@ -45,6 +45,8 @@ def _version_payload(
     """A new version's write, checked before anything is queued or sent: edits of datapoints, new
     datapoints (`added`, after the others) and datapoints left out (`removed`, by id)."""
     segment("dataset_id", dataset_id)
+    checks.boolean("make_active", make_active)
+    checks.optional_str("name", name)
     added, removed = list(added or []), list(removed or [])
     if not isinstance(edits, dict) or not (edits or added or removed):
         raise ValueError("edits must be a non-empty dict {datapoint_id: {field: value}}")
@@ -128,7 +130,7 @@ class OvermindClient(Client):
             "/api/agents/",
             search=checks.optional_str("search", search),
             page=checks.integer("page", page, 1, 10**9),
-            ordering=ordering,
+            ordering=checks.optional_str("ordering", ordering),
         )
         return _page(payload, Agent, number=page, page_size=None)
 
@@ -148,6 +150,13 @@ class OvermindClient(Client):
         search: str | None = None,
         page: int = 1,
     ) -> Page[OvermindDataset]:
+        for name, text in (("agent", agent), ("source", source), ("generator_model", generator_model)):
+            checks.optional_str(name, text)
+        checks.optional_str("ordering", ordering)
+        checks.optional_str("search", search)
+        for name, whole in (("version", version), ("version_min", version_min), ("version_max", version_max)):
+            checks.optional_int(name, whole, 0)
+        checks.integer("page", page, 1, 10**9)
         payload = self._get(
             "/api/datasets/",
             agent=agent,

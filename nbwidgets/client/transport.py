@@ -18,6 +18,7 @@ from typing import Any, NoReturn
 
 import httpx
 
+from . import checks
 from .checks import text
 from .errors import (
     ApiError,
@@ -86,6 +87,11 @@ class RetryPolicy:
     max_delay: float = 10.0
     max_elapsed: float = 60.0  # total budget for one call, sleeps included
     max_retry_after: float = 60.0  # a longer Retry-After is not waited for
+
+    def __post_init__(self) -> None:  # a wrong policy is refused here, not met as an odd wait later
+        checks.number("max_retries", self.max_retries, 0, 1000, whole=True)
+        for name in ("initial_delay", "max_delay", "max_elapsed", "max_retry_after"):
+            checks.number(name, getattr(self, name), 0, 86400)
 
     def delay(self, attempt: int, retry_after: float | None = None) -> float:
         """Seconds to wait before retry number `attempt + 1` (the server's Retry-After wins)."""

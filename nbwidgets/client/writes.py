@@ -123,6 +123,7 @@ class WriteHandle(concurrent.futures.Future):  # type: ignore[type-arg]
 
     def on_change(self, listener: Callable[[WriteHandle], None]) -> WriteHandle:
         """Call `listener(handle)` now and on every change of state (also for a write already settled)."""
+        checks.callable_("listener", listener)
         with self._listen_lock:
             self._listeners.append(listener)
         _call(listener, self)
@@ -153,6 +154,7 @@ class WriteHandle(concurrent.futures.Future):  # type: ignore[type-arg]
         """The service's answer once saved; the write's error if it failed or met a conflict. A
         `WriteTimeoutError` (a TimeoutError) saying what it waited for when `timeout` passes first: the
         write stays queued and is delivered when the service answers."""
+        checks.timeout("timeout", timeout)
         try:
             return super().result(timeout)
         except concurrent.futures.TimeoutError:
@@ -313,6 +315,7 @@ class Outbox:
     def flush(self, timeout: float | None = None) -> bool:
         """Wait until every queued write of this service is delivered, refused or in conflict, and
         its widgets show it. False on timeout (they stay queued)."""
+        checks.timeout("timeout", timeout)
         deadline = None if timeout is None else time.monotonic() + timeout
         with self._lock:
             if self._store.count_queued(self.scope):

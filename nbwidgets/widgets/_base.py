@@ -151,6 +151,16 @@ def describe(error: BaseException) -> dict[str, Any]:
     return {"message": text, "detail": text, "status": None, "fields": {}, "reason": str(error)}
 
 
+def _refusal(message: str) -> dict[str, Any]:
+    return {"message": message, "detail": message, "status": None, "fields": {}, "reason": message}
+
+
+def _reads_as_a_sentence(text: str) -> bool:
+    """Words a person can read, not an interpreter's (a bare 'datapoint_id', "'int' object has no ...")."""
+    raw = ("object has no attribute", "object is not", "unhashable type", "index out of range", "unsupported operand")
+    return len(text) >= 12 and " " in text.strip() and not any(r in text for r in raw)
+
+
 def in_words(error: ApiError) -> str:
     """What went wrong, said to the person at the notebook rather than to a developer reading a log."""
     said = error.message.strip().rstrip(".")
@@ -224,6 +234,11 @@ class Widget(anywidget.AnyWidget):
     pending_writes = traitlets.Dict().tag(sync=True)
 
     def __init__(self, client: Client | None, flavour: Service = "orq", **kwargs: Any) -> None:
+        if client is not None and not isinstance(client, Client):
+            raise TypeError(
+                f"client must be a nbwidgets Client (Client.orq(), Client.overmind(), Client.sandbox()) or None, "
+                f"not {type(client).__name__}"
+            )
         self._client = client or Client.current_or_default(flavour)
         self._lock = threading.RLock()
         # This widget as a writer: its own quick edits of a row chain; a change by anyone else, another
@@ -294,28 +309,49 @@ class Widget(anywidget.AnyWidget):
         raise NotImplementedError
 
     def _on_custom_msg(self, _widget: Any, message: Any, buffers: list[Any]) -> None:
-        if not isinstance(message, dict) or "type" not in message:
+        if not isinstance(message, dict):
+            log.debug("a front-end message that is not an object was dropped: %.80r", message)
             return
         self.handle(message)
 
     def handle(self, message: dict[str, Any]) -> None:
-        """Dispatch one intent and answer it by its id."""
+        """Dispatch one intent and answer it by its id: always once, with a sentence when it is refused,
+        never an exception out of here (a malformed message, from a bug or an older front end, included)."""
         request_id = message.get("id")
-        handler = {"retry_writes": lambda m: self._retry_writes(), **self.intents()}.get(message["type"])
+        kind = message.get("type")
+        intents = {"retry_writes": lambda m: self._retry_writes(), **self.intents()}
+        handler = intents.get(kind) if isinstance(kind, str) else None
         if handler is None:
-            self._reply(request_id, ok=False, error={"message": f"unknown intent {message['type']!r}"})
+            said = f"unknown intent {kind!r}" if isinstance(kind, str) else "a message without a type (a str)"
+            self._reply(request_id, ok=False, error=_refusal(f"This widget has no such request: {said}."))
             return
         try:
             extra = handler(message) or {}
+            if not isinstance(extra, dict):
+                extra = {}
+        except KeyError as error:  # a field the intent needs is missing
+            log.debug("intent %s failed", kind, exc_info=True)
+            missing = error.args[0] if error.args else "?"
+            said = f"The {kind!r} request lacks its {missing!r} field; nothing was done."
+            self._reply(request_id, ok=False, error=_refusal(said))
+            return
         except Exception as error:  # answered as data: an intent never raises into the void
-            log.debug("intent %s failed", message["type"], exc_info=True)
-            self._reply(request_id, ok=False, error=describe(error))
+            log.debug("intent %s failed", kind, exc_info=True)
+            described = describe(error)
+            if not isinstance(error, ApiError) and not _reads_as_a_sentence(described["message"]):
+                said = f"The {kind!r} request could not be done with what it holds ({described['message']})."
+                described = _refusal(said)
+            self._reply(request_id, ok=False, error=described)
             return
         self._reply(request_id, ok=True, **extra)
 
     def _reply(self, request_id: Any, **fields: Any) -> None:
-        if request_id is not None:
+        if request_id is None:
+            return
+        try:
             self.send({"id": request_id, **fields})
+        except Exception:  # an id no message can carry (not JSON): nobody can be answered
+            log.debug("an answer could not be sent", exc_info=True)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self._client!r})"

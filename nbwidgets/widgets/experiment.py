@@ -159,6 +159,12 @@ class ExperimentReview(Widget):
             raise ValueError("pass either deployment= (an orq deployment key) or generate= (a function), not both")
         if generate is not None and not callable(generate):
             raise TypeError("generate must be a function taking a datapoint")
+        if deployment is not None and (not isinstance(deployment, str) or not deployment):
+            raise TypeError(f"deployment must be an orq deployment key (a str), not {deployment!r:.40}")
+        if isinstance(feedback, (str, bytes, Mapping)) or not hasattr(feedback, "__iter__"):
+            raise TypeError(
+                f"feedback must be a list of feedback properties (e.g. ('rating', 'correction')), not {feedback!r:.40}"
+            )
         if isinstance(page_size, bool) or not isinstance(page_size, int) or not 1 <= page_size <= 200:
             raise ValueError(f"page_size must be between 1 and 200, not {page_size!r}")
         if product is not None and product not in FEEDBACK_PRODUCTS:

@@ -75,6 +75,12 @@ class FeedbackButtons(Widget):
     ) -> None:
         if not trace_id:
             raise ValueError("trace_id is required: the id returned by orq's invoke or get_config")
+        for name, given in (("trace_id", trace_id), ("property", property), ("product", product)):
+            if not isinstance(given, str):
+                raise TypeError(f"{name} must be a str, not {type(given).__name__} ({given!r:.40})")
+        for name, text in (("output", output), ("input", input)):
+            if text is not None and not isinstance(text, str):
+                raise TypeError(f"{name} must be a str (the text shown), not {type(text).__name__} ({text!r:.40})")
         super().__init__(
             client,
             flavour="orq",
@@ -114,7 +120,10 @@ class FeedbackButtons(Widget):
     def submit(self, value: Any) -> WriteHandle | None:
         """Give (or change) the feedback; returns the write's handle. The same value again sends nothing.
         A change of mind (Good, then Bad) is undone back to the earlier value."""
-        value = self.validate(value)
+        try:
+            value = self.validate(value)
+        except (TypeError, ValueError) as error:  # the control's words, said of the argument
+            raise type(error)(f"value {value!r:.40} is refused: {error}") from None
         with self._guard:
             if value == self.value and self.status in ("pending", "sent", "retrying"):
                 return None  # a double click sends one feedback

@@ -15,8 +15,9 @@ from collections.abc import Callable
 from typing import Any, cast
 
 import traitlets
+from pydantic import ValidationError as PydanticValidationError
 
-from ..client import ApiError, OrqClient
+from ..client import ApiError, OrqClient, checks
 from ..client.writes import WriteHandle
 from ..models import Evaluator, evaluator_problems, template_variables
 from ._base import STATIC, Widget, WriteStatuses, describe, outcome, run_in_background, segment_id, wait_for_load
@@ -234,11 +235,18 @@ class EvaluatorForm(Widget):
 
     @value.setter
     def value(self, evaluator: Evaluator | dict[str, Any]) -> None:
-        self.draft = as_draft(Evaluator.model_validate(evaluator), self._path)
+        if not isinstance(evaluator, (Evaluator, dict)):
+            raise TypeError(f"value must be an Evaluator (or its dict), not {type(evaluator).__name__}")
+        try:
+            model = Evaluator.model_validate(evaluator)
+        except PydanticValidationError as error:
+            raise checks.pydantic_words(error, "value (the evaluator)") from None
+        self.draft = as_draft(model, self._path)
 
     def save(self, wait: bool = True, timeout: float = 120) -> Evaluator | WriteHandle:
         """Send the changed fields (or create the evaluator); returns the saved Evaluator, or with
         `wait=False` the write's handle. Retried in the background until the service answers."""
+        checks.timeout("timeout", timeout)
         if self.problems:
             raise ValueError("the form has problems: " + "; ".join(f"{k}: {v}" for k, v in self.problems.items()))
         if self.saving:
@@ -351,7 +359,7 @@ class EvaluatorForm(Widget):
         )
 
     def on_save(self, callback: Callable[[Evaluator], None]) -> None:
-        self._save_callbacks.append(callback)
+        self._save_callbacks.append(checks.callable_("callback", callback))
 
     # --- intents and reactions ----------------------------------------------------------------------
 

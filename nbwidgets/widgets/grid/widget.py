@@ -13,7 +13,7 @@ from typing import Any
 import traitlets
 
 from ..._extras import require
-from ...client import ApiError, Client
+from ...client import ApiError, Client, checks
 from ...client.base import Service
 from ...client.datasets import DatasetInfo, ListSource
 from ...client.writes import WriteHandle
@@ -124,6 +124,18 @@ class DatasetGrid(Paging, Edits, Curating, Finding, Widget):
     ) -> None:
         if dataset_id is not None:
             segment_id("dataset_id", dataset_id)
+        checks.boolean("prefetch", prefetch)
+        checks.integer("cache_pages", cache_pages, 1, 10_000)
+        if rows is not None:
+            if isinstance(rows, (str, bytes, dict)) or not hasattr(rows, "__iter__"):
+                raise TypeError(f"rows must be a list of datapoints (models), not {type(rows).__name__}")
+            rows = list(rows)
+            wrong = [row for row in rows if not isinstance(row, (Datapoint, OvermindDatapoint))]
+            if wrong:
+                raise TypeError(
+                    f"rows must be datapoints (as client.datapoints_page(...).items gives them), not "
+                    f"{type(wrong[0]).__name__} ({wrong[0]!r:.40})"
+                )
         super().__init__(client, flavour=getattr(client, "service", flavour))
         self.source = self.client.datasets()
         self.page_size = self.source.check_page_size(page_size)
@@ -183,11 +195,14 @@ class DatasetGrid(Paging, Edits, Curating, Finding, Widget):
 
     def go_to_datapoint(self, datapoint_id: str) -> None:
         """Open the page holding `datapoint_id` and select it (scanning pages from the first)."""
+        segment_id("datapoint_id", datapoint_id)
         self._go_to_datapoint(datapoint_id)
 
     def find_text(self, text: str) -> None:
         """Find datapoints holding `text`: the service's search, or a scan of the whole dataset from the page
         on show, wrapping round (progress and hits in `find`)."""
+        if not isinstance(text, str):
+            raise TypeError(f"text must be a str, not {type(text).__name__} ({text!r:.40})")
         self._find_text(text)
 
     def refresh(self, wait: bool = True) -> None:
@@ -256,6 +271,8 @@ class DatasetGrid(Paging, Edits, Curating, Finding, Widget):
         """Change fields of a datapoint. orq: saved at once (PATCH of only these fields); the saved
         datapoint is returned (`wait=False`: the write's handle), a `ConflictError` if someone else
         changed it since this grid loaded it. Overmind: staged for `save_version()`."""
+        checks.timeout("timeout", timeout)
+        segment_id("datapoint_id", datapoint_id)
         given = {"expected_output": expected_output, "inputs": inputs, "messages": messages}
         handle = self._edit_fields(datapoint_id, {k: v for k, v in given.items() if v is not _UNSET})
         return outcome(handle, timeout, "The edit") if wait and handle is not None else handle
@@ -267,7 +284,7 @@ class DatasetGrid(Paging, Edits, Curating, Finding, Widget):
 
     def on_edit(self, callback: Callable[[Any, Any], None]) -> None:
         """Call `callback(before, after)` with the datapoint models after each saved edit."""
-        self._edit_callbacks.append(callback)
+        self._edit_callbacks.append(checks.callable_("callback", callback))
 
     def save_version(self, make_active: bool = False, wait: bool = True, timeout: float = 300) -> Any:
         """Overmind: save the staged edits as the agent's next dataset version, then show it. Returns the
