@@ -171,3 +171,30 @@ def test_overmind_add_delete_and_replace_stage_into_one_version(overmind, own_ve
     ids = [dp.id for dp in version.datapoints]
     assert len(ids) == 39 and version.datapoints[-1].expected_output == "added"
     assert version.datapoints[-1].input == {"question": "new"}
+
+
+def test_delete_and_its_undo_under_lost_answers_and_429s_happen_exactly_once(
+    sandbox, orq, fresh_dataset, tmp_path, monkeypatch
+):
+    from nbwidgets import Client
+    from nbwidgets.client import RetryPolicy
+
+    monkeypatch.setenv("NBWIDGETS_CACHE_DIR", str(tmp_path))
+    orq.create_datapoints(fresh_dataset.id, [{"expected_output": f"«{i}»"} for i in range(30)])
+    client = Client.orq(
+        sandbox.api_key, sandbox.url, retry=RetryPolicy(max_retries=8, initial_delay=0.01, max_delay=0.05)
+    )
+    grid = DatasetGrid(client, fresh_dataset.id, page_size=10)
+    assert grid.select(all=True)
+    sandbox.set_faults(drop_rate=0.3, rate_limit_rate=0.1, retry_after_ms=5)
+    try:
+        grid.delete_datapoints()
+        assert service(orq, fresh_dataset.id) == []
+        made = grid.undo()
+        assert client.outbox.flush(120)
+    finally:
+        sandbox.clear_faults()
+    assert [dp.expected_output for dp in made] == [f"«{i}»" for i in range(30)]
+    assert service(orq, fresh_dataset.id) == [f"«{i}»" for i in range(30)]  # each once, in the order they were
+    wait_for(lambda: grid.total == 30 and len(grid.rows) == 10)
+    client.close()
