@@ -331,6 +331,7 @@ class ExperimentReview(Widget):
                 raise ValueError(f"datapoint {datapoint_id} has no output to use yet")
             output = row.generation.output
             text = _text(output)
+            self.notice = ""  # an earlier notice ("Saved as version 3") no longer speaks of what is staged
             already = row.expected.get("state") in ("pending", "retrying", "saved", "staged") and not row.expected.get(
                 "undo"
             )
@@ -748,6 +749,8 @@ class ExperimentReview(Widget):
             if ticket != self._shown:
                 return  # the user moved on meanwhile
             with self.hold_sync():
+                if number != self.page_number:
+                    self.notice = ""  # a notice speaks of the page it was given on
                 self.page_number = number
                 self.has_next = page.has_next
                 self.has_previous = number > 1

@@ -372,3 +372,21 @@ def test_the_review_and_the_form_light_and_dark_at_1400_and_800(browser, request
                 page.locator(".nbw-form").scroll_into_view_if_needed()
                 screenshot(page, f"keys-form-{width}-{shade}", page.locator(".nbw-form"))
             set_theme(page, "JupyterLab Light")
+
+
+def test_a_failed_go_to_datapoint_line_goes_once_the_page_changes(page, lab, sandbox):
+    open_and_run(
+        page,
+        lab,
+        "keys_stale.ipynb",
+        ["from nbwidgets import Client, DatasetGrid", f"DatasetGrid(Client.sandbox(), {sandbox.ids['support']!r})"],
+        wait_for=GRID_ROWS,
+    )
+    grid = page.locator(".nbw-grid")
+    grid.get_by_label("Datapoint id").fill("01NOSUCHDATAPOINT0000000000")
+    grid.get_by_role("button", name="Go to datapoint").click()
+    line = grid.get_by_text("Find datapoint 01NOSUCHDATAPOINT0000000000: no datapoint")
+    line.wait_for(timeout=30_000)
+    grid.get_by_role("button", name="Next page ›").click()
+    grid.locator(".nbw-page", has_text="Page 2").wait_for()
+    line.wait_for(state="detached", timeout=10_000)

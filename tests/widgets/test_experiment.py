@@ -716,3 +716,11 @@ def test_a_rerun_says_the_previous_output_was_rated(orq, sandbox, dataset):
     assert review._earlier == {
         first: "The previous output was rated Good (Rating) and corrected; that feedback stays on its own trace."
     }
+
+
+def test_a_notice_from_one_page_is_gone_on_the_next(orq, sandbox, dataset):
+    review = settled(ExperimentReview(orq, dataset, generate=StandIn(), page_size=3))
+    review.use_as_expected(by_n(review)[0]["datapoint_id"])  # output 0 already is the expected one: a notice
+    assert "already is the expected output" in review.notice
+    review.next_page(wait=True)
+    assert review.page_number == 2 and review.notice == ""

@@ -680,3 +680,24 @@ def test_a_re_run_grid_on_the_same_dataset_gets_its_layout_and_undo_history_back
     # another dataset starts with its own (empty) history and the default layout
     other = DatasetGrid(orq, sandbox.ids["rag"])
     assert fresh_dataset.id not in other.column_layout and sandbox.ids["rag"] not in other.column_layout
+
+
+def test_stale_notices_clear_once_they_no_longer_apply(orq, overmind, sandbox):
+    """Issue 21, item 16: 'no datapoint X' goes with a page change; 'Saved as version N' goes once new edits
+    are staged."""
+    grid = DatasetGrid(orq, sandbox.ids["support"], page_size=10)
+    grid.first_page()
+    grid.handle({"type": "go_to_datapoint", "id": "g", "datapoint_id": "01NOSUCHDATAPOINT0000000000"})
+    wait_for(lambda: grid.find.get("error"), timeout=30)
+    assert "no datapoint" in grid.find["error"]
+    grid.next_page()
+    assert grid.find == {}  # it answered the look-up, not this page
+    versions = DatasetGrid(overmind, sandbox.ids["agent_v1"], page_size=10)
+    versions.first_page()
+    target = versions.rows[3]
+    versions.edit(target.id, expected_output={"team": "security", "priority": "low"})
+    created = versions.save_version()
+    assert versions.notice.startswith("Saved as version")
+    versions.edit(versions.rows[2].id, expected_output={"team": "billing", "priority": "low"})
+    assert versions.notice == "" and versions.staged
+    overmind.delete_dataset(created.id)

@@ -224,6 +224,8 @@ class Edits:
             self._refuse_while_saving_version("edit")
             self.staged = {**self.staged, datapoint_id: {**self.staged.get(datapoint_id, {}), **fields}}
             self._set_status(datapoint_id, state="staged", draft=self.staged[datapoint_id])
+            if self.notice.startswith("Saved as version"):
+                self.notice = ""  # new edits are staged: that version is no longer what the grid holds
 
     def _discard_staged(self) -> None:
         with self._lock:

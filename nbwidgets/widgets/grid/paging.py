@@ -42,6 +42,7 @@ class Paging:
     _row_patches: dict[str, Any]
     _lock: threading.RLock
     prefetch: bool
+    find: dict[str, Any]  # Find's state (find.py)
     cache_pages: int
 
     def _init_paging(self) -> None:
@@ -220,6 +221,9 @@ class Paging:
 
     def _show(self, page: Page[Any], number: int, select: str | None = None) -> None:
         with self._lock, self.hold_sync():  # type: ignore[attr-defined]
+            found = self.find
+            if number != self.page_number and found.get("by_id") and found.get("error"):
+                self.find = {}  # "no datapoint X" answered the look-up, not this page
             self._page = page
             self.page_number = number
             if page.has_next:
