@@ -92,6 +92,36 @@ function render({ model, el }) {
   keepFooterInView();
   isolateShortcuts(root, signal);
   el.append(root);
+  growInMarimo();
+
+  /**
+   * marimo caps a cell's output at about 610 px and scrolls it inside the page: a jury form would sit in a
+   * scroll box of its own (two scrollbars, the save bar at the bottom of the small box). The box around
+   * this form (marimo's, found through the shadow root) is let grow; it is put back when the view goes.
+   */
+  function growInMarimo() {
+    const restore = [];
+    const grow = () => {
+      let node = el.getRootNode?.()?.host ?? el.parentElement;
+      const inMarimo = (n) => n?.closest?.(".marimo-cell, [data-cell-id]");
+      for (let depth = 0; node && depth < 8; depth++) {
+        if (!inMarimo(node)) return;
+        const style = getComputedStyle(node);
+        if (style.maxHeight !== "none" && /(auto|scroll)/.test(style.overflowY) && !restore.some(([n]) => n === node)) {
+          restore.push([node, node.style.maxHeight]);
+          node.style.maxHeight = "none";
+        }
+        if (node.matches?.(".marimo-cell")) return;
+        node = node.parentElement ?? node.getRootNode?.()?.host ?? null;
+      }
+    };
+    // the view is put in the page after render returns
+    requestAnimationFrame(grow);
+    setTimeout(grow, 500);
+    signal.addEventListener("abort", () => {
+      for (const [node, value] of restore) node.style.maxHeight = value;
+    });
+  }
 
   /**
    * The save bar stays at the bottom of the view while the form runs past it. CSS sticky does that where
