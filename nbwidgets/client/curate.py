@@ -190,6 +190,56 @@ def datapoint_items(
     return items
 
 
+def overmind_items(
+    source: Any, *, inputs: str | list[str] | None = None, expected_output: str | None = None
+) -> list[dict[str, Any]]:
+    """Every row of `source` as a new Overmind datapoint ({"input", "expected_output"}, any JSON); CSV
+    cells that hold a JSON object or list are read as JSON."""
+    rows, columns, file_name = read_source(source)
+    if not rows:
+        raise ValueError("nothing to import: the source has no rows")
+    present = set(columns)
+    for name, option in ((expected_output, "expected_output"), *((c, "inputs") for c in _as_list(inputs))):
+        if name is not None and name not in present:
+            raise ValueError(f"column {name!r} ({option}=) is not in the source; its columns are {', '.join(columns)}")
+    output_column = expected_output or ("expected_output" if "expected_output" in present else None)
+    one = inputs if isinstance(inputs, str) else None
+    several = list(inputs) if inputs is not None and not isinstance(inputs, str) else []
+    if inputs is None:
+        one = next((c for c in ("input", "inputs") if c in present), None)
+        if one is None:
+            several = [c for c in columns if c not in NOT_INPUTS | {"input", output_column}]
+    items = []
+    for index, row in enumerate(rows, start=1):
+        where = f"row {index}" + (f" of {file_name}" if file_name else "")
+        item: dict[str, Any] = {}
+        if one is not None:
+            item["input"] = _loose_json(row.get(one))
+        elif several:
+            item["input"] = {name: _loose_json(row.get(name)) for name in several}
+        if output_column is not None and row.get(output_column) not in (None, ""):
+            item["expected_output"] = _loose_json(row.get(output_column))
+        if not item:
+            raise ValueError(f"{where} is empty: it has no input and no expected output")
+        checks.text(where, item)
+        items.append(item)
+    return items
+
+
+def _as_list(names: str | list[str] | None) -> list[str]:
+    return [] if names is None else [names] if isinstance(names, str) else list(names)
+
+
+def _loose_json(value: Any) -> Any:
+    """A cell as JSON when it holds an object or a list written as text, else as it is."""
+    if isinstance(value, str) and value.strip()[:1] in ("{", "["):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
 def _json_cell(value: Any, where: str, name: str) -> Any:
     """A cell holding an object or a list: as is, or JSON text (a CSV cell); empty is None."""
     if value is None or (isinstance(value, str) and not value.strip()):

@@ -267,6 +267,39 @@ class OvermindClient(Client):
         payload = _version_payload(dataset_id, edits, make_active, name, added, removed)
         return self.submit(Write("dataset.version", f"dataset {dataset_id}", {**payload, "write_id": new_uuid()}))
 
+    def import_datapoints(
+        self,
+        dataset_id: str,
+        source: Any,
+        *,
+        inputs: str | list[str] | None = None,
+        expected_output: str | None = None,
+        make_active: bool = False,
+        wait: bool = True,
+        timeout: float | None = None,
+    ) -> Any:
+        """Add the rows of `source` (a DataFrame, a .csv / .jsonl path, or dicts) to a dataset version: the
+        agent's next version holds them after the version's datapoints (Overmind never changes a version in
+        place). `inputs` names one column holding each row's input or the columns making an input object
+        (default: an `input` or `inputs` column, else every other column); `expected_output` its column
+        (default `expected_output`). Checked before anything is sent; one write on the write path, made
+        at most once. Returns the new version (`wait=False`: the write's handle)."""
+        from .curate import overmind_items
+
+        items = overmind_items(source, inputs=inputs, expected_output=expected_output)
+        handle = self.queue_dataset_version(dataset_id, {}, make_active=make_active, added=items)
+        return handle.result(timeout) if wait else handle
+
+    def delete_datapoints(
+        self, dataset_id: str, ids: Sequence[str], *, make_active: bool = False, wait: bool = True
+    ) -> Any:
+        """The agent's next version: this version without these datapoints (one write, made at most once).
+        Returns the new version (`wait=False`: the write's handle)."""
+        if isinstance(ids, str) or not ids:
+            raise ValueError("no datapoints to delete: ids is empty" if not ids else "ids must be a list of ids")
+        handle = self.queue_dataset_version(dataset_id, {}, make_active=make_active, removed=list(dict.fromkeys(ids)))
+        return handle.result() if wait else handle
+
     def _write_kinds(self) -> dict[str, WriteKind]:
         return {
             "dataset.version": WriteKind(

@@ -322,3 +322,29 @@ def test_a_kernel_killed_mid_import_and_a_new_one_make_the_whole_set_once(sandbo
 def test_export_refuses_other_files(orq, fresh_dataset, tmp_path):
     with pytest.raises(ValueError, match=r"export writes \.csv or \.jsonl files"):
         orq.export_datapoints(fresh_dataset.id, tmp_path / "x.json", progress=False)
+
+
+def test_overmind_import_and_delete_make_one_new_version_each(overmind, own_version, tmp_path, monkeypatch):
+    """Overmind changes no version in place: an import adds the rows after the version's datapoints in the
+    agent's next version; a delete makes a version without them. Bad input is a sentence, nothing sent."""
+    monkeypatch.setenv("NBWIDGETS_CACHE_DIR", str(tmp_path))
+    path = tmp_path / "more.csv"
+    path.write_text(
+        'question,expected_output\nWo ist die Rechnung?,"{""answer"": ""Im Konto""}"\nReset?,Link\n', "utf-8"
+    )
+    made = overmind.import_datapoints(own_version.id, path)
+    version = overmind.get_dataset(made.id)
+    assert version.num_datapoints == 42 and version.version > own_version.version
+    assert [(dp.input, dp.expected_output) for dp in version.datapoints[-2:]] == [
+        ({"question": "Wo ist die Rechnung?"}, {"answer": "Im Konto"}),
+        ({"question": "Reset?"}, "Link"),
+    ]
+    first_two = [dp.id for dp in version.datapoints[:2]]
+    smaller = overmind.get_dataset(overmind.delete_datapoints(version.id, first_two).id)
+    overmind.delete_dataset(smaller.id)  # made from `version`, not from own_version: its cleanup would miss it
+    assert smaller.num_datapoints == 40
+    assert [dp.expected_output for dp in smaller.datapoints] == [dp.expected_output for dp in version.datapoints[2:]]
+    with pytest.raises(ValueError, match="column 'answer' \\(expected_output=\\) is not in the source"):
+        overmind.import_datapoints(own_version.id, path, expected_output="answer")
+    with pytest.raises(ValueError, match="nothing to import"):
+        overmind.import_datapoints(own_version.id, [])
