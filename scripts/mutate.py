@@ -483,8 +483,10 @@ MUTANTS: list[Mutant] = [
     Mutant(
         "js.correction-diff-innerhtml",
         "js/feedback/correction.js",
-        '  return renderDiff(box, output, text, { empty: "Same as the output." });',
-        '  renderDiff(box, output, text, { empty: "Same as the output." });\n'
+        '  return renderDiff(box, output, text, {\n    empty: "Same as the output.",\n'
+        '    names: { before: "output", after: "correction" },\n  });',
+        '  renderDiff(box, output, text, {\n    empty: "Same as the output.",\n'
+        '    names: { before: "output", after: "correction" },\n  });\n'
         "  box.innerHTML = [...box.childNodes]\n"
         "    .map((n) => (n instanceof Element ? `<${n.tagName}>${n.textContent}</${n.tagName}>` : n.textContent))\n"
         '    .join("");\n'
