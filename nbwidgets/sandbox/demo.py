@@ -297,6 +297,21 @@ DEMO_FEEDBACK_PROPERTIES = (
         "values": ["too long", "wrong", "rude", "off topic"],
         "description": "What is wrong with the answer.",
     },
+    {  # ExperimentReview(variants=...) records which of two outputs a person preferred on it
+        "key": "preference",
+        "type": "single_choice",
+        "values": ["better", "worse", "tie", "both_bad"],
+        "description": "Compared with another variant's output on the same datapoint.",
+    },
+)
+# A second take on support-reply, so two deployments of the demo workspace can be compared (its own seed,
+# after the traces: earlier ids never move).
+DEMO_VARIANT_DEPLOYMENTS = (
+    (
+        "support-reply-concise",
+        "Answers a support ticket for Acme Cloud in two sentences at most.",
+        "You are a support agent. Answer in at most two sentences.",
+    ),
 )
 DEMO_TRACES = 5  # traces of support-reply on the first support datapoints: ids trace_0 .. trace_4
 
@@ -320,6 +335,12 @@ def _seed_deployments_and_feedback(sandbox: Sandbox, ids: dict[str, str]) -> dic
             orq.invoke("support-reply", point["inputs"], point["messages"], trace_id=trace_id)
         ids[f"trace_{index}"] = trace_id
     ids["trace"] = ids["trace_0"]
+    rng = random.Random(20260103)
+    for index, (key, description, system) in enumerate(DEMO_VARIANT_DEPLOYMENTS):
+        deployment_id = _ulid(rng, DEMO_EPOCH_MS + 40 + index)
+        if sandbox.store.get_deployment(key) is None:
+            orq.new_deployment(key, description, system, deployment_id=deployment_id)
+        ids[f"deployment_{key}"] = deployment_id
     return ids
 
 

@@ -36,6 +36,7 @@ from ..models.orq import FEEDBACK_PRODUCTS
 from ._base import STATIC, Widget, WriteStatuses, describe, outcome, run_in_background
 from ._generation import Generation, GenerationEngine
 from ._judging import ROW_FILTERS, Judging, graded_fields, resolve_evaluators
+from ._variants import VariantsMixin, check_variants
 
 NO_TRACE = "No trace id: the generation returned none, so feedback has nothing to attach to."
 PAGE_CACHE = 8
@@ -78,7 +79,7 @@ class _Use:
     staged_before: dict[str, Any] | None = None  # Overmind: the row's staged edit before this one
 
 
-class ExperimentReview(Widget):
+class ExperimentReview(Widget, VariantsMixin):
     """Run a deployment or a function over a dataset, page by page, and review each output.
 
     review = ExperimentReview(client, dataset_id, deployment="support-reply")
@@ -93,6 +94,12 @@ class ExperimentReview(Widget):
     `evaluators=["tone_check", ...]` (orq evaluator keys, ids or `Evaluator`s) judges each output as it is
     generated: `results[i]["evaluations"]`, `review.agreement(evaluator, property="rating")`,
     `review.row_filter` (all, failing, disagree, unjudged), `review.sort_by` (an evaluator key).
+
+    `variants={"A": "support-reply", "B": my_function}` (two to four deployment keys or functions, instead of
+    deployment=/generate=) generates every variant on each row, side by side, blind by default for two
+    (`blind=`, `seed=`): `review.sides`, `review.prefer(datapoint_id, "A" | "B" | "tie" | "neither")` (feedback
+    on each variant's trace, on `preference_property=`), `review.undo_preference()`, `review.reveal()`,
+    `review.comparison()`; `results[i]["variants"]`; `to_pandas(wide=True)`. See _variants.py.
     """
 
     _esm = STATIC / "experiment.js"
@@ -154,8 +161,16 @@ class ExperimentReview(Widget):
         prefetch: bool = False,
         product: str | None = None,
         evaluators: Sequence[str | Evaluator] = (),
+        variants: Mapping[str, str | Callable[[Any], Any]] | None = None,
+        blind: bool | None = None,
+        seed: Any = None,
+        preference_property: str = "preference",
     ) -> None:
-        if (deployment is None) == (generate is None):
+        if variants is not None:
+            if deployment is not None or generate is not None:
+                raise ValueError("pass variants= (two to four variants) or deployment=/generate= (one), not both")
+            variants = check_variants(variants)
+        elif (deployment is None) == (generate is None):
             raise ValueError("pass either deployment= (an orq deployment key) or generate= (a function), not both")
         if generate is not None and not callable(generate):
             raise TypeError("generate must be a function taking a datapoint")
@@ -176,9 +191,10 @@ class ExperimentReview(Widget):
                 raise ValueError("deployment= runs an orq deployment: pass an orq client (or none, for the sandbox)")
             generate = self._deployment_function(deployment)
             self.generator_label = f"deployment {deployment}"
-        else:
+        elif generate is not None:
             self.generator_label = f"function {getattr(generate, '__qualname__', type(generate).__name__)}"
-        self.product = product or ("deployments" if deployment is not None else "experiments")
+        deployed = deployment is not None or any(isinstance(v, str) for v in (variants or {}).values())
+        self.product = product or ("deployments" if deployed else "experiments")
         kinds = self._feedback_kinds(feedback)
         self.feedback_kinds = [k.to_json() for k in kinds]
         self._kinds = {k.property: k for k in kinds}
@@ -189,10 +205,23 @@ class ExperimentReview(Widget):
         self._judging = Judging(self.client, found, on_change=self._verdict_changed) if found else None  # type: ignore[arg-type]
         self.evaluators_info = self._judging.info() if self._judging else []
         self.observe(self._sort_changed, names="sort_by")
-        assert generate is not None
-        self._engine = GenerationEngine(
-            generate, concurrency=concurrency, on_change=self._generation_changed, key=lambda dp: dp.id
-        )
+        self._engine: GenerationEngine | Any
+        if variants is not None:  # every variant on each row, each output judged: see _variants.py
+            self._judging = None
+            self._setup_variants(
+                variants,
+                blind=blind,
+                seed=seed,
+                preference_property=preference_property,
+                evaluators=found,
+                concurrency=concurrency,
+            )
+            self._engine = self._variants
+        else:
+            assert generate is not None
+            self._engine = GenerationEngine(
+                generate, concurrency=concurrency, on_change=self._generation_changed, key=lambda dp: dp.id
+            )
         self.concurrency = concurrency
         self.prefetch = prefetch
         self._statuses = WriteStatuses(self._show_write)  # each row's latest write per slot, shown
@@ -227,7 +256,10 @@ class ExperimentReview(Widget):
         with self._lock:
             return [self._result(self._rows_by_id[key]) for key in self._order]
 
-    def to_pandas(self) -> Any:
+    def to_pandas(self, wide: bool = False) -> Any:
+        """One row per datapoint (with variants=: per datapoint and variant, or per datapoint when `wide`)."""
+        if self._variants is not None:
+            return self._variants_frame(wide)
         pd = require("pandas", "ExperimentReview.to_pandas()")  # the `pandas` extra
 
         records = []
@@ -631,9 +663,9 @@ class ExperimentReview(Widget):
             self.sort_by = ""  # only an evaluator of this review sorts (a stale name from the front end does not)
 
     def close(self) -> None:
-        judging = getattr(self, "_judging", None)
-        if judging is not None:
-            judging.close()
+        for judging in (getattr(self, "_judging", None), getattr(self, "_variant_judging", None)):
+            if judging is not None:
+                judging.close()
         engine = getattr(self, "_engine", None)  # absent when __init__ refused its arguments
         if engine is not None:
             engine.close()
@@ -663,6 +695,13 @@ class ExperimentReview(Widget):
             "save_version": lambda m: self.save_version(bool(m.get("make_active")), wait=False) and None,
             "retry": lambda m: self.client.outbox.retry_now(),
             "retry_judge": lambda m: self.retry_judge(m["datapoint_id"], m["evaluator"]),
+            "prefer": lambda m: self.prefer(m["datapoint_id"], _side(self, m["datapoint_id"], m["choice"])),
+            "undo_preference": lambda m: self.undo_preference(m.get("datapoint_id")),
+            "reveal": lambda m: self.reveal(m.get("datapoint_id")),
+            "hide": lambda m: self.hide(m.get("datapoint_id")),
+            "retry_variant_judge": lambda m: self._variant_judging.retry(  # type: ignore[union-attr]
+                f"{m['datapoint_id']}\x1f{m['variant']}", m["evaluator"]
+            ),
         }
 
     # --- loading pages --------------------------------------------------------------------------
@@ -853,6 +892,8 @@ class ExperimentReview(Widget):
             self.summary = self._summary()
             if self._judging is not None:
                 self._judging.publish(self, rows, list(self._rows_by_id.values()), self._kinds)
+            if self._variants is not None:
+                self._publish_variants(rows)
 
     def _earlier_words(self, feedback: dict[str, _Given]) -> str:
         """'The previous output was rated Good (Rating), 4 (Quality) and corrected; ...' from its feedback."""
@@ -876,6 +917,8 @@ class ExperimentReview(Widget):
         return f"The previous output was {rated}; that feedback stays on its own trace."
 
     def _summary(self) -> str:
+        if self._variants is not None:
+            return self._variants_summary()
         generated = judged = failed = compared = agreed = 0
         for row in self._rows_by_id.values():
             generation = row.generation
@@ -915,6 +958,7 @@ class ExperimentReview(Widget):
             "feedback": {p: g.to_json() for p, g in row.feedback.items()},
             "expected_write": dict(row.expected) or None,
             "evaluations": self._judging.evaluations(row.datapoint.id) if self._judging else {},
+            **(self._variant_result(row.datapoint.id) if self._variants is not None else {}),
         }
 
     # --- generation through a deployment --------------------------------------------------------
@@ -937,6 +981,16 @@ class ExperimentReview(Widget):
         else:  # Overmind takes no feedback: the built-in ones describe the controls, which stay off
             defined = {p.key: p for p in BUILTIN_FEEDBACK_PROPERTIES}
         return feedback_controls(spec, defined)
+
+
+def _side(review: ExperimentReview, datapoint_id: str, choice: Any) -> str:
+    """The front end's choice (a column's index, "tie" or "neither") as a variant name: it knows no names."""
+    if isinstance(choice, int) and not isinstance(choice, bool):
+        order = review._order_of(datapoint_id)
+        if not 0 <= choice < len(order):
+            raise ValueError(f"choice: this row has {len(order)} columns, not {choice + 1}")
+        return order[choice]
+    return str(choice)
 
 
 def _kept(expected: dict[str, Any]) -> dict[str, Any]:

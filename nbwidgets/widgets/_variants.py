@@ -1,0 +1,705 @@
+"""ExperimentReview(..., variants={"A": ..., "B": ...}): two to four variants over one dataset, judged blind.
+
+`VariantEngine` stands where the single generation engine stands: it generates every variant on each row
+(one bounded pool across all of them, each (row, variant) once unless re-run, through the same
+GenerationEngine), has each output judged by the review's evaluators, and tells the review of a row's
+combined state. `VariantsMixin` gives the review the variants' traits and its Python API: `sides`,
+`prefer`, `undo_preference`, `reveal`, `comparison()`, the per-variant part of `results` and `to_pandas()`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import traitlets
+
+from .._extras import require
+from ..client import OrqClient
+from ..client.writes import WriteHandle
+from ..models import FeedbackControl, new_ulid
+from ..models.feedback import FeedbackProperty
+from ._base import WriteStatuses
+from ._comparison import NEITHER, PREFERENCE_VALUES, TIE, blind_seed, comparison, draw, told
+from ._generation import Generation, GenerationEngine
+from ._judging import Judging, graded_fields
+
+SEP = "\x1f"  # between a datapoint id and a variant name in the engine's and the judges' keys
+COMPARE_FILTERS = ("all", "differ", "differ_text", "disagree")
+HOW_TO_DEFINE = (
+    "define it in orq.ai (Feedback, add a property: key {key!r}, type single choice, values better, worse, tie, "
+    "both_bad), or pass preference_property= the key of one you have"
+)
+
+
+def check_variants(variants: Any) -> dict[str, Any]:
+    """`variants=` as {name: deployment key or function}, or a clear error naming the parameter."""
+    if not isinstance(variants, Mapping):
+        raise TypeError(f"variants must be a dict of name: deployment key or function, not {type(variants).__name__}")
+    if not 2 <= len(variants) <= 4:
+        raise ValueError(f"variants: compare two to four variants, not {len(variants)}")
+    for name, spec in variants.items():
+        if not isinstance(name, str) or not name.strip() or SEP in name or name in (TIE, NEITHER):
+            raise ValueError(f"variants: each name is a short text (not 'tie' or 'neither'), not {name!r}")
+        if not (isinstance(spec, str) and spec) and not callable(spec):
+            raise TypeError(
+                f"variants: {name!r} must be a deployment key (a str) or a function taking a datapoint, "
+                f"not {type(spec).__name__}"
+            )
+    return dict(variants)
+
+
+def _is_async(function: Any) -> bool:
+    return inspect.iscoroutinefunction(function) or inspect.iscoroutinefunction(getattr(function, "__call__", None))  # noqa: B004
+
+
+def _dispatcher(functions: dict[str, Callable[[Any], Any]]) -> Callable[[Any], Any]:
+    """One generate function over (name, datapoint) pairs (async when every variant is)."""
+    if all(_is_async(f) for f in functions.values()):
+
+        async def run_async(pair: tuple[str, Any]) -> Any:
+            return await functions[pair[0]](pair[1])
+
+        return run_async
+
+    def run(pair: tuple[str, Any]) -> Any:
+        answer = functions[pair[0]](pair[1])
+        if inspect.isawaitable(answer):  # an async variant beside plain ones: run on this pool thread
+
+            async def awaited() -> Any:
+                return await answer
+
+            return asyncio.run(awaited())
+        return answer
+
+    return run
+
+
+def _combined(generations: list[Generation | None]) -> Generation | None:
+    """A row's state over its variants: busy while any is, failed when any failed, done when all are."""
+    found = [g for g in generations if g is not None]
+    if not found:
+        return None
+    states = {g.state for g in found}
+    runs = max(g.runs for g in found)
+    if "running" in states:
+        return Generation("running", runs=runs)
+    if "queued" in states:
+        return Generation("queued", runs=runs)
+    if "error" in states:
+        errors = "; ".join(g.error or "failed" for g in found if g.state == "error")
+        return Generation("error", error=errors, runs=runs)
+    if len(found) < len(generations):
+        return Generation("queued", runs=runs)
+    return Generation("done", runs=runs)
+
+
+class VariantEngine:
+    """The GenerationEngine's interface over every variant of each datapoint (keys: datapoint ids)."""
+
+    def __init__(
+        self,
+        functions: dict[str, Callable[[Any], Any]],
+        *,
+        concurrency: int,
+        on_change: Callable[[str, Generation | None], None],
+        key: Callable[[Any], str],
+        judging: Judging | None,
+    ) -> None:
+        self.names = list(functions)
+        self._key = key
+        self._on_change = on_change
+        self._judging = judging
+        self._lock = threading.Lock()
+        self._datapoints: dict[str, Any] = {}
+        self._seen: dict[str, Generation | None] = {}
+        self._inner = GenerationEngine(
+            _dispatcher(functions),
+            concurrency=concurrency,
+            on_change=self._changed,
+            key=lambda pair: f"{key(pair[1])}{SEP}{pair[0]}",
+        )
+
+    @property
+    def concurrency(self) -> int:
+        return self._inner.concurrency
+
+    @property
+    def calls(self) -> int:
+        return self._inner.calls
+
+    @property
+    def max_in_flight(self) -> int:
+        return self._inner.max_in_flight
+
+    def _keys(self, datapoint_id: str) -> list[str]:
+        return [f"{datapoint_id}{SEP}{name}" for name in self.names]
+
+    def submit(self, datapoints: Iterable[Any], *, ahead: bool = False) -> int:
+        points = list(datapoints)
+        with self._lock:
+            for dp in points:
+                self._datapoints[self._key(dp)] = dp
+        # row by row, each row's variants side by side: the first rows are complete first
+        queued = self._inner.submit([(name, dp) for dp in points for name in self.names], ahead=ahead)
+        return queued
+
+    def rerun(self, datapoint: Any) -> None:
+        key = self._key(datapoint)
+        with self._lock:
+            self._datapoints[key] = datapoint
+        for name in self.names:
+            current = self._inner.result(f"{key}{SEP}{name}")
+            if current is None or current.state not in ("queued", "running"):
+                self._inner.rerun((name, datapoint))
+
+    def cancel(self) -> list[str]:
+        dropped = self._inner.cancel()
+        return list(dict.fromkeys(k.split(SEP, 1)[0] for k in dropped))
+
+    def result(self, datapoint_id: str) -> Generation | None:
+        return _combined([self._inner.result(k) for k in self._keys(datapoint_id)])
+
+    def generations(self, datapoint_id: str) -> dict[str, Generation | None]:
+        return {name: self._inner.result(f"{datapoint_id}{SEP}{name}") for name in self.names}
+
+    @property
+    def busy(self) -> bool:
+        return self._inner.busy
+
+    def wait(self, keys: Iterable[str] | None = None, timeout: float | None = None) -> bool:
+        inner = None if keys is None else [k for key in keys for k in self._keys(key)]
+        if not self._inner.wait(inner, timeout):
+            return False
+        if self._judging is not None and inner is not None:
+            return self._judging.wait(inner, timeout)
+        return True
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def _changed(self, composite: str, generation: Generation | None) -> None:
+        datapoint_id, _name = composite.split(SEP, 1)
+        with self._lock:
+            previous = self._seen.get(composite)
+            self._seen[composite] = generation
+            datapoint = self._datapoints.get(datapoint_id)
+        judging = self._judging
+        if judging is not None:
+            if (
+                generation is not None
+                and generation.state != "done"
+                and previous is not None
+                and previous.state == "done"
+            ):
+                judging.forget(composite)  # a re-run: the old output's verdicts go with it
+            done = generation is not None and generation.state == "done"
+            if done and (previous is None or previous.state != "done") and datapoint is not None:
+                assert generation is not None
+                judging.judge(composite, generation.runs, graded_fields(datapoint, generation.output))
+        self._on_change(datapoint_id, self.result(datapoint_id))
+
+
+@dataclass
+class _Preference:
+    """The person's preference on one row and its writes (one feedback per variant's trace)."""
+
+    choice: str
+    ids: dict[str, tuple[str, str]] = field(default_factory=dict)  # variant -> (feedback id, trace id)
+    states: dict[str, dict[str, Any]] = field(default_factory=dict)  # variant -> {state, message}
+
+    def to_json(self) -> dict[str, Any]:
+        states = [s.get("state", "pending") for s in self.states.values()]
+        state = next((s for s in ("failed", "retrying", "pending") if s in states), "sent")
+        message = next((s.get("message", "") for s in self.states.values() if s.get("message")), "")
+        return {"value": self.choice, "state": state, "message": message}
+
+
+class VariantsMixin(traitlets.HasTraits):
+    """The variants' half of ExperimentReview (traits and API); inert unless `variants=` was given."""
+
+    variant_names = traitlets.List(traitlets.Unicode()).tag(sync=True)  # [] unless variants=
+    blind = traitlets.Bool(False).tag(sync=True)
+    revealed = traitlets.List(traitlets.Unicode()).tag(sync=True)  # datapoint ids shown with names
+    reveal_all = traitlets.Bool(False).tag(sync=True)
+    _columns = traitlets.Dict().tag(sync=True)  # {datapoint id: [{label, name?, generation, verdicts}]}, this page
+    _preferences = traitlets.Dict().tag(sync=True)  # {datapoint id: {value, state, message}}; value: side index
+    _compare_flags = traitlets.Dict().tag(sync=True)  # {datapoint id: {differ, differ_text, disagree}}
+    comparison_table = traitlets.Dict().tag(sync=True)  # comparison(), names hidden while blind
+    compare_filter = traitlets.Enum(COMPARE_FILTERS, "all").tag(sync=True)
+    preference_off = traitlets.Unicode("").tag(sync=True)  # why no preference can be given
+    can_undo_preference = traitlets.Bool(False).tag(sync=True)
+    preference_undo_label = traitlets.Unicode("").tag(sync=True)
+
+    _variants: VariantEngine | None = None
+    _variant_judging: Judging | None = None
+    if TYPE_CHECKING:  # what the host (ExperimentReview) provides
+        client: Any
+        product: str
+        dataset_id: str
+        generator_label: str
+        notice: str
+
+        @property
+        def results(self) -> list[dict[str, Any]]: ...
+
+        _lock: Any
+        _order: list[str]
+
+        def _row(self, datapoint_id: str) -> Any: ...
+        def _row_name(self, datapoint_id: str) -> str: ...
+        def _publish(self) -> None: ...
+        def _deployment_function(self, key: str) -> Callable[[Any], Any]: ...
+        def _generation_changed(self, key: str, generation: Generation | None) -> None: ...
+
+    # --- set up (from ExperimentReview.__init__) ------------------------------------------------
+
+    def _setup_variants(
+        self,
+        variants: Mapping[str, Any],
+        *,
+        blind: bool | None,
+        seed: Any,
+        preference_property: str,
+        evaluators: list[Any],
+        concurrency: int,
+    ) -> None:
+        functions = {
+            name: (self._deployment_function(spec) if isinstance(spec, str) else spec)
+            for name, spec in variants.items()
+        }
+        if any(isinstance(spec, str) for spec in variants.values()) and not isinstance(self.client, OrqClient):
+            raise ValueError("variants: a deployment key runs an orq deployment: pass an orq client")
+        names = list(functions)
+        self._variant_judging = (
+            Judging(self.client, evaluators, on_change=self._variant_verdict_changed) if evaluators else None
+        )
+        self._variants = VariantEngine(
+            functions,
+            concurrency=concurrency,
+            on_change=self._generation_changed,
+            key=lambda dp: dp.id,
+            judging=self._variant_judging,
+        )
+        self.variant_names = names
+        self.blind = len(names) == 2 if blind is None else bool(blind)
+        self._seed_given = seed
+        self._drawn: dict[str, tuple[str, list[str]]] = {}  # datapoint id -> (seed, order): the draw, once
+        self._preference: dict[str, _Preference] = {}
+        self._preference_undo: list[tuple[str, str | None]] = []  # (datapoint id, the choice it replaced)
+        self._preference_statuses = WriteStatuses(self._show_preference_write)
+        self._preference_property = preference_property
+        self._preference_control = self._find_preference_control(preference_property)
+        self.generator_label = "variants " + ", ".join(names)
+        self.observe(self._compare_view_changed, names=["revealed", "reveal_all"])
+
+    def _find_preference_control(self, key: str) -> FeedbackControl | None:
+        if not isinstance(key, str) or not key:
+            raise ValueError(f"preference_property must be a feedback property's key, not {key!r}")
+        client = self.client
+        if not isinstance(client, OrqClient):
+            self.preference_off = "Preferences are orq.ai feedback: this is an Overmind dataset, so none can be given."
+            return None
+        defined = client.feedback_properties()
+        prop = defined.get(key)
+        if prop is None and client.is_sandbox:
+            self.preference_off = (
+                f"This workspace has no feedback property {key!r} to record preferences on: "
+                + HOW_TO_DEFINE.format(key=key)
+                + "."
+            )
+            return None
+        if prop is None:  # orq lists no workspace properties: assume it, and say how to define it if refused
+            prop = FeedbackProperty(key=key, type="single_choice", values=list(PREFERENCE_VALUES))
+        if prop.type not in ("single_choice", "multiple_choice") or not set(PREFERENCE_VALUES) <= set(
+            prop.values or ()
+        ):
+            self.preference_off = (
+                f"The feedback property {key!r} cannot record preferences: it must be a single choice with the values "
+                "better, worse, tie and both_bad."
+            )
+            return None
+        return _control(key, prop)
+
+    @property
+    def seed(self) -> str:
+        """The blind draw's seed (given as `seed=`, else derived from the dataset id and the variants' names)."""
+        found = getattr(self, "_seed_cache", None)
+        if found is None or found[0] != self.dataset_id:
+            found = self._seed_cache = (
+                self.dataset_id,
+                blind_seed(self.dataset_id, self.variant_names, self._seed_given),
+            )
+        return found[1]
+
+    @property
+    def sides(self) -> dict[str, list[str]]:
+        """Each loaded datapoint id -> the variants' names in the order its columns show them (left first)."""
+        if self._variants is None:
+            raise ValueError("sides: this review compares no variants (pass variants={...})")
+        with self._lock:
+            return {key: self._order_of(key) for key in self._order}
+
+    def _order_of(self, datapoint_id: str) -> list[str]:
+        if not self.blind:
+            return list(self.variant_names)
+        seed = self.seed
+        cached = self._drawn.get(datapoint_id)
+        if cached is None or cached[0] != seed:
+            cached = self._drawn[datapoint_id] = (seed, draw(datapoint_id, seed, self.variant_names))
+        return list(cached[1])
+
+    def _name_of(self, datapoint_id: str, choice: str) -> str:
+        """A choice as a variant name: a name, 'tie', 'neither', or a side ('left', 'right', 'column 3')."""
+        if choice in self.variant_names or choice in (TIE, NEITHER):
+            return choice
+        order = self._order_of(datapoint_id)
+        sides = {"left": 0, "right": len(order) - 1} if len(order) == 2 else {}
+        sides.update({f"column {i + 1}": i for i in range(len(order))})
+        if isinstance(choice, str) and choice.lower() in sides:
+            return order[sides[choice.lower()]]
+        raise ValueError(
+            f"choice: {choice!r} is not one of this review's variants ({', '.join(self.variant_names)}), "
+            "'tie' or 'neither'"
+        )
+
+    # --- preferences ----------------------------------------------------------------------------
+
+    def prefer(self, datapoint_id: str, choice: str, *, undoable: bool = True) -> None:
+        """Record which variant is better on a row: a variant's name, "tie" or "neither" (both bad); while blind
+        the front end sends the side. Sent as feedback on each variant's trace (`better` for the winner, `worse`
+        for the others, `tie`, `both_bad`) through the write path; `undo_preference()` takes it back."""
+        if self._variants is None:
+            raise ValueError("prefer: this review compares no variants (pass variants={...})")
+        if self.preference_off:
+            raise ValueError(self.preference_off)
+        with self._lock:
+            self._row(datapoint_id)
+            name = self._name_of(datapoint_id, choice)
+            traces = self._traces(datapoint_id)
+            current = self._preference.get(datapoint_id)
+            if current is not None and current.choice == name and "failed" not in str(current.states):
+                return  # a double press sends one preference
+            if undoable:
+                self._preference_undo.append((datapoint_id, current.choice if current else None))
+            sends = self._set_preference(datapoint_id, name, traces)
+            self._show_preference_undo()
+            self._publish()
+        self._send_preference(datapoint_id, sends)
+
+    def undo_preference(self, datapoint_id: str | None = None) -> None:
+        """Take back the last preference (of that row, given its id): the one it replaced is sent again, or,
+        when there was none, each variant's preference feedback is removed."""
+        with self._lock:
+            found = [i for i, (key, _) in enumerate(self._preference_undo) if datapoint_id in (None, key)]
+            if not found:
+                raise ValueError(
+                    "nothing to undo: no preference was given"
+                    + ("" if datapoint_id is None else f" on {self._row_name(datapoint_id)}")
+                )
+            key, before = self._preference_undo.pop(found[-1])
+            self._show_preference_undo()
+            current = self._preference.get(key)
+            name = self._row_name(key)
+            if before is None:
+                self._preference.pop(key, None)
+                removals = list(current.ids.items()) if current else []
+                self.notice = f"{name}: preference taken back"
+                self._publish()
+                sends: list[tuple[str, str, str, str]] = []
+            else:
+                sends = self._set_preference(key, before, self._traces(key))
+                removals = []
+                self.notice = f"{name}: preference back to {self._said(key, before)}"
+                self._publish()
+        assert isinstance(self.client, OrqClient)
+        for variant, (feedback_id, trace_id) in removals:
+            handle = self.client.queue_feedback_removal(feedback_id, trace_id, product=self.product)
+            self._preference_statuses.follow(f"{key}{SEP}{variant}{SEP}removal", handle)
+        if sends:
+            self._send_preference(key, sends)
+
+    def _said(self, datapoint_id: str, choice: str) -> str:
+        if choice in (TIE, NEITHER):
+            return "a tie" if choice == TIE else "both bad"
+        if self.blind and not (self.reveal_all or datapoint_id in self.revealed):
+            index = self._order_of(datapoint_id).index(choice)
+            side = ("left", "right")[index] if len(self.variant_names) == 2 else f"column {index + 1}"
+            return f"{side} better"
+        return f"{choice} better"
+
+    def _traces(self, datapoint_id: str) -> dict[str, str]:
+        assert self._variants is not None
+        traces = {}
+        for name, generation in self._variants.generations(datapoint_id).items():
+            if generation is None or generation.state != "done":
+                raise ValueError(
+                    f"{self._row_name(datapoint_id)}: not every variant has an output yet; prefer once they have"
+                )
+            if generation.trace_id is None:
+                raise ValueError(
+                    f"{self._row_name(datapoint_id)}: a variant's generation returned no trace id, so its "
+                    "preference has nothing to attach to"
+                )
+            traces[name] = generation.trace_id
+        return traces
+
+    def _set_preference(
+        self, datapoint_id: str, choice: str, traces: dict[str, str]
+    ) -> list[tuple[str, str, str, str]]:
+        """Record the choice (the caller holds the lock); returns the writes to queue: (variant, id, trace, value)."""
+        current = self._preference.get(datapoint_id)
+        preference = _Preference(choice)
+        sends = []
+        for name, trace_id in traces.items():
+            known = current.ids.get(name) if current else None
+            # one id per row, variant and trace: a change of mind replaces the value, a retry cannot add one
+            feedback_id = known[0] if known and known[1] == trace_id else new_ulid()
+            preference.ids[name] = (feedback_id, trace_id)
+            preference.states[name] = {"state": "pending", "message": ""}
+            sends.append((name, feedback_id, trace_id, told(choice, name)))
+        self._preference[datapoint_id] = preference
+        return sends
+
+    def _send_preference(self, datapoint_id: str, sends: list[tuple[str, str, str, str]]) -> None:
+        control = self._preference_control
+        assert control is not None and isinstance(self.client, OrqClient)
+        for name, feedback_id, trace_id, value in sends:
+            handle = self.client.queue_feedback(
+                trace_id,
+                control.property,
+                control.wire(value),
+                product=self.product,
+                id=feedback_id,
+            )
+            self._preference_statuses.follow(f"{datapoint_id}{SEP}{name}", handle)
+
+    def _show_preference_write(self, slot: str, status: dict[str, Any], handle: WriteHandle) -> None:
+        parts = slot.split(SEP)
+        datapoint_id, name = parts[0], parts[1]
+        with self._lock:
+            preference = self._preference.get(datapoint_id)
+            if preference is None or preference.ids.get(name, ("",))[0] != handle.write.key or len(parts) > 2:
+                return  # an earlier trace's feedback, or a removal
+            state = "sent" if status["state"] == "saved" else status["state"]
+            message = status.get("message", "") if state != "pending" else ""
+            if state == "failed" and not self.client.is_sandbox and status.get("status") in (400, 404, 422):
+                message += (
+                    f" If the workspace has no {self._preference_property!r} property, "
+                    + HOW_TO_DEFINE.format(key=self._preference_property)
+                    + "."
+                )
+            preference.states[name] = {"state": state, "message": message}
+            self._publish()
+
+    def _show_preference_undo(self) -> None:
+        self.can_undo_preference = bool(self._preference_undo)
+        if self._preference_undo:
+            key, _ = self._preference_undo[-1]
+            self.preference_undo_label = f"Undo preference ({self._row_name(key)})"
+        else:
+            self.preference_undo_label = ""
+
+    # --- reveal ---------------------------------------------------------------------------------
+
+    def reveal(self, datapoint_id: str | None = None) -> None:
+        """Show the variants' names: on one row, or (no id) on every row. `hide()` goes blind again."""
+        if datapoint_id is None:
+            self.reveal_all = True
+            return
+        self._row(datapoint_id)
+        if datapoint_id not in self.revealed:
+            self.revealed = [*self.revealed, datapoint_id]
+
+    def hide(self, datapoint_id: str | None = None) -> None:
+        if datapoint_id is None:
+            self.reveal_all, self.revealed = False, []
+        else:
+            self.revealed = [k for k in self.revealed if k != datapoint_id]
+
+    def _compare_view_changed(self, _: dict[str, Any]) -> None:
+        with self._lock:
+            self._publish()
+
+    # --- what is known ---------------------------------------------------------------------------
+
+    def _variant_outputs(self, datapoint_id: str) -> dict[str, dict[str, Any]]:
+        """`results[i]["variants"]`: {name: {output, trace_id, evaluations, state, error, latency_ms, tokens, ...}}."""
+        assert self._variants is not None
+        found = {}
+        for name, generation in self._variants.generations(datapoint_id).items():
+            metadata = dict(generation.metadata) if generation else {}
+            found[name] = {
+                "output": generation.output if generation else None,
+                "trace_id": generation.trace_id if generation else None,
+                "state": generation.state if generation else "not generated",
+                "error": generation.error if generation else None,
+                "runs": generation.runs if generation else 0,
+                "evaluations": self._verdicts_of(datapoint_id, name),
+                "latency_ms": metadata.get("latency_ms"),
+                "tokens": metadata.get("tokens"),
+                "metadata": metadata,
+            }
+        return found
+
+    def _verdicts_of(self, datapoint_id: str, name: str) -> dict[str, dict[str, Any]]:
+        if self._variant_judging is None:
+            return {}
+        return self._variant_judging.evaluations(f"{datapoint_id}{SEP}{name}")
+
+    def _variant_result(self, datapoint_id: str) -> dict[str, Any]:
+        preference = self._preference.get(datapoint_id)
+        return {
+            "variants": self._variant_outputs(datapoint_id),
+            "sides": self._order_of(datapoint_id),
+            "preference": preference.to_json() if preference else None,
+        }
+
+    def _comparison_rows(self, datapoint_ids: Iterable[str]) -> list[dict[str, Any]]:
+        rows = []
+        for key in datapoint_ids:
+            outputs = self._variant_outputs(key)
+            preference = self._preference.get(key)
+            rows.append(
+                {
+                    "id": key,
+                    "preference": preference.choice if preference else None,
+                    "outputs": {n: o["output"] for n, o in outputs.items() if o["state"] == "done"},
+                    "verdicts": {n: o["evaluations"] for n, o in outputs.items()},
+                }
+            )
+        return rows
+
+    def _judge_keys(self) -> list[str]:
+        return list(self._variant_judging.keys) if self._variant_judging is not None else []
+
+    def comparison(self) -> dict[str, Any]:
+        """The verdict of the comparison over every row loaded so far: `wins` per variant, `ties`, `both_bad`,
+        `win_rate` per variant as (rate, low, high) with a 95% Wilson interval (the share of rows given a
+        preference that it won), `pass_rates` and `means` per evaluator key per variant, and the ids of the
+        rows where the variants' verdicts differ (`differ`), their texts differ (`differ_text`), or the judges'
+        preference and the person's disagree (`disagree`)."""
+        if self._variants is None:
+            raise ValueError("comparison: this review compares no variants (pass variants={...})")
+        with self._lock:
+            rows = self._comparison_rows(list(self._order))
+        return comparison(self.variant_names, self._judge_keys(), rows)
+
+    def _variants_frame(self, wide: bool) -> Any:
+        pd = require("pandas", "ExperimentReview.to_pandas()")
+        records = []
+        for result in self.results:
+            base = {
+                "datapoint_id": result["datapoint_id"],
+                "page": result["page"],
+                "expected_output": result["expected_output"],
+                "preference": (result["preference"] or {}).get("value"),
+            }
+            per = []
+            for name, variant in result["variants"].items():
+                record: dict[str, Any] = {"variant": name, "side": result["sides"].index(name)}
+                record.update({k: variant[k] for k in ("state", "output", "trace_id", "error", "latency_ms", "tokens")})
+                for key, verdict in variant["evaluations"].items():
+                    record[f"eval.{key}"] = verdict["value"]
+                    record[f"eval.{key}.passed"] = verdict["passed"]
+                per.append(record)
+            if wide:
+                row = dict(base)
+                for record in per:
+                    name = record.pop("variant")
+                    row.update({f"{name}.{k}": v for k, v in record.items()})
+                records.append(row)
+            else:
+                records += [{**base, **record} for record in per]
+        return pd.DataFrame.from_records(records)
+
+    def _variants_summary(self) -> str:
+        found = self._comparison_rows(list(self._order))
+        result = comparison(self.variant_names, self._judge_keys(), found)
+        engine = self._variants
+        assert engine is not None
+        states = [engine.result(key) for key in self._order]
+        generated = len([g for g in states if g is not None and g.state == "done"])
+        parts = [f"{generated} rows generated", f"{result['n']} compared"]
+        if result["n"]:
+            parts.append(f"{result['ties']} tie{'s' if result['ties'] != 1 else ''}, {result['both_bad']} both bad")
+        return " · ".join(parts)
+
+    # --- what the front end shows ---------------------------------------------------------------
+
+    def _publish_variants(self, rows: list[Any]) -> None:
+        """The page's columns (names only where revealed), preferences, filters and the comparison table
+        (the caller holds the lock and a hold_sync)."""
+        engine = self._variants
+        assert engine is not None
+        names = self.variant_names
+        keys = self._judge_keys()
+        result = comparison(names, keys, self._comparison_rows(list(self._order)))
+        found = {flag: set(result[flag]) for flag in ("differ", "differ_text", "disagree")}
+        columns, preferences, row_flags = {}, {}, {}
+        for row in rows:
+            key = row.datapoint.id
+            order = self._order_of(key)
+            shown = not self.blind or self.reveal_all or key in self.revealed
+            generations = engine.generations(key)
+            cells = []
+            for index, name in enumerate(order):
+                generation = generations[name]
+                label = (("Left", "Right")[index] if len(names) == 2 else f"Column {index + 1}") if self.blind else name
+                cells.append(
+                    {
+                        "label": label,
+                        "name": name if shown else None,
+                        "generation": generation.to_json() if generation else None,
+                        "verdicts": self._verdicts_of(key, name),
+                    }
+                )
+            columns[key] = cells
+            preference = self._preference.get(key)
+            if preference is not None:
+                data = preference.to_json()
+                choice = data["value"]
+                data["value"] = choice if choice in (TIE, NEITHER) else order.index(choice)  # a side, not a name
+                preferences[key] = data
+            row_flags[key] = {flag: key in ids for flag, ids in found.items()}
+        self._columns = columns
+        self._preferences = preferences
+        self._compare_flags = row_flags
+        hidden = self.blind and not self.reveal_all
+        self.comparison_table = {
+            "n": result["n"],
+            "ties": result["ties"],
+            "both_bad": result["both_bad"],
+            "differ": len(result["differ"]),
+            "differ_text": len(result["differ_text"]),
+            "disagree": len(result["disagree"]),
+            "evaluators": keys,
+            "hidden": hidden,  # while blind, per-variant figures would tell which column is which
+            "variants": []
+            if hidden
+            else [
+                {
+                    "name": name,
+                    "wins": result["wins"][name],
+                    "win_rate": list(result["win_rate"][name]),
+                    "pass_rates": {k: result["pass_rates"][k][name] for k in keys},
+                    "means": {k: result["means"][k][name] for k in keys},
+                }
+                for name in names
+            ],
+        }
+
+    def _variant_verdict_changed(self, composite: str) -> None:
+        with self._lock:
+            self._publish()
+
+
+def _control(key: str, prop: FeedbackProperty) -> FeedbackControl:
+    from ..models.feedback import feedback_controls
+
+    [control] = feedback_controls([key], {key: prop})
+    return control
