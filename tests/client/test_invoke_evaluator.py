@@ -113,13 +113,16 @@ def test_a_429_waits_for_retry_after(sandbox, orq):
     sandbox.set_faults(rate_limit_rate=1, retry_after_ms=400)
     answer: list[EvaluatorResult] = []
     worker = threading.Thread(target=lambda: answer.append(orq.invoke_evaluator(stored, output="Rate me.")))
+    started = time.monotonic()
     worker.start()
     time.sleep(0.6)
     sandbox.clear_faults()
+    refusing = time.monotonic() - started  # how long the 429s lasted (longer than 0.6 s on a loaded machine)
     worker.join(30)
     assert answer and answer[0].status in ("passed", "condition_failed")
     tries = invocations(sandbox, mark, evaluator.id)
-    assert 2 <= len(tries) <= 3, tries  # waited 400 ms between tries, not a burst of retries
+    # one try per Retry-After (400 ms) while refused, then the one answered: not a burst of retries
+    assert 2 <= len(tries) <= int(refusing / 0.4) + 2, (len(tries), refusing)
 
 
 def test_an_evaluator_object_read_from_the_service_is_not_read_again(sandbox, orq):

@@ -106,7 +106,7 @@ def test_each_output_is_judged_by_each_evaluator(orq, sandbox, dataset, judges):
 def test_judging_does_not_hold_up_generation(orq, sandbox, dataset, judges):
     generate = Generator(sandbox)
     mark = sandbox.mark_requests()
-    sandbox.set_faults(latency_ms=250)  # each judge call takes 250 ms; generating (a local function) does not wait
+    sandbox.set_faults(latency_ms=600)  # each judge call takes 600 ms; generating (a local function) does not wait
     try:
         review = ExperimentReview(orq, dataset, generate=generate, evaluators=[j.key for j in judges])
         assert review._page_ready.wait(30)
@@ -114,7 +114,7 @@ def test_judging_does_not_hold_up_generation(orq, sandbox, dataset, judges):
         assert review.progress["done"] == 10
         assert review._judging.busy()  # every output generated while most verdicts are still to come
         pending = sum(v["state"] in ("queued", "running") for row in review._verdicts.values() for v in row.values())
-        assert pending >= 10
+        assert pending >= 8  # 20 verdicts, 8 at a time, none back yet (or one round at most, on a loaded machine)
         assert review.wait(60)
     finally:
         sandbox.clear_faults()
