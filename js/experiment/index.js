@@ -485,7 +485,7 @@ function render({ model, el }) {
     const actions = h(
       "div",
       { class: "nbw-row-actions" },
-      meta ? h("span", { class: "nbw-muted nbw-meta" }, meta) : null,
+      meta ? h("span", { class: "nbw-muted nbw-meta", title: meta }, meta) : null,
       generation.runs > 1 ? h("span", { class: "nbw-muted" }, `run ${generation.runs}`) : null,
       rerun,
       !generation.error && state === "done"
