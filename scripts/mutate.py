@@ -653,6 +653,72 @@ MUTANTS: list[Mutant] = [
         NODE,
         "a judge's explanation drawn as HTML",
     ),
+    # --- issue 22: hardening ----------------------------------------------------------------------------------
+    Mutant(
+        "harden.settled-elsewhere-ignored",
+        "nbwidgets/client/writes.py",
+        "        waiting = self._waited_on()\n        if not waiting:\n            return []",
+        "        waiting = self._waited_on()\n        if True:\n            return []",
+        ["tests/client/test_two_clients.py"],
+        "a write delivered by another process never settles the handle waiting on it here",
+    ),
+    Mutant(
+        "harden.key-not-stripped",
+        "nbwidgets/client/checks.py",
+        "    key = value.strip(_KEY_ENDS)",
+        "    key = value",
+        ["tests/client/test_key_hygiene.py"],
+        "a key read from a file keeps its final line break",
+    ),
+    Mutant(
+        "harden.transport-error-not-scrubbed",
+        "nbwidgets/client/transport.py",
+        'return scrub(type(exc).__name__ + (f": {exc}" if str(exc) else ""), self._secret)',
+        'return type(exc).__name__ + (f": {exc}" if str(exc) else "")',
+        ["tests/client/test_key_hygiene.py"],
+        "an httpx error's text (which may quote the Authorization header) becomes ours as it is",
+    ),
+    Mutant(
+        "harden.rate-gate-always-open",
+        "nbwidgets/client/transport.py",
+        "        deadline = time.monotonic() + budget\n",
+        "        return False\n",
+        ["tests/client/test_rate_gate.py"],
+        "a 429 pauses only the request that met it, not the service",
+    ),
+    Mutant(
+        "harden.unknown-kinds-claimed",
+        "nbwidgets/client/writes.py",
+        "self._store.kinds = tuple(kinds)",
+        "self._store.kinds = None",
+        ["tests/client/test_outbox_trouble.py"],
+        "entries of a kind this version does not know are claimed (and never settle)",
+    ),
+    Mutant(
+        "harden.closed-client-writes",
+        "nbwidgets/client/base.py",
+        "            if self._closed:\n"
+        "                raise ClientClosedError(self._closed_words())\n            handle = self",
+        "            handle = self",
+        ["tests/client/test_outbox_trouble.py"],
+        "a write through a closed client is accepted (and stored as failed, never delivered)",
+    ),
+    Mutant(
+        "harden.sandbox-takes-lone-surrogates",
+        "nbwidgets/sandbox/app.py",
+        "    if _has_lone_surrogate(parsed):",
+        "    if False:",
+        ["tests/client/test_sandbox_never_500.py"],
+        "the sandbox stores a lone surrogate (a 500 later, and a request log that cannot be read)",
+    ),
+    Mutant(
+        "harden.intent-bare-keyerror",
+        "nbwidgets/widgets/_base.py",
+        'said = f"The {kind!r} request lacks its {missing!r} field; nothing was done."',
+        "said = repr(missing)",
+        ["tests/widgets/test_malformed_intents.py"],
+        "a front-end message missing a field is answered with a bare KeyError's text",
+    ),
 ]
 
 

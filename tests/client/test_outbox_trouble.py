@@ -170,3 +170,15 @@ def test_a_write_through_a_closed_client_is_refused_in_a_sentence_and_nothing_is
         assert later.outbox.pending() == [] and later.outbox.failed() == []  # nothing stored, nothing lost silently
         assert later.outbox.flush(10)
     assert sandbox.feedback(trace) == []
+
+
+def test_a_write_through_a_client_closed_after_its_first_write_is_refused_too(sandbox, dataset, tmp_path, monkeypatch):
+    monkeypatch.setenv("NBWIDGETS_CACHE_DIR", str(tmp_path))
+    with Client.orq(sandbox.api_key, sandbox.url, retry=FAST) as closed:
+        grid = DatasetGrid(closed, dataset, page_size=5)
+        target = grid.rows[0]
+        assert grid.edit(target.id, expected_output="before the block ends").expected_output == "before the block ends"
+    handle = grid.edit(target.id, expected_output="after close", wait=False)
+    with pytest.raises(ClientClosedError, match="was closed"):
+        handle.result(5)
+    assert grid.row_status[target.id]["state"] == "failed" and "was closed" in grid.row_status[target.id]["message"]
