@@ -12,6 +12,16 @@ import { append, clear, focusedIn, h, keepingFocus, newViewId } from "../shared/
 import { gridMove, handFocusToNotebook, isolateShortcuts, isSaveChord, saveChordText } from "../shared/keys.js";
 import { createPending } from "../shared/pending.js";
 import { coalesced } from "../shared/schedule.js";
+import {
+  COMPARE_CHROME,
+  COMPARE_STATE,
+  compareCells,
+  compareHelp,
+  compareKey,
+  compareRows,
+  comparisonTable,
+  DIFF_MODES,
+} from "./compare.js";
 import { judgeBar, verdictCell, visibleRows } from "./judging.js";
 import {
   EXPECTED_STATUS,
@@ -90,16 +100,36 @@ function render({ model, el }) {
   let addTo = null; // the open "Add to dataset…" form: {id, dataset, use}
 
   const evaluators = () => get("evaluators_info") ?? [];
-  const columns = () => (evaluators().length ? [...COLUMNS.slice(0, 4), JUDGE_COLUMN, COLUMNS[4]] : COLUMNS);
+  // variants=: the variants side by side (compare.js); the columns follow the first row's draw
+  const variantCount = () => (get("variant_names") ?? []).length;
+  const compareOn = () => variantCount() > 0;
+  let diffMode = "pair";
+  const compareColumns = () => {
+    const n = variantCount();
+    const labels = get("blind")
+      ? Array.from({ length: n }, (_, i) => (n === 2 ? ["Left", "Right"][i] : `Column ${i + 1}`))
+      : get("variant_names");
+    return [
+      COLUMNS[0],
+      COLUMNS[1],
+      ...labels.map((label, i) => [`variant nbw-x-side-${i}`, label]),
+      ...(diffMode === "pair" ? [["pairdiff", "Difference"]] : []),
+      ["prefer", "Preference"],
+    ];
+  };
+  const columns = () =>
+    compareOn() ? compareColumns() : evaluators().length ? [...COLUMNS.slice(0, 4), JUDGE_COLUMN, COLUMNS[4]] : COLUMNS;
   // the page's rows as the judges' toolbar shows them: filtered and sorted (the keys step through these)
   const rows = () =>
-    visibleRows(get("_rows") ?? [], {
-      filter: get("row_filter"),
-      sortBy: get("sort_by"),
-      verdicts: get("_verdicts") ?? {},
-      disagree: get("_disagree") ?? {},
-      evaluators: evaluators(),
-    });
+    compareOn()
+      ? compareRows(get("_rows") ?? [], get("compare_filter"), get("_compare_flags"))
+      : visibleRows(get("_rows") ?? [], {
+          filter: get("row_filter"),
+          sortBy: get("sort_by"),
+          verdicts: get("_verdicts") ?? {},
+          disagree: get("_disagree") ?? {},
+          evaluators: evaluators(),
+        });
   const activeRow = () => rows()[active];
 
   function send(type, payload) {
@@ -113,6 +143,7 @@ function render({ model, el }) {
   // --- DOM -----------------------------------------------------------------------------------
   const toolbar = h("div", { class: "nbw-toolbar" });
   const judges = h("div", { class: "nbw-judges" });
+  const compareBox = h("div", { class: "nbw-compare-box" });
   const pending = createPending({
     get: (name) => model.get(name),
     send: (type, payload) => request(type, payload).catch(() => null),
@@ -135,6 +166,7 @@ function render({ model, el }) {
     { class: "nbw nbw-experiment" },
     toolbar,
     judges,
+    compareBox,
     pending.element,
     progressLine,
     alert,
@@ -237,9 +269,11 @@ function render({ model, el }) {
         get("summary") ? `All pages so far: ${get("summary")}` : "",
       ),
     ]);
-    help.textContent = keyHelp(kinds());
+    help.textContent = compareOn() ? compareHelp(variantCount()) : keyHelp(kinds());
     clear(judges);
-    if (evaluators().length)
+    clear(compareBox);
+    if (compareOn()) renderCompareChrome();
+    else if (evaluators().length)
       append(
         judges,
         judgeBar({
@@ -253,6 +287,48 @@ function render({ model, el }) {
           onSort: (value) => setView("sort_by", value),
         }),
       );
+  }
+
+  function renderCompareChrome() {
+    const mode = h(
+      "select",
+      { id: `${viewId}-diffmode`, "aria-label": "Diff" },
+      DIFF_MODES.map(([value, label]) => h("option", { value, selected: value === diffMode }, label)),
+    );
+    mode.addEventListener("change", () => setDiffMode(mode.value));
+    append(compareBox, [
+      comparisonTable(get("comparison_table"), {
+        viewId,
+        filter: get("compare_filter"),
+        blind: get("blind"),
+        onFilter: (value) => setView("compare_filter", value),
+        onRevealAll: () => quietly(send(get("reveal_all") ? "hide" : "reveal", {})),
+      }),
+      h(
+        "div",
+        { class: "nbw-toolbar" },
+        h("label", { for: `${viewId}-diffmode` }, "Diff (d)"),
+        mode,
+        h(
+          "button",
+          {
+            type: "button",
+            disabled: !get("can_undo_preference"),
+            title: get("can_undo_preference") ? `${get("preference_undo_label")} (z)` : "No preference to undo",
+            "aria-label": get("can_undo_preference") ? get("preference_undo_label") : "Undo preference",
+            dataset: { focusKey: "undo-preference" },
+            onclick: () => quietly(send("undo_preference")),
+          },
+          "Undo preference",
+        ),
+      ),
+    ]);
+  }
+
+  function setDiffMode(value) {
+    diffMode = value;
+    scheduleChrome();
+    scheduleRows();
   }
 
   function setView(name, value) {
@@ -279,7 +355,16 @@ function render({ model, el }) {
     const editorFocused = editor && focused === editor.area;
     const selection = editorFocused ? [editor.area.selectionStart, editor.area.selectionEnd] : null;
     clear(grid);
-    grid.classList.toggle("nbw-judged", evaluators().length > 0);
+    grid.classList.toggle("nbw-judged", evaluators().length > 0 && !compareOn());
+    grid.classList.toggle("nbw-compare", compareOn());
+    if (compareOn()) {
+      const sides = `repeat(${variantCount()}, minmax(13em, 1.4fr))`;
+      const pair = diffMode === "pair" ? " minmax(13em, 1.3fr)" : "";
+      grid.style.setProperty(
+        "--nbw-compare-cols",
+        `minmax(10em, 0.8fr) minmax(10em, 0.9fr) ${sides}${pair} minmax(10em, 0.8fr)`,
+      );
+    }
     grid.setAttribute("aria-rowcount", String(list.length + 1));
     grid.append(
       h(
@@ -321,6 +406,29 @@ function render({ model, el }) {
   function renderRow(row, index) {
     const generation = get("_generations")?.[row.id];
     const isActive = index === active;
+    const variantCells = () =>
+      compareCells(row, get("_columns")?.[row.id], {
+        viewId,
+        evaluators: evaluators(),
+        diffMode,
+        expected: row.expected_output,
+        preference: get("_preferences")?.[row.id],
+        preferenceOff: get("preference_off"),
+        blind: get("blind"),
+        revealAll: get("reveal_all"),
+        onPrefer: (id, choice) => quietly(send("prefer", { datapoint_id: id, choice })),
+        onReveal: (id, show) => quietly(send(show ? "reveal" : "hide", { datapoint_id: id })),
+        onRetry: (cell, key) =>
+          cell.name &&
+          quietly(send("retry_variant_judge", { datapoint_id: row.id, variant: cell.name, evaluator: key })),
+        isOpen: (name) => openWhy.has(name),
+        onToggle: (name, open) => {
+          if (open === openWhy.has(name)) return;
+          if (open) openWhy.add(name);
+          else openWhy.delete(name);
+          scheduleRows();
+        },
+      });
     const node = h(
       "div",
       {
@@ -338,6 +446,13 @@ function render({ model, el }) {
       },
       h("div", { class: "nbw-xcell nbw-x-datapoint", role: "gridcell" }, datapointCell(row)),
       h("div", { class: "nbw-xcell nbw-x-expected", role: "gridcell" }, expectedCell(row)),
+      compareOn() ? variantCells() : compareRowRest(row, generation),
+    );
+    return node;
+  }
+
+  function compareRowRest(row, generation) {
+    return [
       h("div", { class: "nbw-xcell nbw-x-output", role: "gridcell" }, outputCell(row, generation)),
       h("div", { class: "nbw-xcell nbw-x-diff", role: "gridcell" }, diffCell(row, generation)),
       evaluators().length
@@ -362,8 +477,7 @@ function render({ model, el }) {
       editor?.id === row.id
         ? h("div", { class: "nbw-xcell nbw-x-correction", role: "gridcell" }, editorBox(row))
         : null,
-    );
-    return node;
+    ];
   }
 
   function datapointCell(row) {
@@ -778,6 +892,27 @@ function render({ model, el }) {
   }
 
   // --- keyboard --------------------------------------------------------------------------------
+  function onCompareKey(event) {
+    const action = compareKey(event, variantCount());
+    const row = activeRow();
+    if (!action) return false;
+    event.preventDefault();
+    if (action.type === "diff_mode") {
+      const order = DIFF_MODES.map(([value]) => value);
+      setDiffMode(order[(order.indexOf(diffMode) + 1) % order.length]);
+    } else if (action.type === "undo_preference") {
+      if (get("can_undo_preference")) quietly(send("undo_preference"));
+    } else if (action.type === "reveal_all") {
+      quietly(send(get("reveal_all") ? "hide" : "reveal", {}));
+    } else if (row && action.type === "reveal") {
+      const shown = get("reveal_all") || (get("revealed") ?? []).includes(row.id);
+      quietly(send(shown ? "hide" : "reveal", { datapoint_id: row.id }));
+    } else if (row && action.type === "prefer") {
+      quietly(send("prefer", { datapoint_id: row.id, choice: action.choice }));
+    }
+    return true;
+  }
+
   grid.addEventListener(
     "keydown",
     (event) => {
@@ -793,6 +928,7 @@ function render({ model, el }) {
         if (get("can_undo")) quietly(send("undo"));
         return;
       }
+      if (compareOn() && onCompareKey(event)) return;
       const action = keyAction(event, kinds());
       const row = activeRow();
       if (!action || !row) return;
@@ -827,8 +963,8 @@ function render({ model, el }) {
   const scheduleRows = coalesced(renderRows);
   // the toolbar and the pager are rebuilt whole: focus goes on to the rebuilt control ("Next ›" stays focused)
   const scheduleChrome = coalesced(() => keepingFocus(root, renderChrome));
-  for (const name of STATE_NAMES) model.on(`change:${name}`, scheduleRows);
-  for (const name of CHROME_NAMES) model.on(`change:${name}`, scheduleChrome);
+  for (const name of [...STATE_NAMES, ...COMPARE_STATE]) model.on(`change:${name}`, scheduleRows);
+  for (const name of [...CHROME_NAMES, ...COMPARE_CHROME]) model.on(`change:${name}`, scheduleChrome);
   const onPage = () => {
     active = 0;
     editor = null;
@@ -843,8 +979,8 @@ function render({ model, el }) {
   return () => {
     controller.abort();
     dispose();
-    for (const name of STATE_NAMES) model.off(`change:${name}`, scheduleRows);
-    for (const name of CHROME_NAMES) model.off(`change:${name}`, scheduleChrome);
+    for (const name of [...STATE_NAMES, ...COMPARE_STATE]) model.off(`change:${name}`, scheduleRows);
+    for (const name of [...CHROME_NAMES, ...COMPARE_CHROME]) model.off(`change:${name}`, scheduleChrome);
     model.off("change:page_number", onPage);
     model.off("change:pending_writes", onPending);
     pending.dispose();

@@ -207,6 +207,8 @@ class ExperimentReview(Widget, VariantsMixin):
         self.observe(self._sort_changed, names="sort_by")
         self._engine: GenerationEngine | Any
         if variants is not None:  # every variant on each row, each output judged: see _variants.py
+            if self._judging is not None:
+                self._judging.close()  # the variants judge their outputs with their own
             self._judging = None
             self._setup_variants(
                 variants,
