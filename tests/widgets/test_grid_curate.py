@@ -38,6 +38,17 @@ def test_add_a_datapoint_saves_it_once_and_shows_it_where_orq_lists_it(grid_on, 
     assert grid_on.selected_id == made.id and grid_on.page_number == 4  # the last page: orq lists it last
     assert "A new answer «ü»" in shown(grid_on) and grid_on.total == 31
     assert grid_on.row_status[made.id]["state"] == "saved"
+    assert grid_on.find == {}  # shown without running Find: its bar says nothing
+
+
+def test_add_leaves_a_find_in_progress_as_it_was(grid_on, orq, fresh_dataset):
+    grid_on.handle({"type": "find", "text": "(2"})
+    wait_for(lambda: grid_on.find.get("complete") and not grid_on.find.get("running"))
+    found = dict(grid_on.find)
+    assert found["query"] == "(2" and len(found["hits"]) == 11
+    made = grid_on.add_datapoint(expected_output="added while finding")
+    assert grid_on.selected_id == made.id and grid_on.page_number == 4
+    assert grid_on.find == found  # not "1 found" by id: the user's find stays
 
 
 def test_add_refuses_bad_input_in_a_sentence_and_sends_nothing(grid_on, orq, fresh_dataset):
@@ -100,8 +111,43 @@ def test_replace_preview_sends_nothing_then_replace_across_the_page(grid_on, orq
     assert len(changes) == 10
     assert service(orq, fresh_dataset.id) == [t.replace("red", "blue") for t in before[:10]] + before[10:]
     wait_for(lambda: shown(grid_on) == [t.replace("red", "blue") for t in before[:10]])
-    grid_on.undo()  # one edit at a time, as any edit
-    assert sum("red" in text for text in service(orq, fresh_dataset.id)[:10]) == 1
+
+
+def test_one_undo_takes_back_a_whole_replace_and_says_how_many(grid_on, orq, fresh_dataset):
+    before = service(orq, fresh_dataset.id)
+    single = grid_on.rows[9].id
+    grid_on.edit(single, expected_output="edited by hand")  # an edit before the replace: its own Undo step
+    grid_on.replace("red", "blue", scope="page")
+    assert service(orq, fresh_dataset.id)[:9] == [t.replace("red", "blue") for t in before[:9]]
+    reverted = grid_on.undo()  # the whole replace, through the write path
+    assert len(reverted) == 9 and service(orq, fresh_dataset.id)[:10] == [*before[:9], "edited by hand"]
+    wait_for(lambda: grid_on.notice == "Undid the replace: reverted 9 datapoints.")
+    wait_for(lambda: shown(grid_on) == [*before[:9], "edited by hand"])  # the screen shows it too
+    grid_on.undo()  # then the edit made before it
+    assert service(orq, fresh_dataset.id) == before and not grid_on.can_undo
+
+
+def test_undo_of_a_replace_meets_a_row_changed_since_as_a_conflict(grid_on, orq, fresh_dataset):
+    before = service(orq, fresh_dataset.id)
+    grid_on.replace("red", "blue", scope="page")
+    changed = grid_on.rows[2].id
+    orq.update_datapoint(fresh_dataset.id, changed, expected_output="someone else's text")
+    grid_on.undo(wait=False)
+    assert grid_on.client.outbox.flush(60)
+    wait_for(lambda: grid_on.notice.startswith("Undid the replace: reverted 9 of 10 datapoints"))
+    assert grid_on.row_status[changed]["state"] == "conflict"  # kept, not overwritten: as for any edit
+    now = service(orq, fresh_dataset.id)
+    assert now[2] == "someone else's text" and now[:2] + now[3:10] == before[:2] + before[3:10]
+
+
+def test_one_undo_takes_back_a_paste_that_filled_cells(grid_on, orq, fresh_dataset):
+    before = service(orq, fresh_dataset.id)
+    page = [dp.id for dp in grid_on.rows]
+    grid_on.select(page[1:4])
+    grid_on.paste("one\ntwo\nthree")
+    assert service(orq, fresh_dataset.id)[1:4] == ["one", "two", "three"]
+    assert len(grid_on.undo()) == 3 and service(orq, fresh_dataset.id) == before
+    wait_for(lambda: grid_on.notice == "Undid the paste: reverted 3 datapoints.")
 
 
 def test_replace_from_the_front_end_applies_exactly_what_was_previewed(grid_on, orq, fresh_dataset):

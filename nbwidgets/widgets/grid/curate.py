@@ -87,8 +87,10 @@ class Curating:
     _find: Callable[[str], Any]
     _query: Callable[[], Query]
     _navigate: Callable[..., None]
-    _go_to_datapoint: Callable[[str], None]
+    _show_row: Callable[[str], None]
     _save: Callable[..., WriteHandle]
+    _edit_group: Callable[[str], Any]
+    _seal: Callable[[Any], None]
     _stage: Callable[[str, dict[str, Any]], None]
     _refuse_while_saving_version: Callable[[str], None]
 
@@ -204,7 +206,7 @@ class Curating:
             count = f"{len(made)} datapoints" if len(made) > 1 else "a datapoint"
             self.notice = said.replace("a datapoint", count) + " (orq lists new datapoints last)"
             self.row_status = {**self.row_status, **{dp.id: {"state": "saved"} for dp in made}}
-        self._go_to_datapoint(made[0].id)
+        self._show_row(made[0].id)  # not by Find: its bar keeps what the user had in it
 
     # --- deleting -------------------------------------------------------------------------------
 
@@ -367,12 +369,16 @@ class Curating:
         if not plan:
             raise ValueError("nothing to replace: preview a replacement first")
         handles = []
-        for change in plan["changes"]:
-            fields = {change["field"]: change["after"]}
-            if self.source.save_mode == "version":
-                self._stage(change["id"], fields)
-            else:
-                handles.append(self._save(change["id"], fields, base=change["updated"]))
+        group = self._edit_group("the replace")  # one Undo takes back every edit of it
+        try:
+            for change in plan["changes"]:
+                fields = {change["field"]: change["after"]}
+                if self.source.save_mode == "version":
+                    self._stage(change["id"], fields)
+                else:
+                    handles.append(self._save(change["id"], fields, base=change["updated"], group=group))
+        finally:
+            self._seal(group)
         n = len(plan["changes"])
         self.notice = f"Replacing in {n} datapoint{'s' if n != 1 else ''}" if n else "Nothing to replace"
         return handles
@@ -481,11 +487,15 @@ class Curating:
         if plan["mode"] == "new":
             return self._add_items([row["fields"] for row in plan["rows"]], "Pasted a datapoint")
         handles = []
-        for row in plan["rows"]:
-            if self.source.save_mode == "version":
-                self._stage(row["id"], row["fields"])
-            else:
-                handles.append(self._save(row["id"], row["fields"]))
+        group = self._edit_group("the paste")  # one Undo takes back every cell it filled
+        try:
+            for row in plan["rows"]:
+                if self.source.save_mode == "version":
+                    self._stage(row["id"], row["fields"])
+                else:
+                    handles.append(self._save(row["id"], row["fields"], group=group))
+        finally:
+            self._seal(group)
         return handles
 
     # --- waiting, for the Python API ------------------------------------------------------------

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from ...client.datasets import DatasetSource
@@ -26,6 +27,23 @@ VERSION = "new version"  # the slot of the staged edits' version write (rows are
 
 def _version_summary(payload: dict[str, Any]) -> dict[str, Any]:
     return {"make_active": payload["make_active"], "edits": len(payload["edits"])}
+
+
+@dataclass(eq=False)
+class EditGroup:
+    """The edits of one action (a replace, a paste into cells): one Undo takes all of them back.
+
+    Each edit adds its undo entry once it is saved; once every edit has settled (saved, conflict or
+    failed) and no more are coming (`sealed`), the group goes on the undo list it was started with
+    (the dataset's, even if another one is open by then) as one step."""
+
+    what: str  # "the replace", "the paste": what Undo says it took back
+    undo: list[Any]
+    entries: list[tuple[str, dict[str, Any], Any]] = field(default_factory=list)
+    queued: int = 0
+    settled: set[int] = field(default_factory=set)  # ids of the handles that have settled
+    sealed: bool = False
+    pushed: bool = False
 
 
 class Edits:
@@ -91,6 +109,7 @@ class Edits:
         base: Any = _UNSET,
         force: bool = False,
         undoable: bool = True,
+        group: EditGroup | None = None,
     ) -> WriteHandle:
         """Queue one edit of a row; its status follows the write. Returns the write's handle."""
         try:
@@ -107,8 +126,29 @@ class Edits:
         handle: WriteHandle = self.source.queue_update(
             self.dataset_id, datapoint_id, fields, expected_updated=None if force else base, origin=self._origin
         )
-        handle.on_change(lambda h: self._settled(h, fields, undoable))
+        if group is not None:
+            with self._lock:
+                group.queued += 1
+        handle.on_change(lambda h: self._settled(h, fields, undoable, group))
         return self._statuses.follow(datapoint_id, handle)
+
+    def _edit_group(self, what: str) -> EditGroup:
+        return EditGroup(what, self._undo)
+
+    def _seal(self, group: EditGroup) -> None:
+        """Every edit of the group is queued: once they have all settled, it is one Undo step."""
+        with self._lock:
+            group.sealed = True
+            self._group_settled(group)
+
+    def _group_settled(self, group: EditGroup) -> None:
+        if group.pushed or not group.sealed or len(group.settled) < group.queued or not group.entries:
+            return
+        group.pushed = True
+        group.entries.reverse()  # undone last first
+        group.undo.append(group)
+        if group.undo is self._undo:
+            self.can_undo = True
 
     def _note_place(self, datapoint_id: str) -> None:
         """Where an edited row is (its page and row number), to name it in the pending writes and go back."""
@@ -135,11 +175,17 @@ class Edits:
                 self._replace_row(saved)
                 self._set_status(saved.id, state="updated", updated=saved.to_wire().get("updated"))
 
-    def _settled(self, handle: WriteHandle, fields: dict[str, Any], undoable: bool) -> None:
+    def _settled(
+        self, handle: WriteHandle, fields: dict[str, Any], undoable: bool, group: EditGroup | None = None
+    ) -> None:
         """What a finished edit changes besides its status: the row on screen, Undo, the callbacks."""
         datapoint_id = handle.write.payload["datapoint_id"]
         if handle.state == "conflict" and handle.current is not None:
             self._conflicts[datapoint_id] = handle.current
+        if group is not None and handle.state in ("conflict", "failed"):
+            with self._lock:
+                group.settled.add(id(handle))
+                self._group_settled(group)
         if handle.state != "saved":
             return
         saved, before = handle.value, handle.before  # before: the row as the write found it
@@ -147,7 +193,14 @@ class Edits:
             self._replace_row(saved)
             if undoable and before is not None:
                 previous = {k: before.to_wire().get(k) for k in fields}
-                self._undo.append((datapoint_id, previous, saved.to_wire().get("updated")))
+                entry = (datapoint_id, previous, saved.to_wire().get("updated"))
+                if group is None:
+                    self._undo.append(entry)
+                elif id(handle) not in group.settled:
+                    group.entries.append(entry)
+            if group is not None:
+                group.settled.add(id(handle))
+                self._group_settled(group)
             self.can_undo = bool(self._undo)
         for callback in self._edit_callbacks:
             callback(before, saved)
@@ -189,10 +242,42 @@ class Edits:
                 raise ValueError("nothing to undo")
             last = self._undo.pop()
             self.can_undo = bool(self._undo)
+        if isinstance(last, EditGroup):
+            return self._undo_group(last)
         if not isinstance(last, tuple):  # a delete (curate.py): the datapoints made again
             return self._restore(last)  # type: ignore[attr-defined]
         datapoint_id, previous, updated = last
         return self._save(datapoint_id, previous, base=updated, undoable=False)
+
+    def _undo_group(self, group: EditGroup) -> list[WriteHandle]:
+        """Undo of a replace or a paste: every edit it made reverted, each through the write path (a row
+        changed since is a conflict, as for any edit); the notice says how many were reverted."""
+        n = len(group.entries)
+        rows = f"{n} datapoint{'s' if n != 1 else ''}"
+        self.notice = f"Undoing {group.what}: reverting {rows}…"
+        handles = [self._save(i, previous, base=updated, undoable=False) for i, previous, updated in group.entries]
+        settled: set[int] = set()
+
+        def changed(handle: WriteHandle) -> None:
+            if handle.state not in ("saved", "conflict", "failed"):
+                return
+            with self._lock:
+                settled.add(id(handle))
+                if len(settled) < len(handles):
+                    return
+                reverted = sum(h.state == "saved" for h in handles)
+                said = (
+                    f"Undid {group.what}: reverted {reverted} of {rows}"
+                    if reverted < n
+                    else f"Undid {group.what}: reverted {rows}"
+                )
+                if reverted < n:
+                    said += f"; {n - reverted} could not be (see their rows)"
+                self.notice = said + "."
+
+        for handle in handles:
+            handle.on_change(changed)
+        return handles
 
     def _retry(self, datapoint_id: str) -> None:
         status = self.row_status.get(datapoint_id)

@@ -93,6 +93,7 @@ class Finding:
     page_size: int
     total: int | None
     find: dict[str, Any]
+    error: str
     _lock: threading.RLock
     _positions: dict[int, Position]
     _page: Page[Any] | None
@@ -160,6 +161,37 @@ class Finding:
             Where(0, 0, {}),
             first_only=True,
         )
+
+    def _show_row(self, datapoint_id: str) -> None:
+        """Open the page a datapoint is listed on and select its row, as "go to datapoint" does but
+        without touching Find (its query, hits and counts stay as the user left them): a datapoint just
+        added is shown where the service lists it. Read in the background; a listing changed meanwhile
+        (another dataset, order or search) drops it."""
+        if not self.dataset_id:
+            return
+        listing = (self.dataset_id, self.page_size, self._query())
+
+        def locate() -> None:
+            size, page_size, where = self.source.max_page_size, listing[1], Where(0, 0, {})
+            try:
+                while True:
+                    items, following = self._read(listing, size, where)
+                    if (self.dataset_id, self.page_size, self._query()) != listing:
+                        return
+                    for index, datapoint in enumerate(items):
+                        if datapoint.id == datapoint_id:
+                            page = (where.row + index) // page_size + 1
+                            self._note_hit_position(datapoint_id, page, page_size, where.row, items, where.before)
+                            self._open_hit(page, datapoint_id)
+                            return
+                    if following is None:
+                        return  # not listed (deleted meanwhile, or filtered out): the page stays
+                    where = following
+            except Exception as error:
+                with self._lock:
+                    self.error = f"Could not show the new datapoint: {describe(error)['message']}"
+
+        threading.Thread(target=locate, name="nbwidgets-show-row", daemon=True).start()
 
     def _open_hit(self, page: int, datapoint_id: str | None) -> None:
         """Open a hit's page (the way to it was found by the scan) and select its row."""

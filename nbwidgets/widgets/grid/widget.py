@@ -278,9 +278,14 @@ class DatasetGrid(Paging, Edits, Curating, Finding, Widget):
         return outcome(handle, timeout, "The edit") if wait and handle is not None else handle
 
     def undo(self, wait: bool = True, timeout: float = 120) -> Any:
-        """Revert the last saved edit (a PATCH of the previous value)."""
+        """Revert the last saved edit (a PATCH of the previous value); after a replace or a paste into
+        cells, all of its edits (their saved datapoints are returned, a list)."""
         handle = self._undo_last()
-        return outcome(handle, timeout, "The undo") if wait else handle
+        if not wait:
+            return handle
+        if isinstance(handle, list):
+            return [outcome(h, timeout, "The undo") for h in handle]
+        return outcome(handle, timeout, "The undo")
 
     def on_edit(self, callback: Callable[[Any, Any], None]) -> None:
         """Call `callback(before, after)` with the datapoint models after each saved edit."""
