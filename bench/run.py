@@ -801,6 +801,104 @@ def bench_judges_alone(sandbox, rounds: int) -> None:
         stop_pid(lab.process)
 
 
+COMPARE_SETUP = """
+import time
+from nbwidgets import Client, ExperimentReview
+client = Client.sandbox()
+DATASET = {dataset!r}
+JUDGE = client.resolve_evaluator({key!r})  # read once, as the review does
+
+def variant(name):
+    def generate(datapoint):  # a stand-in for a model call: 200 ms, then the output
+        time.sleep(0.2)
+        return f"{{name}} answers {{datapoint.id}}"
+    return generate
+
+VARIANTS = {{"A": variant("A"), "B": variant("B")}}
+print('ready')
+"""
+
+
+def bench_compare(page, lab, sandbox, rounds: int) -> None:
+    """Cell run -> the first 10 rows with two variants generated and judged (each call 200 ms), against a loop
+    that generates each variant then judges each output, one call after another."""
+    print("9. compare: cell run -> 10 rows x 2 variants generated + judged (200 ms a call), review vs a loop")
+    dataset = sandbox.ids["generated_1000"]
+    key = f"bench_compare_{int(time.time() * 1000)}"
+    with httpx.Client(base_url=sandbox.url, headers={"Authorization": f"Bearer {sandbox.api_key}"}) as http:
+        body = {"key": key, "model": "openai/gpt-4o", "path": "Default", "prompt": "Is {{output}} right?"}
+        http.post("/v2/evaluators", json=body).raise_for_status()
+    open_lab_notebook(page, lab, "compare.ipynb", [COMPARE_SETUP.format(dataset=dataset, key=key)])
+    page.wait_for_selector(".jp-OutputArea-output:has-text('ready')", timeout=60_000)
+    sandbox.set_faults(latency_ms=200)  # every service call (page, invoke) takes 200 ms, for both sides
+    times: dict[str, list[float]] = {"review": [], "loop": []}
+    try:
+        for i in range(rounds):
+            for kind in ("review", "loop"):  # alternate, so drift hits both alike
+                marker = f"c{i}{kind}"
+                forget = "client.forget_evaluations()"  # each round asks the service: nothing remembered
+                if kind == "review":
+                    before = page.locator(".nbw-experiment").count()
+                    source = (
+                        f"{forget}\nExperimentReview(client, DATASET, variants=VARIANTS, page_size=10, "
+                        f"evaluators=[{key!r}])  # {marker}"
+                    )
+                else:
+                    # without the widget: the same page and functions, each variant then each judgement in turn
+                    source = (
+                        f"# {marker}\n{forget}\n"
+                        "for datapoint in client.datapoints_page(DATASET, limit=10).items:\n"
+                        "    outputs = {name: generate(datapoint) for name, generate in VARIANTS.items()}\n"
+                        "    verdicts = {name: client.invoke_evaluator(JUDGE, output=output, "
+                        "expected_output=datapoint.expected_output).value for name, output in outputs.items()}\n"
+                        f"    print({marker!r}, verdicts, flush=True)"
+                    )
+                started = time.perf_counter()
+                run_cell(page, source)
+                if kind == "review":
+                    page.wait_for_function(
+                        f"() => document.querySelectorAll('.nbw-experiment').length > {before} && "
+                        "[...document.querySelectorAll('.nbw-experiment')].pop()"
+                        ".querySelectorAll('.nbw-x-variant .nbw-verdict-pass, .nbw-x-variant .nbw-verdict-fail')"
+                        ".length === 20",
+                        timeout=120_000,
+                    )
+                else:
+                    page.wait_for_function(
+                        "(marker) => [...document.querySelectorAll('.jp-OutputArea-output')]"
+                        ".some(o => (o.textContent.match(new RegExp(marker, 'g')) || []).length === 10)",
+                        arg=marker,
+                        timeout=120_000,
+                    )
+                times[kind].append(time.perf_counter() - started)
+    finally:
+        sandbox.clear_faults()
+    record(
+        "compare",
+        "cell run -> 10 rows x 2 variants generated + judged",
+        median(times["review"]),
+        median(times["loop"]),
+        "s",
+        "sequential loop",
+        "200 ms a model call and a service call; both variants generated 4 at a time in one pool, each output "
+        "judged 8 at a time beside it; the goal is 0.3 or less",
+    )
+
+
+def bench_compare_alone(sandbox, rounds: int) -> None:
+    from playwright.sync_api import sync_playwright
+
+    lab = start_lab(sandbox)
+    try:
+        with sync_playwright() as playwright:
+            browser = launch_chromium(playwright)
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            bench_compare(page, lab, sandbox, rounds)
+            browser.close()
+    finally:
+        stop_pid(lab.process)
+
+
 # --- main ------------------------------------------------------------------------------------------
 
 
@@ -846,7 +944,7 @@ def main() -> int:
     parser.add_argument("--no-browser", action="store_true", help="skip the JupyterLab benchmarks")
     parser.add_argument(
         "--only",
-        choices=["writes", "experiment", "grid", "find", "judges", "curate"],
+        choices=["writes", "experiment", "grid", "find", "judges", "compare", "curate"],
         help="run one benchmark; its rows replace theirs in the table",
     )
     args = parser.parse_args()
@@ -887,6 +985,7 @@ def main() -> int:
                     bench_saved_size(page, lab, sandbox)
                     bench_experiment(page, lab, sandbox, rounds)
                     bench_judges(page, lab, sandbox, rounds)
+                    bench_compare(page, lab, sandbox, rounds)
                     browser.close()
             finally:
                 stop_pid(lab.process)
@@ -920,6 +1019,7 @@ def only(name: str, rounds: int, quick: bool = False) -> int:
     data = {
         "experiment": ("--datapoints", "1000"),
         "judges": ("--datapoints", "1000"),
+        "compare": ("--datapoints", "1000"),
         "grid": ("--datapoints", "1000", "--datapoints", "1000000"),
         "find": ("--datapoints", "100000"),
     }
@@ -929,6 +1029,8 @@ def only(name: str, rounds: int, quick: bool = False) -> int:
             bench_experiment_alone(sandbox, rounds)
         elif name == "judges":
             bench_judges_alone(sandbox, rounds)
+        elif name == "compare":
+            bench_compare_alone(sandbox, rounds)
         elif name == "grid":
             bench_grid(sandbox, quick)
         elif name == "find":

@@ -389,6 +389,52 @@ NOTEBOOKS = {
         ),
         new_code_cell("again"),
     ],
+    "09_compare_two_variants_blind.ipynb": [
+        new_markdown_cell(
+            "# Compare two variants, blind\n\n"
+            "A new prompt, model or deployment version is a bet; run both over the same dataset and look. "
+            "`ExperimentReview(..., variants={...})` generates every variant on each row, has the judges grade "
+            "each output, and shows them side by side. With two variants it is **blind** by default: the columns "
+            "say Left and Right, and which variant is on which side is drawn per row (the same on every re-run), "
+            "so knowing which one is new cannot sway you.\n\n"
+            "Keys on the rows: **1** left better, **2** right better, **t** tie, **b** both bad, **z** undo, "
+            "**v** reveal the row's names (Shift+V all), **j/k** move, **d** diff mode. Each preference is "
+            "feedback on both variants' traces (`better`/`worse`, `tie`, `both_bad` on the `preference` property)."
+        ),
+        new_code_cell(
+            "from nbwidgets import Client, ExperimentReview\n\n"
+            "client = Client.default()  # the sandbox unless ORQ_API_KEY is set\n"
+            "support = client.list_datasets(search='support_quality').items[0]\n"
+            "review = ExperimentReview(\n"
+            "    client, support.id,\n"
+            "    variants={'current': 'support-reply', 'concise': 'support-reply-concise'},\n"
+            "    evaluators=['tone_check'], page_size=8,\n"
+            ")\nreview.wait()\nreview"
+        ),
+        new_markdown_cell(
+            "Judge the rows above by keyboard. Here a few preferences are given from code, through the same "
+            "path: `prefer` takes a variant's name (or `'tie'`, `'neither'`); the widget sends sides."
+        ),
+        new_code_cell(
+            "for result in review.results[:6]:\n"
+            "    outputs = {name: v['output'] for name, v in result['variants'].items()}\n"
+            "    expected = result['expected_output']\n"
+            "    right = [name for name, text in outputs.items() if text == expected]\n"
+            "    review.prefer(result['datapoint_id'], right[0] if len(right) == 1 else ('tie' if right else 'neither'))\n"
+            "review.flush()\n"
+            "review.sides  # datapoint id -> the variants in the order shown (left first)"
+        ),
+        new_markdown_cell(
+            "What the comparison says: wins, ties, both bad, each variant's win rate with a 95% Wilson interval, "
+            "each judge's pass rate and mean per variant, and the rows where the variants' verdicts differ."
+        ),
+        new_code_cell(
+            "result = review.comparison()\n"
+            "{k: result[k] for k in ('wins', 'ties', 'both_bad', 'win_rate', 'pass_rates')}"
+        ),
+        new_markdown_cell("Reveal the names (the table above the rows then shows the figures per variant):"),
+        new_code_cell("review.reveal()\nreview"),
+    ],
 }
 
 

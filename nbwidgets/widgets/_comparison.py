@@ -41,7 +41,9 @@ def wilson(successes: int, n: int, z: float = 1.959963984540054) -> tuple[float 
     denominator = 1 + z * z / n
     centre = (p + z * z / (2 * n)) / denominator
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
-    return (p, max(0.0, centre - half), min(1.0, centre + half))
+    low = 0.0 if successes == 0 else max(0.0, centre - half)  # exact at the ends (no rounding dust)
+    high = 1.0 if successes == n else min(1.0, centre + half)
+    return (p, low, high)
 
 
 def told(choice: str, name: str) -> str:

@@ -354,6 +354,7 @@ def test_a_row_without_every_output_cannot_be_preferred(orq, sandbox, dataset):
 
 def test_comparison_is_pure_and_wilson_is_right():
     assert wilson(0, 0) == (None, None, None)
+    assert wilson(0, 6)[:2] == (0.0, 0.0) and wilson(6, 6)[::2] == (1.0, 1.0)
     rate, low, high = wilson(8, 10)
     assert rate == 0.8 and low == pytest.approx(0.4902, abs=1e-3) and high == pytest.approx(0.9433, abs=1e-3)
     report = comparison(["A", "B"], [], [{"id": "1", "preference": "A"}, {"id": "2", "preference": "tie"}])
