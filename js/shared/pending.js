@@ -1,10 +1,11 @@
 // The client's writes not settled yet, in every widget's header: a count ("2 writes pending"), and a list
 // that opens from it naming each write (the row and field where the widget knows it), its state and why,
 // with a way to go to the row (the grid) and to retry now. A write that settles within a moment (a quick
-// save) is not announced: the count shows once a write has waited SHOW_AFTER_MS, or at once when retrying.
+// save) is not announced: the kernel lists a write once it has been open 0.3 s, and the count shows once it
+// has waited SHOW_AFTER_MS more here, or at once when retrying.
 import { h, keepingFocus } from "./dom.js";
 
-export const SHOW_AFTER_MS = 800;
+export const SHOW_AFTER_MS = 500; // after the kernel's own 0.3 s (ANNOUNCE_AFTER_S in widgets/_base.py): 0.8 s in all
 
 const short = (id) => (id && id.length > 12 ? `${id.slice(0, 10)}…` : (id ?? ""));
 

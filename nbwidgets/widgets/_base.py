@@ -16,6 +16,7 @@ import logging
 import pathlib
 import queue
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -68,6 +69,52 @@ def run_in_background(fn: Callable[..., Any], *args: Any) -> concurrent.futures.
 
 
 MAX_PENDING_SHOWN = 50  # a widget lists at most this many of its client's pending writes (the count is whole)
+# A write that settles within a moment (a quick save) is not announced at all: one still on its first try
+# is listed once it has been open this long (the front end waits the rest of the 0.8 s before showing the
+# count, js/shared/pending.js SHOW_AFTER_MS). A quick edit so sends no pending list over the comm.
+ANNOUNCE_AFTER_S = 0.3
+
+
+class _Later:
+    """Calls made a moment later, for every widget on one thread (not a timer thread per widget): the pending
+    lists' announcements. The thread starts with the first call and ends when nothing is due for a while."""
+
+    def __init__(self) -> None:
+        self._due: dict[Callable[[], None], float] = {}
+        self._wake = threading.Condition()
+        self._thread: threading.Thread | None = None
+
+    def call(self, fn: Callable[[], None], delay: float) -> None:
+        at = time.monotonic() + delay
+        with self._wake:
+            self._due[fn] = min(at, self._due.get(fn, at))
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="nbwidgets-later", daemon=True)
+                self._thread.start()
+            self._wake.notify()
+
+    def _run(self) -> None:
+        while True:
+            with self._wake:
+                if not self._due:
+                    self._wake.wait(5.0)
+                    if not self._due:
+                        self._thread = None
+                        return
+                    continue
+                fn, at = min(self._due.items(), key=lambda item: item[1])
+                wait = at - time.monotonic()
+                if wait > 0:
+                    self._wake.wait(wait)
+                    continue
+                del self._due[fn]
+            try:
+                fn()
+            except Exception:
+                log.exception("a widget's delayed update failed")
+
+
+_later = _Later()
 LOAD_TIMEOUT = 60.0  # seconds a read of `grid.rows` or `form.value` waits for the first load
 
 
@@ -210,8 +257,9 @@ def pending_item(handle: WriteHandle) -> dict[str, Any]:
         "what": WRITE_WORDS.get(handle.write.kind, handle.write.kind),
         "state": status["state"],
         "message": status.get("message", ""),
-        "attempts": handle.attempts,
     }
+    if status["state"] == "retrying":  # shown only then ("Retrying (attempt 3)"): a first try starting is no news
+        item["attempts"] = handle.attempts
     for name in ("dataset_id", "datapoint_id", "trace_id", "evaluator_id"):
         if isinstance(payload.get(name), str):
             item[name] = payload[name]
@@ -248,6 +296,7 @@ class Widget(anywidget.AnyWidget):
         self.source_label = self._client.label
         self.is_sandbox = self._client.is_sandbox
         self.on_msg(self._on_custom_msg)
+        self._pending_since: dict[int, float] = {}  # write seq -> when this widget first saw it open
         self._unwatch = self._client.watch_writes(self._client_write_changed)
         self._show_pending_writes()
 
@@ -264,11 +313,31 @@ class Widget(anywidget.AnyWidget):
 
     def _show_pending_writes(self) -> None:
         handles = [h for h in self._client.open_writes() if h.state not in ("saved", "conflict", "failed")]
-        items = [self._pending_item(handle) for handle in handles[:MAX_PENDING_SHOWN]]
-        shown = {"count": len(handles), "items": items}
+        now = time.monotonic()
         with self._lock:
+            since = self._pending_since
+            open_seqs = {handle.seq for handle in handles}
+            for seq in [seq for seq in since if seq not in open_seqs]:
+                del since[seq]
+            for handle in handles:
+                since.setdefault(handle.seq, now)
+            # a write on its first try, open less than a moment: not news yet (it may be saved before then)
+            waits = [
+                ANNOUNCE_AFTER_S - (now - since[handle.seq])
+                for handle in handles
+                if handle.error is None and now - since[handle.seq] < ANNOUNCE_AFTER_S
+            ]
+            handles = [h for h in handles if h.error is not None or now - since[h.seq] >= ANNOUNCE_AFTER_S]
+            if waits:
+                _later.call(self._announce_pending, min(waits) + 0.01)
+            items = [self._pending_item(handle) for handle in handles[:MAX_PENDING_SHOWN]]
+            shown = {"count": len(handles), "items": items}
             if shown != self.pending_writes:
                 self.pending_writes = shown
+
+    def _announce_pending(self) -> None:
+        if getattr(self, "comm", None) is not None:  # not once the widget is closed
+            self._show_pending_writes()
 
     def _retry_writes(self) -> None:
         """Try every write that waits out a backoff again now."""

@@ -94,3 +94,31 @@ def test_pending_writes_are_listed_in_every_widget_on_the_client(sandbox, tmp_pa
     wait_for(lambda: grid.pending_writes["count"] == 0 and feedback.pending_writes["count"] == 0, timeout=60)
     assert grid.row_status[target.id]["state"] == "saved"
     client.close()
+
+
+def test_a_quick_save_is_not_announced_and_a_slow_one_is_listed(sandbox, tmp_path, monkeypatch):
+    """A write saved within a moment sends no pending list over the comm (the bench's sync figure counts
+    it); one that takes longer is listed after ANNOUNCE_AFTER_S, first try or not."""
+    monkeypatch.setenv("NBWIDGETS_CACHE_DIR", str(tmp_path))
+    client = Client.orq(sandbox.api_key, sandbox.url)
+    dataset = client.create_dataset(f"quick-{time.monotonic_ns()}")
+    client.create_datapoints(dataset.id, [{"expected_output": f"row {i}"} for i in range(3)])
+    grid = DatasetGrid(client, dataset.id, page_size=10)
+    seen = []
+    grid.observe(lambda change: seen.append((time.monotonic(), change["new"])), names="pending_writes")
+    grid.edit(grid.rows[0].id, expected_output="quick")
+    time.sleep(0.5)
+    assert seen == []  # saved before it was news: not a message
+    sandbox.set_faults(latency_ms=1500)
+    try:
+        started = time.monotonic()
+        grid.edit(grid.rows[1].id, expected_output="slow", wait=False)
+        wait_for(lambda: seen and seen[-1][1]["count"] == 1, timeout=10)
+        assert seen[-1][0] - started >= 0.25  # not at once
+        [item] = seen[-1][1]["items"]
+        assert item["state"] == "pending" and item["fields"] == ["Expected output"] and "attempts" not in item
+    finally:
+        sandbox.clear_faults()
+    wait_for(lambda: grid.pending_writes["count"] == 0, timeout=30)
+    assert client.get_datapoint(dataset.id, grid.rows[1].id).expected_output == "slow"
+    client.close()

@@ -159,8 +159,9 @@ def test_many_reviews_share_one_outbox_and_one_worker(orq, sandbox):
     widgets = [review(orq, f"trace-review-{i}", output=f"generation {i}", input=f"question {i}") for i in range(100)]
     for widget in widgets:
         widget.submit("good")
-    # at most the outbox's threads (if not started yet): a dispatcher and a few deliveries, not one per widget
-    assert threading.active_count() - before <= 1 + orq.outbox.concurrency
+    # at most the outbox's threads (if not started yet): a dispatcher and a few deliveries, not one per widget;
+    # and the widgets' one thread for delayed pending lists (widgets/_base.py _Later), shared by all
+    assert threading.active_count() - before <= 2 + orq.outbox.concurrency
     assert widgets[0].flush(60)
     assert all(sandbox.feedback(f"trace-review-{i}") for i in range(100))
     assert widgets[5].show_generation and widgets[5].output == "generation 5"
