@@ -693,8 +693,8 @@ function render({ model, el }) {
     clear(banner).append(h("span", {}, error.message));
   }
 
-  // The last keystrokes go to the kernel first (a comm keeps its messages in order), then the save: the
-  // kernel, which has seen them, decides whether there is anything to save and whether it is valid. The
+  // The last keystrokes go to the kernel with the save (JupyterLab also delivers the trait update first;
+  // marimo may not): the kernel, which has seen them, decides whether there is anything to save and whether it is valid. The
   // traits here (dirty, problems) may still describe the draft before those keystrokes.
   function save_() {
     if (sendTimer) commit();
@@ -704,7 +704,8 @@ function render({ model, el }) {
       renderFooter();
     }
     clear(banner);
-    request("save").catch(showError);
+    // the draft as typed goes with the intent: marimo may deliver the trait update after this message
+    request("save", { typed: clone(draft) }).catch(showError);
   }
 
   root.addEventListener(

@@ -373,8 +373,11 @@ class EvaluatorForm(Widget):
         }
 
     def _intent_save(self, message: dict[str, Any]) -> None:
-        # Ctrl+S is sent at once, with the last keystrokes just before it (comm messages arrive in order):
-        # the kernel, which has seen them, decides, not the front end's copy of `dirty`, which may lag.
+        # Ctrl+S is sent at once, with the draft as typed (its trait update may arrive after this message,
+        # in marimo): the kernel, which then has the last keystrokes, decides, not the front end's `dirty`.
+        draft = message.get("typed")
+        if isinstance(draft, dict) and draft != self.draft and not self.saving:
+            self.draft = draft
         if self.saving:
             raise ValueError("A save is already in progress: your changes are kept, save again once it is saved")
         if self.problems:

@@ -358,3 +358,17 @@ def test_a_click_on_a_widget_part_that_is_not_a_control_keeps_marimo_command_key
         page.wait_for_timeout(150)
         assert marimo_cells(page).count() == cells, f"a command key after a click on {part} changed the cells"
         assert any("nbw" in level for level in focus_path(page)), f"focus left the widget after {part}"
+    # Ctrl+S right after typing, in a form just saved: the save sees the typed text (issue 21, item 6)
+    description = form.get_by_label("Description", exact=True)
+    for word in ["first", " second"]:
+        description.press("End")
+        description.type(word, delay=10)
+        description.press("Control+s")
+        expected = description.input_value()
+        deadline = time.monotonic() + 20
+        with Client.orq(sandbox.api_key, sandbox.url) as client:
+            while client.get_evaluator(created.id).description != expected and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert client.get_evaluator(created.id).description == expected
+        form.locator(".nbw-notice", has_text="Saved").wait_for(timeout=20_000)
+    assert marimo_cells(page).count() == cells
