@@ -5,7 +5,9 @@
 // the table. Text is always set as text (never HTML).
 import { diffView } from "../shared/diff.js";
 import { h } from "../shared/dom.js";
-import { addMessage, fromDrafts, problemsInWords, ROLES, removeMessage, updateMessage } from "./messages.js";
+import { pretty } from "../shared/format.js";
+import { editorResult, messagesEditor } from "./editor.js";
+import { fromDrafts, toDrafts } from "./messages.js";
 
 const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
 const SCOPES = [
@@ -162,63 +164,77 @@ export function createCurate({ get, request, viewId, signal, focusTable }) {
     );
   }
 
-  /** The new datapoint's messages, edited as messages (a role and its text each), not as JSON. */
-  function messagesEditor(c) {
-    drafts.add.messages ??= [];
-    const list = drafts.add.messages;
-    const redraw = (focusId) => {
+  /**
+   * The new datapoint's messages in the row editor's message editor (roles, text or content parts,
+   * tool calls, a tool call's id), or as raw JSON (a message's name, any part): whatever an edit of a
+   * row can express. Checked as the row editor checks, each problem on its message.
+   */
+  function newMessages(c) {
+    drafts.add.messages ??= { kind: "messages", title: c.title, drafts: [], raw: false, text: "[]", errors: {} };
+    const state = drafts.add.messages;
+    const redraw = () => {
+      const had = panel.contains(document.activeElement) ? document.activeElement : null;
+      const label = had?.getAttribute("aria-label");
       renderPanel();
-      if (focusId) element.querySelector(`#${CSS.escape(focusId)}`)?.focus();
+      const box = panel.querySelector(".nbw-new-messages");
+      const added = state.focusMessage != null ? box?.querySelectorAll(".nbw-msg-edit")[state.focusMessage] : null;
+      state.focusMessage = null;
+      const again = label
+        ? [...(box?.querySelectorAll("[aria-label]") ?? [])].find((n) => n.getAttribute("aria-label") === label)
+        : null;
+      (
+        added?.querySelector("textarea, select") ??
+        again ??
+        (had?.isConnected ? had : null) ??
+        box?.querySelector("button")
+      )?.focus();
     };
-    const items = list.map((draft, index) => {
-      const roleId = `${viewId}-new-message-${draft.key}-role`;
-      const textId = `${viewId}-new-message-${draft.key}-text`;
-      const role = h(
-        "select",
-        { id: roleId, "aria-label": `Message ${index + 1} role` },
-        ROLES.map((r) => h("option", { value: r, selected: draft.role === r }, r)),
-      );
-      role.addEventListener("change", () => {
-        drafts.add.messages = updateMessage(drafts.add.messages, index, { role: role.value });
-      });
-      const text = h("textarea", { id: textId, rows: 2, "aria-label": `Message ${index + 1} text` });
-      text.value = draft.text;
-      text.addEventListener("input", () => {
-        drafts.add.messages = updateMessage(drafts.add.messages, index, { text: text.value });
-      });
-      const remove = h(
-        "button",
-        {
-          type: "button",
-          "aria-label": `Remove message ${index + 1}`,
-          onclick: () => {
-            drafts.add.messages = removeMessage(drafts.add.messages, index);
-            redraw(`${viewId}-new-message-add`);
-          },
-        },
-        "×",
-      );
-      return h("li", { class: "nbw-new-message" }, role, text, remove);
-    });
-    const add = h(
-      "button",
-      {
-        type: "button",
-        id: `${viewId}-new-message-add`,
-        onclick: () => {
-          const role = list.length ? (list.at(-1).role === "user" ? "assistant" : "user") : "user";
-          drafts.add.messages = addMessage(drafts.add.messages, role);
-          redraw(`${viewId}-new-message-${drafts.add.messages.at(-1).key}-text`);
-        },
+    const set = (changes) => {
+      drafts.add.messages = Object.assign(state, { error: "", errors: {} }, changes);
+      redraw();
+    };
+    const raw = h("input", {
+      type: "checkbox",
+      checked: state.raw,
+      "aria-label": `${c.title} as raw JSON`,
+      onchange: () => {
+        if (!state.raw) set({ raw: true, text: pretty(fromDrafts(state.drafts).value) });
+        else {
+          try {
+            set({ raw: false, drafts: toDrafts(JSON.parse(state.text)) });
+          } catch (error) {
+            raw.checked = true;
+            panelError = `${c.title} must be valid JSON to edit them as messages: ${error.message}`;
+            redraw();
+          }
+        }
       },
-      "Add message",
+    });
+    let body;
+    if (state.raw) {
+      body = h("textarea", {
+        id: `${viewId}-new-${c.key}`,
+        class: "nbw-mono",
+        rows: 6,
+        "aria-label": `${c.title} (JSON)`,
+        placeholder: '[{"role": "user", "content": "…", "name": "…"}]',
+      });
+      body.value = state.text;
+      body.addEventListener("input", () => {
+        state.text = body.value;
+      });
+    } else body = messagesEditor(state, set, viewId);
+    return h(
+      "fieldset",
+      { class: "nbw-field nbw-new-messages" },
+      h("legend", {}, c.title, " ", h("label", { class: "nbw-muted" }, raw, " Raw JSON")),
+      body,
     );
-    return h("fieldset", { class: "nbw-field nbw-new-messages" }, h("legend", {}, c.title), h("ol", {}, items), add);
   }
 
   function addPanel() {
     const controls = editable().map((c, index) => {
-      if (c.kind === "messages") return messagesEditor(c);
+      if (c.kind === "messages") return newMessages(c);
       const json = c.kind !== "text";
       const box = h("textarea", {
         id: `${viewId}-new-${c.key}`,
@@ -243,12 +259,20 @@ export function createCurate({ get, request, viewId, signal, focusTable }) {
       const fields = {};
       for (const c of editable()) {
         if (c.kind === "messages") {
-          const { value, errors } = fromDrafts(drafts.add.messages ?? []);
-          if (Object.keys(errors).length) {
-            panelError = problemsInWords(errors);
+          const state = drafts.add.messages;
+          if (!state) continue;
+          const result = editorResult(state); // the row editor's checks, its words
+          const said = JSON.stringify(result.value);
+          if (result.error || (result.warning && state.warned !== said)) {
+            // a likely slip (an empty assistant message) is said once; adding again adds it as it is
+            Object.assign(state, {
+              errors: result.errors ?? result.warnings ?? {},
+              warned: result.error ? undefined : said,
+            });
+            panelError = result.error ?? result.warning;
             return renderPanel();
           }
-          if (value.length) fields[c.key] = value;
+          if (result.value.length) fields[c.key] = result.value;
           continue;
         }
         const text = (drafts.add[c.key] ?? "").trim();

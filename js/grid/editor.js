@@ -176,7 +176,9 @@ export function buildEditor(state, { columns, saveLabel, viewId, signal, on }) {
   );
 }
 
-function messagesEditor(state, set, viewId) {
+/** Messages edited as messages (role, text or content parts, tool calls, tool call id, each message's
+ * problems on it): the row editor's, and the New datapoint form's. */
+export function messagesEditor(state, set, viewId) {
   const list = h("ol", { class: "nbw-msg-editor" });
   state.drafts.forEach((draft, index) => {
     const id = `${viewId}-msg-${draft.key}`;

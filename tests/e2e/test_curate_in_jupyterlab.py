@@ -4,8 +4,11 @@ on the service. Screenshots of the selection, the confirm and the preview, light
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from conftest import browser_page, open_and_run, run_cell, screenshot, set_theme
+from playwright.sync_api import expect
 
 from nbwidgets import Client
 
@@ -46,27 +49,54 @@ def test_add_select_delete_undo_and_replace_on_screen_and_on_the_service(browser
         )
         assert page.locator(GRID).count() == 10
 
-        # add: the form, saved once, shown where orq lists it (last: page 2)
+        # add: the form, its messages in the row editor's message editor (roles, text, tool calls, a tool
+        # call's id, raw JSON for the rest), saved once, shown where orq lists it (last: page 2)
         page.get_by_role("button", name="New datapoint").click()
         form = page.get_by_role("form", name="New datapoint")
         form.get_by_label("Expected output").fill("A brand new answer «ü» <b>not bold</b>")
         form.get_by_label("Inputs").fill('{"q": "a new question"}')
-        form.get_by_role("button", name="Add message").click()  # messages edited as messages, not JSON
-        form.get_by_label("Message 1 text").fill("Où est ma facture ?")
-        form.get_by_role("button", name="Add message").click()
-        form.get_by_label("Message 2 role").select_option("assistant")
-        form.get_by_label("Message 2 text").fill("Dans l'espace client.")
+        add_message = form.get_by_role("button", name="+ Add message")
+        add_message.click()
+        form.get_by_label("Text of message 1").fill("Où est ma facture ?")
+        add_message.click()
+        form.get_by_label("Role of message 2").select_option("assistant")
+        form.get_by_label("Text of message 2").fill("Je regarde.")
+        calls = [{"id": "call_1", "type": "function", "function": {"name": "find_invoice", "arguments": "{}"}}]
+        form.get_by_label("Tool calls (JSON)").fill(json.dumps(calls))
+        add_message.click()
+        form.get_by_label("Role of message 3").select_option("tool")
+        form.get_by_label("Text of message 3").fill("Facture 42 : payée.")
+        form.get_by_role("button", name="Add datapoint").click()  # the tool message lacks its call's id
+        form.get_by_text("Message 3: A tool message needs the id of the tool call it answers").first.wait_for()
+        assert len(texts(other, dataset_id)) == 15  # nothing sent
+        form.get_by_label("Tool call id").fill("call_1")
+        screenshot(page, "curate-new-datapoint-light-1400", page.locator(".nbw-grid"))
+        form.get_by_label("Messages as raw JSON").check()  # raw JSON: a message's name, as in the row editor
+        raw = form.get_by_label("Messages (JSON)")
+        written = json.loads(raw.input_value())
+        assert [m["role"] for m in written] == ["user", "assistant", "tool"] and written[2]["tool_call_id"] == "call_1"
+        written[0]["name"] = "client"
+        raw.fill(json.dumps(written, ensure_ascii=False))
+        form.get_by_label("Messages as raw JSON").uncheck()  # back to messages: nothing lost
+        assert form.get_by_label("Text of message 1").input_value() == "Où est ma facture ?"
         form.get_by_role("button", name="Add datapoint").click()
         page.get_by_text("Added a datapoint").wait_for()
         new_row = page.locator(f"{GRID}", has_text="A brand new answer «ü» <b>not bold</b>")
         new_row.wait_for()
+        expect(new_row).to_have_attribute("aria-selected", "true")  # gone to, selected, in view, saved
+        expect(new_row).to_be_in_viewport()
+        expect(new_row).to_contain_text("Saved")
+        assert "found" not in page.locator(".nbw-grid").inner_text()  # not by Find: its bar says nothing
         assert page.locator(".nbw-grid b").count() == 0  # text, never HTML
         assert texts(other, dataset_id)[-1] == "A brand new answer «ü» <b>not bold</b>"
         *_, newest = other.iter_datapoints(dataset_id)
-        assert [(m.role, m.content) for m in newest.messages] == [
+        held = newest.to_wire()["messages"]
+        assert [(m["role"], m["content"]) for m in held] == [
             ("user", "Où est ma facture ?"),
-            ("assistant", "Dans l'espace client."),
+            ("assistant", "Je regarde."),
+            ("tool", "Facture 42 : payée."),
         ]
+        assert held[0]["name"] == "client" and held[1]["tool_calls"] == calls and held[2]["tool_call_id"] == "call_1"
         assert newest.inputs == {"q": "a new question"}
         assert len(texts(other, dataset_id)) == 16
 
@@ -139,6 +169,16 @@ def test_add_select_delete_undo_and_replace_on_screen_and_on_the_service(browser
         assert run_cell(page, "print(grid.client.outbox.flush(60))").strip() == "True"
         held = texts(other, dataset_id)
         assert held[:10] == [f"The colour is blue ({i})" for i in range(3, 13)]
+
+        # one Undo takes the whole replace back, and says how many it reverted
+        page.get_by_role("button", name="Undo", exact=True).click()
+        page.get_by_text("Undid the replace: reverted 10 datapoints.").wait_for()
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('.nbw-grid tbody tr[role=row] td.nbw-col-expected_output')]"
+            ".every((td) => td.textContent.includes('red'))"
+        )
+        held = texts(other, dataset_id)
+        assert held[:10] == [f"The colour is red ({i})" for i in range(3, 13)]
         assert held[10:] == [
             "The colour is red (13)",
             "The colour is red (14)",
