@@ -932,6 +932,7 @@ function render({ model, el }) {
       const action = keyAction(event, kinds());
       const row = activeRow();
       if (!action || !row) return;
+      if (compareOn() && action.type !== "move" && action.type !== "rerun") return; // no single output to act on
       event.preventDefault();
       if (action.type === "move") {
         const to = gridMove({ row: active, col: 0 }, action.key, { rows: rows().length, cols: 1, page: 5 });

@@ -367,6 +367,14 @@ class VariantsMixin(traitlets.HasTraits):
             "'tie' or 'neither'"
         )
 
+    def _one_output(self, action: str) -> None:
+        """A row's single-output actions have no one output to act on when it holds several variants."""
+        if self._variants is not None:
+            raise ValueError(
+                f"{action}: this review compares variants, so a row has no single output; give a preference "
+                "(review.prefer) or read review.results[i]['variants']"
+            )
+
     # --- preferences ----------------------------------------------------------------------------
 
     def prefer(self, datapoint_id: str, choice: str, *, undoable: bool = True) -> None:

@@ -327,6 +327,7 @@ class ExperimentReview(Widget, VariantsMixin):
 
     def feedback(self, datapoint_id: str, property: str, value: Any) -> None:
         """Give (or change) feedback on a row's trace. The same value again sends nothing."""
+        self._one_output("feedback")
         if self.feedback_off:
             raise ValueError(self.feedback_off)
         kind = self._kinds.get(property)
@@ -359,6 +360,7 @@ class ExperimentReview(Widget, VariantsMixin):
         since it was loaded (`force=True` or resolve(..., "mine") overwrites). Overmind: staged, then
         `save_version()` saves every staged row as a new dataset version. Using the same output again
         on a row sends nothing and says so."""
+        self._one_output("use_as_expected")
         with self._lock:
             row = self._row(datapoint_id)
             if row.generation is None or row.generation.state != "done":
@@ -413,6 +415,7 @@ class ExperimentReview(Widget, VariantsMixin):
         (`wait=False`: the write's handle). Overmind: the other dataset's next version holds it."""
         if use not in ("output", "correction"):
             raise ValueError(f"use must be 'output' or 'correction', not {use!r}")
+        self._one_output("add_to_dataset")
         if not isinstance(dataset_id, str) or not dataset_id:
             raise ValueError("dataset_id: the dataset to add the row to is required")
         source = self.client.datasets()

@@ -299,6 +299,17 @@ def test_bad_variants_get_clear_errors(orq, sandbox, dataset):
         ExperimentReview(orq, dataset, variants={"A": "support-reply", "B": 3})
     with pytest.raises(TypeError, match="variants must be a dict"):
         ExperimentReview(orq, dataset, variants=["support-reply", "summarize"])
+    compared = ExperimentReview(orq, dataset, variants={"A": lambda dp: "a", "B": lambda dp: "b"})
+    assert compared.wait(60)
+    row = compared.rows[0].id
+    for action in (
+        lambda: compared.use_as_expected(row),
+        lambda: compared.feedback(row, "rating", "good"),
+        lambda: compared.add_to_dataset(row, dataset),
+    ):
+        with pytest.raises(ValueError, match="compares variants, so a row has no single output"):
+            action()
+    assert orq.get_datapoint(dataset, row).expected_output != "null"
     review = ExperimentReview(orq, dataset, generate=lambda dp: "x")
     with pytest.raises(ValueError, match="compares no variants"):
         review.prefer("x", "A")
@@ -359,3 +370,37 @@ def test_comparison_is_pure_and_wilson_is_right():
     assert rate == 0.8 and low == pytest.approx(0.4902, abs=1e-3) and high == pytest.approx(0.9433, abs=1e-3)
     report = comparison(["A", "B"], [], [{"id": "1", "preference": "A"}, {"id": "2", "preference": "tie"}])
     assert report["wins"] == {"A": 1, "B": 0} and report["ties"] == 1 and report["n"] == 2
+
+
+def test_three_variants_async_and_plain_not_blind_by_default(orq, sandbox, dataset):
+    import asyncio
+
+    async def slow_async(dp: Any) -> str:
+        await asyncio.sleep(0.01)
+        return f"async {dp.inputs['n']}"
+
+    review = ExperimentReview(
+        orq,
+        dataset,
+        variants={"plain": lambda dp: f"plain {dp.inputs['n']}", "async": slow_async, "third": lambda dp: "same"},
+    )
+    assert review.wait(60)
+    assert not review.blind  # blind by default only for two
+    result = review.results[0]
+    n = result["expected_output"].split()[-1]
+    assert {k: v["output"] for k, v in result["variants"].items()} == {
+        "plain": f"plain {n}",
+        "async": f"async {n}",
+        "third": "same",
+    }
+    assert all(v["state"] == "done" for r in review.results for v in r["variants"].values())
+    blind = ExperimentReview(
+        orq, dataset, variants={"a": lambda dp: "a", "b": lambda dp: "b", "c": lambda dp: "c"}, blind=True
+    )
+    assert blind.wait(60)
+    labels = [c["label"] for c in next(iter(blind._columns.values()))]
+    assert labels == ["Column 1", "Column 2", "Column 3"]
+    row = blind.rows[0].id
+    with pytest.raises(ValueError, match="not one of this review's variants"):
+        blind.prefer(row, "left")  # left/right name sides of two columns only
+    assert [c["generation"]["output"] for c in blind._columns[row]] == blind.sides[row]
