@@ -14,11 +14,20 @@ export const COMPARE_FILTERS = [
   ["differ_text", "Texts differ"],
   ["disagree", "Judges and you disagree"],
 ];
-export const DIFF_MODES = [
-  ["pair", "First two columns"],
-  ["expected", "Each against the expected output"],
-  ["off", "No diff"],
-];
+/** The diff's choices over columns labelled `labels`: each pair of columns ("0-1": the first two), each
+ * column against the expected output, or none. */
+export function diffModes(labels) {
+  const pairs = [];
+  for (let i = 0; i < labels.length; i++)
+    for (let j = i + 1; j < labels.length; j++) pairs.push([`${i}-${j}`, `${labels[i]} → ${labels[j]}`]);
+  return [...pairs, ["expected", "Each against the expected output"], ["off", "No diff"]];
+}
+
+/** The two columns a pair mode compares ([0, 1] for "0-1"), or null for another mode. */
+export function pairOf(mode) {
+  const found = /^(\d+)-(\d+)$/.exec(mode ?? "");
+  return found ? [Number(found[1]), Number(found[2])] : null;
+}
 export const COMPARE_STATE = [
   "_columns",
   "_preferences",
@@ -232,8 +241,9 @@ export function compareCells(row, cells, ctx) {
     );
   });
   let diffCell = null;
-  if (ctx.diffMode === "pair" && list.length >= 2) {
-    const [a, b] = list;
+  const pair = pairOf(ctx.diffMode);
+  if (pair && list[pair[0]] && list[pair[1]]) {
+    const [a, b] = [list[pair[0]], list[pair[1]]];
     const done = a.generation?.state === "done" && b.generation?.state === "done";
     const nameA = a.name && a.name !== a.label ? `${a.label} (${a.name})` : a.label;
     const nameB = b.name && b.name !== b.label ? `${b.label} (${b.name})` : b.label;

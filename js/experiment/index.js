@@ -20,7 +20,8 @@ import {
   compareKey,
   compareRows,
   comparisonTable,
-  DIFF_MODES,
+  diffModes,
+  pairOf,
 } from "./compare.js";
 import { judgeBar, verdictCell, visibleRows } from "./judging.js";
 import {
@@ -103,17 +104,20 @@ function render({ model, el }) {
   // variants=: the variants side by side (compare.js); the columns follow the first row's draw
   const variantCount = () => (get("variant_names") ?? []).length;
   const compareOn = () => variantCount() > 0;
-  let diffMode = "pair";
-  const compareColumns = () => {
+  let diffMode = "0-1"; // the first two columns
+  const columnLabels = () => {
     const n = variantCount();
-    const labels = get("blind")
+    return get("blind")
       ? Array.from({ length: n }, (_, i) => (n === 2 ? ["Left", "Right"][i] : `Column ${i + 1}`))
       : get("variant_names");
+  };
+  const compareColumns = () => {
+    const labels = columnLabels();
     return [
       COLUMNS[0],
       COLUMNS[1],
       ...labels.map((label, i) => [`variant nbw-x-side-${i}`, label]),
-      ...(diffMode === "pair" ? [["pairdiff", "Difference"]] : []),
+      ...(pairOf(diffMode) ? [["pairdiff", "Difference"]] : []),
       ["prefer", "Preference"],
     ];
   };
@@ -293,7 +297,7 @@ function render({ model, el }) {
     const mode = h(
       "select",
       { id: `${viewId}-diffmode`, "aria-label": "Diff" },
-      DIFF_MODES.map(([value, label]) => h("option", { value, selected: value === diffMode }, label)),
+      diffModes(columnLabels()).map(([value, label]) => h("option", { value, selected: value === diffMode }, label)),
     );
     mode.addEventListener("change", () => setDiffMode(mode.value));
     append(compareBox, [
@@ -359,7 +363,7 @@ function render({ model, el }) {
     grid.classList.toggle("nbw-compare", compareOn());
     if (compareOn()) {
       const sides = `repeat(${variantCount()}, minmax(13em, 1.4fr))`;
-      const pair = diffMode === "pair" ? " minmax(13em, 1.3fr)" : "";
+      const pair = pairOf(diffMode) ? " minmax(13em, 1.3fr)" : "";
       grid.style.setProperty(
         "--nbw-compare-cols",
         `minmax(10em, 0.8fr) minmax(10em, 0.9fr) ${sides}${pair} minmax(10em, 0.8fr)`,
@@ -898,7 +902,7 @@ function render({ model, el }) {
     if (!action) return false;
     event.preventDefault();
     if (action.type === "diff_mode") {
-      const order = DIFF_MODES.map(([value]) => value);
+      const order = diffModes(columnLabels()).map(([value]) => value);
       setDiffMode(order[(order.indexOf(diffMode) + 1) % order.length]);
     } else if (action.type === "undo_preference") {
       if (get("can_undo_preference")) quietly(send("undo_preference"));

@@ -5,7 +5,7 @@ import { test } from "node:test";
 import { installDOM, tagsBelow } from "./support/dom.js";
 
 installDOM();
-const { compareCells, compareKey, compareRows, comparisonTable, preferenceText } = await import(
+const { compareCells, compareKey, compareRows, comparisonTable, diffModes, pairOf, preferenceText } = await import(
   "../experiment/compare.js"
 );
 
@@ -92,7 +92,7 @@ const cell = (label, name, output) => ({
 const ctx = (extra = {}) => ({
   viewId: "v7",
   evaluators: [],
-  diffMode: "pair",
+  diffMode: "0-1",
   expected: "Reset it from Settings.",
   preference: undefined,
   preferenceOff: "",
@@ -143,4 +143,17 @@ test("no preference until every variant has an output", () => {
     .flatMap((p) => p.descendants())
     .filter((e) => e.tagName.toLowerCase() === "button" && e.getAttribute("id"));
   assert.ok(buttons.length === 4 && buttons.every((b) => b.disabled === true || b.getAttribute("disabled") != null));
+});
+
+test("the diff between any two chosen columns", () => {
+  assert.deepEqual(
+    diffModes(["Column 1", "Column 2", "Column 3"]).map(([value]) => value),
+    ["0-1", "0-2", "1-2", "expected", "off"],
+  );
+  assert.deepEqual(pairOf("1-2"), [1, 2]);
+  assert.equal(pairOf("expected"), null);
+  const cells = [cell("Column 1", null, "one"), cell("Column 2", null, "two"), cell("Column 3", null, "one more")];
+  const parts = compareCells({ id: "dp3" }, cells, ctx({ diffMode: "0-2" })).filter(Boolean);
+  const text = parts.map((p) => p.textContent).join(" ");
+  assert.match(text, /Difference Column 1 → Column 3/);
 });

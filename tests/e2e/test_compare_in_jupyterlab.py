@@ -135,13 +135,25 @@ def test_compare_two_variants_blind_by_keyboard(page, lab, sandbox):
     first = widget.locator(f".nbw-xrow[data-id='{ids[1]}'] .nbw-x-variant").nth(a_side)
     assert first.inner_text().startswith(f"{('Left', 'Right')[a_side]}: A")
     assert grid.evaluate("node => node.contains(document.activeElement)")
+    # a click: row 3's left column better (replacing "both bad"); focus stays in the review
+    row3.get_by_role("button", name="Left better").click()
+    left3 = sides[ids[3]][0]
+    row3.locator(".nbw-preference").get_by_text(f"Preferred: Left: {left3} better").wait_for(timeout=30_000)
+    assert widget.evaluate("node => node.contains(document.activeElement)")
+    run_cell(page, "print(review.flush(30))")
+    assert told(sandbox, traces[ids[3]])[left3] == [["better"]]
+    # the diff of each column against the expected output
+    widget.get_by_role("combobox", name="Diff", exact=True).select_option("expected")
+    widget.get_by_text("Matches the expected output ✓").first.wait_for(timeout=30_000)
+    assert widget.locator(".nbw-x-pairdiff").count() == 0
+    widget.get_by_role("combobox", name="Diff", exact=True).select_option("0-1")
     # ids unique in the view
     assert widget.evaluate(
         "node => { const ids = [...node.querySelectorAll('[id]')].map(e => e.id); return ids.length === new Set(ids).size }"
     )
     # what Python holds agrees with the screen
     prefs = json.loads(run_cell(page, "print(json.dumps({k: v['value'] for k, v in review._preferences.items()}))"))
-    assert prefs == {ids[1]: a_side, ids[3]: "neither"}
+    assert prefs == {ids[1]: a_side, ids[3]: 0}
 
     widget.get_by_label("Show rows").select_option("all")
     for width in (1400, 800):
