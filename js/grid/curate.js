@@ -36,6 +36,11 @@ export function createCurate({ get, request, viewId, signal, focusTable }) {
   const summary = h("div", { class: "nbw-curate-summary", role: "status", "aria-live": "polite" });
   const panel = h("div", { class: "nbw-curate-panel" });
   const element = h("div", { class: "nbw-curate", id: `${viewId}-curate` }, summary, panel);
+  // the "New datapoint" row at the top of the table: its button, or the form while it is open. An editor
+  // row to the table (its keys, clicks and pastes are the form's), sticky to the visible width.
+  const entry = h("div", { class: "nbw-new-entry" });
+  const newRow = h("tr", { class: "nbw-editor-row nbw-new-row" }, h("td", {}, entry));
+  const box = () => (open === "add" ? entry : panel); // where the open panel is
   let open = null; // "confirm" | "add" | "replace" | "paste"
   let opener = null; // what had focus when the panel opened: focus goes back there
   const drafts = { add: {}, replace: { find: "", replace: "", field: "", scope: "" }, paste: "" };
@@ -61,6 +66,7 @@ export function createCurate({ get, request, viewId, signal, focusTable }) {
   // --- the bar ------------------------------------------------------------------------------------
   function renderSummary() {
     element.hidden = !get("dataset_id");
+    renderNewRow();
     if (element.hidden) return;
     const n = selection().length;
     const total = get("total");
@@ -83,7 +89,6 @@ export function createCurate({ get, request, viewId, signal, focusTable }) {
       );
     parts.push(h("span", { class: "nbw-spacer" }));
     parts.push(
-      button("New datapoint", () => openPanel("add"), { "aria-expanded": String(open === "add") }),
       button("Replace…", () => openPanel("replace"), { "aria-expanded": String(open === "replace") }),
       button("Paste rows…", () => openPanel("paste"), { "aria-expanded": String(open === "paste") }),
     );
@@ -103,26 +108,48 @@ export function createCurate({ get, request, viewId, signal, focusTable }) {
     summary.replaceChildren(...parts);
   }
 
+  /** The top row, closed: one button that opens the form in the row (the form stays while traits change). */
+  function renderNewRow() {
+    newRow.hidden = !get("dataset_id");
+    if (open === "add") return;
+    entry.replaceChildren(
+      h(
+        "button",
+        {
+          type: "button",
+          class: "nbw-new-open",
+          "aria-expanded": "false",
+          title: versioned() ? "Add a datapoint to the next version" : "Add a datapoint (orq lists it last)",
+          onclick: () => openPanel("add"),
+        },
+        "+ New datapoint",
+      ),
+    );
+  }
+
   // --- the panels ---------------------------------------------------------------------------------
   function openPanel(name, { focusFirst = true } = {}) {
     if (open === name && name !== "confirm") return closePanel();
-    opener = opener && element.contains(opener) ? opener : document.activeElement;
+    opener = opener && (element.contains(opener) || newRow.contains(opener)) ? opener : document.activeElement;
     open = name;
     panelError = "";
     renderPanel();
     renderSummary();
-    if (focusFirst) panel.querySelector("[data-first]")?.focus();
+    if (focusFirst) box().querySelector("[data-first]")?.focus();
   }
 
   function closePanel({ cancelPreview = true } = {}) {
     if (cancelPreview && (open === "replace" || open === "paste")) request("cancel_preview").catch(() => {});
+    const was = open;
     open = null;
     panelError = "";
     panel.replaceChildren();
+    renderNewRow();
     renderSummary();
     const back = opener;
     opener = null;
-    if (back?.isConnected && !element.contains(back)) back.focus();
+    if (was === "add") return entry.querySelector("button")?.focus(); // the row's button, where it was opened
+    if (back?.isConnected && !element.contains(back) && !newRow.contains(back)) back.focus();
     else focusTable();
   }
 
@@ -134,6 +161,11 @@ export function createCurate({ get, request, viewId, signal, focusTable }) {
 
   function renderPanel() {
     if (!open) return panel.replaceChildren();
+    if (open === "add") {
+      panel.replaceChildren();
+      return entry.replaceChildren(addPanel());
+    }
+    renderNewRow();
     const build = { confirm: confirmPanel, add: addPanel, replace: replacePanel, paste: pastePanel }[open];
     panel.replaceChildren(build());
   }
@@ -173,10 +205,10 @@ export function createCurate({ get, request, viewId, signal, focusTable }) {
     drafts.add.messages ??= { kind: "messages", title: c.title, drafts: [], raw: false, text: "[]", errors: {} };
     const state = drafts.add.messages;
     const redraw = () => {
-      const had = panel.contains(document.activeElement) ? document.activeElement : null;
+      const had = entry.contains(document.activeElement) ? document.activeElement : null;
       const label = had?.getAttribute("aria-label");
       renderPanel();
-      const box = panel.querySelector(".nbw-new-messages");
+      const box = entry.querySelector(".nbw-new-messages");
       const added = state.focusMessage != null ? box?.querySelectorAll(".nbw-msg-edit")[state.focusMessage] : null;
       state.focusMessage = null;
       const again = label
@@ -470,20 +502,19 @@ export function createCurate({ get, request, viewId, signal, focusTable }) {
     );
   }
 
-  element.addEventListener(
-    "keydown",
-    (event) => {
-      if (event.key === "Escape" && open && panel.contains(event.target)) {
-        event.preventDefault();
-        event.stopPropagation();
-        closePanel();
-      }
-    },
-    { signal },
-  );
+  const onEscape = (event) => {
+    if (event.key === "Escape" && open && (panel.contains(event.target) || entry.contains(event.target))) {
+      event.preventDefault();
+      event.stopPropagation();
+      closePanel();
+    }
+  };
+  element.addEventListener("keydown", onEscape, { signal });
+  newRow.addEventListener("keydown", onEscape, { signal });
 
   return {
     element,
+    newRow,
     renderSummary,
     /** a trait a panel shows changed (a preview arrived) */
     renderPreview: () => {

@@ -66,10 +66,12 @@ function render({ model, el }) {
     viewId,
     goTo: (item) => send("go_to_write", { datapoint_id: item.datapoint_id }),
   });
+  const curate = createCurate({ get, request, viewId, signal, focusTable: () => table.focus() });
   const table = createTable({
     root: el,
     signal,
     viewId,
+    top: curate.newRow,
     on: {
       select: (id) => setTrait("selected_id", id),
       edit: (id, key) => edits.open(id, key),
@@ -109,7 +111,6 @@ function render({ model, el }) {
     },
   });
   let anchor = null; // where a Shift range began: {id, base: the selection before it}
-  const curate = createCurate({ get, request, viewId, signal, focusTable: () => table.focus() });
   const root = h(
     "div",
     { class: "nbw nbw-grid" },

@@ -15,16 +15,19 @@ const KEYS_HELP =
   "pasting tab-separated rows previews them as new datapoints (or into the ticked rows); " +
   "on a column header, Alt with Left or Right moves the column and Shift with Left or Right resizes it; Escape leaves the table.";
 
-export function createTable({ root, signal, on, viewId }) {
+export function createTable({ root, signal, on, viewId, top = null }) {
   const colgroup = h("colgroup");
   const thead = h("thead");
   const tbody = h("tbody");
+  // a row above the datapoints (the grid's "New datapoint" row), in a body of its own: never one of the rows
+  const topBody = top ? h("tbody", { class: "nbw-top-body" }, top) : null;
   const help = h("p", { class: "nbw-sr-only", id: `${viewId}-keys` }, KEYS_HELP);
   const table = h(
     "table",
     { class: "nbw-table", role: "grid", "aria-label": "Datapoints", "aria-describedby": help.id },
     colgroup,
     thead,
+    topBody,
     tbody,
   );
   const scroller = h("div", { class: "nbw-scroll" }, table);
@@ -256,6 +259,7 @@ export function createTable({ root, signal, on, viewId }) {
     placeDetails();
     table.setAttribute("aria-rowcount", String(next.total != null ? next.total + 1 : -1));
     table.setAttribute("aria-colcount", String(columns.length + 2));
+    if (top) top.cells[0].colSpan = columns.length + 2;
     at = { row: Math.min(at.row, order.length), col: Math.min(at.col, columns.length + 1) };
     if (at.row >= 1 && view.selectedId) at.row = Math.max(1, order.indexOf(view.selectedId) + 1);
     roving();

@@ -51,8 +51,10 @@ def test_add_select_delete_undo_and_replace_on_screen_and_on_the_service(browser
 
         # add: the form, its messages in the row editor's message editor (roles, text, tool calls, a tool
         # call's id, raw JSON for the rest), saved once, shown where orq lists it (last: page 2)
-        page.get_by_role("button", name="New datapoint").click()
-        form = page.get_by_role("form", name="New datapoint")
+        top = page.locator(".nbw-grid table[role=grid] tbody tr").first  # the table's first row: "New datapoint"
+        top.get_by_role("button", name="+ New datapoint").click()
+        form = top.get_by_role("form", name="New datapoint")  # opens in that row, above the datapoints
+        expect(form.get_by_label("Expected output")).to_be_focused()
         form.get_by_label("Expected output").fill("A brand new answer «ü» <b>not bold</b>")
         form.get_by_label("Inputs").fill('{"q": "a new question"}')
         add_message = form.get_by_role("button", name="+ Add message")
@@ -81,6 +83,7 @@ def test_add_select_delete_undo_and_replace_on_screen_and_on_the_service(browser
         assert form.get_by_label("Text of message 1").input_value() == "Où est ma facture ?"
         form.get_by_role("button", name="Add datapoint").click()
         page.get_by_text("Added a datapoint").wait_for()
+        expect(top.get_by_role("button", name="+ New datapoint")).to_be_visible()  # the row closes to its button
         new_row = page.locator(f"{GRID}", has_text="A brand new answer «ü» <b>not bold</b>")
         new_row.wait_for()
         expect(new_row).to_have_attribute("aria-selected", "true")  # gone to, selected, in view, saved
