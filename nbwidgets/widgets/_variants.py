@@ -281,7 +281,7 @@ class VariantsMixin(traitlets.HasTraits):
         self._variants = VariantEngine(
             functions,
             concurrency=concurrency,
-            on_change=self._generation_changed,
+            on_change=self._variant_generation_changed,
             key=lambda dp: dp.id,
             judging=self._variant_judging,
         )
@@ -296,6 +296,17 @@ class VariantsMixin(traitlets.HasTraits):
         self._preference_control = self._find_preference_control(preference_property)
         self.generator_label = "variants " + ", ".join(names)
         self.observe(self._compare_view_changed, names=["revealed", "reveal_all"])
+
+    def _variant_generation_changed(self, datapoint_id: str, generation: Generation | None) -> None:
+        """A re-run makes new traces: the preference given on the old ones stays there, and the row starts over."""
+        engine = self._variants
+        with self._lock:
+            preference = self._preference.get(datapoint_id)
+            if preference is not None and engine is not None:
+                now = {n: g.trace_id for n, g in engine.generations(datapoint_id).items() if g and g.state == "done"}
+                if any(now.get(name) not in (None, trace) for name, (_, trace) in preference.ids.items()):
+                    del self._preference[datapoint_id]
+        self._generation_changed(datapoint_id, generation)
 
     def _find_preference_control(self, key: str) -> FeedbackControl | None:
         if not isinstance(key, str) or not key:

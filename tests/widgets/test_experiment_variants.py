@@ -105,10 +105,15 @@ def test_a_rerun_generates_and_judges_every_variant_of_the_row_again(orq, sandbo
         return next(r for r in review.results if r["datapoint_id"] == row)
 
     before = {n: v["trace_id"] for n, v in result()["variants"].items()}
+    review.prefer(row, "A")
+    assert review.flush(30) and result()["preference"]["value"] == "A"
     review.rerun(row)
     assert review.wait(60)
     assert a.calls[row] == b.calls[row] == 2
     assert all(result()["variants"][n]["trace_id"] != before[n] for n in before)
+    # the preference stays on the old traces; the new outputs have none yet
+    assert result()["preference"] is None and row not in review._preferences
+    assert [f["value"] for f in sandbox.feedback(before["A"]) if f["property"] == "preference"] == [["better"]]
     assert all(v["evaluations"][judge.key]["state"] == "done" for v in result()["variants"].values())
 
 
