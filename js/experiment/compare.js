@@ -76,7 +76,7 @@ export function compareHelp(columns) {
     sides,
     "t tie",
     "b both bad",
-    "z undo the last preference",
+    "z or Ctrl+Z undo the last preference",
     "v reveal the row's names (again: hide)",
     "Shift+V reveal all (again: hide)",
     "d diff mode",

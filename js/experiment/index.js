@@ -929,7 +929,9 @@ function render({ model, el }) {
       }
       if ((event.ctrlKey || event.metaKey) && event.key === "z") {
         event.preventDefault(); // as in the grid: Ctrl+Z undoes the last write of the widget
-        if (get("can_undo")) quietly(send("undo"));
+        if (compareOn()) {
+          if (get("can_undo_preference")) quietly(send("undo_preference")); // comparing: the last preference
+        } else if (get("can_undo")) quietly(send("undo"));
         return;
       }
       if (compareOn() && onCompareKey(event)) return;

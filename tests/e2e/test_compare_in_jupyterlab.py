@@ -111,7 +111,7 @@ def test_compare_two_variants_blind_by_keyboard(page, lab, sandbox):
     run_cell(page, "print(review.flush(30))")
     assert told(sandbox, traces[ids[3]]) == {"A": [["tie"]], "B": [["tie"]]}
     grid.focus()
-    page.keyboard.press("z")
+    page.keyboard.press("Control+z")  # as z
     widget.locator(f".nbw-xrow[data-id='{ids[3]}'] .nbw-preference").wait_for(state="detached", timeout=30_000)
     run_cell(page, "print(review.flush(30))")
     assert told(sandbox, traces[ids[3]]) == {"A": [], "B": []}
