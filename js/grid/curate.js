@@ -89,6 +89,8 @@ export function createCurate({ get, request, viewId, signal, focusTable }) {
       );
     parts.push(h("span", { class: "nbw-spacer" }));
     parts.push(
+      // the keys' way to the "New datapoint" row (the table is one tab stop: the row's own button is for the mouse)
+      button("New datapoint", () => openPanel("add"), { "aria-expanded": String(open === "add") }),
       button("Replace…", () => openPanel("replace"), { "aria-expanded": String(open === "replace") }),
       button("Paste rows…", () => openPanel("paste"), { "aria-expanded": String(open === "paste") }),
     );
@@ -118,7 +120,7 @@ export function createCurate({ get, request, viewId, signal, focusTable }) {
         {
           type: "button",
           class: "nbw-new-open",
-          "aria-expanded": "false",
+          tabindex: "-1", // the table stays one tab stop; the bar's New datapoint is the keys' way here
           title: versioned() ? "Add a datapoint to the next version" : "Add a datapoint (orq lists it last)",
           onclick: () => openPanel("add"),
         },
@@ -140,7 +142,6 @@ export function createCurate({ get, request, viewId, signal, focusTable }) {
 
   function closePanel({ cancelPreview = true } = {}) {
     if (cancelPreview && (open === "replace" || open === "paste")) request("cancel_preview").catch(() => {});
-    const was = open;
     open = null;
     panelError = "";
     panel.replaceChildren();
@@ -148,7 +149,6 @@ export function createCurate({ get, request, viewId, signal, focusTable }) {
     renderSummary();
     const back = opener;
     opener = null;
-    if (was === "add") return entry.querySelector("button")?.focus(); // the row's button, where it was opened
     if (back?.isConnected && !element.contains(back) && !newRow.contains(back)) back.focus();
     else focusTable();
   }

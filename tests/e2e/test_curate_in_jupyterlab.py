@@ -84,6 +84,7 @@ def test_add_select_delete_undo_and_replace_on_screen_and_on_the_service(browser
         form.get_by_role("button", name="Add datapoint").click()
         page.get_by_text("Added a datapoint").wait_for()
         expect(top.get_by_role("button", name="+ New datapoint")).to_be_visible()  # the row closes to its button
+        assert page.evaluate("() => !!document.activeElement.closest('.nbw-grid table[role=grid]')")  # focus: the table
         new_row = page.locator(f"{GRID}", has_text="A brand new answer «ü» <b>not bold</b>")
         new_row.wait_for()
         expect(new_row).to_have_attribute("aria-selected", "true")  # gone to, selected, in view, saved
