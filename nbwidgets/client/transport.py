@@ -164,6 +164,7 @@ class RateGate:
             self._cond.notify_all()
 
 
+ONCE_GATE_WAIT = 5.0  # seconds a single try (`once`) waits at a paused service's gate before giving up
 _gates: dict[str, RateGate] = {}
 _gates_lock = threading.Lock()
 
@@ -238,7 +239,8 @@ class Transport:
                     "not sent. Make a new client (e.g. client = Client.orq())."
                 )
             # a 429 pauses every request to this service (RateGate): wait for it within this call's budget
-            budget = 0.0 if once else max(0.0, self.retry.max_elapsed - (time.monotonic() - started))
+            # a single try (the outbox's) waits a short while, then hands the wait back to its own schedule
+            budget = ONCE_GATE_WAIT if once else max(0.0, self.retry.max_elapsed - (time.monotonic() - started))
             probe = self._gate.enter(budget)
             if not isinstance(probe, bool):  # paused for longer than this call may wait: not sent
                 paused = RateLimitedError(
