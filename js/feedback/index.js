@@ -60,6 +60,9 @@ function render({ model, el }) {
   function pick(value) {
     optimistic = nextValue(get("kind"), current(), value);
     renderControls();
+    // the state says what the line shows: pending until the kernel answers (a "sent" left over from the last
+    // pick would tell a reader, or a test, that this one is through already)
+    status.dataset.state = "pending";
     clear(status).append(h("span", { class: "nbw-spinner", "aria-hidden": "true" }), " ", STATUS_TEXT.pending);
     if (get("kind") === "choices" && optimistic.length === 0) send("remove");
     else send("submit", { value: optimistic });

@@ -86,7 +86,14 @@ def test_thumbs_change_of_mind_is_one_feedback_with_the_widgets_id(page, lab, sa
     mark = sandbox.mark_requests()
     widget.get_by_role("button", name="Thumbs up").click()
     widget.locator(".nbw-status[data-state=sent]").wait_for()
-    widget.get_by_role("button", name="Thumbs down").click()
+    # the status line's state says what it shows: right after the click (in the same task, before the kernel can
+    # answer) it is "pending", not a "sent" left over from Good (the wait below would pass before Bad was sent)
+    shown = widget.get_by_role("button", name="Thumbs down").evaluate(
+        "(button) => { button.click(); const w = document.querySelector('.nbw-feedback');"
+        " const s = w.querySelector('.nbw-status'), bad = w.querySelector('[aria-label=\"Bad (thumbs down)\"]');"
+        " return [bad.getAttribute('aria-pressed'), s.dataset.state, s.textContent.trim()]; }"
+    )
+    assert shown == ["true", "pending", "Sending…"], shown
     page.wait_for_function(
         "() => document.querySelector('.nbw-feedback [aria-label=\"Bad (thumbs down)\"]')?.getAttribute('aria-pressed')"
         " === 'true' && document.querySelector('.nbw-feedback .nbw-status')?.dataset.state === 'sent'"
