@@ -83,6 +83,8 @@ class Client:
         self._outbox_lock = threading.Lock()  # a widget thread and the kernel may ask for it at once
         # writes submitted through this client and not settled yet, and who wants to hear of every change
         self._open_writes: dict[int, WriteHandle] = {}
+        self._open_sorted: list[WriteHandle] | None = None  # open_writes(), kept until the set changes
+        self._write_changes = 0  # counts every change of every write: what a cached view of them compares
         self._watchers: list[Callable[[], WriteListener | None]] = []
         self._watch_lock = threading.Lock()
         self._closed = False
@@ -248,6 +250,7 @@ class Client:
             return handle
         with self._watch_lock:
             self._open_writes[id(handle)] = handle
+            self._open_sorted = None
         return handle.on_change(self._tell_watchers)
 
     def _closed_words(self) -> str:
@@ -261,7 +264,15 @@ class Client:
         """The writes submitted through this client (by any widget or call) that are not settled yet:
         queued, being sent or waiting to be retried, oldest first."""
         with self._watch_lock:
-            return sorted(self._open_writes.values(), key=lambda handle: handle.seq)
+            if self._open_sorted is None:
+                self._open_sorted = sorted(self._open_writes.values(), key=lambda handle: handle.seq)
+            return list(self._open_sorted)
+
+    @property
+    def write_changes(self) -> int:
+        """How many changes of its writes this client has seen: a view of `open_writes()` made at one count
+        is still right while the count stays the same."""
+        return self._write_changes
 
     def watch_writes(self, listener: WriteListener) -> Callable[[], None]:
         """Call `listener(handle)` on every change of every write submitted through this client (the
@@ -284,8 +295,9 @@ class Client:
 
     def _tell_watchers(self, handle: WriteHandle) -> None:
         with self._watch_lock:
-            if handle.state in SETTLED:
-                self._open_writes.pop(id(handle), None)
+            self._write_changes += 1
+            if handle.state in SETTLED and self._open_writes.pop(id(handle), None) is not None:
+                self._open_sorted = None
             self._watchers = [ref for ref in self._watchers if ref() is not None]
             listeners = [ref() for ref in self._watchers]
         for listener in listeners:

@@ -110,6 +110,7 @@ class WriteHandle(concurrent.futures.Future):  # type: ignore[type-arg]
         super().__init__()
         self.write = write
         self.seq = seq
+        self.opened_at = time.monotonic()  # when it was queued: a write open a moment is not news yet
         self.state: State = "queued"
         self.attempts = 0
         self.error: BaseException | None = None

@@ -18,6 +18,7 @@ import queue
 import threading
 import time
 import uuid
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -26,7 +27,7 @@ import traitlets
 
 from ..client import ApiError, Client
 from ..client import errors as api
-from ..client.base import Service
+from ..client.base import SETTLED, Service
 from ..client.checks import segment
 from ..client.writes import WriteHandle
 
@@ -115,6 +116,40 @@ class _Later:
 
 
 _later = _Later()
+PENDING_COALESCE_S = 0.1  # a widget's pending list follows its client's writes this long after a change
+
+
+_pending_views: weakref.WeakKeyDictionary[Client, tuple[int, float, list[WriteHandle], float | None]] = (
+    weakref.WeakKeyDictionary()
+)
+_pending_views_lock = threading.Lock()
+
+
+def _pending_on(client: Client) -> tuple[list[WriteHandle], float | None]:
+    """The client's open writes worth listing (retrying, or open longer than ANNOUNCE_AFTER_S), oldest first,
+    and the seconds until the next young one is; made once per change and moment for every widget on the
+    client (a thousand widgets do not each sort a thousand writes on every change of one)."""
+    now = time.monotonic()
+    changes = client.write_changes
+    with _pending_views_lock:
+        cached = _pending_views.get(client)
+        if cached is not None and cached[0] == changes and now - cached[1] < PENDING_COALESCE_S / 2:
+            return cached[2], cached[3]
+    shown: list[WriteHandle] = []
+    wait: float | None = None
+    for handle in client.open_writes():
+        if handle.state in SETTLED:
+            continue
+        young = ANNOUNCE_AFTER_S - (now - handle.opened_at)
+        if handle.error is None and young > 0:
+            wait = young if wait is None else min(wait, young)
+        else:
+            shown.append(handle)
+    with _pending_views_lock:
+        _pending_views[client] = (changes, now, shown, wait)
+    return shown, wait
+
+
 LOAD_TIMEOUT = 60.0  # seconds a read of `grid.rows` or `form.value` waits for the first load
 
 
@@ -296,15 +331,15 @@ class Widget(anywidget.AnyWidget):
         self.source_label = self._client.label
         self.is_sandbox = self._client.is_sandbox
         self.on_msg(self._on_custom_msg)
-        self._pending_since: dict[int, float] = {}  # write seq -> when this widget first saw it open
         self._unwatch = self._client.watch_writes(self._client_write_changed)
         self._show_pending_writes()
 
     # --- the client's writes, from every widget on it -------------------------------------------------
 
     def _client_write_changed(self, handle: WriteHandle) -> None:
-        """A write of this client changed state (any widget's, or a call's): the pending list follows."""
-        self._show_pending_writes()
+        """A write of this client changed state (any widget's, or a call's): the pending list follows, a
+        moment later, so that a burst of changes (a thousand feedback clicks) is one update, not one each."""
+        _later.call(self._announce_pending, PENDING_COALESCE_S)
 
     def _pending_item(self, handle: WriteHandle) -> dict[str, Any]:
         item = pending_item(handle)
@@ -312,28 +347,14 @@ class Widget(anywidget.AnyWidget):
         return item
 
     def _show_pending_writes(self) -> None:
-        handles = [h for h in self._client.open_writes() if h.state not in ("saved", "conflict", "failed")]
-        now = time.monotonic()
+        shown, wait = _pending_on(self._client)
+        if wait is not None:  # a write on its first try, open less than a moment, becomes news then
+            _later.call(self._announce_pending, wait + 0.01)
         with self._lock:
-            since = self._pending_since
-            open_seqs = {handle.seq for handle in handles}
-            for seq in [seq for seq in since if seq not in open_seqs]:
-                del since[seq]
-            for handle in handles:
-                since.setdefault(handle.seq, now)
-            # a write on its first try, open less than a moment: not news yet (it may be saved before then)
-            waits = [
-                ANNOUNCE_AFTER_S - (now - since[handle.seq])
-                for handle in handles
-                if handle.error is None and now - since[handle.seq] < ANNOUNCE_AFTER_S
-            ]
-            handles = [h for h in handles if h.error is not None or now - since[h.seq] >= ANNOUNCE_AFTER_S]
-            if waits:
-                _later.call(self._announce_pending, min(waits) + 0.01)
-            items = [self._pending_item(handle) for handle in handles[:MAX_PENDING_SHOWN]]
-            shown = {"count": len(handles), "items": items}
-            if shown != self.pending_writes:
-                self.pending_writes = shown
+            items = [self._pending_item(handle) for handle in shown[:MAX_PENDING_SHOWN]]
+            listed = {"count": len(shown), "items": items}
+            if listed != self.pending_writes:
+                self.pending_writes = listed
 
     def _announce_pending(self) -> None:
         if getattr(self, "comm", None) is not None:  # not once the widget is closed

@@ -122,3 +122,25 @@ def test_a_quick_save_is_not_announced_and_a_slow_one_is_listed(sandbox, tmp_pat
     wait_for(lambda: grid.pending_writes["count"] == 0, timeout=30)
     assert client.get_datapoint(dataset.id, grid.rows[1].id).expected_output == "slow"
     client.close()
+
+
+def test_many_widgets_on_one_client_list_its_pending_writes_without_each_rescanning_every_change(
+    sandbox, tmp_path, monkeypatch
+):
+    """A hundred feedback widgets and a hundred clicks: the pending lists follow the writes in coalesced
+    updates from one shared view, not a rescan of every open write by every widget on every change (that
+    was 100 x 100 x 3 rescans, and made the thousand-widget fault tests run out of time)."""
+    monkeypatch.setenv("NBWIDGETS_CACHE_DIR", str(tmp_path))
+    client = Client.orq(sandbox.api_key, sandbox.url)
+    traces = [f"trace-many-pending-{i}" for i in range(100)]
+    sandbox.add_traces(*traces)
+    widgets = [FeedbackButtons(client, trace_id=trace) for trace in traces]
+    scans = []
+    real = client.open_writes
+    monkeypatch.setattr(client, "open_writes", lambda: scans.append(1) or real())
+    for widget in widgets:
+        widget.submit("good")
+    assert client.outbox.flush(60)
+    wait_for(lambda: all(widget.pending_writes.get("count", 0) == 0 for widget in widgets), timeout=10)
+    assert len(scans) < 300, f"{len(scans)} scans of the open writes for 100 writes"
+    assert {widget.value for widget in widgets} == {"good"}
