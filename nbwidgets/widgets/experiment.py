@@ -471,7 +471,15 @@ class ExperimentReview(Widget, VariantsMixin):
     def _list_targets(self) -> None:
         """The datasets a row may be added to (the open one excluded), for the row action's list."""
         if isinstance(self.client, OrqClient):
-            found = [{"id": d.id, "name": d.display_name} for d in self.client.list_datasets(limit=50).items]
+            found = []
+            after: str | None = None
+            for _ in range(20):  # every dataset (up to 1000), so a regressions set made a moment ago is there
+                page = self.client.list_datasets(limit=50, starting_after=after)
+                found += [{"id": d.id, "name": d.display_name} for d in page.items]
+                if not page.has_next or not page.items:
+                    break
+                after = page.items[-1].id
+            found.reverse()  # newest first: the set just made for this is the likely pick
         elif isinstance(self.client, OvermindClient):
             found = [
                 {"id": d.id, "name": f"{d.name or 'dataset'} v{d.version}"}

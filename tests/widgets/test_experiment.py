@@ -703,6 +703,21 @@ def test_add_to_dataset_copies_the_rows_input_with_its_output_or_correction(orq,
         orq.delete_dataset(regressions.id)
 
 
+def test_add_to_dataset_offers_a_dataset_made_after_the_first_fifty(orq, sandbox, dataset):
+    """The row action's list holds every dataset, newest first: a regressions set made a moment ago in a
+    workspace of more than fifty datasets is offered (it was cut at the first page, oldest first)."""
+    review = settled(ExperimentReview(orq, dataset, generate=StandIn(sandbox), page_size=5))
+    made = [orq.create_dataset(f"filler {n}") for n in range(55)]
+    newest = orq.create_dataset("regressions, made last")
+    try:
+        review.handle({"type": "list_targets"})
+        offered = [t["id"] for t in review.add_targets]
+        assert offered[0] == newest.id and made[0].id in offered and dataset not in offered
+    finally:
+        for each in [*made, newest]:
+            orq.delete_dataset(each.id)
+
+
 def test_a_rerun_says_the_previous_output_was_rated(orq, sandbox, dataset):
     review = settled(ExperimentReview(orq, dataset, generate=StandIn(sandbox), page_size=2))
     first, second = (r["datapoint_id"] for r in review.results[:2])
