@@ -96,10 +96,18 @@ NOTEBOOKS = {
             "jury_form.reload()\njury = jury_form.value.jury\n"
             "[(judge.model, judge.retry.count if judge.retry else None) for judge in jury.judges], jury.min_successful_judges"
         ),
-        new_markdown_cell("## A new evaluator\nWithout an id the form creates one (POST)."),
+        new_markdown_cell(
+            "## A new evaluator\nWithout an id the form creates one (POST). A key names one evaluator: a save with "
+            "a key already taken is refused with that sentence (409), so this cell picks a key no evaluator has "
+            "yet, and the notebook runs again and again."
+        ),
         new_code_cell(
-            "new_form = EvaluatorForm(client)\nnew_form.draft = {**new_form.draft, 'key': 'is_concise', "
-            "'prompt': 'Is {{output}} concise?', 'model': 'openai/gpt-4o-mini'}\n"
+            "new_form = EvaluatorForm(client)\n"
+            "# a key no evaluator has yet (run again, the notebook makes the next one: is_concise_2, ...)\n"
+            "taken = client.evaluator_keys()  # every evaluator's key, all pages\n"
+            "key = next(k for k in ['is_concise', *(f'is_concise_{n}' for n in range(2, 10_000))] if k not in taken)\n"
+            "new_form.draft = {**new_form.draft, 'key': key, 'prompt': 'Is {{output}} concise?', "
+            "'model': 'openai/gpt-4o-mini'}\n"
             "created = new_form.save()\nprint(created.id, created.key, new_form.variables)\nnew_form"
         ),
     ],

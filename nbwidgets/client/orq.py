@@ -309,6 +309,25 @@ class OrqClient(Client):
         payload = {**payload, "data": [_evaluator_or_dict(item) for item in payload["data"]]}
         return _page(payload, _Passthrough, limit=limit, starting_after=starting_after, ending_before=ending_before)
 
+    def iter_evaluators(self, *, search: str | None = None) -> Iterator[Evaluator | dict[str, Any]]:
+        """Every evaluator of the workspace, page after page (llm_eval ones as `Evaluator`)."""
+        cursor = None
+        while True:
+            page = self.list_evaluators(search=search, limit=50, starting_after=cursor)
+            yield from page.items
+            if not page.has_next or not page.items:
+                return
+            cursor = page.next_cursor
+
+    def evaluator_keys(self) -> set[str]:
+        """The keys every evaluator of the workspace has: a key names one evaluator, so a new one needs
+        another (a save with a taken key is refused, 409)."""
+        return {
+            str(item.get("key")) if isinstance(item, dict) else item.key
+            for item in self.iter_evaluators()
+            if (item.get("key") if isinstance(item, dict) else item.key)
+        }
+
     def get_evaluator(self, evaluator_id: str) -> Evaluator:
         return Evaluator.model_validate(self._get(f"/v2/evaluators/{segment('evaluator_id', evaluator_id)}"))
 

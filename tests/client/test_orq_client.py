@@ -173,3 +173,18 @@ def test_feedback_value_types_are_checked_locally(orq):
 def test_datapoints_frame_holds_the_whole_dataset(orq, sandbox):
     frame = orq.datapoints_frame(sandbox.ids["rag"], progress=False)
     assert len(frame) == 6 and list(frame.columns)[:4] == ["id", "inputs", "messages", "expected_output"]
+
+
+def test_evaluator_keys_are_every_evaluators_past_the_first_page(orq):
+    """Example 02 picks a key no evaluator has from these: one on a later page counts too (it took the first
+    50 only, so a second Run All in a workspace of more evaluators made a taken key: 409)."""
+    import uuid
+
+    tag = uuid.uuid4().hex[:8]
+    made = [
+        orq.create_evaluator({"key": f"filler_{tag}_{n}", "prompt": "Is {{output}} fine?", "model": "openai/gpt-4o"})
+        for n in range(55)
+    ]
+    keys = orq.evaluator_keys()
+    assert {e.key for e in made} <= keys and len(keys) > 50
+    assert len(list(orq.iter_evaluators())) == len(keys)
