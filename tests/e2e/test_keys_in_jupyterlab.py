@@ -19,7 +19,7 @@ def cells(page) -> int:
 
 def evaluator(sandbox, key: str) -> str:
     with Client.orq(sandbox.api_key, sandbox.url) as client:
-        found = [e for e in client.list_evaluators() if e.key == key]
+        found = [e for e in client.iter_evaluators() if getattr(e, "key", None) == key]
         if found:
             return found[0].id
         return client.create_evaluator({"key": key, "prompt": "Is {{output}} polite?", "model": "openai/gpt-4o"}).id
