@@ -681,7 +681,8 @@ def bench_experiment(page, lab, sandbox, rounds: int) -> None:
     )
 
 
-def bench_experiment_alone(sandbox, rounds: int) -> None:
+def in_a_lab(sandbox, rounds: int, bench) -> None:
+    """Run one browser figure (`bench(page, lab, sandbox, rounds)`) in a JupyterLab of its own."""
     from playwright.sync_api import sync_playwright
 
     lab = start_lab(sandbox)
@@ -689,7 +690,7 @@ def bench_experiment_alone(sandbox, rounds: int) -> None:
         with sync_playwright() as playwright:
             browser = launch_chromium(playwright)
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            bench_experiment(page, lab, sandbox, rounds)
+            bench(page, lab, sandbox, rounds)
             browser.close()
     finally:
         stop_pid(lab.process)
@@ -807,20 +808,6 @@ def bench_judges(page, lab, sandbox, rounds: int) -> None:
     )
 
 
-def bench_judges_alone(sandbox, rounds: int) -> None:
-    from playwright.sync_api import sync_playwright
-
-    lab = start_lab(sandbox)
-    try:
-        with sync_playwright() as playwright:
-            browser = launch_chromium(playwright)
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            bench_judges(page, lab, sandbox, rounds)
-            browser.close()
-    finally:
-        stop_pid(lab.process)
-
-
 COMPARE_SETUP = """
 import time
 from nbwidgets import Client, ExperimentReview
@@ -903,20 +890,6 @@ def bench_compare(page, lab, sandbox, rounds: int) -> None:
         "200 ms a model call and a service call; both variants generated 4 at a time in one pool, each output "
         "judged 8 at a time beside it; the goal is 0.3 or less",
     )
-
-
-def bench_compare_alone(sandbox, rounds: int) -> None:
-    from playwright.sync_api import sync_playwright
-
-    lab = start_lab(sandbox)
-    try:
-        with sync_playwright() as playwright:
-            browser = launch_chromium(playwright)
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            bench_compare(page, lab, sandbox, rounds)
-            browser.close()
-    finally:
-        stop_pid(lab.process)
 
 
 # --- main ------------------------------------------------------------------------------------------
@@ -1049,11 +1022,11 @@ def only(name: str, rounds: int, quick: bool = False) -> int:
     sandbox = start_sandbox("--no-demo", *data.get(name, ()), timeout=300)
     try:
         if name == "experiment":
-            bench_experiment_alone(sandbox, rounds)
+            in_a_lab(sandbox, rounds, bench_experiment)
         elif name == "judges":
-            bench_judges_alone(sandbox, rounds)
+            in_a_lab(sandbox, rounds, bench_judges)
         elif name == "compare":
-            bench_compare_alone(sandbox, rounds)
+            in_a_lab(sandbox, rounds, bench_compare)
         elif name == "grid":
             bench_grid(sandbox, quick)
         elif name == "find":
