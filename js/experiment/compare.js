@@ -302,33 +302,24 @@ function preferenceCell(row, cells, ctx) {
       label,
     ),
   );
+  const revealing = (show, label) =>
+    h(
+      "button",
+      {
+        type: "button",
+        class: "nbw-link",
+        onclick: (event) => {
+          event.stopPropagation();
+          ctx.onReveal(row.id, show);
+        },
+      },
+      label,
+    );
   const reveal =
     cells.length && cells.some((c) => c.name == null)
-      ? h(
-          "button",
-          {
-            type: "button",
-            class: "nbw-link",
-            onclick: (event) => {
-              event.stopPropagation();
-              ctx.onReveal(row.id, true);
-            },
-          },
-          "Reveal names (v)",
-        )
+      ? revealing(true, "Reveal names (v)")
       : ctx.blind && cells.length && !ctx.revealAll
-        ? h(
-            "button",
-            {
-              type: "button",
-              class: "nbw-link",
-              onclick: (event) => {
-                event.stopPropagation();
-                ctx.onReveal(row.id, false);
-              },
-            },
-            "Hide names (v)",
-          )
+        ? revealing(false, "Hide names (v)")
         : null;
   const state =
     given && given.state !== "sent"
