@@ -640,36 +640,19 @@ def bench_experiment(page, lab, sandbox, rounds: int) -> None:
     dataset = sandbox.ids["generated_1000"]
     open_lab_notebook(page, lab, "experiment.ipynb", [EXPERIMENT_SETUP.format(dataset=dataset)])
     page.wait_for_selector(".jp-OutputArea-output:has-text('ready')", timeout=60_000)
-    times: dict[str, list[float]] = {"review": [], "loop": []}
-    for i in range(rounds):
-        for kind in ("review", "loop"):  # alternate, so drift hits both alike
-            marker = f"m{i}{kind}"
-            if kind == "review":
-                before = page.locator(".nbw-experiment").count()
-                source = f"ExperimentReview(client, DATASET, generate=generate, page_size=10)  # {marker}"
-            else:
-                # what a user writes without the widget: the same page, the same function, one call after another
-                source = (
-                    f"# {marker}\nfor datapoint in client.datapoints_page(DATASET, limit=10).items:\n"
-                    f"    print({marker!r}, generate(datapoint), flush=True)"
-                )
-            started = time.perf_counter()
-            run_cell(page, source)
-            if kind == "review":
-                page.wait_for_function(
-                    f"() => document.querySelectorAll('.nbw-experiment').length > {before} && "
-                    "[...document.querySelectorAll('.nbw-experiment')].pop()"
-                    ".querySelectorAll('.nbw-xrow[data-state=done]').length === 10",
-                    timeout=60_000,
-                )
-            else:
-                page.wait_for_function(
-                    "(marker) => [...document.querySelectorAll('.jp-OutputArea-output')]"
-                    ".some(o => (o.textContent.match(new RegExp(marker, 'g')) || []).length === 10)",
-                    arg=marker,
-                    timeout=60_000,
-                )
-            times[kind].append(time.perf_counter() - started)
+    times = review_against_loop(
+        page,
+        rounds,
+        "m",
+        lambda marker: f"ExperimentReview(client, DATASET, generate=generate, page_size=10)  # {marker}",
+        # what a user writes without the widget: the same page, the same function, one call after another
+        lambda marker: (
+            f"# {marker}\nfor datapoint in client.datapoints_page(DATASET, limit=10).items:\n"
+            f"    print({marker!r}, generate(datapoint), flush=True)"
+        ),
+        ".nbw-xrow[data-state=done] == 10",
+        60_000,
+    )
     record(
         "experiment",
         "cell run -> first 10 outputs visible (200 ms each)",
@@ -679,6 +662,37 @@ def bench_experiment(page, lab, sandbox, rounds: int) -> None:
         "sequential loop",
         "concurrency 4 (the default); the goal is 0.4 or less",
     )
+
+
+def review_against_loop(page, rounds: int, prefix: str, review, loop, rows_done: str, timeout_ms: int) -> dict:
+    """Time `rounds` pairs of cells, alternating so drift hits both alike. `review(marker)` is a cell that shows
+    a new ExperimentReview, done when the newest review holds `rows_done` ("<css selector> == <count>");
+    `loop(marker)` is the plain loop a user would write instead, done when its output prints the marker 10
+    times. Returns the seconds of each: {"review": [...], "loop": [...]}."""
+    selector, count = rows_done.rsplit(" == ", 1)
+    times: dict[str, list[float]] = {"review": [], "loop": []}
+    for i in range(rounds):
+        for kind in ("review", "loop"):
+            marker = f"{prefix}{i}{kind}"
+            before = page.locator(".nbw-experiment").count()
+            started = time.perf_counter()
+            run_cell(page, review(marker) if kind == "review" else loop(marker))
+            if kind == "review":
+                page.wait_for_function(
+                    f"() => document.querySelectorAll('.nbw-experiment').length > {before} && "
+                    "[...document.querySelectorAll('.nbw-experiment')].pop()"
+                    f".querySelectorAll({selector!r}).length === {count}",
+                    timeout=timeout_ms,
+                )
+            else:
+                page.wait_for_function(
+                    "(marker) => [...document.querySelectorAll('.jp-OutputArea-output')]"
+                    ".some(o => (o.textContent.match(new RegExp(marker, 'g')) || []).length === 10)",
+                    arg=marker,
+                    timeout=timeout_ms,
+                )
+            times[kind].append(time.perf_counter() - started)
+    return times
 
 
 def in_a_lab(sandbox, rounds: int, bench) -> None:
@@ -732,45 +746,28 @@ def bench_judges(page, lab, sandbox, rounds: int) -> None:
     open_lab_notebook(page, lab, "judges.ipynb", [JUDGES_SETUP.format(dataset=dataset, keys=keys)])
     page.wait_for_selector(".jp-OutputArea-output:has-text('ready')", timeout=60_000)
     sandbox.set_faults(latency_ms=200)  # every service call (page, invoke) takes 200 ms, for both sides
-    times: dict[str, list[float]] = {"review": [], "loop": []}
+    forget = "client.forget_evaluations()"  # each round asks the service: nothing remembered
     try:
-        for i in range(rounds):
-            for kind in ("review", "loop"):  # alternate, so drift hits both alike
-                marker = f"j{i}{kind}"
-                forget = "client.forget_evaluations()"  # each round asks the service: nothing remembered
-                if kind == "review":
-                    before = page.locator(".nbw-experiment").count()
-                    source = (
-                        f"{forget}\nExperimentReview(client, DATASET, generate=generate, page_size=10, "
-                        f"evaluators={keys!r})  # {marker}"
-                    )
-                else:
-                    # without the widget: the same page and function, then each judge, one call after another
-                    source = (
-                        f"# {marker}\n{forget}\n"
-                        "for datapoint in client.datapoints_page(DATASET, limit=10).items:\n"
-                        "    output = generate(datapoint)\n"
-                        "    verdicts = [client.invoke_evaluator(judge, output=output, "
-                        "expected_output=datapoint.expected_output).value for judge in JUDGES]\n"
-                        f"    print({marker!r}, output, verdicts, flush=True)"
-                    )
-                started = time.perf_counter()
-                run_cell(page, source)
-                if kind == "review":
-                    page.wait_for_function(
-                        f"() => document.querySelectorAll('.nbw-experiment').length > {before} && "
-                        "[...document.querySelectorAll('.nbw-experiment')].pop()"
-                        ".querySelectorAll('.nbw-verdict-pass, .nbw-verdict-fail').length === 20",
-                        timeout=120_000,
-                    )
-                else:
-                    page.wait_for_function(
-                        "(marker) => [...document.querySelectorAll('.jp-OutputArea-output')]"
-                        ".some(o => (o.textContent.match(new RegExp(marker, 'g')) || []).length === 10)",
-                        arg=marker,
-                        timeout=120_000,
-                    )
-                times[kind].append(time.perf_counter() - started)
+        times = review_against_loop(
+            page,
+            rounds,
+            "j",
+            lambda marker: (
+                f"{forget}\nExperimentReview(client, DATASET, generate=generate, page_size=10, "
+                f"evaluators={keys!r})  # {marker}"
+            ),
+            # without the widget: the same page and function, then each judge, one call after another
+            lambda marker: (
+                f"# {marker}\n{forget}\n"
+                "for datapoint in client.datapoints_page(DATASET, limit=10).items:\n"
+                "    output = generate(datapoint)\n"
+                "    verdicts = [client.invoke_evaluator(judge, output=output, "
+                "expected_output=datapoint.expected_output).value for judge in JUDGES]\n"
+                f"    print({marker!r}, output, verdicts, flush=True)"
+            ),
+            ".nbw-verdict-pass, .nbw-verdict-fail == 20",
+            120_000,
+        )
         # a review, then a second one over the same outputs: every verdict is remembered by the client
         counts = []
         for _ in range(2):
@@ -838,46 +835,28 @@ def bench_compare(page, lab, sandbox, rounds: int) -> None:
     open_lab_notebook(page, lab, "compare.ipynb", [COMPARE_SETUP.format(dataset=dataset, key=key)])
     page.wait_for_selector(".jp-OutputArea-output:has-text('ready')", timeout=60_000)
     sandbox.set_faults(latency_ms=200)  # every service call (page, invoke) takes 200 ms, for both sides
-    times: dict[str, list[float]] = {"review": [], "loop": []}
+    forget = "client.forget_evaluations()"  # each round asks the service: nothing remembered
     try:
-        for i in range(rounds):
-            for kind in ("review", "loop"):  # alternate, so drift hits both alike
-                marker = f"c{i}{kind}"
-                forget = "client.forget_evaluations()"  # each round asks the service: nothing remembered
-                if kind == "review":
-                    before = page.locator(".nbw-experiment").count()
-                    source = (
-                        f"{forget}\nExperimentReview(client, DATASET, variants=VARIANTS, page_size=10, "
-                        f"evaluators=[{key!r}])  # {marker}"
-                    )
-                else:
-                    # without the widget: the same page and functions, each variant then each judgement in turn
-                    source = (
-                        f"# {marker}\n{forget}\n"
-                        "for datapoint in client.datapoints_page(DATASET, limit=10).items:\n"
-                        "    outputs = {name: generate(datapoint) for name, generate in VARIANTS.items()}\n"
-                        "    verdicts = {name: client.invoke_evaluator(JUDGE, output=output, "
-                        "expected_output=datapoint.expected_output).value for name, output in outputs.items()}\n"
-                        f"    print({marker!r}, verdicts, flush=True)"
-                    )
-                started = time.perf_counter()
-                run_cell(page, source)
-                if kind == "review":
-                    page.wait_for_function(
-                        f"() => document.querySelectorAll('.nbw-experiment').length > {before} && "
-                        "[...document.querySelectorAll('.nbw-experiment')].pop()"
-                        ".querySelectorAll('.nbw-x-variant .nbw-verdict-pass, .nbw-x-variant .nbw-verdict-fail')"
-                        ".length === 20",
-                        timeout=120_000,
-                    )
-                else:
-                    page.wait_for_function(
-                        "(marker) => [...document.querySelectorAll('.jp-OutputArea-output')]"
-                        ".some(o => (o.textContent.match(new RegExp(marker, 'g')) || []).length === 10)",
-                        arg=marker,
-                        timeout=120_000,
-                    )
-                times[kind].append(time.perf_counter() - started)
+        times = review_against_loop(
+            page,
+            rounds,
+            "c",
+            lambda marker: (
+                f"{forget}\nExperimentReview(client, DATASET, variants=VARIANTS, page_size=10, "
+                f"evaluators=[{key!r}])  # {marker}"
+            ),
+            # without the widget: the same page and functions, each variant then each judgement in turn
+            lambda marker: (
+                f"# {marker}\n{forget}\n"
+                "for datapoint in client.datapoints_page(DATASET, limit=10).items:\n"
+                "    outputs = {name: generate(datapoint) for name, generate in VARIANTS.items()}\n"
+                "    verdicts = {name: client.invoke_evaluator(JUDGE, output=output, "
+                "expected_output=datapoint.expected_output).value for name, output in outputs.items()}\n"
+                f"    print({marker!r}, verdicts, flush=True)"
+            ),
+            ".nbw-x-variant .nbw-verdict-pass, .nbw-x-variant .nbw-verdict-fail == 20",
+            120_000,
+        )
     finally:
         sandbox.clear_faults()
     record(
