@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .orq_rules import MESSAGE_ROLES, OrqError, field_error
+from .responder import message_text
 
 NOTHING_TO_GRADE = (
     "Nothing to grade: give the output (output, or context.output.response) or a conversation "
@@ -126,19 +127,11 @@ def _check_messages(value: Any, name: str) -> None:
         raise field_error(name, "must be an array of messages, each with a role: " + ", ".join(MESSAGE_ROLES))
 
 
-def _text(content: Any) -> str:
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return " ".join(str(p.get("text", "")) for p in content if isinstance(p, dict) and p.get("type") == "text")
-    return ""
-
-
 def response_text(context: dict[str, Any]) -> str | None:
     """What is graded: the conversation's last assistant turn, else `output.response`."""
     for message in reversed(context.get("messages") or []):
         if message.get("role") == "assistant":
-            text = _text(message.get("content"))
+            text = message_text(message.get("content"))
             if text.strip():
                 return text
     response = (context.get("output") or {}).get("response")

@@ -32,7 +32,8 @@ def _digest(*parts: Any) -> int:
     return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big")
 
 
-def _text(content: Any) -> str:
+def message_text(content: Any) -> str:
+    """A message's text: its string content, or its text parts joined (images and other parts left out)."""
     if isinstance(content, str):
         return content
     if isinstance(content, list):
@@ -40,10 +41,10 @@ def _text(content: Any) -> str:
     return ""
 
 
-def _last_user_text(messages: list[dict[str, Any]]) -> str:
+def _last_usermessage_text(messages: list[dict[str, Any]]) -> str:
     for message in reversed(messages):
         if message.get("role") == "user":
-            return _text(message.get("content"))
+            return message_text(message.get("content"))
     return ""
 
 
@@ -52,7 +53,7 @@ def _subject(inputs: dict[str, Any], messages: list[dict[str, Any]], *names: str
         value = inputs.get(name)
         if isinstance(value, str) and value.strip():
             return value.strip()
-    return _last_user_text(messages).strip()
+    return _last_usermessage_text(messages).strip()
 
 
 def support_reply(inputs: dict[str, Any], messages: list[dict[str, Any]]) -> str:
@@ -64,7 +65,7 @@ def support_reply(inputs: dict[str, Any], messages: list[dict[str, Any]]) -> str
             "A support agent will follow up within one business day."
         )
     _, answer = known
-    follow_up = _last_user_text(messages).strip()
+    follow_up = _last_usermessage_text(messages).strip()
     variant = _digest("support-reply", inputs, messages) % 3
     if variant == 0:
         return answer  # the reference answer, word for word
@@ -119,7 +120,7 @@ def classify_ticket(inputs: dict[str, Any], messages: list[dict[str, Any]]) -> s
 def summarize(inputs: dict[str, Any], messages: list[dict[str, Any]]) -> str:
     text = _subject(inputs, messages, "text", "ticket")
     if not text:
-        text = " ".join(_text(m.get("content")) for m in messages if m.get("role") != "system").strip()
+        text = " ".join(message_text(m.get("content")) for m in messages if m.get("role") != "system").strip()
     sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+", text) if s.strip()]
     words = len(text.split())
     if not sentences:
