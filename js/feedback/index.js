@@ -3,22 +3,16 @@ import "../shared/theme.css";
 import "./choices.css";
 import "./feedback.css";
 import { clampedText } from "../shared/cells.js";
-import { createRequester } from "../shared/comm.js";
-import { clear, h, keepingFocus, newViewId } from "../shared/dom.js";
-import { isolateShortcuts } from "../shared/keys.js";
-import { createPending } from "../shared/pending.js";
-import { coalesced } from "../shared/schedule.js";
+import { clear, h, keepingFocus } from "../shared/dom.js";
+import { startView } from "../shared/view.js";
 import { choiceButton } from "./choice-button.js";
 import { choicesFor, isPicked, nextValue, STATUS_TEXT } from "./choices.js";
 import { correctionBox } from "./correction.js";
 
 function render({ model, el }) {
   // --- state -------------------------------------------------------------------------------
-  const controller = new AbortController();
-  const { signal } = controller;
-  const { request, dispose } = createRequester(model);
-  const viewId = newViewId("feedback");
-  const get = (name) => model.get(name);
+  const view = startView({ model, el, name: "feedback" });
+  const { signal, request, get, viewId } = view;
   let optimistic; // the value clicked, shown at once until the kernel's value arrives
   let correction = get("value") ?? get("output") ?? "";
 
@@ -38,16 +32,14 @@ function render({ model, el }) {
     { type: "button", class: "nbw-undo", "aria-label": "Undo feedback", title: "Undo (Backspace or Ctrl+Z)" },
     "Undo",
   );
-  const pending = createPending({ get, send: (type, payload) => request(type, payload).catch(() => null), viewId });
   const root = h(
     "div",
     { class: "nbw nbw-feedback", tabindex: "0", "aria-label": `Feedback on trace ${get("trace_id")}` },
     generation,
     h("div", { class: "nbw-toolbar" }, property, controls, undo, status),
-    pending.element,
+    view.pending.element,
   );
-  isolateShortcuts(root, signal);
-  el.append(root);
+  view.mount(root);
 
   function send(type, payload) {
     return request(type, payload).catch((error) => {
@@ -188,25 +180,11 @@ function render({ model, el }) {
   );
 
   // --- reactions -----------------------------------------------------------------------------
-  const onValue = coalesced(renderAll);
-  const onStatus = coalesced(renderStatus);
-  for (const name of ["value", "kind", "options", "output", "input", "show_generation"])
-    model.on(`change:${name}`, onValue);
-  for (const name of ["status", "message", "feedback_id", "can_undo"]) model.on(`change:${name}`, onStatus);
-  const onPending = () => keepingFocus(root, pending.render);
-  model.on("change:pending_writes", onPending);
+  view.watch(["value", "kind", "options", "output", "input", "show_generation"], renderAll);
+  view.watch(["status", "message", "feedback_id", "can_undo"], renderStatus);
   renderAll();
-  pending.render();
 
-  return () => {
-    controller.abort();
-    dispose();
-    for (const name of ["value", "kind", "options", "output", "input", "show_generation"])
-      model.off(`change:${name}`, onValue);
-    for (const name of ["status", "message", "feedback_id", "can_undo"]) model.off(`change:${name}`, onStatus);
-    model.off("change:pending_writes", onPending);
-    pending.dispose();
-  };
+  return view.dispose;
 }
 
 export default { render };

@@ -3,11 +3,8 @@
 // edit-flow.js + editor.js (messages.js), flip.js, pager.js, picker.js; render() wires them to the model.
 import "../shared/theme.css";
 import "./grid.css";
-import { createRequester } from "../shared/comm.js";
-import { h, keepingFocus, newViewId } from "../shared/dom.js";
-import { isolateShortcuts } from "../shared/keys.js";
-import { createPending } from "../shared/pending.js";
-import { coalesced } from "../shared/schedule.js";
+import { h, keepingFocus } from "../shared/dom.js";
+import { startView } from "../shared/view.js";
 import { resolveColumns, withDrop, withHidden, withMove, withWidth } from "./columns.js";
 import { createCurate } from "./curate.js";
 import { createEditFlow } from "./edit-flow.js";
@@ -26,16 +23,15 @@ const INTENTS = {
 
 function render({ model, el }) {
   // --- state ---------------------------------------------------------------------------------------
-  const controller = new AbortController();
-  const { signal } = controller;
-  const { request, dispose } = createRequester(model);
-  // unique in the page even when the module is loaded once per widget (labels point at ids)
-  const viewId = newViewId("grid");
-  const get = (name) => model.get(name);
-  const setTrait = (name, value) => {
-    model.set(name, value); // view state the front end owns (selection, density, layout): the kernel reads it
-    model.save_changes();
-  };
+  // view state the front end owns (selection, density, layout) is set with setTrait: the kernel reads it
+  const view = startView({
+    model,
+    el,
+    name: "grid",
+    send: (type, payload) => send(type, payload),
+    goTo: (item) => send("go_to_write", { datapoint_id: item.datapoint_id }),
+  });
+  const { signal, request, get, set: setTrait, viewId, on, watch } = view;
   const expanded = new Set(); // rows shown whole, by id (this view only)
   let columnsOpen = false;
   const layout = () => get("column_layout")?.[get("dataset_id")] ?? {};
@@ -60,12 +56,6 @@ function render({ model, el }) {
   const alert = h("div", { class: "nbw-alert", role: "alert" });
   const notice = h("div", { class: "nbw-notice", role: "status", hidden: true });
   const keptLine = h("div", { class: "nbw-kept", role: "status", hidden: true });
-  const pending = createPending({
-    get,
-    send,
-    viewId,
-    goTo: (item) => send("go_to_write", { datapoint_id: item.datapoint_id }),
-  });
   const curate = createCurate({ get, request, viewId, signal, focusTable: () => table.focus() });
   const table = createTable({
     root: el,
@@ -115,7 +105,7 @@ function render({ model, el }) {
     "div",
     { class: "nbw nbw-grid" },
     toolbar,
-    pending.element,
+    view.pending.element,
     curate.element,
     controls,
     staged,
@@ -128,8 +118,7 @@ function render({ model, el }) {
     table.element,
     pager,
   );
-  isolateShortcuts(root, signal);
-  el.append(root);
+  view.mount(root);
   const edits = createEditFlow({
     get,
     request,
@@ -233,15 +222,6 @@ function render({ model, el }) {
   for (const [name, draw] of Object.entries(parts)) parts[name] = () => keepingFocus(root, draw);
 
   // --- reactions to the model ----------------------------------------------------------------------
-  const listeners = [];
-  const on = (event, handler) => {
-    model.on(event, handler);
-    listeners.push([event, handler]);
-  };
-  const watch = (names, fn) => {
-    const handler = coalesced(fn);
-    for (const name of names) on(`change:${name}`, handler);
-  };
   const moved = () => {
     flipper.confirmed();
     edits.pageChanged();
@@ -298,8 +278,6 @@ function render({ model, el }) {
   );
   watch(["loading", "error", "notice", "dataset_id", "page_number"], parts.status);
   watch(["density"], parts.density);
-  watch(["pending_writes"], () => keepingFocus(root, pending.render));
-  pending.render();
   for (const part of Object.values(parts)) part();
   renderRows();
   curate.renderSummary();
@@ -307,13 +285,7 @@ function render({ model, el }) {
   // it is made, and a re-render starts afresh): ask for the neighbours of the page on show again.
   if (get("dataset_id")) request("send_ahead").catch(() => {});
 
-  // --- cleanup -------------------------------------------------------------------------------------
-  return () => {
-    controller.abort();
-    dispose();
-    pending.dispose();
-    for (const [event, handler] of listeners) model.off(event, handler);
-  };
+  return view.dispose;
 }
 
 export default { render };
