@@ -468,6 +468,17 @@ def evaluator_problems(data: dict[str, Any], *, creating: bool = False) -> dict[
                 path = "model" if "needs a model" in message else "jury.judges" if "jury" in message else "form"
             problems.setdefault(path, message)
         return problems
+    problems.update(_label_problems(evaluator))
+    if evaluator.jury is not None and not single:
+        problems.update(_jury_problems(evaluator.jury))
+    if single and not str(evaluator.model or "").strip():
+        problems["model"] = "a model is required"
+    return problems
+
+
+def _label_problems(evaluator: Evaluator) -> dict[str, str]:
+    """What is wrong with a valid evaluator's labels and guardrail, by field path."""
+    problems: dict[str, str] = {}
     labels = [label.value for label in evaluator.categorical_labels or []]
     if evaluator.output_type == "categorical":
         if len(labels) < 2:
@@ -475,26 +486,30 @@ def evaluator_problems(data: dict[str, Any], *, creating: bool = False) -> dict[
         elif len(set(labels)) != len(labels) or not all(label.strip() for label in labels):
             problems["categorical_labels"] = "labels must be non-empty and different"
     guardrail = evaluator.guardrail_config
-    if guardrail is not None:
-        if evaluator.output_type == "string":
-            problems["guardrail_config.type"] = "a string output cannot have a guardrail"
-        elif evaluator.output_type is not None and guardrail.type != evaluator.output_type:
-            problems["guardrail_config.type"] = (
-                f"a {guardrail.type} guardrail does not fit a {evaluator.output_type} output"
-            )
-        elif guardrail.type == "categorical":
-            if not guardrail.values:
-                problems["guardrail_config.values"] = "choose at least one passing label"
-            elif labels and not set(guardrail.values) <= set(labels):
-                problems["guardrail_config.values"] = "passing values must be among the labels"
-    if evaluator.jury is not None and not single:
-        for group in ("judges", "replacement_judges"):
-            for index, judge in enumerate(getattr(evaluator.jury, group)):
-                if not judge.model.strip():
-                    problems[f"jury.{group}.{index}.model"] = "a model is required"
-                codes = judge.retry.on_codes if judge.retry else []
-                if any(not 400 <= code <= 599 for code in codes):
-                    problems[f"jury.{group}.{index}.retry.on_codes"] = "status codes are between 400 and 599"
-    if single and not str(evaluator.model or "").strip():
-        problems["model"] = "a model is required"
+    if guardrail is None:
+        return problems
+    if evaluator.output_type == "string":
+        problems["guardrail_config.type"] = "a string output cannot have a guardrail"
+    elif evaluator.output_type is not None and guardrail.type != evaluator.output_type:
+        problems["guardrail_config.type"] = (
+            f"a {guardrail.type} guardrail does not fit a {evaluator.output_type} output"
+        )
+    elif guardrail.type == "categorical":
+        if not guardrail.values:
+            problems["guardrail_config.values"] = "choose at least one passing label"
+        elif labels and not set(guardrail.values) <= set(labels):
+            problems["guardrail_config.values"] = "passing values must be among the labels"
+    return problems
+
+
+def _jury_problems(jury: Jury) -> dict[str, str]:
+    """What is wrong with a valid jury's judges (and replacement judges), by field path."""
+    problems: dict[str, str] = {}
+    for group in ("judges", "replacement_judges"):
+        for index, judge in enumerate(getattr(jury, group)):
+            if not judge.model.strip():
+                problems[f"jury.{group}.{index}.model"] = "a model is required"
+            codes = judge.retry.on_codes if judge.retry else []
+            if any(not 400 <= code <= 599 for code in codes):
+                problems[f"jury.{group}.{index}.retry.on_codes"] = "status codes are between 400 and 599"
     return problems

@@ -81,25 +81,7 @@ def graded_context(body: Any) -> dict[str, Any]:
     _check_messages(body.get("messages"), "messages")
     context: dict[str, Any] | None = body.get("context")
     if context is None:
-        given = {k: body[k] for k in _FLAT if body.get(k) is not None}
-        context = {}
-        structured = {
-            k: v
-            for k, v in (
-                ("user_query", given.get("query")),
-                ("expected_output", given.get("reference")),
-                ("retrievals", given.get("retrievals")),
-            )
-            if v is not None
-        }
-        if structured:
-            context["input"] = structured
-        if "output" in given:
-            context["output"] = {"response": given["output"]}
-        for name in ("messages", "variables"):
-            if name in given:
-                context[name] = given[name]
-        return context
+        return _folded_context({k: body[k] for k in _FLAT if body.get(k) is not None})
     for name in ("input", "output", "variables"):
         if context.get(name) is not None and not isinstance(context[name], dict):
             raise field_error(f"context.{name}", "must be an object")
@@ -112,6 +94,28 @@ def graded_context(body: Any) -> dict[str, Any]:
     response = (context.get("output") or {}).get("response")
     if response is not None and not isinstance(response, str):
         raise field_error("context.output.response", "must be a string")
+    return context
+
+
+def _folded_context(given: dict[str, Any]) -> dict[str, Any]:
+    """The flat fields (`query`, `output`, `reference`, ...) as the `context` they stand for."""
+    context: dict[str, Any] = {}
+    structured = {
+        k: v
+        for k, v in (
+            ("user_query", given.get("query")),
+            ("expected_output", given.get("reference")),
+            ("retrievals", given.get("retrievals")),
+        )
+        if v is not None
+    }
+    if structured:
+        context["input"] = structured
+    if "output" in given:
+        context["output"] = {"response": given["output"]}
+    for name in ("messages", "variables"):
+        if name in given:
+            context[name] = given[name]
     return context
 
 
