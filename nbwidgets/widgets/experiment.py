@@ -106,8 +106,7 @@ class ExperimentReview(Widget, VariantsMixin):
     _css = STATIC / "experiment.css"
 
     # what runs over what
-    service = traitlets.Unicode("orq").tag(sync=True)
-    dataset_id = traitlets.Unicode("").tag(sync=True)
+    dataset_id = traitlets.Unicode("")  # Python's: the view shows the name
     dataset_name = traitlets.Unicode("").tag(sync=True)
     generator_label = traitlets.Unicode("").tag(sync=True)
     feedback_kinds = traitlets.List(traitlets.Dict()).tag(sync=True)
@@ -130,7 +129,6 @@ class ExperimentReview(Widget, VariantsMixin):
     _expected = traitlets.Dict().tag(sync=True)  # {datapoint_id: {state, message, ...}}
     _added = traitlets.Dict().tag(sync=True)  # {datapoint_id: {state, message, dataset}}: "Add to dataset"
     add_targets = traitlets.List(traitlets.Dict()).tag(sync=True)  # datasets a row may be added to: [{id, name}]
-    selected_id = traitlets.Unicode(None, allow_none=True).tag(sync=True)
     # the run
     progress = traitlets.Dict().tag(sync=True)  # {queued, running, done, error, rows} of this page
     running = traitlets.Bool(False).tag(sync=True)
@@ -185,7 +183,6 @@ class ExperimentReview(Widget, VariantsMixin):
         if product is not None and product not in FEEDBACK_PRODUCTS:
             raise ValueError(f"product must be one of {', '.join(FEEDBACK_PRODUCTS)}, not {product!r}")
         super().__init__(client, flavour=getattr(client, "service", "orq"), page_size=page_size)
-        self.service = self.client.service
         if deployment is not None:
             if not isinstance(self.client, OrqClient):
                 raise ValueError("deployment= runs an orq deployment: pass an orq client (or none, for the sandbox)")

@@ -43,7 +43,7 @@ class FeedbackButtons(Widget):
     trace_id = traitlets.Unicode().tag(sync=True)
     feedback_property = traitlets.Unicode("rating").tag(sync=True)
     kind = traitlets.Enum(FEEDBACK_KINDS, default_value="thumbs").tag(sync=True)
-    product = traitlets.Enum(FEEDBACK_PRODUCTS, default_value="deployments").tag(sync=True)
+    product = traitlets.Enum(FEEDBACK_PRODUCTS, default_value="deployments")  # Python's: where feedback goes
     options = traitlets.List(traitlets.Unicode()).tag(sync=True)
     score_min = traitlets.Float(1).tag(sync=True)
     score_max = traitlets.Float(5).tag(sync=True)

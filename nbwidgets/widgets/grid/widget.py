@@ -62,7 +62,6 @@ class DatasetGrid(Paging, Edits, Curating, Finding, Widget):
     _css = STATIC / "grid.css"
 
     # what is open, and what the front end renders it with
-    service = traitlets.Unicode("orq").tag(sync=True)  # shown to people; nothing branches on it
     schema = traitlets.Dict().tag(sync=True)
     dataset_id = traitlets.Unicode(None, allow_none=True).tag(sync=True)
     dataset_name = traitlets.Unicode("").tag(sync=True)
@@ -84,7 +83,7 @@ class DatasetGrid(Paging, Edits, Curating, Finding, Widget):
     row_status = traitlets.Dict().tag(sync=True)
     can_undo = traitlets.Bool(False).tag(sync=True)
     # versioned datasets (Overmind): edits are staged then saved as a new version
-    agent_id = traitlets.Unicode(None, allow_none=True).tag(sync=True)
+    agent_id = traitlets.Unicode(None, allow_none=True)  # Python's: the view shows the version
     version = traitlets.Int(None, allow_none=True).tag(sync=True)
     # versioned datasets: {"newest": the agent's newest version, "active": is this one active?}
     version_standing = traitlets.Dict().tag(sync=True)
@@ -139,7 +138,6 @@ class DatasetGrid(Paging, Edits, Curating, Finding, Widget):
         super().__init__(client, flavour=getattr(client, "service", flavour))
         self.source = self.client.datasets()
         self.page_size = self.source.check_page_size(page_size)
-        self.service = self.source.service
         self.prefetch = prefetch
         self.cache_pages = cache_pages
         self._init_paging()
@@ -162,6 +160,11 @@ class DatasetGrid(Paging, Edits, Curating, Finding, Widget):
         self.schema = self.source.schema()
 
     # --- Python API -----------------------------------------------------------------------------
+
+    @property
+    def service(self) -> str:
+        """The service the grid edits ("orq" or "overmind"): Python's, nothing in the view branches on it."""
+        return self.source.service
 
     @property
     def rows(self) -> list[Datapoint] | list[OvermindDatapoint]:

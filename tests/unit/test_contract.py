@@ -1,0 +1,212 @@
+"""The Python/JS contract, held from both sides (in the spirit of httpx's completeness tests).
+
+For each widget, every JS file its bundle holds (found by walking the imports from `js/<widget>/index.js`, so a
+split of a file keeps it covered) is read for the trait names it uses and the intents it sends, and held against
+the Python class:
+
+- every trait the JS reads, sets or listens to (`get("x")`, `set("x", ...)`, `"change:x"`, the names handed to
+  a watch list or a `change:${name}` loop) is a synced trait of the class;
+- every intent the JS sends (`request("x")`, `send("x")`, either arm of `send(a ? "x" : "y")`) is in `intents()`;
+- every synced trait of the class is read somewhere in its JS (no dead traits);
+- every intent in `intents()` is sent by the JS, or is named in PYTHON_ONLY with the reason.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import anywidget
+import pytest
+
+from nbwidgets import DatasetGrid, EvaluatorForm, ExperimentReview, FeedbackButtons
+from nbwidgets.widgets._base import Widget
+
+JS = Path(__file__).resolve().parents[2] / "js"
+
+WIDGETS: dict[str, type[Widget]] = {
+    "grid": DatasetGrid,
+    "form": EvaluatorForm,
+    "feedback": FeedbackButtons,
+    "experiment": ExperimentReview,
+}
+
+# intents no view sends, each with why it is there
+PYTHON_ONLY: dict[str, dict[str, str]] = {
+    "grid": {},
+    "form": {},
+    "feedback": {},
+    "experiment": {},
+}
+
+# synced traits a view need not read, each with why it is synced all the same
+UNREAD: dict[str, dict[str, str]] = {
+    "grid": {},
+    "form": {},
+    "feedback": {
+        "is_sandbox": "every widget's (Widget): the buttons are too small for the sandbox badge the others show",
+        "source_label": "every widget's (Widget): the title of that badge",
+    },
+    "experiment": {},
+}
+
+IMPORT = re.compile(r"""(?:^|\n)\s*(?:import|export)\b[^;'"]*?from\s*["'](\.{1,2}/[^"']+)["']""")
+STRING = r"""["']([A-Za-z_][A-Za-z0-9_]*)["']"""
+TRAIT_CALL = re.compile(r"\b(?:get|set|setTrait)\(\s*" + STRING)
+CHANGE = re.compile(r"""["'`]change:([A-Za-z_][A-Za-z0-9_]*)["'`]""")
+NAME_ARRAY = re.compile(r"\[\s*((?:" + STRING + r"\s*,?\s*|\.\.\.[A-Z_][A-Z0-9_]*\s*,?\s*)+)\]")
+CONST_ARRAY = re.compile(r"\bconst\s+([A-Za-z_][A-Za-z0-9_]*)\s*=\s*\[([^\]]*)\]")
+WATCH_CALL = re.compile(r"\bwatch\(\s*(\[[^\]]*\]|[A-Za-z_][A-Za-z0-9_]*)")
+FOR_OF = re.compile(r"\bfor\s*\(\s*const\s+(\w+)\s+of\s+(\[[^\]]*\]|[A-Za-z_][A-Za-z0-9_]*)\s*\)")
+WATCHED_OBJECT = re.compile(r"\bconst\s+watched\s*=\s*\{([^}]*)\}")
+OBJECT_KEY = re.compile(r"(?:^|[,{\s])([A-Za-z_][A-Za-z0-9_]*)\s*:")
+SENDERS = ("request", "send")  # and every local function that hands its first parameter on to one of them
+FORWARDER = re.compile(
+    r"(?:const\s+(\w+)\s*=\s*\(\s*(\w+)[^)]*\)\s*=>|function\s+(\w+)\s*\(\s*(\w+)[^)]*\)\s*\{)([\s\S]{0,200})"
+)
+INTENT_TABLE = re.compile(r"\bconst\s+\w*INTENTS\s*=\s*\{(.*?)\n\};", re.S)  # {action: [intent, payload]}
+
+
+def bundle(widget: str) -> list[Path]:
+    """Every JS file the widget's bundle holds: js/<widget>/index.js and what it imports, transitively."""
+    seen: list[Path] = []
+    todo = [JS / widget / "index.js"]
+    while todo:
+        path = todo.pop().resolve()
+        if path in seen or path.suffix != ".js":
+            continue
+        seen.append(path)
+        todo += [(path.parent / spec).resolve() for spec in IMPORT.findall(path.read_text())]
+    return seen
+
+
+def strings_in(text: str) -> list[str]:
+    return re.findall(STRING, text)
+
+
+def first_argument(text: str, start: int) -> str:
+    """The first argument of the call whose '(' ends at start, with nested calls blanked out."""
+    depth, out = 0, []
+    for char in text[start:]:
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            if depth == 0:
+                break
+            depth -= 1
+        elif char == "," and depth == 0:
+            break
+        out.append(char if depth == 0 or char in "([{" else " ")
+    return "".join(out)
+
+
+def sources(widget: str) -> dict[Path, str]:
+    return {path: re.sub(r"(?m)^\s*//.*$", "", path.read_text()) for path in bundle(widget)}
+
+
+@cache
+def used(widget: str) -> dict[str, set[str]]:
+    return scan(sources(widget))
+
+
+def scan(texts: dict[Path, str]) -> dict[str, set[str]]:
+    """The names the files use: traits read or set ("read"), listened to ("watched"), intents sent ("sent")."""
+    constants: dict[str, list[str]] = {}
+    for text in texts.values():
+        for name, body in CONST_ARRAY.findall(text):
+            constants[name] = strings_in(body)
+
+    def names_of(expression: str) -> list[str]:
+        if expression.startswith("["):
+            spread = re.findall(r"\.\.\.([A-Za-z_][A-Za-z0-9_]*)", expression)
+            return strings_in(expression) + [n for s in spread for n in constants.get(s, [])]
+        return constants.get(expression, [])
+
+    senders = set(SENDERS)
+    for _ in range(3):  # forwarders of forwarders
+        for text in texts.values():
+            for a, a_param, f, f_param, body in FORWARDER.findall(text):
+                name, param = (a, a_param) if a else (f, f_param)
+                if re.search(r"\b(?:" + "|".join(senders) + r")\(\s*" + param + r"\b", body):
+                    senders.add(name)
+    send_call = re.compile(r"\b(?:" + "|".join(sorted(senders)) + r")\(")
+
+    read: set[str] = set()
+    watched: set[str] = set()
+    sent: set[str] = set()
+    for text in texts.values():
+        read |= set(TRAIT_CALL.findall(text))
+        watched |= set(CHANGE.findall(text))
+        for expression in WATCH_CALL.findall(text):
+            watched |= set(names_of(expression))
+        if "change:${" in text:  # names looped over into `change:${name}` listeners (or a watched table)
+            for _variable, expression in FOR_OF.findall(text):
+                watched |= set(names_of(expression))
+            for body in WATCHED_OBJECT.findall(text):
+                watched |= set(OBJECT_KEY.findall(body))
+        for match in send_call.finditer(text):
+            sent |= set(strings_in(first_argument(text, match.end())))
+        for table in INTENT_TABLE.findall(text):
+            sent |= set(re.findall(r"\[\s*" + STRING + r"\s*,", table))
+    return {"read": read, "watched": watched, "sent": sent}
+
+
+def synced(widget: str) -> set[str]:
+    # anywidget's and ipywidgets' own traits are theirs to read, not ours
+    return set(WIDGETS[widget].class_trait_names(sync=True)) - set(anywidget.AnyWidget.class_trait_names(sync=True))
+
+
+def intent_names(widget: str) -> set[str]:
+    cls: Any = WIDGETS[widget]
+    handlers = cls.intents(cls.__new__(cls))  # intents() only names bound methods and lambdas
+    return {"retry_writes", *handlers}
+
+
+@pytest.mark.parametrize("widget", WIDGETS)
+def test_every_trait_the_js_names_is_a_synced_trait(widget: str) -> None:
+    names = used(widget)["read"] | used(widget)["watched"]
+    assert names - synced(widget) == set(), f"{widget}: the JS names traits the Python class lacks"
+
+
+@pytest.mark.parametrize("widget", WIDGETS)
+def test_every_intent_the_js_sends_is_handled(widget: str) -> None:
+    assert used(widget)["sent"] - intent_names(widget) == set(), f"{widget}: the JS sends intents Python lacks"
+
+
+@pytest.mark.parametrize("widget", WIDGETS)
+def test_every_synced_trait_is_read_by_the_js(widget: str) -> None:
+    names = used(widget)["read"] | used(widget)["watched"]
+    dead = synced(widget) - names - set(UNREAD[widget])
+    assert dead == set(), f"{widget}: synced traits no JS reads"
+
+
+@pytest.mark.parametrize("widget", WIDGETS)
+def test_every_intent_is_sent_by_the_js_or_python_only(widget: str) -> None:
+    unsent = intent_names(widget) - used(widget)["sent"] - set(PYTHON_ONLY[widget])
+    assert unsent == set(), f"{widget}: intents no JS sends (send them, or name them in PYTHON_ONLY with why)"
+
+
+def test_the_bundles_are_walked_through_their_imports() -> None:
+    for widget in WIDGETS:
+        files = {path.relative_to(JS).as_posix() for path in bundle(widget)}
+        assert f"{widget}/index.js" in files and "shared/comm.js" in files, files
+    assert len(bundle("grid")) > 5  # the grid is split into modules: each is read
+
+
+def test_a_name_changed_on_either_side_is_caught() -> None:
+    texts = sources("grid")
+    traits = synced("grid")
+    assert "has_next" in used("grid")["read"] and "page_size" in used("grid")["sent"]
+    # the JS renames a trait: it names one Python lacks, and the Python one is read by nobody
+    js_renamed = scan({path: text.replace('"has_next"', '"has_more"') for path, text in texts.items()})
+    assert "has_more" in js_renamed["read"] - traits
+    assert "has_next" in traits - js_renamed["read"] - js_renamed["watched"]
+    # Python renames it: the JS names a trait the class lacks
+    python_renamed = (traits - {"has_next"}) | {"has_more"}
+    assert "has_next" in used("grid")["read"] - python_renamed
+    # the JS renames an intent: Python has no handler for it, and the handler is sent by nobody
+    intent_renamed = scan({path: text.replace('"page_size"', '"size_of_page"') for path, text in texts.items()})
+    assert "size_of_page" in intent_renamed["sent"] - intent_names("grid")
+    assert "page_size" in intent_names("grid") - intent_renamed["sent"]
