@@ -84,9 +84,9 @@ MUTANTS: list[Mutant] = [
     # --- issue 17's table, where that code lives now --------------------------------------------------------
     Mutant(
         "table.whole-row-at-send",
-        "nbwidgets/client/orq.py",
-        'self._send("PATCH", datapoint_route(p)[1], p["fields"], once=True)',
-        f'self._send("PATCH", datapoint_route(p)[1], {WHOLE_ROW}, once=True)',
+        "nbwidgets/client/orq_writes.py",
+        'Datapoint.model_validate(self.client._send("PATCH", route, payload["fields"], once=True))',
+        f'Datapoint.model_validate(self.client._send("PATCH", route, {WHOLE_ROW}, once=True))',
         GRID,
         "the grid's edit sends the whole row, built at send time in the client",
         user_level=E2E_GRID,
@@ -117,10 +117,10 @@ MUTANTS: list[Mutant] = [
     ),
     Mutant(
         "table.feedback-without-id",
-        "nbwidgets/client/orq.py",
-        'send=lambda p: Feedback.model_validate(self._send("POST", "/v2/feedback", p, once=True)),',
-        'send=lambda p: Feedback.model_validate(self._send("POST", "/v2/feedback", '
-        '{k: v for k, v in p.items() if k != "id"}, once=True)),',
+        "nbwidgets/client/orq_writes.py",
+        'return Feedback.model_validate(self.client._send("POST", "/v2/feedback", payload, once=True))',
+        'return Feedback.model_validate(self.client._send("POST", "/v2/feedback", '
+        '{k: v for k, v in payload.items() if k != "id"}, once=True))',
         [*FEEDBACK, "tests/client/test_outbox.py"],
         "feedback sent without its client id",
         user_level=E2E_FEEDBACK,
@@ -158,7 +158,7 @@ MUTANTS: list[Mutant] = [
     Mutant(
         "writes.landed-check-skipped",
         "nbwidgets/client/writes.py",
-        "if kind.holds is not None and kind.holds(payload, current):",
+        "if kind.holds(payload, current):",
         "if False:",
         WRITES + FORM,
     ),
@@ -318,44 +318,44 @@ MUTANTS: list[Mutant] = [
     ),
     Mutant(
         "client.datapoint-not-read-first",
-        "nbwidgets/client/orq.py",
-        "                read_first=True,\n                describe=datapoint_route,",
-        "                read_first=False,\n                describe=datapoint_route,",
+        "nbwidgets/client/orq_writes.py",
+        '    name = "datapoint.update"\n    reads = True\n    read_first = True\n',
+        '    name = "datapoint.update"\n    reads = True\n    read_first = False\n',
         GRID,
     ),
     Mutant(
         "client.versioned-save-idempotent",
-        "nbwidgets/client/orq.py",
-        'idempotent=lambda p: "versionIncrement" not in p["body"],',
-        "idempotent=lambda p: True,",
+        "nbwidgets/client/orq_writes.py",
+        'return "versionIncrement" not in payload["body"]',
+        "return True",
         FORM,
     ),
     Mutant(
         "client.creation-idempotent",
-        "nbwidgets/client/orq.py",
-        'holds=lambda p, found: found is not None and found.prompt == p["body"].get("prompt"),\n'
-        "                idempotent=lambda p: False,",
-        'holds=lambda p, found: found is not None and found.prompt == p["body"].get("prompt"),\n'
-        "                idempotent=lambda p: True,",
+        "nbwidgets/client/orq_writes.py",
+        'return current is not None and bool(current.prompt == payload["body"].get("prompt"))\n\n'
+        "    def idempotent(self, payload: dict[str, Any]) -> bool:\n        return False",
+        'return current is not None and bool(current.prompt == payload["body"].get("prompt"))\n\n'
+        "    def idempotent(self, payload: dict[str, Any]) -> bool:\n        return True",
         FORM,
     ),
     Mutant(
         "client.removal-404-is-failure",
-        "nbwidgets/client/orq.py",
-        "gone_means_landed=True,",
-        "gone_means_landed=False,",
+        "nbwidgets/client/orq_writes.py",
+        "gone_means_landed = True",
+        "gone_means_landed = False",
         FEEDBACK + WRITES,
     ),
     Mutant(
         "client.token-not-canonical",
-        "nbwidgets/client/orq.py",
+        "nbwidgets/client/orq_writes.py",
         "return _instant.validate_python(updated).isoformat()",
         "return str(updated)",
         GRID,
     ),
     Mutant(
         "client.evaluator-version-not-checked",
-        "nbwidgets/client/orq.py",
+        "nbwidgets/client/orq_writes.py",
         'return bool(getattr(current, "version", None) != payload["version"])',
         "return True",
         FORM + WRITES,
@@ -425,7 +425,7 @@ MUTANTS: list[Mutant] = [
     ),
     Mutant(
         "client.version-takes-one-field-per-row",
-        "nbwidgets/client/overmind.py",
+        "nbwidgets/client/overmind_writes.py",
         'dp.model_copy(update=edits.get(dp.id or "", {}))',
         'dp.model_copy(update=dict(list(edits.get(dp.id or "", {}).items())[-1:]))',
         ["tests/widgets/test_grid_paths.py", "tests/client/test_overmind_client.py"],

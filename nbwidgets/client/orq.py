@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, TypeAdapter
-from pydantic import ValidationError as PydanticValidationError
+from pydantic import BaseModel
 
 from .._extras import require
 from ..models import (
     Datapoint,
     DatapointCreate,
-    DatapointUpdate,
     Dataset,
     Deployment,
     DeploymentInvocation,
@@ -24,11 +21,10 @@ from ..models import (
     FeedbackProperty,
     Page,
     is_ulid,
-    new_ulid,
 )
 from ..models.feedback import BUILTIN_FEEDBACK_PROPERTIES
-from ..models.orq import EVALUATOR_KEY_PATTERN, EVALUATOR_NOT_NULLABLE, EVALUATOR_WRITABLE_FIELDS
-from . import checks, curate
+from ..models.orq import EVALUATOR_KEY_PATTERN
+from . import checks, curate, orq_writes
 from .base import Client
 from .checks import segment
 from .errors import NotFoundError
@@ -157,7 +153,7 @@ class OrqClient(Client):
             cursor = page.next_cursor
 
     def get_datapoint(self, dataset_id: str, datapoint_id: str, *, once: bool = False) -> Datapoint:
-        return Datapoint.model_validate(self._get(_datapoint_route(dataset_id, datapoint_id), once=once))
+        return Datapoint.model_validate(self._get(orq_writes.datapoint_route(dataset_id, datapoint_id), once=once))
 
     def create_datapoints(self, dataset_id: str, items: list[dict[str, Any] | DatapointCreate]) -> list[Datapoint]:
         """Create datapoints now, through the bulk route in chunks of at most 5000, in order (they list in
@@ -175,7 +171,7 @@ class OrqClient(Client):
     def delete_datapoints(self, dataset_id: str, ids: list[str]) -> None:
         """Delete these datapoints now (the bulk route, 1000 ids a request). Ids that are gone are passed
         over, so a delete sent again is harmless. For a kept and retried delete: `queue_datapoints_delete`."""
-        ids = _datapoint_ids(ids)
+        ids = orq_writes.datapoint_ids(ids)
         route = f"/v2/datasets/{segment('dataset_id', dataset_id)}/datapoints-bulk-delete"
         for start in range(0, len(ids), curate.DELETE_CHUNK):
             self._send("POST", route, {"item_ids": ids[start : start + curate.DELETE_CHUNK]}, idempotent=True)
@@ -231,7 +227,7 @@ class OrqClient(Client):
         """Queue a delete of these datapoints (one bulk request; ids already gone are passed over, so it
         is safely sent again). Its result is the list of ids."""
         segment("dataset_id", dataset_id)
-        ids = _datapoint_ids(ids)
+        ids = orq_writes.datapoint_ids(ids)
         if len(ids) > curate.DELETE_CHUNK:
             raise ValueError(f"at most {curate.DELETE_CHUNK} ids per queued delete, not {len(ids)}")
         payload = {"dataset_id": dataset_id, "item_ids": ids}
@@ -265,12 +261,12 @@ class OrqClient(Client):
 
     def update_datapoint(self, dataset_id: str, datapoint_id: str, **fields: Any) -> Datapoint:
         """PATCH only the given fields (`inputs`, `messages`, `expected_output`)."""
-        route = _datapoint_route(dataset_id, datapoint_id)
-        answer = self._send("PATCH", route, _datapoint_changes(fields))
+        route = orq_writes.datapoint_route(dataset_id, datapoint_id)
+        answer = self._send("PATCH", route, orq_writes.datapoint_changes(fields))
         return Datapoint.model_validate(answer)
 
     def delete_datapoint(self, dataset_id: str, datapoint_id: str) -> None:
-        self._send("DELETE", _datapoint_route(dataset_id, datapoint_id))
+        self._send("DELETE", orq_writes.datapoint_route(dataset_id, datapoint_id))
 
     def datapoints_frame(self, dataset_id: str, *, progress: bool = True, page_size: int = 200) -> Any:
         """The whole dataset as a pandas DataFrame, one row per datapoint, with a progress bar
@@ -332,7 +328,9 @@ class OrqClient(Client):
         return Evaluator.model_validate(self._get(f"/v2/evaluators/{segment('evaluator_id', evaluator_id)}"))
 
     def create_evaluator(self, evaluator: Evaluator | dict[str, Any], *, path: str = "Default") -> Evaluator:
-        return Evaluator.model_validate(self._send("POST", "/v2/evaluators", _evaluator_creation(evaluator, path)))
+        return Evaluator.model_validate(
+            self._send("POST", "/v2/evaluators", orq_writes.evaluator_creation(evaluator, path))
+        )
 
     def update_evaluator(
         self,
@@ -349,7 +347,7 @@ class OrqClient(Client):
         sent every time: `type` is llm_eval, `path` the evaluator's own (given, or read first) unless the
         change places it by `project_id`, which orq refuses together with `path`."""
         route = f"/v2/evaluators/{segment('evaluator_id', evaluator_id)}"
-        body = _evaluator_changes(changes, version_increment, version_description, path)
+        body = orq_writes.evaluator_changes(changes, version_increment, version_description, path)
         if "project_id" not in body and not body.get("path"):
             known = self.get_evaluator(evaluator_id).path
             if known:
@@ -479,12 +477,12 @@ class OrqClient(Client):
         self, trace_id: str, property: str, value: Any, *, product: str = "deployments", id: str | None = None
     ) -> Feedback:
         """Send feedback. It carries a client-made ULID, so a retry cannot create it twice."""
-        feedback = _feedback(trace_id, property, value, product, id)
+        feedback = orq_writes.feedback(trace_id, property, value, product, id)
         answer = self._send("POST", "/v2/feedback", feedback, idempotent=True)
         return Feedback.model_validate(answer)
 
     def remove_feedback(self, id: str, trace_id: str, *, product: str = "deployments") -> None:
-        self._send("POST", "/v2/feedback/remove", _feedback_removal(id, trace_id, product), idempotent=True)
+        self._send("POST", "/v2/feedback/remove", orq_writes.feedback_removal(id, trace_id, product), idempotent=True)
 
     # --- deployments ------------------------------------------------------------------------------
 
@@ -550,11 +548,11 @@ class OrqClient(Client):
     ) -> WriteHandle:
         """Queue feedback and send it in the background; returns the write's handle at once.
         The same `id` again replaces the value."""
-        feedback = _feedback(trace_id, property, value, product, id)
+        feedback = orq_writes.feedback(trace_id, property, value, product, id)
         return self.submit(Write("feedback.create", feedback["id"], feedback))
 
     def queue_feedback_removal(self, id: str, trace_id: str, *, product: str = "deployments") -> WriteHandle:
-        return self.submit(Write("feedback.remove", id, _feedback_removal(id, trace_id, product)))
+        return self.submit(Write("feedback.remove", id, orq_writes.feedback_removal(id, trace_id, product)))
 
     def queue_datapoint_update(
         self,
@@ -568,9 +566,13 @@ class OrqClient(Client):
         """Queue a PATCH of these fields. With `expected_updated` (the `updated` the caller saw), it
         ends in a conflict when anyone else changed the datapoint since: changes left by earlier writes
         of the same `origin` (a widget passes its own; calls without one share "") are not a conflict."""
-        _datapoint_route(dataset_id, datapoint_id)  # a bad id fails here, not in the background
-        payload = {"dataset_id": dataset_id, "datapoint_id": datapoint_id, "fields": _datapoint_changes(fields)}
-        base = None if expected_updated is None else _token(expected_updated)
+        orq_writes.datapoint_route(dataset_id, datapoint_id)  # a bad id fails here, not in the background
+        payload = {
+            "dataset_id": dataset_id,
+            "datapoint_id": datapoint_id,
+            "fields": orq_writes.datapoint_changes(fields),
+        }
+        base = None if expected_updated is None else orq_writes.version_token(expected_updated)
         key = f"datapoint {datapoint_id}"
         return self.submit(Write("datapoint.update", key, payload, expects=base, origin=origin))
 
@@ -588,13 +590,13 @@ class OrqClient(Client):
         is verified (read back: do the changes hold and has the version moved past `expected_version`?),
         so one save makes at most one new version. `path`: the evaluator's own (else read before sending)."""
         segment("evaluator_id", evaluator_id)
-        body = _evaluator_changes(changes, version_increment, version_description, path)
+        body = orq_writes.evaluator_changes(changes, version_increment, version_description, path)
         payload = {"evaluator_id": evaluator_id, "changes": changes, "body": body, "version": expected_version}
         return self.submit(Write("evaluator.update", f"evaluator {evaluator_id}", payload))
 
     def queue_evaluator_creation(self, evaluator: Evaluator | dict[str, Any], *, path: str = "Default") -> WriteHandle:
         """Queue a new evaluator. Before any re-send, its key is looked up: one save creates one."""
-        body = _evaluator_creation(evaluator, path)
+        body = orq_writes.evaluator_creation(evaluator, path)
         return self.submit(Write("evaluator.create", f"evaluator key {body['key']}", {"body": body}))
 
     def datasets(self) -> OrqDatasets:
@@ -603,95 +605,7 @@ class OrqClient(Client):
         return OrqDatasets(self)
 
     def _write_kinds(self) -> dict[str, WriteKind]:
-        def datapoint_route(p: dict[str, Any]) -> tuple[str, str]:
-            return "PATCH", _datapoint_route(p["dataset_id"], p["datapoint_id"])
-
-        def evaluator_route(p: dict[str, Any]) -> tuple[str, str]:
-            return "PATCH", f"/v2/evaluators/{segment('evaluator_id', p['evaluator_id'])}"
-
-        return {
-            "feedback.create": WriteKind(
-                send=lambda p: Feedback.model_validate(self._send("POST", "/v2/feedback", p, once=True)),
-                describe=lambda p: ("POST", "/v2/feedback"),
-            ),
-            "feedback.remove": WriteKind(
-                send=lambda p: self._send("POST", "/v2/feedback/remove", p, once=True),
-                gone_means_landed=True,
-                describe=lambda p: ("POST", "/v2/feedback/remove"),
-            ),
-            "datapoint.update": WriteKind(
-                send=lambda p: Datapoint.model_validate(
-                    self._send("PATCH", datapoint_route(p)[1], p["fields"], once=True)
-                ),
-                read=lambda p: self.get_datapoint(p["dataset_id"], p["datapoint_id"], once=True),
-                holds=_datapoint_holds,
-                token=lambda dp: _token(dp.updated) if dp is not None and dp.updated else None,
-                read_first=True,
-                describe=datapoint_route,
-            ),
-            "datapoints.create": WriteKind(
-                send=lambda p: self._bulk_create(p["dataset_id"], p["items"], once=True),
-                prepare=lambda p: {**p, "after": self._newest_datapoint_id(p["dataset_id"]), "prepared": True},
-                read=self._landed_chunk,
-                holds=lambda p, found: found is not None,
-                idempotent=lambda p: False,
-                describe=lambda p: ("POST", f"/v2/datasets/{segment('dataset_id', p['dataset_id'])}/datapoints/bulk"),
-            ),
-            "datapoints.delete": WriteKind(
-                send=lambda p: self._bulk_delete(p["dataset_id"], p["item_ids"]),
-                describe=lambda p: (
-                    "POST",
-                    f"/v2/datasets/{segment('dataset_id', p['dataset_id'])}/datapoints-bulk-delete",
-                ),
-            ),
-            "evaluator.update": WriteKind(
-                send=lambda p: self._send_evaluator_update(evaluator_route(p)[1], p),
-                read=lambda p: Evaluator.model_validate(self._get(evaluator_route(p)[1], once=True)),
-                holds=_evaluator_holds,
-                idempotent=lambda p: "versionIncrement" not in p["body"],
-                describe=evaluator_route,
-            ),
-            "evaluator.create": WriteKind(
-                send=lambda p: Evaluator.model_validate(self._send("POST", "/v2/evaluators", p["body"], once=True)),
-                read=lambda p: self._evaluator_by_key(p["body"]["key"]),
-                holds=lambda p, found: found is not None and found.prompt == p["body"].get("prompt"),
-                idempotent=lambda p: False,
-                describe=lambda p: ("POST", "/v2/evaluators"),
-            ),
-        }
-
-    def _bulk_create(self, dataset_id: str, items: list[dict[str, Any]], *, once: bool = False) -> list[Datapoint]:
-        route = f"/v2/datasets/{segment('dataset_id', dataset_id)}/datapoints/bulk"
-        return [Datapoint.model_validate(item) for item in self._send("POST", route, {"items": items}, once=once)]
-
-    def _bulk_delete(self, dataset_id: str, ids: list[str]) -> list[str]:
-        route = f"/v2/datasets/{segment('dataset_id', dataset_id)}/datapoints-bulk-delete"
-        self._send("POST", route, {"item_ids": ids}, once=True)
-        return ids
-
-    def _newest_datapoint_id(self, dataset_id: str) -> str | None:
-        """The dataset's newest datapoint (orq lists by `_id`, and ids grow with time), or None."""
-        page = self.datapoints_page(dataset_id, limit=1, ending_before=curate.LAST_ID)
-        return page.items[0].id if page.items else None
-
-    def _landed_chunk(self, payload: dict[str, Any]) -> list[Datapoint] | None:
-        """A bulk create whose answer may have been lost: its rows among the datapoints made after the
-        dataset's newest one before it was first sent (same content, one after another), or None."""
-        after: list[Datapoint] = []
-        cursor = payload.get("after")
-        while True:  # reads retry on their own (idempotent): a long look-up must not fail on one 429
-            page = self.datapoints_page(payload["dataset_id"], limit=200, starting_after=cursor)
-            after.extend(page.items)
-            if not page.has_next or not page.items:
-                break
-            cursor = page.next_cursor
-        return curate.find_run(after, payload["items"])
-
-    def _send_evaluator_update(self, route: str, payload: dict[str, Any]) -> Evaluator:
-        body = payload["body"]
-        if "project_id" not in body and not body.get("path"):  # the seed requires it: the evaluator's own
-            body = {**body, "path": Evaluator.model_validate(self._get(route, once=True)).path}
-        return Evaluator.model_validate(self._send("PATCH", route, body, once=True))
+        return orq_writes.kinds(self)
 
     def _evaluator_by_key(self, key: str) -> Evaluator | None:
         cursor = None
@@ -732,155 +646,6 @@ def _graded(
     if variables:
         context["variables"] = variables
     return context
-
-
-def _datapoint_route(dataset_id: str, datapoint_id: str) -> str:
-    return f"/v2/datasets/{segment('dataset_id', dataset_id)}/datapoints/{segment('datapoint_id', datapoint_id)}"
-
-
-def _datapoint_ids(given: Any) -> list[str]:
-    if isinstance(given, str) or not isinstance(given, (list, tuple, set, frozenset)):
-        raise TypeError(f"ids must be a list of datapoint ids, not {type(given).__name__}")
-    ids: list[str] = list(dict.fromkeys(given))
-    if not ids:
-        raise ValueError("no datapoints to delete: ids is empty")
-    for datapoint_id in ids:
-        segment("datapoint id", datapoint_id)
-    return ids
-
-
-def _datapoint_changes(fields: dict[str, Any]) -> dict[str, Any]:
-    unknown = sorted(set(fields) - {"inputs", "messages", "expected_output"})
-    if unknown:
-        raise TypeError(f"a datapoint has no field {', '.join(unknown)}: pass inputs, messages or expected_output")
-    for name, value in fields.items():
-        checks.text(name, value)
-    if "expected_output" in fields and not isinstance(fields["expected_output"], str):
-        value = fields["expected_output"]
-        raise TypeError(f"expected_output must be a str, not {type(value).__name__} ({value!r:.40})")
-    try:
-        body = DatapointUpdate.model_validate(fields).to_wire()
-    except PydanticValidationError as error:
-        raise checks.pydantic_words(error, "the datapoint's fields") from None
-    if not body:
-        raise ValueError("nothing to update: pass inputs, messages or expected_output")
-    return body
-
-
-def _datapoint_holds(payload: dict[str, Any], current: Datapoint) -> bool:
-    held = current.to_wire()
-    sent = payload["fields"]
-    return bool(DatapointUpdate.model_validate({k: held.get(k) for k in sent}).to_wire() == sent)
-
-
-def _token(updated: Any) -> str:
-    """`updated` as one canonical string, whatever form it came in (str or datetime)."""
-    return _instant.validate_python(updated).isoformat()
-
-
-_field_adapters: dict[str, TypeAdapter[Any] | None] = {}
-
-
-def _evaluator_field(wire_name: str) -> TypeAdapter[Any] | None:
-    """A validator for one evaluator field, by its wire name (None for one the model does not type)."""
-    if wire_name not in _field_adapters:
-        found = None
-        for name, field in Evaluator.model_fields.items():
-            if wire_name in (name, field.alias) and field.annotation is not None:
-                found = TypeAdapter(field.annotation)
-        _field_adapters[wire_name] = found
-    return _field_adapters[wire_name]
-
-
-def _evaluator_changes(
-    changes: dict[str, Any], version_increment: str | None, version_description: str | None, path: str | None
-) -> dict[str, Any]:
-    """The PATCH body: `type` and `path` always (the seed requires them), the changes, the version bump."""
-    if not isinstance(changes, dict):
-        raise TypeError(f"changes must be a dict of evaluator fields, not {type(changes).__name__}")
-    unknown = set(changes) - set(EVALUATOR_WRITABLE_FIELDS) - {"type"}
-    if unknown:
-        raise ValueError(f"not evaluator fields: {', '.join(sorted(unknown))}")
-    nulls = [name for name in EVALUATOR_NOT_NULLABLE if name in changes and changes[name] is None]
-    if nulls:
-        raise ValueError(f"{', '.join(nulls)}: cannot be null (omit a field to leave it as it is)")
-    if changes.get("path") and changes.get("project_id"):
-        raise ValueError("path and project_id are mutually exclusive: give one")
-    for name, value in changes.items():  # each change of the type its field takes, before anything is sent
-        adapter = _evaluator_field(name)
-        if adapter is not None and value is not None:
-            try:
-                adapter.validate_python(value)
-            except PydanticValidationError as error:  # a wrong type here; a rule across fields is the service's
-                if any(e["type"].endswith("_type") or e["type"] == "literal_error" for e in error.errors()):
-                    raise checks.pydantic_words(error, f"changes[{name!r}]") from None
-    body = {"type": "llm_eval", **changes}
-    if "project_id" not in body and not body.get("path") and path:
-        body["path"] = checks.optional_str("path", path)
-    if version_increment is not None:
-        checks.choice("version_increment", version_increment, ("major", "minor", "patch"))
-        body["versionIncrement"] = version_increment
-    if version_description:
-        body["versionDescription"] = checks.optional_str("version_description", version_description)
-    checks.text("changes", body)
-    return body
-
-
-def _evaluator_holds(payload: dict[str, Any], current: Evaluator) -> bool:
-    """The service holds these changes (and, for a versioned save, its version has moved on)."""
-    changes = payload["changes"]
-    held = current.model_dump(mode="json", by_alias=True)
-    try:
-        wanted = Evaluator.model_validate({**held, **changes}).model_dump(mode="json", by_alias=True)
-    except Exception:
-        return False
-    if any(wanted.get(k) != held.get(k) for k in changes):
-        return False
-    if "versionIncrement" in payload["body"] and payload.get("version") is not None:
-        return bool(getattr(current, "version", None) != payload["version"])
-    return True
-
-
-def _evaluator_creation(evaluator: Evaluator | dict[str, Any], path: str) -> dict[str, Any]:
-    model = Evaluator.model_validate(evaluator)
-    # on create an absent field and a null one mean the same: nulls are left out (the spec types most fields
-    # without null)
-    body = {
-        k: v for k, v in model.to_wire().items() if (k in EVALUATOR_WRITABLE_FIELDS or k == "type") and v is not None
-    }
-    body.setdefault("type", "llm_eval")
-    if "project_id" not in body:
-        body.setdefault("path", path)
-    checks.text("evaluator", body)
-    return body
-
-
-def _feedback(trace_id: str, property: str, value: Any, product: str, id: str | None) -> dict[str, Any]:
-    checks.optional_str("trace_id", trace_id)
-    checks.optional_str("property", property)
-    checks.text("value", value)
-    if isinstance(value, bool) or not (
-        isinstance(value, (str, int, float)) or (isinstance(value, list) and all(isinstance(v, str) for v in value))
-    ):
-        raise ValueError(f"value must be a str, a number or a list of str, not {type(value).__name__} ({value!r:.40})")
-    checks.optional_str("product", product)
-    if id is not None:
-        checks.segment("id", id)
-    fields = {"trace_id": trace_id, "property": property, "value": value, "product": product, "id": id or new_ulid()}
-    try:
-        return Feedback.model_validate(fields).model_dump(mode="json")
-    except PydanticValidationError as error:
-        raise checks.pydantic_words(error, "the feedback") from None
-
-
-def _feedback_removal(id: str, trace_id: str, product: str) -> dict[str, Any]:
-    checks.segment("id", id)
-    checks.segment("trace_id", trace_id)
-    checks.segment("product", product)
-    return {"id": id, "trace_id": trace_id, "product": product}
-
-
-_instant = TypeAdapter(datetime)
 
 
 class _DatapointList(BaseModel):

@@ -54,7 +54,7 @@ import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from . import checks
 from .errors import ConflictError, NbwidgetsError, NotFoundError, RateLimitedError, ServerError, TransportError
@@ -84,22 +84,47 @@ class Write:
     origin: str = ""
 
 
-@dataclass(frozen=True)
 class WriteKind:
-    """How one kind of write talks to its service (defined by the service's client)."""
+    """How one kind of write talks to its service: a small class per kind, made by the service's client
+    (`orq_writes.py`, `overmind_writes.py`) around what sends its requests. The outbox asks it only these
+    questions (see the life of a write above); each `send` and `read` is a single request."""
 
-    send: Callable[[dict[str, Any]], Any]  # one request: the write itself; returns the service's answer
-    read: Callable[[dict[str, Any]], Any] | None = None  # one request: what the service holds now
-    holds: Callable[[dict[str, Any], Any], bool] | None = None  # does it already hold what this write sends?
-    token: Callable[[Any], str | None] = lambda current: None  # the version token of what was read/answered
-    idempotent: Callable[[dict[str, Any]], bool] = lambda payload: True  # may it be sent again blind?
-    read_first: bool = False  # read before every attempt (the previous value is worth knowing)
-    gone_means_landed: bool = False  # a 404 after an earlier attempt: that attempt landed (a removal)
-    describe: Callable[[dict[str, Any]], tuple[str, str]] = lambda payload: ("POST", "")  # method, route
+    name: ClassVar[str] = ""  # the kind's name in the outbox ("datapoint.update"): stored with each entry
+    reads: ClassVar[bool] = False  # it can read what the service holds now (`read`)
+    read_first: ClassVar[bool] = False  # read before every attempt (the previous value is worth knowing)
+    gone_means_landed: ClassVar[bool] = False  # a 404 after an earlier attempt: that attempt landed (a removal)
     # a non-idempotent write that needs to know something before its first send (a bulk create: the
-    # dataset's newest datapoint, so a lost answer can be verified): returns the payload with it and
-    # `"prepared": True`; stored before the send, so every later attempt verifies against it
-    prepare: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    # dataset's newest datapoint, so a lost answer can be verified): `prepare` returns the payload with it
+    # and `"prepared": True`; stored before the send, so every later attempt verifies against it
+    prepares: ClassVar[bool] = False
+
+    def send(self, payload: dict[str, Any]) -> Any:
+        """One request: the write itself; returns the service's answer."""
+        raise NotImplementedError
+
+    def read(self, payload: dict[str, Any]) -> Any:
+        """One request: what the service holds now (only for a kind that `reads`)."""
+        raise NotImplementedError
+
+    def holds(self, payload: dict[str, Any], current: Any) -> bool:
+        """Does the service already hold what this write sends (`current`: what `read` found)?"""
+        return False
+
+    def token(self, current: Any) -> str | None:
+        """The version token of what was read or answered (None: the kind keeps no version)."""
+        return None
+
+    def idempotent(self, payload: dict[str, Any]) -> bool:
+        """May it be sent again blind (after an attempt that may have landed)?"""
+        return True
+
+    def describe(self, payload: dict[str, Any]) -> tuple[str, str]:
+        """The method and route it sends (for the words of a conflict)."""
+        return "POST", ""
+
+    def prepare(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """The payload with what must be known before the first send (only for a kind that `prepares`)."""
+        return payload
 
 
 class WriteHandle(concurrent.futures.Future):  # type: ignore[type-arg]
@@ -504,7 +529,7 @@ class Outbox:
             else:
                 kind = self._kinds.get(handle.write.kind)
                 current = None
-                if kind is not None and kind.read is not None:
+                if kind is not None and kind.reads:
                     try:
                         current = kind.read(handle.write.payload)
                     except RETRYABLE:
@@ -603,18 +628,18 @@ class Outbox:
     def _attempt(self, kind: WriteKind, entry: Any, handle: WriteHandle | None) -> Any:
         payload = entry.payload
         may_have_landed = entry.attempts > 1
-        if kind.prepare is not None and not payload.get("prepared"):
+        if kind.prepares and not payload.get("prepared"):
             # nothing of it was sent yet (the prepared payload is stored before any send): prepare, store, send
             payload = entry.payload = kind.prepare(payload)
             self._store.rewrite(entry.seq, payload)
             may_have_landed = False
-        if kind.read is not None and (
+        if kind.reads and (
             kind.read_first or entry.expects is not None or (may_have_landed and not kind.idempotent(payload))
         ):
             current = kind.read(payload)
             if handle is not None and handle.before is None:
                 handle.before = current
-            if kind.holds is not None and kind.holds(payload, current):
+            if kind.holds(payload, current):
                 raise _Landed(current)
             found = kind.token(current)
             changed = entry.expects is not None and found != entry.expects

@@ -14,7 +14,7 @@ from servers import versions_made_from, wait_for
 
 from nbwidgets import Client
 from nbwidgets.client import NotFoundError, RetryPolicy
-from nbwidgets.client.overmind import WRITE_ID
+from nbwidgets.client.overmind_writes import WRITE_ID
 
 FAST = RetryPolicy(max_retries=3, initial_delay=0.01, max_delay=0.05, max_elapsed=10)
 
