@@ -440,8 +440,12 @@ NOTEBOOKS = {
             "result = review.comparison()\n"
             "{k: result[k] for k in ('wins', 'ties', 'both_bad', 'win_rate', 'pass_rates')}"
         ),
-        new_markdown_cell("Reveal the names (the table above the rows then shows the figures per variant):"),
-        new_code_cell("review.reveal()\nreview"),
+        new_markdown_cell(
+            "When you have judged every row, reveal the names (the table above the rows then shows the figures "
+            "per variant): uncomment the line below, or press **Shift+V** in the review. It is left commented so "
+            "that *Run All* keeps the review blind."
+        ),
+        new_code_cell("# review.reveal()\nreview.reveal_all  # False: still blind"),
     ],
 }
 
