@@ -105,10 +105,10 @@ MUTANTS: list[Mutant] = [
     ),
     Mutant(
         "table.whole-row-in-widget",
-        "nbwidgets/widgets/grid/edits.py",
-        "self.dataset_id, datapoint_id, fields, expected_updated=None if force else base",
-        "self.dataset_id, datapoint_id, {**{k: v for k, v in (self._find(datapoint_id).to_wire() "
-        "if self._find(datapoint_id) is not None else {}).items() if k in ('inputs', 'messages', "
+        "nbwidgets/widgets/_row_writes.py",
+        "dataset_id, datapoint_id, fields, expected_updated=None if force else base",
+        "dataset_id, datapoint_id, {**{k: v for k, v in (self._held(datapoint_id).to_wire() "
+        "if self._held(datapoint_id) is not None else {}).items() if k in ('inputs', 'messages', "
         "'expected_output') and v is not None}, **fields}, expected_updated=None if force else base",
         GRID,
         "the grid's edit sends the whole row, built in the widget",
@@ -370,14 +370,14 @@ MUTANTS: list[Mutant] = [
     # --- the grid's edits (widget side of the write path) ------------------------------------------------------------
     Mutant(
         "grid.undo-restores-the-new-value",
-        "nbwidgets/widgets/grid/edits.py",
+        "nbwidgets/widgets/_row_writes.py",
         "previous = {k: before.to_wire().get(k) for k in fields}",
         "previous = {k: saved.to_wire().get(k) for k in fields}",
         GRID,
     ),
     Mutant(
         "grid.keep-mine-keeps-the-base",
-        "nbwidgets/widgets/grid/edits.py",
+        "nbwidgets/widgets/_row_writes.py",
         "expected_updated=None if force else base",
         "expected_updated=base",
         GRID,
@@ -393,8 +393,8 @@ MUTANTS: list[Mutant] = [
         "grid.discard-keeps-statuses",
         "nbwidgets/widgets/grid/edits.py",
         "self.row_status = {k: v for k, v in self.row_status.items() if k not in self.staged}\n"
-        "            self.staged = {}",
-        "self.staged = {}",
+        "            self._writes.clear_staged()",
+        "self._writes.clear_staged()",
         ["tests/widgets/test_grid.py", "tests/widgets/test_grid_paths.py"],
     ),
     # --- feedback: one model (models/feedback.py FeedbackControl) ------------------------------------------------
@@ -417,9 +417,9 @@ MUTANTS: list[Mutant] = [
     ),
     Mutant(
         "grid.staging-replaces-the-rows-fields",
-        "nbwidgets/widgets/grid/edits.py",
-        "datapoint_id: {**self.staged.get(datapoint_id, {}), **fields}}",
-        "datapoint_id: fields}",
+        "nbwidgets/widgets/_row_writes.py",
+        "self.staged[datapoint_id] = {**self.staged.get(datapoint_id, {}), **fields}",
+        "self.staged[datapoint_id] = fields",
         ["tests/widgets/test_grid_paths.py", "tests/widgets/test_grid.py"],
         "issue 24 (2): Overmind: staging a second field of a row drops the first (the version holds one)",
     ),

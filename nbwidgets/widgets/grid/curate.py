@@ -23,6 +23,7 @@ from ...client.datasets import DatasetSource, Query
 from ...client.writes import WriteHandle
 from ...models import Page
 from .._base import describe, run_in_background
+from .._row_writes import RowWrites
 
 SCOPES = ("selection", "page", "dataset")
 PREVIEW_SHOWN = 100  # changes listed in a preview on screen (the count is of all of them)
@@ -83,16 +84,12 @@ class Curating:
     _cache: Any
     _lock: threading.RLock
     _origin: str
-    _undo: list[Any]
+    _writes: RowWrites
     _find: Callable[[str], Any]
     _query: Callable[[], Query]
     _navigate: Callable[..., None]
     _show_row: Callable[[str], None]
-    _save: Callable[..., WriteHandle]
-    _edit_group: Callable[[str], Any]
-    _seal: Callable[[Any], None]
     _stage: Callable[[str, dict[str, Any]], None]
-    _refuse_while_saving_version: Callable[[str], None]
 
     def _init_curating(self) -> None:
         self._staged_added: list[dict[str, Any]] = []
@@ -190,7 +187,7 @@ class Curating:
             raise ValueError("no dataset is open")
         if self.source.save_mode == "version":
             with self._lock:
-                self._refuse_while_saving_version("add datapoints")
+                self._writes.refuse_while_saving_version("add datapoints")
                 self._staged_added.extend(items)
                 self._show_version_changes()
             return None
@@ -220,7 +217,7 @@ class Curating:
             raise ValueError("no dataset is open")
         if self.source.save_mode == "version":
             with self._lock:
-                self._refuse_while_saving_version("delete datapoints")
+                self._writes.refuse_while_saving_version("delete datapoints")
                 self._staged_removed = list(dict.fromkeys([*self._staged_removed, *chosen]))
                 self.selection = [i for i in self.selection if i not in set(chosen)]
                 self._show_version_changes()
@@ -234,8 +231,7 @@ class Curating:
     def _deleted(self, removal: Removal) -> None:
         gone = set(removal.ids)
         with self._lock:
-            self._undo.append(removal)
-            self.can_undo = True
+            self._writes.push_undo(removal)
             self.selection = [i for i in self.selection if i not in gone]
             self._count_changed(-len(gone))
             n = len(gone)
@@ -369,16 +365,16 @@ class Curating:
         if not plan:
             raise ValueError("nothing to replace: preview a replacement first")
         handles = []
-        group = self._edit_group("the replace")  # one Undo takes back every edit of it
+        group = self._writes.group("the replace")  # one Undo takes back every edit of it
         try:
             for change in plan["changes"]:
                 fields = {change["field"]: change["after"]}
                 if self.source.save_mode == "version":
                     self._stage(change["id"], fields)
                 else:
-                    handles.append(self._save(change["id"], fields, base=change["updated"], group=group))
+                    handles.append(self._writes.save(change["id"], fields, base=change["updated"], group=group))
         finally:
-            self._seal(group)
+            self._writes.seal(group)
         n = len(plan["changes"])
         self.notice = f"Replacing in {n} datapoint{'s' if n != 1 else ''}" if n else "Nothing to replace"
         return handles
@@ -487,15 +483,15 @@ class Curating:
         if plan["mode"] == "new":
             return self._add_items([row["fields"] for row in plan["rows"]], "Pasted a datapoint")
         handles = []
-        group = self._edit_group("the paste")  # one Undo takes back every cell it filled
+        group = self._writes.group("the paste")  # one Undo takes back every cell it filled
         try:
             for row in plan["rows"]:
                 if self.source.save_mode == "version":
                     self._stage(row["id"], row["fields"])
                 else:
-                    handles.append(self._save(row["id"], row["fields"], group=group))
+                    handles.append(self._writes.save(row["id"], row["fields"], group=group))
         finally:
-            self._seal(group)
+            self._writes.seal(group)
         return handles
 
     # --- waiting, for the Python API ------------------------------------------------------------

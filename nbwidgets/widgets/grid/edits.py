@@ -1,60 +1,37 @@
-"""The grid's edits: saved at once through the client's write path (save_mode "patch", orq) with undo
-and conflict resolution, or staged and saved as a new version (save_mode "version", Overmind).
+"""The grid's side of its row writes: the writes themselves (saved at once with undo and conflicts, or
+staged and saved as a new version) are the shared `RowWrites` (widgets/_row_writes.py); here is what
+the grid shows of them: each row's status, the row on screen recomputed from the service's answer,
+another widget's save of a row on show, and the move to a new version once it is saved.
 
-A saved edit is a write (client/writes.py): queued at once, followed through its handle, never waited
-on by a pool thread. Its conflict base is what this grid last saw of the row; the outbox knows its
-own writes, so quick edits of one row chain instead of conflicting. The row on screen is the service's
-answer: its patch is recomputed whole against the page as sent, so an undo or an edit back to the
-original reaches the screen.
+The row on screen is the service's answer: its patch is recomputed whole against the page as sent, so an
+undo or an edit back to the original reaches the screen.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from ...client.datasets import DatasetSource
 from ...client.writes import WriteHandle
 from ...models import Page
-from .._base import WriteStatuses, outcome
-
-_UNSET: Any = object()
-DRAFT_STATES = ("pending", "retrying", "failed", "conflict", "staged")  # a row whose cells show a draft
-VERSION = "new version"  # the slot of the staged edits' version write (rows are slotted by datapoint id)
+from .._base import outcome
+from .._row_writes import _UNSET, DRAFT_STATES, RowWrites
 
 
 def _version_summary(payload: dict[str, Any]) -> dict[str, Any]:
     return {"make_active": payload["make_active"], "edits": len(payload["edits"])}
 
 
-@dataclass(eq=False)
-class EditGroup:
-    """The edits of one action (a replace, a paste into cells): one Undo takes all of them back.
-
-    Each edit adds its undo entry once it is saved; once every edit has settled (saved, conflict or
-    failed) and no more are coming (`sealed`), the group goes on the undo list it was started with
-    (the dataset's, even if another one is open by then) as one step."""
-
-    what: str  # "the replace", "the paste": what Undo says it took back
-    undo: list[Any]
-    entries: list[tuple[str, dict[str, Any], Any]] = field(default_factory=list)
-    queued: int = 0
-    settled: set[int] = field(default_factory=set)  # ids of the handles that have settled
-    sealed: bool = False
-    pushed: bool = False
-
-
 class Edits:
-    """Mixed into DatasetGrid, whose traits (row_status, staged, can_undo, ...) it sets."""
+    """Mixed into DatasetGrid, whose traits (row_status, staged, can_undo, ...) it sets from its RowWrites."""
 
     source: DatasetSource
     dataset_id: str | None
     row_status: dict[str, Any]
     staged: dict[str, Any]
     can_undo: bool
-    loading: bool
     error: str
     notice: str
     version: int | None
@@ -73,10 +50,22 @@ class Edits:
 
     def _init_edits(self) -> None:
         self._places: dict[str, tuple[Any, int, int]] = {}  # datapoint id -> (listing, page, row number) at its edit
-        self._undo: list[Any] = []  # (datapoint_id, previous fields, updated) of an edit, or a Removal
-        self._conflicts: dict[str, Any] = {}
-        self._edit_callbacks: list[Callable[[Any, Any], None]] = []
-        self._statuses = WriteStatuses(self._show_write)
+        self._writes = RowWrites(
+            self.source,
+            lambda: self.dataset_id,
+            self._origin,
+            lock=self._lock,
+            held=self._find,
+            on_status=self._show_write,
+            on_version=self._show_version_write,
+            on_replaced=self._replace_row,
+            on_undo=lambda: setattr(self, "can_undo", bool(self._writes.undo)),
+            on_staged=lambda: setattr(self, "staged", dict(self._writes.staged)),
+            on_notice=lambda said: setattr(self, "notice", said),
+            on_queued=self._note_place,
+            restore=self._restore,  # type: ignore[attr-defined]  # an undone delete (curate.py)
+            batch=self.hold_sync,  # type: ignore[attr-defined]
+        )
 
     def _edit_fields(self, datapoint_id: str, fields: dict[str, Any], base: Any = None) -> WriteHandle | None:
         """One edit from the Python API or the front end: staged, or saved at once. `base`: the version
@@ -86,7 +75,7 @@ class Edits:
         if self.source.save_mode == "version":
             self._stage(datapoint_id, fields)
             return None
-        return self._save(datapoint_id, fields, base=_UNSET if base is None else base)
+        return self._writes.save(datapoint_id, fields, base=_UNSET if base is None else base)
 
     def _find(self, datapoint_id: str) -> Any:
         for page in self._loaded_pages():
@@ -98,57 +87,6 @@ class Edits:
     def _set_status(self, datapoint_id: str, **status: Any) -> None:
         with self._lock:
             self.row_status = {**self.row_status, datapoint_id: status}
-
-    # --- saved at once --------------------------------------------------------------------------
-
-    def _save(
-        self,
-        datapoint_id: str,
-        fields: dict[str, Any],
-        *,
-        base: Any = _UNSET,
-        force: bool = False,
-        undoable: bool = True,
-        group: EditGroup | None = None,
-    ) -> WriteHandle:
-        """Queue one edit of a row; its status follows the write. Returns the write's handle."""
-        try:
-            self.source.validate(fields)
-        except ValueError as error:
-            reason = str(error)
-            self._set_status(datapoint_id, state="failed", message=reason, reason=reason, draft=fields, fields={})
-            raise
-        assert self.dataset_id is not None
-        self._note_place(datapoint_id)
-        if base is _UNSET:
-            loaded = self._find(datapoint_id)  # not loaded (off the page): nothing seen to conflict with
-            base = loaded.to_wire().get("updated") if loaded is not None else None
-        handle: WriteHandle = self.source.queue_update(
-            self.dataset_id, datapoint_id, fields, expected_updated=None if force else base, origin=self._origin
-        )
-        if group is not None:
-            with self._lock:
-                group.queued += 1
-        handle.on_change(lambda h: self._settled(h, fields, undoable, group))
-        return self._statuses.follow(datapoint_id, handle)
-
-    def _edit_group(self, what: str) -> EditGroup:
-        return EditGroup(what, self._undo)
-
-    def _seal(self, group: EditGroup) -> None:
-        """Every edit of the group is queued: once they have all settled, it is one Undo step."""
-        with self._lock:
-            group.sealed = True
-            self._group_settled(group)
-
-    def _group_settled(self, group: EditGroup) -> None:
-        if group.pushed or not group.sealed or len(group.settled) < group.queued or not group.entries:
-            return
-        group.pushed = True
-        group.entries.reverse()  # undone last first
-        group.undo.append(group)
-        if group.undo is self._undo:
-            self.can_undo = True
 
     def _note_place(self, datapoint_id: str) -> None:
         """Where an edited row is (its page and row number), to name it in the pending writes and go back."""
@@ -175,40 +113,10 @@ class Edits:
                 self._replace_row(saved)
                 self._set_status(saved.id, state="updated", updated=saved.to_wire().get("updated"))
 
-    def _settled(
-        self, handle: WriteHandle, fields: dict[str, Any], undoable: bool, group: EditGroup | None = None
-    ) -> None:
-        """What a finished edit changes besides its status: the row on screen, Undo, the callbacks."""
-        datapoint_id = handle.write.payload["datapoint_id"]
-        if handle.state == "conflict" and handle.current is not None:
-            self._conflicts[datapoint_id] = handle.current
-        if group is not None and handle.state in ("conflict", "failed"):
-            with self._lock:
-                group.settled.add(id(handle))
-                self._group_settled(group)
-        if handle.state != "saved":
-            return
-        saved, before = handle.value, handle.before  # before: the row as the write found it
-        with self._lock, self.hold_sync():  # type: ignore[attr-defined]  # one sync message: row and Undo
-            self._replace_row(saved)
-            if undoable and before is not None:
-                previous = {k: before.to_wire().get(k) for k in fields}
-                entry = (datapoint_id, previous, saved.to_wire().get("updated"))
-                if group is None:
-                    self._undo.append(entry)
-                elif id(handle) not in group.settled:
-                    group.entries.append(entry)
-            if group is not None:
-                group.settled.add(id(handle))
-                self._group_settled(group)
-            self.can_undo = bool(self._undo)
-        for callback in self._edit_callbacks:
-            callback(before, saved)
-
-    def _show_write(self, datapoint_id: str, status: dict[str, Any], handle: WriteHandle) -> None:
+    def _show_write(self, datapoint_id: str, status: dict[str, Any], handle: WriteHandle | None) -> None:
         """The row's status trait, from the write's state (the shared mapping) and the row's values."""
-        if datapoint_id == VERSION:
-            self._show_version_write(status, handle)
+        if handle is None:  # refused before it was queued
+            self._set_status(datapoint_id, **status)
             return
         fields = handle.write.payload["fields"]
         if status["state"] == "saved":
@@ -236,93 +144,28 @@ class Edits:
             patches = {k: v for k, v in self._row_patches.items() if k != datapoint.id}
             self._row_patches = {**patches, datapoint.id: delta} if delta else patches
 
-    def _undo_last(self) -> Any:
-        with self._lock:
-            if not self._undo:
-                raise ValueError("nothing to undo")
-            last = self._undo.pop()
-            self.can_undo = bool(self._undo)
-        if isinstance(last, EditGroup):
-            return self._undo_group(last)
-        if not isinstance(last, tuple):  # a delete (curate.py): the datapoints made again
-            return self._restore(last)  # type: ignore[attr-defined]
-        datapoint_id, previous, updated = last
-        return self._save(datapoint_id, previous, base=updated, undoable=False)
-
-    def _undo_group(self, group: EditGroup) -> list[WriteHandle]:
-        """Undo of a replace or a paste: every edit it made reverted, each through the write path (a row
-        changed since is a conflict, as for any edit); the notice says how many were reverted."""
-        n = len(group.entries)
-        rows = f"{n} datapoint{'s' if n != 1 else ''}"
-        self.notice = f"Undoing {group.what}: reverting {rows}…"
-        handles = [self._save(i, previous, base=updated, undoable=False) for i, previous, updated in group.entries]
-        settled: set[int] = set()
-
-        def changed(handle: WriteHandle) -> None:
-            if handle.state not in ("saved", "conflict", "failed"):
-                return
-            with self._lock:
-                settled.add(id(handle))
-                if len(settled) < len(handles):
-                    return
-                reverted = sum(h.state == "saved" for h in handles)
-                said = (
-                    f"Undid {group.what}: reverted {reverted} of {rows}"
-                    if reverted < n
-                    else f"Undid {group.what}: reverted {rows}"
-                )
-                if reverted < n:
-                    said += f"; {n - reverted} could not be (see their rows)"
-                self.notice = said + "."
-
-        for handle in handles:
-            handle.on_change(changed)
-        return handles
-
-    def _retry(self, datapoint_id: str) -> None:
-        status = self.row_status.get(datapoint_id)
-        if not status or "draft" not in status:
-            raise ValueError("nothing to retry for this datapoint")
-        if status["state"] == "retrying":  # still queued: try now rather than queue it twice
-            self.source.client.outbox.retry_now()  # type: ignore[attr-defined]
-        else:
-            self._save(datapoint_id, status["draft"])
-
     def _resolve(self, datapoint_id: str, keep: str) -> None:
         status = self.row_status.get(datapoint_id) or {}
-        server = self._conflicts.pop(datapoint_id, None)
-        if status.get("state") != "conflict" or server is None:
-            raise ValueError("no conflict to resolve for this datapoint")
-        if keep == "mine":
-            self._save(datapoint_id, status["draft"], force=True)
-        elif keep == "theirs":
-            with self._lock:
-                self._replace_row(server)
+        conflicted = status.get("state") == "conflict"
+        if self._writes.resolve(datapoint_id, keep, status.get("draft"), conflicted=conflicted) is None:
+            with self._lock:  # theirs: on screen now, the draft dropped
                 self.row_status = {k: v for k, v in self.row_status.items() if k != datapoint_id}
-        else:
-            raise ValueError("keep must be 'mine' or 'theirs'")
 
     # --- staged, then saved as a new version ----------------------------------------------------
 
     def _stage(self, datapoint_id: str, fields: dict[str, Any]) -> None:
         with self._lock:
-            self._refuse_while_saving_version("edit")
-            self.staged = {**self.staged, datapoint_id: {**self.staged.get(datapoint_id, {}), **fields}}
-            self._set_status(datapoint_id, state="staged", draft=self.staged[datapoint_id])
+            self._writes.refuse_while_saving_version("edit")
+            self._set_status(datapoint_id, state="staged", draft=self._writes.stage(datapoint_id, fields))
             if self.notice.startswith("Saved as version"):
                 self.notice = ""  # new edits are staged: that version is no longer what the grid holds
 
     def _discard_staged(self) -> None:
         with self._lock:
-            self._refuse_while_saving_version("discard the staged edits")
+            self._writes.refuse_while_saving_version("discard the staged edits")
             self.row_status = {k: v for k, v in self.row_status.items() if k not in self.staged}
-            self.staged = {}
+            self._writes.clear_staged()
             self._clear_version_changes()  # type: ignore[attr-defined]
-
-    def _refuse_while_saving_version(self, what: str) -> None:
-        handle = self._statuses.latest(VERSION)
-        if handle is not None and not handle.done():
-            raise ValueError(f"a new version is being saved; {what} once it is saved (or has failed)")
 
     def _save_version(self, make_active: bool) -> WriteHandle:
         """Queue the staged edits as the dataset's next version (a write on the write path: kept,
@@ -331,13 +174,9 @@ class Edits:
             added, removed = self._staged_added, self._staged_removed  # type: ignore[attr-defined]
             if not self.staged and not added and not removed:
                 raise ValueError("no staged edits to save")
-            self._refuse_while_saving_version("save again")
-            assert self.dataset_id is not None
-            handle: WriteHandle = self.source.queue_version(
-                self.dataset_id, dict(self.staged), make_active=make_active, added=list(added), removed=list(removed)
-            )
+            self._writes.refuse_while_saving_version("save again")
             self.error = self.notice = ""  # an earlier "Saved as version N" no longer speaks of what is on show
-        return self._statuses.follow(VERSION, handle)
+        return self._writes.queue_version(make_active, added=added, removed=removed)
 
     def _show_version_write(self, status: dict[str, Any], handle: WriteHandle) -> None:
         """The version write's state on screen (`version_save`); once saved, the grid moves to it."""
@@ -361,7 +200,7 @@ class Edits:
             if self.dataset_id != payload["dataset_id"]:  # the user opened another dataset meanwhile
                 self.notice = notice
                 return
-            self.staged = {}
+            self._writes.clear_staged()
             self.row_status = {}
             self._clear_version_changes()  # type: ignore[attr-defined]
             self._forget_pages()  # type: ignore[attr-defined]

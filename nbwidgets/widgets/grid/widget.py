@@ -19,8 +19,9 @@ from ...client.datasets import DatasetInfo, ListSource
 from ...client.writes import WriteHandle
 from ...models import Datapoint, OvermindDatapoint
 from .._base import STATIC, Widget, describe, outcome, run_in_background, segment_id
+from .._row_writes import _UNSET
 from .curate import Curating
-from .edits import _UNSET, Edits
+from .edits import Edits
 from .find import Finding
 from .paging import Paging
 
@@ -152,6 +153,7 @@ class DatasetGrid(Paging, Edits, Curating, Finding, Widget):
             if not dataset_id:
                 raise ValueError("an empty list of datapoints has no dataset to show")
             self.source = ListSource(self.source, rows, f"{len(rows)} datapoints of dataset {dataset_id}")
+            self._writes.source = self.source
             self.open_dataset(dataset_id, wait=True)
         elif dataset_id:
             self.open_dataset(dataset_id, wait=False)
@@ -224,15 +226,15 @@ class DatasetGrid(Paging, Edits, Curating, Finding, Widget):
             self._page = None
             self.dataset_id = dataset_id
             self.picker = {}
-            self.staged = {}
+            self._writes.clear_staged()
             self.version_save = {}
             self.version_standing = {}
             self.row_status = {}
             self._cancel_find(clear=True)
             self._reset_curating()
             # the dataset's undo history in this kernel (a re-run grid can undo the last one's edits)
-            self._undo = REMEMBERED.undo.setdefault(self._memory_key(dataset_id), [])
-            self.can_undo = bool(self._undo)
+            self._writes.undo = REMEMBERED.undo.setdefault(self._memory_key(dataset_id), [])
+            self.can_undo = bool(self._writes.undo)
             layout = REMEMBERED.layouts.get(self._memory_key(dataset_id))
             if layout is not None and dataset_id not in self.column_layout:
                 self.column_layout = {**self.column_layout, dataset_id: layout}
@@ -283,7 +285,7 @@ class DatasetGrid(Paging, Edits, Curating, Finding, Widget):
     def undo(self, wait: bool = True, timeout: float = 120) -> Any:
         """Revert the last saved edit (a PATCH of the previous value); after a replace or a paste into
         cells, all of its edits (their saved datapoints are returned, a list)."""
-        handle = self._undo_last()
+        handle = self._writes.undo_last()
         if not wait:
             return handle
         if isinstance(handle, list):
@@ -292,7 +294,7 @@ class DatasetGrid(Paging, Edits, Curating, Finding, Widget):
 
     def on_edit(self, callback: Callable[[Any, Any], None]) -> None:
         """Call `callback(before, after)` with the datapoint models after each saved edit."""
-        self._edit_callbacks.append(checks.callable_("callback", callback))
+        self._writes.saved_callbacks.append(checks.callable_("callback", callback))
 
     def save_version(self, make_active: bool = False, wait: bool = True, timeout: float = 300) -> Any:
         """Overmind: save the staged edits as the agent's next dataset version, then show it. Returns the
@@ -420,9 +422,9 @@ class DatasetGrid(Paging, Edits, Curating, Finding, Widget):
             "pick": lambda m: self._open_picker(m.get("search", "")),
             "choose_agent": lambda m: self._choose(m["agent_id"]),
             "edit": lambda m: void(self._edit_fields(m["datapoint_id"], {m["field"]: m["value"]}, base=m.get("base"))),
-            "retry": lambda m: self._retry(m["datapoint_id"]),
+            "retry": lambda m: self._writes.retry(m["datapoint_id"], self.row_status.get(m["datapoint_id"])),
             "resolve": lambda m: self._resolve(m["datapoint_id"], m["keep"]),
-            "undo": lambda m: void(self._undo_last()),
+            "undo": lambda m: void(self._writes.undo_last()),
             "query": self._intent_query,
             "save_version": lambda m: self._save_version(bool(m.get("make_active"))) and None,
             "retry_version": lambda m: self.client.outbox.retry_now(),
