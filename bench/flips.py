@@ -24,6 +24,11 @@ gc.collect()
 after = rss_mb()
 print(
     json.dumps(
-        {"rss_before_mb": before, "rss_after_mb": after, "page": grid.page_number, "cached_pages": len(grid._cache)}
+        {
+            "rss_before_mb": before,
+            "rss_after_mb": after,
+            "page": grid.page_number,
+            "cached_pages": len(grid.pages._cache),
+        }
     )
 )

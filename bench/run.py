@@ -360,10 +360,10 @@ def bench_sync(sandbox) -> None:
     # The page's prefetch (page 2 fetched in the background and pushed to the front end whole) is not the
     # edit's: it settles before the window opens. Counting it was why the figure once read 17.4 KB.
     deadline = time.monotonic() + 30
-    while (grid._key(2) not in grid._cache or grid._inflight) and time.monotonic() < deadline:
+    while (grid.pages.key(2) not in grid.pages._cache or grid.pages._inflight) and time.monotonic() < deadline:
         time.sleep(0.01)
     with grid._lock:  # the prefetch's callback (cache, then the push) has finished
-        assert grid._key(2) in grid._cache, "the prefetch of page 2 did not settle in 30 s"
+        assert grid.pages.key(2) in grid.pages._cache, "the prefetch of page 2 did not settle in 30 s"
     time.sleep(0.2)
     sent = []
     kinds = []

@@ -409,8 +409,8 @@ MUTANTS: list[Mutant] = [
     Mutant(
         "grid.statuses-off-the-page-forgotten",
         "nbwidgets/widgets/grid/paging.py",
-        'k: v for k, v in self.row_status.items() if k in on_page or v["state"] not in ("saved", "updated")',
-        "k: v for k, v in self.row_status.items() if k in on_page",
+        'k: v for k, v in grid.row_status.items() if k in on_page or v["state"] not in ("saved", "updated")',
+        "k: v for k, v in grid.row_status.items() if k in on_page",
         ["tests/widgets/test_grid.py", "tests/widgets/test_grid_paths.py"],
         "issue 24 (1): a conflict, a failure or a retry on another page (and its draft) is gone after paging",
         user_level=["tests/e2e/test_across_pages_in_jupyterlab.py"],
@@ -456,9 +456,9 @@ MUTANTS: list[Mutant] = [
     Mutant(
         "grid.undo-updates-only-the-page-on-show",
         "nbwidgets/widgets/grid/edits.py",
-        "        for page in self._loaded_pages():\n            for index, dp in enumerate(page.items):\n"
+        "        for page in self.pages.loaded():\n            for index, dp in enumerate(page.items):\n"
         "                if dp.id == datapoint.id:\n                    page.items[index] = datapoint",
-        "        for page in [self._page] if self._page is not None else []:\n"
+        "        for page in [self.pages.page] if self.pages.page is not None else []:\n"
         "            for index, dp in enumerate(page.items):\n"
         "                if dp.id == datapoint.id:\n                    page.items[index] = datapoint",
         ["tests/widgets/test_grid.py"],

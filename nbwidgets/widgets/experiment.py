@@ -12,7 +12,6 @@ result for `results` and `to_pandas()`.
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +20,7 @@ import traitlets
 
 from .._extras import require
 from ..client import Client, OrqClient, OvermindClient
+from ..client.datasets import DatasetInfo
 from ..client.writes import WriteHandle
 from ..models import (
     BUILTIN_FEEDBACK_PROPERTIES,
@@ -33,9 +33,10 @@ from ..models import (
 )
 from ..models.feedback import feedback_controls
 from ..models.orq import FEEDBACK_PRODUCTS
-from ._base import STATIC, Widget, WriteStatuses, describe, outcome, run_in_background
+from ._base import STATIC, Widget, WriteStatuses, describe, outcome
 from ._generation import Generation, GenerationEngine
 from ._judging import ROW_FILTERS, Judging, graded_fields, resolve_evaluators
+from ._pages import PageLoader
 from ._variants import VariantsMixin, check_variants
 
 NO_TRACE = "No trace id: the generation returned none, so feedback has nothing to attach to."
@@ -226,9 +227,6 @@ class ExperimentReview(Widget, VariantsMixin):
         self._statuses = WriteStatuses(self._show_write)  # each row's latest write per slot, shown
         self._rows_by_id: dict[str, _Row] = {}
         self._order: list[str] = []  # datapoint ids in the order their pages were first loaded
-        self._pages: OrderedDict[int, Page[Any]] = OrderedDict()
-        self._starts: dict[int, dict[str, Any]] = {1: {}}  # how to fetch each page known so far
-        self._shown = 0  # bumped on each navigation: a page that arrives late is not shown
         self._staged: dict[str, dict[str, Any]] = {}
         self._saved_edits: dict[str, dict[str, Any]] = {}  # Overmind: in the versions saved so far
         self._conflicts: dict[str, Any] = {}  # datapoint id -> the server's datapoint, after a conflict
@@ -236,16 +234,18 @@ class ExperimentReview(Widget, VariantsMixin):
         self._page_ready = threading.Event()
         self.observe(self._prefetch_toggled, names="prefetch")
         self.dataset_id = self._pick_dataset(dataset_id)
+        self.pages = self._page_loader()  # the page on show, the cache, prefetch: _pages.py
+        self.pages.open(self.dataset_id)
         # the first page and the dataset's description load side by side: the first outputs come sooner
         self._go(1, wait=False)
-        run_in_background(self._describe)
+        self.pages.describe()
 
     # --- Python API -----------------------------------------------------------------------------
 
     @property
     def rows(self) -> list[Any]:
         """The datapoints of the page on show."""
-        page = self._pages.get(self.page_number)
+        page = self.pages.page
         return list(page.items) if page else []
 
     @property
@@ -280,7 +280,7 @@ class ExperimentReview(Widget, VariantsMixin):
         """Wait until the page on show is loaded and generated. False on timeout."""
         if not self._page_ready.wait(timeout):
             return False
-        page = self._pages.get(self.page_number)
+        page = self.pages.page
         keys = [dp.id for dp in page.items] if page else []
         if not self._engine.wait(keys, timeout):
             return False
@@ -302,13 +302,13 @@ class ExperimentReview(Widget, VariantsMixin):
 
     def run_page(self) -> int:
         """Generate what the page on show has not generated yet (after a cancel). Returns how many."""
-        page = self._pages.get(self.page_number)
+        page = self.pages.page
         return self._engine.submit(page.items) if page else 0
 
     def rerun(self, datapoint_id: str | None = None) -> None:
         """Generate one datapoint again, or (no id) every row of the page on show."""
         if datapoint_id is None:
-            page = self._pages.get(self.page_number)
+            page = self.pages.page
             for dp in page.items if page else []:
                 generation = self._engine.result(dp.id)
                 if generation is None or generation.state not in ("queued", "running"):
@@ -545,7 +545,7 @@ class ExperimentReview(Widget, VariantsMixin):
     def _row_name(self, datapoint_id: str) -> str:
         """'Row 3' (its place in the dataset as paged here), or 'Datapoint <id>' off the loaded pages."""
         row = self._rows_by_id.get(datapoint_id)
-        page = self._pages.get(row.page) if row is not None else None
+        page = self.pages.cached(row.page) if row is not None else None
         if row is not None and page is not None:
             for index, dp in enumerate(page.items):
                 if dp.id == datapoint_id:
@@ -728,75 +728,14 @@ class ExperimentReview(Widget, VariantsMixin):
                 return dataset.id
         raise ValueError("dataset_id is required: the sandbox has no dataset with datapoints")
 
-    def _describe(self) -> None:
-        """The dataset's name and size, for the title and the pager."""
-        try:
-            if isinstance(self.client, OrqClient):
-                dataset = self.client.get_dataset(self.dataset_id)
-                self.dataset_name = dataset.display_name
-                self.total = dataset.metadata.datapoints_count
-            elif isinstance(self.client, OvermindClient):
-                summary = self.client.dataset_summary(self.dataset_id)
-                self.dataset_name = f"{summary.name or 'dataset'} v{summary.version}"
-                self.total = summary.num_datapoints
-        except Exception as error:
-            self.error = "Opening the dataset failed: " + describe(error)["message"]
+    def _page_loader(self) -> PageLoader:
+        """The review's pages (one ahead when prefetching, its outputs generated ahead too), shown in traits."""
 
-    def _fetch(self, number: int) -> Page[Any]:
-        if number in self._pages:
-            self._pages.move_to_end(number)
-            return self._pages[number]
-        start = self._starts.get(number)
-        if start is None:  # orq pages by cursor: reach this page from the one before it
-            self._fetch(number - 1)
-            start = self._starts.get(number)
-            if start is None:
-                raise ValueError(f"page {number} is past the end of the dataset")
-        page: Page[Any]
-        if isinstance(self.client, OrqClient):
-            page = self.client.datapoints_page(self.dataset_id, limit=self.page_size, **start)
-        else:
-            assert isinstance(self.client, OvermindClient)
-            page = self.client.datapoints_page(self.dataset_id, page=number, page_size=self.page_size)
-        with self._lock:
-            self._pages[number] = page
-            while len(self._pages) > PAGE_CACHE:
-                self._pages.popitem(last=False)
-            if page.has_next and page.next_cursor:
-                self._starts[number + 1] = {"starting_after": page.next_cursor}
-            elif page.has_next:
-                self._starts[number + 1] = {}
-            for dp in page.items:
-                if dp.id is not None and dp.id not in self._rows_by_id:
-                    self._rows_by_id[dp.id] = _Row(dp, number)
-                    self._order.append(dp.id)
-        return page
-
-    def _go(self, number: int, wait: bool) -> None:
-        if number < 1:
-            raise ValueError("this is the first page")
-        with self._lock:
-            self._shown += 1
-            ticket = self._shown
+        def loading(number: int) -> None:
             self.loading = True
             self._page_ready.clear()
-        future = run_in_background(self._load_and_show, number, ticket)
-        if wait:
-            outcome(future, None, "Loading the page")
 
-    def _load_and_show(self, number: int, ticket: int) -> None:
-        try:
-            page = self._fetch(number)
-        except Exception as error:
-            with self._lock:
-                if ticket == self._shown:
-                    self.loading = False
-                    self.error = f"Loading page {number} failed: " + describe(error)["message"]
-                    self._page_ready.set()
-            return
-        with self._lock:
-            if ticket != self._shown:
-                return  # the user moved on meanwhile
+        def shown(page: Page[Any], number: int, select: str | None) -> None:
             with self.hold_sync():
                 if number != self.page_number:
                     self.notice = ""  # a notice speaks of the page it was given on
@@ -806,28 +745,50 @@ class ExperimentReview(Widget, VariantsMixin):
                 self.loading, self.error = False, ""
                 self._publish()
             self._page_ready.set()
-        self._engine.submit(page.items)
-        self._prefetch_next(number, page)
 
-    def _prefetch_next(self, number: int, page: Page[Any]) -> None:
-        """At most one page ahead, and only when asked."""
-        if not self.prefetch or not page.has_next:
-            return
+        def failed(error: BaseException, number: int) -> None:
+            self.loading = False
+            self.error = f"Loading page {number} failed: " + describe(error)["message"]
+            self._page_ready.set()
 
-        def ahead() -> None:
-            try:
-                following = self._fetch(number + 1)
-            except Exception:
-                return  # fetched again, with its error shown, when the user gets there
-            if self.page_number == number:
-                self._engine.submit(following.items, ahead=True)
+        def fetched(page: Page[Any], number: int) -> None:
+            for dp in page.items:
+                if dp.id is not None and dp.id not in self._rows_by_id:
+                    self._rows_by_id[dp.id] = _Row(dp, number)
+                    self._order.append(dp.id)
 
-        run_in_background(ahead)
+        def described(info: DatasetInfo) -> None:
+            self.dataset_name = info.name if info.version is None else f"{info.name} v{info.version}"
+            self.total = info.total
+
+        def describe_failed(error: Exception) -> None:
+            self.error = "Opening the dataset failed: " + describe(error)["message"]
+
+        return PageLoader(
+            self.client.datasets(),
+            self._lock,
+            page_size=self.page_size,
+            cache_pages=PAGE_CACHE,
+            neighbours=(1,),  # at most one page ahead, and only when asked
+            prefetch=lambda: self.prefetch,
+            on_loading=loading,
+            on_shown=shown,
+            on_failed=failed,
+            on_ready=lambda page, number: self._engine.submit(page.items),
+            on_fetched=fetched,
+            on_ahead=lambda page, number: self._engine.submit(page.items, ahead=True),
+            on_described=described,
+            on_describe_failed=describe_failed,
+        )
+
+    def _go(self, number: int, wait: bool) -> None:
+        if number < 1:
+            raise ValueError("this is the first page")
+        self.pages.go(number, wait, quiet=True)  # a failure is said in `error`
 
     def _prefetch_toggled(self, change: dict[str, Any]) -> None:
-        page = self._pages.get(self.page_number)
-        if change["new"] and page is not None:
-            self._prefetch_next(self.page_number, page)
+        if change["new"] and self.pages.page is not None:
+            self.pages.send_ahead()
 
     # --- state ----------------------------------------------------------------------------------
 
@@ -841,7 +802,7 @@ class ExperimentReview(Widget, VariantsMixin):
         row = self._rows_by_id.get(datapoint.id)
         if row is not None:
             row.datapoint = datapoint
-        for page in self._pages.values():
+        for page in self.pages.loaded():
             for index, dp in enumerate(page.items):
                 if dp.id == datapoint.id:
                     page.items[index] = datapoint
@@ -882,7 +843,7 @@ class ExperimentReview(Widget, VariantsMixin):
 
     def _publish(self) -> None:
         """Copy what the page on show needs into the traits (one sync message)."""
-        page = self._pages.get(self.page_number)
+        page = self.pages.page
         rows = [self._rows_by_id[dp.id] for dp in page.items] if page else []
         counts = {"queued": 0, "running": 0, "done": 0, "error": 0, "rows": len(rows)}
         for row in rows:

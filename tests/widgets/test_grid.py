@@ -23,13 +23,13 @@ def shown_row(grid, datapoint_id):
 def recording(grid):
     """Record the pages the grid asks the service for, and the replies it sends the front end."""
     fetched, replies = [], []
-    original = grid._fetch
+    original = grid.pages._fetch
 
     def fetch(number, cursor):
         fetched.append(number)
         return original(number, cursor)
 
-    grid._fetch = fetch
+    grid.pages._fetch = fetch
     grid.send = lambda message, buffers=None: replies.append(message)
     return fetched, replies
 
@@ -41,7 +41,7 @@ def test_paging_forward_to_the_end_and_back_across_ten_thousand(orq, sandbox):
     while grid.has_next:
         grid.next_page()
         seen += [dp.id for dp in grid.rows]
-        assert len(grid._page_rows) <= 200 and len(grid._cache) <= 6  # one page in traits, a bounded cache
+        assert len(grid._page_rows) <= 200 and len(grid.pages._cache) <= 6  # one page in traits, a bounded cache
     assert grid.page_number == 50 and len(seen) == 10_000 == len(set(seen)) and seen == sorted(seen)
     assert grid.total == 10_000 and not grid.has_next and grid.has_previous
     while grid.has_previous:
@@ -53,11 +53,11 @@ def test_prefetched_flip_makes_no_request(orq, sandbox):
     grid = DatasetGrid(orq, sandbox.ids["support"], page_size=10)
     fetched, _ = recording(grid)
     grid.first_page()
-    wait_for(lambda: grid._key(2) in grid._cache)
+    wait_for(lambda: grid.pages.key(2) in grid.pages._cache)
     fetched.clear()
     grid.next_page()
     assert grid.page_number == 2 and 2 not in fetched  # served from the prefetch
-    wait_for(lambda: grid._key(3) in grid._cache)
+    wait_for(lambda: grid.pages.key(3) in grid.pages._cache)
     assert fetched == [3]  # and the next one is being fetched ahead
 
     plain = DatasetGrid(orq, sandbox.ids["support"], page_size=10, prefetch=False)
@@ -75,7 +75,7 @@ def test_a_response_after_the_user_moved_on_is_dropped(orq, sandbox):
     assert grid.loading  # a slow call never leaves the grid without a loading state
     grid.first_page()  # cached: shown at once
     first_ids = [dp.id for dp in grid.rows]
-    wait_for(lambda: grid.stale_dropped == 1)
+    wait_for(lambda: grid.pages.stale_dropped == 1)
     sandbox.clear_faults()
     assert grid.page_number == 1 and [dp.id for dp in grid.rows] == first_ids and not grid.loading
 
@@ -404,7 +404,7 @@ def test_orq_goes_back_to_any_visited_page_but_not_ahead(orq, sandbox):
         grid.next_page()
         pages.append([dp.id for dp in grid.rows])
     assert grid.known_pages == [1, 2, 3, 4, 5]  # visited, and the next one's cursor
-    grid._cache.clear()  # not from the cache: from the remembered cursor
+    grid.pages._cache.clear()  # not from the cache: from the remembered cursor
     grid.go_to_page(2)
     assert grid.page_number == 2 and [dp.id for dp in grid.rows] == pages[1]
     with pytest.raises(ValueError, match="has not been visited"):
@@ -474,7 +474,7 @@ def test_orq_find_searches_the_whole_dataset_from_here_wrapping_round_in_large_p
     # the service's largest pages (as the client iterates), never the grid's page of 25
     assert [size for size, _ in asked] == [200, 200] and asked[1][1] == {}
     # a hit's page opens directly, though the grid never visited it (a cursor listing)
-    assert late_page not in grid._positions
+    assert late_page not in grid.pages._positions
     grid.handle({"type": "open_hit", "id": "o", "page": late_page, "datapoint_id": late.id})
     wait_for(lambda: grid.page_number == late_page and grid.selected_id == late.id)
     assert [dp.id for dp in grid.rows] == listed[(late_page - 1) * 50 : late_page * 50]
@@ -552,7 +552,7 @@ def test_a_find_stopped_at_its_limit_goes_further_from_where_it_stopped(orq, san
     assert grid.find["rows"] == 600
     assert [hit["page"] for hit in grid.find["hits"]] == [(row - 1) // 50 + 1 for row in rows[2:] + rows[:2]]
     far = grid.find["hits"][3]  # on a page never visited: found after the resume, it opens directly
-    assert far["page"] > 10 and far["page"] not in grid._positions
+    assert far["page"] > 10 and far["page"] not in grid.pages._positions
     grid.handle({"type": "open_hit", "id": "o", "page": far["page"], "datapoint_id": far["id"]})
     wait_for(lambda: grid.page_number == far["page"] and grid.selected_id == far["id"])
     assert [dp.id for dp in grid.rows] == listed[(far["page"] - 1) * 50 : far["page"] * 50]
@@ -583,7 +583,7 @@ def test_a_rows_problem_stays_with_its_draft_across_page_changes(sandbox):
     client.create_datapoints(dataset.id, [{"expected_output": f"row {i}", "inputs": {"q": "x"}} for i in range(15)])
     grid = DatasetGrid(client, dataset.id, page_size=5)
     grid.first_page()
-    wait_for(lambda: len(grid._cache) >= 2, what="page 2 prefetched")  # flips to it need no request
+    wait_for(lambda: len(grid.pages._cache) >= 2, what="page 2 prefetched")  # flips to it need no request
     conflicted, refused, retrying = (dp.id for dp in grid.rows[:3])
     refused_text = grid.rows[1].expected_output
     client.update_datapoint(dataset.id, conflicted, expected_output="Changed by a colleague")
@@ -658,7 +658,7 @@ def test_the_page_count_follows_a_total_that_arrives_after_the_first_page(orq, s
 
     monkeypatch.setattr(OrqDatasets, "describe", late)
     grid = DatasetGrid(orq, sandbox.ids["support"], page_size=5)
-    wait_for(lambda: grid._page is not None and not grid.loading)
+    wait_for(lambda: grid.pages.page is not None and not grid.loading)
     wait_for(lambda: grid.total is not None, timeout=10)
     assert grid.page_count == -(-grid.total // 5) and grid.page_count > 1
 

@@ -147,7 +147,7 @@ def test_a_version_save_while_the_service_is_down_shows_retrying_keeps_the_edits
         grid.save_version(wait=False)
     sandbox.clear_faults()
     grid.handle({"type": "retry_version", "id": "r"})
-    wait_for(lambda: "Saved as version" in grid.notice and not grid.loading and grid._page is not None)
+    wait_for(lambda: "Saved as version" in grid.notice and not grid.loading and grid.pages.page is not None)
     [made] = versions_made_from(overmind, own_version)  # one version, whatever was lost on the way
     assert grid.dataset_id == made.id and grid.version == made.version
     assert grid.staged == {} and grid.version_save == {} and grid.row_status == {}
@@ -237,7 +237,7 @@ def test_two_fields_of_one_row_staged_in_either_order_are_both_saved_in_the_vers
     grid.prev_page()
     assert grid.staged == wanted and {k: grid.row_status[k]["draft"] for k in wanted} == wanted
     grid.save_version()
-    wait_for(lambda: "Saved as version" in grid.notice and not grid.loading and grid._page is not None)
+    wait_for(lambda: "Saved as version" in grid.notice and not grid.loading and grid.pages.page is not None)
     [made] = versions_made_from(overmind, own_version)
     held = {dp.order: dp for dp in overmind.get_dataset(made.id).datapoints}
     for before in (one, other):

@@ -19,10 +19,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from ...client.datasets import DatasetSource, Query
+from ...client.datasets import DatasetSource
 from ...client.writes import WriteHandle
-from ...models import Page
 from .._base import describe, run_in_background
+from .._pages import PageLoader
 from .._row_writes import RowWrites
 
 SCOPES = ("selection", "page", "dataset")
@@ -80,14 +80,11 @@ class Curating:
     error: str
     can_undo: bool
     selected_id: str | None
-    _page: Page[Any] | None
-    _cache: Any
     _lock: threading.RLock
+    pages: PageLoader
     _origin: str
     _writes: RowWrites
     _find: Callable[[str], Any]
-    _query: Callable[[], Query]
-    _navigate: Callable[..., None]
     _show_row: Callable[[str], None]
     _stage: Callable[[str, dict[str, Any]], None]
 
@@ -128,7 +125,7 @@ class Curating:
             self.selection = list(dict.fromkeys(chosen))
 
     def _select_page(self) -> None:
-        self._select([dp.id for dp in (self._page.items if self._page else [])], "add")
+        self._select([dp.id for dp in (self.pages.page.items if self.pages.page else [])], "add")
 
     def _select_all(self) -> threading.Event:
         """Select every datapoint of the dataset, read page by page in the background (`selecting`
@@ -140,7 +137,7 @@ class Curating:
             self._selecting += 1
             run = self._selecting
             self.selecting = {"running": True, "count": 0}
-        dataset_id, query = self.dataset_id, self._query()
+        dataset_id, query = self.dataset_id, self.pages.query()
 
         def collect() -> None:
             found: dict[str, Any] = {}
@@ -198,7 +195,7 @@ class Curating:
     def _added(self, handle: Any, said: str) -> None:
         made = [dp for chunk in handle.chunks for dp in chunk.value]  # listeners run before the result is set
         with self._lock:
-            self._cache.clear()  # pages fetched before miss the new rows (cursors stay: they are ids)
+            self.pages.drop_cache()  # pages fetched before miss the new rows (cursors stay: they are ids)
             self._count_changed(len(made))
             count = f"{len(made)} datapoints" if len(made) > 1 else "a datapoint"
             self.notice = said.replace("a datapoint", count) + " (orq lists new datapoints last)"
@@ -238,7 +235,7 @@ class Curating:
             what = f"{n} datapoints" if n > 1 else "1 datapoint"
             back = "them" if n > 1 else "it"
             self.notice = f"Deleted {what}. Undo brings {back} back as new datapoints (new ids, listed last)."
-        self._navigate("refresh", False)
+        self.pages.go("refresh", False)
 
     def _restore(self, removal: Removal) -> Any:
         """Undo of a delete: the datapoints made again, as new ones."""
@@ -252,7 +249,7 @@ class Curating:
                     self._count_changed(n)
                 self.notice = said + "."
             if self.dataset_id == removal.dataset_id:
-                self._navigate("refresh", False)
+                self.pages.go("refresh", False)
 
         self._follow_bulk("restore", n, handle.chunks, restored)
         return handle
@@ -328,9 +325,9 @@ class Curating:
                 raise ValueError("nothing is selected: tick rows, or replace across the page or the whole dataset")
             datapoints = [self._datapoint(i) for i in self.selection]
         elif scope == "page":
-            datapoints = list(self._page.items if self._page else [])
+            datapoints = list(self.pages.page.items if self.pages.page else [])
         else:
-            datapoints = list(self.source.all_datapoints(self.dataset_id, self._query()))
+            datapoints = list(self.source.all_datapoints(self.dataset_id, self.pages.query()))
         changes = []
         for datapoint in datapoints:
             row = self.source.row(datapoint)

@@ -10,13 +10,12 @@ undo or an edit back to the original reaches the screen.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from typing import Any
 
 from ...client.datasets import DatasetSource
 from ...client.writes import WriteHandle
-from ...models import Page
 from .._base import outcome
+from .._pages import PageLoader
 from .._row_writes import _UNSET, DRAFT_STATES, RowWrites
 
 
@@ -40,13 +39,11 @@ class Edits:
     total: int | None
     page_number: int
     page_size: int
-    _listing: Callable[[], Any]
-    _page: Page[Any] | None
     _page_rows: list[dict[str, Any]]
     _row_patches: dict[str, Any]
     _lock: threading.RLock
+    pages: PageLoader
     _origin: str
-    _loaded_pages: Callable[[], list[Page[Any]]]
 
     def _init_edits(self) -> None:
         self._places: dict[str, tuple[Any, int, int]] = {}  # datapoint id -> (listing, page, row number) at its edit
@@ -78,7 +75,7 @@ class Edits:
         return self._writes.save(datapoint_id, fields, base=_UNSET if base is None else base)
 
     def _find(self, datapoint_id: str) -> Any:
-        for page in self._loaded_pages():
+        for page in self.pages.loaded():
             for dp in page.items:
                 if dp.id == datapoint_id:
                     return dp
@@ -91,10 +88,10 @@ class Edits:
     def _note_place(self, datapoint_id: str) -> None:
         """Where an edited row is (its page and row number), to name it in the pending writes and go back."""
         with self._lock:
-            on_page = [dp.id for dp in self._page.items] if self._page is not None else []
+            on_page = [dp.id for dp in self.pages.page.items] if self.pages.page is not None else []
             if datapoint_id in on_page:
                 number = (self.page_number - 1) * self.page_size + on_page.index(datapoint_id) + 1
-                self._places[datapoint_id] = (self._listing(), self.page_number, number)
+                self._places[datapoint_id] = (self.pages.listing(), self.page_number, number)
 
     def _newer_elsewhere(self, saved: Any) -> None:
         """Another widget on this client saved a row this grid holds: show the saved value, or, where this
@@ -130,11 +127,11 @@ class Edits:
         self._set_status(datapoint_id, **status)
 
     def _replace_row(self, datapoint: Any) -> None:
-        for page in self._loaded_pages():
+        for page in self.pages.loaded():
             for index, dp in enumerate(page.items):
                 if dp.id == datapoint.id:
                     page.items[index] = datapoint
-        if self._page is not None and any(dp.id == datapoint.id for dp in self._page.items):
+        if self.pages.page is not None and any(dp.id == datapoint.id for dp in self.pages.page.items):
             # The row's patch is the service's value against the page as sent, recomputed whole (never
             # merged into the last patch): a field back at its original drops out, and the screen shows it.
             wire = self.source.row(datapoint)
@@ -203,7 +200,7 @@ class Edits:
             self._writes.clear_staged()
             self.row_status = {}
             self._clear_version_changes()  # type: ignore[attr-defined]
-            self._forget_pages()  # type: ignore[attr-defined]
+            self.pages.open(created.id)
             self.dataset_id = created.id
             self.version = info.version
             self.total = info.total
@@ -212,11 +209,10 @@ class Edits:
             if self.page_number > 1:
                 notice += "; showing page 1 of the new version"
             self.notice = notice
-            self._page = None
             self.page_number = 1
-        self._navigate("first", wait=False)  # type: ignore[attr-defined]
+        self.pages.go("first", wait=False)
 
     def _await_version(self, handle: WriteHandle, timeout: float) -> Any:
         created = outcome(handle, timeout, "Saving the new version")
-        self._await_first_page()  # type: ignore[attr-defined]
+        self.pages.await_first()
         return created

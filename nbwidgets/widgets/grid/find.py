@@ -20,8 +20,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ...client.datasets import DatasetSource, Position, Query
-from ...models import Page
 from .._base import describe
+from .._pages import PageLoader
 
 MAX_HITS = 200  # a scan stops after this many hits (at the end of that page); "find further" goes on
 REPORT_EVERY = 0.25  # seconds between progress updates of the `find` trait (the last one is always sent)
@@ -95,12 +95,8 @@ class Finding:
     find: dict[str, Any]
     error: str
     _lock: threading.RLock
-    _positions: dict[int, Position]
-    _page: Page[Any] | None
-    _remember: Callable[[int, Position | None], None]
-    _navigate: Callable[..., None]
+    pages: PageLoader
     _intent_query: Callable[[dict[str, Any]], None]
-    _query: Callable[[], Query]
 
     def _init_find(self) -> None:
         self._scan = 0  # the scan running; a new scan or a cancel bumps it and the old one stops
@@ -115,8 +111,8 @@ class Finding:
             self._cancel_find(clear=True)
             return
         with self._lock:
-            number = self.page_number if self._page is not None else 1
-            position = self._positions.get(number) if self.source.paging == "cursor" else {}
+            number = self.page_number if self.pages.page is not None else 1
+            position = self.pages.position_of(number)
             if position is None:  # not reachable again (cannot happen for the page on show): from the start
                 number, position = 1, {}
             start = (number - 1) * self.page_size
@@ -169,14 +165,14 @@ class Finding:
         (another dataset, order or search) drops it."""
         if not self.dataset_id:
             return
-        listing = (self.dataset_id, self.page_size, self._query())
+        listing = (self.dataset_id, self.page_size, self.pages.query())
 
         def locate() -> None:
             size, page_size, where = self.source.max_page_size, listing[1], Where(0, 0, {})
             try:
                 while True:
                     items, following = self._read(listing, size, where)
-                    if (self.dataset_id, self.page_size, self._query()) != listing:
+                    if (self.dataset_id, self.page_size, self.pages.query()) != listing:
                         return
                     for index, datapoint in enumerate(items):
                         if datapoint.id == datapoint_id:
@@ -198,8 +194,8 @@ class Finding:
         with self._lock:
             known = self._hit_positions.get(datapoint_id or "")
             if known is not None and known[0] == page:
-                self._remember(page, known[1])
-        self._navigate(page, False, select=datapoint_id)
+                self.pages.remember(page, known[1])
+        self.pages.go(page, False, select=datapoint_id)
 
     def _cancel_find(self, clear: bool = False) -> None:
         with self._lock:
@@ -231,7 +227,7 @@ class Finding:
                 "start_page": before.get("start_page", where.start // self.page_size + 1),
                 "hits": list(before.get("hits", [])),
             }
-        listing = (self.dataset_id, self.page_size, self._query())
+        listing = (self.dataset_id, self.page_size, self.pages.query())
         # its own thread, not the shared pool: the scan waits on its own fetches, which must not queue behind it
         threading.Thread(
             target=self._scan_worker, args=(scan, listing, match, where, first_only), name="nbwidgets-find", daemon=True
@@ -341,7 +337,7 @@ class Finding:
         elif first - before <= len(earlier):
             position = self.source.position_after(earlier[before - first])
         else:
-            position = self._positions.get(page)  # the page the scan started on: its way is known
+            position = self.pages.position_of(page)  # the page the scan started on: its way is known
         if position is not None:
             with self._lock:
                 self._hit_positions[datapoint_id] = (page, position)

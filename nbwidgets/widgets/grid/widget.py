@@ -15,7 +15,7 @@ import traitlets
 from ..._extras import require
 from ...client import ApiError, Client, checks
 from ...client.base import Service
-from ...client.datasets import DatasetInfo, ListSource
+from ...client.datasets import ListSource
 from ...client.writes import WriteHandle
 from ...models import Datapoint, OvermindDatapoint
 from .._base import STATIC, Widget, describe, outcome, run_in_background, segment_id
@@ -23,16 +23,9 @@ from .._row_writes import _UNSET
 from .curate import Curating
 from .edits import Edits
 from .find import Finding
-from .paging import Paging
+from .paging import grid_pages
 
 Intent = Callable[[dict[str, Any]], Any]
-
-
-def standing(info: DatasetInfo) -> dict[str, Any]:
-    """Where a version stands among its agent's (shown beside its number); {} for unversioned datasets."""
-    if info.newest_version is None and info.active is None:
-        return {}
-    return {"newest": info.newest_version, "active": info.active}
 
 
 class _Remembered:
@@ -51,7 +44,7 @@ def void(_: Any) -> None:
     """An intent that starts work answers at once; the work's outcome arrives in traits."""
 
 
-class DatasetGrid(Paging, Edits, Curating, Finding, Widget):
+class DatasetGrid(Edits, Curating, Finding, Widget):
     """Browse a dataset page by page and edit expected outputs (and inputs, messages) in place.
 
     grid = DatasetGrid()                       # the sandbox, with a dataset picker
@@ -140,21 +133,19 @@ class DatasetGrid(Paging, Edits, Curating, Finding, Widget):
         self.source = self.client.datasets()
         self.page_size = self.source.check_page_size(page_size)
         self.prefetch = prefetch
-        self.cache_pages = cache_pages
-        self._init_paging()
+        if rows is not None:  # a list of datapoints displayed as a grid: paged here, not fetched
+            dataset_id = dataset_id or (rows[0].dataset_id if rows else None)
+            if not dataset_id:
+                raise ValueError("an empty list of datapoints has no dataset to show")
+            self.source = ListSource(self.source, rows, f"{len(rows)} datapoints of dataset {dataset_id}")
+        self.pages = grid_pages(self, cache_pages)  # the page on show, the cache, prefetch: _pages.py
         self._init_edits()
         self._init_curating()
         self._init_find()
         # a layout changed in this grid is remembered for the next grid on the same dataset
         self.observe(self._remember_layout, ["column_layout"])
-        if rows is not None:  # a list of datapoints displayed as a grid: paged here, not fetched
-            rows = list(rows)
-            dataset_id = dataset_id or (rows[0].dataset_id if rows else None)
-            if not dataset_id:
-                raise ValueError("an empty list of datapoints has no dataset to show")
-            self.source = ListSource(self.source, rows, f"{len(rows)} datapoints of dataset {dataset_id}")
-            self._writes.source = self.source
-            self.open_dataset(dataset_id, wait=True)
+        if rows is not None:
+            self.open_dataset(dataset_id, wait=True)  # type: ignore[arg-type]
         elif dataset_id:
             self.open_dataset(dataset_id, wait=False)
         else:
@@ -172,31 +163,31 @@ class DatasetGrid(Paging, Edits, Curating, Finding, Widget):
     def rows(self) -> list[Datapoint] | list[OvermindDatapoint]:
         """The datapoints of the page on show, as models. Right after construction it waits for the
         first page (bounded; the load's error if it failed), so the next line of a script sees it."""
-        self._await_first_page()
-        return list(self._page.items) if self._page else []
+        self.pages.await_first()
+        return list(self.pages.page.items) if self.pages.page else []
 
     @property
     def selected(self) -> Datapoint | OvermindDatapoint | None:
         return next((dp for dp in self.rows if dp.id == self.selected_id), None)
 
     def next_page(self, wait: bool = True) -> None:
-        self._navigate("next", wait)
+        self.pages.go("next", wait)
 
     def prev_page(self, wait: bool = True) -> None:
-        self._navigate("previous", wait)
+        self.pages.go("previous", wait)
 
     def first_page(self, wait: bool = True) -> None:
-        self._navigate("first", wait)
+        self.pages.go("first", wait)
 
     def last_page(self, wait: bool = True) -> None:
         """The last page, where the service gives a count (Overmind)."""
-        self._navigate("last", wait)
+        self.pages.go("last", wait)
 
     def go_to_page(self, number: int, wait: bool = True) -> None:
         """Page `number` (1-based): any page where the service gives a count, else a page visited before."""
         if isinstance(number, bool) or not isinstance(number, int):
             raise ValueError(f"number must be a page number, not {number!r}")
-        self._navigate(number, wait)
+        self.pages.go(number, wait)
 
     def go_to_datapoint(self, datapoint_id: str) -> None:
         """Open the page holding `datapoint_id` and select it (scanning pages from the first)."""
@@ -211,19 +202,18 @@ class DatasetGrid(Paging, Edits, Curating, Finding, Widget):
         self._find_text(text)
 
     def refresh(self, wait: bool = True) -> None:
-        self._navigate("refresh", wait)
+        self.pages.go("refresh", wait)
 
     def set_page_size(self, size: int, wait: bool = True) -> None:
         self.page_size = self.source.check_page_size(size)
         self._cancel_find(clear=True)  # its hits name pages of the old size
-        self._forget_pages()
-        self._navigate("first", wait)
+        self.pages.resize(self.page_size)
+        self.pages.go("first", wait)
 
     def open_dataset(self, dataset_id: str, wait: bool = True) -> None:
         segment_id("dataset_id", dataset_id)
         with self.hold_sync():
-            self._forget_pages()
-            self._page = None
+            self.pages.open(dataset_id)
             self.dataset_id = dataset_id
             self.picker = {}
             self._writes.clear_staged()
@@ -238,30 +228,10 @@ class DatasetGrid(Paging, Edits, Curating, Finding, Widget):
             layout = REMEMBERED.layouts.get(self._memory_key(dataset_id))
             if layout is not None and dataset_id not in self.column_layout:
                 self.column_layout = {**self.column_layout, dataset_id: layout}
-
-        def described() -> None:  # the dataset's name and size: a read, so never on the kernel's thread
-            try:
-                info = self.source.describe(dataset_id)
-            except ApiError as error:
-                if self.dataset_id == dataset_id and not self.error:
-                    self.error = describe(error)["message"]
-                return
-            with self._lock:
-                if self.dataset_id != dataset_id:  # another dataset was opened meanwhile
-                    return
-                self.dataset_name, self.version = info.name, info.version
-                if info.total is not None:  # else a total the first page brought stays
-                    self.total = info.total
-                # the first page may have been shown before the total was known: count its pages now
-                self.page_count = self.source.page_count(self.total, self.page_size)
-                self.agent_id = info.agent_id
-                self.version_standing = standing(info)
-
-        if wait:
-            described()
-        else:  # a service that never answers does not hold the kernel; `rows` and waits wait for it too
-            self._describing = run_in_background(described)
-        self._navigate("first", wait)
+        # the dataset's name and size: a read, so in the background unless waited for (a service that never
+        # answers does not hold the kernel; `rows` and waits wait for it too)
+        self.pages.describe(wait)
+        self.pages.go("first", wait)
 
     def edit(
         self,
@@ -406,17 +376,17 @@ class DatasetGrid(Paging, Edits, Curating, Finding, Widget):
 
     def intents(self) -> dict[str, Intent]:
         return {
-            "next": lambda m: self._navigate("next", False),
-            "previous": lambda m: self._navigate("previous", False),
-            "first": lambda m: self._navigate("first", False),
-            "last": lambda m: self._navigate("last", False),
+            "next": lambda m: self.pages.go("next", False),
+            "previous": lambda m: self.pages.go("previous", False),
+            "first": lambda m: self.pages.go("first", False),
+            "last": lambda m: self.pages.go("last", False),
             "go_to_page": lambda m: self.go_to_page(int(m["number"]), wait=False),
             "go_to_datapoint": lambda m: self._go_to_datapoint(str(m["datapoint_id"])),
             "open_hit": lambda m: self._open_hit(int(m["page"]), m.get("datapoint_id")),
             "find": lambda m: self._find_text(str(m.get("text", ""))),
             "cancel_find": lambda m: self._cancel_find(clear=bool(m.get("clear"))),
             "find_further": lambda m: self._find_further(),
-            "refresh": lambda m: self._navigate("refresh", False),
+            "refresh": lambda m: self.pages.go("refresh", False),
             "page_size": lambda m: self.set_page_size(int(m["size"]), wait=False),
             "open_dataset": lambda m: self.open_dataset(m["dataset_id"], wait=False),
             "pick": lambda m: self._open_picker(m.get("search", "")),
@@ -478,18 +448,18 @@ class DatasetGrid(Paging, Edits, Curating, Finding, Widget):
         """Show the row a pending write changes: its page where this grid edited it, else found by id."""
         with self._lock:
             place = self._places.get(datapoint_id)
-            known = place is not None and place[0] == self._listing() and self._position_of(place[1]) is not None
+            known = (
+                place is not None and place[0] == self.pages.listing() and self.pages.position_of(place[1]) is not None
+            )
         if place is not None and known:
-            self._navigate(place[1], False, select=datapoint_id)
+            self.pages.go(place[1], False, select=datapoint_id)
         else:
             self._go_to_datapoint(datapoint_id)
 
     def _send_ahead_again(self) -> None:
         """A new view asks for the pages sent ahead before it listened (cached ones are sent, missing fetched)."""
-        with self._lock:
-            page, number = self._page, self.page_number
-        if page is not None and self.prefetch:
-            self._prefetch(page, number)
+        if self.prefetch:
+            self.pages.send_ahead()
 
     def _intent_query(self, message: dict[str, Any]) -> None:
         ordering = message.get("ordering") or ""
@@ -500,8 +470,8 @@ class DatasetGrid(Paging, Edits, Curating, Finding, Widget):
             raise ValueError("this service cannot search datapoints: use find, which scans the pages")
         self.ordering = ordering
         self.search = message.get("search") or ""
-        self._forget_pages()
-        self._navigate("first", False)
+        self.pages.forget()
+        self.pages.go("first", False)
 
     # --- what follows the dataset to the next grid ---------------------------------------------------
 
