@@ -43,6 +43,9 @@ class Client:
     """
 
     service: ClassVar[Service]
+    # what the service offers beyond datasets ("deployments", "feedback", "evaluators"): widgets ask this
+    # (widgets/_capabilities.py), never the client's class
+    capabilities: ClassVar[frozenset[str]] = frozenset()
     default_base_url: ClassVar[str]
     key_env: ClassVar[str]
     url_env: ClassVar[str]

@@ -122,6 +122,18 @@ class DatasetSource(ABC):
     def row(self, datapoint: Any) -> dict[str, Any]:
         """A datapoint as plain JSON for the front end, with its `id`."""
 
+    def example(self, datapoint: Any) -> dict[str, Any]:
+        """A datapoint as a review shows it beside its output: {id, inputs (a dict), messages, expected_output,
+        updated} (a service whose datapoints hold other fields says how they map)."""
+        row = self.row(datapoint)
+        return {
+            "id": row["id"],
+            "inputs": row.get("inputs", {}),
+            "messages": row.get("messages", []),
+            "expected_output": row.get("expected_output"),
+            "updated": row.get("updated"),
+        }
+
     def searchable(self, datapoint: Any) -> dict[str, Any]:
         """What a find looks in: the datapoint's columns as the front end shows them, with its `id`
         (a source may leave out the rest, to be quick over a whole dataset)."""
@@ -140,6 +152,10 @@ class DatasetSource(ABC):
     def choose(self, item_id: str) -> dict[str, Any]:
         """What choosing an item of a picker list that is not a dataset opens (Overmind: an agent's versions)."""
         raise ValueError("this picker lists datasets: open one")
+
+    @abstractmethod
+    def every_dataset(self) -> list[dict[str, Any]]:
+        """The datasets a datapoint may be copied into, newest first: [{"id", "name"}]."""
 
     # --- saving ---------------------------------------------------------------------------------
 
@@ -241,6 +257,12 @@ class ListSource(DatasetSource):
 
     def row(self, datapoint: Any) -> dict[str, Any]:
         return self.inner.row(datapoint)
+
+    def example(self, datapoint: Any) -> dict[str, Any]:
+        return self.inner.example(datapoint)
+
+    def every_dataset(self) -> list[dict[str, Any]]:
+        return self.inner.every_dataset()
 
     def searchable(self, datapoint: Any) -> dict[str, Any]:
         return self.inner.searchable(datapoint)

@@ -61,6 +61,7 @@ def _check_limit(limit: int) -> int:
 
 class OrqClient(Client):
     service = "orq"
+    capabilities = frozenset({"deployments", "feedback", "evaluators"})
     default_base_url = "https://api.orq.ai"
     key_env = "ORQ_API_KEY"
     url_env = "ORQ_BASE_URL"

@@ -63,6 +63,17 @@ class OrqDatasets(DatasetSource):
         items = [{"id": d.id, "name": d.display_name, "count": d.metadata.datapoints_count} for d in page.items]
         return {"kind": "datasets", "search": search, "items": items, "more": page.has_next}
 
+    def every_dataset(self) -> list[dict[str, Any]]:
+        found = []
+        after: str | None = None
+        for _ in range(20):  # every dataset (up to 1000), so a regressions set made a moment ago is there
+            page = self.client.list_datasets(limit=50, starting_after=after)
+            found += [{"id": d.id, "name": d.display_name} for d in page.items]
+            if not page.has_next or not page.items:
+                break
+            after = page.items[-1].id
+        return found[::-1]  # newest first: the set just made for this is the likely pick
+
     def validate(self, fields: dict[str, Any]) -> dict[str, Any]:
         fields = self.fields(fields)
         try:

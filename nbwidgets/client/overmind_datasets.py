@@ -3,6 +3,7 @@ immutable versions (edits are staged, then saved as the agent's next version).""
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -56,6 +57,21 @@ class OvermindDatasets(DatasetSource):
     def row(self, datapoint: Any) -> dict[str, Any]:
         return {**datapoint.to_wire(), "id": datapoint.id}
 
+    def example(self, datapoint: Any) -> dict[str, Any]:
+        """Its `input` as the inputs (a dict, or {"input": value}), its expected output as text."""
+        wire = datapoint.to_wire()
+        given, expected = wire.get("input"), wire.get("expected_output")
+        return {
+            "id": datapoint.id,
+            "inputs": given if isinstance(given, dict) else {"input": given},
+            "messages": [],
+            "expected_output": None if expected is None else text(expected),
+        }
+
+    def every_dataset(self) -> list[dict[str, Any]]:
+        listed = self.client.list_datasets(ordering="-version").items
+        return [{"id": d.id, "name": f"{d.name or 'dataset'} v{d.version}"} for d in listed]
+
     def record(self, datapoint: Any) -> dict[str, Any]:
         return dict(datapoint.model_dump(mode="json"))
 
@@ -107,3 +123,10 @@ class OvermindDatasets(DatasetSource):
         except Exception as error:
             raise ValueError(f"{where}: {error}") from None
         return fields
+
+
+def text(value: Any) -> str:
+    """A value as text (a structured one as its JSON)."""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, indent=2, default=str)

@@ -23,9 +23,10 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from ..agreement import Agreement, agreement
-from ..client import OrqClient
+from ..client import Client
 from ..client.errors import NotFoundError
 from ..models import Evaluator, EvaluatorResult, FeedbackControl, message_text
+from . import _capabilities as capabilities
 from ._base import describe
 
 JUDGES_AT_ONCE = 8  # verdicts asked for at once by one review (the client bounds them too)
@@ -64,7 +65,7 @@ class Verdict:
         }
 
 
-def resolve_evaluators(client: Any, specs: Sequence[Any]) -> list[Evaluator]:
+def resolve_evaluators(client: Client, specs: Sequence[Any]) -> list[Evaluator]:
     """The `evaluators=` argument as stored evaluators (read once: the version they run at), or a clear error."""
     if isinstance(specs, (str, Evaluator)):
         specs = [specs]
@@ -72,7 +73,8 @@ def resolve_evaluators(client: Any, specs: Sequence[Any]) -> list[Evaluator]:
         raise TypeError(f"evaluators must be a list of evaluator ids or keys, not {type(specs).__name__}")
     if not specs:
         return []
-    if not isinstance(client, OrqClient):
+    judges = capabilities.evaluators(client)
+    if judges is None:
         raise ValueError("evaluators= runs orq evaluators: this review's client is not an orq client")
     for spec in specs:
         if not isinstance(spec, (str, Evaluator)):
@@ -80,9 +82,9 @@ def resolve_evaluators(client: Any, specs: Sequence[Any]) -> list[Evaluator]:
 
     def resolve(spec: Any) -> Evaluator:
         try:
-            return client.resolve_evaluator(spec)
+            return judges.resolve_evaluator(spec)
         except NotFoundError:
-            raise ValueError(f"evaluators: no evaluator with the id or key {spec!r} in {client.label}") from None
+            raise ValueError(f"evaluators: no evaluator with the id or key {spec!r} in {judges.label}") from None
 
     with concurrent.futures.ThreadPoolExecutor(min(len(specs), JUDGES_AT_ONCE)) as pool:  # read side by side
         resolved = list(pool.map(resolve, specs))
@@ -155,7 +157,7 @@ class Judging:
 
     def __init__(
         self,
-        client: OrqClient,
+        client: capabilities.Evaluators,
         evaluators: list[Evaluator],
         *,
         on_change: Callable[[str], None],

@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING, Any
 import traitlets
 
 from .._extras import require
-from ..client import OrqClient
 from ..client.writes import WriteHandle
 from ..models import FeedbackControl, new_ulid
 from ..models.feedback import FeedbackProperty
+from . import _capabilities as capabilities
 from ._base import WriteStatuses
 from ._comparison import NEITHER, PREFERENCE_VALUES, TIE, blind_seed, comparison, draw, told
 from ._generation import Generation, GenerationEngine
@@ -239,6 +239,7 @@ class VariantsMixin(traitlets.HasTraits):
     _variant_judging: Judging | None = None
     if TYPE_CHECKING:  # what the host (ExperimentReview) provides
         client: Any
+        _feedback_service: capabilities.Feedback | None
         product: str
         dataset_id: str
         generator_label: str
@@ -268,15 +269,16 @@ class VariantsMixin(traitlets.HasTraits):
         evaluators: list[Any],
         concurrency: int,
     ) -> None:
+        if any(isinstance(spec, str) for spec in variants.values()) and capabilities.deployments(self.client) is None:
+            raise ValueError("variants: a deployment key runs an orq deployment: pass an orq client")
         functions = {
             name: (self._deployment_function(spec) if isinstance(spec, str) else spec)
             for name, spec in variants.items()
         }
-        if any(isinstance(spec, str) for spec in variants.values()) and not isinstance(self.client, OrqClient):
-            raise ValueError("variants: a deployment key runs an orq deployment: pass an orq client")
         names = list(functions)
+        judges = capabilities.evaluators(self.client)
         self._variant_judging = (
-            Judging(self.client, evaluators, on_change=self._variant_verdict_changed) if evaluators else None
+            Judging(judges, evaluators, on_change=self._variant_verdict_changed) if evaluators and judges else None
         )
         self._variants = VariantEngine(
             functions,
@@ -311,9 +313,12 @@ class VariantsMixin(traitlets.HasTraits):
     def _find_preference_control(self, key: str) -> FeedbackControl | None:
         if not isinstance(key, str) or not key:
             raise ValueError(f"preference_property must be a feedback property's key, not {key!r}")
-        client = self.client
-        if not isinstance(client, OrqClient):
-            self.preference_off = "Preferences are orq.ai feedback: this is an Overmind dataset, so none can be given."
+        client = self._feedback_service
+        if client is None:
+            self.preference_off = (
+                f"Preferences are orq.ai feedback: this is an {self.client.datasets().service.capitalize()} "
+                "dataset, so none can be given."
+            )
             return None
         defined = client.feedback_properties()
         prop = defined.get(key)
@@ -435,9 +440,9 @@ class VariantsMixin(traitlets.HasTraits):
                 removals = []
                 self.notice = f"{name}: preference back to {self._said(key, before)}"
                 self._publish()
-        assert isinstance(self.client, OrqClient)
+        assert self._feedback_service is not None  # else preference_off refused it
         for variant, (feedback_id, trace_id) in removals:
-            handle = self.client.queue_feedback_removal(feedback_id, trace_id, product=self.product)
+            handle = self._feedback_service.queue_feedback_removal(feedback_id, trace_id, product=self.product)
             self._preference_statuses.follow(f"{key}{SEP}{variant}{SEP}removal", handle)
         if sends:
             self._send_preference(key, sends)
@@ -486,9 +491,9 @@ class VariantsMixin(traitlets.HasTraits):
 
     def _send_preference(self, datapoint_id: str, sends: list[tuple[str, str, str, str]]) -> None:
         control = self._preference_control
-        assert control is not None and isinstance(self.client, OrqClient)
+        assert control is not None and self._feedback_service is not None
         for name, feedback_id, trace_id, value in sends:
-            handle = self.client.queue_feedback(
+            handle = self._feedback_service.queue_feedback(
                 trace_id,
                 control.property,
                 control.wire(value),

@@ -26,13 +26,12 @@ from ..models import (
     BUILTIN_FEEDBACK_PROPERTIES,
     Datapoint,
     Evaluator,
-    FeedbackControl,
-    OvermindDatapoint,
     Page,
     new_ulid,
 )
 from ..models.feedback import feedback_controls
 from ..models.orq import FEEDBACK_PRODUCTS
+from . import _capabilities as capabilities
 from ._base import STATIC, Widget, WriteStatuses, describe, outcome
 from ._generation import Generation, GenerationEngine
 from ._judging import ROW_FILTERS, Judging, graded_fields, resolve_evaluators
@@ -185,22 +184,32 @@ class ExperimentReview(Widget, VariantsMixin):
             raise ValueError(f"product must be one of {', '.join(FEEDBACK_PRODUCTS)}, not {product!r}")
         super().__init__(client, flavour=getattr(client, "service", "orq"), page_size=page_size)
         if deployment is not None:
-            if not isinstance(self.client, OrqClient):
-                raise ValueError("deployment= runs an orq deployment: pass an orq client (or none, for the sandbox)")
             generate = self._deployment_function(deployment)
             self.generator_label = f"deployment {deployment}"
         elif generate is not None:
             self.generator_label = f"function {getattr(generate, '__qualname__', type(generate).__name__)}"
         deployed = deployment is not None or any(isinstance(v, str) for v in (variants or {}).values())
         self.product = product or ("deployments" if deployed else "experiments")
-        kinds = self._feedback_kinds(feedback)
+        # the controls of the feedback properties asked for (models/feedback.py); without feedback on traces
+        # (Overmind) the built-in properties describe them, and they stay off
+        self._feedback_service = capabilities.feedback(self.client)
+        defined = (
+            self._feedback_service.feedback_properties()
+            if self._feedback_service
+            else {p.key: p for p in BUILTIN_FEEDBACK_PROPERTIES}
+        )
+        kinds = feedback_controls(feedback, defined)
         self.feedback_kinds = [k.to_json() for k in kinds]
         self._kinds = {k.property: k for k in kinds}
-        if not isinstance(self.client, OrqClient):
-            self.feedback_off = "Feedback is an orq.ai API: this is an Overmind dataset, so rows take no feedback."
+        if self._feedback_service is None:
+            self.feedback_off = (
+                f"Feedback is an orq.ai API: this is an {self.client.datasets().service.capitalize()} dataset, "
+                "so rows take no feedback."
+            )
         # each output judged by each evaluator as it arrives (read once here: an unknown one is refused now)
         found = resolve_evaluators(self.client, evaluators)
-        self._judging = Judging(self.client, found, on_change=self._verdict_changed) if found else None  # type: ignore[arg-type]
+        judges = capabilities.evaluators(self.client)
+        self._judging = Judging(judges, found, on_change=self._verdict_changed) if found and judges else None
         self.evaluators_info = self._judging.info() if self._judging else []
         self.observe(self._sort_changed, names="sort_by")
         self._engine: GenerationEngine | Any
@@ -345,8 +354,10 @@ class ExperimentReview(Widget, VariantsMixin):
             given.value, given.state, given.message = value, "pending", ""
             row.feedback[property] = given
             self._publish()
-        assert isinstance(self.client, OrqClient)
-        handle = self.client.queue_feedback(trace_id, property, kind.wire(value), product=self.product, id=given.id)
+        assert self._feedback_service is not None  # else feedback_off refused it
+        handle = self._feedback_service.queue_feedback(
+            trace_id, property, kind.wire(value), product=self.product, id=given.id
+        )
         self._statuses.follow(f"{datapoint_id} feedback:{property}", handle)  # outside our lock: it calls back
 
     def use_as_expected(self, datapoint_id: str, *, force: bool = False, undoable: bool = True) -> None:
@@ -467,24 +478,7 @@ class ExperimentReview(Widget, VariantsMixin):
 
     def _list_targets(self) -> None:
         """The datasets a row may be added to (the open one excluded), for the row action's list."""
-        if isinstance(self.client, OrqClient):
-            found = []
-            after: str | None = None
-            for _ in range(20):  # every dataset (up to 1000), so a regressions set made a moment ago is there
-                page = self.client.list_datasets(limit=50, starting_after=after)
-                found += [{"id": d.id, "name": d.display_name} for d in page.items]
-                if not page.has_next or not page.items:
-                    break
-                after = page.items[-1].id
-            found.reverse()  # newest first: the set just made for this is the likely pick
-        elif isinstance(self.client, OvermindClient):
-            found = [
-                {"id": d.id, "name": f"{d.name or 'dataset'} v{d.version}"}
-                for d in self.client.list_datasets(ordering="-version").items
-            ]
-        else:
-            found = []
-        self.add_targets = [t for t in found if t["id"] != self.dataset_id]
+        self.add_targets = [t for t in self.client.datasets().every_dataset() if t["id"] != self.dataset_id]
 
     def undo(self, datapoint_id: str | None = None) -> None:
         """Undo the last "use as expected" (of that row, given its id): the expected output it replaced goes
@@ -721,11 +715,12 @@ class ExperimentReview(Widget, VariantsMixin):
             return dataset_id
         if not self.client.is_sandbox:
             raise ValueError("dataset_id is required (the sandbox alone picks its demo dataset)")
-        if not isinstance(self.client, OrqClient):
+        listed = self.client.datasets().pick("")
+        if listed["kind"] != "datasets":  # Overmind lists agents, each with versions: which one is for the caller
             raise ValueError("dataset_id is required for an Overmind dataset (a version's id)")
-        for dataset in self.client.list_datasets().items:
-            if dataset.metadata.datapoints_count:
-                return dataset.id
+        for dataset in listed["items"]:
+            if dataset["count"]:
+                return str(dataset["id"])
         raise ValueError("dataset_id is required: the sandbox has no dataset with datapoints")
 
     def _page_loader(self) -> PageLoader:
@@ -850,7 +845,7 @@ class ExperimentReview(Widget, VariantsMixin):
             if row.generation is not None:
                 counts[row.generation.state] += 1
         with self.hold_sync():
-            self._rows = [_row_json(row.datapoint) for row in rows]
+            self._rows = [self.pages.source.example(row.datapoint) for row in rows]
             self._generations = {r.datapoint.id: _generation_json(r.generation) for r in rows if r.generation}
             self._feedback = {
                 r.datapoint.id: {p: g.to_json() for p, g in r.feedback.items()} for r in rows if r.feedback
@@ -935,9 +930,10 @@ class ExperimentReview(Widget, VariantsMixin):
     # --- generation through a deployment --------------------------------------------------------
 
     def _deployment_function(self, key: str) -> Callable[[Any], Any]:
-        invoke = getattr(self.client, "invoke_deployment", None)
-        if invoke is None:
-            raise ValueError("deployment=: this client cannot invoke deployments")
+        service = capabilities.deployments(self.client)
+        if service is None:
+            raise ValueError("deployment= runs an orq deployment: pass an orq client (or none, for the sandbox)")
+        invoke = service.invoke_deployment
 
         def generate(datapoint: Datapoint) -> Any:
             wire = datapoint.to_wire()
@@ -945,13 +941,6 @@ class ExperimentReview(Widget, VariantsMixin):
 
         generate.__qualname__ = f"deployment {key}"
         return generate
-
-    def _feedback_kinds(self, spec: Sequence[str | Mapping[str, Any]]) -> list[FeedbackControl]:
-        if isinstance(self.client, OrqClient):
-            defined = self.client.feedback_properties()
-        else:  # Overmind takes no feedback: the built-in ones describe the controls, which stay off
-            defined = {p.key: p for p in BUILTIN_FEEDBACK_PROPERTIES}
-        return feedback_controls(spec, defined)
 
 
 def _side(review: ExperimentReview, datapoint_id: str, choice: Any) -> str:
@@ -974,24 +963,6 @@ def _generation_json(generation: Generation) -> dict[str, Any]:
     if generation.state == "done" and generation.trace_id is None:
         data["feedback_off"] = NO_TRACE  # said on the row, where the controls would be
     return data
-
-
-def _row_json(datapoint: Any) -> dict[str, Any]:
-    wire = datapoint.to_wire()
-    if isinstance(datapoint, OvermindDatapoint):
-        return {
-            "id": datapoint.id,
-            "inputs": wire.get("input") if isinstance(wire.get("input"), dict) else {"input": wire.get("input")},
-            "messages": [],
-            "expected_output": _text(wire.get("expected_output")) if wire.get("expected_output") is not None else None,
-        }
-    return {
-        "id": datapoint.id,
-        "inputs": wire.get("inputs", {}),
-        "messages": wire.get("messages", []),
-        "expected_output": datapoint.expected_output,
-        "updated": wire.get("updated"),
-    }
 
 
 def _text(value: Any) -> str:
