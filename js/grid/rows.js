@@ -4,6 +4,8 @@
 // edit not saved yet (pending, retrying, failed, or in conflict with someone else's change) or staged
 // stays visible in its cells beside its status: the cells show what you typed, not the stale original.
 
+import { planRows as planKeyed } from "../shared/keyed.js";
+
 export const DRAFT_STATES = new Set(["pending", "retrying", "failed", "conflict"]);
 const json = (value) => (value === undefined ? "" : JSON.stringify(value));
 
@@ -25,31 +27,7 @@ export function rowSignature(entry, { expanded = false } = {}) {
   return `${json(entry.patch)}|${json(entry.status)}|${json(entry.staged)}|${expanded ? 1 : 0}`;
 }
 
-/**
- * What to do to go from the rows on screen (`shown`: Map id -> {base, baseJson, signature, index}) to
- * `next`: ids to build anew (new or changed rows, and rows at another place: their number changed), ids
- * to drop, and the order. A base row that is a new object with the same content (the kernel re-sent the
- * page) is not a change.
- */
+/** The grid's rows to build again (shared/keyed.js): a row's look is its patch, status, staging and expansion. */
 export function planRows(shown, next, { expanded = new Set() } = {}) {
-  const build = [];
-  const keep = [];
-  const seen = new Set();
-  const records = new Map();
-  for (const [index, entry] of next.entries()) {
-    seen.add(entry.id);
-    const before = shown.get(entry.id);
-    const signature = rowSignature(entry, { expanded: expanded.has(entry.id) });
-    let baseJson = before?.baseJson;
-    // a row at another place has another number (a search's results, a page re-sorted): built again
-    let same = before !== undefined && before.signature === signature && before.index === index;
-    if (same && before.base !== entry.base) {
-      baseJson = JSON.stringify(entry.base);
-      same = baseJson === (before.baseJson ?? JSON.stringify(before.base));
-    }
-    records.set(entry.id, { base: entry.base, baseJson: same ? baseJson : undefined, signature, index });
-    (same ? keep : build).push(entry.id);
-  }
-  const drop = [...shown.keys()].filter((id) => !seen.has(id));
-  return { build, keep, drop, order: next.map((entry) => entry.id), records };
+  return planKeyed(shown, next, (entry) => rowSignature(entry, { expanded: expanded.has(entry.id) }));
 }

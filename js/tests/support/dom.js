@@ -19,6 +19,14 @@ class Node {
     this.childNodes.push(node);
     return node;
   }
+  replaceWith(node) {
+    const parent = this.parentNode;
+    if (!parent) return;
+    node.parentNode?.childNodes.splice(node.parentNode.childNodes.indexOf(node), 1);
+    parent.childNodes.splice(parent.childNodes.indexOf(this), 1, node);
+    node.parentNode = parent;
+    this.parentNode = null;
+  }
   replaceChildren(...nodes) {
     for (const node of this.childNodes) node.parentNode = null;
     this.childNodes = [];
