@@ -1,13 +1,17 @@
 // ExperimentReview's chrome around the rows: the toolbar (title, staged versions, run, undo, re-run,
-// prefetch), the progress line, the notice, the judges' bar or the comparison's, the pager (the grid's,
-// grid/pager.js, by next and previous) with the summary of every page so far, and the keys' help.
+// prefetch), the progress line, the notice, the judges' bar or the comparison's, the pager (the grid's
+// turns, shared/pager.js: the review pages by next and previous) with the summary of every page so far, and the keys' help.
 // Each is rebuilt whole from the model; index.js keeps focus on the rebuilt control.
 // `x` is the review (index.js): {get, set, send, quietly, viewId, ui, evaluators, compareOn, ...}.
-import { renderPager } from "../grid/pager.js";
 import { append, clear, h } from "../shared/dom.js";
+import { pageCount } from "../shared/format.js";
+import { rangeLabel, turns } from "../shared/pager.js";
 import { compareHelp, comparisonTable, diffModes } from "./compare.js";
 import { judgeBar } from "./judging.js";
 import { keyHelp, progressText, savingWords } from "./review.js";
+
+/** A click that sends intent `type` (an error shows in the alert line). */
+const act = (type, x) => () => x.quietly(x.send(type));
 
 /** The chrome's elements, in their order on screen (index.js puts the rows between `top` and `bottom`). */
 export function createChrome(x) {
@@ -32,14 +36,7 @@ export function createChrome(x) {
     showError(x.get("error"));
     parts.notice.hidden = !x.get("notice");
     parts.notice.textContent = x.get("notice");
-    renderPager(parts.pager, {
-      get: x.get,
-      send: x.send,
-      flip: (by) => x.quietly(x.send("page", { to: by > 0 ? "next" : "prev" })),
-      rowCount: (x.get("_rows") ?? []).length,
-      viewId: x.viewId,
-      turnsOnly: true,
-    });
+    renderPager(x, parts.pager);
     parts.summary.textContent = x.get("summary") ? `All pages so far: ${x.get("summary")}` : "";
     parts.help.textContent = x.compareOn() ? compareHelp(x.variantCount()) : keyHelp(x.kinds());
     clear(parts.judges);
@@ -71,7 +68,6 @@ export function createChrome(x) {
 
 function renderToolbar(x, toolbar) {
   const { get, viewId } = x;
-  const act = (type, payload) => () => x.quietly(x.send(type, payload));
   const running = get("running");
   const progress = get("progress") ?? {};
   const missing = (progress.rows ?? 0) - (progress.done ?? 0) - (progress.error ?? 0);
@@ -89,18 +85,18 @@ function renderToolbar(x, toolbar) {
             ? h("span", { role: "status" }, savingWords(get("version_save")))
             : h(
                 "button",
-                { type: "button", class: "nbw-primary", onclick: act("save_version") },
+                { type: "button", class: "nbw-primary", onclick: act("save_version", x) },
                 "Save as new version",
               ),
         ]
       : null,
     running
-      ? h("button", { type: "button", onclick: act("cancel") }, "Cancel")
+      ? h("button", { type: "button", onclick: act("cancel", x) }, "Cancel")
       : missing > 0
-        ? h("button", { type: "button", class: "nbw-primary", onclick: act("run") }, "Run")
+        ? h("button", { type: "button", class: "nbw-primary", onclick: act("run", x) }, "Run")
         : null,
-    undoButton(x, { words: "Undo", intent: "undo", label: "undo_label", none: "Nothing to undo" }),
-    h("button", { type: "button", disabled: running, onclick: act("rerun") }, "Re-run page"),
+    undoButton(x, { words: "Undo", intent: "undo", can: get("can_undo"), label: get("undo_label") }),
+    h("button", { type: "button", disabled: running, onclick: act("rerun", x) }, "Re-run page"),
     h("label", { for: `${viewId}-prefetch`, class: "nbw-check" }, prefetch, "Prefetch next page"),
   ]);
 }
@@ -145,26 +141,41 @@ function renderCompareBar(x, box) {
       undoButton(x, {
         words: "Undo preference",
         intent: "undo_preference",
-        label: "preference_undo_label",
-        none: "No preference to undo",
+        can: get("can_undo_preference"),
+        label: get("preference_undo_label"),
       }),
     ),
   ]);
 }
 
 /** Undo (the last write) or Undo preference: its title and name say what it would take back. */
-function undoButton(x, { words, intent, label, none }) {
-  const can = x.get(intent === "undo" ? "can_undo" : "can_undo_preference");
+function undoButton(x, { words, intent, can, label }) {
   return h(
     "button",
     {
       type: "button",
       disabled: !can,
-      title: can ? `${x.get(label)} (z)` : none,
-      "aria-label": can ? x.get(label) : words,
+      title: can ? `${label} (z)` : intent === "undo" ? "Nothing to undo" : "No preference to undo",
+      "aria-label": can ? label : words,
       dataset: { focusKey: intent.replace("_", "-") },
       onclick: () => x.quietly(x.send(intent)),
     },
     words,
+  );
+}
+
+function renderPager(x, pager) {
+  const { get } = x;
+  const [number, size, total] = [get("page_number"), get("page_size"), get("total")];
+  pager.replaceChildren(
+    rangeLabel(number, size, (get("_rows") ?? []).length, total),
+    h("span", { class: "nbw-spacer" }),
+    ...turns({
+      number,
+      pages: pageCount(total, size),
+      hasPrevious: get("has_previous"),
+      hasNext: get("has_next"),
+      flip: (by) => x.quietly(x.send("page", { to: by > 0 ? "next" : "prev" })),
+    }),
   );
 }

@@ -1,21 +1,20 @@
 // The pager: where the page is, and every way to another: first, previous, next, last and a page
 // number where the service gives a count; back to any visited page and "go to datapoint id" where it
-// pages by cursor; rows per page. With `turnsOnly` (ExperimentReview, which pages by next and previous
-// alone): the range, previous, the page (of how many, from the total) and next.
+// pages by cursor; rows per page. Its turns (previous, the page, next) are shared/pager.js's.
 import { h } from "../shared/dom.js";
-import { pageCount, rangeText } from "../shared/format.js";
+import { rangeLabel, turns } from "../shared/pager.js";
 
 const PAGE_SIZES = [10, 25, 50, 100, 200];
 // a label and its control wrap together
 const group = (...children) => h("span", { class: "nbw-pager-group" }, children);
 
-export function renderPager(pager, { get, send, flip, rowCount, viewId, turnsOnly = false }) {
+export function renderPager(pager, { get, send, flip, rowCount, viewId }) {
   const open = Boolean(get("dataset_id"));
   pager.hidden = !open;
   if (!open) return;
   const schema = get("schema") ?? {};
   const number = get("page_number");
-  const pages = turnsOnly ? pageCount(get("total"), get("page_size")) : get("page_count");
+  const pages = get("page_count");
   const sizes = [...new Set([...PAGE_SIZES.filter((n) => n <= (schema.max_page_size ?? 200)), get("page_size")])].sort(
     (x, y) => x - y,
   );
@@ -24,9 +23,9 @@ export function renderPager(pager, { get, send, flip, rowCount, viewId, turnsOnl
     { id: `${viewId}-size`, onchange: () => send("page_size", { size: Number(size.value) }) },
     sizes.map((n) => h("option", { value: String(n), selected: n === get("page_size") }, String(n))),
   );
-  const range = h("span", { class: "nbw-muted" }, rangeText(number, get("page_size"), rowCount, get("total")));
+  const range = rangeLabel(number, get("page_size"), rowCount, get("total"));
   const sizeGroup = group(h("label", { for: `${viewId}-size` }, "Rows per page"), size);
-  if (number === 1 && !get("has_next") && !get("has_previous") && !turnsOnly) {
+  if (number === 1 && !get("has_next") && !get("has_previous")) {
     // everything is on this one page (a short list shown as a grid): no page controls that could do
     // nothing; rows per page only where a smaller size would split the rows into pages
     const smallest = sizes[0];
@@ -37,18 +36,9 @@ export function renderPager(pager, { get, send, flip, rowCount, viewId, turnsOnl
   const parts = [
     range,
     h("span", { class: "nbw-spacer" }),
-    turnsOnly
-      ? null
-      : h("button", { type: "button", disabled: number <= 1, onclick: () => send("first") }, "« First page"),
-    h("button", { type: "button", disabled: !get("has_previous"), onclick: () => flip(-1) }, "‹ Previous page"),
-    h("span", { class: "nbw-page" }, pages ? `Page ${number} of ${pages.toLocaleString()}` : `Page ${number}`),
-    h(
-      "button",
-      { type: "button", class: "nbw-next", disabled: !get("has_next"), onclick: () => flip(1) },
-      "Next page ›",
-    ),
-  ].filter(Boolean);
-  if (turnsOnly) return pager.replaceChildren(...parts);
+    h("button", { type: "button", disabled: number <= 1, onclick: () => send("first") }, "« First page"),
+    ...turns({ number, pages, hasPrevious: get("has_previous"), hasNext: get("has_next"), flip }),
+  ];
   if (pages && schema.paging === "number") {
     parts.push(h("button", { type: "button", disabled: number >= pages, onclick: () => send("last") }, "Last page »"));
     const jump = h("input", {
