@@ -19,7 +19,7 @@ from typing import Any
 import traitlets
 
 from .._extras import require
-from ..client import Client, OrqClient, OvermindClient
+from ..client import Client
 from ..client.datasets import DatasetInfo
 from ..client.writes import WriteHandle
 from ..models import (
@@ -32,7 +32,8 @@ from ..models import (
 from ..models.feedback import feedback_controls
 from ..models.orq import FEEDBACK_PRODUCTS
 from . import _capabilities as capabilities
-from ._base import STATIC, Widget, WriteStatuses, describe, outcome
+from ._base import STATIC, Widget, WriteStatuses, describe
+from ._expected import ExpectedOutputs, _text
 from ._generation import Generation, GenerationEngine
 from ._judging import ROW_FILTERS, Judging, graded_fields, resolve_evaluators
 from ._pages import PageLoader
@@ -40,7 +41,6 @@ from ._variants import VariantsMixin, check_variants
 
 NO_TRACE = "No trace id: the generation returned none, so feedback has nothing to attach to."
 PAGE_CACHE = 8
-VERSION = "new version"  # the write slot of the staged outputs' version (rows: "<datapoint id> <what>")
 
 
 @dataclass
@@ -68,15 +68,6 @@ class _Row:
     expected: dict[str, Any] = field(default_factory=dict)  # the expected-output write's status
     earlier: str = ""  # the feedback an earlier output of this row had (before a re-run), in words
     added: dict[str, Any] = field(default_factory=dict)  # "Add to dataset": {state, message, dataset}
-
-
-@dataclass(frozen=True)
-class _Use:
-    """One "use as expected", for its undo: what the datapoint held before, and what was staged before."""
-
-    datapoint_id: str
-    previous: Any  # the expected output it replaced (None: there was none)
-    staged_before: dict[str, Any] | None = None  # Overmind: the row's staged edit before this one
 
 
 class ExperimentReview(Widget, VariantsMixin):
@@ -233,13 +224,10 @@ class ExperimentReview(Widget, VariantsMixin):
             )
         self.concurrency = concurrency
         self.prefetch = prefetch
-        self._statuses = WriteStatuses(self._show_write)  # each row's latest write per slot, shown
+        self._statuses = WriteStatuses(self._show_feedback)  # each row's latest feedback write per property
         self._rows_by_id: dict[str, _Row] = {}
         self._order: list[str] = []  # datapoint ids in the order their pages were first loaded
-        self._staged: dict[str, dict[str, Any]] = {}
-        self._saved_edits: dict[str, dict[str, Any]] = {}  # Overmind: in the versions saved so far
-        self._conflicts: dict[str, Any] = {}  # datapoint id -> the server's datapoint, after a conflict
-        self._undo: list[_Use] = []  # each "use as expected", newest last
+        self._expected_outputs = ExpectedOutputs(self, self.client.datasets())  # "use as expected": _expected.py
         self._page_ready = threading.Event()
         self.observe(self._prefetch_toggled, names="prefetch")
         self.dataset_id = self._pick_dataset(dataset_id)
@@ -369,50 +357,7 @@ class ExperimentReview(Widget, VariantsMixin):
         `save_version()` saves every staged row as a new dataset version. Using the same output again
         on a row sends nothing and says so."""
         self._one_output("use_as_expected")
-        with self._lock:
-            row = self._row(datapoint_id)
-            if row.generation is None or row.generation.state != "done":
-                raise ValueError(f"datapoint {datapoint_id} has no output to use yet")
-            output = row.generation.output
-            text = _text(output)
-            self.notice = ""  # an earlier notice ("Saved as version 3") no longer speaks of what is staged
-            already = row.expected.get("state") in ("pending", "retrying", "saved", "staged") and not row.expected.get(
-                "undo"
-            )
-            if not force and (
-                text == _text(row.datapoint.expected_output) or (already and row.expected["value"] == text)
-            ):
-                self.notice = (
-                    f"{self._row_name(datapoint_id)}: its output already is the expected output, nothing to save"
-                    + (" (z or Undo restores the one it replaced)" if self._undo_of(datapoint_id) else "")
-                )
-                self._publish()
-                return
-            previous = row.datapoint.expected_output
-            replaced = {"replaced": None if previous is None else _text(previous)}
-            if self.client.datasets().save_mode == "version":  # Overmind: staged for a new version
-                if undoable:
-                    self._push_undo(_Use(datapoint_id, previous, self._staged.get(datapoint_id)))
-                self._staged[datapoint_id] = {"expected_output": output}
-                row.expected = {"state": "staged", "value": text, **replaced}
-                self.staged_count = len(self._staged)
-                self._publish()
-                return
-            expected_updated = None if force else row.datapoint.to_wire().get("updated")
-            if undoable:
-                self._push_undo(_Use(datapoint_id, previous))
-            row.expected = {"state": "pending", "value": text, **(replaced if undoable else _kept(row.expected))}
-            self._publish()
-
-        assert isinstance(self.client, OrqClient)
-        handle = self.client.queue_datapoint_update(
-            self.dataset_id,
-            datapoint_id,
-            {"expected_output": text},
-            expected_updated=expected_updated,
-            origin=self._origin,
-        )
-        self._statuses.follow(f"{datapoint_id} expected", handle)
+        self._expected_outputs.use(datapoint_id, force=force, undoable=undoable)
 
     def add_to_dataset(
         self, datapoint_id: str, dataset_id: str, *, use: str = "output", wait: bool = True, timeout: float = 120
@@ -484,57 +429,7 @@ class ExperimentReview(Widget, VariantsMixin):
         """Undo the last "use as expected" (of that row, given its id): the expected output it replaced goes
         back through the same write path (orq: a PATCH; Overmind: the staged edit is taken back, or the old
         value staged)."""
-        with self._lock:
-            uses = [i for i, use in enumerate(self._undo) if datapoint_id in (None, use.datapoint_id)]
-            if not uses:
-                raise ValueError(
-                    "nothing to undo: no output was used as expected"
-                    + ("" if datapoint_id is None else f" on {self._row_name(datapoint_id)}")
-                )
-            use = self._undo.pop(uses[-1])
-            self._show_undo()
-            row = self._row(use.datapoint_id)
-            name = self._row_name(use.datapoint_id)
-            previous_text = None if use.previous is None else _text(use.previous)
-            if self.client.datasets().save_mode == "version":
-                if use.staged_before is not None:
-                    self._staged[use.datapoint_id] = use.staged_before
-                    row.expected = {"state": "staged", "value": _text(use.staged_before["expected_output"])}
-                elif use.datapoint_id in self._saved_edits:  # already in a saved version: stage the old value
-                    self._staged[use.datapoint_id] = {"expected_output": use.previous}
-                    row.expected = {"state": "staged", "value": previous_text or "", "undo": True}
-                else:
-                    self._staged.pop(use.datapoint_id, None)
-                    row.expected = {}
-                self.staged_count = len(self._staged)
-                self.notice = f"{name}: undone, the expected output is back to what it was"
-                self._publish()
-                return
-            self._conflicts.pop(use.datapoint_id, None)
-            base = row.datapoint.to_wire().get("updated")
-            row.expected = {"state": "pending", "value": previous_text, "undo": True}
-            self.notice = f"{name}: restoring the expected output it had"
-            self._publish()
-        assert isinstance(self.client, OrqClient)
-        handle = self.client.queue_datapoint_update(
-            self.dataset_id,
-            use.datapoint_id,
-            {"expected_output": use.previous},
-            expected_updated=base,
-            origin=self._origin,
-        )
-        self._statuses.follow(f"{use.datapoint_id} expected", handle)
-
-    def _push_undo(self, use: _Use) -> None:
-        self._undo.append(use)
-        self._show_undo()
-
-    def _undo_of(self, datapoint_id: str) -> bool:
-        return any(use.datapoint_id == datapoint_id for use in self._undo)
-
-    def _show_undo(self) -> None:
-        self.can_undo = bool(self._undo)
-        self.undo_label = f"Undo use as expected ({self._row_name(self._undo[-1].datapoint_id)})" if self._undo else ""
+        self._expected_outputs.undo(datapoint_id)
 
     def _row_name(self, datapoint_id: str) -> str:
         """'Row 3' (its place in the dataset as paged here), or 'Datapoint <id>' off the loaded pages."""
@@ -546,99 +441,28 @@ class ExperimentReview(Widget, VariantsMixin):
                     return f"Row {(row.page - 1) * self.page_size + index + 1}"
         return f"Datapoint {datapoint_id}"
 
-    def _show_write(self, slot: str, status: dict[str, Any], handle: WriteHandle) -> None:
-        """A write's state onto its row: the feedback given, or the expected output written."""
-        if slot == VERSION:
-            self._show_version_write(status, handle)
-            return
+    def _show_feedback(self, slot: str, status: dict[str, Any], handle: WriteHandle) -> None:
+        """A feedback write's state onto its row ("<datapoint id> feedback:<property>")."""
         datapoint_id, what = slot.split(" ", 1)
-        message = status.get("message", "") if status["state"] != "pending" else ""
         with self._lock:
             row = self._rows_by_id.get(datapoint_id)
-            if row is None:
-                return
-            if what == "expected":
-                value = row.expected.get("value")
-                if status["state"] == "saved" and isinstance(handle.value, Datapoint):
-                    self._replace(handle.value)
-                shown: dict[str, Any] = {
-                    "state": status["state"],
-                    "value": value,
-                    "message": message,
-                    **_kept(row.expected),
-                }
-                if status["state"] == "conflict" and isinstance(handle.current, Datapoint):
-                    self._conflicts[datapoint_id] = handle.current
-                    shown["server_value"] = handle.current.expected_output
-                row.expected = shown
-            else:
-                given = row.feedback.get(what.removeprefix("feedback:"))
-                if given is None or given.id != handle.write.key:
-                    return  # feedback on an earlier trace of this row (before a re-run)
-                given.state = "sent" if status["state"] == "saved" else status["state"]
-                given.message = message
+            given = row.feedback.get(what.removeprefix("feedback:")) if row is not None else None
+            if given is None or given.id != handle.write.key:
+                return  # feedback on an earlier trace of this row (before a re-run)
+            given.state = "sent" if status["state"] == "saved" else status["state"]
+            given.message = status.get("message", "") if status["state"] != "pending" else ""
             self._publish()
 
     def resolve(self, datapoint_id: str, keep: str) -> None:
         """After a conflict on "use as expected": keep "mine" (overwrite) or "theirs" (take the server's)."""
-        with self._lock:
-            row = self._row(datapoint_id)
-            server = self._conflicts.pop(datapoint_id, None)
-            if row.expected.get("state") != "conflict" or server is None:
-                raise ValueError(f"datapoint {datapoint_id} has no conflict to resolve")
-            if keep == "theirs":
-                self._replace(server)
-                row.expected = {}
-                # that use never landed: nothing of it to undo
-                self._undo = [use for use in self._undo if use.datapoint_id != datapoint_id]
-                self._show_undo()
-                self._publish()
-                return
-            if keep != "mine":
-                raise ValueError("keep must be 'mine' or 'theirs'")
-        self.use_as_expected(datapoint_id, force=True, undoable=False)
+        self._expected_outputs.resolve(datapoint_id, keep)
 
     def save_version(self, make_active: bool = False, wait: bool = True, timeout: float = 300) -> Any:
         """Overmind: save the staged expected outputs as a new version of the dataset. A write on the
         write path (kept, retried, never posted twice); returns the new version (`wait=False`: the
         write's handle). Each version is the dataset this review opened plus every output used as
         expected so far, so the newest version holds them all."""
-        if not isinstance(self.client, OvermindClient):
-            raise ValueError("save_version is for Overmind datasets; orq saves each expected output at once")
-        with self._lock:
-            if not self._staged:
-                raise ValueError("nothing staged: use an output as expected first")
-            saving = self._statuses.latest(VERSION)
-            if saving is not None and not saving.done():
-                raise ValueError("a new version is being saved; save again once it is saved (or has failed)")
-            edits = {**self._saved_edits, **self._staged}
-            handle = self.client.queue_dataset_version(self.dataset_id, edits, make_active=make_active)
-            self.error = ""
-        self._statuses.follow(VERSION, handle)  # outside our lock: it calls back
-        return outcome(handle, timeout, "Saving the new version") if wait else handle
-
-    def _show_version_write(self, status: dict[str, Any], handle: WriteHandle) -> None:
-        """The version write's state on the rows it saves (those still staged as it was queued)."""
-        payload = handle.write.payload
-        state, message = status["state"], status.get("message", "")
-        with self._lock:
-            rows = [key for key, fields in payload["edits"].items() if self._staged.get(key) == fields]
-            for key in rows:
-                value = _text(payload["edits"][key]["expected_output"])
-                shown = "staged" if state == "failed" else state
-                row = self._rows_by_id[key]
-                row.expected = {"state": shown, "value": value, "message": message, **_kept(row.expected)}
-            if state == "saved":
-                for key in rows:
-                    self._saved_edits[key] = self._staged.pop(key)
-                self.staged_count = len(self._staged)
-                self.notice = f"Saved as version {handle.value.version} ({handle.value.id})" + (
-                    " and made active" if payload["make_active"] else ""
-                )
-            elif state == "failed":
-                self.error = f"Saving the new version failed: {message} (the outputs stay staged)"
-            self.version_save = {} if state in ("saved", "failed") else {"state": state, "message": message}
-            self._publish()
+        return self._expected_outputs.save_version(make_active, wait, timeout)
 
     def agreement(self, evaluator: str, property: str = "rating") -> Any:
         """How far an evaluator of this review agrees with the feedback people gave on the same rows.
@@ -953,22 +777,8 @@ def _side(review: ExperimentReview, datapoint_id: str, choice: Any) -> str:
     return str(choice)
 
 
-def _kept(expected: dict[str, Any]) -> dict[str, Any]:
-    """What a row's expected-output status carries from one state of its write to the next."""
-    return {k: expected[k] for k in ("replaced", "undo") if k in expected}
-
-
 def _generation_json(generation: Generation) -> dict[str, Any]:
     data = generation.to_json()
     if generation.state == "done" and generation.trace_id is None:
         data["feedback_off"] = NO_TRACE  # said on the row, where the controls would be
     return data
-
-
-def _text(value: Any) -> str:
-    """An output as text (a structured output as its JSON)."""
-    if isinstance(value, str):
-        return value
-    import json
-
-    return json.dumps(value, ensure_ascii=False, indent=2, default=str)
