@@ -1,5 +1,16 @@
 """The client's errors: one small hierarchy, each saying method, route, status and the server's words.
 
+    NbwidgetsError
+    ├── RequestFailedError        a request to a service failed (method, route, message)
+    │   ├── ApiError              the service answered, with an error (status, field errors, body)
+    │   │   └── AuthenticationError, NotFoundError, ValidationError, ConflictError, RateLimitedError, ServerError
+    │   ├── TransportError        no usable answer: connection failed or dropped (status is None)
+    │   │   └── ServiceTimeoutError   ... or the service did not answer in time (also a builtin TimeoutError)
+    │   └── RequestNotSentError   refused before sending (sending again would fail the same way)
+    └── ClientClosedError, ...
+
+As httpx keeps `RequestError` apart from `HTTPStatusError`: `except ApiError` catches what the service
+said, `except TransportError` what never came back, `except RequestFailedError` both.
 No error ever carries a request's headers, so the API key cannot leak through one.
 """
 
@@ -12,8 +23,9 @@ class NbwidgetsError(Exception):
     """Base of every error nbwidgets raises."""
 
 
-class ApiError(NbwidgetsError):
-    """The service answered, and the answer was an error."""
+class RequestFailedError(NbwidgetsError):
+    """A request to a service failed: it answered with an error (`ApiError`) or gave no usable answer
+    (`TransportError`). Says the method, the route, the status when there was one, and why."""
 
     def __init__(
         self,
@@ -21,7 +33,7 @@ class ApiError(NbwidgetsError):
         *,
         method: str,
         route: str,
-        status: int | None,
+        status: int | None = None,
         field_errors: dict[str, list[str]] | None = None,
         body: Any = None,
     ) -> None:
@@ -46,9 +58,21 @@ class ApiError(NbwidgetsError):
 
 
 def _rebuild(
-    cls: type[ApiError], message: str, method: str, route: str, status: int | None, field_errors: dict[str, list[str]]
-) -> ApiError:
+    cls: type[RequestFailedError],
+    message: str,
+    method: str,
+    route: str,
+    status: int | None,
+    field_errors: dict[str, list[str]],
+) -> RequestFailedError:
     return cls(message, method=method, route=route, status=status, field_errors=field_errors)
+
+
+class ApiError(RequestFailedError):
+    """The service answered, and the answer was an error (`status`, the service's `message`, `field_errors`).
+
+    `status` is None only where no answer of this request was needed to know it: a stale-base conflict
+    found by reading first, or a request not sent because the service asked for a pause (429)."""
 
 
 class AuthenticationError(ApiError):
@@ -79,19 +103,20 @@ class ServerError(ApiError):
     retry_after: float | None = None
 
 
-class TransportError(ApiError):
+class TransportError(RequestFailedError):
     """No usable answer: the connection failed, was dropped, or timed out (status is None)."""
 
 
-class TimeoutError(TransportError):
-    """The request timed out."""
+class ServiceTimeoutError(TransportError, TimeoutError):
+    """The service did not answer (or take the request, or give a connection) within the client's timeout;
+    its message says what was waited for and how long. Also a builtin `TimeoutError`."""
 
 
 class ClientClosedError(NbwidgetsError):
     """The client was closed (its `with` block ended, or `close()` was called): it reads and writes nothing more."""
 
 
-class RequestNotSentError(ApiError):
+class RequestNotSentError(RequestFailedError):
     """The request could not be sent as built (e.g. a header value HTTP does not allow): nothing was
     sent, and sending it again would fail the same way (status is None)."""
 

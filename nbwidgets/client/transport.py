@@ -26,7 +26,7 @@ from .errors import (
     RateLimitedError,
     RequestNotSentError,
     ServerError,
-    TimeoutError,
+    ServiceTimeoutError,
     TransportError,
     error_class_for,
 )
@@ -230,7 +230,7 @@ class Transport:
         started = time.monotonic()
         attempt = silences = 0
         while True:
-            error: ApiError
+            error: ApiError | TransportError
             retry_after: float | None = None
             may_retry = retryable
             if self._http.is_closed:
@@ -256,7 +256,7 @@ class Transport:
                 try:
                     response = self._http.request(method, path, params=params or None, json=json)
                 except httpx.ConnectTimeout:
-                    error = TimeoutError(
+                    error = ServiceTimeoutError(
                         f"timed out: could not connect to {self.base_url} within {self._waited('connect')}",
                         method=method,
                         route=path,
@@ -268,7 +268,7 @@ class Transport:
                     what = {"write": "finished taking the request", "pool": "had a free connection"}.get(
                         phase, "answered"
                     )
-                    error = TimeoutError(
+                    error = ServiceTimeoutError(
                         f"timed out: {self.base_url} had not {what} within {self._waited(phase)}",
                         method=method,
                         route=path,

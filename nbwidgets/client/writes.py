@@ -183,9 +183,11 @@ class WriteHandle(concurrent.futures.Future):  # type: ignore[type-arg]
         checks.timeout("timeout", timeout)
         try:
             return super().result(timeout)
-        except concurrent.futures.TimeoutError:
+        except concurrent.futures.TimeoutError as error:
             if self.done():
-                raise
+                if self.exception(0) is error:  # the write's own error (a TimeoutError of its own)
+                    raise
+                return super().result(0)  # settled just as the wait ran out: what it gave, not the wait's bare error
             last = f"; the last try: {self.error}" if self.error is not None else ""
             raise WriteTimeoutError(
                 f"The write ({self.write.kind} of {self.write.key}) was not settled within {timeout:g} s: it is "

@@ -25,7 +25,7 @@ from typing import Any
 import anywidget
 import traitlets
 
-from ..client import ApiError, Client
+from ..client import Client, RequestFailedError
 from ..client import errors as api
 from ..client.base import SETTLED, Service
 from ..client.checks import segment
@@ -155,26 +155,39 @@ LOAD_TIMEOUT = 60.0  # seconds a read of `grid.rows` or `form.value` waits for t
 
 def wait_for_load(future: concurrent.futures.Future[Any], what: str, timeout: float = LOAD_TIMEOUT) -> None:
     """Wait (bounded) for a widget's first load: its own error if it failed, a clear one if it is slow."""
-    try:
-        future.result(timeout)
-    except Exception as error:
-        if not future.done():
-            raise TimeoutError(f"{what} did not load within {timeout:g} s (is the service reachable?)") from None
-        raise error.with_traceback(None) from None
+    waited(future, timeout, f"{what} did not load within {timeout:g} s (is the service reachable?)", what)
 
 
 def outcome(future: concurrent.futures.Future[Any], timeout: float | None = None, what: str = "The write") -> Any:
     """What a widget call that waits returns: the future's result, or its error raised from the widget
     call itself (its sentence, without the frames of the futures machinery and the worker thread that
     hit it); a wait that runs out says so in words (the work goes on in the background)."""
+    ran_out = f"{what} did not finish within {timeout:g} s; it goes on in the background (the widget shows it)"
+    return waited(future, timeout, ran_out, what)
+
+
+def waited(future: concurrent.futures.Future[Any], timeout: float | None, ran_out: str, what: str) -> Any:
+    """`future.result(timeout)` with a wait that ran out told apart from work that failed: the first is a
+    TimeoutError saying `ran_out`; the second is the work's own error, raised from here. Work that ended
+    just as the wait ran out gives its own outcome (its futures' bare, wordless TimeoutError never escapes),
+    and an error of the work without words is given some."""
     try:
         return future.result(timeout)
-    except Exception as error:
+    except concurrent.futures.TimeoutError as error:
         if not future.done():  # the wait ran out, not the work
-            raise TimeoutError(
-                f"{what} did not finish within {timeout:g} s; it goes on in the background (the widget shows it)"
-            ) from None
-        raise error.with_traceback(None) from None
+            raise TimeoutError(ran_out) from None
+        if future.exception(0) is not error:  # it settled just as the wait ran out: take what it gave
+            return waited(future, 0, ran_out, what)
+        raise _worded(error, what) from None
+    except Exception as error:
+        raise _worded(error, what) from None
+
+
+def _worded(error: BaseException, what: str) -> BaseException:
+    """The error as raised to the caller: without the worker's frames, and never without words."""
+    if not str(error) and isinstance(error, TimeoutError):
+        return TimeoutError(f"{what} failed: a wait inside it ran out ({type(error).__name__}, without a message)")
+    return error.with_traceback(None)
 
 
 def segment_id(name: str, value: object) -> str:
@@ -221,7 +234,7 @@ class WriteStatuses:
 def describe(error: BaseException) -> dict[str, Any]:
     """An error as plain data for the front end (never the key: errors do not hold it): `message` in a
     person's words, `detail` the technical line (method, route, status), `reason` the service's own words."""
-    if isinstance(error, ApiError):
+    if isinstance(error, RequestFailedError):  # an answer's error or a request that got none
         return {
             "message": in_words(error),
             "detail": str(error),
@@ -243,10 +256,10 @@ def _reads_as_a_sentence(text: str) -> bool:
     return len(text) >= 12 and " " in text.strip() and not any(r in text for r in raw)
 
 
-def in_words(error: ApiError) -> str:
+def in_words(error: RequestFailedError) -> str:
     """What went wrong, said to the person at the notebook rather than to a developer reading a log."""
     said = error.message.strip().rstrip(".")
-    if isinstance(error, api.TimeoutError):
+    if isinstance(error, api.ServiceTimeoutError):
         return "The service did not answer in time"
     if isinstance(error, api.TransportError):
         return "The service could not be reached (the connection failed)"
@@ -428,7 +441,7 @@ class Widget(anywidget.AnyWidget):
         except Exception as error:  # answered as data: an intent never raises into the void
             log.debug("intent %s failed", kind, exc_info=True)
             described = describe(error)
-            if not isinstance(error, ApiError) and not _reads_as_a_sentence(described["message"]):
+            if not isinstance(error, RequestFailedError) and not _reads_as_a_sentence(described["message"]):
                 said = f"The {kind!r} request could not be done with what it holds ({described['message']})."
                 described = _refusal(said)
             self._reply(request_id, ok=False, error=described)

@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..client.datasets import DatasetInfo, DatasetSource, Position, Query
-from ..client.errors import TimeoutError as ApiTimeout
+from ..client.errors import ServiceTimeoutError
 from ..models import Page
 from ._base import LOAD_TIMEOUT, run_in_background
 
@@ -191,7 +191,7 @@ class PageLoader:
             )
         if self.page is None:
             error = self.last_error
-            if isinstance(error, ApiTimeout):  # say what was being waited for
+            if isinstance(error, ServiceTimeoutError):  # say what was being waited for
                 raise type(error)(
                     f"{error.message}, while loading page 1 of dataset {self.dataset_id}",
                     method=error.method,

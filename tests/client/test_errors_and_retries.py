@@ -12,7 +12,7 @@ from nbwidgets.client import (
     RateLimitedError,
     RetryPolicy,
     ServerError,
-    TimeoutError,
+    ServiceTimeoutError,
     TransportError,
 )
 from nbwidgets.client.transport import parse_retry_after
@@ -75,7 +75,7 @@ def test_timeout(sandbox):
     sandbox.set_faults(latency_ms=600)
     with (
         Client.orq(sandbox.api_key, sandbox.url, timeout=0.2, retry=NO_RETRY) as client,
-        pytest.raises(TimeoutError) as info,
+        pytest.raises(ServiceTimeoutError) as info,
     ):
         client.get_dataset(sandbox.ids["support"])
     sandbox.clear_faults()

@@ -94,3 +94,37 @@ def test_every_write_lands_once_as_last_set_under_faults(sandbox, orq, tmp_path,
     assert client.outbox.pending() == [] and client.outbox.failed() == []
     client.close()
     orq.delete_dataset(dataset.id)
+
+
+def test_forty_edits_in_a_row_each_settle_under_faults(sandbox, orq, tmp_path, monkeypatch):
+    """Issue 23: under 30% faults one of 40 `grid.edit(...)` in a row raised a TimeoutError with no message
+    after its 120 s wait. Each edit, waited on in turn with the default retry policy, settles saved; a wait
+    that ran out (none should on a quiet machine; the bound is generous) says what it waited for."""
+    monkeypatch.setenv("NBWIDGETS_CACHE_DIR", str(tmp_path))
+    client = Client.orq(sandbox.api_key, sandbox.url)  # the retry policy a user has
+    dataset = orq.create_dataset("forty-edits")
+    orq.create_datapoints(dataset.id, [{"expected_output": f"original {i}"} for i in range(10)])
+    grid = DatasetGrid(client, dataset.id, page_size=10)
+    rows = [dp.id for dp in grid.rows]
+    sandbox.set_faults(fault_rate=0.3, rate_limit_rate=0.1, retry_after_ms=5)
+    ran_out: list[str] = []
+    for n in range(40):
+        try:
+            saved = grid.edit(rows[n % 10], expected_output=f"edit {n}", timeout=120)
+        except TimeoutError as error:
+            words = str(error)
+            assert words.startswith("The edit did not finish within 120 s"), repr(words)
+            ran_out.append(words)
+            continue
+        assert saved.id == rows[n % 10] and saved.expected_output == f"edit {n}"
+    assert client.outbox.flush(300)
+    faults = sandbox.control("GET", "/_sandbox/stats")
+    sandbox.clear_faults()
+    assert faults["fault 500"] > 0 and faults["fault drop"] > 0
+    assert ran_out == []
+    held = {dp.id: dp.expected_output for dp in orq.iter_datapoints(dataset.id)}
+    assert held == {row: f"edit {30 + i}" for i, row in enumerate(rows)}
+    assert {s["state"] for s in grid.row_status.values()} == {"saved"}
+    assert client.outbox.pending() == [] and client.outbox.failed() == []
+    client.close()
+    orq.delete_dataset(dataset.id)

@@ -19,7 +19,7 @@ def made(cls, message, status, **extra):
             made(api.TransportError, "the connection failed (RemoteProtocolError: peer closed)", None),
             "The service could not be reached (the connection failed)",
         ),
-        (made(api.TimeoutError, "timed out after 30 s", None), "The service did not answer in time"),
+        (made(api.ServiceTimeoutError, "timed out after 30 s", None), "The service did not answer in time"),
         (made(api.RateLimitedError, "Too many requests", 429), "The service is busy (too many requests)"),
         (made(api.ServerError, "Internal server error.", 500), "The service had an error (500: Internal server error)"),
         (made(api.AuthenticationError, "Invalid API key", 401), "The API key was refused (401: Invalid API key)"),

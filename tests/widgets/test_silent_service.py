@@ -10,8 +10,7 @@ import time
 import pytest
 
 from nbwidgets import Client, DatasetGrid, EvaluatorForm, FeedbackButtons
-from nbwidgets.client import RetryPolicy
-from nbwidgets.client import TimeoutError as ApiTimeout
+from nbwidgets.client import RetryPolicy, ServiceTimeoutError
 
 DATASET = "01SILENTDATASET0000000000"
 
@@ -61,13 +60,13 @@ def test_making_widgets_does_not_wait_for_a_silent_service(client):
 def test_a_read_that_runs_out_says_what_it_waited_for(client, silent_url):
     grid = DatasetGrid(client, DATASET, page_size=5)
     started = time.monotonic()
-    with pytest.raises(ApiTimeout) as waited:
+    with pytest.raises(ServiceTimeoutError) as waited:
         _ = grid.rows
     assert time.monotonic() - started < 15
     words = str(waited.value)
     assert silent_url in words and "1 s" in words and f"page 1 of dataset {DATASET}" in words
     assert not grid.loading and grid.error  # the grid says so on screen too
-    with pytest.raises(ApiTimeout, match=r"had not answered within 1 s"):
+    with pytest.raises(ServiceTimeoutError, match=r"had not answered within 1 s"):
         client.list_datasets()
 
 

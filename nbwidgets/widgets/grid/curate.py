@@ -493,9 +493,9 @@ class Curating:
 
     # --- waiting, for the Python API ------------------------------------------------------------
 
-    def _await(self, condition: Callable[[], bool], timeout: float) -> None:
+    def _await(self, condition: Callable[[], bool], timeout: float, what: str) -> None:
         deadline = time.monotonic() + timeout
         while not condition():
             if time.monotonic() > deadline:
-                raise TimeoutError(f"the grid did not show the result within {timeout:g} s")
+                raise TimeoutError(f"the grid did not show {what} within {timeout:g} s")
             time.sleep(0.02)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...client import ApiError
+from ...client import RequestFailedError
 from ...client.datasets import DatasetInfo, Query
 from ...models import Page
 from .._base import describe
@@ -82,7 +82,7 @@ def grid_pages(grid: DatasetGrid, cache_pages: int) -> PageLoader:
         grid.version_standing = standing(info)
 
     def describe_failed(error: Exception) -> None:
-        if not isinstance(error, ApiError):
+        if not isinstance(error, RequestFailedError):  # an answer or none: shown
             raise error
         if not grid.error:
             grid.error = describe(error)["message"]

@@ -13,7 +13,7 @@ from typing import Any
 import traitlets
 
 from ..._extras import require
-from ...client import ApiError, Client, checks
+from ...client import Client, RequestFailedError, checks
 from ...client.base import Service
 from ...client.datasets import ListSource
 from ...client.writes import WriteHandle
@@ -312,7 +312,7 @@ class DatasetGrid(Edits, Curating, Finding, Widget):
         if handle is None or not wait:
             return handle
         [made] = outcome(handle, timeout, "Adding the datapoint")
-        self._await(lambda: self.selected_id == made.id and not self.loading, timeout)
+        self._await(lambda: self.selected_id == made.id and not self.loading, timeout, f"the new datapoint {made.id}")
         return made
 
     def delete_datapoints(self, ids: Any = None, *, wait: bool = True, timeout: float = 120) -> Any:
@@ -325,7 +325,7 @@ class DatasetGrid(Edits, Curating, Finding, Widget):
             return handles
         for handle in handles:
             outcome(handle, timeout, "Deleting")
-        self._await(lambda: not self.bulk and not self.loading, timeout)
+        self._await(lambda: not self.bulk and not self.loading, timeout, "the rows left after deleting")
         return chosen
 
     def replace(
@@ -489,7 +489,7 @@ class DatasetGrid(Edits, Curating, Finding, Widget):
             try:
                 self.picker = self.source.pick(search)
                 self.error = ""
-            except ApiError as error:
+            except RequestFailedError as error:
                 self.error = describe(error)["message"]
             finally:
                 self.loading = False
