@@ -1,5 +1,10 @@
-"""The one client: transport, one module per service, the durable outbox. Knows no widget."""
+"""The one client: transport, one module per service, the durable outbox. Knows no widget.
 
+base.py the `Client` base class (transport, outbox, open writes); factories.py how one is made
+(`Client.orq()`, `.overmind()`, `.sandbox()`, `.default()`), bound onto `Client` here; errors.py the errors.
+"""
+
+from . import factories
 from .base import Client
 from .errors import (
     ApiError,
@@ -20,6 +25,8 @@ from .orq import OrqClient
 from .outbox import OutboxUnavailableError
 from .overmind import OvermindClient
 from .transport import RetryPolicy
+
+factories.bind(Client)  # Client.orq(), Client.sandbox(), ...: made in factories.py, so base.py imports no subclass
 
 __all__ = [
     "ApiError",

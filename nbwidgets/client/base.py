@@ -7,7 +7,7 @@ import os
 import threading
 import weakref
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, NoReturn, overload
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, NoReturn
 
 import httpx
 
@@ -20,9 +20,8 @@ from .writes import Outbox, Write, WriteHandle, WriteKind
 if TYPE_CHECKING:
     from typing_extensions import Self
 
+    from . import factories
     from .datasets import DatasetSource
-    from .orq import OrqClient
-    from .overmind import OvermindClient
 
 Service = Literal["orq", "overmind"]
 WriteListener = Callable[[WriteHandle], None]
@@ -93,59 +92,15 @@ class Client:
         self._closed = False
         self.use()
 
-    # --- construction --------------------------------------------------------------------------
-
-    @staticmethod
-    def orq(api_key: str | None = None, base_url: str | None = None, **options: Any) -> OrqClient:
-        """orq.ai: key from ORQ_API_KEY, URL from ORQ_BASE_URL (default https://api.orq.ai)."""
-        from .orq import OrqClient
-
-        return OrqClient(api_key, base_url, **options)
-
-    @staticmethod
-    def overmind(api_key: str | None = None, base_url: str | None = None, **options: Any) -> OvermindClient:
-        """Overmind: key from OVERMIND_API_KEY, URL from OVERMIND_API_URL (default https://api.overmindlab.ai)."""
-        from .overmind import OvermindClient
-
-        return OvermindClient(api_key, base_url, **options)
-
-    @staticmethod
-    def sandbox(flavour: Service = "orq", **options: Any) -> Client:
-        """A client bound to the local sandbox, started in the background on first use.
-
-        When NBWIDGETS_SANDBOX_URL is set (a sandbox started elsewhere, e.g. by the demo command), that
-        one is used with NBWIDGETS_SANDBOX_KEY.
-        """
-        checks.choice("flavour", flavour, ("orq", "overmind"))
-        url = os.environ.get("NBWIDGETS_SANDBOX_URL")
-        key = checks.api_key(
-            os.environ.get("NBWIDGETS_SANDBOX_KEY", ""), "the environment variable NBWIDGETS_SANDBOX_KEY"
-        )
-        if not url:
-            from ..sandbox import embedded
-
-            url, key = embedded()
-        factory = Client.orq if flavour == "orq" else Client.overmind
-        return factory(key, url, sandbox=True, **options)
-
-    @overload
-    @staticmethod
-    def default(flavour: Literal["orq"] = ...) -> OrqClient: ...
-    @overload
-    @staticmethod
-    def default(flavour: Literal["overmind"]) -> OvermindClient: ...
-    @overload
-    @staticmethod
-    def default(flavour: Service) -> Client: ...
-    @staticmethod
-    def default(flavour: Service = "orq") -> Client:
-        """What a widget uses when given no client: the service whose key is configured, else the sandbox."""
-        checks.choice("flavour", flavour, ("orq", "overmind"))
-        if flavour == "orq" and os.environ.get("ORQ_API_KEY"):
-            return Client.orq()
-        if flavour == "overmind" and os.environ.get("OVERMIND_API_KEY"):
-            return Client.overmind()
-        return Client.sandbox(flavour)
+    # --- construction: Client.orq(), .overmind(), .sandbox(), .default(), .current_or_default() are made
+    # in client/factories.py and bound onto this class when the package loads, so this module knows none
+    # of its subclasses nor the sandbox. Declared here for the type checker only.
+    if TYPE_CHECKING:
+        orq = factories.orq
+        overmind = factories.overmind
+        sandbox = factories.sandbox
+        default = factories.default
+        current_or_default = factories.current_or_default
 
     @staticmethod
     def current(flavour: Service | None = None) -> Client | None:
@@ -155,21 +110,6 @@ class Client:
         if client is None or client._closed or (flavour is not None and client.service != flavour):
             return None
         return client
-
-    @overload
-    @staticmethod
-    def current_or_default(flavour: Literal["orq"] = ...) -> OrqClient: ...
-    @overload
-    @staticmethod
-    def current_or_default(flavour: Literal["overmind"]) -> OvermindClient: ...
-    @overload
-    @staticmethod
-    def current_or_default(flavour: Service) -> Client: ...
-    @staticmethod
-    def current_or_default(flavour: Service = "orq") -> Client:
-        """What a widget given no client uses: the current client if it speaks that service, else
-        `Client.default(flavour)` (which then becomes the current one)."""
-        return Client.current(flavour) or Client.default(flavour)
 
     def use(self) -> Client:
         """Make this the current client (the one widgets given no client, the display and `%nbw` use)."""
