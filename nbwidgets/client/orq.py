@@ -1,81 +1,35 @@
-"""orq.ai v2: routes to models."""
+"""orq.ai v2: routes to models. `OrqClient` is made of parts, one module each: datasets and datapoints
+(here), evaluators and running them (orq_evaluators.py), deployments and feedback (orq_traces.py); the
+kinds of write it queues are in orq_writes.py, its dataset source for the widgets in orq_datasets.py."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
 from .._extras import require
-from ..models import (
-    Datapoint,
-    DatapointCreate,
-    Dataset,
-    Deployment,
-    DeploymentInvocation,
-    Evaluator,
-    EvaluatorResult,
-    Feedback,
-    FeedbackProperty,
-    Page,
-    is_ulid,
-)
-from ..models.feedback import BUILTIN_FEEDBACK_PROPERTIES
-from ..models.orq import EVALUATOR_KEY_PATTERN
+from ..models import Datapoint, DatapointCreate, Dataset, Page
 from . import checks, curate, orq_writes
-from .base import Client
 from .checks import segment
-from .errors import NotFoundError
-from .judging import EvaluationMemory, memory_path, question_key
+from .cursor import AsGiven, check_limit, every_item, page_of
+from .orq_evaluators import OrqEvaluators
+from .orq_traces import OrqTraces
 from .writes import Write, WriteHandle, WriteKind
 
 if TYPE_CHECKING:
     from .orq_datasets import OrqDatasets
 
 
-def _page(
-    payload: dict[str, Any], model: Any, *, limit: int, starting_after: str | None, ending_before: str | None
-) -> Page[Any]:
-    items = [model.model_validate(item) for item in payload["data"]]
-    has_more = bool(payload.get("has_more"))
-    if ending_before:  # moving backwards: has_more speaks of what lies before
-        has_next, has_previous = True, has_more
-    else:
-        has_next, has_previous = has_more, starting_after is not None
-    return Page(
-        items=items,
-        has_next=has_next,
-        has_previous=has_previous,
-        scheme="cursor",
-        next_cursor=items[-1].id if items else None,
-        previous_cursor=items[0].id if items else None,
-        page_size=limit,
-    )
+class OrqClient(OrqEvaluators, OrqTraces):
+    """orq.ai (or the sandbox speaking as it): datasets and datapoints here, the rest in its parts."""
 
-
-def _check_limit(limit: int) -> int:
-    return checks.integer("limit", limit, 1, 200)
-
-
-class OrqClient(Client):
     service = "orq"
     capabilities = frozenset({"deployments", "feedback", "evaluators"})
     default_base_url = "https://api.orq.ai"
     key_env = "ORQ_API_KEY"
     url_env = "ORQ_BASE_URL"
-
-    def __init__(self, *args: Any, **options: Any) -> None:
-        self._evaluations: EvaluationMemory | None = None
-        self._evaluations_lock = threading.Lock()
-        super().__init__(*args, **options)
-
-    def close(self) -> None:
-        super().close()
-        with self._evaluations_lock:
-            if self._evaluations is not None:
-                self._evaluations.close()
 
     @staticmethod
     def _parse_error(body: Any) -> tuple[str, dict[str, list[str]]]:
@@ -101,12 +55,12 @@ class OrqClient(Client):
     ) -> Page[Dataset]:
         payload = self._get(
             "/v2/datasets",
-            limit=_check_limit(limit),
+            limit=check_limit(limit),
             starting_after=starting_after,
             ending_before=ending_before,
             search=search,
         )
-        return _page(payload, Dataset, limit=limit, starting_after=starting_after, ending_before=ending_before)
+        return page_of(payload, Dataset, limit=limit, starting_after=starting_after, ending_before=ending_before)
 
     def get_dataset(self, dataset_id: str) -> Dataset:
         return Dataset.model_validate(self._get(f"/v2/datasets/{segment('dataset_id', dataset_id)}"))
@@ -128,7 +82,7 @@ class OrqClient(Client):
             "GET",
             f"/v2/datasets/{segment('dataset_id', dataset_id)}/datapoints",
             params={
-                "limit": _check_limit(limit),
+                "limit": check_limit(limit),
                 "starting_after": checks.optional_str("starting_after", starting_after),
                 "ending_before": checks.optional_str("ending_before", ending_before),
             },
@@ -136,7 +90,7 @@ class OrqClient(Client):
         # the hot path of browsing and iterating: parse and validate the bytes in one pass (pydantic-core)
         listing = _DatapointList.model_validate_json(response.content)
         payload = {"data": listing.data, "has_more": listing.has_more}
-        return _page(payload, _Passthrough, limit=limit, starting_after=starting_after, ending_before=ending_before)
+        return page_of(payload, AsGiven, limit=limit, starting_after=starting_after, ending_before=ending_before)
 
     def iter_datapoints(self, dataset_id: str, *, page_size: int = 200) -> Iterator[Datapoint]:
         """Every datapoint of a dataset, one page in memory at a time (arguments checked at the call)."""
@@ -145,13 +99,7 @@ class OrqClient(Client):
         return self._iter_datapoints(dataset_id, page_size)
 
     def _iter_datapoints(self, dataset_id: str, page_size: int) -> Iterator[Datapoint]:
-        cursor = None
-        while True:
-            page = self.datapoints_page(dataset_id, limit=page_size, starting_after=cursor)
-            yield from page.items
-            if not page.has_next or not page.items:
-                return
-            cursor = page.next_cursor
+        return every_item(lambda cursor: self.datapoints_page(dataset_id, limit=page_size, starting_after=cursor))
 
     def get_datapoint(self, dataset_id: str, datapoint_id: str, *, once: bool = False) -> Datapoint:
         return Datapoint.model_validate(self._get(orq_writes.datapoint_route(dataset_id, datapoint_id), once=once))
@@ -285,275 +233,7 @@ class OrqClient(Client):
         bar.close()
         return pd.DataFrame.from_records(rows, columns=_FRAME_COLUMNS)
 
-    # --- evaluators -----------------------------------------------------------------------------
-
-    def list_evaluators(
-        self,
-        *,
-        search: str | None = None,
-        limit: int = 50,
-        starting_after: str | None = None,
-        ending_before: str | None = None,
-    ) -> Page[dict[str, Any]]:
-        """Evaluators of every type; llm_eval items come as `Evaluator`, the others as plain dicts."""
-        payload = self._get(
-            "/v2/evaluators",
-            limit=_check_limit(limit),
-            starting_after=starting_after,
-            ending_before=ending_before,
-            search=search,
-        )
-        payload = {**payload, "data": [_evaluator_or_dict(item) for item in payload["data"]]}
-        return _page(payload, _Passthrough, limit=limit, starting_after=starting_after, ending_before=ending_before)
-
-    def iter_evaluators(self, *, search: str | None = None) -> Iterator[Evaluator | dict[str, Any]]:
-        """Every evaluator of the workspace, page after page (llm_eval ones as `Evaluator`)."""
-        cursor = None
-        while True:
-            page = self.list_evaluators(search=search, limit=50, starting_after=cursor)
-            yield from page.items
-            if not page.has_next or not page.items:
-                return
-            cursor = page.next_cursor
-
-    def evaluator_keys(self) -> set[str]:
-        """The keys every evaluator of the workspace has: a key names one evaluator, so a new one needs
-        another (a save with a taken key is refused, 409)."""
-        return {
-            str(item.get("key")) if isinstance(item, dict) else item.key
-            for item in self.iter_evaluators()
-            if (item.get("key") if isinstance(item, dict) else item.key)
-        }
-
-    def get_evaluator(self, evaluator_id: str) -> Evaluator:
-        return Evaluator.model_validate(self._get(f"/v2/evaluators/{segment('evaluator_id', evaluator_id)}"))
-
-    def create_evaluator(self, evaluator: Evaluator | dict[str, Any], *, path: str = "Default") -> Evaluator:
-        return Evaluator.model_validate(
-            self._send("POST", "/v2/evaluators", orq_writes.evaluator_creation(evaluator, path))
-        )
-
-    def update_evaluator(
-        self,
-        evaluator_id: str,
-        changes: dict[str, Any],
-        *,
-        version_increment: str | None = None,
-        version_description: str | None = None,
-        path: str | None = None,
-    ) -> Evaluator:
-        """PATCH only `changes` (wire names), with an optional version bump.
-
-        The seed marks `type` and `path` required on update (the spec makes them optional), so both are
-        sent every time: `type` is llm_eval, `path` the evaluator's own (given, or read first) unless the
-        change places it by `project_id`, which orq refuses together with `path`."""
-        route = f"/v2/evaluators/{segment('evaluator_id', evaluator_id)}"
-        body = orq_writes.evaluator_changes(changes, version_increment, version_description, path)
-        if "project_id" not in body and not body.get("path"):
-            known = self.get_evaluator(evaluator_id).path
-            if known:
-                body["path"] = known
-        return Evaluator.model_validate(self._send("PATCH", route, body))
-
-    def delete_evaluator(self, evaluator_id: str) -> None:
-        self._send("DELETE", f"/v2/evaluators/{segment('evaluator_id', evaluator_id)}")
-
-    # --- running evaluators (see judging.py) ----------------------------------------------------
-
-    @property
-    def evaluations(self) -> EvaluationMemory:
-        """The answers of evaluators run through this client (and the bound on how many run at once)."""
-        with self._evaluations_lock:
-            if self._evaluations is None:
-                disk = None if self._outbox_in_memory() else memory_path()
-                self._evaluations = EvaluationMemory(
-                    scope=f"{self.service} {self.base_url} {self._key.reveal()}", disk_path=disk
-                )
-            return self._evaluations
-
-    def forget_evaluations(self) -> int:
-        """Forget every remembered evaluator answer (on disk too), so the next invoke asks the service again.
-        Returns how many answers were forgotten."""
-        return self.evaluations.clear()
-
-    def resolve_evaluator(self, evaluator: str | Evaluator) -> Evaluator:
-        """The stored evaluator named by an id, a key or an `Evaluator` (read again: its current version)."""
-        if isinstance(evaluator, Evaluator):
-            if not evaluator.id:
-                raise ValueError("evaluator: this Evaluator has no id yet (create it first, then run it)")
-            name = evaluator.id
-        elif isinstance(evaluator, str):
-            if not evaluator.strip():
-                raise ValueError("evaluator: give an evaluator id or key, not an empty string")
-            name = evaluator
-        else:
-            raise TypeError(
-                f"evaluator must be an evaluator id or key (a str) or an Evaluator, not {type(evaluator).__name__}"
-            )
-        route = f"/v2/evaluators/{segment('evaluator', name)}"
-        if not is_ulid(name) and EVALUATOR_KEY_PATTERN.match(name):  # a key: one search, not a 404 first
-            found = self._evaluator_by_key(name)
-            if found is not None and found.id:
-                if _version_of(found):  # the list's item carries what invoking needs
-                    return found
-                return Evaluator.model_validate(self._get(f"/v2/evaluators/{segment('evaluator', found.id)}"))
-        try:
-            return Evaluator.model_validate(self._get(route))
-        except NotFoundError:
-            raise NotFoundError(
-                f"evaluator: no evaluator with the id or key {name!r} in {self.label}",
-                method="GET",
-                route=route,
-                status=404,
-            ) from None
-
-    def invoke_evaluator(
-        self,
-        evaluator: str | Evaluator,
-        *,
-        output: str,
-        input: str | None = None,
-        expected_output: str | None = None,
-        messages: list[dict[str, Any]] | None = None,
-        variables: dict[str, Any] | None = None,
-        version: str | None = None,
-    ) -> EvaluatorResult:
-        """Run a stored evaluator on an output (`POST /v3/evaluators/{id}/invoke`) and return its verdict.
-
-        `evaluator` is an id, a key or an `Evaluator`; an `Evaluator` read from the service (`get_evaluator`,
-        `resolve_evaluator`) is run at the version it was read at, without reading it again. `input` is the
-        question, `expected_output` the reference, `messages` the conversation, `variables` the prompt's
-        other variables; `version` picks a version (default: the current one).
-
-        Answers are remembered by (evaluator, version, what was graded) for this client's lifetime (on disk
-        too, against a real service): the same question is never sent twice, even when asked twice at once;
-        `forget_evaluations()` clears them. At most `evaluations.concurrency` run at once.
-        """
-        if not isinstance(output, str):
-            raise TypeError(f"output must be the text to grade (a str), not {type(output).__name__}")
-        for name, value in (("input", input), ("expected_output", expected_output), ("version", version)):
-            checks.optional_str(name, value)
-        if messages is not None and not (
-            isinstance(messages, list) and all(isinstance(m, dict) and isinstance(m.get("role"), str) for m in messages)
-        ):
-            raise TypeError("messages must be a list of messages, each a dict with a role")
-        if variables is not None and not isinstance(variables, dict):
-            raise TypeError(f"variables must be a dict, not {type(variables).__name__}")
-        if version is not None and not version.strip():
-            raise ValueError("version: give a version such as '1.0.0', or leave it out for the current one")
-        known = evaluator if isinstance(evaluator, Evaluator) and evaluator.id and _version_of(evaluator) else None
-        stored = known or self.resolve_evaluator(evaluator)
-        assert stored.id is not None
-        fingerprint = None
-        if version is None:
-            version = _version_of(stored)
-            fingerprint = stored.updated.isoformat() if stored.updated else None
-        context = _graded(output, input, expected_output, messages, variables)
-        checks.text("the graded text", context)
-        evaluator_id = stored.id
-        target = f"{evaluator_id}@{version}" if version else evaluator_id
-        route = f"/v3/evaluators/{segment('evaluator', target)}/invoke"
-
-        def ask() -> EvaluatorResult:
-            try:
-                # a read that writes nothing: safe to send again after a 5xx or a lost answer
-                return EvaluatorResult.model_validate(self._send("POST", route, {"context": context}, idempotent=True))
-            except NotFoundError as error:
-                what = (
-                    f"version {version!r} of evaluator {evaluator_id!r}" if version else f"evaluator {evaluator_id!r}"
-                )
-                raise NotFoundError(
-                    f"{'version' if version else 'evaluator'}: {self.label} has no {what}",
-                    method="POST",
-                    route=route,
-                    status=404,
-                    body=error.body,
-                ) from None
-
-        return self.evaluations.answer(question_key(evaluator_id, version, fingerprint, context), ask)
-
-    # --- feedback -------------------------------------------------------------------------------
-
-    def create_feedback(
-        self, trace_id: str, property: str, value: Any, *, product: str = "deployments", id: str | None = None
-    ) -> Feedback:
-        """Send feedback. It carries a client-made ULID, so a retry cannot create it twice."""
-        feedback = orq_writes.feedback(trace_id, property, value, product, id)
-        answer = self._send("POST", "/v2/feedback", feedback, idempotent=True)
-        return Feedback.model_validate(answer)
-
-    def remove_feedback(self, id: str, trace_id: str, *, product: str = "deployments") -> None:
-        self._send("POST", "/v2/feedback/remove", orq_writes.feedback_removal(id, trace_id, product), idempotent=True)
-
-    # --- deployments ------------------------------------------------------------------------------
-
-    def list_deployments(
-        self, *, limit: int = 50, starting_after: str | None = None, ending_before: str | None = None
-    ) -> Page[Deployment]:
-        """The workspace's deployments (`GET /v2/deployments`; orq pages them 1..50 at a time)."""
-        if not 1 <= limit <= 50:
-            raise ValueError(f"limit must be between 1 and 50, not {limit}")
-        payload = self._get("/v2/deployments", limit=limit, starting_after=starting_after, ending_before=ending_before)
-        return _page(payload, Deployment, limit=limit, starting_after=starting_after, ending_before=ending_before)
-
-    def invoke_deployment(
-        self,
-        key: str,
-        *,
-        inputs: dict[str, Any] | None = None,
-        messages: list[dict[str, Any]] | None = None,
-        context: dict[str, Any] | None = None,
-        metadata: dict[str, Any] | None = None,
-        **options: Any,
-    ) -> DeploymentInvocation:
-        """Invoke a deployment (`POST /v2/deployments/invoke`): the output text and the trace id that
-        feedback on this generation is given on. `options` are passed as is (`prefix_messages`,
-        `identity`, `documents`, `extra_params`, ...); streaming is not offered here."""
-        if not isinstance(key, str) or not key:
-            raise ValueError("key: the deployment key is a non-empty string")
-        if options.get("stream"):
-            raise ValueError("stream: invoke_deployment returns the whole answer; streaming is not supported")
-        body: dict[str, Any] = {"key": key}
-        for name, value, kind in (
-            ("inputs", inputs, dict),
-            ("messages", messages, list),
-            ("context", context, dict),
-            ("metadata", metadata, dict),
-        ):
-            if value is None:
-                continue
-            if not isinstance(value, kind):
-                raise TypeError(f"{name} must be a {kind.__name__}, not {type(value).__name__}")
-            body[name] = value
-        body.update({k: v for k, v in options.items() if v is not None})
-        # An invoke is a generation: never sent twice blind (a retry would make a second trace).
-        answer = self._send("POST", "/v2/deployments/invoke", body, idempotent=False)
-        return DeploymentInvocation.from_response(answer)
-
-    def feedback_properties(self) -> dict[str, FeedbackProperty]:
-        """The feedback properties this workspace takes, by key.
-
-        orq documents no route listing them: the built-in ones (rating, defects, interactions,
-        correction) come from `nbwidgets.models.feedback`; against the sandbox its workspace-defined ones
-        are added from its control route."""
-        found = {p.key: p for p in BUILTIN_FEEDBACK_PROPERTIES}
-        if self.is_sandbox:
-            for item in self._get("/_sandbox/feedback-properties"):
-                found.setdefault(item["key"], FeedbackProperty.model_validate(item))
-        return found
-
     # --- writes through the outbox (see writes.py) ----------------------------------------------
-
-    def queue_feedback(
-        self, trace_id: str, property: str, value: Any, *, product: str = "deployments", id: str | None = None
-    ) -> WriteHandle:
-        """Queue feedback and send it in the background; returns the write's handle at once.
-        The same `id` again replaces the value."""
-        feedback = orq_writes.feedback(trace_id, property, value, product, id)
-        return self.submit(Write("feedback.create", feedback["id"], feedback))
-
-    def queue_feedback_removal(self, id: str, trace_id: str, *, product: str = "deployments") -> WriteHandle:
-        return self.submit(Write("feedback.remove", id, orq_writes.feedback_removal(id, trace_id, product)))
 
     def queue_datapoint_update(
         self,
@@ -577,29 +257,6 @@ class OrqClient(Client):
         key = f"datapoint {datapoint_id}"
         return self.submit(Write("datapoint.update", key, payload, expects=base, origin=origin))
 
-    def queue_evaluator_update(
-        self,
-        evaluator_id: str,
-        changes: dict[str, Any],
-        *,
-        version_increment: str | None = None,
-        version_description: str | None = None,
-        expected_version: str | None = None,
-        path: str | None = None,
-    ) -> WriteHandle:
-        """Queue an evaluator PATCH. With a version bump it is not idempotent: before any re-send it
-        is verified (read back: do the changes hold and has the version moved past `expected_version`?),
-        so one save makes at most one new version. `path`: the evaluator's own (else read before sending)."""
-        segment("evaluator_id", evaluator_id)
-        body = orq_writes.evaluator_changes(changes, version_increment, version_description, path)
-        payload = {"evaluator_id": evaluator_id, "changes": changes, "body": body, "version": expected_version}
-        return self.submit(Write("evaluator.update", f"evaluator {evaluator_id}", payload))
-
-    def queue_evaluator_creation(self, evaluator: Evaluator | dict[str, Any], *, path: str = "Default") -> WriteHandle:
-        """Queue a new evaluator. Before any re-send, its key is looked up: one save creates one."""
-        body = orq_writes.evaluator_creation(evaluator, path)
-        return self.submit(Write("evaluator.create", f"evaluator key {body['key']}", {"body": body}))
-
     def datasets(self) -> OrqDatasets:
         from .orq_datasets import OrqDatasets
 
@@ -608,60 +265,10 @@ class OrqClient(Client):
     def _write_kinds(self) -> dict[str, WriteKind]:
         return orq_writes.kinds(self)
 
-    def _evaluator_by_key(self, key: str) -> Evaluator | None:
-        cursor = None
-        while True:
-            payload = self._get("/v2/evaluators", once=True, limit=200, search=key, starting_after=cursor)
-            for item in payload.get("data") or []:
-                if isinstance(item, dict) and item.get("key") == key and item.get("type") == "llm_eval":
-                    return Evaluator.model_validate(item)
-            if not payload.get("has_more") or not payload.get("data"):
-                return None
-            cursor = payload["data"][-1].get("_id")
-
-
-def _version_of(evaluator: Evaluator) -> str | None:
-    version = (evaluator.model_extra or {}).get("version")
-    return version if isinstance(version, str) and version else None
-
-
-def _graded(
-    output: str,
-    question: str | None,
-    reference: str | None,
-    messages: list[dict[str, Any]] | None,
-    variables: dict[str, Any] | None,
-) -> dict[str, Any]:
-    """The invoke body's `context` (orq's EvaluationContext): only what is given."""
-    context: dict[str, Any] = {"output": {"response": output}}
-    structured = {k: v for k, v in (("user_query", question), ("expected_output", reference)) if v is not None}
-    if structured:
-        context["input"] = structured
-    if messages:
-        # orq grades a conversation's last assistant turn and appends `output` only to a conversation without
-        # one: the output is made that last turn, so it is what is graded whatever turns came before
-        last = messages[-1]
-        if last.get("role") != "assistant" or last.get("content") != output:
-            messages = [*messages, {"role": "assistant", "content": output}]
-        context["messages"] = messages
-    if variables:
-        context["variables"] = variables
-    return context
-
 
 class _DatapointList(BaseModel):
     data: list[Datapoint]
     has_more: bool = False
-
-
-class _Passthrough:
-    @staticmethod
-    def model_validate(item: Any) -> Any:
-        return item
-
-
-def _evaluator_or_dict(item: dict[str, Any]) -> Any:
-    return Evaluator.model_validate(item) if item.get("type") == "llm_eval" else item
 
 
 _FRAME_COLUMNS = ["id", "inputs", "messages", "expected_output", "evaluations", "updated"]

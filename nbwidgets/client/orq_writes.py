@@ -19,6 +19,7 @@ from ..models import Datapoint, DatapointUpdate, Evaluator, Feedback, new_ulid
 from ..models.orq import EVALUATOR_NOT_NULLABLE, EVALUATOR_WRITABLE_FIELDS
 from . import checks, curate
 from .checks import segment
+from .cursor import every_item
 from .writes import WriteKind
 
 if TYPE_CHECKING:
@@ -258,15 +259,12 @@ class CreateDatapoints(OrqWrite):
     def read(self, payload: dict[str, Any]) -> list[Datapoint] | None:
         """A bulk create whose answer may have been lost: its rows among the datapoints made after the
         dataset's newest one before it was first sent (same content, one after another), or None."""
-        after: list[Datapoint] = []
-        cursor = payload.get("after")
-        while True:  # reads retry on their own (idempotent): a long look-up must not fail on one 429
-            page = self.client.datapoints_page(payload["dataset_id"], limit=200, starting_after=cursor)
-            after.extend(page.items)
-            if not page.has_next or not page.items:
-                break
-            cursor = page.next_cursor
-        return curate.find_run(after, payload["items"])
+        # reads retry on their own (idempotent): a long look-up must not fail on one 429
+        pages = every_item(
+            lambda cursor: self.client.datapoints_page(payload["dataset_id"], limit=200, starting_after=cursor),
+            start=payload.get("after"),
+        )
+        return curate.find_run(list(pages), payload["items"])
 
     def holds(self, payload: dict[str, Any], current: Any) -> bool:
         return current is not None

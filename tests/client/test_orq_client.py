@@ -192,3 +192,26 @@ def test_evaluator_keys_are_every_evaluators_past_the_first_page(orq):
     finally:  # the session's sandbox is shared: leave its first page of evaluators as it was
         for evaluator in made:
             orq.delete_evaluator(evaluator.id)
+
+
+def test_a_page_that_ends_in_an_evaluator_of_another_type_pages_on(orq, sandbox):
+    """A page of evaluators is cursored by its last item's id, a plain dict (`_id`) when that evaluator is
+    not an llm_eval: it failed on `items[-1].id` (issue 23)."""
+    other = {
+        "_id": "01ZZZZZZZZZZZZZZZZZZZZZZZZ",  # after every other id: last in the listing
+        "type": "python_eval",
+        "key": "another_type_last",
+        "description": "",
+        "code": "def evaluate(log):\n    return True",
+        "created": "2026-01-01T00:00:00.000Z",
+        "updated": "2026-01-01T00:00:00.000Z",
+    }
+    sandbox.put_raw_evaluators([other])
+    try:
+        every = list(orq.iter_evaluators())
+        assert every[-1] == other or every[-1]["_id"] == other["_id"]
+        page = orq.list_evaluators(limit=1, starting_after=getattr(every[-2], "id", None) or every[-2]["_id"])
+        assert page.items[-1]["_id"] == other["_id"] and page.next_cursor == other["_id"]
+        assert "another_type_last" in orq.evaluator_keys()
+    finally:
+        orq.delete_evaluator(other["_id"])

@@ -13,7 +13,7 @@ import pathlib
 import pytest
 
 import nbwidgets
-from nbwidgets.client.errors import ServiceTimeoutError, TransportError
+from nbwidgets.client.errors import ApiError, RequestFailedError, ServiceTimeoutError, TransportError
 from nbwidgets.client.writes import Write, WriteHandle, WriteTimeoutError
 from nbwidgets.widgets._base import outcome, wait_for_load
 
@@ -80,6 +80,7 @@ def test_work_failed_by_a_wordless_timeout_is_given_words():
 def test_a_transport_timeout_is_no_answer_and_a_builtin_timeout():
     error = ServiceTimeoutError("timed out: http://x had not answered within 1 s", method="GET", route="/v2/x")
     assert isinstance(error, TransportError) and isinstance(error, TimeoutError)
+    assert isinstance(error, RequestFailedError) and not isinstance(error, ApiError)  # no answer came
     assert str(error) == "GET /v2/x: timed out: http://x had not answered within 1 s" and error.status is None
 
 
