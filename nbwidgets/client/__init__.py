@@ -1,7 +1,10 @@
 """The one client: transport, one module per service, the durable outbox. Knows no widget.
 
 base.py the `Client` base class (transport, outbox, open writes); factories.py how one is made
-(`Client.orq()`, `.overmind()`, `.sandbox()`, `.default()`), bound onto `Client` here; errors.py the errors.
+(`Client.orq()`, `.overmind()`, `.sandbox()`, `.default()`), bound onto `Client` here; errors.py the errors
+(answers apart from no answer); transport.py HTTP and retries; cursor.py the one cursor-paging loop.
+orq.py `OrqClient` (datasets, datapoints) made of its parts orq_evaluators.py and orq_traces.py;
+overmind.py `OvermindClient`; each service's `DatasetSource` (*_datasets.py) and write kinds (*_writes.py).
 """
 
 from . import factories

@@ -132,7 +132,8 @@ class Client:
         return HeaderAuth(secret)
 
     @staticmethod
-    def _parse_error(body: Any) -> tuple[str, dict[str, list[str]]]:
+    def _parse_error(body: dict[str, Any]) -> tuple[str, dict[str, list[str]]]:
+        """An error answer's JSON object: the service's message and its field errors by dotted path."""
         raise NotImplementedError
 
     # --- plumbing -------------------------------------------------------------------------------

@@ -164,18 +164,14 @@ def datapoint_items(
         where = f"row {index}" + (f" of {file_name}" if file_name else "")
         item: dict[str, Any] = {}
         if one_inputs_column is not None:
-            value = _json_cell(row.get(one_inputs_column), where, one_inputs_column)
+            value = _json_of(row, one_inputs_column, where, dict, "an object of inputs")
             if value is not None:
-                if not isinstance(value, dict):
-                    raise ValueError(f"{where}: {one_inputs_column} must be an object of inputs, not {_kind(value)}")
                 item["inputs"] = value
         elif inputs_columns:
             item["inputs"] = {name: row.get(name) for name in inputs_columns}
         if messages_column is not None:
-            value = _json_cell(row.get(messages_column), where, messages_column)
+            value = _json_of(row, messages_column, where, list, "a list of messages")
             if value is not None:
-                if not isinstance(value, list):
-                    raise ValueError(f"{where}: {messages_column} must be a list of messages, not {_kind(value)}")
                 item["messages"] = value
         if output_column is not None:
             value = row.get(output_column)
@@ -237,6 +233,15 @@ def _loose_json(value: Any) -> Any:
             return json.loads(value)
         except ValueError:
             return value
+    return value
+
+
+def _json_of(row: dict[str, Any], column: str, where: str, kind: type, what: str) -> Any:
+    """A cell holding JSON of one `kind` (an object, a list): its value (None when empty), or a ValueError
+    naming the row and saying `what` it must be."""
+    value = _json_cell(row.get(column), where, column)
+    if value is not None and not isinstance(value, kind):
+        raise ValueError(f"{where}: {column} must be {what}, not {_kind(value)}")
     return value
 
 

@@ -28,6 +28,22 @@ def every_item(page_after: Callable[[str | None], Page[T]], start: str | None = 
         cursor = page.next_cursor
 
 
+def read_page(
+    get: Callable[..., Any],
+    route: str,
+    model: Any,
+    *,
+    limit: int,
+    starting_after: str | None = None,
+    ending_before: str | None = None,
+    **params: Any,
+) -> Page[Any]:
+    """One page of an orq list route, read with `get` (a client's `_get`): its cursors, and the route's own
+    `params` (a search)."""
+    payload = get(route, limit=limit, starting_after=starting_after, ending_before=ending_before, **params)
+    return page_of(payload, model, limit=limit, starting_after=starting_after, ending_before=ending_before)
+
+
 def page_of(
     payload: dict[str, Any], model: Any, *, limit: int, starting_after: str | None, ending_before: str | None
 ) -> Page[Any]:

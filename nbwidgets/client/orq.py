@@ -13,7 +13,7 @@ from .._extras import require
 from ..models import Datapoint, DatapointCreate, Dataset, Page
 from . import checks, curate, orq_writes
 from .checks import segment
-from .cursor import AsGiven, check_limit, every_item, page_of
+from .cursor import AsGiven, check_limit, every_item, page_of, read_page
 from .orq_evaluators import OrqEvaluators
 from .orq_traces import OrqTraces
 from .writes import Write, WriteHandle, WriteKind
@@ -32,9 +32,7 @@ class OrqClient(OrqEvaluators, OrqTraces):
     url_env = "ORQ_BASE_URL"
 
     @staticmethod
-    def _parse_error(body: Any) -> tuple[str, dict[str, list[str]]]:
-        if not isinstance(body, dict):
-            return str(body or ""), {}
+    def _parse_error(body: dict[str, Any]) -> tuple[str, dict[str, list[str]]]:
         fields: dict[str, list[str]] = {}
         for detail in body.get("details") or []:
             if isinstance(detail, dict) and "message" in detail:
@@ -53,14 +51,8 @@ class OrqClient(OrqEvaluators, OrqTraces):
         starting_after: str | None = None,
         ending_before: str | None = None,
     ) -> Page[Dataset]:
-        payload = self._get(
-            "/v2/datasets",
-            limit=check_limit(limit),
-            starting_after=starting_after,
-            ending_before=ending_before,
-            search=search,
-        )
-        return page_of(payload, Dataset, limit=limit, starting_after=starting_after, ending_before=ending_before)
+        where = {"starting_after": starting_after, "ending_before": ending_before}
+        return read_page(self._get, "/v2/datasets", Dataset, limit=check_limit(limit), search=search, **where)
 
     def get_dataset(self, dataset_id: str) -> Dataset:
         return Dataset.model_validate(self._get(f"/v2/datasets/{segment('dataset_id', dataset_id)}"))

@@ -12,7 +12,7 @@ from ..models.orq import EVALUATOR_KEY_PATTERN
 from . import checks, orq_writes
 from .base import Client
 from .checks import segment
-from .cursor import AsGiven, check_limit, every_item, page_of
+from .cursor import AsGiven, check_limit, every_item, read_page
 from .errors import NotFoundError
 from .judging import EvaluationMemory, memory_path, question_key
 from .writes import Write, WriteHandle
@@ -43,15 +43,10 @@ class OrqEvaluators(Client):
         ending_before: str | None = None,
     ) -> Page[dict[str, Any]]:
         """Evaluators of every type; llm_eval items come as `Evaluator`, the others as plain dicts."""
-        payload = self._get(
-            "/v2/evaluators",
-            limit=check_limit(limit),
-            starting_after=starting_after,
-            ending_before=ending_before,
-            search=search,
+        where = {"starting_after": starting_after, "ending_before": ending_before}
+        return read_page(
+            self._get, "/v2/evaluators", _EvaluatorOrDict, limit=check_limit(limit), search=search, **where
         )
-        payload = {**payload, "data": [_evaluator_or_dict(item) for item in payload["data"]]}
-        return page_of(payload, AsGiven, limit=limit, starting_after=starting_after, ending_before=ending_before)
 
     def iter_evaluators(self, *, search: str | None = None) -> Iterator[Evaluator | dict[str, Any]]:
         """Every evaluator of the workspace, page after page (llm_eval ones as `Evaluator`)."""
@@ -240,9 +235,9 @@ class OrqEvaluators(Client):
 
     def _evaluator_by_key(self, key: str) -> Evaluator | None:
         def page_after(cursor: str | None) -> Page[Any]:
-            payload = self._get("/v2/evaluators", once=True, limit=200, search=key, starting_after=cursor)
-            listed = {**payload, "data": payload.get("data") or []}
-            return page_of(listed, AsGiven, limit=200, starting_after=cursor, ending_before=None)
+            return read_page(
+                self._get, "/v2/evaluators", AsGiven, limit=200, starting_after=cursor, once=True, search=key
+            )
 
         for item in every_item(page_after):
             if isinstance(item, dict) and item.get("key") == key and item.get("type") == "llm_eval":
@@ -279,5 +274,9 @@ def _graded(
     return context
 
 
-def _evaluator_or_dict(item: dict[str, Any]) -> Any:
-    return Evaluator.model_validate(item) if item.get("type") == "llm_eval" else item
+class _EvaluatorOrDict:
+    """A listed evaluator: an llm_eval as `Evaluator`, one of another type as the dict the service sent."""
+
+    @staticmethod
+    def model_validate(item: dict[str, Any]) -> Any:
+        return Evaluator.model_validate(item) if item.get("type") == "llm_eval" else item

@@ -9,7 +9,7 @@ from ..models import Deployment, DeploymentInvocation, Feedback, FeedbackPropert
 from ..models.feedback import BUILTIN_FEEDBACK_PROPERTIES
 from . import orq_writes
 from .base import Client
-from .cursor import page_of
+from .cursor import read_page
 from .writes import Write, WriteHandle
 
 
@@ -37,8 +37,8 @@ class OrqTraces(Client):
         """The workspace's deployments (`GET /v2/deployments`; orq pages them 1..50 at a time)."""
         if not 1 <= limit <= 50:
             raise ValueError(f"limit must be between 1 and 50, not {limit}")
-        payload = self._get("/v2/deployments", limit=limit, starting_after=starting_after, ending_before=ending_before)
-        return page_of(payload, Deployment, limit=limit, starting_after=starting_after, ending_before=ending_before)
+        where = {"starting_after": starting_after, "ending_before": ending_before}
+        return read_page(self._get, "/v2/deployments", Deployment, limit=limit, **where)
 
     def invoke_deployment(
         self,

@@ -52,11 +52,9 @@ class OvermindClient(Client):
     url_env = "OVERMIND_API_URL"
 
     @staticmethod
-    def _parse_error(body: Any) -> tuple[str, dict[str, list[str]]]:
+    def _parse_error(body: dict[str, Any]) -> tuple[str, dict[str, list[str]]]:
         # DRF: {"detail": ..., "code": ...}, or validation errors keyed by field and nested as DRF nests
         # them ({"datapoints": [{}, {"order": ["..."]}]}): mapped to dotted paths ("datapoints.1.order").
-        if not isinstance(body, dict):
-            return str(body or ""), {}
         if "detail" in body:
             return str(body["detail"]), {}
         fields: dict[str, list[str]] = {}

@@ -174,7 +174,7 @@ def gate_for(base_url: str) -> RateGate:
         return _gates.setdefault(base_url.rstrip("/"), RateGate())
 
 
-ErrorParser = Callable[[Any], "tuple[str, dict[str, list[str]]]"]
+ErrorParser = Callable[[dict[str, Any]], "tuple[str, dict[str, list[str]]]"]
 
 
 class Transport:
@@ -339,7 +339,8 @@ class Transport:
             body = response.json()
         except ValueError:
             body = response.text[:500]
-        message, field_errors = self._parse_error(body)
+        # an answer that is not a JSON object is its own message; an object is read the service's way
+        message, field_errors = self._parse_error(body) if isinstance(body, dict) else (str(body or ""), {})
         cls = error_class_for(response.status_code)
         return cls(
             message or response.reason_phrase or "error",
