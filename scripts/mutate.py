@@ -442,14 +442,14 @@ MUTANTS: list[Mutant] = [
     ),
     Mutant(
         "experiment.refetched-page-rebuilds-its-rows",
-        "nbwidgets/widgets/experiment.py",
-        "                if dp.id is not None and dp.id not in self._rows_by_id:\n"
-        "                    self._rows_by_id[dp.id] = _Row(dp, number)\n"
-        "                    self._order.append(dp.id)",
-        "                if dp.id is not None:\n"
-        "                    if dp.id not in self._rows_by_id:\n"
-        "                        self._order.append(dp.id)\n"
-        "                    self._rows_by_id[dp.id] = _Row(dp, number)",
+        "nbwidgets/widgets/_review_rows.py",
+        "            if dp.id is not None and dp.id not in review._rows_by_id:\n"
+        "                review._rows_by_id[dp.id] = Row(dp, number)\n"
+        "                review._order.append(dp.id)",
+        "            if dp.id is not None:\n"
+        "                if dp.id not in review._rows_by_id:\n"
+        "                    review._order.append(dp.id)\n"
+        "                review._rows_by_id[dp.id] = Row(dp, number)",
         ["tests/widgets/test_experiment.py"],
         "a page fetched again (after others pushed it out) forgets its rows' feedback and write states",
     ),

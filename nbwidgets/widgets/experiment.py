@@ -13,61 +13,38 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import traitlets
 
-from .._extras import require
 from ..client import Client
-from ..client.datasets import DatasetInfo
 from ..client.writes import WriteHandle
 from ..models import (
     BUILTIN_FEEDBACK_PROPERTIES,
-    Datapoint,
     Evaluator,
-    Page,
     new_ulid,
 )
 from ..models.feedback import feedback_controls
 from ..models.orq import FEEDBACK_PRODUCTS
 from . import _capabilities as capabilities
-from ._base import STATIC, Widget, WriteStatuses, describe
+from ._adding import Adding
+from ._base import STATIC, Widget, WriteStatuses
 from ._expected import ExpectedOutputs, _text
 from ._generation import Generation, GenerationEngine
 from ._judging import ROW_FILTERS, Judging, graded_fields, resolve_evaluators
-from ._pages import PageLoader
+from ._review_rows import (
+    NO_TRACE,
+    Given,
+    Row,
+    earlier_words,
+    frame,
+    generation_json,
+    pick_dataset,
+    result,
+    review_pages,
+    summary,
+)
 from ._variants import VariantsMixin, check_variants
-
-NO_TRACE = "No trace id: the generation returned none, so feedback has nothing to attach to."
-PAGE_CACHE = 8
-
-
-@dataclass
-class _Given:
-    """The feedback given on one row for one property, and its write's state."""
-
-    value: Any
-    id: str
-    trace_id: str
-    state: str = "pending"  # pending | retrying | sent | failed
-    message: str = ""
-
-    def to_json(self) -> dict[str, Any]:
-        return {"value": self.value, "state": self.state, "message": self.message}
-
-
-@dataclass
-class _Row:
-    """Everything known about one datapoint of the experiment."""
-
-    datapoint: Any
-    page: int
-    generation: Generation | None = None
-    feedback: dict[str, _Given] = field(default_factory=dict)
-    expected: dict[str, Any] = field(default_factory=dict)  # the expected-output write's status
-    earlier: str = ""  # the feedback an earlier output of this row had (before a re-run), in words
-    added: dict[str, Any] = field(default_factory=dict)  # "Add to dataset": {state, message, dataset}
 
 
 class ExperimentReview(Widget, VariantsMixin):
@@ -225,13 +202,20 @@ class ExperimentReview(Widget, VariantsMixin):
         self.concurrency = concurrency
         self.prefetch = prefetch
         self._statuses = WriteStatuses(self._show_feedback)  # each row's latest feedback write per property
-        self._rows_by_id: dict[str, _Row] = {}
+        self._rows_by_id: dict[str, Row] = {}
         self._order: list[str] = []  # datapoint ids in the order their pages were first loaded
         self._expected_outputs = ExpectedOutputs(self, self.client.datasets())  # "use as expected": _expected.py
         self._page_ready = threading.Event()
         self.observe(self._prefetch_toggled, names="prefetch")
-        self.dataset_id = self._pick_dataset(dataset_id)
-        self.pages = self._page_loader()  # the page on show, the cache, prefetch: _pages.py
+        self.dataset_id = pick_dataset(self.client, dataset_id)
+        self.pages = review_pages(self)  # the page on show, the cache, prefetch: _pages.py, _review_rows.py
+        self._adding = Adding(  # "Add to dataset": _adding.py
+            self.pages.source,
+            self._lock,
+            self._origin,
+            on_change=self._publish,
+            on_notice=lambda said: setattr(self, "notice", said),
+        )
         self.pages.open(self.dataset_id)
         # the first page and the dataset's description load side by side: the first outputs come sooner
         self._go(1, wait=False)
@@ -256,22 +240,7 @@ class ExperimentReview(Widget, VariantsMixin):
         """One row per datapoint (with variants=: per datapoint and variant, or per datapoint when `wide`)."""
         if self._variants is not None:
             return self._variants_frame(wide)
-        pd = require("pandas", "ExperimentReview.to_pandas()")  # the `pandas` extra
-
-        records = []
-        for result in self.results:
-            record = {k: v for k, v in result.items() if k not in ("feedback", "metadata", "evaluations")}
-            for key, verdict in result["evaluations"].items():
-                record[f"eval.{key}"] = verdict["value"]
-                record[f"eval.{key}.passed"] = verdict["passed"]
-                record[f"eval.{key}.state"] = verdict["state"]
-            for key, value in (result["metadata"] or {}).items():
-                record[f"metadata.{key}"] = value
-            for prop, given in result["feedback"].items():
-                record[f"feedback.{prop}"] = given["value"]
-                record[f"feedback.{prop}.state"] = given["state"]
-            records.append(record)
-        return pd.DataFrame.from_records(records)
+        return frame(self.results)
 
     def wait(self, timeout: float | None = 60) -> bool:
         """Wait until the page on show is loaded and generated. False on timeout."""
@@ -338,7 +307,7 @@ class ExperimentReview(Widget, VariantsMixin):
                 return  # a double press sends one feedback
             # one id per row, property and trace: a change of mind replaces the value, a retry cannot add one
             if given is None or given.trace_id != trace_id:
-                given = _Given(value, new_ulid(), trace_id)
+                given = Given(value, new_ulid(), trace_id)
             given.value, given.state, given.message = value, "pending", ""
             row.feedback[property] = given
             self._publish()
@@ -371,59 +340,27 @@ class ExperimentReview(Widget, VariantsMixin):
         self._one_output("add_to_dataset")
         if not isinstance(dataset_id, str) or not dataset_id:
             raise ValueError("dataset_id: the dataset to add the row to is required")
-        source = self.client.datasets()
         with self._lock:
             row = self._row(datapoint_id)
+            name = self._row_name(datapoint_id)
             if use == "output":
                 if row.generation is None or row.generation.state != "done":
-                    raise ValueError(f"{self._row_name(datapoint_id)} has no output to add yet")
+                    raise ValueError(f"{name} has no output to add yet")
                 text = _text(row.generation.output)
             else:
                 given = row.feedback.get("correction")
                 if given is None or given.state == "failed" or not isinstance(given.value, str) or not given.value:
-                    raise ValueError(f"{self._row_name(datapoint_id)} has no correction to add: give one first")
+                    raise ValueError(f"{name} has no correction to add: give one first")
                 text = given.value
-            body = {k: v for k, v in source.item_of(row.datapoint).items() if k != "expected_output"}
-            item = source.new_item({**body, "expected_output": text}, f"{self._row_name(datapoint_id)}")
-            row.added = {"state": "pending", "dataset": dataset_id, "use": use}
-            self._publish()
-        if source.save_mode == "version":
-            handle = source.queue_version(dataset_id, {}, make_active=False, added=[item])
-            chunks = [handle]
-        else:
-            handle = source.queue_create(dataset_id, [item], origin=self._origin)
-            chunks = handle.chunks
-
-        def changed(_: WriteHandle) -> None:
-            states = {h.state for h in chunks}
-            failed = next((h for h in chunks if h.state in ("failed", "conflict")), None)
-            with self._lock:
-                if failed is not None:
-                    row.added = {**row.added, "state": "failed", **describe(failed.error or RuntimeError("failed"))}
-                elif states == {"saved"}:
-                    row.added = {"state": "saved", "dataset": dataset_id, "use": use}
-                    self.notice = f"{self._row_name(datapoint_id)} added to dataset {self._target_name(dataset_id)}"
-                else:
-                    retrying = next((h for h in chunks if h.error is not None), None)
-                    shown = {"state": "retrying" if retrying else "pending", "dataset": dataset_id, "use": use}
-                    if retrying is not None and retrying.error is not None:
-                        shown.update(describe(retrying.error))
-                    row.added = shown
-                self._publish()
-
-        for chunk in chunks:
-            chunk.on_change(changed)
+        handle = self._adding.add(row, name, dataset_id, text, use)
         if not wait:
             return handle
         made = handle.result(timeout)
         return made[0] if isinstance(made, list) else made
 
-    def _target_name(self, dataset_id: str) -> str:
-        return next((t["name"] for t in self.add_targets if t["id"] == dataset_id), dataset_id)
-
     def _list_targets(self) -> None:
         """The datasets a row may be added to (the open one excluded), for the row action's list."""
-        self.add_targets = [t for t in self.client.datasets().every_dataset() if t["id"] != self.dataset_id]
+        self.add_targets = self._adding.list_targets(self.dataset_id)
 
     def undo(self, datapoint_id: str | None = None) -> None:
         """Undo the last "use as expected" (of that row, given its id): the expected output it replaced goes
@@ -534,72 +471,6 @@ class ExperimentReview(Widget, VariantsMixin):
 
     # --- loading pages --------------------------------------------------------------------------
 
-    def _pick_dataset(self, dataset_id: str | None) -> str:
-        if dataset_id:
-            return dataset_id
-        if not self.client.is_sandbox:
-            raise ValueError("dataset_id is required (the sandbox alone picks its demo dataset)")
-        listed = self.client.datasets().pick("")
-        if listed["kind"] != "datasets":  # Overmind lists agents, each with versions: which one is for the caller
-            raise ValueError("dataset_id is required for an Overmind dataset (a version's id)")
-        for dataset in listed["items"]:
-            if dataset["count"]:
-                return str(dataset["id"])
-        raise ValueError("dataset_id is required: the sandbox has no dataset with datapoints")
-
-    def _page_loader(self) -> PageLoader:
-        """The review's pages (one ahead when prefetching, its outputs generated ahead too), shown in traits."""
-
-        def loading(number: int) -> None:
-            self.loading = True
-            self._page_ready.clear()
-
-        def shown(page: Page[Any], number: int, select: str | None) -> None:
-            with self.hold_sync():
-                if number != self.page_number:
-                    self.notice = ""  # a notice speaks of the page it was given on
-                self.page_number = number
-                self.has_next = page.has_next
-                self.has_previous = number > 1
-                self.loading, self.error = False, ""
-                self._publish()
-            self._page_ready.set()
-
-        def failed(error: BaseException, number: int) -> None:
-            self.loading = False
-            self.error = f"Loading page {number} failed: " + describe(error)["message"]
-            self._page_ready.set()
-
-        def fetched(page: Page[Any], number: int) -> None:
-            for dp in page.items:
-                if dp.id is not None and dp.id not in self._rows_by_id:
-                    self._rows_by_id[dp.id] = _Row(dp, number)
-                    self._order.append(dp.id)
-
-        def described(info: DatasetInfo) -> None:
-            self.dataset_name = info.name if info.version is None else f"{info.name} v{info.version}"
-            self.total = info.total
-
-        def describe_failed(error: Exception) -> None:
-            self.error = "Opening the dataset failed: " + describe(error)["message"]
-
-        return PageLoader(
-            self.client.datasets(),
-            self._lock,
-            page_size=self.page_size,
-            cache_pages=PAGE_CACHE,
-            neighbours=(1,),  # at most one page ahead, and only when asked
-            prefetch=lambda: self.prefetch,
-            on_loading=loading,
-            on_shown=shown,
-            on_failed=failed,
-            on_ready=lambda page, number: self._engine.submit(page.items),
-            on_fetched=fetched,
-            on_ahead=lambda page, number: self._engine.submit(page.items, ahead=True),
-            on_described=described,
-            on_describe_failed=describe_failed,
-        )
-
     def _go(self, number: int, wait: bool) -> None:
         if number < 1:
             raise ValueError("this is the first page")
@@ -611,7 +482,7 @@ class ExperimentReview(Widget, VariantsMixin):
 
     # --- state ----------------------------------------------------------------------------------
 
-    def _row(self, datapoint_id: str) -> _Row:
+    def _row(self, datapoint_id: str) -> Row:
         row = self._rows_by_id.get(datapoint_id)
         if row is None:
             raise ValueError(f"datapoint_id: {datapoint_id!r} is not a datapoint of this review's loaded pages")
@@ -651,7 +522,7 @@ class ExperimentReview(Widget, VariantsMixin):
                 and generation.trace_id != previous.trace_id
             ):
                 if row.feedback:  # said on the row: the old output was rated (its feedback stays on its trace)
-                    row.earlier = self._earlier_words(row.feedback)
+                    row.earlier = earlier_words(row.feedback, self._kinds)
                 row.feedback = {}  # a re-run is a new trace: the old feedback stays on the old trace
             row.generation = generation
             self._publish()
@@ -670,7 +541,7 @@ class ExperimentReview(Widget, VariantsMixin):
                 counts[row.generation.state] += 1
         with self.hold_sync():
             self._rows = [self.pages.source.example(row.datapoint) for row in rows]
-            self._generations = {r.datapoint.id: _generation_json(r.generation) for r in rows if r.generation}
+            self._generations = {r.datapoint.id: generation_json(r.generation) for r in rows if r.generation}
             self._feedback = {
                 r.datapoint.id: {p: g.to_json() for p, g in r.feedback.items()} for r in rows if r.feedback
             }
@@ -685,69 +556,14 @@ class ExperimentReview(Widget, VariantsMixin):
             if self._variants is not None:
                 self._publish_variants(rows)
 
-    def _earlier_words(self, feedback: dict[str, _Given]) -> str:
-        """'The previous output was rated Good (Rating), 4 (Quality) and corrected; ...' from its feedback."""
-        parts = []
-        for prop, given in feedback.items():
-            if given.state == "failed":
-                continue
-            kind = self._kinds.get(prop)
-            label = kind.to_json()["label"] if kind else prop
-            if kind is not None and kind.kind == "correction":
-                parts.append("corrected")
-            elif isinstance(given.value, list):
-                parts.append(f"{', '.join(map(str, given.value))} ({label})")
-            else:
-                value = str(given.value)
-                parts.append(f"{value.capitalize() if kind and kind.kind == 'thumbs' else value} ({label})")
-        if not parts:
-            return ""
-        said = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
-        rated = said if said.startswith("corrected") else f"rated {said}"
-        return f"The previous output was {rated}; that feedback stays on its own trace."
-
     def _summary(self) -> str:
         if self._variants is not None:
             return self._variants_summary()
-        generated = judged = failed = compared = agreed = 0
-        for row in self._rows_by_id.values():
-            generation = row.generation
-            if generation is None:
-                continue
-            if generation.state == "done":
-                generated += 1
-                expected = row.datapoint.expected_output
-                if isinstance(expected, str) and isinstance(generation.output, str):
-                    compared += 1
-                    agreed += expected.strip() == generation.output.strip()
-            elif generation.state == "error":
-                failed += 1
-            judged += bool(row.feedback)
-        # with evaluators, "judged" would read as their verdicts: people's part is said as feedback
-        parts = [f"{generated} generated", f"{judged} {'with feedback' if self._judging else 'judged'}"]
-        if compared:
-            parts.append(f"{agreed}/{compared} match expected ({agreed / compared:.0%})")
-        parts.append(f"{failed} failed")
-        if self._judging is not None:
-            parts += self._judging.summary_parts([row.datapoint.id for row in self._rows_by_id.values()])
-        return " · ".join(parts)
+        return summary(list(self._rows_by_id.values()), self._judging)
 
-    def _result(self, row: _Row) -> dict[str, Any]:
-        generation = row.generation
-        state = generation.state if generation else "not generated"
+    def _result(self, row: Row) -> dict[str, Any]:
         return {
-            "datapoint_id": row.datapoint.id,
-            "page": row.page,
-            "state": state,
-            "output": generation.output if generation else None,
-            "trace_id": generation.trace_id if generation else None,
-            "metadata": dict(generation.metadata) if generation else {},
-            "error": generation.error if generation else None,
-            "runs": generation.runs if generation else 0,
-            "expected_output": row.datapoint.expected_output,
-            "feedback": {p: g.to_json() for p, g in row.feedback.items()},
-            "expected_write": dict(row.expected) or None,
-            "evaluations": self._judging.evaluations(row.datapoint.id) if self._judging else {},
+            **result(row, self._judging),
             **(self._variant_result(row.datapoint.id) if self._variants is not None else {}),
         }
 
@@ -759,9 +575,9 @@ class ExperimentReview(Widget, VariantsMixin):
             raise ValueError("deployment= runs an orq deployment: pass an orq client (or none, for the sandbox)")
         invoke = service.invoke_deployment
 
-        def generate(datapoint: Datapoint) -> Any:
-            wire = datapoint.to_wire()
-            return invoke(key, inputs=wire.get("inputs") or None, messages=wire.get("messages") or None)
+        def generate(datapoint: Any) -> Any:
+            example = self.client.datasets().example(datapoint)
+            return invoke(key, inputs=example["inputs"] or None, messages=example["messages"] or None)
 
         generate.__qualname__ = f"deployment {key}"
         return generate
@@ -775,10 +591,3 @@ def _side(review: ExperimentReview, datapoint_id: str, choice: Any) -> str:
             raise ValueError(f"choice: this row has {len(order)} columns, not {choice + 1}")
         return order[choice]
     return str(choice)
-
-
-def _generation_json(generation: Generation) -> dict[str, Any]:
-    data = generation.to_json()
-    if generation.state == "done" and generation.trace_id is None:
-        data["feedback_off"] = NO_TRACE  # said on the row, where the controls would be
-    return data
