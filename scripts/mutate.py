@@ -540,7 +540,7 @@ MUTANTS: list[Mutant] = [
     ),
     Mutant(
         "grid.other-widgets-saves-unheard",
-        "nbwidgets/widgets/grid/widget.py",
+        "nbwidgets/widgets/grid/edits.py",
         "            self._newer_elsewhere(handle.value)",
         "            pass",
         ["tests/widgets/test_client_writes_in_widgets.py"],

@@ -10,9 +10,6 @@ cannot restore a deleted datapoint, so they get new ids (and list last).
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -23,11 +20,12 @@ from ...client.datasets import DatasetSource
 from ...client.writes import WriteHandle
 from .._base import describe, run_in_background
 from .._pages import PageLoader
-from .._row_writes import RowWrites
+from .._row_writes import _UNSET, RowWrites
+from .edits import void
+from .text import as_text, plan_paste, replaced
 
 SCOPES = ("selection", "page", "dataset")
 PREVIEW_SHOWN = 100  # changes listed in a preview on screen (the count is of all of them)
-SKIPPED_KEYS = {"role", "type", "tool_call_id", "id", "name"}  # never replaced inside: they are not text
 
 
 @dataclass
@@ -37,27 +35,6 @@ class Removal:
     dataset_id: str
     ids: list[str]
     items: list[dict[str, Any]]
-
-
-def replaced(value: Any, find: str, replacement: str) -> Any:
-    """`value` with `find` replaced in its text: a string, the values of an object (inputs), the content
-    of messages (never their roles or types)."""
-    if isinstance(value, str):
-        return value.replace(find, replacement)
-    if isinstance(value, list):
-        return [replaced(item, find, replacement) for item in value]
-    if isinstance(value, dict):
-        return {k: v if k in SKIPPED_KEYS else replaced(v, find, replacement) for k, v in value.items()}
-    return value
-
-
-def as_text(value: Any) -> str:
-    """A field's value as the text a diff shows."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    return json.dumps(value, ensure_ascii=False, indent=1)
 
 
 class Curating:
@@ -86,7 +63,7 @@ class Curating:
     _writes: RowWrites
     _find: Callable[[str], Any]
     _show_row: Callable[[str], None]
-    _stage: Callable[[str, dict[str, Any]], None]
+    _edit_rows: Callable[[str, list[tuple[str, dict[str, Any], Any]]], list[WriteHandle]]
 
     def _init_curating(self) -> None:
         self._staged_added: list[dict[str, Any]] = []
@@ -103,6 +80,22 @@ class Curating:
         self._selecting += 1
         self.selection, self.selecting, self.bulk = [], {}, {}
         self.replace_preview, self.paste_preview, self.version_changes = {}, {}, {}
+
+    def _curate_intents(self) -> dict[str, Callable[[dict[str, Any]], Any]]:
+        return {
+            "select": lambda m: self._select(m.get("ids") or [], m.get("how", "set")),
+            "select_page": lambda m: self._select_page(),
+            "select_all": lambda m: void(self._select_all()),
+            "add": lambda m: void(self._add(dict(m.get("fields") or {}))),
+            "delete": lambda m: void(self._delete(m.get("ids"))),
+            "replace_preview": lambda m: void(
+                self._preview_replace(str(m.get("find", "")), str(m.get("replace", "")), m["field"], m["scope"])
+            ),
+            "replace_apply": lambda m: void(self._apply_replace()),
+            "paste_preview": lambda m: void(self._preview_paste(str(m.get("text", "")))),
+            "paste_apply": lambda m: void(self._apply_paste()),
+            "cancel_preview": lambda m: self._cancel_previews(),
+        }
 
     # --- the selection --------------------------------------------------------------------------
 
@@ -361,17 +354,8 @@ class Curating:
             self.replace_preview = {}
         if not plan:
             raise ValueError("nothing to replace: preview a replacement first")
-        handles = []
-        group = self._writes.group("the replace")  # one Undo takes back every edit of it
-        try:
-            for change in plan["changes"]:
-                fields = {change["field"]: change["after"]}
-                if self.source.save_mode == "version":
-                    self._stage(change["id"], fields)
-                else:
-                    handles.append(self._writes.save(change["id"], fields, base=change["updated"], group=group))
-        finally:
-            self._writes.seal(group)
+        edits = [(c["id"], {c["field"]: c["after"]}, c["updated"]) for c in plan["changes"]]
+        handles = self._edit_rows("the replace", edits)  # one Undo takes back every edit of it
         n = len(plan["changes"])
         self.notice = f"Replacing in {n} datapoint{'s' if n != 1 else ''}" if n else "Nothing to replace"
         return handles
@@ -384,77 +368,7 @@ class Curating:
     # --- pasting rows from a spreadsheet --------------------------------------------------------
 
     def _plan_paste(self, text: str, header: bool | None = None) -> dict[str, Any]:
-        """Tab-separated rows (a header row naming fields, or not) as new datapoints, or, with rows
-        selected, as values for the selected rows' cells. {"mode": "new"|"fill", "rows": [...]}."""
-        if not isinstance(text, str):
-            raise TypeError(f"text must be a str of tab-separated rows, not {type(text).__name__}")
-        rows = [
-            row for row in csv.reader(io.StringIO(text.strip("\r\n")), delimiter="\t") if any(c.strip() for c in row)
-        ]
-        if not rows:
-            raise ValueError("nothing to paste: no rows (copy cells from a spreadsheet: tab-separated rows)")
-        editable = [c for c in self.source.columns if c.editable]
-        names = {c.key.casefold(): c.key for c in editable}
-        names.update({c.title.casefold(): c.key for c in editable})
-        names.update({alias.casefold(): key for alias, key in self.source.field_aliases.items()})
-        takes_inputs = "inputs" in names.values()
-        first = [cell.strip() for cell in rows[0]]
-        if header is None:
-            header = any(cell.casefold() in names for cell in first)
-        targets: list[tuple[str, str | None]] = []  # (field, input name) per pasted column
-        if header:
-            for cell in first:
-                if cell.casefold() in names:
-                    targets.append((names[cell.casefold()], None))
-                elif takes_inputs and cell:
-                    targets.append(("inputs", cell))  # a column named otherwise is an input of that name
-                else:
-                    known = ", ".join(c.title for c in editable)
-                    raise ValueError(f"pasted column {cell!r} is not a field of this dataset ({known})")
-            rows = rows[1:]
-            if not rows:
-                raise ValueError("nothing to paste: only a header row")
-        else:
-            width = max(len(row) for row in rows)
-            if width > len(editable):
-                known = ", ".join(c.title for c in editable)
-                raise ValueError(
-                    f"{width} columns pasted without a header row, but this dataset has {len(editable)} editable "
-                    f"fields ({known}): add a header row naming them"
-                )
-            targets = [(c.key, None) for c in editable[:width]]
-        kinds = {c.key: c.kind for c in editable}
-        planned = []
-        for number, row in enumerate(rows, start=1):
-            fields: dict[str, Any] = {}
-            for cell, (key, name) in zip(row, targets, strict=False):
-                if name is not None:
-                    fields.setdefault("inputs", {})[name] = cell
-                elif kinds[key] in ("inputs", "messages") or (kinds[key] == "json" and cell.strip()[:1] in "[{"):
-                    try:
-                        fields[key] = json.loads(cell) if cell.strip() else None
-                    except ValueError:
-                        raise ValueError(f"pasted row {number}: {key} is not JSON ({cell[:40]!r})") from None
-                else:
-                    fields[key] = cell
-            planned.append({k: v for k, v in fields.items() if v is not None})
-        selected = list(self.selection)
-        if selected:
-            if len(planned) > len(selected):
-                raise ValueError(
-                    f"{len(planned)} rows pasted into {len(selected)} selected rows: select {len(planned)} rows, "
-                    "or clear the selection to add them as new datapoints"
-                )
-            for number, filled in enumerate(planned, start=1):
-                if not filled:
-                    raise ValueError(f"pasted row {number} is empty")
-                try:
-                    self.source.validate(filled)
-                except ValueError as error:
-                    raise ValueError(f"pasted row {number}: {error}") from None
-            return {"mode": "fill", "rows": [{"id": i, "fields": f} for i, f in zip(selected, planned, strict=False)]}
-        items = [self.source.new_item(made, f"pasted row {n}") for n, made in enumerate(planned, start=1)]
-        return {"mode": "new", "rows": [{"fields": item} for item in items]}
+        return plan_paste(self.source, text, header, list(self.selection))
 
     def _preview_paste(self, text: str, header: bool | None = None) -> dict[str, Any]:
         plan = self._plan_paste(text, header)
@@ -479,17 +393,8 @@ class Curating:
             raise ValueError("nothing to paste: preview the pasted rows first")
         if plan["mode"] == "new":
             return self._add_items([row["fields"] for row in plan["rows"]], "Pasted a datapoint")
-        handles = []
-        group = self._writes.group("the paste")  # one Undo takes back every cell it filled
-        try:
-            for row in plan["rows"]:
-                if self.source.save_mode == "version":
-                    self._stage(row["id"], row["fields"])
-                else:
-                    handles.append(self._writes.save(row["id"], row["fields"], group=group))
-        finally:
-            self._writes.seal(group)
-        return handles
+        # one Undo takes back every cell it filled
+        return self._edit_rows("the paste", [(row["id"], row["fields"], _UNSET) for row in plan["rows"]])
 
     # --- waiting, for the Python API ------------------------------------------------------------
 

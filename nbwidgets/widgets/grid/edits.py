@@ -10,6 +10,7 @@ undo or an edit back to the original reaches the screen.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from ...client.datasets import DatasetSource
@@ -17,6 +18,10 @@ from ...client.writes import WriteHandle
 from .._base import outcome
 from .._pages import PageLoader
 from .._row_writes import _UNSET, DRAFT_STATES, RowWrites
+
+
+def void(_: Any) -> None:
+    """An intent that starts work answers at once; the work's outcome arrives in traits."""
 
 
 def _version_summary(payload: dict[str, Any]) -> dict[str, Any]:
@@ -64,6 +69,18 @@ class Edits:
             batch=self.hold_sync,  # type: ignore[attr-defined]
         )
 
+    def _edit_intents(self) -> dict[str, Callable[[dict[str, Any]], Any]]:
+        return {
+            "edit": lambda m: void(self._edit_fields(m["datapoint_id"], {m["field"]: m["value"]}, base=m.get("base"))),
+            "retry": lambda m: self._writes.retry(m["datapoint_id"], self.row_status.get(m["datapoint_id"])),
+            "resolve": lambda m: self._resolve(m["datapoint_id"], m["keep"]),
+            "undo": lambda m: void(self._writes.undo_last()),
+            "save_version": lambda m: self._save_version(bool(m.get("make_active"))) and None,
+            "retry_version": lambda m: self.client.outbox.retry_now(),  # type: ignore[attr-defined]
+            "discard": lambda m: self._discard_staged(),
+            "go_to_write": lambda m: self._go_to_write(str(m["datapoint_id"])),
+        }
+
     def _edit_fields(self, datapoint_id: str, fields: dict[str, Any], base: Any = None) -> WriteHandle | None:
         """One edit from the Python API or the front end: staged, or saved at once. `base`: the version
         (`updated`) of the row the edit was started from, where the front end knows it (its editor opened
@@ -92,6 +109,45 @@ class Edits:
             if datapoint_id in on_page:
                 number = (self.page_number - 1) * self.page_size + on_page.index(datapoint_id) + 1
                 self._places[datapoint_id] = (self.pages.listing(), self.page_number, number)
+
+    def _heard_write(self, handle: WriteHandle) -> None:
+        """A write of this client settled: another widget's save of a row of the dataset on show is shown."""
+        write = handle.write
+        if (
+            handle.state == "saved"
+            and write.kind == "datapoint.update"
+            and write.origin != self._origin
+            and write.payload.get("dataset_id") == self.dataset_id
+            and handle.value is not None
+            and getattr(handle.value, "id", None) == write.payload.get("datapoint_id")
+        ):
+            self._newer_elsewhere(handle.value)
+
+    def _placed(self, item: dict[str, Any]) -> dict[str, Any]:
+        """A pending write as the grid names it: the page and row where it was edited, the fields' titles."""
+        places = getattr(self, "_places", {})  # (the base class lists pending writes before the grid is set up)
+        place = places.get(item.get("datapoint_id", "")) if item.get("dataset_id") == self.dataset_id else None
+        if place is not None:
+            item["page"], item["row"] = place[1], place[2]
+        if item.get("dataset_id") == self.dataset_id and "datapoint_id" in item:
+            item["here"] = True  # a row of the dataset on show: the grid can go to it
+        source = getattr(self, "source", None)
+        titles = {column.key: column.title for column in source.columns} if source is not None else {}
+        if "fields" in item and item["kind"] == "datapoint.update":
+            item["fields"] = [titles.get(name, name) for name in item["fields"]]
+        return item
+
+    def _go_to_write(self, datapoint_id: str) -> None:
+        """Show the row a pending write changes: its page where this grid edited it, else found by id."""
+        with self._lock:
+            place = self._places.get(datapoint_id)
+            known = (
+                place is not None and place[0] == self.pages.listing() and self.pages.position_of(place[1]) is not None
+            )
+        if place is not None and known:
+            self.pages.go(place[1], False, select=datapoint_id)
+        else:
+            self._go_to_datapoint(datapoint_id)  # type: ignore[attr-defined]
 
     def _newer_elsewhere(self, saved: Any) -> None:
         """Another widget on this client saved a row this grid holds: show the saved value, or, where this
@@ -147,6 +203,21 @@ class Edits:
         if self._writes.resolve(datapoint_id, keep, status.get("draft"), conflicted=conflicted) is None:
             with self._lock:  # theirs: on screen now, the draft dropped
                 self.row_status = {k: v for k, v in self.row_status.items() if k != datapoint_id}
+
+    def _edit_rows(self, what: str, edits: list[tuple[str, dict[str, Any], Any]]) -> list[WriteHandle]:
+        """The edits of one action (a replace, a paste into cells): (datapoint id, fields, base) each, staged
+        or saved; saved, one Undo takes back all of them ("Undid the replace")."""
+        handles = []
+        group = self._writes.group(what)
+        try:
+            for datapoint_id, fields, base in edits:
+                if self.source.save_mode == "version":
+                    self._stage(datapoint_id, fields)
+                else:
+                    handles.append(self._writes.save(datapoint_id, fields, base=base, group=group))
+        finally:
+            self._writes.seal(group)
+        return handles
 
     # --- staged, then saved as a new version ----------------------------------------------------
 

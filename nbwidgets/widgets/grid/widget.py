@@ -23,25 +23,10 @@ from .._row_writes import _UNSET
 from .curate import Curating
 from .edits import Edits
 from .find import Finding
+from .memory import REMEMBERED, remember_layouts
 from .paging import grid_pages
 
 Intent = Callable[[dict[str, Any]], Any]
-
-
-class _Remembered:
-    """What follows a dataset from one grid to the next in this kernel (a re-run cell makes a new grid):
-    its column layout and its undo history, by (service, base URL, dataset id)."""
-
-    def __init__(self) -> None:
-        self.layouts: dict[tuple[str, str, str], dict[str, Any]] = {}
-        self.undo: dict[tuple[str, str, str], list[Any]] = {}  # edits and removals, as the grid keeps them
-
-
-REMEMBERED = _Remembered()
-
-
-def void(_: Any) -> None:
-    """An intent that starts work answers at once; the work's outcome arrives in traits."""
 
 
 class DatasetGrid(Edits, Curating, Finding, Widget):
@@ -143,7 +128,7 @@ class DatasetGrid(Edits, Curating, Finding, Widget):
         self._init_curating()
         self._init_find()
         # a layout changed in this grid is remembered for the next grid on the same dataset
-        self.observe(self._remember_layout, ["column_layout"])
+        self.observe(lambda change: remember_layouts(self._memory_key, change["new"]), ["column_layout"])
         if rows is not None:
             self.open_dataset(dataset_id, wait=True)  # type: ignore[arg-type]
         elif dataset_id:
@@ -225,7 +210,7 @@ class DatasetGrid(Edits, Curating, Finding, Widget):
             # the dataset's undo history in this kernel (a re-run grid can undo the last one's edits)
             self._writes.undo = REMEMBERED.undo.setdefault(self._memory_key(dataset_id), [])
             self.can_undo = bool(self._writes.undo)
-            layout = REMEMBERED.layouts.get(self._memory_key(dataset_id))
+            layout = REMEMBERED.layouts.get(self._memory_key(dataset_id))  # and its column layout
             if layout is not None and dataset_id not in self.column_layout:
                 self.column_layout = {**self.column_layout, dataset_id: layout}
         # the dataset's name and size: a read, so in the background unless waited for (a service that never
@@ -391,75 +376,28 @@ class DatasetGrid(Edits, Curating, Finding, Widget):
             "open_dataset": lambda m: self.open_dataset(m["dataset_id"], wait=False),
             "pick": lambda m: self._open_picker(m.get("search", "")),
             "choose_agent": lambda m: self._choose(m["agent_id"]),
-            "edit": lambda m: void(self._edit_fields(m["datapoint_id"], {m["field"]: m["value"]}, base=m.get("base"))),
-            "retry": lambda m: self._writes.retry(m["datapoint_id"], self.row_status.get(m["datapoint_id"])),
-            "resolve": lambda m: self._resolve(m["datapoint_id"], m["keep"]),
-            "undo": lambda m: void(self._writes.undo_last()),
             "query": self._intent_query,
-            "save_version": lambda m: self._save_version(bool(m.get("make_active"))) and None,
-            "retry_version": lambda m: self.client.outbox.retry_now(),
-            "discard": lambda m: self._discard_staged(),
+            **self._edit_intents(),  # edits.py
+            **self._curate_intents(),  # curate.py
             "send_ahead": lambda m: self._send_ahead_again(),
-            "select": lambda m: self._select(m.get("ids") or [], m.get("how", "set")),
-            "select_page": lambda m: self._select_page(),
-            "select_all": lambda m: void(self._select_all()),
-            "add": lambda m: void(self._add(dict(m.get("fields") or {}))),
-            "delete": lambda m: void(self._delete(m.get("ids"))),
-            "replace_preview": lambda m: void(
-                self._preview_replace(str(m.get("find", "")), str(m.get("replace", "")), m["field"], m["scope"])
-            ),
-            "replace_apply": lambda m: void(self._apply_replace()),
-            "paste_preview": lambda m: void(self._preview_paste(str(m.get("text", "")))),
-            "paste_apply": lambda m: void(self._apply_paste()),
-            "cancel_preview": lambda m: self._cancel_previews(),
-            "go_to_write": lambda m: self._go_to_write(str(m["datapoint_id"])),
         }
 
     # --- the client's writes: pending ones named by row, and other widgets' saves of rows shown ---------
 
     def _client_write_changed(self, handle: WriteHandle) -> None:
         super()._client_write_changed(handle)
-        write = handle.write
-        if (
-            handle.state == "saved"
-            and write.kind == "datapoint.update"
-            and write.origin != self._origin
-            and write.payload.get("dataset_id") == self.dataset_id
-            and handle.value is not None
-            and getattr(handle.value, "id", None) == write.payload.get("datapoint_id")
-        ):
-            self._newer_elsewhere(handle.value)
+        self._heard_write(handle)  # another widget's save of a row on show (edits.py)
 
     def _pending_item(self, handle: WriteHandle) -> dict[str, Any]:
-        item = super()._pending_item(handle)
-        places = getattr(self, "_places", {})  # (the base class lists pending writes before the grid is set up)
-        place = places.get(item.get("datapoint_id", "")) if item.get("dataset_id") == self.dataset_id else None
-        if place is not None:
-            item["page"], item["row"] = place[1], place[2]
-        if item.get("dataset_id") == self.dataset_id and "datapoint_id" in item:
-            item["here"] = True  # a row of the dataset on show: the grid can go to it
-        source = getattr(self, "source", None)
-        titles = {column.key: column.title for column in source.columns} if source is not None else {}
-        if "fields" in item and item["kind"] == "datapoint.update":
-            item["fields"] = [titles.get(name, name) for name in item["fields"]]
-        return item
-
-    def _go_to_write(self, datapoint_id: str) -> None:
-        """Show the row a pending write changes: its page where this grid edited it, else found by id."""
-        with self._lock:
-            place = self._places.get(datapoint_id)
-            known = (
-                place is not None and place[0] == self.pages.listing() and self.pages.position_of(place[1]) is not None
-            )
-        if place is not None and known:
-            self.pages.go(place[1], False, select=datapoint_id)
-        else:
-            self._go_to_datapoint(datapoint_id)
+        return self._placed(super()._pending_item(handle))  # named by the grid's row (edits.py)
 
     def _send_ahead_again(self) -> None:
         """A new view asks for the pages sent ahead before it listened (cached ones are sent, missing fetched)."""
         if self.prefetch:
             self.pages.send_ahead()
+
+    def _memory_key(self, dataset_id: str) -> tuple[str, str, str]:
+        return (self.source.service, str(getattr(self.client, "base_url", "")), dataset_id)
 
     def _intent_query(self, message: dict[str, Any]) -> None:
         ordering = message.get("ordering") or ""
@@ -472,15 +410,6 @@ class DatasetGrid(Edits, Curating, Finding, Widget):
         self.search = message.get("search") or ""
         self.pages.forget()
         self.pages.go("first", False)
-
-    # --- what follows the dataset to the next grid ---------------------------------------------------
-
-    def _memory_key(self, dataset_id: str) -> tuple[str, str, str]:
-        return (self.source.service, str(getattr(self.client, "base_url", "")), dataset_id)
-
-    def _remember_layout(self, change: dict[str, Any]) -> None:
-        for dataset_id, layout in (change["new"] or {}).items():
-            REMEMBERED.layouts[self._memory_key(dataset_id)] = layout
 
     # --- the picker -----------------------------------------------------------------------------
 
