@@ -412,7 +412,7 @@ def bench_writes(sandbox, count: int = 300, latency_ms: int = 100) -> None:
         f"5b. {count} feedback writes on distinct traces drained at {latency_ms} ms latency: outbox vs one serial worker"
     )
     from nbwidgets import Client
-    from nbwidgets.client.writes import Outbox
+    from nbwidgets.client.outbox import Outbox, Scope
 
     headers = {"Authorization": f"Bearer {sandbox.api_key}"}
     rates = {}
@@ -422,7 +422,8 @@ def bench_writes(sandbox, count: int = 300, latency_ms: int = 100) -> None:
         httpx.post(sandbox.url + "/_sandbox/traces", json={"trace_ids": traces}, headers=headers, timeout=30)
         client = Client.orq(sandbox.api_key, sandbox.url)
         if concurrency is not None:
-            client._outbox = Outbox(client, client._write_kinds(), concurrency=concurrency)
+            scope = Scope(client.service, client.base_url, client._key)
+            client._outbox = Outbox(scope, client._transport.retry, client._write_kinds(), concurrency=concurrency)
         outbox = client.outbox
         sandbox.set_faults(latency_ms=latency_ms)
         started = time.perf_counter()

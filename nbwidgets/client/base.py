@@ -12,10 +12,11 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal, NoReturn
 import httpx
 
 from . import checks
+from .cache import OutboxUnavailableError
 from .errors import ApiError, ClientClosedError
-from .outbox import OutboxUnavailableError
+from .outbox import Outbox, Scope
 from .transport import DEFAULT_RETRY, DEFAULT_TIMEOUT, HeaderAuth, RetryPolicy, Secret, Transport
-from .writes import Outbox, Write, WriteHandle, WriteKind
+from .writes import Write, WriteHandle, WriteKind
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -175,7 +176,9 @@ class Client:
             if self._outbox is None:
                 if self._closed:
                     raise ClientClosedError(self._closed_words())
-                self._outbox = Outbox(self, self._write_kinds(), in_memory=self._outbox_in_memory())
+                scope = Scope(self.service, self.base_url, self._key)
+                policy = self._transport.retry
+                self._outbox = Outbox(scope, policy, self._write_kinds(), in_memory=self._outbox_in_memory())
         return self._outbox
 
     def submit(self, write: Write) -> WriteHandle:

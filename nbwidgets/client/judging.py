@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ..models import EvaluatorResult
-from .outbox import _private_file, _private_folder, default_path
+from .cache import default_path, private_file, private_folder
 
 DEFAULT_CONCURRENCY = 8  # evaluator calls in flight per client (an LLM judge takes seconds)
 
@@ -48,8 +48,8 @@ class _Disk:
     """The SQLite file behind a memory (private to the user, like the outbox)."""
 
     def __init__(self, path: Path) -> None:
-        _private_folder(path.parent)
-        _private_file(path)
+        private_folder(path.parent)
+        private_file(path)
         self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=30)
         self._lock = threading.Lock()
         with self._lock:
@@ -57,7 +57,7 @@ class _Disk:
             self._db.executescript(SCHEMA)
         for companion in (Path(f"{path}-wal"), Path(f"{path}-shm")):
             if companion.exists():
-                _private_file(companion)
+                private_file(companion)
 
     def salt(self) -> str:
         with self._lock:

@@ -15,7 +15,7 @@ import pytest
 from servers import wait_for
 
 from nbwidgets import Client
-from nbwidgets.client.outbox import OutboxStore
+from nbwidgets.client.outbox_store import OutboxStore
 
 SCOPE = "orq http://example.invalid fingerprint"
 
@@ -64,7 +64,7 @@ def lease_in_child(path, *, stay: bool) -> subprocess.Popen:
     script = textwrap.dedent(f"""
         import os, sys, time
         from pathlib import Path
-        from nbwidgets.client.outbox import OutboxStore
+        from nbwidgets.client.outbox_store import OutboxStore
         store = OutboxStore(Path({str(path)!r}))
         store.add({SCOPE!r}, "feedback.create", {"live" if stay else "dead"!r}, {{"n": 1}}, None)  # a key each
         [entry] = store.claim({SCOPE!r}, 10)

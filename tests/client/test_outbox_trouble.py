@@ -14,7 +14,7 @@ import pytest
 
 from nbwidgets import Client, DatasetGrid, FeedbackButtons
 from nbwidgets.client import ClientClosedError, OutboxUnavailableError, RetryPolicy
-from nbwidgets.client import outbox as outbox_module
+from nbwidgets.client import cache as cache_module
 
 FAST = RetryPolicy(max_retries=2, initial_delay=0.01, max_delay=0.05, max_elapsed=10)
 
@@ -31,14 +31,14 @@ def _unwritable_folder(tmp_path, monkeypatch):
     folder.mkdir()
     folder.chmod(0o500)
     if os.geteuid() == 0:  # root writes anywhere: fail as the file system would for anyone else
-        real = outbox_module._private_file
+        real = cache_module.private_file
 
         def refused(path):
             if str(path).startswith(str(folder)):
                 raise PermissionError(13, "Permission denied", str(path))
             return real(path)
 
-        monkeypatch.setattr(outbox_module, "_private_file", refused)
+        monkeypatch.setattr(cache_module, "private_file", refused)
     return folder
 
 

@@ -9,7 +9,7 @@ import time
 
 from nbwidgets import Client, DatasetGrid
 from nbwidgets.client import RetryPolicy
-from nbwidgets.client.outbox import OutboxStore
+from nbwidgets.client.outbox_store import OutboxStore
 
 FAST = RetryPolicy(max_retries=3, initial_delay=0.01, max_delay=0.05, max_elapsed=10)
 

@@ -188,7 +188,7 @@ def test_6_a_listener_attached_after_delivery_sees_the_final_state(fast, sandbox
 
 
 def test_7_the_lease_is_renewed_while_a_delivery_is_in_flight(sandbox, tmp_path, monkeypatch):
-    from nbwidgets.client.outbox import OutboxStore
+    from nbwidgets.client.outbox_store import OutboxStore
 
     monkeypatch.setenv("NBWIDGETS_CACHE_DIR", str(tmp_path))
     sandbox.set_faults(latency_ms=1500)
