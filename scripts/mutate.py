@@ -434,7 +434,7 @@ MUTANTS: list[Mutant] = [
     ),
     Mutant(
         "experiment.rerun-keeps-the-old-feedback",
-        "nbwidgets/widgets/experiment.py",
+        "nbwidgets/widgets/_review_rows.py",
         "row.feedback = {}  # a re-run is a new trace",
         "pass  # a re-run is a new trace",
         ["tests/widgets/test_experiment.py"],

@@ -6,6 +6,7 @@ so no widget tests the client's class. A third service offers what its client li
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Protocol, cast
 
 from ..client import Client
@@ -49,3 +50,18 @@ def feedback(client: Client) -> Feedback | None:
 
 def evaluators(client: Client) -> Evaluators | None:
     return cast(Evaluators, client) if "evaluators" in client.capabilities else None
+
+
+def deployment_function(client: Client, key: str) -> Callable[[Any], Any]:
+    """A generate function running the deployment `key` on a datapoint (its inputs and messages)."""
+    service = deployments(client)
+    if service is None:
+        raise ValueError("deployment= runs an orq deployment: pass an orq client (or none, for the sandbox)")
+    invoke = service.invoke_deployment
+
+    def generate(datapoint: Any) -> Any:
+        example = client.datasets().example(datapoint)
+        return invoke(key, inputs=example["inputs"] or None, messages=example["messages"] or None)
+
+    generate.__qualname__ = f"deployment {key}"
+    return generate

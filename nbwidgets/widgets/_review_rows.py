@@ -5,6 +5,7 @@ each row's generation as JSON, the summary line, a row's result, the earlier fee
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -12,10 +13,12 @@ from .._extras import require
 from ..client import Client
 from ..client.datasets import DatasetInfo
 from ..models import FeedbackControl, Page
+from ..models.orq import FEEDBACK_PRODUCTS
 from ._base import describe
 from ._generation import Generation
-from ._judging import Judging
+from ._judging import Judging, graded_fields
 from ._pages import PageLoader
+from ._variant_engine import check_variants
 
 if TYPE_CHECKING:
     from .experiment import ExperimentReview
@@ -118,6 +121,89 @@ def review_pages(review: ExperimentReview) -> PageLoader:
         on_described=described,
         on_describe_failed=describe_failed,
     )
+
+
+def check_arguments(
+    deployment: Any, generate: Any, variants: Any, feedback: Any, page_size: Any, product: Any
+) -> dict[str, Any] | None:
+    """ExperimentReview's arguments checked before anything is built; `variants` as checked."""
+    if variants is not None:
+        if deployment is not None or generate is not None:
+            raise ValueError("pass variants= (two to four variants) or deployment=/generate= (one), not both")
+        variants = check_variants(variants)
+    elif (deployment is None) == (generate is None):
+        raise ValueError("pass either deployment= (an orq deployment key) or generate= (a function), not both")
+    if generate is not None and not callable(generate):
+        raise TypeError("generate must be a function taking a datapoint")
+    if deployment is not None and (not isinstance(deployment, str) or not deployment):
+        raise TypeError(f"deployment must be an orq deployment key (a str), not {deployment!r:.40}")
+    if isinstance(feedback, (str, bytes, Mapping)) or not hasattr(feedback, "__iter__"):
+        raise TypeError(
+            f"feedback must be a list of feedback properties (e.g. ('rating', 'correction')), not {feedback!r:.40}"
+        )
+    if isinstance(page_size, bool) or not isinstance(page_size, int) or not 1 <= page_size <= 200:
+        raise ValueError(f"page_size must be between 1 and 200, not {page_size!r}")
+    if product is not None and product not in FEEDBACK_PRODUCTS:
+        raise ValueError(f"product must be one of {', '.join(FEEDBACK_PRODUCTS)}, not {product!r}")
+    return variants  # type: ignore[no-any-return]
+
+
+def generation_changed(review: ExperimentReview, key: str, generation: Generation | None) -> None:
+    """A row's generation changed: the row takes it (a new trace leaves the old feedback on the old trace,
+    said in words), the page is published, and the output is judged (or its old verdicts forgotten)."""
+    with review._lock:
+        row = review._rows_by_id.get(key)
+        if row is None:
+            return
+        previous = row.generation
+        judge = (
+            review._judging is not None
+            and generation is not None
+            and (generation.state == "done" and (previous is None or previous.state != "done"))
+        )
+        # a re-run (or a failure): the old output's verdicts go with it
+        forget = (
+            generation is not None and generation.state != "done" and previous is not None and previous.state == "done"
+        )
+        if (
+            generation is not None
+            and previous is not None
+            and generation.state in ("done", "error")
+            and generation.trace_id != previous.trace_id
+        ):
+            if row.feedback:  # said on the row: the old output was rated (its feedback stays on its trace)
+                row.earlier = earlier_words(row.feedback, review._kinds)
+            row.feedback = {}  # a re-run is a new trace: the old feedback stays on the old trace
+        row.generation = generation
+        review._publish()
+    if forget and review._judging is not None:  # outside our lock: it calls back
+        review._judging.forget(key)
+    if judge and review._judging is not None and generation is not None:
+        review._judging.judge(key, generation.runs, graded_fields(row.datapoint, generation.output))
+
+
+def publish(review: ExperimentReview) -> None:
+    """Copy what the page on show needs into the review's traits (one sync message)."""
+    page = review.pages.page
+    rows = [review._rows_by_id[dp.id] for dp in page.items] if page else []
+    counts = {"queued": 0, "running": 0, "done": 0, "error": 0, "rows": len(rows)}
+    for row in rows:
+        if row.generation is not None:
+            counts[row.generation.state] += 1
+    with review.hold_sync():
+        review._rows = [review.pages.source.example(row.datapoint) for row in rows]
+        review._generations = {r.datapoint.id: generation_json(r.generation) for r in rows if r.generation}
+        review._feedback = {r.datapoint.id: {p: g.to_json() for p, g in r.feedback.items()} for r in rows if r.feedback}
+        review._expected = {r.datapoint.id: r.expected for r in rows if r.expected}
+        review._earlier = {r.datapoint.id: r.earlier for r in rows if r.earlier}
+        review._added = {r.datapoint.id: r.added for r in rows if r.added}
+        review.progress = counts
+        review.running = review._engine.busy
+        review.summary = review._summary()
+        if review._judging is not None:
+            review._judging.publish(review, rows, list(review._rows_by_id.values()), review._kinds)
+        if review._variants is not None:
+            review._publish_variants(rows)
 
 
 def earlier_words(feedback: dict[str, Given], controls: dict[str, FeedbackControl]) -> str:

@@ -18,33 +18,28 @@ from typing import Any
 import traitlets
 
 from ..client import Client
-from ..client.writes import WriteHandle
 from ..models import (
-    BUILTIN_FEEDBACK_PROPERTIES,
     Evaluator,
-    new_ulid,
 )
-from ..models.feedback import feedback_controls
-from ..models.orq import FEEDBACK_PRODUCTS
 from . import _capabilities as capabilities
 from ._adding import Adding
-from ._base import STATIC, Widget, WriteStatuses
+from ._base import STATIC, Widget
 from ._expected import ExpectedOutputs, _text
 from ._generation import Generation, GenerationEngine
-from ._judging import ROW_FILTERS, Judging, graded_fields, resolve_evaluators
+from ._judging import ROW_FILTERS, Judging, resolve_evaluators
+from ._review_feedback import RowFeedback
 from ._review_rows import (
-    NO_TRACE,
-    Given,
     Row,
-    earlier_words,
+    check_arguments,
     frame,
-    generation_json,
+    generation_changed,
     pick_dataset,
+    publish,
     result,
     review_pages,
     summary,
 )
-from ._variants import VariantsMixin, check_variants
+from ._variants import VariantsMixin
 
 
 class ExperimentReview(Widget, VariantsMixin):
@@ -132,48 +127,28 @@ class ExperimentReview(Widget, VariantsMixin):
         seed: Any = None,
         preference_property: str = "preference",
     ) -> None:
-        if variants is not None:
-            if deployment is not None or generate is not None:
-                raise ValueError("pass variants= (two to four variants) or deployment=/generate= (one), not both")
-            variants = check_variants(variants)
-        elif (deployment is None) == (generate is None):
-            raise ValueError("pass either deployment= (an orq deployment key) or generate= (a function), not both")
-        if generate is not None and not callable(generate):
-            raise TypeError("generate must be a function taking a datapoint")
-        if deployment is not None and (not isinstance(deployment, str) or not deployment):
-            raise TypeError(f"deployment must be an orq deployment key (a str), not {deployment!r:.40}")
-        if isinstance(feedback, (str, bytes, Mapping)) or not hasattr(feedback, "__iter__"):
-            raise TypeError(
-                f"feedback must be a list of feedback properties (e.g. ('rating', 'correction')), not {feedback!r:.40}"
-            )
-        if isinstance(page_size, bool) or not isinstance(page_size, int) or not 1 <= page_size <= 200:
-            raise ValueError(f"page_size must be between 1 and 200, not {page_size!r}")
-        if product is not None and product not in FEEDBACK_PRODUCTS:
-            raise ValueError(f"product must be one of {', '.join(FEEDBACK_PRODUCTS)}, not {product!r}")
+        variants = check_arguments(deployment, generate, variants, feedback, page_size, product)
         super().__init__(client, flavour=getattr(client, "service", "orq"), page_size=page_size)
         if deployment is not None:
-            generate = self._deployment_function(deployment)
+            generate = capabilities.deployment_function(self.client, deployment)
             self.generator_label = f"deployment {deployment}"
         elif generate is not None:
             self.generator_label = f"function {getattr(generate, '__qualname__', type(generate).__name__)}"
         deployed = deployment is not None or any(isinstance(v, str) for v in (variants or {}).values())
         self.product = product or ("deployments" if deployed else "experiments")
-        # the controls of the feedback properties asked for (models/feedback.py); without feedback on traces
-        # (Overmind) the built-in properties describe them, and they stay off
-        self._feedback_service = capabilities.feedback(self.client)
-        defined = (
-            self._feedback_service.feedback_properties()
-            if self._feedback_service
-            else {p.key: p for p in BUILTIN_FEEDBACK_PROPERTIES}
+        self._row_feedback = RowFeedback(  # the controls, and feedback given on rows: _review_feedback.py
+            self.client,
+            feedback,
+            product=self.product,
+            lock=self._lock,
+            row=self._row,
+            rows=lambda key: self._rows_by_id.get(key),
+            on_change=self._publish,
         )
-        kinds = feedback_controls(feedback, defined)
-        self.feedback_kinds = [k.to_json() for k in kinds]
-        self._kinds = {k.property: k for k in kinds}
-        if self._feedback_service is None:
-            self.feedback_off = (
-                f"Feedback is an orq.ai API: this is an {self.client.datasets().service.capitalize()} dataset, "
-                "so rows take no feedback."
-            )
+        self._feedback_service = self._row_feedback.service  # the preferences' writes too (_variants.py)
+        self._kinds = self._row_feedback.controls
+        self.feedback_kinds = [control.to_json() for control in self._kinds.values()]
+        self.feedback_off = self._row_feedback.off
         # each output judged by each evaluator as it arrives (read once here: an unknown one is refused now)
         found = resolve_evaluators(self.client, evaluators)
         judges = capabilities.evaluators(self.client)
@@ -201,7 +176,6 @@ class ExperimentReview(Widget, VariantsMixin):
             )
         self.concurrency = concurrency
         self.prefetch = prefetch
-        self._statuses = WriteStatuses(self._show_feedback)  # each row's latest feedback write per property
         self._rows_by_id: dict[str, Row] = {}
         self._order: list[str] = []  # datapoint ids in the order their pages were first loaded
         self._expected_outputs = ExpectedOutputs(self, self.client.datasets())  # "use as expected": _expected.py
@@ -291,31 +265,7 @@ class ExperimentReview(Widget, VariantsMixin):
     def feedback(self, datapoint_id: str, property: str, value: Any) -> None:
         """Give (or change) feedback on a row's trace. The same value again sends nothing."""
         self._one_output("feedback")
-        if self.feedback_off:
-            raise ValueError(self.feedback_off)
-        kind = self._kinds.get(property)
-        if kind is None:
-            raise ValueError(f"property: {property!r} is not one of this review's ({', '.join(self._kinds)})")
-        value = kind.validate(value)
-        with self._lock:
-            row = self._row(datapoint_id)
-            trace_id = row.generation.trace_id if row.generation and row.generation.state == "done" else None
-            if trace_id is None:
-                raise ValueError(f"datapoint {datapoint_id}: {NO_TRACE}")
-            given = row.feedback.get(property)
-            if given is not None and given.value == value and given.state != "failed":
-                return  # a double press sends one feedback
-            # one id per row, property and trace: a change of mind replaces the value, a retry cannot add one
-            if given is None or given.trace_id != trace_id:
-                given = Given(value, new_ulid(), trace_id)
-            given.value, given.state, given.message = value, "pending", ""
-            row.feedback[property] = given
-            self._publish()
-        assert self._feedback_service is not None  # else feedback_off refused it
-        handle = self._feedback_service.queue_feedback(
-            trace_id, property, kind.wire(value), product=self.product, id=given.id
-        )
-        self._statuses.follow(f"{datapoint_id} feedback:{property}", handle)  # outside our lock: it calls back
+        self._row_feedback.give(datapoint_id, property, value)
 
     def use_as_expected(self, datapoint_id: str, *, force: bool = False, undoable: bool = True) -> None:
         """Write the row's actual output into the datapoint's expected output. Undoable: `undo()` (or z,
@@ -377,18 +327,6 @@ class ExperimentReview(Widget, VariantsMixin):
                 if dp.id == datapoint_id:
                     return f"Row {(row.page - 1) * self.page_size + index + 1}"
         return f"Datapoint {datapoint_id}"
-
-    def _show_feedback(self, slot: str, status: dict[str, Any], handle: WriteHandle) -> None:
-        """A feedback write's state onto its row ("<datapoint id> feedback:<property>")."""
-        datapoint_id, what = slot.split(" ", 1)
-        with self._lock:
-            row = self._rows_by_id.get(datapoint_id)
-            given = row.feedback.get(what.removeprefix("feedback:")) if row is not None else None
-            if given is None or given.id != handle.write.key:
-                return  # feedback on an earlier trace of this row (before a re-run)
-            given.state = "sent" if status["state"] == "saved" else status["state"]
-            given.message = status.get("message", "") if status["state"] != "pending" else ""
-            self._publish()
 
     def resolve(self, datapoint_id: str, keep: str) -> None:
         """After a conflict on "use as expected": keep "mine" (overwrite) or "theirs" (take the server's)."""
@@ -498,63 +436,11 @@ class ExperimentReview(Widget, VariantsMixin):
                     page.items[index] = datapoint
 
     def _generation_changed(self, key: str, generation: Generation | None) -> None:
-        with self._lock:
-            row = self._rows_by_id.get(key)
-            if row is None:
-                return
-            previous = row.generation
-            judge = (
-                self._judging is not None
-                and generation is not None
-                and (generation.state == "done" and (previous is None or previous.state != "done"))
-            )
-            # a re-run (or a failure): the old output's verdicts go with it
-            forget = (
-                generation is not None
-                and generation.state != "done"
-                and previous is not None
-                and previous.state == "done"
-            )
-            if (
-                generation is not None
-                and previous is not None
-                and generation.state in ("done", "error")
-                and generation.trace_id != previous.trace_id
-            ):
-                if row.feedback:  # said on the row: the old output was rated (its feedback stays on its trace)
-                    row.earlier = earlier_words(row.feedback, self._kinds)
-                row.feedback = {}  # a re-run is a new trace: the old feedback stays on the old trace
-            row.generation = generation
-            self._publish()
-        if forget and self._judging is not None:  # outside our lock: it calls back
-            self._judging.forget(key)
-        if judge and self._judging is not None and generation is not None:
-            self._judging.judge(key, generation.runs, graded_fields(row.datapoint, generation.output))
+        generation_changed(self, key, generation)
 
     def _publish(self) -> None:
         """Copy what the page on show needs into the traits (one sync message)."""
-        page = self.pages.page
-        rows = [self._rows_by_id[dp.id] for dp in page.items] if page else []
-        counts = {"queued": 0, "running": 0, "done": 0, "error": 0, "rows": len(rows)}
-        for row in rows:
-            if row.generation is not None:
-                counts[row.generation.state] += 1
-        with self.hold_sync():
-            self._rows = [self.pages.source.example(row.datapoint) for row in rows]
-            self._generations = {r.datapoint.id: generation_json(r.generation) for r in rows if r.generation}
-            self._feedback = {
-                r.datapoint.id: {p: g.to_json() for p, g in r.feedback.items()} for r in rows if r.feedback
-            }
-            self._expected = {r.datapoint.id: r.expected for r in rows if r.expected}
-            self._earlier = {r.datapoint.id: r.earlier for r in rows if r.earlier}
-            self._added = {r.datapoint.id: r.added for r in rows if r.added}
-            self.progress = counts
-            self.running = self._engine.busy
-            self.summary = self._summary()
-            if self._judging is not None:
-                self._judging.publish(self, rows, list(self._rows_by_id.values()), self._kinds)
-            if self._variants is not None:
-                self._publish_variants(rows)
+        publish(self)
 
     def _summary(self) -> str:
         if self._variants is not None:
@@ -566,21 +452,6 @@ class ExperimentReview(Widget, VariantsMixin):
             **result(row, self._judging),
             **(self._variant_result(row.datapoint.id) if self._variants is not None else {}),
         }
-
-    # --- generation through a deployment --------------------------------------------------------
-
-    def _deployment_function(self, key: str) -> Callable[[Any], Any]:
-        service = capabilities.deployments(self.client)
-        if service is None:
-            raise ValueError("deployment= runs an orq deployment: pass an orq client (or none, for the sandbox)")
-        invoke = service.invoke_deployment
-
-        def generate(datapoint: Any) -> Any:
-            example = self.client.datasets().example(datapoint)
-            return invoke(key, inputs=example["inputs"] or None, messages=example["messages"] or None)
-
-        generate.__qualname__ = f"deployment {key}"
-        return generate
 
 
 def _side(review: ExperimentReview, datapoint_id: str, choice: Any) -> str:

@@ -17,7 +17,7 @@ import pytest
 from servers import versions_made_from
 
 from nbwidgets import Client, ExperimentReview
-from nbwidgets.widgets.experiment import NO_TRACE
+from nbwidgets.widgets._review_rows import NO_TRACE
 
 
 class StandIn:
