@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError as ModelValidationError
 
 from ..models import Datapoint, DatapointUpdate, Page
+from .cursor import every_item
 from .datasets import Column, DatasetInfo, DatasetSource, Position, Query
 
 if TYPE_CHECKING:
@@ -64,15 +66,9 @@ class OrqDatasets(DatasetSource):
         return {"kind": "datasets", "search": search, "items": items, "more": page.has_next}
 
     def every_dataset(self) -> list[dict[str, Any]]:
-        found = []
-        after: str | None = None
-        for _ in range(20):  # every dataset (up to 1000), so a regressions set made a moment ago is there
-            page = self.client.list_datasets(limit=50, starting_after=after)
-            found += [{"id": d.id, "name": d.display_name} for d in page.items]
-            if not page.has_next or not page.items:
-                break
-            after = page.items[-1].id
-        return found[::-1]  # newest first: the set just made for this is the likely pick
+        # every dataset (up to 1000), so a regressions set made a moment ago is there
+        listed = islice(every_item(lambda after: self.client.list_datasets(limit=50, starting_after=after)), 1000)
+        return [{"id": d.id, "name": d.display_name} for d in listed][::-1]  # newest first: the likely pick
 
     def validate(self, fields: dict[str, Any]) -> dict[str, Any]:
         fields = self.fields(fields)
