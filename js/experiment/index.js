@@ -8,6 +8,7 @@ import "../shared/theme.css";
 import "../feedback/choices.css";
 import "./experiment.css";
 import { h, keepingFocus } from "../shared/dom.js";
+import { useWriteStates } from "../shared/format.js";
 import { startView } from "../shared/view.js";
 import { createChrome } from "./chrome.js";
 import { COMPARE_CHROME, COMPARE_STATE } from "./compare.js";
@@ -18,6 +19,7 @@ import { createRows } from "./rows.js";
 function render({ model, el }) {
   const view = startView({ model, el, name: "experiment" });
   const { viewId } = view;
+  useWriteStates(view.get("write_states")); // the states' words (statusBadge): the kernel's
   const x = createPage(view.get);
   const grid = h("div", {
     class: "nbw-xgrid",

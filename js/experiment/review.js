@@ -102,7 +102,7 @@ export function keyAction(event, kinds) {
   }
   if (Number.isNaN(digit)) return null;
   if (thumbs && !event.shiftKey && (digit === 1 || digit === 2))
-    return { type: "feedback", property: thumbs.property, value: digit === 1 ? "good" : "bad" };
+    return { type: "feedback", property: thumbs.property, value: thumbs.options[digit - 1] }; // the kernel's values
   if (score && (event.shiftKey || !thumbs)) {
     if (digit >= score.score_min && digit <= score.score_max)
       return { type: "feedback", property: score.property, value: digit };

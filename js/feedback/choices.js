@@ -2,10 +2,11 @@
 
 export function choicesFor(kind, { options = [], min = 1, max = 5, step = 1 } = {}) {
   if (kind === "thumbs") {
+    const [up, down] = options; // the kernel's values (models/feedback.py THUMBS), sent as the control's options
     return [
       // the name begins with the words on the button (what a voice user says), then what the icon shows
-      { label: "Good", name: "Good (thumbs up)", value: "good", icon: "up" },
-      { label: "Bad", name: "Bad (thumbs down)", value: "bad", icon: "down" },
+      { label: "Good", name: "Good (thumbs up)", value: up, icon: "up" },
+      { label: "Bad", name: "Bad (thumbs down)", value: down, icon: "down" },
     ];
   }
   if (kind === "score") {

@@ -1,8 +1,24 @@
 // Pure helpers on the evaluator draft (the API's shape): tested with node --test.
+//
+// The evaluator's enums and defaults are the kernel's (models/orq.py, sent as the form's `vocabulary` trait,
+// widgets/_words.py): render() hands them to useVocabulary() before anything is drawn, and the names below
+// follow (live bindings). They are the package's constants, the same for every form on the page.
 
-export const RETRY_CODES = [429, 500, 502, 503, 504];
-export const OUTPUT_TYPES = ["boolean", "categorical", "number", "string"];
-export const OPERATORS = { eq: "=", ne: "≠", gt: ">", gte: "≥", lt: "<", lte: "≤" };
+let words = null;
+export let OUTPUT_TYPES = [];
+export let OPERATORS = {}; // operator -> its sign, in the kernel's order
+export let MODES = [];
+export let VERSION_INCREMENTS = [];
+// how each operator is shown: presentation, not a value (an operator without a sign shows its name)
+const SIGNS = { eq: "=", ne: "≠", gt: ">", gte: "≥", lt: "<", lte: "≤" };
+
+export function useVocabulary(vocabulary) {
+  words = vocabulary;
+  OUTPUT_TYPES = vocabulary.output_types;
+  OPERATORS = Object.fromEntries(vocabulary.operators.map((operator) => [operator, SIGNS[operator] ?? operator]));
+  MODES = vocabulary.modes;
+  VERSION_INCREMENTS = vocabulary.version_increments;
+}
 
 export const clone = (value) => (value === undefined ? undefined : JSON.parse(JSON.stringify(value)));
 export const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
@@ -24,7 +40,7 @@ export function setAt(data, path, value) {
 }
 
 export function newJudge(model = "") {
-  return { model, retry: { count: 2, on_codes: [...RETRY_CODES] }, fallbacks: [] };
+  return { model, ...clone(words.judge) };
 }
 
 /** Switching to a jury starts from two judges (the first being the single judge's model). */
@@ -34,26 +50,23 @@ export function withMode(draft, mode) {
     next.jury = {
       judges: [newJudge(draft.model ?? ""), newJudge("")],
       replacement_judges: [],
-      min_successful_judges: 2,
-      tie_value: "Tie",
+      ...clone(words.jury),
     };
   }
   return next;
 }
 
 export function defaultGuardrail(outputType, labels = []) {
-  const base = { enabled: true, alert_on_failure: false };
-  if (outputType === "boolean") return { ...base, type: "boolean", value: true };
-  if (outputType === "categorical") return { ...base, type: "categorical", values: labels.slice(0, 1) };
-  if (outputType === "number") return { ...base, type: "number", value: 0, operator: "gte" };
-  return null; // a string output has no guardrail
+  const own = words.guardrails[outputType];
+  if (outputType === "categorical") return { ...words.guardrail, type: "categorical", values: labels.slice(0, 1) };
+  return own ? { ...words.guardrail, type: outputType, ...own } : null; // a string output has no guardrail
 }
 
 /** A new output type brings a guardrail that fits it (or none), and labels for a categorical one. */
 export function withOutputType(draft, outputType) {
   const next = { ...clone(draft), output_type: outputType };
   if (outputType === "categorical" && !next.categorical_labels?.length) {
-    next.categorical_labels = [{ value: "pass" }, { value: "fail" }];
+    next.categorical_labels = words.categorical_labels.map((value) => ({ value }));
   }
   if (next.guardrail_config && next.guardrail_config.type !== outputType) {
     next.guardrail_config = defaultGuardrail(

@@ -2,15 +2,14 @@
 // that exists), Save / Create evaluator, Reset and Reload. Rebuilt whole from the traits; the page keeps it
 // in view (placement.js).
 import { clear, h } from "../shared/dom.js";
-
-const BUMPS = ["none", "patch", "minor", "major"];
+import { VERSION_INCREMENTS } from "./draft.js";
 
 /** The version bump and its description, written to their traits as they change. */
 function versionControls({ get, set, signal }) {
   const bump = h(
     "select",
     { "aria-label": "Version bump" },
-    BUMPS.map((v) =>
+    VERSION_INCREMENTS.map((v) =>
       h(
         "option",
         { value: v, selected: get("version_increment") === v },

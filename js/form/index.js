@@ -6,7 +6,7 @@ import "../shared/theme.css";
 import "./form.css";
 import { clear, h, keepingFocus } from "../shared/dom.js";
 import { startView } from "../shared/view.js";
-import { clone, same, setAt } from "./draft.js";
+import { clone, same, setAt, useVocabulary } from "./draft.js";
 import { createFields } from "./fields.js";
 import { renderFooter } from "./footer.js";
 import { guardrailSection } from "./guardrail.js";
@@ -19,6 +19,7 @@ function render({ model, el }) {
   // --- state -------------------------------------------------------------------------------
   const view = startView({ model, el, name: "form" });
   const { signal, request, get, set, viewId } = view;
+  useVocabulary(get("vocabulary")); // the evaluator's enums and defaults, from the kernel (draft.js)
   let draft = clone(get("draft")) ?? {};
   let sendTimer = null;
   // A field's problem shows once the field was touched (typed in, changed) or a save was tried: a blank new form, or a judge just added, does not open with a column of errors.

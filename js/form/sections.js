@@ -4,7 +4,7 @@
 // {viewId, signal, get, draft(), change, replace} and the field builders of fields.js.
 import { renderDiff } from "../shared/diff.js";
 import { append, clear, h } from "../shared/dom.js";
-import { OUTPUT_TYPES, parseNumber, withMode, withOutputType } from "./draft.js";
+import { MODES, OUTPUT_TYPES, parseNumber, withMode, withOutputType } from "./draft.js";
 import { jurySection } from "./jury.js";
 
 export function basicsSection(f) {
@@ -102,7 +102,7 @@ export function judgingSection(f) {
     h(
       "div",
       { class: "nbw-radios", role: "radiogroup", "aria-label": "Mode" },
-      ["single", "jury"].map((mode) => modeRadio(f, mode)),
+      MODES.map((mode) => modeRadio(f, mode)),
     ),
     f.draft().mode === "jury"
       ? jurySection(f)

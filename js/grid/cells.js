@@ -13,7 +13,7 @@ import {
 } from "../shared/cells.js";
 import { diff, excerptAtChange, sideBySide, sideOf } from "../shared/diff.js";
 import { h } from "../shared/dom.js";
-import { evaluationText, messageText, pretty } from "../shared/format.js";
+import { DETAIL_STATES, evaluationText, messageText, pretty } from "../shared/format.js";
 
 function messagesContent(messages) {
   if (!messages?.length) return h("span", { class: "nbw-muted" }, "—");
@@ -106,8 +106,8 @@ export function cellTitle(column, row) {
 const action = (name, label, id, { tabbable = false } = {}) =>
   h("button", { type: "button", tabindex: tabbable ? null : "-1", dataset: { action: name, id } }, label);
 
-// States whose details (the reason, what to do) show in a full-width row under the row.
-export const DETAIL_STATES = new Set(["retrying", "failed", "conflict"]);
+export { DETAIL_STATES }; // the kernel's, as the states' words are (shared/format.js)
+
 // Read after the badge's word (screen readers; on screen it is hidden): a sentence of its own.
 const HINTS = {
   retrying: "Not saved yet; the details are in the row below.",

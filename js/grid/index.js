@@ -4,6 +4,7 @@
 import "../shared/theme.css";
 import "./grid.css";
 import { h, keepingFocus } from "../shared/dom.js";
+import { useWriteStates } from "../shared/format.js";
 import { startView } from "../shared/view.js";
 import { resolveColumns, withDrop, withHidden, withMove, withWidth } from "./columns.js";
 import { createCurate } from "./curate.js";
@@ -32,6 +33,7 @@ function render({ model, el }) {
     goTo: (item) => send("go_to_write", { datapoint_id: item.datapoint_id }),
   });
   const { signal, request, get, set: setTrait, viewId, on, watch } = view;
+  useWriteStates(get("write_states")); // the states' words and which show a draft or a detail row: the kernel's
   const expanded = new Set(); // rows shown whole, by id (this view only)
   let columnsOpen = false;
   const layout = () => get("column_layout")?.[get("dataset_id")] ?? {};

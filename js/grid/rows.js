@@ -4,9 +4,9 @@
 // edit not saved yet (pending, retrying, failed, or in conflict with someone else's change) or staged
 // stays visible in its cells beside its status: the cells show what you typed, not the stale original.
 
+import { DRAFT_STATES } from "../shared/format.js";
 import { planRows as planKeyed } from "../shared/keyed.js";
 
-export const DRAFT_STATES = new Set(["pending", "retrying", "failed", "conflict"]);
 const json = (value) => (value === undefined ? "" : JSON.stringify(value));
 
 /** [{id, base, shown, status, staged, draft}] for the page: `shown` is what the cells display. */

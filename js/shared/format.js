@@ -117,13 +117,18 @@ export function inlineValue(value) {
   return typeof value === "string" ? value : JSON.stringify(value);
 }
 
+// The write states are the kernel's (widgets/_words.py WRITE_STATES, the `write_states` trait of the grid and
+// the review): a view's render() hands them to useWriteStates() before it draws, and these names follow (live
+// bindings; the package's constants, the same for every view on the page).
 /** A row's state as an icon and a word (the icon is decoration; the word is what is read). */
-export const STATES = {
-  pending: { icon: "⟳", word: "Saving" },
-  retrying: { icon: "↻", word: "Retrying" },
-  saved: { icon: "✓", word: "Saved" },
-  failed: { icon: "✕", word: "Not saved" },
-  conflict: { icon: "⚠", word: "Conflict" },
-  staged: { icon: "●", word: "Staged" },
-  updated: { icon: "↓", word: "Updated" },
-};
+export let STATES = {};
+/** States whose row shows its draft in its cells (an edit not saved yet), not the stale original. */
+export let DRAFT_STATES = new Set();
+/** States whose details (the reason, what to do) show in a full-width row under the row. */
+export let DETAIL_STATES = new Set();
+
+export function useWriteStates(sent) {
+  STATES = sent.words;
+  DRAFT_STATES = new Set(sent.draft);
+  DETAIL_STATES = new Set(sent.detail);
+}

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { keyAction, keyHelp, metadataText, outputText, progressText } from "../experiment/review.js";
+import { CONTRACT } from "./support/contract.js";
 
-const thumbs = { property: "rating", kind: "thumbs" };
+const thumbs = { property: "rating", kind: "thumbs", options: CONTRACT.thumbs };
 const correction = { property: "correction", kind: "correction" };
 const score = { property: "quality", kind: "score", score_min: 1, score_max: 5 };
 const key = (k, extra = {}) => ({ key: k, code: /^[0-9]$/.test(k) ? `Digit${k}` : `Key${k.toUpperCase()}`, ...extra });

@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { h } from "../shared/dom.js";
+import { CONTRACT } from "./support/contract.js";
 import { installDOM } from "./support/dom.js";
 
 installDOM();
@@ -16,7 +17,7 @@ function review(traits) {
     _rows: [1, 2, 3, 4].map((n) => ({ id: `d${n}`, inputs: { q: `question ${n}` }, expected_output: `answer ${n}` })),
     _generations: { d1: done("answer 1"), d2: done("other"), d3: { state: "running" }, d4: { state: "queued" } },
     _feedback: {},
-    feedback_kinds: [{ property: "rating", kind: "thumbs", label: "Rating" }],
+    feedback_kinds: [{ property: "rating", kind: "thumbs", label: "Rating", options: CONTRACT.thumbs }],
     ...traits,
   };
   const x = createPage((name) => state[name]);

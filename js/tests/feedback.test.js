@@ -2,13 +2,14 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { choiceButton } from "../feedback/choice-button.js";
 import { choicesFor, isPicked, nextValue } from "../feedback/choices.js";
+import { CONTRACT } from "./support/contract.js";
 import { installDOM, tagsBelow } from "./support/dom.js";
 
 installDOM();
 
 test("choices per kind", () => {
   assert.deepEqual(
-    choicesFor("thumbs").map((c) => c.value),
+    choicesFor("thumbs", { options: CONTRACT.thumbs }).map((c) => c.value),
     ["good", "bad"],
   );
   assert.deepEqual(
@@ -33,7 +34,7 @@ test("picking toggles within choices and replaces otherwise", () => {
 
 test("a choice button: pressed state, its name for screen readers, an option's markup as text", () => {
   const picked = [];
-  const [up, down] = choicesFor("thumbs");
+  const [up, down] = choicesFor("thumbs", { options: CONTRACT.thumbs });
   const good = choiceButton(up, { pressed: true, ariaLabel: up.name, onPick: () => picked.push(up.value) });
   assert.equal(good.getAttribute("aria-pressed"), "true");
   assert.ok(good.className.split(" ").includes("nbw-pressed"));

@@ -3,6 +3,7 @@
 // time, the editor's keys in the words of its button.
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import "./support/contract.js";
 import { DETAIL_STATES, draftCell, statusContent, statusDetail } from "../grid/cells.js";
 import { editorHint } from "../grid/editor.js";
 import { mergeRows } from "../grid/rows.js";

@@ -1,6 +1,7 @@
 // Every renderer of datapoint text, fed markup: the text shows literally and no element is injected.
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import "./support/contract.js";
 import { correctionBox, correctionDiff } from "../feedback/correction.js";
 import { cellContent, draftCell, statusContent, statusDetail } from "../grid/cells.js";
 import { renderPicker } from "../grid/picker.js";

@@ -2,6 +2,7 @@
 // save is not announced; a row saved by another widget reads "Updated", a draft's row "newer value saved elsewhere".
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import "./support/contract.js";
 import { installDOM } from "./support/dom.js";
 
 installDOM();

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -41,6 +41,12 @@ FEEDBACK_PRODUCTS: tuple[str, ...] = FeedbackProduct.__args__  # type: ignore[at
 OutputType = Literal["boolean", "categorical", "number", "string"]
 NumberOperator = Literal["eq", "ne", "gt", "gte", "lt", "lte"]
 VersionIncrement = Literal["major", "minor", "patch"]
+EvaluatorMode = Literal["single", "jury"]
+# the same words as tuples: the evaluator form is sent these (widgets/_contract.py), its front end types none
+OUTPUT_TYPES: tuple[str, ...] = get_args(OutputType)
+NUMBER_OPERATORS: tuple[str, ...] = get_args(NumberOperator)
+VERSION_INCREMENTS: tuple[str, ...] = get_args(VersionIncrement)
+EVALUATOR_MODES: tuple[str, ...] = get_args(EvaluatorMode)
 
 
 class OrqModel(BaseModel):
@@ -337,7 +343,7 @@ class Evaluator(OrqModel):
     key: str
     description: str = ""
     prompt: str = ""
-    mode: Literal["single", "jury"] = "single"
+    mode: EvaluatorMode = "single"
     model: str | None = None
     output_type: OutputType | None = None  # absent in the seed's answer shape: unknown, not boolean
     repetitions: int | None = Field(default=None, ge=1, le=3)

@@ -1,4 +1,9 @@
-"""One module per widget; each owns its traits and talks to the services only through the client."""
+"""One module per widget; each owns its traits and talks to the services only through the client.
+
+The Python/JS contract is declared once: `_contract.py` the shape of each synced dict trait (named in its
+declaration), `_words.py` the words and enums the views are sent (write states, the evaluator form's
+vocabulary) instead of typing them again; tests/unit/test_contract.py holds every JS file of a bundle against
+its class."""
 
 from .experiment import ExperimentReview
 from .feedback import FeedbackButtons, review

@@ -66,7 +66,11 @@ class Adding:
                     self._on_notice(f"{name} added to dataset {self.target_name(dataset_id)}")
                 else:
                     retrying = next((h for h in chunks if h.error is not None), None)
-                    shown = {"state": "retrying" if retrying else "pending", "dataset": dataset_id, "use": use}
+                    shown: dict[str, Any] = {
+                        "state": "retrying" if retrying else "pending",
+                        "dataset": dataset_id,
+                        "use": use,
+                    }
                     if retrying is not None and retrying.error is not None:
                         shown.update(describe(retrying.error))
                     row.added = shown

@@ -30,6 +30,7 @@ from ..client import errors as api
 from ..client.base import SETTLED, Service
 from ..client.checks import segment
 from ..client.writes import WriteHandle
+from ._contract import Described, PendingItem, PendingWrites, WriteStatus, plain
 
 log = logging.getLogger("nbwidgets.widgets")
 STATIC = pathlib.Path(__file__).resolve().parent.parent / "static"
@@ -196,15 +197,24 @@ def segment_id(name: str, value: object) -> str:
     return str(value)
 
 
-def write_status(handle: WriteHandle) -> dict[str, Any]:
+def write_status(handle: WriteHandle) -> WriteStatus:
     """A write's state as a widget shows it: pending | retrying | saved | conflict | failed, with why."""
     if handle.state == "saved":
         return {"state": "saved"}
-    if handle.state in ("conflict", "failed"):
-        return {"state": handle.state, **describe(handle.error or RuntimeError(handle.state))}
-    if handle.error is None:
+    if handle.error is None and handle.state not in ("conflict", "failed"):
         return {"state": "pending"}
-    return {"state": "retrying", "attempts": handle.attempts, **describe(handle.error)}
+    why = describe(handle.error or RuntimeError(handle.state))
+    status: WriteStatus = {
+        "state": handle.state if handle.state in ("conflict", "failed") else "retrying",
+        "message": why["message"],
+        "detail": why["detail"],
+        "status": why["status"],
+        "fields": why["fields"],
+        "reason": why["reason"],
+    }
+    if status["state"] == "retrying":
+        status["attempts"] = handle.attempts
+    return status
 
 
 class WriteStatuses:
@@ -223,7 +233,7 @@ class WriteStatuses:
         def changed(h: WriteHandle) -> None:
             with self._lock:
                 if self._latest.get(slot) is h:
-                    self._show(slot, write_status(h), h)
+                    self._show(slot, plain(write_status(h)), h)
 
         return handle.on_change(changed)
 
@@ -231,7 +241,7 @@ class WriteStatuses:
         return self._latest.get(slot)
 
 
-def describe(error: BaseException) -> dict[str, Any]:
+def describe(error: BaseException) -> Described:
     """An error as plain data for the front end (never the key: errors do not hold it): `message` in a
     person's words, `detail` the technical line (method, route, status), `reason` the service's own words."""
     if isinstance(error, RequestFailedError):  # an answer's error or a request that got none
@@ -246,7 +256,7 @@ def describe(error: BaseException) -> dict[str, Any]:
     return {"message": text, "detail": text, "status": None, "fields": {}, "reason": str(error)}
 
 
-def _refusal(message: str) -> dict[str, Any]:
+def _refusal(message: str) -> Described:
     return {"message": message, "detail": message, "status": None, "fields": {}, "reason": message}
 
 
@@ -296,10 +306,10 @@ WRITE_WORDS = {
 FIELD_WORDS = {"expected_output": "Expected output", "inputs": "Inputs", "messages": "Messages", "input": "Input"}
 
 
-def pending_item(handle: WriteHandle) -> dict[str, Any]:
+def pending_item(handle: WriteHandle) -> PendingItem:
     """One write not settled yet, as a widget lists it: what it is, on what, its state and why."""
     payload, status = handle.write.payload, write_status(handle)
-    item: dict[str, Any] = {
+    item: PendingItem = {
         "seq": handle.seq,
         "kind": handle.write.kind,
         "what": WRITE_WORDS.get(handle.write.kind, handle.write.kind),
@@ -327,7 +337,7 @@ class Widget(anywidget.AnyWidget):
     source_label = traitlets.Unicode("").tag(sync=True)
     is_sandbox = traitlets.Bool(False).tag(sync=True)
     # the client's writes not settled yet, from every widget on it: {"count", "items": [pending_item]}
-    pending_writes = traitlets.Dict().tag(sync=True)
+    pending_writes = traitlets.Dict().tag(sync=True, shape=PendingWrites)
 
     def __init__(self, client: Client | None, flavour: Service = "orq", **kwargs: Any) -> None:
         if client is not None and not isinstance(client, Client):
@@ -354,7 +364,7 @@ class Widget(anywidget.AnyWidget):
         moment later, so that a burst of changes (a thousand feedback clicks) is one update, not one each."""
         _later.call(self._announce_pending, PENDING_COALESCE_S)
 
-    def _pending_item(self, handle: WriteHandle) -> dict[str, Any]:
+    def _pending_item(self, handle: WriteHandle) -> PendingItem:
         item = pending_item(handle)
         item["mine"] = handle.write.origin == self._origin
         return item
@@ -365,9 +375,9 @@ class Widget(anywidget.AnyWidget):
             _later.call(self._announce_pending, wait + 0.01)
         with self._lock:
             items = [self._pending_item(handle) for handle in shown[:MAX_PENDING_SHOWN]]
-            listed = {"count": len(shown), "items": items}
+            listed: PendingWrites = {"count": len(shown), "items": items}
             if listed != self.pending_writes:
-                self.pending_writes = listed
+                self.pending_writes = plain(listed)
 
     def _announce_pending(self) -> None:
         if getattr(self, "comm", None) is not None:  # not once the widget is closed

@@ -21,6 +21,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
+from ._contract import GenerationState
+
 State = Literal["queued", "running", "done", "error"]
 # what an answer object (a deployment invocation) may carry; latency is measured here, as the user waited it
 METADATA_KEYS = ("tokens", "input_tokens", "output_tokens", "cost", "model", "provider")
@@ -37,7 +39,7 @@ class Generation:
     error: str | None = None
     runs: int = 0  # how many times it was started (1 unless re-run)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> GenerationState:
         return {
             "state": self.state,
             "output": _jsonable(self.output),

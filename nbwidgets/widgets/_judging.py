@@ -28,6 +28,7 @@ from ..client.errors import NotFoundError
 from ..models import Evaluator, EvaluatorResult, FeedbackControl, message_text
 from . import _capabilities as capabilities
 from ._base import describe
+from ._contract import EvaluatorInfo, JudgeSummary, VerdictState
 
 JUDGES_AT_ONCE = 8  # verdicts asked for at once by one review (the client bounds them too)
 COMPARABLE_KINDS = ("thumbs", "score", "choice")
@@ -53,7 +54,7 @@ class Verdict:
     def of(cls, result: EvaluatorResult, run: int) -> Verdict:
         return cls("done", result.value, result.passed, result.status, result.explanation, result.trace_id, None, run)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> VerdictState:
         return {
             "value": self.value,
             "passed": self.passed,
@@ -175,7 +176,7 @@ class Judging:
         self._closed = False
         self.calls = 0
 
-    def info(self) -> list[dict[str, Any]]:
+    def info(self) -> list[EvaluatorInfo]:
         return [
             {
                 "key": e.key,
@@ -270,7 +271,7 @@ class Judging:
                 return False
             time.sleep(0.02)
 
-    def evaluations(self, datapoint_id: str) -> dict[str, dict[str, Any]]:
+    def evaluations(self, datapoint_id: str) -> dict[str, VerdictState]:
         """`results[i]["evaluations"]`: {evaluator key: {value, passed, explanation, trace_id, state, error}}."""
         return {key: verdict.to_json() for key, verdict in self.verdicts(datapoint_id).items()}
 
@@ -343,9 +344,9 @@ class Judging:
                     found_agreements.append({"evaluator": key, "property": control.property, **result})
         widget.agreements = found_agreements
 
-    def summary(self, datapoint_ids: Sequence[str]) -> list[dict[str, Any]]:
+    def summary(self, datapoint_ids: Sequence[str]) -> list[JudgeSummary]:
         """Per evaluator: rows judged, passed, failed to judge, the pass rate and the mean of number verdicts."""
-        found = []
+        found: list[JudgeSummary] = []
         for key in self.keys:
             verdicts = [self.verdicts(i).get(key) for i in datapoint_ids]
             done = [v for v in verdicts if v is not None and v.state == "done"]

@@ -15,6 +15,7 @@ from ..client.datasets import DatasetInfo
 from ..models import FeedbackControl, Page
 from ..models.orq import FEEDBACK_PRODUCTS
 from ._base import describe
+from ._contract import GenerationState, GivenFeedback
 from ._generation import Generation
 from ._judging import Judging, graded_fields
 from ._pages import PageLoader
@@ -37,7 +38,7 @@ class Given:
     state: str = "pending"  # pending | retrying | sent | failed
     message: str = ""
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> GivenFeedback:
         return {"value": self.value, "state": self.state, "message": self.message}
 
 
@@ -294,7 +295,7 @@ def frame(results: list[dict[str, Any]]) -> Any:
     return pd.DataFrame.from_records(records)
 
 
-def generation_json(generation: Generation) -> dict[str, Any]:
+def generation_json(generation: Generation) -> GenerationState:
     data = generation.to_json()
     if generation.state == "done" and generation.trace_id is None:
         data["feedback_off"] = NO_TRACE  # said on the row, where the controls would be

@@ -26,7 +26,6 @@ from ..client.writes import WriteHandle
 from ._base import WriteStatuses
 
 _UNSET: Any = object()
-DRAFT_STATES = ("pending", "retrying", "failed", "conflict", "staged")  # a row whose cells show a draft
 VERSION = "new version"  # the slot of the staged edits' version write (rows are slotted by datapoint id)
 
 

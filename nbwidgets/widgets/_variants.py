@@ -22,6 +22,7 @@ from ..models.feedback import FeedbackProperty
 from . import _capabilities as capabilities
 from ._base import WriteStatuses
 from ._comparison import NEITHER, PREFERENCE_VALUES, TIE, blind_seed, comparison, draw, told
+from ._contract import CompareColumn, CompareFlags, GivenFeedback, VerdictState, Wire
 from ._generation import Generation
 from ._judging import Judging
 from ._variant_engine import SEP, VariantEngine
@@ -41,7 +42,7 @@ class _Preference:
     ids: dict[str, tuple[str, str]] = field(default_factory=dict)  # variant -> (feedback id, trace id)
     states: dict[str, dict[str, Any]] = field(default_factory=dict)  # variant -> {state, message}
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> GivenFeedback:
         states = [s.get("state", "pending") for s in self.states.values()]
         state = next((s for s in ("failed", "retrying", "pending") if s in states), "sent")
         message = next((s.get("message", "") for s in self.states.values() if s.get("message")), "")
@@ -55,10 +56,10 @@ class VariantsMixin(traitlets.HasTraits):
     blind = traitlets.Bool(False).tag(sync=True)
     revealed = traitlets.List(traitlets.Unicode()).tag(sync=True)  # datapoint ids shown with names
     reveal_all = traitlets.Bool(False).tag(sync=True)
-    _columns = traitlets.Dict().tag(sync=True)  # {datapoint id: [{label, name?, generation, verdicts}]}, this page
-    _preferences = traitlets.Dict().tag(sync=True)  # {datapoint id: {value, state, message}}; value: side index
-    _compare_flags = traitlets.Dict().tag(sync=True)  # {datapoint id: {differ, differ_text, disagree}}
-    comparison_table = traitlets.Dict().tag(sync=True)  # comparison(), names hidden while blind
+    _columns = traitlets.Dict().tag(sync=True, shape=dict[str, list[CompareColumn]])  # this page
+    _preferences = traitlets.Dict().tag(sync=True, shape=dict[str, GivenFeedback])  # value: a side index
+    _compare_flags = traitlets.Dict().tag(sync=True, shape=dict[str, CompareFlags])
+    comparison_table = traitlets.Dict().tag(sync=True, shape=Wire)  # comparison(), names hidden while blind
     compare_filter = traitlets.Enum(COMPARE_FILTERS, "all").tag(sync=True)
     preference_off = traitlets.Unicode("").tag(sync=True)  # why no preference can be given
     can_undo_preference = traitlets.Bool(False).tag(sync=True)
@@ -398,7 +399,7 @@ class VariantsMixin(traitlets.HasTraits):
             }
         return found
 
-    def _verdicts_of(self, datapoint_id: str, name: str) -> dict[str, dict[str, Any]]:
+    def _verdicts_of(self, datapoint_id: str, name: str) -> dict[str, VerdictState]:
         if self._variant_judging is None:
             return {}
         return self._variant_judging.evaluations(f"{datapoint_id}{SEP}{name}")

@@ -21,7 +21,9 @@ from ..client import ApiError, OrqClient, checks
 from ..client.writes import WriteHandle
 from ..models import Evaluator, evaluator_problems, template_variables
 from ._base import STATIC, Widget, WriteStatuses, describe, outcome, run_in_background, segment_id, wait_for_load
+from ._contract import Target, TryOptions, TryStatus, Wire, plain
 from ._trying import Trial
+from ._words import SUGGESTED_MODELS, EvaluatorVocabulary, evaluator_vocabulary
 
 FORM_FIELDS = (
     "key",
@@ -36,17 +38,6 @@ FORM_FIELDS = (
     "categorical_labels",
     "jury",
 )
-SUGGESTED_MODELS = [
-    "openai/gpt-4o",
-    "openai/gpt-4o-mini",
-    "openai/gpt-4.1",
-    "openai/o3-mini",
-    "anthropic/claude-sonnet-4-5",
-    "anthropic/claude-haiku-4-5",
-    "google/gemini-2.5-pro",
-    "google/gemini-2.5-flash",
-    "mistral/mistral-large-latest",
-]
 
 
 # How the form names each field in a sentence (paths as in `evaluator_problems`; N is a 0-based index).
@@ -167,10 +158,12 @@ class EvaluatorForm(Widget):
     _css = STATIC / "form.css"
 
     evaluator_id = traitlets.Unicode(None, allow_none=True).tag(sync=True)
-    draft = traitlets.Dict().tag(sync=True)  # the user's values (survive a re-display)
-    original = traitlets.Dict().tag(sync=True)  # the server's values
-    problems = traitlets.Dict().tag(sync=True)  # {field path: message}, checked before any request
-    server_problems = traitlets.Dict().tag(sync=True)  # the server's refusals, on the fields they name
+    draft = traitlets.Dict().tag(sync=True, shape=Wire)  # the user's values (survive a re-display)
+    original = traitlets.Dict().tag(sync=True, shape=Wire)  # the server's values
+    problems = traitlets.Dict().tag(sync=True, shape=dict[str, str])  # checked before any request
+    server_problems = traitlets.Dict().tag(
+        sync=True, shape=dict[str, str]
+    )  # the server's refusals, on the fields they name
     banner = traitlets.Unicode("").tag(sync=True)  # errors that belong to no field
     notice = traitlets.Unicode("").tag(sync=True)
     dirty = traitlets.Bool(False).tag(sync=True)
@@ -182,9 +175,11 @@ class EvaluatorForm(Widget):
     variables = traitlets.List(traitlets.Unicode()).tag(sync=True)
     suggested_models = traitlets.List(traitlets.Unicode(), default_value=SUGGESTED_MODELS).tag(sync=True)
     # "Try it" (see _trying.py): the saved version's verdicts on a page of a dataset
-    try_rows = traitlets.List(traitlets.Dict()).tag(sync=True)
-    try_status = traitlets.Dict({"state": "idle"}).tag(sync=True)  # state, version, dataset_id, deployment, ...
-    try_options = traitlets.Dict().tag(sync=True)  # {datasets: [{id, name}], deployments: [key]} to pick from
+    try_rows = traitlets.List(traitlets.Dict()).tag(sync=True, shape=list[Wire])
+    try_status = traitlets.Dict({"state": "idle"}).tag(sync=True, shape=TryStatus)
+    try_options = traitlets.Dict().tag(sync=True, shape=TryOptions)
+    # the evaluator's enums and defaults (models/orq.py): the view offers these, and types none of its own
+    vocabulary = traitlets.Dict(plain(evaluator_vocabulary())).tag(sync=True, shape=EvaluatorVocabulary)  # to pick from
 
     def __init__(self, client: OrqClient | None = None, evaluator_id: str | None = None, path: str = "Default") -> None:
         super().__init__(client, flavour="orq")
@@ -341,12 +336,15 @@ class EvaluatorForm(Widget):
 
     def _load_try_options(self) -> None:
         try:
-            datasets = [{"id": d.id, "name": d.display_name} for d in self.client.list_datasets(limit=50).items]
+            datasets: list[Target] = [
+                {"id": d.id, "name": d.display_name} for d in self.client.list_datasets(limit=50).items
+            ]
             deployments = [d.key for d in self.client.list_deployments(limit=50).items]
         except Exception as error:
             self.try_status = {"state": "error", "message": "Could not list datasets: " + describe(error)["message"]}
             return
-        self.try_options = {"datasets": datasets, "deployments": deployments}
+        options: TryOptions = {"datasets": datasets, "deployments": deployments}
+        self.try_options = plain(options)
 
     def _intent_try(self, message: dict[str, Any]) -> None:
         deployment = message.get("deployment") or None

@@ -13,6 +13,7 @@ the Python class:
 
 from __future__ import annotations
 
+import json
 import re
 from functools import cache
 from pathlib import Path
@@ -20,9 +21,12 @@ from typing import Any
 
 import anywidget
 import pytest
+import traitlets
 
 from nbwidgets import DatasetGrid, EvaluatorForm, ExperimentReview, FeedbackButtons
+from nbwidgets.models.feedback import FEEDBACK_KINDS, THUMBS
 from nbwidgets.widgets._base import Widget
+from nbwidgets.widgets._words import WRITE_STATES, evaluator_vocabulary
 
 JS = Path(__file__).resolve().parents[2] / "js"
 
@@ -210,3 +214,52 @@ def test_a_name_changed_on_either_side_is_caught() -> None:
     intent_renamed = scan({path: text.replace('"page_size"', '"size_of_page"') for path, text in texts.items()})
     assert "size_of_page" in intent_renamed["sent"] - intent_names("grid")
     assert "page_size" in intent_names("grid") - intent_renamed["sent"]
+
+
+@pytest.mark.parametrize("widget", WIDGETS)
+def test_every_synced_dict_trait_names_its_shape(widget: str) -> None:
+    """A `Dict` or `List(Dict)` sent to the view names its shape (widgets/_contract.py) where it is declared."""
+    cls = WIDGETS[widget]
+    unshaped = []
+    for name in synced(widget):
+        trait = cls.class_traits()[name]
+        holds_dicts = isinstance(trait, traitlets.Dict) or (
+            isinstance(trait, traitlets.List) and isinstance(trait._trait, traitlets.Dict)
+        )
+        if holds_dicts and trait.metadata.get("shape") is None:
+            unshaped.append(name)
+    assert unshaped == [], f"{widget}: synced dict traits without a shape"
+
+
+def test_the_node_tests_are_given_the_kernels_words() -> None:
+    """js/tests/support/contract.json stands for what the kernel sends: it is the kernel's value."""
+    sent = json.loads((JS / "tests" / "support" / "contract.json").read_text())
+    assert sent == {"write_states": WRITE_STATES, "vocabulary": evaluator_vocabulary(), "thumbs": list(THUMBS)}
+    assert DatasetGrid.class_traits()["write_states"].default() == WRITE_STATES
+    assert ExperimentReview.class_traits()["write_states"].default() == WRITE_STATES
+    assert EvaluatorForm.class_traits()["vocabulary"].default() == evaluator_vocabulary()
+
+
+def test_no_js_file_types_the_words_it_is_sent() -> None:
+    """The state words and the evaluator's enums and defaults live in Python only (the JS reads the traits)."""
+    for widget in WIDGETS:
+        for path, text in sources(widget).items():
+            for typed in (
+                '"Not saved"',
+                '"Conflict"',
+                "on_codes: [",
+                '"categorical", "number"',
+                'operator: "gte"',
+                'tie_value: "Tie"',
+            ):
+                assert typed not in text, f"{path.relative_to(JS)} types {typed} (the kernel sends it)"
+
+
+def test_the_feedback_kinds_the_js_knows_are_pythons() -> None:
+    """The JS branches on a control's kind (sent by Python): every kind it names is one Python sends, and each
+    of Python's kinds is drawn. A thumbs control's values are its options (Python's THUMBS), not typed in JS."""
+    for widget in ("feedback", "experiment"):
+        texts = "\n".join(sources(widget).values())
+        named = set(re.findall(r"""kind\s*[!=]==\s*["'](\w+)["']""", texts))
+        assert named == set(FEEDBACK_KINDS), f"{widget}: kinds Python lacks or the JS does not draw"
+        assert not re.search(r"""value:\s*["'](good|bad)["']""", texts), f"{widget}: thumbs values typed in JS"

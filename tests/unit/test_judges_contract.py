@@ -16,12 +16,13 @@ def names(pattern: str, *files: str) -> set[str]:
 
 
 def test_the_review_reads_traits_and_sends_intents_python_has():
-    read = names(r'get\("([a-z_]+)"\)', "experiment/index.js")
+    review = [path.relative_to(JS).as_posix() for path in sorted((JS / "experiment").glob("*.js"))]  # split
+    read = names(r'get\("([a-z_]+)"\)', *review)
     judges = {"evaluators_info", "_verdicts", "_disagree", "judge_summary", "agreements", "row_filter", "sort_by"}
     assert judges <= read
     traits = set(ExperimentReview.class_trait_names(sync=True))
     assert read <= traits, read - traits
-    assert {"retry_judge"} <= names(r'send\("([a-z_]+)"', "experiment/index.js")
+    assert {"retry_judge"} <= names(r'send\("([a-z_]+)"', *review)
     source = (Path(__file__).resolve().parents[2] / "nbwidgets" / "widgets" / "experiment.py").read_text()
     assert '"retry_judge":' in source
     filters = names(r'\["([a-z]+)", "[A-Z][^"]+"\]', "experiment/judging.js")

@@ -9,6 +9,8 @@ import pytest
 from nbwidgets import Client, FeedbackButtons, review
 from nbwidgets.client import RetryPolicy
 
+pytestmark = pytest.mark.usefixtures("shapes_held")  # every value sent has its trait's shape (conftest.py)
+
 FAST = RetryPolicy(max_retries=8, initial_delay=0.01, max_delay=0.1)
 
 

@@ -10,6 +10,8 @@ from nbwidgets import EvaluatorForm
 from nbwidgets.client import ConflictError, NotFoundError, ValidationError
 from nbwidgets.models import Evaluator
 
+pytestmark = pytest.mark.usefixtures("shapes_held")  # every value sent has its trait's shape (conftest.py)
+
 
 def edit(form, **fields):
     form.draft = {**copy.deepcopy(form.draft), **fields}

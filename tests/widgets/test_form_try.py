@@ -11,6 +11,8 @@ import pytest
 
 from nbwidgets import EvaluatorForm
 
+pytestmark = pytest.mark.usefixtures("shapes_held")  # every value sent has its trait's shape (conftest.py)
+
 
 @pytest.fixture(autouse=True)
 def _own_outbox(tmp_path, monkeypatch):

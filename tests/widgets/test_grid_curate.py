@@ -9,6 +9,8 @@ from servers import wait_for
 
 from nbwidgets import DatasetGrid
 
+pytestmark = pytest.mark.usefixtures("shapes_held")  # every value sent has its trait's shape (conftest.py)
+
 
 @pytest.fixture
 def grid_on(orq, fresh_dataset, tmp_path, monkeypatch):

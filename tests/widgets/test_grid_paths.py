@@ -11,6 +11,8 @@ from servers import versions_made_from, wait_for
 from nbwidgets import Client, DatasetGrid
 from nbwidgets.client import ApiError, RetryPolicy
 
+pytestmark = pytest.mark.usefixtures("shapes_held")  # every value sent has its trait's shape (conftest.py)
+
 
 def shown(grid, datapoint_id):
     row = next(r for r in grid._page_rows if r["id"] == datapoint_id)

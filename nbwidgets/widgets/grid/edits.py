@@ -16,8 +16,10 @@ from typing import Any
 from ...client.datasets import DatasetSource
 from ...client.writes import WriteHandle
 from .._base import outcome
+from .._contract import PendingItem
 from .._pages import PageLoader
-from .._row_writes import _UNSET, DRAFT_STATES, RowWrites
+from .._row_writes import _UNSET, RowWrites
+from .._words import DRAFT_STATES
 
 
 def void(_: Any) -> None:
@@ -123,7 +125,7 @@ class Edits:
         ):
             self._newer_elsewhere(handle.value)
 
-    def _placed(self, item: dict[str, Any]) -> dict[str, Any]:
+    def _placed(self, item: PendingItem) -> PendingItem:
         """A pending write as the grid names it: the page and row where it was edited, the fields' titles."""
         places = getattr(self, "_places", {})  # (the base class lists pending writes before the grid is set up)
         place = places.get(item.get("datapoint_id", "")) if item.get("dataset_id") == self.dataset_id else None

@@ -14,6 +14,7 @@ from ...client import RequestFailedError
 from ...client.datasets import DatasetInfo, Query
 from ...models import Page
 from .._base import describe
+from .._contract import VersionStanding, plain
 from .._pages import PageLoader
 
 if TYPE_CHECKING:
@@ -79,7 +80,7 @@ def grid_pages(grid: DatasetGrid, cache_pages: int) -> PageLoader:
         # the first page may have been shown before the total was known: count its pages now
         grid.page_count = grid.source.page_count(grid.total, grid.page_size)
         grid.agent_id = info.agent_id
-        grid.version_standing = standing(info)
+        grid.version_standing = plain(standing(info))
 
     def describe_failed(error: Exception) -> None:
         if not isinstance(error, RequestFailedError):  # an answer or none: shown
@@ -105,7 +106,7 @@ def grid_pages(grid: DatasetGrid, cache_pages: int) -> PageLoader:
     )
 
 
-def standing(info: DatasetInfo) -> dict[str, Any]:
+def standing(info: DatasetInfo) -> VersionStanding:
     """Where a version stands among its agent's (shown beside its number); {} for unversioned datasets."""
     if info.newest_version is None and info.active is None:
         return {}

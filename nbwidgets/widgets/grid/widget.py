@@ -19,7 +19,24 @@ from ...client.datasets import ListSource
 from ...client.writes import WriteHandle
 from ...models import Datapoint, OvermindDatapoint
 from .._base import STATIC, Widget, describe, outcome, run_in_background, segment_id
+from .._contract import (
+    Bulk,
+    ColumnLayout,
+    Find,
+    PastePreview,
+    PendingItem,
+    Picker,
+    ReplacePreview,
+    RowStatus,
+    Schema,
+    Selecting,
+    VersionChanges,
+    VersionSave,
+    VersionStanding,
+    Wire,
+)
 from .._row_writes import _UNSET
+from .._words import write_states_trait
 from .curate import Curating
 from .edits import Edits
 from .find import Finding
@@ -41,13 +58,13 @@ class DatasetGrid(Edits, Curating, Finding, Widget):
     _css = STATIC / "grid.css"
 
     # what is open, and what the front end renders it with
-    schema = traitlets.Dict().tag(sync=True)
+    schema = traitlets.Dict().tag(sync=True, shape=Schema)
     dataset_id = traitlets.Unicode(None, allow_none=True).tag(sync=True)
     dataset_name = traitlets.Unicode("").tag(sync=True)
     # the current page, and where it is
-    _page_rows = traitlets.List(traitlets.Dict()).tag(sync=True)
+    _page_rows = traitlets.List(traitlets.Dict()).tag(sync=True, shape=list[Wire])
     # rows of this page changed since it was shown (saved edits): sent alone, not with the whole page
-    _row_patches = traitlets.Dict().tag(sync=True)
+    _row_patches = traitlets.Dict().tag(sync=True, shape=dict[str, Wire])
     page_size = traitlets.Int(25).tag(sync=True)
     page_number = traitlets.Int(1).tag(sync=True)
     page_count = traitlets.Int(None, allow_none=True).tag(sync=True)  # where the service gives a count
@@ -58,36 +75,32 @@ class DatasetGrid(Edits, Curating, Finding, Widget):
     loading = traitlets.Bool(False).tag(sync=True)
     error = traitlets.Unicode("").tag(sync=True)
     selected_id = traitlets.Unicode(None, allow_none=True).tag(sync=True)  # set by the front end too
-    # edits: {datapoint_id: {"state": pending|retrying|saved|failed|conflict|staged, ...}}
-    row_status = traitlets.Dict().tag(sync=True)
+    row_status = traitlets.Dict().tag(sync=True, shape=dict[str, RowStatus])  # edits, by datapoint id
+    write_states = write_states_trait()  # the states' words, and which show a draft or a detail row
     can_undo = traitlets.Bool(False).tag(sync=True)
     # versioned datasets (Overmind): edits are staged then saved as a new version
     agent_id = traitlets.Unicode(None, allow_none=True)  # Python's: the view shows the version
     version = traitlets.Int(None, allow_none=True).tag(sync=True)
-    # versioned datasets: {"newest": the agent's newest version, "active": is this one active?}
-    version_standing = traitlets.Dict().tag(sync=True)
+    version_standing = traitlets.Dict().tag(sync=True, shape=VersionStanding)  # versioned datasets
     ordering = traitlets.Unicode("").tag(sync=True)
     search = traitlets.Unicode("").tag(sync=True)
-    staged = traitlets.Dict().tag(sync=True)
-    # the staged edits' version write while it is not saved: {"state": pending|retrying, "message", ...}
-    version_save = traitlets.Dict().tag(sync=True)
+    staged = traitlets.Dict().tag(sync=True, shape=dict[str, Wire])
+    version_save = traitlets.Dict().tag(sync=True, shape=VersionSave)  # a new version's write while not saved
     notice = traitlets.Unicode("").tag(sync=True)
-    # finding by scanning the dataset: {query, running, rows, total, start_page,
-    #   hits: [{page, row, id, field, before, match, after}], complete, cancelled, error}
-    find = traitlets.Dict().tag(sync=True)
+    find = traitlets.Dict().tag(sync=True, shape=Find)  # finding by scanning the dataset
     # growing and pruning (curate.py): the ticked rows (set by the front end too), "select all" reading
     # pages, a bulk write's progress, previews of a replace and a paste, a version's staged additions
     selection = traitlets.List(traitlets.Unicode()).tag(sync=True)
-    selecting = traitlets.Dict().tag(sync=True)
-    bulk = traitlets.Dict().tag(sync=True)
-    replace_preview = traitlets.Dict().tag(sync=True)
-    paste_preview = traitlets.Dict().tag(sync=True)
-    version_changes = traitlets.Dict().tag(sync=True)
+    selecting = traitlets.Dict().tag(sync=True, shape=Selecting)
+    bulk = traitlets.Dict().tag(sync=True, shape=Bulk)
+    replace_preview = traitlets.Dict().tag(sync=True, shape=ReplacePreview)
+    paste_preview = traitlets.Dict().tag(sync=True, shape=PastePreview)
+    version_changes = traitlets.Dict().tag(sync=True, shape=VersionChanges)
     # the dataset picker, shown while no dataset is open
-    picker = traitlets.Dict().tag(sync=True)
+    picker = traitlets.Dict().tag(sync=True, shape=Picker)
     # view settings, set by the front end: kept in the widget's state, so they survive a re-display
     density = traitlets.Enum(["compact", "comfortable"], "compact").tag(sync=True)
-    column_layout = traitlets.Dict().tag(sync=True)  # {dataset_id: {"widths": {}, "hidden": [], "order": []}}
+    column_layout = traitlets.Dict().tag(sync=True, shape=dict[str, ColumnLayout])  # per dataset
 
     def __init__(
         self,
@@ -388,7 +401,7 @@ class DatasetGrid(Edits, Curating, Finding, Widget):
         super()._client_write_changed(handle)
         self._heard_write(handle)  # another widget's save of a row on show (edits.py)
 
-    def _pending_item(self, handle: WriteHandle) -> dict[str, Any]:
+    def _pending_item(self, handle: WriteHandle) -> PendingItem:
         return self._placed(super()._pending_item(handle))  # named by the grid's row (edits.py)
 
     def _send_ahead_again(self) -> None:
