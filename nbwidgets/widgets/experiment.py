@@ -22,24 +22,9 @@ from ..models import (
     Evaluator,
 )
 from . import _capabilities as capabilities
+from . import _contract as shapes
 from ._adding import Adding
 from ._base import STATIC, Widget
-from ._contract import (
-    AddedState,
-    EvaluatorInfo,
-    ExpectedState,
-    FeedbackKind,
-    GenerationState,
-    GivenFeedback,
-    JudgeSummary,
-    Progress,
-    ReviewRow,
-    Target,
-    VerdictState,
-    VersionSave,
-    Wire,
-    plain,
-)
 from ._expected import ExpectedOutputs, _text
 from ._generation import Generation, GenerationEngine
 from ._judging import ROW_FILTERS, Judging, resolve_evaluators
@@ -89,7 +74,7 @@ class ExperimentReview(Widget, VariantsMixin):
     dataset_id = traitlets.Unicode("")  # Python's: the view shows the name
     dataset_name = traitlets.Unicode("").tag(sync=True)
     generator_label = traitlets.Unicode("").tag(sync=True)
-    feedback_kinds = traitlets.List(traitlets.Dict()).tag(sync=True, shape=list[FeedbackKind])
+    feedback_kinds = traitlets.List(traitlets.Dict()).tag(sync=True, shape=list[shapes.FeedbackKind])
     feedback_off = traitlets.Unicode("").tag(sync=True)  # why no row takes feedback (e.g. Overmind)
     concurrency = traitlets.Int(4).tag(sync=True)
     prefetch = traitlets.Bool(False).tag(sync=True)
@@ -102,28 +87,28 @@ class ExperimentReview(Widget, VariantsMixin):
     loading = traitlets.Bool(False).tag(sync=True)
     error = traitlets.Unicode("").tag(sync=True)
     notice = traitlets.Unicode("").tag(sync=True)
-    _rows = traitlets.List(traitlets.Dict()).tag(sync=True, shape=list[ReviewRow])
-    _generations = traitlets.Dict().tag(sync=True, shape=dict[str, GenerationState])  # this page
-    _feedback = traitlets.Dict().tag(sync=True, shape=dict[str, dict[str, GivenFeedback]])
+    _rows = traitlets.List(traitlets.Dict()).tag(sync=True, shape=list[shapes.ReviewRow])
+    _generations = traitlets.Dict().tag(sync=True, shape=dict[str, shapes.GenerationState])  # this page
+    _feedback = traitlets.Dict().tag(sync=True, shape=dict[str, dict[str, shapes.GivenFeedback]])
     _earlier = traitlets.Dict().tag(sync=True, shape=dict[str, str])  # the feedback an earlier output had, in words
-    _expected = traitlets.Dict().tag(sync=True, shape=dict[str, ExpectedState])
-    _added = traitlets.Dict().tag(sync=True, shape=dict[str, AddedState])  # "Add to dataset"
-    add_targets = traitlets.List(traitlets.Dict()).tag(sync=True, shape=list[Target])  # datasets a row may be added to
+    _expected = traitlets.Dict().tag(sync=True, shape=dict[str, shapes.ExpectedState])
+    _added = traitlets.Dict().tag(sync=True, shape=dict[str, shapes.AddedState])  # "Add to dataset"
+    add_targets = traitlets.List(traitlets.Dict()).tag(sync=True, shape=list[shapes.Target])  # "Add to" offers
     # the run
-    progress = traitlets.Dict().tag(sync=True, shape=Progress)  # this page's generations
+    progress = traitlets.Dict().tag(sync=True, shape=shapes.Progress)  # this page's generations
     running = traitlets.Bool(False).tag(sync=True)
     summary = traitlets.Unicode("").tag(sync=True)
     staged_count = traitlets.Int(0).tag(sync=True)  # Overmind: expected outputs staged for a new version
-    version_save = traitlets.Dict().tag(sync=True, shape=VersionSave)  # a new version's write while not saved
+    version_save = traitlets.Dict().tag(sync=True, shape=shapes.VersionSave)  # a new version's write while not saved
     write_states = write_states_trait()  # the states' words
     can_undo = traitlets.Bool(False).tag(sync=True)  # a "use as expected" to undo (z, or the Undo button)
     undo_label = traitlets.Unicode("").tag(sync=True)  # what Undo would undo, in words
     # the judges (evaluators=): see _judging.py
-    evaluators_info = traitlets.List(traitlets.Dict()).tag(sync=True, shape=list[EvaluatorInfo])
-    _verdicts = traitlets.Dict().tag(sync=True, shape=dict[str, dict[str, VerdictState]])  # this page
+    evaluators_info = traitlets.List(traitlets.Dict()).tag(sync=True, shape=list[shapes.EvaluatorInfo])
+    _verdicts = traitlets.Dict().tag(sync=True, shape=dict[str, dict[str, shapes.VerdictState]])  # this page
     _disagree = traitlets.Dict().tag(sync=True, shape=dict[str, list[str]])  # evaluator keys disagreeing with people
-    judge_summary = traitlets.List(traitlets.Dict()).tag(sync=True, shape=list[JudgeSummary])
-    agreements = traitlets.List(traitlets.Dict()).tag(sync=True, shape=list[Wire])  # per evaluator and property
+    judge_summary = traitlets.List(traitlets.Dict()).tag(sync=True, shape=list[shapes.JudgeSummary])
+    agreements = traitlets.List(traitlets.Dict()).tag(sync=True, shape=list[shapes.Wire])  # per evaluator and property
     row_filter = traitlets.Enum(ROW_FILTERS, "all").tag(sync=True)  # all | failing | disagree | unjudged
     sort_by = traitlets.Unicode("").tag(sync=True)  # "" (dataset order) or an evaluator key: by its score
 
@@ -171,7 +156,7 @@ class ExperimentReview(Widget, VariantsMixin):
         found = resolve_evaluators(self.client, evaluators)
         judges = capabilities.evaluators(self.client)
         self._judging = Judging(judges, found, on_change=self._verdict_changed) if found and judges else None
-        self.evaluators_info = [plain(info) for info in self._judging.info()] if self._judging else []
+        self.evaluators_info = [shapes.plain(info) for info in self._judging.info()] if self._judging else []
         self.observe(self._sort_changed, names="sort_by")
         self._engine: GenerationEngine | Any
         if variants is not None:  # every variant on each row, each output judged: see _variants.py

@@ -18,23 +18,8 @@ from ...client.base import Service
 from ...client.datasets import ListSource
 from ...client.writes import WriteHandle
 from ...models import Datapoint, OvermindDatapoint
+from .. import _contract as shapes
 from .._base import STATIC, Widget, describe, outcome, run_in_background, segment_id
-from .._contract import (
-    Bulk,
-    ColumnLayout,
-    Find,
-    PastePreview,
-    PendingItem,
-    Picker,
-    ReplacePreview,
-    RowStatus,
-    Schema,
-    Selecting,
-    VersionChanges,
-    VersionSave,
-    VersionStanding,
-    Wire,
-)
 from .._row_writes import _UNSET
 from .._words import write_states_trait
 from .curate import Curating
@@ -58,13 +43,13 @@ class DatasetGrid(Edits, Curating, Finding, Widget):
     _css = STATIC / "grid.css"
 
     # what is open, and what the front end renders it with
-    schema = traitlets.Dict().tag(sync=True, shape=Schema)
+    schema = traitlets.Dict().tag(sync=True, shape=shapes.Schema)
     dataset_id = traitlets.Unicode(None, allow_none=True).tag(sync=True)
     dataset_name = traitlets.Unicode("").tag(sync=True)
     # the current page, and where it is
-    _page_rows = traitlets.List(traitlets.Dict()).tag(sync=True, shape=list[Wire])
+    _page_rows = traitlets.List(traitlets.Dict()).tag(sync=True, shape=list[shapes.Wire])
     # rows of this page changed since it was shown (saved edits): sent alone, not with the whole page
-    _row_patches = traitlets.Dict().tag(sync=True, shape=dict[str, Wire])
+    _row_patches = traitlets.Dict().tag(sync=True, shape=dict[str, shapes.Wire])
     page_size = traitlets.Int(25).tag(sync=True)
     page_number = traitlets.Int(1).tag(sync=True)
     page_count = traitlets.Int(None, allow_none=True).tag(sync=True)  # where the service gives a count
@@ -75,32 +60,32 @@ class DatasetGrid(Edits, Curating, Finding, Widget):
     loading = traitlets.Bool(False).tag(sync=True)
     error = traitlets.Unicode("").tag(sync=True)
     selected_id = traitlets.Unicode(None, allow_none=True).tag(sync=True)  # set by the front end too
-    row_status = traitlets.Dict().tag(sync=True, shape=dict[str, RowStatus])  # edits, by datapoint id
+    row_status = traitlets.Dict().tag(sync=True, shape=dict[str, shapes.RowStatus])  # edits, by datapoint id
     write_states = write_states_trait()  # the states' words, and which show a draft or a detail row
     can_undo = traitlets.Bool(False).tag(sync=True)
     # versioned datasets (Overmind): edits are staged then saved as a new version
     agent_id = traitlets.Unicode(None, allow_none=True)  # Python's: the view shows the version
     version = traitlets.Int(None, allow_none=True).tag(sync=True)
-    version_standing = traitlets.Dict().tag(sync=True, shape=VersionStanding)  # versioned datasets
+    version_standing = traitlets.Dict().tag(sync=True, shape=shapes.VersionStanding)  # versioned datasets
     ordering = traitlets.Unicode("").tag(sync=True)
     search = traitlets.Unicode("").tag(sync=True)
-    staged = traitlets.Dict().tag(sync=True, shape=dict[str, Wire])
-    version_save = traitlets.Dict().tag(sync=True, shape=VersionSave)  # a new version's write while not saved
+    staged = traitlets.Dict().tag(sync=True, shape=dict[str, shapes.Wire])
+    version_save = traitlets.Dict().tag(sync=True, shape=shapes.VersionSave)  # a new version's write while not saved
     notice = traitlets.Unicode("").tag(sync=True)
-    find = traitlets.Dict().tag(sync=True, shape=Find)  # finding by scanning the dataset
+    find = traitlets.Dict().tag(sync=True, shape=shapes.Find)  # finding by scanning the dataset
     # growing and pruning (curate.py): the ticked rows (set by the front end too), "select all" reading
     # pages, a bulk write's progress, previews of a replace and a paste, a version's staged additions
     selection = traitlets.List(traitlets.Unicode()).tag(sync=True)
-    selecting = traitlets.Dict().tag(sync=True, shape=Selecting)
-    bulk = traitlets.Dict().tag(sync=True, shape=Bulk)
-    replace_preview = traitlets.Dict().tag(sync=True, shape=ReplacePreview)
-    paste_preview = traitlets.Dict().tag(sync=True, shape=PastePreview)
-    version_changes = traitlets.Dict().tag(sync=True, shape=VersionChanges)
+    selecting = traitlets.Dict().tag(sync=True, shape=shapes.Selecting)
+    bulk = traitlets.Dict().tag(sync=True, shape=shapes.Bulk)
+    replace_preview = traitlets.Dict().tag(sync=True, shape=shapes.ReplacePreview)
+    paste_preview = traitlets.Dict().tag(sync=True, shape=shapes.PastePreview)
+    version_changes = traitlets.Dict().tag(sync=True, shape=shapes.VersionChanges)
     # the dataset picker, shown while no dataset is open
-    picker = traitlets.Dict().tag(sync=True, shape=Picker)
+    picker = traitlets.Dict().tag(sync=True, shape=shapes.Picker)
     # view settings, set by the front end: kept in the widget's state, so they survive a re-display
     density = traitlets.Enum(["compact", "comfortable"], "compact").tag(sync=True)
-    column_layout = traitlets.Dict().tag(sync=True, shape=dict[str, ColumnLayout])  # per dataset
+    column_layout = traitlets.Dict().tag(sync=True, shape=dict[str, shapes.ColumnLayout])  # per dataset
 
     def __init__(
         self,
@@ -193,7 +178,7 @@ class DatasetGrid(Edits, Curating, Finding, Widget):
         self._go_to_datapoint(datapoint_id)
 
     def find_text(self, text: str) -> None:
-        """Find datapoints holding `text`: the service's search, or a scan of the whole dataset from the page
+        """shapes.Find datapoints holding `text`: the service's search, or a scan of the whole dataset from the page
         on show, wrapping round (progress and hits in `find`)."""
         if not isinstance(text, str):
             raise TypeError(f"text must be a str, not {type(text).__name__} ({text!r:.40})")
@@ -401,7 +386,7 @@ class DatasetGrid(Edits, Curating, Finding, Widget):
         super()._client_write_changed(handle)
         self._heard_write(handle)  # another widget's save of a row on show (edits.py)
 
-    def _pending_item(self, handle: WriteHandle) -> PendingItem:
+    def _pending_item(self, handle: WriteHandle) -> shapes.PendingItem:
         return self._placed(super()._pending_item(handle))  # named by the grid's row (edits.py)
 
     def _send_ahead_again(self) -> None:
