@@ -3,7 +3,11 @@
 The Python/JS contract is declared once: `_contract.py` the shape of each synced dict trait (named in its
 declaration), `_words.py` the words and enums the views are sent (write states, the evaluator form's
 vocabulary) instead of typing them again; tests/unit/test_contract.py holds every JS file of a bundle against
-its class."""
+its class.
+
+Parts the grid and the review share are composed, not mixed in, and ask the widget's `DatasetSource`:
+`_pages.py` (PageLoader) and `_row_writes.py` (RowWrites: a row's saves with conflicts, resolve and undo, or
+staged edits saved as a new version); the grid shows its writes in `grid/edits.py`, the review in `_expected.py`."""
 
 from .experiment import ExperimentReview
 from .feedback import FeedbackButtons, review
