@@ -752,6 +752,22 @@ MUTANTS: list[Mutant] = [
         ["tests/widgets/test_malformed_intents.py"],
         "a front-end message missing a field is answered with a bare KeyError's text",
     ),
+    Mutant(
+        "contract.draft-states-unread",
+        "js/shared/format.js",
+        "DRAFT_STATES = new Set(sent.draft);",
+        "DRAFT_STATES = new Set();",
+        NODE,
+        "issue 23 (3): the grid ignores the kernel's draft states: a failed edit's cells show the stale original",
+    ),
+    Mutant(
+        "contract.write-states-unsynced",
+        "nbwidgets/widgets/_words.py",
+        "return traitlets.Dict(plain(WRITE_STATES)).tag(sync=True, shape=WriteStates)",
+        "return traitlets.Dict(plain(WRITE_STATES)).tag(shape=WriteStates)",
+        ["tests/unit/test_contract.py"],
+        "issue 23 (3): the words a view reads are not sent (the JS names a trait the class does not sync)",
+    ),
 ]
 
 
