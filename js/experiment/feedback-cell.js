@@ -27,7 +27,13 @@ export function feedbackCell(x, row, generation) {
 function feedbackControl(x, row, kind, given, generation) {
   const key = `${row.id} ${kind.property}`;
   const shown = x.ui.optimistic.has(key) ? x.ui.optimistic.get(key) : given?.value;
-  const group = h("div", { class: "nbw-fb", role: "group", "aria-label": kind.label });
+  // a single choice is radios, several are checkboxes, as in FeedbackButtons (feedback/choice-button.js)
+  const mode = { choice: "radio", choices: "checkbox" }[kind.kind];
+  const group = h("div", {
+    class: "nbw-fb",
+    role: mode === "radio" ? "radiogroup" : "group",
+    "aria-label": kind.label,
+  });
   if (kind.kind === "correction") {
     const open = x.ui.editor?.id === row.id;
     group.append(
@@ -58,6 +64,7 @@ function feedbackControl(x, row, kind, given, generation) {
       group.append(
         choiceButton(choice, {
           pressed: isPicked(kind.kind, shown, choice.value),
+          mode,
           onPick: (event) => {
             event.stopPropagation();
             giveFeedback(x, row.id, kind, nextValue(kind.kind, shown, choice.value));

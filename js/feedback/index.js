@@ -44,6 +44,7 @@ function render({ model, el }) {
   function send(type, payload) {
     return request(type, payload).catch((error) => {
       optimistic = undefined;
+      status.dataset.state = "failed"; // refused: no longer "pending" (the line says why)
       clear(status).append(h("span", { class: "nbw-field-error" }, error.message));
       renderControls();
     });

@@ -99,3 +99,34 @@ test("a click on Good shows it pressed in its own row at once; focus goes to tha
   assert.equal(now.getAttribute("aria-pressed"), "true");
   assert.equal(document.activeElement, now);
 });
+
+test("choice feedback in the review reads as FeedbackButtons': a single choice is radios, several are checkboxes", () => {
+  const kinds = [
+    { property: "verdict", kind: "choice", label: "Verdict", options: ["right", "wrong"] },
+    { property: "issues", kind: "choices", label: "Issues", options: ["tone", "facts"] },
+  ];
+  const { rowEls } = review({
+    feedback_kinds: kinds,
+    _feedback: { d1: { issues: { value: ["facts"], state: "sent" } } },
+  });
+  const groups = rowEls()[0]
+    .descendants()
+    .filter((n) => n.classList.contains("nbw-fb"));
+  assert.deepEqual(
+    groups.map((g) => g.getAttribute("role")),
+    ["radiogroup", "group"],
+  );
+  const choices = (group) =>
+    group
+      .descendants()
+      .filter((n) => n.tagName === "BUTTON")
+      .map((b) => [b.getAttribute("role"), b.getAttribute("aria-checked"), b.getAttribute("aria-pressed")]);
+  assert.deepEqual(choices(groups[0]), [
+    ["radio", "false", null],
+    ["radio", "false", null],
+  ]);
+  assert.deepEqual(choices(groups[1]), [
+    ["checkbox", "false", null],
+    ["checkbox", "true", null],
+  ]);
+});
