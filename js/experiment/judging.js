@@ -9,13 +9,17 @@ export const FILTERS = [
   ["unjudged", "Not yet judged"],
 ];
 
-/** A verdict in a few characters: "✓ pass", "✗ 2", "✓ correct", "…" while it runs, "error". */
+/** A jury that split evenly: its verdict is the tie value ("Tie"), neither a pass nor a failure to show. */
+export const isTie = (verdict, info) =>
+  verdict?.state === "done" && info?.tie_value != null && verdict.value === info.tie_value;
+
+/** A verdict in a few characters: "✓ pass", "✗ 2", "✓ correct", "= Tie", "…" while it runs, "error". */
 export function verdictText(verdict, info) {
   if (!verdict) return "–";
   if (verdict.state === "queued" || verdict.state === "running") return "…";
   if (verdict.state === "error") return "error";
   if (verdict.status === "failed" || verdict.status === "timed_out") return `✗ ${verdict.status.replace("_", " ")}`;
-  const mark = verdict.passed === true ? "✓" : verdict.passed === false ? "✗" : "";
+  const mark = isTie(verdict, info) ? "=" : verdict.passed === true ? "✓" : verdict.passed === false ? "✗" : "";
   const value = verdict.value;
   let shown;
   if (typeof value === "boolean" || value == null) shown = verdict.passed ? "pass" : "fail";
@@ -85,17 +89,28 @@ export function judgeSummaryText(item) {
 
 // --- DOM ------------------------------------------------------------------------------------------
 
+/** A key as words a line may break between: after each "_" or "-" ("e2e_exact_" / "d0b287"), never inside one. */
+const breakable = (key) => key.split(/(?<=[_-])/).flatMap((part, index) => (index ? [h("wbr"), part] : [part]));
+
 /** The row's verdicts: one chip per evaluator; the explanation opens on demand; a failure offers a retry. */
 export function verdictCell(rowId, verdicts, evaluators, { onRetry, isOpen = () => false, onToggle = () => {} }) {
   return evaluators.map((info) => {
     const verdict = verdicts?.[info.key];
-    const state = !verdict ? "none" : verdict.state !== "done" ? verdict.state : verdict.passed ? "pass" : "fail";
+    const state = !verdict
+      ? "none"
+      : verdict.state !== "done"
+        ? verdict.state
+        : verdict.passed
+          ? "pass"
+          : isTie(verdict, info)
+            ? "tie"
+            : "fail";
     const chip = h(
       "span",
       { class: `nbw-verdict nbw-verdict-${state}`, "data-evaluator": info.key },
       h("span", { class: "nbw-verdict-value" }, verdictText(verdict, info)),
       " ",
-      h("span", { class: "nbw-verdict-name" }, info.key),
+      h("span", { class: "nbw-verdict-name" }, breakable(info.key)),
     );
     if (verdict?.state === "error") {
       return h(

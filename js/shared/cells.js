@@ -69,6 +69,7 @@ export function keyValueCell(object) {
         "div",
         { class: "nbw-kv-row" },
         h("span", { class: "nbw-key" }, key),
+        h("wbr"), // a line may break between the key and its value (they touch: no space between them)
         typeof value === "object" && value !== null
           ? clampedText(pretty(value), { mono: true })
           : h("span", { class: "nbw-value" }, value === null ? "null" : String(value)),

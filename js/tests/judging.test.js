@@ -105,3 +105,15 @@ test("the verdict cell: the explanation as text on demand, a retry for a failure
   button.dispatchEvent({ type: "click" });
   assert.deepEqual(retried, [["row1", "score"]]);
 });
+
+test("a jury's tie is a tie: '= Tie' on a neutral chip, not a red ✗", () => {
+  const jury = { key: "jury", output_type: "categorical", labels: ["good", "bad", "Tie"], tie_value: "Tie" };
+  const tie = { state: "done", value: "Tie", passed: false };
+  assert.equal(verdictText(tie, jury), "= Tie");
+  const [line] = verdictCell("d1", { jury: tie }, [jury], { onRetry: () => {} });
+  const chip = line.descendants().find((n) => n.classList.contains("nbw-verdict"));
+  assert.ok(chip.classList.contains("nbw-verdict-tie"));
+  // a plain failure stays one
+  const [failed] = verdictCell("d1", { jury: { state: "done", value: "bad", passed: false } }, [jury], {});
+  assert.ok(failed.descendants().some((n) => n.classList.contains("nbw-verdict-fail")));
+});

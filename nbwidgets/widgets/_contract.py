@@ -266,6 +266,7 @@ class EvaluatorInfo(TypedDict):
     version: Any
     output_type: str
     labels: list[str]
+    tie_value: str | None  # a jury's verdict on an even split (shown as a tie), else None
 
 
 class JudgeSummary(TypedDict):

@@ -184,6 +184,8 @@ class Judging:
                 "version": (e.model_extra or {}).get("version"),
                 "output_type": e.output_type or "boolean",
                 "labels": [label.value for label in e.categorical_labels or []],
+                # a jury's verdict on an even split: shown as a tie, not as the failure the service counts it
+                "tie_value": e.jury.tie_value if e.mode == "jury" and e.jury is not None else None,
             }
             for e in self.evaluators
         ]

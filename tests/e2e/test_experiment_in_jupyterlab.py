@@ -110,6 +110,38 @@ def test_review_a_page_by_keyboard(page, lab, sandbox):
         assert patches[0]["body"] == {"expected_output": outputs[3]}
     assert "5 generated · 3 judged" in widget.locator(".nbw-summary").inner_text()
 
+    # a difference of texts that share little shows its legend and both blocks' headings (a cap on the whole box
+    # let the legend eat the room: only the first heading showed), each block scrolling on its own
+    clipped = widget.evaluate(
+        """root => [...root.querySelectorAll('.nbw-x-diff .nbw-diff-blocks')].flatMap((box) => {
+            const bottom = box.getBoundingClientRect().bottom;
+            return [...box.querySelectorAll('.nbw-diff-title')]
+                .filter((title) => title.getBoundingClientRect().bottom > bottom + 1)
+                .map((title) => title.textContent);
+        })"""
+    )
+    assert widget.locator(".nbw-x-diff .nbw-diff-blocks").count() >= 1 and clipped == []
+    # a datapoint's words break between words, never inside one ("enterprise", not "enterpris e")
+    broken = widget.evaluate(
+        """root => {
+            const broken = [];
+            for (const row of root.querySelectorAll('.nbw-x-datapoint .nbw-kv-row')) {
+                const walker = document.createTreeWalker(row, NodeFilter.SHOW_TEXT);
+                for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+                    for (const match of node.data.matchAll(/[A-Za-z_]{4,12}/g)) {
+                        const range = document.createRange();
+                        range.setStart(node, match.index);
+                        range.setEnd(node, match.index + match[0].length);
+                        const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+                        if (tops.size > 1) broken.push(match[0]);
+                    }
+                }
+            }
+            return broken;
+        }"""
+    )
+    assert broken == []
+
     # shown again, the review holds what was generated and given (nothing is generated again)
     run_cell(page, "review")
     again = page.locator(".nbw-experiment").nth(1).locator(".nbw-xrow:not(.nbw-xhead)")

@@ -62,6 +62,21 @@ def test_verdicts_filters_and_disagreements_by_keyboard(page, lab, sandbox):
         chip = row.locator(".nbw-verdict")
         assert chip.locator(".nbw-verdict-value").inner_text() == ("✓ pass" if passed else "✗ fail")
     assert "3/6 pass (50%)" in widget.locator(".nbw-judge-summary").inner_text()
+    # the disclosure's mark sits on its chip's line (not alone above it), and a judge's name breaks between its
+    # words only ("e2e_exact_" / "d0b287", never "e2e_exact_d0b28" / "7")
+    lines = widget.evaluate(
+        """root => [...root.querySelectorAll('.nbw-verdict-line > summary')].map((summary) => {
+            const chip = summary.querySelector('.nbw-verdict');
+            const words = [...summary.querySelector('.nbw-verdict-name').childNodes].filter((n) => n.nodeType === 3);
+            const split = words.filter((word) => {
+                const range = document.createRange();
+                range.selectNodeContents(word);
+                return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size > 1;
+            });
+            return [summary.getBoundingClientRect().height - chip.getBoundingClientRect().height, split.length];
+        })"""
+    )
+    assert lines and all(extra <= 2 and split == 0 for extra, split in lines), lines
 
     # the explanation on demand
     rows.nth(1).locator(".nbw-verdict-line summary").click()

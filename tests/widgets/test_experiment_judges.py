@@ -242,3 +242,21 @@ def test_a_score_is_set_against_a_number_verdict(orq, sandbox, dataset, judges):
     # a boolean judge against a score: the upper half of the range is a pass
     passed = review.agreement(exact.key, property="quality")
     assert passed.n == 10 and passed.disagreements == [] and passed.kappa == pytest.approx(1.0)
+
+
+def test_a_jury_tells_the_view_its_tie_value(orq, sandbox, dataset, judges):
+    """The view shows a jury's even split as a tie (js/experiment/judging.js), not as the failure it counts as."""
+    exact, _ = judges
+    jury = orq.create_evaluator(
+        {
+            "key": f"jury_{uuid.uuid4().hex[:8]}",
+            "prompt": "Does {{output}} match {{expected_output}}?",
+            "mode": "jury",
+            "jury": {"judges": [{"model": "openai/gpt-4o"}, {"model": "openai/gpt-4o-mini"}], "tie_value": "Split"},
+        }
+    )
+    review = ExperimentReview(orq, dataset, generate=Generator(sandbox), evaluators=[exact.key, jury.key], page_size=2)
+    try:
+        assert [(e["key"], e["tie_value"]) for e in review.evaluators_info] == [(exact.key, None), (jury.key, "Split")]
+    finally:
+        review.close()
