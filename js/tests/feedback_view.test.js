@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { register } from "node:module";
 import { test } from "node:test";
 import { installDOM } from "./support/dom.js";
+import { fakeModel } from "./support/model.js";
 
 // the widget's entry imports its styles (esbuild bundles them): here they are empty modules
 register(
@@ -12,30 +13,6 @@ register(
 );
 installDOM();
 const { default: widget } = await import("../feedback/index.js");
-
-function fakeModel(traits) {
-  const listeners = new Map();
-  return {
-    sent: [],
-    get: (name) => traits[name],
-    set: (name, value) => {
-      traits[name] = value;
-    },
-    save_changes() {},
-    send(message) {
-      this.sent.push(message);
-    },
-    on: (event, fn) => listeners.set(event, [...(listeners.get(event) ?? []), fn]),
-    off: (event, fn) =>
-      listeners.set(
-        event,
-        (listeners.get(event) ?? []).filter((f) => f !== fn),
-      ),
-    fire(event, ...args) {
-      for (const fn of listeners.get(event) ?? []) fn(...args);
-    },
-  };
-}
 
 test("a pick the kernel refuses: the status line's state says failed, not pending, beside the reason", async () => {
   const model = fakeModel({ kind: "thumbs", feedback_property: "rating", status: "idle", trace_id: "t1" });

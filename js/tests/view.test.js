@@ -3,39 +3,10 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { installDOM } from "./support/dom.js";
+import { fakeModel } from "./support/model.js";
 
 installDOM();
 const { startView } = await import("../shared/view.js");
-
-/** A widget model as anywidget gives it: traits, listeners by event, send() recorded. */
-function fakeModel(traits = {}) {
-  const listeners = new Map();
-  return {
-    traits,
-    sent: [],
-    saved: 0,
-    get: (name) => traits[name],
-    set: (name, value) => {
-      traits[name] = value;
-    },
-    save_changes() {
-      this.saved += 1;
-    },
-    send(message) {
-      this.sent.push(message);
-    },
-    on: (event, fn) => listeners.set(event, [...(listeners.get(event) ?? []), fn]),
-    off: (event, fn) =>
-      listeners.set(
-        event,
-        (listeners.get(event) ?? []).filter((f) => f !== fn),
-      ),
-    fire(event, ...args) {
-      for (const fn of listeners.get(event) ?? []) fn(...args);
-    },
-    count: () => [...listeners.values()].reduce((n, fns) => n + fns.length, 0),
-  };
-}
 
 test("a view's id is unique, traits are read and written, changes are coalesced into one call", async () => {
   const model = fakeModel({ a: 1 });
