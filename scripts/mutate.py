@@ -568,7 +568,7 @@ MUTANTS: list[Mutant] = [
     ),
     Mutant(
         "js.find-hit-innerhtml",
-        "js/grid/toolbar.js",
+        "js/grid/find.js",
         'h("span", { class: "nbw-hit-text" }, hit.before ?? "", h("mark", {}, hit.match ?? ""), hit.after ?? ""),',
         'Object.assign(h("span", { class: "nbw-hit-text" }), '
         '{ innerHTML: `${hit.before ?? ""}<mark>${hit.match ?? ""}</mark>${hit.after ?? ""}` }),',

@@ -9,6 +9,9 @@ import { choiceButton } from "./choice-button.js";
 import { choicesFor, isPicked, nextValue, STATUS_TEXT } from "./choices.js";
 import { correctionBox } from "./correction.js";
 
+const isUndoKey = (event) => event.key === "Backspace" || ((event.ctrlKey || event.metaKey) && event.key === "z");
+const MODES = { choice: "radio", choices: "checkbox" }; // how a choice button marks itself
+
 function render({ model, el }) {
   // --- state -------------------------------------------------------------------------------
   const view = startView({ model, el, name: "feedback" });
@@ -61,6 +64,13 @@ function render({ model, el }) {
     else send("submit", { value: optimistic });
   }
 
+  const choices = () =>
+    choicesFor(get("kind"), {
+      options: get("options"),
+      min: get("score_min"),
+      max: get("score_max"),
+      step: get("score_step"),
+    });
   const current = () => (optimistic !== undefined ? optimistic : get("value"));
   // an earlier value to go back to, or a feedback to remove
   const canUndo = () => Boolean(get("can_undo"));
@@ -97,18 +107,12 @@ function render({ model, el }) {
       );
       return;
     }
-    const choices = choicesFor(kind, {
-      options: get("options"),
-      min: get("score_min"),
-      max: get("score_max"),
-      step: get("score_step"),
-    });
-    choices.forEach((choice, index) => {
+    choices().forEach((choice, index) => {
       const pressed = isPicked(kind, current(), choice.value);
       controls.append(
         choiceButton(choice, {
           pressed,
-          mode: kind === "choice" ? "radio" : kind === "choices" ? "checkbox" : undefined,
+          mode: MODES[kind],
           ariaLabel: choice.name === choice.label ? undefined : choice.name,
           title: index < 9 ? `${choice.name} (key ${index + 1})` : choice.name,
           onPick: () => pick(choice.value),
@@ -150,32 +154,25 @@ function render({ model, el }) {
 
   // --- keyboard: 1..9 pick, Enter sends a correction, Backspace or Ctrl/Cmd+Z undoes ---------------
   undo.addEventListener("click", () => send("undo"), { signal });
+  // what a key does here, or null
+  const pickKey = (key) => {
+    const choice = choices()[Number(key) - 1];
+    return choice && (() => pick(choice.value));
+  };
+  const correctionKey = (event) => get("kind") === "correction" && event.target === root && sendCorrection;
+  const undoKey = (event) => isUndoKey(event) && canUndo() && (() => send("undo"));
+  function keyAction(event) {
+    if (/^[1-9]$/.test(event.key) && get("kind") !== "correction") return pickKey(event.key);
+    return event.key === "Enter" ? correctionKey(event) : undoKey(event);
+  }
   root.addEventListener(
     "keydown",
     (event) => {
-      const inText = event.target.tagName === "TEXTAREA";
-      if (inText) return;
-      const kind = get("kind");
-      if (/^[1-9]$/.test(event.key) && kind !== "correction") {
-        const choice = choicesFor(kind, {
-          options: get("options"),
-          min: get("score_min"),
-          max: get("score_max"),
-          step: get("score_step"),
-        })[Number(event.key) - 1];
-        if (choice) {
-          event.preventDefault();
-          pick(choice.value);
-        }
-      } else if (event.key === "Enter" && kind === "correction" && event.target === root) {
-        event.preventDefault();
-        sendCorrection();
-      } else if (event.key === "Backspace" || ((event.ctrlKey || event.metaKey) && event.key === "z")) {
-        if (canUndo()) {
-          event.preventDefault();
-          send("undo");
-        }
-      }
+      if (event.target.tagName === "TEXTAREA") return;
+      const action = keyAction(event);
+      if (!action) return;
+      event.preventDefault();
+      action();
     },
     { signal },
   );

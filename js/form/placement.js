@@ -9,15 +9,19 @@
 export function growInMarimo(el, signal) {
   const restore = [];
   const inMarimo = (n) => n?.closest?.(".marimo-cell, [data-cell-id]");
+  // a box of marimo's that caps its height and scrolls: uncapped, its cap kept to put back
+  const uncap = (node) => {
+    const style = getComputedStyle(node);
+    if (style.maxHeight === "none" || !/(auto|scroll)/.test(style.overflowY)) return;
+    if (restore.some(([n]) => n === node)) return;
+    restore.push([node, node.style.maxHeight]);
+    node.style.maxHeight = "none";
+  };
   const grow = () => {
     let node = el.getRootNode?.()?.host ?? el.parentElement;
     for (let depth = 0; node && depth < 8; depth++) {
       if (!inMarimo(node)) return;
-      const style = getComputedStyle(node);
-      if (style.maxHeight !== "none" && /(auto|scroll)/.test(style.overflowY) && !restore.some(([n]) => n === node)) {
-        restore.push([node, node.style.maxHeight]);
-        node.style.maxHeight = "none";
-      }
+      uncap(node);
       if (node.matches?.(".marimo-cell")) return;
       node = node.parentElement ?? node.getRootNode?.()?.host ?? null;
     }

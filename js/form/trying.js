@@ -34,22 +34,17 @@ export function tryStatusText(status, rows) {
   return text;
 }
 
-/** Render the panel into `container` from the kernel's traits; `local` keeps the view's own picks. */
-export function renderTry(container, { get, request, viewId, local, onError }) {
-  const options = get("try_options") ?? {};
-  const status = get("try_status") ?? { state: "idle" };
-  const rows = get("try_rows") ?? [];
-  const saved = Boolean(get("evaluator_id"));
-  const dirty = Boolean(get("dirty"));
-  const datasets = options.datasets ?? [];
-  if (!local.dataset && datasets.length) local.dataset = datasets[0].id;
+/** Why Try it cannot run now (not saved, or the draft has unsaved edits), or "". */
+function blockedWords(get) {
+  if (!get("evaluator_id")) return "Save the evaluator first: Try it runs the saved version.";
+  if (!get("dirty")) return "";
+  const version = get("version") ? ` (${get("version")})` : "";
+  return `Not saved yet: Try it runs the saved version${version}, not the draft. Save first to try your edits.`;
+}
 
-  const details = h("details", { class: "nbw-try", open: local.open });
-  details.addEventListener("toggle", () => {
-    local.open = details.open;
-    if (details.open && !options.datasets) request("try_options").catch(onError);
-  });
-  const id = (name) => `${viewId}-try-${name}`;
+/** The dataset, what to grade, how many rows and which page: each kept in `local` as it is picked. */
+function pickers(options, local, id) {
+  const datasets = options.datasets ?? [];
   const dataset = h(
     "select",
     { id: id("dataset") },
@@ -78,11 +73,33 @@ export function renderTry(container, { get, request, viewId, local, onError }) {
   page.addEventListener("input", () => {
     local.page = Math.max(1, Number.parseInt(page.value, 10) || 1);
   });
-  const blocked = !saved
-    ? "Save the evaluator first: Try it runs the saved version."
-    : dirty
-      ? `Not saved yet: Try it runs the saved version${get("version") ? ` (${get("version")})` : ""}, not the draft. Save first to try your edits.`
-      : "";
+  const labelled = (name, label, control) =>
+    h("div", { class: "nbw-field" }, h("label", { for: id(name) }, label), control);
+  return h(
+    "div",
+    { class: "nbw-grid3" },
+    labelled("dataset", "Dataset", dataset),
+    labelled("grade", "Grade", grade),
+    labelled("limit", "Rows", limit),
+    labelled("page", "Page", page),
+  );
+}
+
+/** Render the panel into `container` from the kernel's traits; `local` keeps the view's own picks. */
+export function renderTry(container, { get, request, viewId, local, onError }) {
+  const options = get("try_options") ?? {};
+  const status = get("try_status") ?? { state: "idle" };
+  const rows = get("try_rows") ?? [];
+  const datasets = options.datasets ?? [];
+  if (!local.dataset && datasets.length) local.dataset = datasets[0].id;
+
+  const details = h("details", { class: "nbw-try", open: local.open });
+  details.addEventListener("toggle", () => {
+    local.open = details.open;
+    if (details.open && !options.datasets) request("try_options").catch(onError);
+  });
+  const id = (name) => `${viewId}-try-${name}`;
+  const blocked = blockedWords(get);
   const run = h(
     "button",
     {
@@ -102,19 +119,40 @@ export function renderTry(container, { get, request, viewId, local, onError }) {
 
   append(details, [
     h("summary", {}, "Try it on a dataset"),
-    h(
-      "div",
-      { class: "nbw-grid3" },
-      h("div", { class: "nbw-field" }, h("label", { for: id("dataset") }, "Dataset"), dataset),
-      h("div", { class: "nbw-field" }, h("label", { for: id("grade") }, "Grade"), grade),
-      h("div", { class: "nbw-field" }, h("label", { for: id("limit") }, "Rows"), limit),
-      h("div", { class: "nbw-field" }, h("label", { for: id("page") }, "Page"), page),
-    ),
+    pickers(options, local, id),
     h("div", { class: "nbw-toolbar" }, run, blocked ? h("span", { class: "nbw-muted", role: "note" }, blocked) : null),
     h("div", { class: `nbw-try-status nbw-try-${status.state}`, role: "status" }, tryStatusText(status, rows)),
     rows.length ? resultsTable(rows, Boolean(status.deployment)) : null,
   ]);
   append(clear(container), [details]);
+}
+
+/** A row's verdict: its chip, and what it was before where a new version changed it. */
+function verdictCell(row) {
+  const tone = row.state === "done" ? (row.passed ? "pass" : "fail") : row.state;
+  return h(
+    "td",
+    { class: "nbw-try-verdict" },
+    h("span", { class: `nbw-verdict nbw-verdict-${tone}` }, tryVerdictText(row)),
+    row.changed
+      ? h(
+          "div",
+          { class: "nbw-badge nbw-changed" },
+          `changed (was ${tryVerdictText({ state: "done", ...row.before })})`,
+        )
+      : null,
+  );
+}
+
+function resultRow(row, withExpected) {
+  return h(
+    "tr",
+    { class: row.changed ? "nbw-try-changed" : "", dataset: { id: row.datapoint_id, state: row.state } },
+    h("td", {}, row.text == null ? h("span", { class: "nbw-muted" }, "—") : clampedText(row.text)),
+    withExpected ? h("td", {}, clampedText(row.expected_output ?? "")) : null,
+    verdictCell(row),
+    h("td", {}, row.state === "error" || row.state === "skipped" ? row.error : (row.explanation ?? "")),
+  );
 }
 
 function resultsTable(rows, withExpected) {
@@ -129,30 +167,6 @@ function resultsTable(rows, withExpected) {
       h("th", { scope: "col" }, "Verdict"),
       h("th", { scope: "col" }, "Explanation"),
     ),
-    rows.map((row) =>
-      h(
-        "tr",
-        { class: row.changed ? "nbw-try-changed" : "", dataset: { id: row.datapoint_id, state: row.state } },
-        h("td", {}, row.text == null ? h("span", { class: "nbw-muted" }, "—") : clampedText(row.text)),
-        withExpected ? h("td", {}, clampedText(row.expected_output ?? "")) : null,
-        h(
-          "td",
-          { class: "nbw-try-verdict" },
-          h(
-            "span",
-            { class: `nbw-verdict nbw-verdict-${row.state === "done" ? (row.passed ? "pass" : "fail") : row.state}` },
-            tryVerdictText(row),
-          ),
-          row.changed
-            ? h(
-                "div",
-                { class: "nbw-badge nbw-changed" },
-                `changed (was ${tryVerdictText({ state: "done", ...row.before })})`,
-              )
-            : null,
-        ),
-        h("td", {}, row.state === "error" || row.state === "skipped" ? row.error : (row.explanation ?? "")),
-      ),
-    ),
+    rows.map((row) => resultRow(row, withExpected)),
   );
 }

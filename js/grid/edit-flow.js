@@ -39,40 +39,51 @@ export function createEditFlow({ get, request, viewId, signal, columns, shown, f
 
   function show({ focusFirst = false } = {}) {
     const focused = row?.contains(document.activeElement) ? document.activeElement.getAttribute("aria-label") : null;
-    row = state
-      ? buildEditor(state, {
-          columns: columns(),
-          saveLabel: get("schema")?.save === "version" ? "Stage edit" : "Save",
-          viewId,
-          signal,
-          on: {
-            change: (next) => {
-              state = next;
-              show();
-            },
-            field: (key) => open(state.id, key),
-            raw: switchRaw,
-            save,
-            saveAsText: () => {
-              state = { ...state, asText: true };
-              save();
-            },
-            cancel: close,
-          },
-        })
-      : null;
+    row = state ? editorRow() : null;
     shown(row);
-    if (!row) return;
+    if (row) refocus(focused, focusFirst);
+  }
+
+  function editorRow() {
+    return buildEditor(state, {
+      columns: columns(),
+      saveLabel: get("schema")?.save === "version" ? "Stage edit" : "Save",
+      viewId,
+      signal,
+      on: {
+        change: (next) => {
+          state = next;
+          show();
+        },
+        field: (key) => open(state.id, key),
+        raw: switchRaw,
+        save,
+        saveAsText: () => {
+          state = { ...state, asText: true };
+          save();
+        },
+        cancel: close,
+      },
+    });
+  }
+
+  /** The first control of the message just added (once), or null. */
+  function addedControl() {
+    const added = state.focusMessage != null ? row.querySelectorAll(".nbw-msg-edit")[state.focusMessage] : null;
+    if (!added) return null;
+    state.focusMessage = null;
+    return added.querySelector("textarea") ?? added.querySelector("select");
+  }
+
+  /** Focus in the rebuilt editor: on a message just added, else the control named `focused`, else (on
+   * opening) the first text box with the caret at its end. */
+  function refocus(focused, focusFirst) {
     const again =
       focused && [...row.querySelectorAll("[aria-label]")].find((n) => n.getAttribute("aria-label") === focused);
-    const added = state.focusMessage != null ? row.querySelectorAll(".nbw-msg-edit")[state.focusMessage] : null;
-    if (added) state.focusMessage = null;
-    const fresh = added ? (added.querySelector("textarea") ?? added.querySelector("select")) : null;
-    const target = fresh ?? again ?? (focusFirst ? row.querySelector("textarea, .nbw-msg-editor select") : null);
-    if (target) {
-      target.focus();
-      if (target.setSelectionRange && focusFirst) target.setSelectionRange(target.value.length, target.value.length);
-    }
+    const target =
+      addedControl() ?? again ?? (focusFirst ? row.querySelector("textarea, .nbw-msg-editor select") : null);
+    target?.focus();
+    if (target?.setSelectionRange && focusFirst) target.setSelectionRange(target.value.length, target.value.length);
     if (focusFirst) row.scrollIntoView?.({ block: "nearest" });
   }
 

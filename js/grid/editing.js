@@ -15,6 +15,20 @@ const held = (value) =>
       ? `a ${typeof value}`
       : "a JSON object";
 
+/** A JSON field's value: text stays text, a value that was not text must parse (unless `asText`). */
+function jsonValue(text, title, { original, asText }) {
+  if (asText || typeof original === "string") return { value: text };
+  if (original === undefined || original === null) return { value: parseLoose(text) };
+  try {
+    return { value: JSON.parse(text) };
+  } catch (error) {
+    return {
+      error: `${title} held ${held(original)}: the text must be valid JSON to keep it one (${error.message}). Fix it, or save it as text on purpose.`,
+      asTextOffered: true,
+    };
+  }
+}
+
 /**
  * {value} or {error} for the editor's text: text stays text, inputs and messages must be JSON. A JSON
  * field (Overmind's values) keeps the type it had: a value that was not text must still parse as JSON,
@@ -23,18 +37,7 @@ const held = (value) =>
  */
 export function editorValue(kind, text, title = "This field", { original, asText = false } = {}) {
   if (kind === "text") return { value: text };
-  if (kind === "json") {
-    if (asText || typeof original === "string") return { value: text };
-    if (original === undefined || original === null) return { value: parseLoose(text) };
-    try {
-      return { value: JSON.parse(text) };
-    } catch (error) {
-      return {
-        error: `${title} held ${held(original)}: the text must be valid JSON to keep it one (${error.message}). Fix it, or save it as text on purpose.`,
-        asTextOffered: true,
-      };
-    }
-  }
+  if (kind === "json") return jsonValue(text, title, { original, asText });
   try {
     const value = JSON.parse(text);
     if (kind === "inputs" && (typeof value !== "object" || value === null || Array.isArray(value))) {

@@ -1,6 +1,8 @@
 // DatasetGrid front end: renders the state the Python widget holds (its schema, one page of rows, each
-// row's status) and sends intents back. Blocks: toolbar.js, table.js (keyed rows, roving focus),
-// edit-flow.js + editor.js (messages.js), flip.js, pager.js, picker.js; render() wires them to the model.
+// row's status) and sends intents back. Blocks: toolbar.js, find.js, table.js (keyed rows, roving focus;
+// its rows in table-rows.js, its keys and clicks in table-input.js), curate.js (selection bar; its panels in
+// curate-panels.js and curate-add.js), edit-flow.js + editor.js (messages.js), flip.js, pager.js, picker.js;
+// render() wires them to the model, on the view preamble every widget shares (shared/view.js).
 import "../shared/theme.css";
 import "./grid.css";
 import { h, keepingFocus } from "../shared/dom.js";
@@ -9,18 +11,25 @@ import { startView } from "../shared/view.js";
 import { resolveColumns, withDrop, withHidden, withMove, withWidth } from "./columns.js";
 import { createCurate } from "./curate.js";
 import { createEditFlow } from "./edit-flow.js";
+import { renderFind } from "./find.js";
 import { createFlipper } from "./flip.js";
 import { renderPager } from "./pager.js";
 import { renderPicker } from "./picker.js";
 import { mergeRows } from "./rows.js";
 import { createTable } from "./table.js";
-import { renderControls, renderFind, renderStaged, renderStatus, renderToolbar } from "./toolbar.js";
+import { renderControls, renderStaged, renderStatus, renderToolbar } from "./toolbar.js";
 
 const INTENTS = {
   retry: ["retry", {}],
   "keep-mine": ["resolve", { keep: "mine" }],
   "take-theirs": ["resolve", { keep: "theirs" }],
 };
+
+/** What an empty table says. */
+function emptyText(get) {
+  if (get("loading")) return "Loading…";
+  return get("total") === 0 ? "This dataset has no datapoints." : "No datapoints on this page.";
+}
 
 function render({ model, el }) {
   // --- state ---------------------------------------------------------------------------------------
@@ -174,11 +183,7 @@ function render({ model, el }) {
       removed: new Set(get("version_changes")?.removed ?? []),
       editor: edits.row(),
       total: get("total"),
-      emptyText: get("loading")
-        ? "Loading…"
-        : get("total") === 0
-          ? "This dataset has no datapoints."
-          : "No datapoints on this page.",
+      emptyText: emptyText(get),
     });
   }
 

@@ -92,38 +92,45 @@ function partValue(part) {
   return parseJson(part.json, `The ${part.type} part`);
 }
 
+/** A draft's tool calls on `message` (assistant messages only), each problem told to `problem`. */
+function withToolCalls(message, draft, problem) {
+  if (!draft.toolCalls.trim()) return;
+  const parsed = parseJson(draft.toolCalls, "Tool calls");
+  if (parsed.error) problem(parsed.error);
+  else if (!Array.isArray(parsed.value)) problem("Tool calls must be a JSON list");
+  else message.tool_calls = parsed.value;
+  if (draft.role !== "assistant") problem("Only assistant messages make tool calls");
+}
+
+/** One message from its draft; each problem is told to `problem(text)`. */
+function draftMessage(draft, problem) {
+  const message = { ...draft.extra, role: draft.role };
+  if (!ROLES.includes(draft.role))
+    problem(`Role ${JSON.stringify(draft.role)} is not a role: use one of ${ROLES.join(", ")}`);
+  if (draft.parts) {
+    message.content = draft.parts.map((part) => {
+      const parsed = partValue(part);
+      if (parsed.error) problem(parsed.error);
+      return parsed.value ?? null;
+    });
+  } else message.content = draft.text;
+  withToolCalls(message, draft, problem);
+  if (draft.role === "assistant" && message.content === "" && (message.tool_calls || draft.nullContent))
+    message.content = null;
+  if (draft.role === "tool") {
+    if (!draft.toolCallId.trim()) problem("A tool message needs the id of the tool call it answers");
+    message.tool_call_id = draft.toolCallId;
+  }
+  return message;
+}
+
 /** {value: messages, errors: {index: [text]}}: the value is only to be saved when errors is empty. */
 export function fromDrafts(drafts) {
   const errors = {};
   const problem = (index, text) => {
     errors[index] = [...(errors[index] ?? []), text];
   };
-  const value = drafts.map((draft, index) => {
-    const message = { ...draft.extra, role: draft.role };
-    if (!ROLES.includes(draft.role))
-      problem(index, `Role ${JSON.stringify(draft.role)} is not a role: use one of ${ROLES.join(", ")}`);
-    if (draft.parts) {
-      message.content = draft.parts.map((part) => {
-        const parsed = partValue(part);
-        if (parsed.error) problem(index, parsed.error);
-        return parsed.value ?? null;
-      });
-    } else message.content = draft.text;
-    if (draft.toolCalls.trim()) {
-      const parsed = parseJson(draft.toolCalls, "Tool calls");
-      if (parsed.error) problem(index, parsed.error);
-      else if (!Array.isArray(parsed.value)) problem(index, "Tool calls must be a JSON list");
-      else message.tool_calls = parsed.value;
-      if (draft.role !== "assistant") problem(index, "Only assistant messages make tool calls");
-    }
-    if (draft.role === "assistant" && message.content === "" && (message.tool_calls || draft.nullContent))
-      message.content = null;
-    if (draft.role === "tool") {
-      if (!draft.toolCallId.trim()) problem(index, "A tool message needs the id of the tool call it answers");
-      message.tool_call_id = draft.toolCallId;
-    }
-    return message;
-  });
+  const value = drafts.map((draft, index) => draftMessage(draft, (text) => problem(index, text)));
   return { value, errors };
 }
 

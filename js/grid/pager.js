@@ -8,7 +8,8 @@ const PAGE_SIZES = [10, 25, 50, 100, 200];
 // a label and its control wrap together
 const group = (...children) => h("span", { class: "nbw-pager-group" }, children);
 
-export function renderPager(pager, { get, send, flip, rowCount, viewId }) {
+export function renderPager(pager, ctx) {
+  const { get, send, flip, rowCount, viewId } = ctx;
   const open = Boolean(get("dataset_id"));
   pager.hidden = !open;
   if (!open) return;
@@ -39,46 +40,54 @@ export function renderPager(pager, { get, send, flip, rowCount, viewId }) {
     h("button", { type: "button", disabled: number <= 1, onclick: () => send("first") }, "« First page"),
     ...turns({ number, pages, hasPrevious: get("has_previous"), hasNext: get("has_next"), flip }),
   ];
-  if (pages && schema.paging === "number") {
-    parts.push(h("button", { type: "button", disabled: number >= pages, onclick: () => send("last") }, "Last page »"));
-    const jump = h("input", {
-      type: "number",
-      id: `${viewId}-jump`,
-      min: "1",
-      max: String(pages),
-      value: String(number),
-      class: "nbw-jump",
-    });
-    const go = () => send("go_to_page", { number: Number(jump.value) });
-    jump.addEventListener("keydown", (event) => event.key === "Enter" && go());
-    parts.push(
-      group(
-        h("label", { for: `${viewId}-jump` }, "Go to page"),
-        jump,
-        h("button", { type: "button", onclick: go }, "Go"),
-      ),
-    );
-  } else {
-    const known = get("known_pages") ?? [];
-    if (known.length > 1) {
-      const visited = h(
-        "select",
-        { id: `${viewId}-visited`, onchange: () => send("go_to_page", { number: Number(visited.value) }) },
-        known.map((n) => h("option", { value: String(n), selected: n === number }, `Page ${n}`)),
-      );
-      parts.push(group(h("label", { for: `${viewId}-visited` }, "Back to"), visited));
-    }
-    const id = h("input", { type: "text", id: `${viewId}-goto`, class: "nbw-goto", placeholder: "01J…", size: "12" });
-    const go = () => id.value.trim() && send("go_to_datapoint", { datapoint_id: id.value.trim() });
-    id.addEventListener("keydown", (event) => event.key === "Enter" && go());
-    parts.push(
-      group(
-        h("label", { for: `${viewId}-goto` }, "Datapoint id"),
-        id,
-        h("button", { type: "button", onclick: go }, "Go to datapoint"),
-      ),
-    );
-  }
+  parts.push(...(pages && schema.paging === "number" ? numberJumps(pages, number, ctx) : cursorJumps(number, ctx)));
   parts.push(sizeGroup);
   pager.replaceChildren(...parts);
+}
+
+/** Paged by number: the last page, and a page number to go to. */
+function numberJumps(pages, number, { send, viewId }) {
+  const jump = h("input", {
+    type: "number",
+    id: `${viewId}-jump`,
+    min: "1",
+    max: String(pages),
+    value: String(number),
+    class: "nbw-jump",
+  });
+  const go = () => send("go_to_page", { number: Number(jump.value) });
+  jump.addEventListener("keydown", (event) => event.key === "Enter" && go());
+  return [
+    h("button", { type: "button", disabled: number >= pages, onclick: () => send("last") }, "Last page »"),
+    group(
+      h("label", { for: `${viewId}-jump` }, "Go to page"),
+      jump,
+      h("button", { type: "button", onclick: go }, "Go"),
+    ),
+  ];
+}
+
+/** Paged by cursor: back to a page visited before, and a datapoint id to go to. */
+function cursorJumps(number, { get, send, viewId }) {
+  const parts = [];
+  const known = get("known_pages") ?? [];
+  if (known.length > 1) {
+    const visited = h(
+      "select",
+      { id: `${viewId}-visited`, onchange: () => send("go_to_page", { number: Number(visited.value) }) },
+      known.map((n) => h("option", { value: String(n), selected: n === number }, `Page ${n}`)),
+    );
+    parts.push(group(h("label", { for: `${viewId}-visited` }, "Back to"), visited));
+  }
+  const id = h("input", { type: "text", id: `${viewId}-goto`, class: "nbw-goto", placeholder: "01J…", size: "12" });
+  const go = () => id.value.trim() && send("go_to_datapoint", { datapoint_id: id.value.trim() });
+  id.addEventListener("keydown", (event) => event.key === "Enter" && go());
+  parts.push(
+    group(
+      h("label", { for: `${viewId}-goto` }, "Datapoint id"),
+      id,
+      h("button", { type: "button", onclick: go }, "Go to datapoint"),
+    ),
+  );
+  return parts;
 }

@@ -1,13 +1,13 @@
 // The grid's table: keyed rows (only rows whose data or status changed are built again), one tab stop
 // with roving focus over the cells (the ARIA grid pattern), resizable / reorderable column headers,
 // sticky number, pinned edit column and status, and a cue while columns overflow to the right.
+// Its elements are built by table-rows.js; keys, clicks and the clipboard are table-input.js.
 import { h } from "../shared/dom.js";
-import { fullTime } from "../shared/format.js";
-import { gridMove, handFocusToNotebook } from "../shared/keys.js";
-import { cellContent, cellText, cellTitle, draftCell, statusContent, statusDetail } from "./cells.js";
 import { fitWidths, NUMBER_WIDTH, STATUS_WIDTH, statusWidth, tableWidth } from "./columns.js";
 import { wireHeaders } from "./headers.js";
 import { planRows } from "./rows.js";
+import { wireTableInput } from "./table-input.js";
+import { buildDetail, buildRow, headRow } from "./table-rows.js";
 
 const KEYS_HELP =
   "Arrow keys move between cells, Enter edits, Space shows the row whole, Page Up and Page Down turn pages; " +
@@ -51,25 +51,7 @@ export function createTable({ root, signal, on, viewId, top = null }) {
       ...columns.map((c) => h("col", { dataset: { key: c.key } })),
       h("col", { class: "nbw-state-col", style: `width:${STATUS_WIDTH}px` }),
     );
-    const th = (label, attrs = {}) => h("th", { role: "columnheader", scope: "col", tabindex: "-1", ...attrs }, label);
-    thead.replaceChildren(
-      h(
-        "tr",
-        { role: "row", "aria-rowindex": "1" },
-        th("#", { class: "nbw-num" }),
-        columns.map((c) =>
-          th(
-            [h("span", { class: "nbw-th-label" }, c.title), h("span", { class: "nbw-resize", "aria-hidden": "true" })],
-            {
-              class: `nbw-col-${c.key}${c.pinned ? " nbw-pinned" : ""}`,
-              draggable: c.pinned ? null : "true",
-              dataset: { key: c.key },
-            },
-          ),
-        ),
-        th("Status", { class: "nbw-state" }),
-      ),
-    );
+    thead.replaceChildren(headRow(columns));
     applyWidths();
   }
 
@@ -98,97 +80,6 @@ export function createTable({ root, signal, on, viewId, top = null }) {
     return Number.parseFloat(col?.style.width) || columns.find((c) => c.key === key).width;
   }
 
-  function buildRow(entry, index) {
-    const number = view.offset + index + 1;
-    const expanded = view.expanded.has(entry.id);
-    const ticked = Boolean(view.ticked?.has(entry.id));
-    return h(
-      "tr",
-      {
-        role: "row",
-        "aria-rowindex": String(number + 1),
-        "aria-selected": String(entry.id === view.selectedId),
-        class: [
-          entry.id === view.selectedId ? "nbw-active" : "",
-          Object.keys(entry.draft).length ? "nbw-draft" : "",
-          expanded ? "nbw-expanded" : "",
-          ticked ? "nbw-ticked" : "",
-          view.removed?.has(entry.id) ? "nbw-removed" : "",
-        ]
-          .join(" ")
-          .trim(),
-        dataset: { id: entry.id },
-      },
-      h(
-        "td",
-        { role: "gridcell", class: "nbw-num", tabindex: "-1" },
-        h("input", {
-          type: "checkbox",
-          class: "nbw-tick",
-          tabindex: "-1",
-          checked: ticked,
-          "aria-label": `Select row ${number}`,
-          dataset: { id: entry.id },
-        }),
-        h(
-          "button",
-          {
-            type: "button",
-            class: "nbw-expand",
-            tabindex: "-1",
-            "aria-expanded": String(expanded),
-            "aria-label": `${expanded ? "Collapse" : "Expand"} row ${number}`,
-            dataset: { action: "expand", id: entry.id },
-          },
-          expanded ? "▾" : "▸",
-        ),
-        String(number),
-      ),
-      columns.map((c) =>
-        h(
-          "td",
-          {
-            role: "gridcell",
-            tabindex: "-1",
-            class: `nbw-col-${c.key}${c.pinned ? " nbw-pinned" : ""}${c.editable ? " nbw-editable" : ""}${
-              c.key in entry.draft ? " nbw-has-draft" : ""
-            }`,
-            dataset: { key: c.key },
-            // a one-line cell clips its text: the whole text on hover, without expanding the row
-            title: expanded ? null : cellTitle(c, entry.shown),
-          },
-          c.key in entry.draft
-            ? draftCell(c, { ...entry.base, ...entry.patch }[c.key], entry.shown[c.key], { expanded })
-            : h("div", { class: "nbw-cell" }, cellContent(c, entry.shown)),
-        ),
-      ),
-      h(
-        "td",
-        {
-          role: "gridcell",
-          tabindex: "-1",
-          class: `nbw-state${entry.status ? ` nbw-state-${entry.status.state}` : ""}`,
-          title:
-            entry.status?.state === "saved" && entry.status.updated ? `Saved ${fullTime(entry.status.updated)}` : null,
-        },
-        statusContent(entry.status),
-      ),
-    );
-  }
-
-  /** The full-width row under a row whose status needs its reason and actions (a conflict, a failure). */
-  function buildDetail(entry) {
-    const content = statusDetail(entry.id, entry.status, {
-      titleOf: (key) => columns.find((c) => c.key === key)?.title ?? key,
-    });
-    if (!content) return null;
-    return h(
-      "tr",
-      { class: "nbw-detail-row", dataset: { for: entry.id } },
-      h("td", { colspan: String(columns.length + 2) }, content),
-    );
-  }
-
   /** Each detail row right under its row (under the row's editor when it is open there). */
   function placeDetails() {
     for (const [id, detail] of details) {
@@ -205,54 +96,78 @@ export function createTable({ root, signal, on, viewId, top = null }) {
     }
   }
 
-  /** Show `next` (the view of the page); returns how many rows were built. */
-  function update(next) {
-    const started = performance.now();
-    const hadFocus = tabbable !== null && tabbable === document.activeElement;
-    // focus on an action of a detail row (Keep mine...): when that row goes, focus goes to the row's status
-    const focusedDetail = [...details].find(([, detail]) => detail.contains(document.activeElement))?.[0];
-    view = next;
+  /** The columns of `next`: the head is built again when their keys, pins or widths changed. Returns
+   * whether they did (the table's width can change). */
+  function takeColumns(next) {
     const shape = JSON.stringify(next.columns.map((c) => [c.key, c.pinned]));
     const widths = JSON.stringify(next.columns.map((c) => c.width));
     const reshaped = shape !== structure || widths !== columnWidths;
     columnWidths = widths;
     if (shape !== structure) {
       structure = shape;
-      columns = next.columns;
-      buildHead();
-      records = new Map();
-    } else if (reshaped) {
+      records = new Map(); // every row again
+    }
+    if (reshaped) {
       columns = next.columns;
       buildHead();
     }
     if (next.offset !== builtOffset) records = new Map(); // the numbers changed: every row again
     builtOffset = next.offset;
-    const plan = planRows(records, next.entries, { expanded: next.expanded });
+    return reshaped;
+  }
+
+  /** Build the planned rows (in place when the order stays) and their detail rows; put the body in order. */
+  function buildRows(next, plan) {
     const sameOrder =
       plan.drop.length === 0 && plan.order.length === order.length && plan.order.every((id, i) => id === order[i]);
     const toBuild = new Set(plan.build);
     next.entries.forEach((entry, index) => {
       if (!toBuild.has(entry.id)) return;
-      const tr = buildRow(entry, index);
+      const tr = buildRow(entry, index, view, columns);
       if (sameOrder) trs.get(entry.id).replaceWith(tr);
       trs.set(entry.id, tr);
       details.get(entry.id)?.remove();
-      const detail = buildDetail(entry);
+      const detail = buildDetail(entry, columns);
       if (detail) details.set(entry.id, detail);
       else details.delete(entry.id);
     });
     for (const id of plan.drop) trs.delete(id);
     if (!sameOrder || !plan.order.length) {
       tbody.replaceChildren(...plan.order.map((id) => trs.get(id)));
-      if (!plan.order.length)
-        tbody.append(
-          h(
-            "tr",
-            { role: "row" },
-            h("td", { role: "gridcell", colspan: String(columns.length + 2), class: "nbw-empty" }, next.emptyText),
-          ),
-        );
+      if (!plan.order.length) tbody.append(emptyRow(next.emptyText));
     }
+    return sameOrder;
+  }
+
+  const emptyRow = (text) =>
+    h(
+      "tr",
+      { role: "row" },
+      h("td", { role: "gridcell", colspan: String(columns.length + 2), class: "nbw-empty" }, text),
+    );
+
+  /** After a rebuild: the active cell kept in the page's bounds (on the selected row), focus where it was. */
+  function keepActive({ hadFocus, focusedDetail }) {
+    at = { row: Math.min(at.row, order.length), col: Math.min(at.col, columns.length + 1) };
+    if (at.row >= 1 && view.selectedId) at.row = Math.max(1, order.indexOf(view.selectedId) + 1);
+    roving();
+    if (hadFocus && tabbable !== document.activeElement) tabbable?.focus({ preventScroll: true });
+    if (focusedDetail !== undefined && !details.get(focusedDetail)?.isConnected && order.includes(focusedDetail))
+      moveTo(order.indexOf(focusedDetail) + 1, columns.length + 1);
+  }
+
+  /** Show `next` (the view of the page); returns how many rows were built. */
+  function update(next) {
+    const started = performance.now();
+    const focus = {
+      hadFocus: tabbable !== null && tabbable === document.activeElement,
+      // focus on an action of a detail row (Keep mine...): when that row goes, focus goes to the row's status
+      focusedDetail: [...details].find(([, detail]) => detail.contains(document.activeElement))?.[0],
+    };
+    view = next;
+    const reshaped = takeColumns(next);
+    const plan = planRows(records, next.entries, { expanded: next.expanded });
+    const sameOrder = buildRows(next, plan);
     records = plan.records;
     order = plan.order;
     placeEditor();
@@ -260,12 +175,7 @@ export function createTable({ root, signal, on, viewId, top = null }) {
     table.setAttribute("aria-rowcount", String(next.total != null ? next.total + 1 : -1));
     table.setAttribute("aria-colcount", String(columns.length + 2));
     if (top) top.cells[0].colSpan = columns.length + 2;
-    at = { row: Math.min(at.row, order.length), col: Math.min(at.col, columns.length + 1) };
-    if (at.row >= 1 && view.selectedId) at.row = Math.max(1, order.indexOf(view.selectedId) + 1);
-    roving();
-    if (hadFocus && tabbable !== document.activeElement) tabbable?.focus({ preventScroll: true });
-    if (focusedDetail !== undefined && !details.get(focusedDetail)?.isConnected && order.includes(focusedDetail))
-      moveTo(order.indexOf(focusedDetail) + 1, columns.length + 1);
+    keepActive(focus);
     // measuring the overflow makes the browser lay the table out now: only when its width can change
     if (!sameOrder || reshaped) checkOverflow();
     // read by bench/: the time to show rows, and how many were built
@@ -304,6 +214,12 @@ export function createTable({ root, signal, on, viewId, top = null }) {
     tabbable?.scrollIntoView?.({ block: "nearest", inline: "nearest" });
   }
 
+  function markRow(tr, active) {
+    if (tr.classList.contains("nbw-active") === active) return;
+    tr.classList.toggle("nbw-active", active);
+    tr.setAttribute("aria-selected", String(active));
+  }
+
   /** Ticked rows (the selection) and rows staged for removal, on the rows already built. */
   function markTicked(ticked, removed = new Set()) {
     if (view) Object.assign(view, { ticked, removed });
@@ -317,13 +233,7 @@ export function createTable({ root, signal, on, viewId, top = null }) {
   }
 
   function markActive(selectedId) {
-    for (const [id, tr] of trs) {
-      const active = id === selectedId;
-      if (tr.classList.contains("nbw-active") !== active) {
-        tr.classList.toggle("nbw-active", active);
-        tr.setAttribute("aria-selected", String(active));
-      }
-    }
+    for (const [id, tr] of trs) markRow(tr, id === selectedId);
     if (view) view.selectedId = selectedId;
     const index = order.indexOf(selectedId);
     if (index >= 0 && at.row !== index + 1) {
@@ -338,189 +248,33 @@ export function createTable({ root, signal, on, viewId, top = null }) {
     row: cell.parentElement.parentElement === thead ? 0 : order.indexOf(cell.parentElement.dataset.id) + 1,
     col: cell.cellIndex,
   });
-  const columnOf = (col) => columns[col - 1];
 
-  table.addEventListener(
-    "focusin",
-    (event) => {
-      const cell = event.target.closest?.("td[role=gridcell], th[role=columnheader]");
-      if (cell && event.target === cell && cell.closest("table") === table && !cell.closest(".nbw-editor-row")) {
-        const p = position(cell);
-        if (p.row >= 0) moveTo(p.row, p.col, { focus: false });
-      }
+  wireTableInput(
+    {
+      table,
+      details,
+      moveTo,
+      position,
+      shownWidth,
+      get at() {
+        return at;
+      },
+      get order() {
+        return order;
+      },
+      get columns() {
+        return columns;
+      },
+      get view() {
+        return view;
+      },
+      get tabbable() {
+        return tabbable;
+      },
     },
-    { signal },
+    { root, signal, on },
   );
-
-  table.addEventListener(
-    "keydown",
-    (event) => {
-      const cell = event.target;
-      if (cell !== tabbable) return; // keys inside the editor and inside a cell's controls are theirs
-      const header = at.row === 0;
-      const column = columnOf(at.col);
-      if ((event.ctrlKey || event.metaKey) && event.key === "z") {
-        event.preventDefault();
-        return on.undo();
-      }
-      if (header && column && (event.altKey || event.shiftKey) && ["ArrowLeft", "ArrowRight"].includes(event.key)) {
-        event.preventDefault();
-        const by = event.key === "ArrowLeft" ? -1 : 1;
-        return event.altKey
-          ? on.moveColumn(column.key, by)
-          : on.resizeColumn(column.key, shownWidth(column.key) + by * 40);
-      }
-      if (event.key === "Escape") {
-        event.preventDefault();
-        return handFocusToNotebook(root);
-      }
-      if (!header && event.shiftKey && !event.ctrlKey && !event.altKey && !event.metaKey) {
-        if (event.key === " ") {
-          event.preventDefault();
-          return on.tick(order[at.row - 1], { range: false });
-        }
-        if (event.key === "ArrowDown" || event.key === "ArrowUp") {
-          event.preventDefault();
-          const row = Math.max(1, Math.min(order.length, at.row + (event.key === "ArrowDown" ? 1 : -1)));
-          const from = order[at.row - 1];
-          moveTo(row, at.col);
-          return on.tickRange(from, order[row - 1], order);
-        }
-      }
-      if (!header && (event.key === "Delete" || event.key === "Backspace") && !event.ctrlKey && !event.metaKey) {
-        event.preventDefault();
-        return on.deleteKey(order[at.row - 1]); // asks first
-      }
-      if (event.key === "Enter" || event.key === "F2") {
-        event.preventDefault();
-        if (header) return;
-        // on the status: to the first action of the row's detail row (Keep mine, Retry now...)
-        const control = at.col > 0 && !column ? details.get(order[at.row - 1])?.querySelector("button") : null;
-        if (control) return control.focus();
-        return on.edit(order[at.row - 1], column?.editable ? column.key : null);
-      }
-      if (event.key === " " && !header) {
-        event.preventDefault();
-        return on.expand(order[at.row - 1]);
-      }
-      if (event.key === "PageDown" || event.key === "PageUp") {
-        event.preventDefault();
-        return on.flip(event.key === "PageDown" ? 1 : -1); // a page of the grid is a page of the dataset
-      }
-      if ((event.ctrlKey && !["Home", "End"].includes(event.key)) || event.altKey || event.metaKey) return;
-      const size = { rows: order.length + 1, cols: columns.length + 2, page: 10 };
-      const move = gridMove(at, event.key, size, { ctrl: event.ctrlKey });
-      if (!move) return;
-      event.preventDefault();
-      moveTo(move.row, move.col);
-    },
-    { signal },
-  );
-
-  /** What Ctrl+C copies from the focused cell: its whole value as text (the datapoint's id from the number
-   * cell, a column's title from its header, the status word from the status). */
-  function copiedText(cell) {
-    const p = position(cell);
-    if (p.row === 0) return cell.textContent.trim();
-    const entry = view?.entries.find((e) => e.id === order[p.row - 1]);
-    if (!entry) return cell.textContent;
-    const column = columnOf(p.col);
-    if (column) return cellText(column, entry.shown);
-    return p.col === 0 ? entry.id : (cell.querySelector(".nbw-status-badge")?.textContent.trim() ?? "");
-  }
-
-  // Ctrl+C (Cmd+C) on a focused cell with nothing selected: the cell's text goes to the clipboard
-  table.addEventListener(
-    "keydown",
-    (event) => {
-      if (!(event.ctrlKey || event.metaKey) || event.key.toLowerCase() !== "c" || event.target !== tabbable) return;
-      const selection = document.getSelection?.();
-      if (selection && !selection.isCollapsed && String(selection)) return; // a selection copies itself
-      const text = copiedText(tabbable);
-      const onCopy = (copy) => {
-        copy.clipboardData?.setData("text/plain", text);
-        copy.preventDefault();
-      };
-      document.addEventListener("copy", onCopy, { capture: true, once: true });
-      setTimeout(() => document.removeEventListener("copy", onCopy, { capture: true }), 0);
-    },
-    { signal },
-  );
-
-  // a double click edits: it must not also select a word of the cell
-  table.addEventListener(
-    "mousedown",
-    (event) => {
-      if (event.detail > 1 && !event.target.closest("input, textarea, select, [contenteditable], .nbw-editor-row"))
-        event.preventDefault();
-    },
-    { signal },
-  );
-
-  // a control inside a cell: Esc goes back to its cell
-  table.addEventListener(
-    "keydown",
-    (event) => {
-      if (event.key === "Escape" && event.target.matches("button[data-action]") && tabbable) {
-        event.preventDefault();
-        event.stopPropagation();
-        tabbable.focus();
-      }
-    },
-    { signal, capture: true },
-  );
-
-  table.addEventListener(
-    "click",
-    (event) => {
-      const tick = event.target.closest("input.nbw-tick");
-      if (tick) {
-        event.preventDefault(); // the box shows the selection the kernel holds, set when it answers
-        const cell = tick.closest("td");
-        const p = position(cell);
-        const from = order[at.row - 1];
-        moveTo(p.row, p.col); // focus stays in the table, on the row's number cell
-        return event.shiftKey && from
-          ? on.tickRange(from, tick.dataset.id, order, { from: true })
-          : on.tick(tick.dataset.id, { range: false });
-      }
-      const button = event.target.closest("button[data-action]");
-      if (button) return on.action(button.dataset.action, button.dataset.id);
-      const cell = event.target.closest("td[role=gridcell]");
-      if (cell && !cell.closest(".nbw-editor-row") && cell.parentElement.dataset.id) {
-        const p = position(cell);
-        moveTo(p.row, p.col, { focus: !event.target.closest("a, input, textarea, select") });
-      }
-    },
-    { signal },
-  );
-
-  table.addEventListener(
-    "dblclick",
-    (event) => {
-      const cell = event.target.closest("td[role=gridcell][data-key]");
-      if (cell && !cell.closest(".nbw-editor-row")) {
-        const column = columns.find((c) => c.key === cell.dataset.key);
-        on.edit(cell.parentElement.dataset.id, column?.editable ? column.key : null);
-      }
-    },
-    { signal },
-  );
-
   wireHeaders({ thead, colgroup, signal, on, widthOf: shownWidth });
-
-  // rows pasted on the table (not in an editor): previewed as new datapoints, or into the ticked rows
-  table.addEventListener(
-    "paste",
-    (event) => {
-      if (event.target.closest?.(".nbw-editor-row, input, textarea")) return;
-      const text = event.clipboardData?.getData("text/plain") ?? "";
-      if (!text.trim()) return;
-      event.preventDefault();
-      on.paste(text);
-    },
-    { signal },
-  );
 
   // --- the overflow cue, and the visible width the editor takes ------------------------------------
   let seenWidth = -1;

@@ -1,6 +1,6 @@
 // The bars above the table: what is open (title, version, sandbox), the actions (Undo, Refresh,
 // Change dataset), the view controls (find, sort, density, columns) and, apart so that nothing above
-// wraps when it appears, the staged-edits bar of versioned datasets.
+// wraps when it appears, the staged-edits bar of versioned datasets. Find's bar is find.js.
 import { statusBadge } from "../shared/cells.js";
 import { h } from "../shared/dom.js";
 import { columnChoices } from "./columns.js";
@@ -170,152 +170,27 @@ function columnsMenu(schema, layout, setLayout, viewId) {
   );
 }
 
-export const HITS_BATCH = 10;
+const some = (n, word) => (n ? `${n} ${word}${n > 1 ? "s" : ""}` : "");
 
-const count = (n) => Number(n ?? 0).toLocaleString("en-US");
-
-/** How far a find has read: "37% · 37,000 of 100,000 rows" where the total is known, else "37,000 rows". */
-export function findProgress(find) {
-  const rows = Number(find.rows ?? 0);
-  const total = find.total;
-  if (total == null || total <= 0) return `${count(rows)} row${rows === 1 ? "" : "s"}`;
-  const share = Math.min(100, Math.floor((100 * rows) / total));
-  return `${share}% · ${count(Math.min(rows, total))} of ${count(total)} rows`;
-}
-
-/** Find's summary line, in words. */
-export function findLine(find) {
-  const hits = find.hits ?? [];
-  const what = find.by_id ? `datapoint ${find.query}` : `“${find.query}”`;
-  const found = `${count(hits.length)} found`;
-  if (find.error) return `Find ${what}: ${find.error}`;
-  if (find.running) return `Finding ${what}: ${findProgress(find)}, ${found} so far…`;
-  if (find.cancelled) return `Find ${what} cancelled after ${findProgress(find)}: ${found}.`;
-  if (find.complete) {
-    const from = find.start_page > 1 ? `, from page ${find.start_page} round to it` : "";
-    return `Find ${what}: ${found} in the whole dataset (${count(find.rows)} rows${from}).`;
-  }
-  return `Find ${what}: the first ${found}, in ${findProgress(find)}.`;
-}
-
-/** One hit: "Row 1,234" (opens its page and selects it), the field, and the match marked in its words. */
-function hitItem(hit, send) {
-  return h(
-    "li",
-    {},
-    h(
-      "button",
-      {
-        type: "button",
-        class: "nbw-link",
-        title: `Open page ${hit.page} and select row ${count(hit.row)}`,
-        onclick: () => send("open_hit", { page: hit.page, datapoint_id: hit.id }),
-      },
-      `Row ${count(hit.row)}`,
-    ),
-    h("span", { class: "nbw-muted nbw-hit-field" }, hit.field ?? ""),
-    h("span", { class: "nbw-hit-text" }, hit.before ?? "", h("mark", {}, hit.match ?? ""), hit.after ?? ""),
-  );
-}
-
-/**
- * Find's progress (a share of the dataset's rows), its hits (each names its row and field and opens its
- * page) a batch at a time with "Show more", Cancel; past the scan's limit "Find further" goes on from
- * where it stopped. Or the server search's summary. How many hits are shown is this view's own (kept on
- * `box` for the query on show).
- */
-export function renderFind(box, { get, send }) {
-  const find = get("find") ?? {};
-  const schema = get("schema") ?? {};
-  if (schema.find === "server") {
-    box.hidden = !get("search");
-    if (!box.hidden)
-      box.replaceChildren(
-        `Search “${get("search")}”: ${get("total") ?? 0} datapoints `,
-        h("button", { type: "button", onclick: () => send("find", { text: "" }) }, "Clear search"),
-      );
-    return;
-  }
-  box.hidden = !find.query;
-  if (box.hidden) return box.replaceChildren();
-  if (box.dataset.query !== find.query) {
-    box.dataset.query = find.query;
-    box.dataset.showing = String(HITS_BATCH);
-  }
-  const hits = find.hits ?? [];
-  const stopped = !find.running && !find.complete && !find.error && !find.by_id && !find.cancelled;
-  const actions = [
-    find.running
-      ? h("button", { type: "button", onclick: () => send("cancel_find") }, "Cancel")
-      : h("button", { type: "button", onclick: () => send("cancel_find", { clear: true }) }, "Close"),
-  ];
-  if (stopped && hits.length)
-    actions.unshift(h("button", { type: "button", onclick: () => send("find_further") }, "Find further"));
-  const bar =
-    find.running && find.total > 0
-      ? h("progress", { max: find.total, value: Math.min(find.rows ?? 0, find.total), "aria-hidden": "true" })
-      : "";
-  const summary = h(
-    "div",
-    { class: "nbw-find-line" },
-    h("span", { role: "status" }, findLine(find)),
-    bar,
-    " ",
-    actions,
-  );
-  if (find.by_id) return box.replaceChildren(summary);
-  const showing = Math.min(hits.length, Number(box.dataset.showing) || HITS_BATCH);
-  const list = h(
-    "ul",
-    { class: "nbw-hits" },
-    hits.slice(0, showing).map((hit) => hitItem(hit, send)),
-  );
-  const more = Math.min(HITS_BATCH * 2, hits.length - showing);
-  const footer = hits.length
-    ? h(
-        "div",
-        { class: "nbw-find-line nbw-hits-count" },
-        h(
-          "span",
-          { class: "nbw-muted" },
-          `Showing ${showing} of ${hits.length} found${find.running ? " so far" : ""}.`,
-        ),
-        more > 0
-          ? h(
-              "button",
-              {
-                type: "button",
-                onclick: () => {
-                  box.dataset.showing = String(showing + more);
-                  renderFind(box, { get, send });
-                  box.children[1]?.children[showing]?.children[0]?.focus?.(); // the first hit just shown
-                },
-              },
-              `Show ${more} more`,
-            )
-          : null,
-      )
-    : "";
-  box.replaceChildren(summary, list, footer);
+/** "2 staged edits, 1 new datapoint, 3 removals": what the next version holds, or "" (nothing staged). */
+function stagedWords(get) {
+  const changes = get("version_changes") ?? {}; // new datapoints and removals staged from the grid
+  return [
+    some(Object.keys(get("staged") ?? {}).length, "staged edit"),
+    some(changes.added ?? 0, "new datapoint"),
+    some(changes.removed?.length ?? 0, "removal"),
+  ]
+    .filter(Boolean)
+    .join(", ");
 }
 
 /** The staged edits of a versioned dataset: save them as a new version (or discard), and that save's
  * progress while it is not saved (it is a write like any other: kept, retried, posted once). */
 export function renderStaged(bar, { get, send, viewId }) {
-  const count = Object.keys(get("staged") ?? {}).length;
-  const changes = get("version_changes") ?? {}; // new datapoints and removals staged from the grid
-  const added = changes.added ?? 0;
-  const removed = changes.removed?.length ?? 0;
+  const edits = stagedWords(get);
   const saving = get("version_save") ?? {};
-  bar.hidden = !(count || added || removed);
+  bar.hidden = !edits;
   if (bar.hidden) return bar.replaceChildren();
-  const edits = [
-    count ? `${count} staged edit${count > 1 ? "s" : ""}` : "",
-    added ? `${added} new datapoint${added > 1 ? "s" : ""}` : "",
-    removed ? `${removed} removal${removed > 1 ? "s" : ""}` : "",
-  ]
-    .filter(Boolean)
-    .join(", ");
   if (saving.state === "pending" || saving.state === "sending")
     return bar.replaceChildren(
       h("span", { class: "nbw-spinner", "aria-hidden": "true" }),

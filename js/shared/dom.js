@@ -14,21 +14,19 @@ export function newViewId(kind) {
 export function h(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
   for (const [name, value] of Object.entries(attrs ?? {})) {
-    if (value === undefined || value === null || value === false) continue;
-    if (name.startsWith("on") && typeof value === "function") {
-      node.addEventListener(name.slice(2), value);
-    } else if (name === "class") {
-      node.className = value;
-    } else if (name === "dataset") {
-      Object.assign(node.dataset, value);
-    } else if (name === "value" || (name in node && typeof value !== "string")) {
-      node[name] = value;
-    } else {
-      node.setAttribute(name, value === true ? "" : String(value));
-    }
+    if (value !== undefined && value !== null && value !== false) setAttr(node, name, value);
   }
   append(node, children);
   return node;
+}
+
+/** One attribute of h(): a listener (on...), the class, data-* (dataset), a property, else an attribute. */
+function setAttr(node, name, value) {
+  if (name.startsWith("on") && typeof value === "function") node.addEventListener(name.slice(2), value);
+  else if (name === "class") node.className = value;
+  else if (name === "dataset") Object.assign(node.dataset, value);
+  else if (name === "value" || (name in node && typeof value !== "string")) node[name] = value;
+  else node.setAttribute(name, value === true ? "" : String(value));
 }
 
 export function append(node, children) {
@@ -85,15 +83,25 @@ export function keepingFocus(root, render) {
   const result = render();
   // still focused, or still there and enabled (focus was moved on purpose): nothing to mend
   if (focusedIn(root) || (root.contains(before) && !before.hasAttribute("disabled"))) return result;
+  refocus(root, key, parts);
+  return result;
+}
+
+/** Focus on the control keyed `key` under root, else the first control of the nearest of `parts` still in
+ * root, else root itself. */
+function refocus(root, key, parts) {
   const landed = (node) => {
     node.focus({ preventScroll: true }); // a no-op on what cannot take focus (disabled, hidden)
     return focusedIn(root) !== null;
   };
-  for (const node of below(root)) if (isControl(node) && focusKey(node) === key && landed(node)) return result;
+  // the first node under `top` that passes `test` and takes focus
+  const landedBelow = (top, test) => {
+    for (const node of below(top)) if (isControl(node) && test(node) && landed(node)) return true;
+    return false;
+  };
+  if (landedBelow(root, (node) => focusKey(node) === key)) return;
   for (const part of parts.filter((p) => root.contains(p)))
-    for (const node of below(part))
-      if (isControl(node) && node.getAttribute("tabindex") !== "-1" && landed(node)) return result;
+    if (landedBelow(part, (node) => node.getAttribute("tabindex") !== "-1")) return;
   if (!root.hasAttribute("tabindex")) root.setAttribute("tabindex", "-1");
   landed(root);
-  return result;
 }

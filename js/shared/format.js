@@ -10,13 +10,15 @@ function partText(part) {
   return KNOWN_PARTS.includes(part?.type) ? `[${part.type}]` : JSON.stringify(part);
 }
 
+function contentText(content) {
+  if (typeof content === "string") return content;
+  return Array.isArray(content) ? content.map(partText).join("\n") : "";
+}
+
 export function messageText(message) {
   if (!message) return "";
   if (!KNOWN_ROLES.includes(message.role)) return JSON.stringify(message);
-  const { content } = message;
-  let text = "";
-  if (typeof content === "string") text = content;
-  else if (Array.isArray(content)) text = content.map(partText).join("\n");
+  let text = contentText(message.content);
   if (message.refusal) text += `${text ? "\n" : ""}(refused: ${message.refusal})`;
   for (const call of message.tool_calls ?? []) {
     const fn = call.function ?? {};

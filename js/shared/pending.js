@@ -32,6 +32,21 @@ export function pendingCount(pending) {
   return `${count} write${count === 1 ? "" : "s"} pending${retrying ? " (retrying)" : ""}`;
 }
 
+/** One write in the open list: what, its state, whose, and a way to its row (`goTo`) where it is here. */
+function pendingItem(item, goTo) {
+  return h(
+    "li",
+    { class: `nbw-pending-item nbw-pending-${item.state}` },
+    h("span", { class: "nbw-pending-what" }, pendingLabel(item)),
+    " ",
+    h("span", { class: item.state === "retrying" ? "nbw-field-error" : "nbw-muted" }, pendingState(item)),
+    item.mine === false ? h("span", { class: "nbw-muted" }, " (another widget)") : null,
+    goTo && item.here && item.datapoint_id
+      ? [" ", h("button", { type: "button", class: "nbw-link", onclick: () => goTo(item) }, "Go to row")]
+      : null,
+  );
+}
+
 /**
  * A header part showing `get("pending_writes")`. `goTo(item)` (optional) goes to a write's row; it is
  * offered for items marked `here` (a row of what the widget shows). Returns {element, render, dispose}.
@@ -42,25 +57,28 @@ export function createPending({ get, send, viewId, goTo = null, now = () => Date
   let since = null; // when the count last became non-zero
   let timer = null;
 
+  /** Whether the writes are to be shown now: some are open, and for long enough (or retrying). When they
+   * are not yet, render runs again once they are. */
+  function announced(count, retrying) {
+    if (!count) {
+      since = null;
+      open = false;
+      return false;
+    }
+    since ??= now();
+    if (retrying || now() - since >= SHOW_AFTER_MS) return true;
+    clearTimeout(timer);
+    timer = setTimeout(render, SHOW_AFTER_MS - (now() - since) + 10);
+    return false;
+  }
+
   function render() {
     const pending = get("pending_writes") ?? {};
     const items = pending.items ?? [];
     const count = pending.count ?? 0;
-    if (!count) {
-      since = null;
-      open = false;
-      element.hidden = true;
-      return element.replaceChildren();
-    }
-    since ??= now();
     const retrying = items.some((item) => item.state === "retrying");
-    if (!retrying && now() - since < SHOW_AFTER_MS) {
-      clearTimeout(timer);
-      timer = setTimeout(render, SHOW_AFTER_MS - (now() - since) + 10);
-      element.hidden = true;
-      return element.replaceChildren();
-    }
-    element.hidden = false;
+    element.hidden = !announced(count, retrying);
+    if (element.hidden) return element.replaceChildren();
     const listId = `${viewId}-pending`;
     const toggle = h(
       "button",
@@ -78,29 +96,20 @@ export function createPending({ get, send, viewId, goTo = null, now = () => Date
       h("span", { class: "nbw-icon", "aria-hidden": "true" }, retrying ? "↻" : "⟳"),
       ` ${pendingCount(pending)}`,
     );
-    const parts = [toggle];
-    if (open) {
-      const list = h(
-        "ul",
-        { class: "nbw-pending-list", id: listId, "aria-label": "Pending writes" },
-        items.map((item) =>
-          h(
-            "li",
-            { class: `nbw-pending-item nbw-pending-${item.state}` },
-            h("span", { class: "nbw-pending-what" }, pendingLabel(item)),
-            " ",
-            h("span", { class: item.state === "retrying" ? "nbw-field-error" : "nbw-muted" }, pendingState(item)),
-            item.mine === false ? h("span", { class: "nbw-muted" }, " (another widget)") : null,
-            goTo && item.here && item.datapoint_id
-              ? [" ", h("button", { type: "button", class: "nbw-link", onclick: () => goTo(item) }, "Go to row")]
-              : null,
-          ),
-        ),
-        count > items.length ? h("li", { class: "nbw-muted" }, `and ${count - items.length} more`) : null,
-      );
-      parts.push(list, h("button", { type: "button", onclick: () => send("retry_writes") }, "Retry now"));
-    }
-    element.replaceChildren(...parts);
+    element.replaceChildren(toggle, ...(open ? openList(pending, listId) : []));
+  }
+
+  /** The open list: each write, how many more, and Retry now. */
+  function openList(pending, listId) {
+    const items = pending.items ?? [];
+    const count = pending.count ?? 0;
+    const list = h(
+      "ul",
+      { class: "nbw-pending-list", id: listId, "aria-label": "Pending writes" },
+      items.map((item) => pendingItem(item, goTo)),
+      count > items.length ? h("li", { class: "nbw-muted" }, `and ${count - items.length} more`) : null,
+    );
+    return [list, h("button", { type: "button", onclick: () => send("retry_writes") }, "Retry now")];
   }
 
   return {

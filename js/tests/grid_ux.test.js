@@ -11,7 +11,7 @@ import { excerptAtChange, sideBySide } from "../shared/diff.js";
 import { installDOM } from "./support/dom.js";
 
 installDOM();
-const { findProgress, renderFind } = await import("../grid/toolbar.js");
+const { findProgress, renderFind } = await import("../grid/find.js");
 
 const THEIRS = "CHANGED BY A COLLEAGUE";
 const MINE = "Ask for the app version and a crash log, then escalate to the mobile team. Reply within a day.";

@@ -4,8 +4,9 @@ import { test } from "node:test";
 import "./support/contract.js";
 import { correctionBox, correctionDiff } from "../feedback/correction.js";
 import { cellContent, draftCell, statusContent, statusDetail } from "../grid/cells.js";
+import { renderFind } from "../grid/find.js";
 import { renderPicker } from "../grid/picker.js";
-import { renderFind, renderStatus } from "../grid/toolbar.js";
+import { renderStatus } from "../grid/toolbar.js";
 import {
   chipsCell,
   clampedText,

@@ -85,15 +85,21 @@ function parseHTML(markup) {
     if (text !== undefined) at.appendChild(new Text(text));
     else if (whole.startsWith("</")) at = at.parentNode ?? root;
     else {
-      const element = new Element(tag.toLowerCase());
-      for (const [, name, , v1, v2, v3] of attrs.matchAll(/([\w-]+)(=("([^"]*)"|'([^']*)'|([^\s>]*)))?/g)) {
-        element.setAttribute(name, v1 ?? v2 ?? v3 ?? "");
-      }
+      const element = openTag(tag, attrs);
       at.appendChild(element);
       if (!VOID.has(element.tagName.toLowerCase()) && !whole.endsWith("/>")) at = element;
     }
   }
   return root.childNodes.slice();
+}
+
+/** `<tag attrs>` as an element (attributes quoted either way, or bare). */
+function openTag(tag, attrs) {
+  const element = new Element(tag.toLowerCase());
+  for (const [, name, , v1, v2, v3] of attrs.matchAll(/([\w-]+)(=("([^"]*)"|'([^']*)'|([^\s>]*)))?/g)) {
+    element.setAttribute(name, v1 ?? v2 ?? v3 ?? "");
+  }
+  return element;
 }
 
 class Element extends Node {
