@@ -532,8 +532,16 @@ MUTANTS: list[Mutant] = [
         "issue 21 (7): a find reads the dataset a grid page at a time (about 50x slower than the client)",
     ),
     Mutant(
+        "js.review-rebuilds-every-row",
+        "js/experiment/rows.js",
+        "(entry) => rowSignature(x, entry.id),",
+        "() => String(Math.random()),",
+        NODE,
+        "issue 23 (4): ExperimentReview rebuilds every row on every change (focus on another row's button is lost)",
+    ),
+    Mutant(
         "js.row-number-kept-at-new-place",
-        "js/grid/rows.js",
+        "js/shared/keyed.js",
         "before.signature === signature && before.index === index;",
         "before.signature === signature;",
         NODE,
