@@ -130,7 +130,10 @@ def test_verdicts_filters_and_disagreements_by_keyboard(page, lab, sandbox):
 
     for theme in ("JupyterLab Light", "JupyterLab Dark"):
         set_theme(page, theme)
-        screenshot(page, f"judges-{'light' if 'Light' in theme else 'dark'}", widget)
+        for width in (1400, 800):
+            page.set_viewport_size({"width": width, "height": 1100})
+            widget.scroll_into_view_if_needed()
+            screenshot(page, f"judges-{'light' if 'Light' in theme else 'dark'}-{width}", widget)
     set_theme(page, "JupyterLab Light")
 
 
