@@ -161,3 +161,13 @@ def comparison(names: Sequence[str], keys: Sequence[str], rows: Sequence[Mapping
         "differ_text": differ_text,
         "disagree": disagree,
     }
+
+
+def side_name(order: Sequence[str], choice: Any) -> str:
+    """The front end's choice (a column's index in `order`, "tie" or "neither") as a variant name: it knows
+    no names."""
+    if isinstance(choice, int) and not isinstance(choice, bool):
+        if not 0 <= choice < len(order):
+            raise ValueError(f"choice: this row has {len(order)} columns, not {choice + 1}")
+        return order[choice]
+    return str(choice)

@@ -184,27 +184,31 @@ def generation_changed(review: ExperimentReview, key: str, generation: Generatio
 
 
 def publish(review: ExperimentReview) -> None:
-    """Copy what the page on show needs into the review's traits (one sync message)."""
-    page = review.pages.page
-    rows = [review._rows_by_id[dp.id] for dp in page.items] if page else []
-    counts = {"queued": 0, "running": 0, "done": 0, "error": 0, "rows": len(rows)}
-    for row in rows:
-        if row.generation is not None:
-            counts[row.generation.state] += 1
-    with review.hold_sync():
-        review._rows = [review.pages.source.example(row.datapoint) for row in rows]
-        review._generations = {r.datapoint.id: generation_json(r.generation) for r in rows if r.generation}
-        review._feedback = {r.datapoint.id: {p: g.to_json() for p, g in r.feedback.items()} for r in rows if r.feedback}
-        review._expected = {r.datapoint.id: r.expected for r in rows if r.expected}
-        review._earlier = {r.datapoint.id: r.earlier for r in rows if r.earlier}
-        review._added = {r.datapoint.id: r.added for r in rows if r.added}
-        review.progress = counts
-        review.running = review._engine.busy
-        review.summary = review._summary()
-        if review._judging is not None:
-            review._judging.publish(review, rows, list(review._rows_by_id.values()), review._kinds)
-        if review._variants is not None:
-            review._publish_variants(rows)
+    """Copy what the page on show needs into the review's traits (one sync message), under its lock (a verdict
+    or a write's state calls from its own thread)."""
+    with review._lock:
+        page = review.pages.page
+        rows = [review._rows_by_id[dp.id] for dp in page.items] if page else []
+        counts = {"queued": 0, "running": 0, "done": 0, "error": 0, "rows": len(rows)}
+        for row in rows:
+            if row.generation is not None:
+                counts[row.generation.state] += 1
+        with review.hold_sync():
+            review._rows = [review.pages.source.example(row.datapoint) for row in rows]
+            review._generations = {r.datapoint.id: generation_json(r.generation) for r in rows if r.generation}
+            review._feedback = {
+                r.datapoint.id: {p: g.to_json() for p, g in r.feedback.items()} for r in rows if r.feedback
+            }
+            review._expected = {r.datapoint.id: r.expected for r in rows if r.expected}
+            review._earlier = {r.datapoint.id: r.earlier for r in rows if r.earlier}
+            review._added = {r.datapoint.id: r.added for r in rows if r.added}
+            review.progress = counts
+            review.running = review._engine.busy
+            review.summary = review._summary()
+            if review._judging is not None:
+                review._judging.publish(review, rows, list(review._rows_by_id.values()), review._kinds)
+            if review._variants is not None:
+                review._publish_variants(rows)
 
 
 def earlier_words(feedback: dict[str, Given], controls: dict[str, FeedbackControl]) -> str:

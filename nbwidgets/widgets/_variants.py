@@ -1,52 +1,28 @@
 """ExperimentReview(..., variants={"A": ..., "B": ...}): two to four variants over one dataset, judged blind.
 
-`VariantEngine` stands where the single generation engine stands: it generates every variant on each row
-(one bounded pool across all of them, each (row, variant) once unless re-run, through the same
-GenerationEngine), has each output judged by the review's evaluators, and tells the review of a row's
-combined state. `VariantsMixin` gives the review the variants' traits and its Python API: `sides`,
-`prefer`, `undo_preference`, `reveal`, `comparison()`, the per-variant part of `results` and `to_pandas()`.
+`VariantsMixin` gives the review the variants' traits and its Python API: `sides`, `prefer`,
+`undo_preference`, `reveal`, `comparison()`, the per-variant part of `results` and `to_pandas()`. Its
+composed parts: the `VariantEngine` (_variant_engine.py, where the single generation engine stands) and
+the `Preferences` given and their writes (_preferences.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import traitlets
 
 from .._extras import require
-from ..client.writes import WriteHandle
-from ..models import FeedbackControl, new_ulid
-from ..models.feedback import FeedbackProperty
 from . import _capabilities as capabilities
-from ._base import WriteStatuses
-from ._comparison import NEITHER, PREFERENCE_VALUES, TIE, blind_seed, comparison, draw, told
+from ._comparison import NEITHER, TIE, blind_seed, comparison, draw
 from ._contract import CompareColumn, CompareFlags, GivenFeedback, VerdictState, Wire
 from ._generation import Generation
 from ._judging import Judging
+from ._preferences import Preferences, preference_control
 from ._variant_engine import SEP, VariantEngine
 
 COMPARE_FILTERS = ("all", "differ", "differ_text", "disagree")
-HOW_TO_DEFINE = (
-    "define it in orq.ai (Feedback, add a property: key {key!r}, type single choice, values better, worse, tie, "
-    "both_bad), or pass preference_property= the key of one you have"
-)
-
-
-@dataclass
-class _Preference:
-    """The person's preference on one row and its writes (one feedback per variant's trace)."""
-
-    choice: str
-    ids: dict[str, tuple[str, str]] = field(default_factory=dict)  # variant -> (feedback id, trace id)
-    states: dict[str, dict[str, Any]] = field(default_factory=dict)  # variant -> {state, message}
-
-    def to_json(self) -> GivenFeedback:
-        states = [s.get("state", "pending") for s in self.states.values()]
-        state = next((s for s in ("failed", "retrying", "pending") if s in states), "sent")
-        message = next((s.get("message", "") for s in self.states.values() if s.get("message")), "")
-        return {"value": self.choice, "state": state, "message": message}
 
 
 class VariantsMixin(traitlets.HasTraits):
@@ -120,11 +96,13 @@ class VariantsMixin(traitlets.HasTraits):
         self.blind = len(names) == 2 if blind is None else bool(blind)
         self._seed_given = seed
         self._drawn: dict[str, tuple[str, list[str]]] = {}  # datapoint id -> (seed, order): the draw, once
-        self._preference: dict[str, _Preference] = {}
-        self._preference_undo: list[tuple[str, str | None]] = []  # (datapoint id, the choice it replaced)
-        self._preference_statuses = WriteStatuses(self._show_preference_write)
-        self._preference_property = preference_property
-        self._preference_control = self._find_preference_control(preference_property)
+        control, self.preference_off = preference_control(
+            self._feedback_service, preference_property, self.client.datasets().service
+        )
+        self._preference_writes = Preferences(  # the preferences given, their writes and undo: _preferences.py
+            self._feedback_service, control, product=self.product, lock=self._lock, on_change=self._publish
+        )
+        self._preference = self._preference_writes.given
         self.generator_label = "variants " + ", ".join(names)
         self.observe(self._compare_view_changed, names=["revealed", "reveal_all"])
 
@@ -138,37 +116,6 @@ class VariantsMixin(traitlets.HasTraits):
                 if any(now.get(name) not in (None, trace) for name, (_, trace) in preference.ids.items()):
                     del self._preference[datapoint_id]
         self._generation_changed(datapoint_id, generation)
-
-    def _find_preference_control(self, key: str) -> FeedbackControl | None:
-        if not isinstance(key, str) or not key:
-            raise ValueError(f"preference_property must be a feedback property's key, not {key!r}")
-        client = self._feedback_service
-        if client is None:
-            self.preference_off = (
-                f"Preferences are orq.ai feedback: this is an {self.client.datasets().service.capitalize()} "
-                "dataset, so none can be given."
-            )
-            return None
-        defined = client.feedback_properties()
-        prop = defined.get(key)
-        if prop is None and client.is_sandbox:
-            self.preference_off = (
-                f"This workspace has no feedback property {key!r} to record preferences on: "
-                + HOW_TO_DEFINE.format(key=key)
-                + "."
-            )
-            return None
-        if prop is None:  # orq lists no workspace properties: assume it, and say how to define it if refused
-            prop = FeedbackProperty(key=key, type="single_choice", values=list(PREFERENCE_VALUES))
-        if prop.type not in ("single_choice", "multiple_choice") or not set(PREFERENCE_VALUES) <= set(
-            prop.values or ()
-        ):
-            self.preference_off = (
-                f"The feedback property {key!r} cannot record preferences: it must be a single choice with the values "
-                "better, worse, tie and both_bad."
-            )
-            return None
-        return _control(key, prop)
 
     @property
     def seed(self) -> str:
@@ -238,23 +185,23 @@ class VariantsMixin(traitlets.HasTraits):
             if current is not None and current.choice == name and "failed" not in str(current.states):
                 return  # a double press sends one preference
             if undoable:
-                self._preference_undo.append((datapoint_id, current.choice if current else None))
-            sends = self._set_preference(datapoint_id, name, traces)
+                self._preference_writes.undo.append((datapoint_id, current.choice if current else None))
+            sends = self._preference_writes.set(datapoint_id, name, traces)
             self._show_preference_undo()
             self._publish()
-        self._send_preference(datapoint_id, sends)
+        self._preference_writes.send(datapoint_id, sends)
 
     def undo_preference(self, datapoint_id: str | None = None) -> None:
         """Take back the last preference (of that row, given its id): the one it replaced is sent again, or,
         when there was none, each variant's preference feedback is removed."""
         with self._lock:
-            found = [i for i, (key, _) in enumerate(self._preference_undo) if datapoint_id in (None, key)]
+            found = [i for i, (key, _) in enumerate(self._preference_writes.undo) if datapoint_id in (None, key)]
             if not found:
                 raise ValueError(
                     "nothing to undo: no preference was given"
                     + ("" if datapoint_id is None else f" on {self._row_name(datapoint_id)}")
                 )
-            key, before = self._preference_undo.pop(found[-1])
+            key, before = self._preference_writes.undo.pop(found[-1])
             self._show_preference_undo()
             current = self._preference.get(key)
             name = self._row_name(key)
@@ -265,16 +212,13 @@ class VariantsMixin(traitlets.HasTraits):
                 self._publish()
                 sends: list[tuple[str, str, str, str]] = []
             else:
-                sends = self._set_preference(key, before, self._traces(key))
+                sends = self._preference_writes.set(key, before, self._traces(key))
                 removals = []
                 self.notice = f"{name}: preference back to {self._said(key, before)}"
                 self._publish()
-        assert self._feedback_service is not None  # else preference_off refused it
-        for variant, (feedback_id, trace_id) in removals:
-            handle = self._feedback_service.queue_feedback_removal(feedback_id, trace_id, product=self.product)
-            self._preference_statuses.follow(f"{key}{SEP}{variant}{SEP}removal", handle)
+        self._preference_writes.remove(key, removals)
         if sends:
-            self._send_preference(key, sends)
+            self._preference_writes.send(key, sends)
 
     def _said(self, datapoint_id: str, choice: str) -> str:
         if choice in (TIE, NEITHER):
@@ -301,58 +245,10 @@ class VariantsMixin(traitlets.HasTraits):
             traces[name] = generation.trace_id
         return traces
 
-    def _set_preference(
-        self, datapoint_id: str, choice: str, traces: dict[str, str]
-    ) -> list[tuple[str, str, str, str]]:
-        """Record the choice (the caller holds the lock); returns the writes to queue: (variant, id, trace, value)."""
-        current = self._preference.get(datapoint_id)
-        preference = _Preference(choice)
-        sends = []
-        for name, trace_id in traces.items():
-            known = current.ids.get(name) if current else None
-            # one id per row, variant and trace: a change of mind replaces the value, a retry cannot add one
-            feedback_id = known[0] if known and known[1] == trace_id else new_ulid()
-            preference.ids[name] = (feedback_id, trace_id)
-            preference.states[name] = {"state": "pending", "message": ""}
-            sends.append((name, feedback_id, trace_id, told(choice, name)))
-        self._preference[datapoint_id] = preference
-        return sends
-
-    def _send_preference(self, datapoint_id: str, sends: list[tuple[str, str, str, str]]) -> None:
-        control = self._preference_control
-        assert control is not None and self._feedback_service is not None
-        for name, feedback_id, trace_id, value in sends:
-            handle = self._feedback_service.queue_feedback(
-                trace_id,
-                control.property,
-                control.wire(value),
-                product=self.product,
-                id=feedback_id,
-            )
-            self._preference_statuses.follow(f"{datapoint_id}{SEP}{name}", handle)
-
-    def _show_preference_write(self, slot: str, status: dict[str, Any], handle: WriteHandle) -> None:
-        parts = slot.split(SEP)
-        datapoint_id, name = parts[0], parts[1]
-        with self._lock:
-            preference = self._preference.get(datapoint_id)
-            if preference is None or preference.ids.get(name, ("",))[0] != handle.write.key or len(parts) > 2:
-                return  # an earlier trace's feedback, or a removal
-            state = "sent" if status["state"] == "saved" else status["state"]
-            message = status.get("message", "") if state != "pending" else ""
-            if state == "failed" and not self.client.is_sandbox and status.get("status") in (400, 404, 422):
-                message += (
-                    f" If the workspace has no {self._preference_property!r} property, "
-                    + HOW_TO_DEFINE.format(key=self._preference_property)
-                    + "."
-                )
-            preference.states[name] = {"state": state, "message": message}
-            self._publish()
-
     def _show_preference_undo(self) -> None:
-        self.can_undo_preference = bool(self._preference_undo)
-        if self._preference_undo:
-            key, _ = self._preference_undo[-1]
+        self.can_undo_preference = bool(self._preference_writes.undo)
+        if self._preference_writes.undo:
+            key, _ = self._preference_writes.undo[-1]
             self.preference_undo_label = f"Undo preference ({self._row_name(key)})"
         else:
             self.preference_undo_label = ""
@@ -549,10 +445,3 @@ class VariantsMixin(traitlets.HasTraits):
     def _variant_verdict_changed(self, composite: str) -> None:
         with self._lock:
             self._publish()
-
-
-def _control(key: str, prop: FeedbackProperty) -> FeedbackControl:
-    from ..models.feedback import feedback_controls
-
-    [control] = feedback_controls([key], {key: prop})
-    return control

@@ -6,7 +6,9 @@ actual output, their difference and feedback controls for the row's trace. Feedb
 expected output" go through the client's durable write path, so a kernel restart loses neither.
 
 State lives in traits scoped to the page on show (it survives a re-display); Python keeps every
-result for `results` and `to_pandas()`.
+result for `results` and `to_pandas()`. Composed parts: the row state, its page loader and what is published
+(_review_rows.py), feedback (_review_feedback.py), "use as expected" (_expected.py), "Add to dataset"
+(_adding.py), judges (_judging.py), variants (_variants.py).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from . import _capabilities as capabilities
 from . import _contract as shapes
 from ._adding import Adding
 from ._base import STATIC, Widget
+from ._comparison import side_name
 from ._expected import ExpectedOutputs, _text
 from ._generation import Generation, GenerationEngine
 from ._judging import ROW_FILTERS, Judging, resolve_evaluators
@@ -155,7 +158,7 @@ class ExperimentReview(Widget, VariantsMixin):
         # each output judged by each evaluator as it arrives (read once here: an unknown one is refused now)
         found = resolve_evaluators(self.client, evaluators)
         judges = capabilities.evaluators(self.client)
-        self._judging = Judging(judges, found, on_change=self._verdict_changed) if found and judges else None
+        self._judging = Judging(judges, found, on_change=lambda _: self._publish()) if found and judges else None
         self.evaluators_info = [shapes.plain(info) for info in self._judging.info()] if self._judging else []
         self.observe(self._sort_changed, names="sort_by")
         self._engine: GenerationEngine | Any
@@ -360,10 +363,6 @@ class ExperimentReview(Widget, VariantsMixin):
         self._row(datapoint_id)
         self._judging.retry(datapoint_id, self._judging.key_for(evaluator))
 
-    def _verdict_changed(self, datapoint_id: str) -> None:
-        with self._lock:
-            self._publish()
-
     def _sort_changed(self, change: dict[str, Any]) -> None:
         if change["new"] and (self._judging is None or change["new"] not in self._judging.keys):
             self.sort_by = ""  # only an evaluator of this review sorts (a stale name from the front end does not)
@@ -401,7 +400,9 @@ class ExperimentReview(Widget, VariantsMixin):
             "save_version": lambda m: self.save_version(bool(m.get("make_active")), wait=False) and None,
             "retry": lambda m: self.client.outbox.retry_now(),
             "retry_judge": lambda m: self.retry_judge(m["datapoint_id"], m["evaluator"]),
-            "prefer": lambda m: self.prefer(m["datapoint_id"], _side(self, m["datapoint_id"], m["choice"])),
+            "prefer": lambda m: self.prefer(
+                m["datapoint_id"], side_name(self._order_of(m["datapoint_id"]), m["choice"])
+            ),
             "undo_preference": lambda m: self.undo_preference(m.get("datapoint_id")),
             "reveal": lambda m: self.reveal(m.get("datapoint_id")),
             "hide": lambda m: self.hide(m.get("datapoint_id")),
@@ -455,13 +456,3 @@ class ExperimentReview(Widget, VariantsMixin):
             **result(row, self._judging),
             **(self._variant_result(row.datapoint.id) if self._variants is not None else {}),
         }
-
-
-def _side(review: ExperimentReview, datapoint_id: str, choice: Any) -> str:
-    """The front end's choice (a column's index, "tie" or "neither") as a variant name: it knows no names."""
-    if isinstance(choice, int) and not isinstance(choice, bool):
-        order = review._order_of(datapoint_id)
-        if not 0 <= choice < len(order):
-            raise ValueError(f"choice: this row has {len(order)} columns, not {choice + 1}")
-        return order[choice]
-    return str(choice)
