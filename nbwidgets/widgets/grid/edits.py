@@ -67,7 +67,7 @@ class Edits:
             on_staged=lambda: setattr(self, "staged", dict(self._writes.staged)),
             on_notice=lambda said: setattr(self, "notice", said),
             on_queued=self._note_place,
-            restore=self._restore,  # type: ignore[attr-defined]  # an undone delete (curate.py)
+            restore=lambda removal: self.curation.restore(removal),  # type: ignore[attr-defined]  # an undone delete
             batch=self.hold_sync,  # type: ignore[attr-defined]
         )
 
@@ -235,13 +235,13 @@ class Edits:
             self._writes.refuse_while_saving_version("discard the staged edits")
             self.row_status = {k: v for k, v in self.row_status.items() if k not in self.staged}
             self._writes.clear_staged()
-            self._clear_version_changes()  # type: ignore[attr-defined]
+            self.curation.clear_version_changes()  # type: ignore[attr-defined]
 
     def _save_version(self, make_active: bool) -> WriteHandle:
         """Queue the staged edits as the dataset's next version (a write on the write path: kept,
         retried, made at most once). The staged edits stay on screen until the version is saved."""
         with self._lock:
-            added, removed = self._staged_added, self._staged_removed  # type: ignore[attr-defined]
+            added, removed = self.curation.staged_added, self.curation.staged_removed  # type: ignore[attr-defined]
             if not self.staged and not added and not removed:
                 raise ValueError("no staged edits to save")
             self._writes.refuse_while_saving_version("save again")
@@ -272,7 +272,7 @@ class Edits:
                 return
             self._writes.clear_staged()
             self.row_status = {}
-            self._clear_version_changes()  # type: ignore[attr-defined]
+            self.curation.clear_version_changes()  # type: ignore[attr-defined]
             self.pages.open(created.id)
             self.dataset_id = created.id
             self.version = info.version

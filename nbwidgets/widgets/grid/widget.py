@@ -22,7 +22,7 @@ from .. import _contract as shapes
 from .._base import STATIC, Widget, describe, outcome, run_in_background, segment_id
 from .._row_writes import _UNSET
 from .._words import write_states_trait
-from .curate import Curating
+from .curate import Curation, curate_intents
 from .edits import Edits
 from .find import Finding
 from .memory import REMEMBERED, remember_layouts
@@ -31,7 +31,7 @@ from .paging import grid_pages
 Intent = Callable[[dict[str, Any]], Any]
 
 
-class DatasetGrid(Edits, Curating, Finding, Widget):
+class DatasetGrid(Edits, Finding, Widget):
     """Browse a dataset page by page and edit expected outputs (and inputs, messages) in place.
 
     grid = DatasetGrid()                       # the sandbox, with a dataset picker
@@ -123,7 +123,7 @@ class DatasetGrid(Edits, Curating, Finding, Widget):
             self.source = ListSource(self.source, rows, f"{len(rows)} datapoints of dataset {dataset_id}")
         self.pages = grid_pages(self, cache_pages)  # the page on show, the cache, prefetch: _pages.py
         self._init_edits()
-        self._init_curating()
+        self.curation = Curation(self)  # growing and pruning: curate.py
         self._init_find()
         # a layout changed in this grid is remembered for the next grid on the same dataset
         self.observe(lambda change: remember_layouts(self._memory_key, change["new"]), ["column_layout"])
@@ -204,7 +204,7 @@ class DatasetGrid(Edits, Curating, Finding, Widget):
             self.version_standing = {}
             self.row_status = {}
             self._cancel_find(clear=True)
-            self._reset_curating()
+            self.curation.reset()
             # the dataset's undo history in this kernel (a re-run grid can undo the last one's edits)
             self._writes.undo = REMEMBERED.undo.setdefault(self._memory_key(dataset_id), [])
             self.can_undo = bool(self._writes.undo)
@@ -267,15 +267,15 @@ class DatasetGrid(Edits, Curating, Finding, Widget):
         """Tick datapoints: `ids` (replacing the selection), the page on show (`page=True`, added), or
         every datapoint of the dataset (`all=True`, read page by page). `select([])` clears it."""
         if all:
-            done = self._select_all()
+            done = self.curation.select_all()
             if wait and not done.wait(300):
                 raise TimeoutError("selecting every datapoint did not finish within 300 s")
             if self.selecting.get("error"):
                 raise RuntimeError(self.selecting["error"])
         elif page:
-            self._select_page()
+            self.curation.select_page()
         else:
-            self._select([] if ids is None else ids)
+            self.curation.select([] if ids is None else ids)
         return self.selected_ids
 
     def add_datapoint(
@@ -291,11 +291,13 @@ class DatasetGrid(Edits, Curating, Finding, Widget):
         it; returns it once the grid shows it (`wait=False`: the write's handle). Overmind: staged for
         the next `save_version()` (returns None)."""
         given = {"inputs": inputs, "messages": messages, "expected_output": expected_output}
-        handle = self._add({k: v for k, v in given.items() if v is not None})
+        handle = self.curation.add({k: v for k, v in given.items() if v is not None})
         if handle is None or not wait:
             return handle
         [made] = outcome(handle, timeout, "Adding the datapoint")
-        self._await(lambda: self.selected_id == made.id and not self.loading, timeout, f"the new datapoint {made.id}")
+        self.curation.wait_for(
+            lambda: self.selected_id == made.id and not self.loading, timeout, f"the new datapoint {made.id}"
+        )
         return made
 
     def delete_datapoints(self, ids: Any = None, *, wait: bool = True, timeout: float = 120) -> Any:
@@ -303,12 +305,12 @@ class DatasetGrid(Edits, Curating, Finding, Widget):
         datapoints on orq (new ids, listed last). Overmind: staged for the next `save_version()`.
         Returns the ids deleted (`wait=False`: the writes' handles)."""
         chosen = list(self.selection if ids is None else ids)
-        handles = self._delete(ids)
+        handles = self.curation.delete(ids)
         if handles is None or not wait:
             return handles
         for handle in handles:
             outcome(handle, timeout, "Deleting")
-        self._await(lambda: not self.bulk and not self.loading, timeout, "the rows left after deleting")
+        self.curation.wait_for(lambda: not self.bulk and not self.loading, timeout, "the rows left after deleting")
         return chosen
 
     def replace(
@@ -327,9 +329,9 @@ class DatasetGrid(Edits, Curating, Finding, Widget):
         (and the grid shows the preview). Each change is an edit on the write path (conflicts as for any
         edit); Overmind: staged."""
         if preview:
-            return [_change(c) for c in self._preview_replace(find, replace, field, scope)["changes"]]
-        plan = self._replacements(find, replace, field, scope)
-        handles = self._apply_replace(plan)
+            return [_change(c) for c in self.curation.preview_replace(find, replace, field, scope)["changes"]]
+        plan = self.curation.replacements(find, replace, field, scope)
+        handles = self.curation.apply_replace(plan)
         if wait:
             for handle in handles:
                 outcome(handle, timeout, "Replacing")
@@ -340,8 +342,8 @@ class DatasetGrid(Edits, Curating, Finding, Widget):
         `header=`): new datapoints, or, with rows selected, values for the selected rows' cells. With
         `preview=True` nothing is sent: the plan is returned (and shown). Returns what was made or saved."""
         if preview:
-            return self._preview_paste(text, header)
-        done = self._apply_paste(self._plan_paste(text, header))
+            return self.curation.preview_paste(text, header)
+        done = self.curation.apply_paste(self.curation.paste_plan(text, header))
         if not wait or done is None:
             return done
         if isinstance(done, list):
@@ -376,7 +378,7 @@ class DatasetGrid(Edits, Curating, Finding, Widget):
             "choose_agent": lambda m: self._choose(m["agent_id"]),
             "query": self._intent_query,
             **self._edit_intents(),  # edits.py
-            **self._curate_intents(),  # curate.py
+            **curate_intents(lambda: self.curation),  # curate.py
             "send_ahead": lambda m: self._send_ahead_again(),
         }
 
