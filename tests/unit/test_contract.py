@@ -66,9 +66,9 @@ WATCH_CALL = re.compile(r"\bwatch\(\s*(\[[^\]]*\]|[A-Za-z_][A-Za-z0-9_]*)")
 FOR_OF = re.compile(r"\bfor\s*\(\s*const\s+(\w+)\s+of\s+(\[[^\]]*\]|[A-Za-z_][A-Za-z0-9_]*)\s*\)")
 WATCHED_OBJECT = re.compile(r"\bconst\s+watched\s*=\s*\{([^}]*)\}")
 OBJECT_KEY = re.compile(r"(?:^|[,{\s])([A-Za-z_][A-Za-z0-9_]*)\s*:")
-SENDERS = ("request", "send")  # and every local function that hands its first parameter on to one of them
+SENDERS = ("request", "send")  # and every local function that hands one of its parameters on to one of them
 FORWARDER = re.compile(
-    r"(?:const\s+(\w+)\s*=\s*\(\s*(\w+)[^)]*\)\s*=>|function\s+(\w+)\s*\(\s*(\w+)[^)]*\)\s*\{)([\s\S]{0,200})"
+    r"(?:const\s+(\w+)\s*=\s*\(([\w\s,=]*)\)\s*=>|function\s+(\w+)\s*\(([\w\s,=]*)\)\s*\{)(?=([\s\S]{0,200}))"
 )
 INTENT_TABLE = re.compile(r"\bconst\s+\w*INTENTS\s*=\s*\{(.*?)\n\};", re.S)  # {action: [intent, payload]}
 
@@ -90,9 +90,9 @@ def strings_in(text: str) -> list[str]:
     return re.findall(STRING, text)
 
 
-def first_argument(text: str, start: int) -> str:
-    """The first argument of the call whose '(' ends at start, with nested calls blanked out."""
-    depth, out = 0, []
+def argument(text: str, start: int, position: int = 0) -> str:
+    """An argument (0: the first) of the call whose '(' ends at start, with nested calls blanked out."""
+    depth, out, found = 0, [], 0
     for char in text[start:]:
         if char in "([{":
             depth += 1
@@ -101,8 +101,12 @@ def first_argument(text: str, start: int) -> str:
                 break
             depth -= 1
         elif char == "," and depth == 0:
+            found += 1
+            continue
+        if found == position:
+            out.append(char if depth == 0 or char in "([{" else " ")
+        elif found > position:
             break
-        out.append(char if depth == 0 or char in "([{" else " ")
     return "".join(out)
 
 
@@ -128,14 +132,15 @@ def scan(texts: dict[Path, str]) -> dict[str, set[str]]:
             return strings_in(expression) + [n for s in spread for n in constants.get(s, [])]
         return constants.get(expression, [])
 
-    senders = set(SENDERS)
+    senders = dict.fromkeys(SENDERS, 0)  # a function that sends -> the position of the intent among its arguments
     for _ in range(3):  # forwarders of forwarders
         for text in texts.values():
-            for a, a_param, f, f_param, body in FORWARDER.findall(text):
-                name, param = (a, a_param) if a else (f, f_param)
-                if re.search(r"\b(?:" + "|".join(senders) + r")\(\s*" + param + r"\b", body):
-                    senders.add(name)
-    send_call = re.compile(r"\b(?:" + "|".join(sorted(senders)) + r")\(")
+            for a, a_params, f, f_params, body in FORWARDER.findall(text):
+                name, params = (a, a_params) if a else (f, f_params)
+                names = [p.split("=")[0].strip() for p in params.split(",")]
+                for position, param in enumerate(names):
+                    if param and re.search(r"\b(?:" + "|".join(senders) + r")\(\s*" + param + r"\b", body):
+                        senders.setdefault(name, position)
 
     read: set[str] = set()
     watched: set[str] = set()
@@ -150,8 +155,9 @@ def scan(texts: dict[Path, str]) -> dict[str, set[str]]:
                 watched |= set(names_of(expression))
             for body in WATCHED_OBJECT.findall(text):
                 watched |= set(OBJECT_KEY.findall(body))
-        for match in send_call.finditer(text):
-            sent |= set(strings_in(first_argument(text, match.end())))
+        for sender, position in senders.items():
+            for match in re.finditer(r"\b" + sender + r"\(", text):
+                sent |= set(strings_in(argument(text, match.end(), position)))
         for table in INTENT_TABLE.findall(text):
             sent |= set(re.findall(r"\[\s*" + STRING + r"\s*,", table))
     return {"read": read, "watched": watched, "sent": sent}
