@@ -173,7 +173,7 @@ MUTANTS: list[Mutant] = [
     Mutant(
         "writes.no-backoff",
         "nbwidgets/client/delivery.py",
-        'delay = self.policy.delay(entry.attempts - 1, getattr(error, "retry_after", None))',
+        "delay = self.policy.queued_delay(entry.attempts - 1, retry_after, self.answering())",
         "delay = 0.0",
         WRITES,
     ),
@@ -743,6 +743,22 @@ MUTANTS: list[Mutant] = [
         "raise  # settled just as the wait ran out",
         ["tests/unit/test_timeout_words.py"],
         "issue 23: a write that settles just as its wait runs out raises a TimeoutError with no message",
+    ),
+    Mutant(
+        "errors.backoff-grows-while-answered",
+        "nbwidgets/client/transport.py",
+        "return self.delay(min(attempt, STEADY_STEPS) if answering else attempt, retry_after)",
+        "return self.delay(attempt, retry_after)",
+        ["tests/client/test_steady_backoff.py"],
+        "issue 23: a write's backoff grows to 10 s at 30% faults though the service answers (a 120 s wait runs out)",
+    ),
+    Mutant(
+        "errors.faults-count-as-answers",
+        "nbwidgets/client/transport.py",
+        "answered = response.status_code not in RETRY_STATUSES",
+        "answered = True",
+        ["tests/client/test_steady_backoff.py"],
+        "issue 23: a 500 counts as the service answering, so an outage gets the short backoff",
     ),
     Mutant(
         "cursor.model-ids-only",

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,13 +67,22 @@ class _LeaseLost(Exception):
 
 class Delivery:
     """Attempts the entries of one outbox scope (`scope`, as stored) against `store`, with `policy`'s
-    delays; `secret` (the key) is scrubbed from what it logs."""
+    delays; `secret` (the key) is scrubbed from what it logs. `answering()`: is the service answering other
+    requests (then a failed try was bad luck, and its backoff stays short: `RetryPolicy.queued_delay`)?"""
 
-    def __init__(self, store: OutboxStore, scope: str, policy: RetryPolicy, secret: Secret | None = None) -> None:
+    def __init__(
+        self,
+        store: OutboxStore,
+        scope: str,
+        policy: RetryPolicy,
+        secret: Secret | None = None,
+        answering: Callable[[], bool] = lambda: False,
+    ) -> None:
         self.store = store
         self.scope = scope
         self.policy = policy
         self.secret = secret
+        self.answering = answering
 
     def attempt(self, kind: WriteKind, entry: Entry, handle: WriteHandle | None) -> Outcome:
         """One attempt of `entry` (its `attempts` counts this one), told as an Outcome; never raises for
@@ -86,7 +96,8 @@ class Delivery:
         except StaleBaseConflict as error:
             return Outcome("conflict", error=error)
         except RETRYABLE as error:
-            delay = self.policy.delay(entry.attempts - 1, getattr(error, "retry_after", None))
+            retry_after = getattr(error, "retry_after", None)
+            delay = self.policy.queued_delay(entry.attempts - 1, retry_after, self.answering())
             return Outcome("queued", error=error, delay=delay)
         except PydanticValidationError as error:  # an answer we cannot read: not a refusal, a surprise
             return Outcome("failed", error=self._unexpected(kind, entry, error))

@@ -25,7 +25,7 @@ from . import checks
 from .cache import default_path, unavailable
 from .delivery import Delivery
 from .outbox_store import Entry, ListedEntry, OutboxStore, StaleWrites, max_age_days
-from .transport import RetryPolicy, Secret
+from .transport import RetryPolicy, Secret, gate_for
 from .writes import State, Write, WriteHandle, WriteKind
 
 log = logging.getLogger("nbwidgets.client")
@@ -98,7 +98,8 @@ class Outbox:
             raise unavailable(self.path, error) from None
         self.scope = scope.stored(salt)
         self.policy = policy
-        self._delivery = Delivery(self._store, self.scope, policy, scope.key)
+        # the service's gate knows whether it answers: a write that failed by bad luck is not held back long
+        self._delivery = Delivery(self._store, self.scope, policy, scope.key, gate_for(scope.base_url).answering)
         self.concurrency = max(1, concurrency)
         self._handles = _waiting_on(self.path)  # shared with the other outboxes of this process on this file
         self._inflight: set[int] = set()

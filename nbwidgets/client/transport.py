@@ -100,6 +100,17 @@ class RetryPolicy:
         ceiling = min(self.max_delay, self.initial_delay * (2 ** min(attempt, 32)))
         return random.uniform(ceiling / 2, ceiling)  # jitter, so many clients do not retry in step
 
+    def queued_delay(self, attempt: int, retry_after: float | None, answering: bool) -> float:
+        """Seconds before a queued write's next try. While the service answers other requests (`answering`),
+        its failure was this request's bad luck, not an outage: the backoff grows no further than
+        STEADY_STEPS doublings (at 30% faults a write's tenth try came 5-10 s after its ninth, and a wait
+        of 120 s for one edit could run out). While it answers nothing, it grows as `delay` does."""
+        return self.delay(min(attempt, STEADY_STEPS) if answering else attempt, retry_after)
+
+
+STEADY_STEPS = 4  # a queued write's backoff while its service answers others: at most initial_delay * 16
+ANSWERING_WINDOW = 30.0  # seconds: a service that gave no answer for this long may be down
+
 
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 DEFAULT_RETRY = RetryPolicy()
@@ -118,7 +129,8 @@ def parse_retry_after(value: str | None) -> float | None:
 class RateGate:
     """One per service (base URL) in this process, shared by every client of it: a 429 pauses every read
     and write to that service until its Retry-After has passed; then one request at a time goes as a probe
-    until one is answered with anything but a 429, as a good client does for a shared rate limit."""
+    until one is answered with anything but a 429, as a good client does for a shared rate limit. It also
+    knows when the service last gave an answer that was no fault (`answered_since`): whether it is up."""
 
     PROBE_WAIT = 0.25  # how often a request waiting behind a probe looks again
 
@@ -127,6 +139,16 @@ class RateGate:
         self._until = 0.0  # monotonic time the pause ends
         self._probing = False  # after a pause: one request at a time until one is not a 429
         self._probe_out = False
+        self._answered_at = 0.0  # monotonic time of the last answer that was not a 429 or 5xx
+
+    def answered_since(self, moment: float) -> bool:
+        """Did the service give any answer that was no fault (not a 429 or 5xx) after `moment` (monotonic)?"""
+        return self._answered_at > moment
+
+    def answering(self) -> bool:
+        """Is the service up, as far as this process saw: an answer that was no fault in the last
+        ANSWERING_WINDOW seconds."""
+        return self.answered_since(time.monotonic() - ANSWERING_WINDOW)
 
     def paused_for(self) -> float:
         """Seconds left of the current pause (0 when open)."""
@@ -151,9 +173,12 @@ class RateGate:
                     return max(wait, 0.01)
                 self._cond.wait(wait)
 
-    def leave(self, probe: bool, paused_for: float | None) -> None:
-        """A request came back: `paused_for` seconds of pause when it was a 429 (None otherwise)."""
+    def leave(self, probe: bool, paused_for: float | None, answered: bool = False) -> None:
+        """A request came back: `paused_for` seconds of pause when it was a 429 (None otherwise);
+        `answered` when it was an answer that was no fault."""
         with self._cond:
+            if answered:
+                self._answered_at = time.monotonic()
             if paused_for is not None:
                 self._until = max(self._until, time.monotonic() + paused_for)
                 self._probing = True
@@ -252,6 +277,7 @@ class Transport:
                 paused.retry_after = probe
                 raise paused
             paused_for: float | None = None
+            answered = False
             try:
                 try:
                     response = self._http.request(method, path, params=params or None, json=json)
@@ -294,6 +320,7 @@ class Transport:
                     )
                 else:
                     log.debug("%s %s -> %s (attempt %d)", method, path, response.status_code, attempt + 1)
+                    answered = response.status_code not in RETRY_STATUSES
                     if response.status_code < 300:
                         return response
                     if response.status_code < 400:  # a redirect is not followed: the key goes nowhere else
@@ -316,7 +343,7 @@ class Transport:
                     if isinstance(error, (RateLimitedError, ServerError)):
                         error.retry_after = retry_after
             finally:
-                self._gate.leave(probe, paused_for)
+                self._gate.leave(probe, paused_for, answered)
             delay = self.retry.delay(attempt, retry_after)
             out_of_budget = time.monotonic() - started + delay > self.retry.max_elapsed
             if once or not may_retry or attempt >= self.retry.max_retries or out_of_budget:
