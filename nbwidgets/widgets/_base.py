@@ -160,18 +160,16 @@ def wait_for_load(future: concurrent.futures.Future[Any], what: str, timeout: fl
 
 
 def outcome(future: concurrent.futures.Future[Any], timeout: float | None = None, what: str = "The write") -> Any:
-    """What a widget call that waits returns: the future's result, or its error raised from the widget
-    call itself (its sentence, without the frames of the futures machinery and the worker thread that
-    hit it); a wait that runs out says so in words (the work goes on in the background)."""
+    """What a widget call that waits returns: the future's result, or its error raised from the widget call
+    itself (without the futures' and the worker's frames); a wait that runs out says so in words."""
     ran_out = f"{what} did not finish within {timeout:g} s; it goes on in the background (the widget shows it)"
     return waited(future, timeout, ran_out, what)
 
 
 def waited(future: concurrent.futures.Future[Any], timeout: float | None, ran_out: str, what: str) -> Any:
-    """`future.result(timeout)` with a wait that ran out told apart from work that failed: the first is a
-    TimeoutError saying `ran_out`; the second is the work's own error, raised from here. Work that ended
-    just as the wait ran out gives its own outcome (its futures' bare, wordless TimeoutError never escapes),
-    and an error of the work without words is given some."""
+    """`future.result(timeout)`, a wait that ran out (a TimeoutError saying `ran_out`) told apart from work
+    that failed (its own error, raised from here). Never the futures' wordless TimeoutError: work that ended
+    just as the wait ran out gives what it gave, and a wordless timeout of the work's own is given words."""
     try:
         return future.result(timeout)
     except concurrent.futures.TimeoutError as error:
@@ -179,16 +177,11 @@ def waited(future: concurrent.futures.Future[Any], timeout: float | None, ran_ou
             raise TimeoutError(ran_out) from None
         if future.exception(0) is not error:  # it settled just as the wait ran out: take what it gave
             return waited(future, 0, ran_out, what)
-        raise _worded(error, what) from None
+        if not str(error):
+            raise TimeoutError(f"{what} failed: a wait inside it ran out (a TimeoutError without words)") from None
+        raise error.with_traceback(None) from None
     except Exception as error:
-        raise _worded(error, what) from None
-
-
-def _worded(error: BaseException, what: str) -> BaseException:
-    """The error as raised to the caller: without the worker's frames, and never without words."""
-    if not str(error) and isinstance(error, TimeoutError):
-        return TimeoutError(f"{what} failed: a wait inside it ran out ({type(error).__name__}, without a message)")
-    return error.with_traceback(None)
+        raise error.with_traceback(None) from None
 
 
 def segment_id(name: str, value: object) -> str:
@@ -245,13 +238,8 @@ def describe(error: BaseException) -> Described:
     """An error as plain data for the front end (never the key: errors do not hold it): `message` in a
     person's words, `detail` the technical line (method, route, status), `reason` the service's own words."""
     if isinstance(error, RequestFailedError):  # an answer's error or a request that got none
-        return {
-            "message": in_words(error),
-            "detail": str(error),
-            "status": error.status,
-            "fields": error.field_errors,
-            "reason": error.message,
-        }
+        said = {"message": in_words(error), "detail": str(error), "status": error.status}
+        return {**said, "fields": error.field_errors, "reason": error.message}
     text = str(error) or type(error).__name__
     return {"message": text, "detail": text, "status": None, "fields": {}, "reason": str(error)}
 
