@@ -238,8 +238,10 @@ def describe(error: BaseException) -> Described:
     """An error as plain data for the front end (never the key: errors do not hold it): `message` in a
     person's words, `detail` the technical line (method, route, status), `reason` the service's own words."""
     if isinstance(error, RequestFailedError):  # an answer's error or a request that got none
-        said = {"message": in_words(error), "detail": str(error), "status": error.status}
-        return {**said, "fields": error.field_errors, "reason": error.message}
+        words, reason = in_words(error), error.message
+        return Described(
+            message=words, detail=str(error), status=error.status, fields=error.field_errors, reason=reason
+        )
     text = str(error) or type(error).__name__
     return {"message": text, "detail": text, "status": None, "fields": {}, "reason": str(error)}
 
