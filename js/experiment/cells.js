@@ -40,35 +40,9 @@ export function expectedCell(x, row) {
   const [badge, word] = (status.undo ? RESTORE_STATUS : EXPECTED_STATUS)[status.state] ?? [status.state, status.state];
   const line = h("div", { class: `nbw-wstate nbw-state-${status.state}`, role: "status" }, statusBadge(badge, word));
   if (status.message) line.append(": ", h("span", { class: "nbw-field-error" }, status.message));
-  if ("replaced" in status && !status.undo && status.state !== "conflict") {
-    // what it replaced: the old expected output against the output now used
-    line.append(
-      h(
-        "div",
-        { class: "nbw-muted nbw-replaced" },
-        status.replaced == null ? "It had no expected output before." : "Replaced (old → new):",
-      ),
-      status.replaced == null
-        ? null
-        : diffView(status.replaced, status.value ?? "", { label: "What it replaced", empty: "Same text" }),
-      link("Undo", () => x.quietly(x.send("undo", { datapoint_id: row.id })), {
-        title: "Write back the expected output it replaced (z undoes the last one on any row)",
-      }),
-    );
-  }
-  if (status.state === "conflict") {
-    const keep = (which) => () => x.quietly(x.send("resolve", { datapoint_id: row.id, keep: which }));
-    line.append(
-      h("div", { class: "nbw-muted" }, "Now on the server:"),
-      clampedText(status.server_value ?? ""),
-      h(
-        "div",
-        { class: "nbw-toolbar" },
-        h("button", { type: "button", onclick: keep("mine") }, "Keep mine"),
-        h("button", { type: "button", onclick: keep("theirs") }, "Take theirs"),
-      ),
-    );
-  }
+  if ("replaced" in status && !status.undo && status.state !== "conflict")
+    line.append(...replacedParts(x, row, status));
+  if (status.state === "conflict") line.append(...conflictParts(x, row, status));
   if (status.state === "retrying")
     line.append(
       " ",
@@ -76,6 +50,38 @@ export function expectedCell(x, row) {
     );
   parts.push(line);
   return parts;
+}
+
+/** What a use as expected replaced: the old expected output against the output now used, and its Undo. */
+function replacedParts(x, row, status) {
+  return [
+    h(
+      "div",
+      { class: "nbw-muted nbw-replaced" },
+      status.replaced == null ? "It had no expected output before." : "Replaced (old → new):",
+    ),
+    status.replaced == null
+      ? null
+      : diffView(status.replaced, status.value ?? "", { label: "What it replaced", empty: "Same text" }),
+    link("Undo", () => x.quietly(x.send("undo", { datapoint_id: row.id })), {
+      title: "Write back the expected output it replaced (z undoes the last one on any row)",
+    }),
+  ].filter(Boolean);
+}
+
+/** Someone else's change on the service: theirs, and Keep mine / Take theirs. */
+function conflictParts(x, row, status) {
+  const keep = (which) => () => x.quietly(x.send("resolve", { datapoint_id: row.id, keep: which }));
+  return [
+    h("div", { class: "nbw-muted" }, "Now on the server:"),
+    clampedText(status.server_value ?? ""),
+    h(
+      "div",
+      { class: "nbw-toolbar" },
+      h("button", { type: "button", onclick: keep("mine") }, "Keep mine"),
+      h("button", { type: "button", onclick: keep("theirs") }, "Take theirs"),
+    ),
+  ];
 }
 
 const spinner = () => h("span", { class: "nbw-spinner", "aria-hidden": "true" });

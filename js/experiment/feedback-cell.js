@@ -34,46 +34,49 @@ function feedbackControl(x, row, kind, given, generation) {
     role: mode === "radio" ? "radiogroup" : "group",
     "aria-label": kind.label,
   });
-  if (kind.kind === "correction") {
-    const open = x.ui.editor?.id === row.id;
-    group.append(
-      h(
-        "button",
-        {
-          type: "button",
-          "aria-expanded": String(open),
-          onclick: (event) => {
-            event.stopPropagation();
-            openEditor(x, row, generation);
-          },
-        },
-        given ? "Edit correction" : "Correct",
-      ),
-    );
-    if (given && !open) group.append(h("div", { class: "nbw-muted nbw-given" }, clampedText(String(given.value))));
-    if (open) group.append(muted("Correcting below the row"));
-  } else {
-    group.append(h("span", { class: "nbw-fb-label" }, kind.label));
-    const choices = choicesFor(kind.kind, {
-      options: kind.options,
-      min: kind.score_min,
-      max: kind.score_max,
-      step: kind.score_step,
-    });
-    for (const choice of choices)
-      group.append(
-        choiceButton(choice, {
-          pressed: isPicked(kind.kind, shown, choice.value),
-          mode,
-          onPick: (event) => {
-            event.stopPropagation();
-            giveFeedback(x, row.id, kind, nextValue(kind.kind, shown, choice.value));
-          },
-        }),
-      );
-  }
+  if (kind.kind === "correction") group.append(...correctionControl(x, row, given, generation));
+  else group.append(h("span", { class: "nbw-fb-label" }, kind.label), ...choiceButtons(x, row, kind, shown, mode));
   if (given) group.append(statusLine(x, kind, given));
   return group;
+}
+
+function correctionControl(x, row, given, generation) {
+  const open = x.ui.editor?.id === row.id;
+  return [
+    h(
+      "button",
+      {
+        type: "button",
+        "aria-expanded": String(open),
+        onclick: (event) => {
+          event.stopPropagation();
+          openEditor(x, row, generation);
+        },
+      },
+      given ? "Edit correction" : "Correct",
+    ),
+    given && !open ? h("div", { class: "nbw-muted nbw-given" }, clampedText(String(given.value))) : null,
+    open ? muted("Correcting below the row") : null,
+  ].filter(Boolean);
+}
+
+function choiceButtons(x, row, kind, shown, mode) {
+  const choices = choicesFor(kind.kind, {
+    options: kind.options,
+    min: kind.score_min,
+    max: kind.score_max,
+    step: kind.score_step,
+  });
+  return choices.map((choice) =>
+    choiceButton(choice, {
+      pressed: isPicked(kind.kind, shown, choice.value),
+      mode,
+      onPick: (event) => {
+        event.stopPropagation();
+        giveFeedback(x, row.id, kind, nextValue(kind.kind, shown, choice.value));
+      },
+    }),
+  );
 }
 
 function statusLine(x, kind, given) {

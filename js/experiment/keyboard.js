@@ -10,40 +10,49 @@ export function wireKeys(x) {
   x.grid.addEventListener("keydown", (event) => onKey(x, event), { signal: x.signal });
 }
 
+const TYPING = new Set(["TEXTAREA", "INPUT", "SELECT"]);
+
 function onKey(x, event) {
-  const tag = event.target.tagName;
-  if (tag === "TEXTAREA" || tag === "INPUT" || tag === "SELECT") return;
-  if (event.key === "Escape") {
-    event.preventDefault();
-    handFocusToNotebook(x.root);
-    return;
-  }
-  if ((event.ctrlKey || event.metaKey) && event.key === "z") {
-    event.preventDefault(); // as in the grid: Ctrl+Z undoes the last write of the widget
-    if (x.compareOn())
-      undoPreference(x); // comparing: the last preference
-    else if (x.get("can_undo")) x.quietly(x.send("undo"));
-    return;
-  }
+  if (TYPING.has(event.target.tagName) || onChord(x, event)) return;
   if (x.compareOn() && onCompareKey(x, event)) return;
   const action = keyAction(event, x.kinds());
   const row = x.activeRow();
   if (!action || !row) return;
   if (x.compareOn() && action.type !== "move" && action.type !== "rerun") return; // no single output to act on
   event.preventDefault();
-  if (action.type === "move") return move(x, action.key);
-  const generation = x.get("_generations")?.[row.id];
-  if (action.type === "rerun") x.quietly(x.send("rerun", { datapoint_id: row.id }));
-  else if (action.type === "use_expected") x.quietly(x.send("use_expected", { datapoint_id: row.id }));
-  else if (action.type === "undo") {
-    if (x.get("can_undo")) x.quietly(x.send("undo"));
-  } else if (action.type === "correct") {
-    if (generation?.state === "done" && generation.trace_id) openEditor(x, row, generation);
-  } else if (action.type === "feedback") {
-    const kind = x.kinds().find((k) => k.property === action.property);
-    giveFeedback(x, row.id, kind, action.value);
-  }
+  ACTIONS[action.type](x, row, action);
 }
+
+/** Escape hands the keys back to the notebook; Ctrl+Z undoes, as in the grid, the widget's last write. */
+function onChord(x, event) {
+  const undo = (event.ctrlKey || event.metaKey) && event.key === "z";
+  if (event.key !== "Escape" && !undo) return false;
+  event.preventDefault();
+  if (!undo) handFocusToNotebook(x.root);
+  else if (x.compareOn())
+    undoPreference(x); // comparing: the last preference
+  else ACTIONS.undo(x);
+  return true;
+}
+
+/** What each of the review's keys (review.js keyAction) does to the active row. */
+const ACTIONS = {
+  move: (x, _row, action) => move(x, action.key),
+  rerun: (x, row) => x.quietly(x.send("rerun", { datapoint_id: row.id })),
+  use_expected: (x, row) => x.quietly(x.send("use_expected", { datapoint_id: row.id })),
+  undo: (x) => x.get("can_undo") && x.quietly(x.send("undo")),
+  correct: (x, row) => {
+    const generation = x.get("_generations")?.[row.id];
+    if (generation?.state === "done" && generation.trace_id) openEditor(x, row, generation);
+  },
+  feedback: (x, row, action) =>
+    giveFeedback(
+      x,
+      row.id,
+      x.kinds().find((k) => k.property === action.property),
+      action.value,
+    ),
+};
 
 function move(x, key) {
   const to = gridMove({ row: x.ui.active, col: 0 }, key, { rows: x.rows().length, cols: 1, page: 5 });
@@ -58,21 +67,27 @@ function undoPreference(x) {
   if (x.get("can_undo_preference")) x.quietly(x.send("undo_preference"));
 }
 
+/** What each of compare mode's keys (compare.js compareKey) does. */
+const COMPARE_ACTIONS = {
+  diff_mode: (x) => {
+    const order = diffModes(x.columnLabels()).map(([value]) => value);
+    x.setDiffMode(order[(order.indexOf(x.ui.diffMode) + 1) % order.length]);
+  },
+  undo_preference: undoPreference,
+  reveal_all: (x) => x.quietly(x.send(x.get("reveal_all") ? "hide" : "reveal", {})),
+  reveal: (x, row) => {
+    const shown = x.get("reveal_all") || (x.get("revealed") ?? []).includes(row.id);
+    x.quietly(x.send(shown ? "hide" : "reveal", { datapoint_id: row.id }));
+  },
+  prefer: (x, row, action) => x.quietly(x.send("prefer", { datapoint_id: row.id, choice: action.choice })),
+};
+const ON_A_ROW = new Set(["reveal", "prefer"]);
+
 function onCompareKey(x, event) {
   const action = compareKey(event, x.variantCount());
   if (!action) return false;
   event.preventDefault();
   const row = x.activeRow();
-  const { get } = x;
-  if (action.type === "diff_mode") {
-    const order = diffModes(x.columnLabels()).map(([value]) => value);
-    x.setDiffMode(order[(order.indexOf(x.ui.diffMode) + 1) % order.length]);
-  } else if (action.type === "undo_preference") undoPreference(x);
-  else if (action.type === "reveal_all") x.quietly(x.send(get("reveal_all") ? "hide" : "reveal", {}));
-  else if (row && action.type === "reveal") {
-    const shown = get("reveal_all") || (get("revealed") ?? []).includes(row.id);
-    x.quietly(x.send(shown ? "hide" : "reveal", { datapoint_id: row.id }));
-  } else if (row && action.type === "prefer")
-    x.quietly(x.send("prefer", { datapoint_id: row.id, choice: action.choice }));
+  if (row || !ON_A_ROW.has(action.type)) COMPARE_ACTIONS[action.type](x, row, action);
   return true;
 }

@@ -159,6 +159,25 @@ export function createRows(x) {
     ui.anchor.id = list[ui.active]?.id ?? null;
   }
 
+  /** Builds the rows the plan says changed: in place where the order stands, else the grid's children anew. */
+  function place(list, plan) {
+    const sameOrder =
+      head.parentNode === grid &&
+      plan.drop.length === 0 &&
+      plan.order.length === order.length &&
+      plan.order.every((id, i) => id === order[i]);
+    const toBuild = new Set(plan.build);
+    list.forEach((row, index) => {
+      if (!toBuild.has(row.id)) return;
+      const fresh = buildRow(row, index);
+      if (sameOrder) elements.get(row.id).replaceWith(fresh);
+      elements.set(row.id, fresh);
+    });
+    for (const id of plan.drop) elements.delete(id);
+    if (!sameOrder || !list.length)
+      grid.replaceChildren(head, ...(list.length ? plan.order.map((id) => elements.get(id)) : [emptyRow()]));
+  }
+
   /** Show the page's rows as the model and the view now hold them; returns the ids built. */
   function render() {
     const list = x.rows();
@@ -176,21 +195,7 @@ export function createRows(x) {
       list.map((row) => ({ id: row.id, base: row })),
       (entry) => rowSignature(x, entry.id),
     );
-    const sameOrder =
-      head.parentNode === grid &&
-      plan.drop.length === 0 &&
-      plan.order.length === order.length &&
-      plan.order.every((id, i) => id === order[i]);
-    const toBuild = new Set(plan.build);
-    list.forEach((row, index) => {
-      if (!toBuild.has(row.id)) return;
-      const fresh = buildRow(row, index);
-      if (sameOrder) elements.get(row.id).replaceWith(fresh);
-      elements.set(row.id, fresh);
-    });
-    for (const id of plan.drop) elements.delete(id);
-    if (!sameOrder || !list.length)
-      grid.replaceChildren(head, ...(list.length ? plan.order.map((id) => elements.get(id)) : [emptyRow()]));
+    place(list, plan);
     records = plan.records;
     order = plan.order;
     grid.setAttribute("aria-rowcount", String(list.length + 1));
