@@ -198,72 +198,81 @@ function metaText(metadata) {
  */
 export function compareCells(row, cells, ctx) {
   const list = cells ?? [];
-  const columns = list.map((cell, index) => {
-    const generation = cell.generation;
-    const title = cell.name && cell.name !== cell.label ? `${cell.label}: ${cell.name}` : cell.label;
-    let body;
-    if (!generation || generation.state === "queued") body = h("span", { class: "nbw-muted" }, "Queued");
-    else if (generation.state === "running") body = h("span", { class: "nbw-muted" }, "Generating…");
-    else if (generation.state === "error") body = h("span", { class: "nbw-error-text" }, generation.error ?? "Failed");
-    else if (ctx.diffMode === "expected" && ctx.expected != null) {
-      const output = outputText(generation.output);
-      body = unchanged(diff(ctx.expected, output))
-        ? h("span", { class: "nbw-match" }, "Matches the expected output ✓")
-        : diffView(ctx.expected, output, {
-            label: `Changes from the expected output to ${title}`,
-            names: { before: "expected output", after: title },
-          });
-    } else body = clampedText(outputText(generation.output));
-    return h(
-      "div",
-      {
-        class: "nbw-xcell nbw-x-variant",
-        role: "gridcell",
-        dataset: { side: String(index), state: generation?.state ?? "none" },
-        "aria-label": title,
-      },
-      h("div", { class: "nbw-variant-title" }, title),
-      body,
-      ctx.evaluators.length && generation?.state === "done"
-        ? h(
-            "div",
-            { class: "nbw-variant-verdicts" },
-            verdictCell(`${row.id}-${index}`, cell.verdicts, ctx.evaluators, {
-              onRetry: (_, key) => ctx.onRetry(cell, key),
-              isOpen: (_, key) => ctx.isOpen(`${row.id} ${index} ${key}`),
-              onToggle: (_, key, open) => ctx.onToggle(`${row.id} ${index} ${key}`, open),
-            }),
-          )
-        : null,
-      generation?.state === "done"
-        ? h("div", { class: "nbw-muted nbw-variant-meta" }, metaText(generation.metadata))
-        : null,
-    );
-  });
-  let diffCell = null;
+  return [
+    ...list.map((cell, index) => variantCell(row, cell, index, ctx)),
+    pairDiffCell(list, ctx),
+    preferenceCell(row, list, ctx),
+  ];
+}
+
+const variantTitle = (cell) => (cell.name && cell.name !== cell.label ? `${cell.label}: ${cell.name}` : cell.label);
+
+/** One variant's column: its output (or its diff against the expected output), its verdicts and figures. */
+function variantCell(row, cell, index, ctx) {
+  const generation = cell.generation;
+  const title = variantTitle(cell);
+  const done = generation?.state === "done";
+  return h(
+    "div",
+    {
+      class: "nbw-xcell nbw-x-variant",
+      role: "gridcell",
+      dataset: { side: String(index), state: generation?.state ?? "none" },
+      "aria-label": title,
+    },
+    h("div", { class: "nbw-variant-title" }, title),
+    variantBody(generation, title, ctx),
+    ctx.evaluators.length && done
+      ? h(
+          "div",
+          { class: "nbw-variant-verdicts" },
+          verdictCell(`${row.id}-${index}`, cell.verdicts, ctx.evaluators, {
+            onRetry: (_, key) => ctx.onRetry(cell, key),
+            isOpen: (_, key) => ctx.isOpen(`${row.id} ${index} ${key}`),
+            onToggle: (_, key, open) => ctx.onToggle(`${row.id} ${index} ${key}`, open),
+          }),
+        )
+      : null,
+    done ? h("div", { class: "nbw-muted nbw-variant-meta" }, metaText(generation.metadata)) : null,
+  );
+}
+
+function variantBody(generation, title, ctx) {
+  if (!generation || generation.state === "queued") return h("span", { class: "nbw-muted" }, "Queued");
+  if (generation.state === "running") return h("span", { class: "nbw-muted" }, "Generating…");
+  if (generation.state === "error") return h("span", { class: "nbw-error-text" }, generation.error ?? "Failed");
+  const output = outputText(generation.output);
+  if (ctx.diffMode !== "expected" || ctx.expected == null) return clampedText(output);
+  return unchanged(diff(ctx.expected, output))
+    ? h("span", { class: "nbw-match" }, "Matches the expected output ✓")
+    : diffView(ctx.expected, output, {
+        label: `Changes from the expected output to ${title}`,
+        names: { before: "expected output", after: title },
+      });
+}
+
+/** The diff between the two columns the diff mode names, across the row; null when it names none. */
+function pairDiffCell(list, ctx) {
   const pair = pairOf(ctx.diffMode);
-  if (pair && list[pair[0]] && list[pair[1]]) {
-    const [a, b] = [list[pair[0]], list[pair[1]]];
-    const done = a.generation?.state === "done" && b.generation?.state === "done";
-    const nameA = a.name && a.name !== a.label ? `${a.label} (${a.name})` : a.label;
-    const nameB = b.name && b.name !== b.label ? `${b.label} (${b.name})` : b.label;
-    const before = done ? outputText(a.generation.output) : "";
-    const after = done ? outputText(b.generation.output) : "";
-    diffCell = h(
-      "div",
-      { class: "nbw-xcell nbw-x-pairdiff", role: "gridcell" },
-      h("div", { class: "nbw-variant-title" }, `Difference ${nameA} → ${nameB}`),
-      !done
-        ? h("span", { class: "nbw-muted" }, "—")
-        : unchanged(diff(before, after))
-          ? h("span", { class: "nbw-match" }, "The same text ✓")
-          : diffView(before, after, {
-              label: `Changes from ${nameA} to ${nameB}`,
-              names: { before: nameA, after: nameB },
-            }),
-    );
-  }
-  return [...columns, diffCell, preferenceCell(row, list, ctx)];
+  if (!pair || !list[pair[0]] || !list[pair[1]]) return null;
+  const [a, b] = [list[pair[0]], list[pair[1]]];
+  const done = a.generation?.state === "done" && b.generation?.state === "done";
+  const [nameA, nameB] = [a, b].map((c) => (c.name && c.name !== c.label ? `${c.label} (${c.name})` : c.label));
+  const before = done ? outputText(a.generation.output) : "";
+  const after = done ? outputText(b.generation.output) : "";
+  return h(
+    "div",
+    { class: "nbw-xcell nbw-x-pairdiff", role: "gridcell" },
+    h("div", { class: "nbw-variant-title" }, `Difference ${nameA} → ${nameB}`),
+    !done
+      ? h("span", { class: "nbw-muted" }, "—")
+      : unchanged(diff(before, after))
+        ? h("span", { class: "nbw-match" }, "The same text ✓")
+        : diffView(before, after, {
+            label: `Changes from ${nameA} to ${nameB}`,
+            names: { before: nameA, after: nameB },
+          }),
+  );
 }
 
 function preferenceCell(row, cells, ctx) {
@@ -302,6 +311,27 @@ function preferenceCell(row, cells, ctx) {
       label,
     ),
   );
+  return h(
+    "div",
+    { class: "nbw-xcell nbw-x-prefer", role: "gridcell" },
+    h("div", { class: "nbw-choices", role: "group", "aria-label": "Which is better?" }, buttons),
+    given
+      ? h("div", { class: "nbw-preference", role: "status" }, `Preferred: ${preferenceText(given.value, cells)}`)
+      : null,
+    preferenceState(given),
+    revealButton(row, cells, ctx),
+  );
+}
+
+/** A preference not through yet: saving, retrying, or why it failed. */
+function preferenceState(given) {
+  if (!given || given.state === "sent") return null;
+  const words = { pending: "Saving…", retrying: `Retrying: ${given.message}` }[given.state] ?? given.message;
+  return h("span", { class: `nbw-wstate nbw-state-${given.state}`, role: "status" }, words);
+}
+
+/** Reveal names (v) while a column's variant is hidden; Hide names (v) once shown in a blind review. */
+function revealButton(row, cells, ctx) {
   const revealing = (show, label) =>
     h(
       "button",
@@ -315,32 +345,6 @@ function preferenceCell(row, cells, ctx) {
       },
       label,
     );
-  const reveal =
-    cells.length && cells.some((c) => c.name == null)
-      ? revealing(true, "Reveal names (v)")
-      : ctx.blind && cells.length && !ctx.revealAll
-        ? revealing(false, "Hide names (v)")
-        : null;
-  const state =
-    given && given.state !== "sent"
-      ? h(
-          "span",
-          { class: `nbw-wstate nbw-state-${given.state}`, role: "status" },
-          given.state === "pending"
-            ? "Saving…"
-            : given.state === "retrying"
-              ? `Retrying: ${given.message}`
-              : given.message,
-        )
-      : null;
-  return h(
-    "div",
-    { class: "nbw-xcell nbw-x-prefer", role: "gridcell" },
-    h("div", { class: "nbw-choices", role: "group", "aria-label": "Which is better?" }, buttons),
-    given
-      ? h("div", { class: "nbw-preference", role: "status" }, `Preferred: ${preferenceText(given.value, cells)}`)
-      : null,
-    state,
-    reveal,
-  );
+  if (cells.length && cells.some((c) => c.name == null)) return revealing(true, "Reveal names (v)");
+  return ctx.blind && cells.length && !ctx.revealAll ? revealing(false, "Hide names (v)") : null;
 }

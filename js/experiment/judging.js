@@ -19,14 +19,29 @@ export function verdictText(verdict, info) {
   if (verdict.state === "queued" || verdict.state === "running") return "…";
   if (verdict.state === "error") return "error";
   if (verdict.status === "failed" || verdict.status === "timed_out") return `✗ ${verdict.status.replace("_", " ")}`;
-  const mark = isTie(verdict, info) ? "=" : verdict.passed === true ? "✓" : verdict.passed === false ? "✗" : "";
+  return `${markOf(verdict, info)} ${valueText(verdict, info)}`.trim();
+}
+
+const markOf = (verdict, info) => {
+  if (isTie(verdict, info)) return "=";
+  return verdict.passed === true ? "✓" : verdict.passed === false ? "✗" : "";
+};
+
+function valueText(verdict, info) {
   const value = verdict.value;
   let shown;
   if (typeof value === "boolean" || value == null) shown = verdict.passed ? "pass" : "fail";
   else if (typeof value === "number") shown = Number.isInteger(value) ? String(value) : value.toFixed(2);
   else shown = String(value);
-  if (info?.output_type === "string" && shown.length > 24) shown = `${shown.slice(0, 23)}…`;
-  return `${mark} ${shown}`.trim();
+  return info?.output_type === "string" && shown.length > 24 ? `${shown.slice(0, 23)}…` : shown;
+}
+
+/** The chip's look: none, queued, running, error, pass, tie or fail. */
+function chipState(verdict, info) {
+  if (!verdict) return "none";
+  if (verdict.state !== "done") return verdict.state;
+  if (verdict.passed) return "pass";
+  return isTie(verdict, info) ? "tie" : "fail";
 }
 
 /** A verdict's place when sorting by its evaluator: higher is better; null when there is none yet. */
@@ -96,15 +111,7 @@ const breakable = (key) => key.split(/(?<=[_-])/).flatMap((part, index) => (inde
 export function verdictCell(rowId, verdicts, evaluators, { onRetry, isOpen = () => false, onToggle = () => {} }) {
   return evaluators.map((info) => {
     const verdict = verdicts?.[info.key];
-    const state = !verdict
-      ? "none"
-      : verdict.state !== "done"
-        ? verdict.state
-        : verdict.passed
-          ? "pass"
-          : isTie(verdict, info)
-            ? "tie"
-            : "fail";
+    const state = chipState(verdict, info);
     const chip = h(
       "span",
       { class: `nbw-verdict nbw-verdict-${state}`, "data-evaluator": info.key },

@@ -76,38 +76,25 @@ export function progressText(progress, concurrency, running) {
  */
 export function keyAction(event, kinds) {
   if (event.ctrlKey || event.metaKey || event.altKey) return null;
+  if (MOVES.has(event.key)) return { type: "move", key: event.key }; // moved by the shared grid pattern (gridMove)
+  if (event.key === "c") return kinds.some((k) => k.kind === "correction") ? { type: "correct" } : null;
+  if (Object.hasOwn(LETTERS, event.key)) return { type: LETTERS[event.key] };
+  return digitAction(event, kinds);
+}
+
+const MOVES = new Set(["j", "k", "ArrowDown", "ArrowUp", "Home", "End", "PageDown", "PageUp"]);
+const LETTERS = { u: "use_expected", z: "undo", r: "rerun" };
+
+/** A digit: 1/2 thumbs; a score (with Shift where thumbs take 1/2). */
+function digitAction(event, kinds) {
+  const digit = /^Digit[0-9]$/.test(event.code ?? "") ? Number(event.code.slice(5)) : Number.NaN;
+  if (Number.isNaN(digit)) return null;
   const thumbs = kinds.find((k) => k.kind === "thumbs");
   const score = kinds.find((k) => k.kind === "score");
-  const digit = /^Digit[0-9]$/.test(event.code ?? "") ? Number(event.code.slice(5)) : Number.NaN;
-  switch (event.key) {
-    case "j":
-    case "k":
-    case "ArrowDown":
-    case "ArrowUp":
-    case "Home":
-    case "End":
-    case "PageDown":
-    case "PageUp":
-      return { type: "move", key: event.key }; // moved by the shared grid pattern (gridMove)
-    case "c":
-      return kinds.some((k) => k.kind === "correction") ? { type: "correct" } : null;
-    case "u":
-      return { type: "use_expected" };
-    case "z":
-      return { type: "undo" };
-    case "r":
-      return { type: "rerun" };
-    default:
-      break;
-  }
-  if (Number.isNaN(digit)) return null;
   if (thumbs && !event.shiftKey && (digit === 1 || digit === 2))
     return { type: "feedback", property: thumbs.property, value: thumbs.options[digit - 1] }; // the kernel's values
-  if (score && (event.shiftKey || !thumbs)) {
-    if (digit >= score.score_min && digit <= score.score_max)
-      return { type: "feedback", property: score.property, value: digit };
-  }
-  return null;
+  const scored = score && (event.shiftKey || !thumbs) && digit >= score.score_min && digit <= score.score_max;
+  return scored ? { type: "feedback", property: score.property, value: digit } : null;
 }
 
 export function keyHelp(kinds) {
