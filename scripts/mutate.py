@@ -730,7 +730,7 @@ MUTANTS: list[Mutant] = [
     ),
     Mutant(
         "errors.wait-race-wordless",
-        "nbwidgets/widgets/_base.py",
+        "nbwidgets/widgets/_waiting.py",
         "if future.exception(0) is not error:",
         "if False:",
         ["tests/unit/test_timeout_words.py"],

@@ -1,4 +1,6 @@
 """One module per widget; each owns its traits and talks to the services only through the client.
+`_base.py` is what every widget is (intents, errors in words, the client's pending writes); `_waiting.py`
+how they run work in the background and wait for it (a wait that runs out says what it waited for).
 
 The Python/JS contract is declared once: `_contract.py` the shape of each synced dict trait (named in its
 declaration), `_words.py` the words and enums the views are sent (write states, the evaluator form's

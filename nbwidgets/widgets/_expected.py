@@ -16,8 +16,8 @@ from typing import Any, Protocol
 
 from ..client.datasets import DatasetSource
 from ..client.writes import WriteHandle
-from ._base import outcome
 from ._row_writes import Edit, RowWrites
+from ._waiting import outcome
 
 
 def _text(value: Any) -> str:

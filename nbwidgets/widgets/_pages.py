@@ -23,7 +23,7 @@ from typing import Any
 from ..client.datasets import DatasetInfo, DatasetSource, Position, Query
 from ..client.errors import ServiceTimeoutError
 from ..models import Page
-from ._base import LOAD_TIMEOUT, run_in_background
+from ._waiting import LOAD_TIMEOUT, run_in_background
 
 PageKey = tuple[Any, ...]
 

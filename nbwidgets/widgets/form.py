@@ -20,9 +20,10 @@ from pydantic import ValidationError as PydanticValidationError
 from ..client import ApiError, OrqClient, checks
 from ..client.writes import WriteHandle
 from ..models import Evaluator, evaluator_problems, template_variables
-from ._base import STATIC, Widget, WriteStatuses, describe, outcome, run_in_background, segment_id, wait_for_load
+from ._base import STATIC, Widget, WriteStatuses, describe, segment_id
 from ._contract import Target, TryOptions, TryStatus, Wire, plain
 from ._trying import Trial
+from ._waiting import outcome, run_in_background, wait_for_load
 from ._words import SUGGESTED_MODELS, EvaluatorVocabulary, evaluator_vocabulary
 
 FORM_FIELDS = (

@@ -15,7 +15,7 @@ import pytest
 import nbwidgets
 from nbwidgets.client.errors import ApiError, RequestFailedError, ServiceTimeoutError, TransportError
 from nbwidgets.client.writes import Write, WriteHandle, WriteTimeoutError
-from nbwidgets.widgets._base import outcome, wait_for_load
+from nbwidgets.widgets._waiting import outcome, wait_for_load
 
 PACKAGE = pathlib.Path(nbwidgets.__file__).parent
 

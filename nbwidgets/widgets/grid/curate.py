@@ -21,9 +21,10 @@ from typing import Any, Protocol
 
 from ...client.datasets import DatasetSource
 from ...client.writes import WriteHandle
-from .._base import describe, run_in_background
+from .._base import describe
 from .._pages import PageLoader
 from .._row_writes import _UNSET, RowWrites
+from .._waiting import run_in_background
 from .edits import void
 from .text import as_text, plan_paste, replaced
 

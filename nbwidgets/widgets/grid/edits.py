@@ -15,10 +15,10 @@ from typing import Any
 
 from ...client.datasets import DatasetSource
 from ...client.writes import WriteHandle
-from .._base import outcome
 from .._contract import PendingItem
 from .._pages import PageLoader
 from .._row_writes import _UNSET, RowWrites
+from .._waiting import outcome
 from .._words import DRAFT_STATES
 
 

@@ -19,8 +19,9 @@ from ...client.datasets import ListSource
 from ...client.writes import WriteHandle
 from ...models import Datapoint, OvermindDatapoint
 from .. import _contract as shapes
-from .._base import STATIC, Widget, describe, outcome, run_in_background, segment_id
+from .._base import STATIC, Widget, describe, segment_id
 from .._row_writes import _UNSET
+from .._waiting import outcome, run_in_background
 from .._words import write_states_trait
 from .curate import Curation, curate_intents
 from .edits import Edits
