@@ -91,7 +91,7 @@ class FeedbackButtons(Widget):
             input=input,
             show_generation=bool(output or input) if show_generation is None else show_generation,
         )
-        if not isinstance(self.client, OrqClient):
+        if "feedback" not in self._client.capabilities:  # what the client offers, not its class
             raise TypeError("feedback is an orq.ai API: pass an orq client (Client.orq() or Client.sandbox())")
         self.control = FeedbackControl.of(
             property,

@@ -184,7 +184,7 @@ class EvaluatorForm(Widget):
 
     def __init__(self, client: OrqClient | None = None, evaluator_id: str | None = None, path: str = "Default") -> None:
         super().__init__(client, flavour="orq")
-        if not isinstance(self.client, OrqClient):
+        if "evaluators" not in self._client.capabilities:  # what the client offers, not its class
             raise TypeError("evaluators are an orq.ai API: pass an orq client (Client.orq() or Client.sandbox())")
         self._path = path
         self._save_callbacks: list[Callable[[Evaluator], None]] = []
