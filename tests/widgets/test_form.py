@@ -6,7 +6,7 @@ import copy
 
 import pytest
 
-from nbwidgets import EvaluatorForm
+from nbwidgets import Client, EvaluatorForm
 from nbwidgets.client import ConflictError, NotFoundError, ValidationError
 from nbwidgets.models import Evaluator
 
@@ -270,3 +270,8 @@ def test_problems_are_said_in_the_forms_words_not_pydantics(orq, fields, path, w
     edit(form, **{"key": "k", "prompt": "Is {{output}} right?", "model": "openai/gpt-4o", **fields})
     assert form.problems.get(path) == words, form.problems
     assert not any("Input should" in m or "String should" in m for m in form.problems.values())
+
+
+def test_a_client_without_evaluators_is_refused_in_words():
+    with Client.overmind("k", "http://127.0.0.1:9") as overmind, pytest.raises(TypeError, match="an orq client"):
+        EvaluatorForm(overmind)  # Overmind's client offers no evaluators (Client.capabilities)
