@@ -17,6 +17,7 @@ import json
 import math
 import threading
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -128,62 +129,80 @@ def datapoint_items(
     from_csv = file_name.lower().endswith(".csv")  # every cell is text there, and an empty one means nothing
     if not rows:
         raise ValueError("nothing to import: the source has no rows")
-    present = set(columns)
-
-    def column(name: str, option: str) -> str:
-        if not isinstance(name, str):
-            raise TypeError(f"{option}= names a column (a str), not {type(name).__name__}")
-        if name not in present:
-            raise ValueError(f"column {name!r} ({option}=) is not in the source; its columns are {', '.join(columns)}")
-        return name
-
-    output_column = column(expected_output, "expected_output") if expected_output is not None else None
-    if output_column is None and "expected_output" in present:
-        output_column = "expected_output"
-    messages_column = column(messages, "messages") if messages is not None else None
-    if messages_column is None and "messages" in present:
-        messages_column = "messages"
-    one_inputs_column: str | None = None
-    inputs_columns: list[str] = []
-    if isinstance(inputs, str):
-        one_inputs_column = column(inputs, "inputs")
-    elif inputs is not None:
-        if isinstance(inputs, dict) or not isinstance(inputs, Iterable):
-            raise TypeError(
-                "inputs= names a column of input objects (a str) or the columns that become inputs (a list)"
-            )
-        inputs_columns = [column(name, "inputs") for name in inputs]
-    elif "inputs" in present:
-        one_inputs_column = "inputs"
-    else:
-        taken = {output_column, messages_column}
-        inputs_columns = [c for c in columns if c not in NOT_INPUTS and c not in taken]
-
+    chosen = _Columns.of(columns, inputs, expected_output, messages)
     items = []
     for index, row in enumerate(rows, start=1):
         where = f"row {index}" + (f" of {file_name}" if file_name else "")
+        items.append(_checked(chosen.item(row, where, from_csv), where))
+    return items
+
+
+@dataclass(frozen=True)
+class _Columns:
+    """Which columns of a source become a datapoint's fields: one column of input objects or several
+    columns that become inputs, the messages column and the expected output's."""
+
+    one_inputs: str | None
+    inputs: list[str]
+    messages: str | None
+    output: str | None
+
+    @classmethod
+    def of(
+        cls, columns: list[str], inputs: str | list[str] | None, expected_output: str | None, messages: str | None
+    ) -> _Columns:
+        present = set(columns)
+
+        def column(name: str, option: str) -> str:
+            if not isinstance(name, str):
+                raise TypeError(f"{option}= names a column (a str), not {type(name).__name__}")
+            if name not in present:
+                raise ValueError(
+                    f"column {name!r} ({option}=) is not in the source; its columns are {', '.join(columns)}"
+                )
+            return name
+
+        def named_or_default(name: str | None, option: str) -> str | None:
+            if name is not None:
+                return column(name, option)
+            return option if option in present else None
+
+        output = named_or_default(expected_output, "expected_output")
+        messages_column = named_or_default(messages, "messages")
+        if isinstance(inputs, str):
+            return cls(column(inputs, "inputs"), [], messages_column, output)
+        if inputs is not None:
+            if isinstance(inputs, dict) or not isinstance(inputs, Iterable):
+                raise TypeError(
+                    "inputs= names a column of input objects (a str) or the columns that become inputs (a list)"
+                )
+            return cls(None, [column(name, "inputs") for name in inputs], messages_column, output)
+        if "inputs" in present:
+            return cls("inputs", [], messages_column, output)
+        taken = {output, messages_column}
+        return cls(None, [c for c in columns if c not in NOT_INPUTS and c not in taken], messages_column, output)
+
+    def item(self, row: dict[str, Any], where: str, from_csv: bool) -> dict[str, Any]:
         item: dict[str, Any] = {}
-        if one_inputs_column is not None:
-            value = _json_of(row, one_inputs_column, where, dict, "an object of inputs")
+        if self.one_inputs is not None:
+            value = _json_of(row, self.one_inputs, where, dict, "an object of inputs")
             if value is not None:
                 item["inputs"] = value
-        elif inputs_columns:
-            item["inputs"] = {name: row.get(name) for name in inputs_columns}
-        if messages_column is not None:
-            value = _json_of(row, messages_column, where, list, "a list of messages")
+        elif self.inputs:
+            item["inputs"] = {name: row.get(name) for name in self.inputs}
+        if self.messages is not None:
+            value = _json_of(row, self.messages, where, list, "a list of messages")
             if value is not None:
                 item["messages"] = value
-        if output_column is not None:
-            value = row.get(output_column)
-            if value is not None and not (from_csv and value == ""):
-                if not isinstance(value, str):
-                    shown = repr(value)[:40]
-                    raise ValueError(
-                        f"{where}: {output_column} (the expected output) must be text, not {_kind(value)} ({shown})"
-                    )
-                item["expected_output"] = value
-        items.append(_checked(item, where))
-    return items
+        value = row.get(self.output) if self.output is not None else None
+        if value is not None and not (from_csv and value == ""):
+            if not isinstance(value, str):
+                shown = repr(value)[:40]
+                raise ValueError(
+                    f"{where}: {self.output} (the expected output) must be text, not {_kind(value)} ({shown})"
+                )
+            item["expected_output"] = value
+        return item
 
 
 def overmind_items(

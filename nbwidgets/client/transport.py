@@ -231,6 +231,28 @@ class Transport:
     def close(self) -> None:
         self._http.close()
 
+    def _may_send(self, method: str, path: str, once: bool, started: float) -> bool:
+        """Whether this try is the gate's probe, once the client is known open and the service's pause
+        (a 429 pauses every request to it: RateGate) is over within this call's budget; a single try (the
+        outbox's) waits a short while, then hands the wait back to its own schedule. Raises when not sent."""
+        if self._http.is_closed:
+            raise ClientClosedError(
+                f"This client was closed (its `with` block ended, or close() was called): {method} {path} was "
+                "not sent. Make a new client (e.g. client = Client.orq())."
+            )
+        budget = ONCE_GATE_WAIT if once else max(0.0, self.retry.max_elapsed - (time.monotonic() - started))
+        probe = self._gate.enter(budget)
+        if not isinstance(probe, bool):  # paused for longer than this call may wait: not sent
+            paused = RateLimitedError(
+                f"not sent: the service asked for a pause (429) that has {probe:.1f} s to go",
+                method=method,
+                route=path,
+                status=None,
+            )
+            paused.retry_after = probe
+            raise paused
+        return probe
+
     def request(
         self,
         method: str,
@@ -258,24 +280,7 @@ class Transport:
             error: ApiError | TransportError
             retry_after: float | None = None
             may_retry = retryable
-            if self._http.is_closed:
-                raise ClientClosedError(
-                    f"This client was closed (its `with` block ended, or close() was called): {method} {path} was "
-                    "not sent. Make a new client (e.g. client = Client.orq())."
-                )
-            # a 429 pauses every request to this service (RateGate): wait for it within this call's budget
-            # a single try (the outbox's) waits a short while, then hands the wait back to its own schedule
-            budget = ONCE_GATE_WAIT if once else max(0.0, self.retry.max_elapsed - (time.monotonic() - started))
-            probe = self._gate.enter(budget)
-            if not isinstance(probe, bool):  # paused for longer than this call may wait: not sent
-                paused = RateLimitedError(
-                    f"not sent: the service asked for a pause (429) that has {probe:.1f} s to go",
-                    method=method,
-                    route=path,
-                    status=None,
-                )
-                paused.retry_after = probe
-                raise paused
+            probe = self._may_send(method, path, once, started)
             paused_for: float | None = None
             answered = False
             try:
