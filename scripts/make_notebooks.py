@@ -430,7 +430,7 @@ NOTEBOOKS = {
             "    right = [name for name, text in outputs.items() if text == expected]\n"
             "    review.prefer(result['datapoint_id'], right[0] if len(right) == 1 else ('tie' if right else 'neither'))\n"
             "review.flush()\n"
-            "review.sides  # datapoint id -> the variants in the order shown (left first)"
+            "print(sum(1 for r in review.results if r['preference']), 'preferences given')  # not which side is which"
         ),
         new_markdown_cell(
             "What the comparison says: wins, ties, both bad, each variant's win rate with a 95% Wilson interval, "
@@ -438,7 +438,8 @@ NOTEBOOKS = {
         ),
         new_code_cell(
             "result = review.comparison()\n"
-            "{k: result[k] for k in ('wins', 'ties', 'both_bad', 'win_rate', 'pass_rates')}"
+            "# wins, win_rate and pass_rates name the variants: look at them once you have judged every row\n"
+            "{k: result[k] for k in ('ties', 'both_bad')}"
         ),
         new_markdown_cell(
             "When you have judged every row, reveal the names (the table above the rows then shows the figures "
