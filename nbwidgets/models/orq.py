@@ -461,6 +461,8 @@ def evaluator_problems(data: dict[str, Any], *, creating: bool = False) -> dict[
     judges = jury.get("judges") if isinstance(jury, dict) and not single else None
     if not single and (not isinstance(judges, list) or len(judges) < 2):
         problems["jury.judges"] = "a jury needs at least two judges"
+    if single and not str(body.get("model") or "").strip():  # said even when another field is refused
+        problems["model"] = "a model is required"
     try:
         evaluator = Evaluator.model_validate(body)
     except Exception as error:  # pydantic's ValidationError: one entry per refused field
@@ -477,8 +479,6 @@ def evaluator_problems(data: dict[str, Any], *, creating: bool = False) -> dict[
     problems.update(_label_problems(evaluator))
     if evaluator.jury is not None and not single:
         problems.update(_jury_problems(evaluator.jury))
-    if single and not str(evaluator.model or "").strip():
-        problems["model"] = "a model is required"
     return problems
 
 

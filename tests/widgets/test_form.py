@@ -275,3 +275,10 @@ def test_problems_are_said_in_the_forms_words_not_pydantics(orq, fields, path, w
 def test_a_client_without_evaluators_is_refused_in_words():
     with Client.overmind("k", "http://127.0.0.1:9") as overmind, pytest.raises(TypeError, match="an orq client"):
         EvaluatorForm(overmind)  # Overmind's client offers no evaluators (Client.capabilities)
+
+
+def test_an_empty_model_is_said_beside_another_refused_field(orq):
+    # pydantic stops at the refused key: the model's problem must not wait until the key is fixed
+    form = EvaluatorForm(orq)
+    edit(form, key="bad key!", prompt="Is {{output}} right?", model="", repetitions=7)
+    assert {"key", "model", "repetitions"} <= set(form.problems), form.problems
