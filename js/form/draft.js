@@ -56,19 +56,34 @@ export function withMode(draft, mode) {
   return next;
 }
 
+/** The fields a mode switch leaves empty for the user to fill (Judge 2's model, the single judge's model):
+ * the form created them, so their problems show at once and Save waits for them. */
+export function emptyAfterModeSwitch(draft) {
+  if (draft.mode !== "jury") return draft.model ? [] : ["model"];
+  return (draft.jury?.judges ?? []).flatMap((judge, i) => (judge.model ? [] : [`jury.judges.${i}.model`]));
+}
+
 export function defaultGuardrail(outputType, labels = []) {
   const own = words.guardrails[outputType];
   if (outputType === "categorical") return { ...words.guardrail, type: "categorical", values: labels.slice(0, 1) };
   return own ? { ...words.guardrail, type: outputType, ...own } : null; // a string output has no guardrail
 }
 
-/** A new output type brings a guardrail that fits it (or none), and labels for a categorical one. */
-export function withOutputType(draft, outputType) {
+/**
+ * A new output type brings a guardrail that fits it (or none), and labels for a categorical one. `kept`
+ * (output type -> its guardrail, or null) remembers the guardrail each type had when the user left it: coming
+ * back to a type brings that one back (boolean -> string -> boolean keeps the guardrail, or its absence).
+ */
+export function withOutputType(draft, outputType, kept = {}) {
   const next = { ...clone(draft), output_type: outputType };
+  if (outputType === draft.output_type) return next;
+  if (draft.output_type) kept[draft.output_type] = clone(draft.guardrail_config ?? null);
   if (outputType === "categorical" && !next.categorical_labels?.length) {
     next.categorical_labels = words.categorical_labels.map((value) => ({ value }));
   }
-  if (next.guardrail_config && next.guardrail_config.type !== outputType) {
+  if (Object.hasOwn(kept, outputType)) {
+    next.guardrail_config = clone(kept[outputType]);
+  } else if (next.guardrail_config && next.guardrail_config.type !== outputType) {
     next.guardrail_config = defaultGuardrail(
       outputType,
       (next.categorical_labels ?? []).map((l) => l.value),

@@ -23,6 +23,7 @@ function render({ model, el }) {
   let draft = clone(get("draft")) ?? {};
   let sendTimer = null;
   // A field's problem shows once the field was touched (typed in, changed) or a save was tried: a blank new form, or a judge just added, does not open with a column of errors.
+  // A field a mode switch leaves empty (Judge 2's model, the single model) counts as touched: Save stays off.
   const touched = new Set();
   let saveTried = false;
   let refreshPromptChanges = () => {};
@@ -85,7 +86,12 @@ function render({ model, el }) {
       showFooter();
     },
   });
-  const form = { viewId, signal, get, draft: () => draft, change, replace, ...fields };
+  // the guardrail each output type had when the user left it (draft.js withOutputType): a round trip keeps it
+  const keptGuardrails = {};
+  const touch = (paths) => {
+    for (const path of paths) touched.add(path);
+  };
+  const form = { viewId, signal, get, draft: () => draft, change, replace, touch, keptGuardrails, ...fields };
 
   // --- the form ------------------------------------------------------------------------------
   // the form is rebuilt whole on a structural change (a checkbox, the mode...): focus goes on to the
@@ -156,6 +162,7 @@ function render({ model, el }) {
     if (same(incoming, draft)) return;
     if (sendTimer) return; // our own newer keystrokes are on their way
     draft = clone(incoming);
+    for (const type of Object.keys(keptGuardrails)) delete keptGuardrails[type]; // reset, reload: start afresh
     build();
   });
   // saved or reloaded: the form starts afresh (problems show again on touch), compared with the new values

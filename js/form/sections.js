@@ -1,10 +1,10 @@
 // The form's sections, built from the draft as it stands: the evaluator's basics (key, path, description,
 // output type, repetitions), its categorical labels, the judging (a single judge's model or a jury: jury.js),
 // the prompt with its changes and variables; the guardrail is guardrail.js. Each builder takes the form `f`:
-// {viewId, signal, get, draft(), change, replace} and the field builders of fields.js.
+// {viewId, signal, get, draft(), change, replace, touch, keptGuardrails} and the field builders of fields.js.
 import { renderDiff } from "../shared/diff.js";
 import { append, clear, h } from "../shared/dom.js";
-import { MODES, OUTPUT_TYPES, parseNumber, withMode, withOutputType } from "./draft.js";
+import { emptyAfterModeSwitch, MODES, OUTPUT_TYPES, parseNumber, withMode, withOutputType } from "./draft.js";
 import { jurySection } from "./jury.js";
 
 export function basicsSection(f) {
@@ -25,7 +25,7 @@ export function basicsSection(f) {
         "Output type",
         ["output_type"],
         f.select(["output_type"], Object.fromEntries(OUTPUT_TYPES.map((t) => [t, t])), (value) =>
-          f.replace(withOutputType(f.draft(), value)),
+          f.replace(withOutputType(f.draft(), value, f.keptGuardrails)),
         ),
       ),
       f.field(
@@ -84,7 +84,15 @@ function modeRadio(f, mode) {
   });
   radio.dataset.path = `mode.${mode}`;
   radio.dataset.focusKey = `mode.${mode}`;
-  radio.addEventListener("change", () => f.replace(withMode(f.draft(), mode)), { signal: f.signal });
+  radio.addEventListener(
+    "change",
+    () => {
+      const next = withMode(f.draft(), mode);
+      f.touch(emptyAfterModeSwitch(next)); // the form made them empty: Save stays off until they are filled
+      f.replace(next);
+    },
+    { signal: f.signal },
+  );
   return h("label", { for: id, class: "nbw-check" }, radio, mode === "single" ? " Single judge" : " Jury");
 }
 

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import "./support/contract.js";
 import {
+  emptyAfterModeSwitch,
   getAt,
   parseCodes,
   parseModels,
@@ -39,6 +40,27 @@ test("a new output type brings a fitting guardrail", () => {
     ["pass", "fail"],
   );
   assert.deepEqual(categorical.guardrail_config.values, ["pass"]);
+});
+
+test("an output type round trip keeps the guardrail the draft had, or its absence", () => {
+  const guardrail = { type: "boolean", value: false, enabled: true, operator: "eq" };
+  const draft = { output_type: "boolean", guardrail_config: guardrail };
+  const kept = {};
+  const back = withOutputType(withOutputType(draft, "string", kept), "boolean", kept);
+  assert.deepEqual(back.guardrail_config, guardrail); // not dropped, not a default one
+  const viaNumber = withOutputType(withOutputType(draft, "number", kept), "boolean", kept);
+  assert.deepEqual(viaNumber.guardrail_config, guardrail);
+  const none = {};
+  const unchecked = { output_type: "boolean", guardrail_config: null }; // the user turned it off
+  const again = withOutputType(withOutputType(unchecked, "number", none), "boolean", none);
+  assert.equal(again.guardrail_config, null);
+});
+
+test("the fields a mode switch leaves empty count as shown", () => {
+  const jury = withMode({ mode: "single", model: "openai/gpt-4o" }, "jury");
+  assert.deepEqual(emptyAfterModeSwitch(jury), ["jury.judges.1.model"]);
+  assert.deepEqual(emptyAfterModeSwitch(withMode({ mode: "jury", model: null, jury: jury.jury }, "single")), ["model"]);
+  assert.deepEqual(emptyAfterModeSwitch(withMode({ mode: "jury", model: "a/b", jury: jury.jury }, "single")), []);
 });
 
 test("parsing inputs", () => {

@@ -164,3 +164,75 @@ def test_clicked_checkboxes_keep_focus_in_the_form_and_esc_in_a_field_leaves_it(
         field.click()
         page.keyboard.press("Escape")
         assert focus_went_to_notebook(form), field
+
+
+def test_a_mode_switch_keeps_save_off_until_the_new_model_is_filled_and_output_types_keep_the_guardrail(
+    page, lab, sandbox
+):
+    """The fields a mode switch leaves empty (Judge 2's model; the single model of a jury without one) are
+    on show at once and Save is off, with the count, until they are filled; boolean -> string -> boolean
+    keeps the guardrail the draft had."""
+    with Client.orq(sandbox.api_key, sandbox.url) as client:
+        single = client.create_evaluator(
+            {
+                "key": "e2e_form_switch",
+                "prompt": "Is {{output}} right?",
+                "model": "openai/gpt-4o",
+                "output_type": "boolean",
+                "guardrail_config": {"enabled": True, "alert_on_failure": False, "type": "boolean", "value": True},
+            }
+        )
+        jury = client.create_evaluator(
+            {
+                "key": "e2e_form_jury_only",
+                "prompt": "Is {{output}} right?",
+                "mode": "jury",
+                "jury": {"judges": [{"model": "openai/gpt-4o"}, {"model": "anthropic/claude-sonnet-4-5"}]},
+            }
+        )
+    open_and_run(
+        page,
+        lab,
+        "form_switch.ipynb",
+        [
+            "from nbwidgets import Client, EvaluatorForm",
+            f"form = EvaluatorForm(Client.sandbox(), {single.id!r})\nform",
+            f"jury_form = EvaluatorForm(Client.sandbox(), {jury.id!r})\njury_form",
+        ],
+        wait_for=".nbw-form .nbw-field input",
+    )
+    form, jury_form = page.locator(".nbw-form").nth(0), page.locator(".nbw-form").nth(1)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.nbw-form [data-path=key]')].map(k => k.value).join()"
+        " === 'e2e_form_switch,e2e_form_jury_only'"
+    )
+    save = form.get_by_role("button", name="Save", exact=True)
+
+    form.get_by_label("Jury").check()  # Judge 2 comes with an empty model: on show, and Save is off
+    judge2_model = form.get_by_role("group", name="Judge 2").get_by_label("Model", exact=True)
+    judge2_model.wait_for()
+    form.locator(".nbw-form-problems", has_text="1 problem to fix before saving").wait_for()
+    assert save.is_disabled()
+    assert judge2_model.get_attribute("aria-invalid") == "true"
+    assert form.get_by_role("group", name="Judge 2").locator(".nbw-field-error", has_text="model is required").count()
+    judge2_model.fill("anthropic/claude-sonnet-4-5")
+    form.locator(".nbw-form-problems", has_text="problem").wait_for(state="detached")
+    page.wait_for_function("() => !document.querySelector('.nbw-form .nbw-primary').disabled")
+    form.get_by_label("Single judge").check()  # back to the single model, which is filled
+
+    # boolean -> string -> boolean: the guardrail the draft had comes back, not dropped
+    guardrail = form.get_by_label("Use a guardrail")
+    assert guardrail.is_checked()
+    form.get_by_label("Output type").select_option("string")
+    page.wait_for_function("() => document.querySelector('.nbw-form [data-path=output_type]').value === 'string'")
+    form.get_by_label("Output type").select_option("boolean")
+    page.wait_for_function("() => document.querySelector('.nbw-form [data-path=output_type]').value === 'boolean'")
+    assert guardrail.is_checked()
+    form.get_by_text("Unsaved changes").wait_for(state="hidden")  # the round trip is back to the saved values
+
+    # Jury -> Single on a jury without a model: the empty model is on show and Save is off
+    jury_save = jury_form.get_by_role("button", name="Save", exact=True)
+    jury_form.get_by_label("Single judge").check()
+    jury_form.locator(".nbw-form-problems", has_text="1 problem to fix before saving").wait_for()
+    assert jury_save.is_disabled()
+    assert jury_form.get_by_label("Model", exact=True).get_attribute("aria-invalid") == "true"
