@@ -64,7 +64,8 @@ NOTEBOOKS = {
         new_markdown_cell(
             "# Edit an LLM evaluator: a single judge, then a jury\n\n"
             "`EvaluatorForm` loads an evaluator, checks your values against the API's rules as you type (each "
-            "problem shows on its field, and Save stays off until the form is valid), and saves only what "
+            "problem shows on its field once you have been there, and Save stays off while one shows; a Save with "
+            "problems left on fields you have not reached yet sends nothing and shows them), and saves only what "
             "changed, with a version bump. Ctrl+S saves while you type."
         ),
         new_code_cell(
