@@ -2,7 +2,7 @@
 // feedback-cell.js): the datapoint, the expected output with its write's status, the output with its
 // metadata and actions ("Add to dataset…" opens a form under it), the difference to the expected output.
 // `x` is the review (index.js): {get, send, quietly, viewId, root, ui, redraw, showError}.
-import { clampedText, keyValueCell, messagesCell, statusBadge } from "../shared/cells.js";
+import { clamped, clampedText, isLong, keyValueCell, messagesCell, statusBadge } from "../shared/cells.js";
 import { diff, diffView, unchanged } from "../shared/diff.js";
 import { h } from "../shared/dom.js";
 import { EXPECTED_STATUS, metadataText, outputText, RESTORE_STATUS } from "./review.js";
@@ -62,7 +62,10 @@ function replacedParts(x, row, status) {
     ),
     status.replaced == null
       ? null
-      : diffView(status.replaced, status.value ?? "", { label: "What it replaced", empty: "Same text" }),
+      : clamped(
+          diffView(status.replaced, status.value ?? "", { label: "What it replaced", empty: "Same text" }),
+          isLong(`${status.replaced}\n${status.value ?? ""}`),
+        ),
     link("Undo", () => x.quietly(x.send("undo", { datapoint_id: row.id })), {
       title: "Write back the expected output it replaced (z undoes the last one on any row)",
     }),

@@ -17,7 +17,15 @@ const CLAMP_CHARS = 280;
 export function clampedText(text, { mono = false } = {}) {
   const value = String(text ?? "");
   const body = h("div", { class: `nbw-text${mono ? " nbw-mono" : ""}` }, value);
-  if (value.length <= CLAMP_CHARS && value.split("\n").length <= 4) return body;
+  return clamped(body, isLong(value));
+}
+
+/** Whether a text is long enough to be clamped (more than a few lines' worth). */
+export const isLong = (text) => String(text ?? "").length > CLAMP_CHARS || String(text ?? "").split("\n").length > 4;
+
+/** Any element (a diff, say) clamped like a long text when `long`, with "Show more" that expands it in place. */
+export function clamped(body, long) {
+  if (!long) return body;
   body.classList.add("nbw-clamped");
   const toggle = h("button", { class: "nbw-link", type: "button", "aria-expanded": "false" }, "Show more");
   toggle.addEventListener("click", (event) => {

@@ -130,3 +130,26 @@ test("choice feedback in the review reads as FeedbackButtons': a single choice i
     ["checkbox", "true", null],
   ]);
 });
+
+test("what a use as expected replaced, when long, is clamped under Show more like any long text; a short one is not", () => {
+  const long = (word) => Array.from({ length: 80 }, (_, i) => `${word} ${i}`).join(" ");
+  const { rowEls } = review({
+    _expected: {
+      d1: { state: "saved", value: long("new"), replaced: long("old") },
+      d2: { state: "saved", value: "b", replaced: "a" },
+    },
+  });
+  const clampOf = (row) => {
+    const diff = row.descendants().find((n) => n.getAttribute?.("aria-label") === "What it replaced");
+    assert.ok(diff, "the replaced diff is on the row");
+    return diff;
+  };
+  const [first, second] = rowEls();
+  const diff = clampOf(first);
+  assert.ok(diff.classList.contains("nbw-clamped"), "the long diff is clamped");
+  const toggle = buttonNamed(diff.parentNode, "Show more");
+  assert.ok(toggle, "with Show more beside it");
+  toggle.dispatchEvent({ type: "click" });
+  assert.ok(!diff.classList.contains("nbw-clamped") && toggle.textContent === "Show less", "Show more expands it");
+  assert.ok(!clampOf(second).classList.contains("nbw-clamped"), "a short diff stays whole");
+});

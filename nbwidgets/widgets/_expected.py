@@ -193,6 +193,10 @@ class ExpectedOutputs:
             if status["state"] == "conflict" and handle is not None and handle.current is not None:
                 shown["server_value"] = handle.current.expected_output
             row.expected = shown
+            restoring = f"{review._row_name(datapoint_id)}: restoring the expected output it had"
+            if row.expected.get("undo") and review.notice == restoring and status["state"] != "pending":
+                # the undo's write settled: the notice no longer says it is under way (the row says how it ended)
+                review.notice = restoring.replace("restoring", "restored") if status["state"] == "saved" else ""
             review._publish()
 
     def _show_version(self, status: dict[str, Any], handle: WriteHandle) -> None:

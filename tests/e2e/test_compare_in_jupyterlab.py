@@ -167,3 +167,47 @@ def test_compare_two_variants_blind_by_keyboard(page, lab, sandbox):
     right = rows.nth(0).locator(".nbw-x-variant").nth(1).bounding_box()
     assert right["y"] >= left["y"] + left["height"] - 1
     page.set_viewport_size({"width": 1400, "height": 1000})
+
+
+LONG = """
+import uuid
+from nbwidgets import Client, ExperimentReview
+client = Client.sandbox()
+dataset = client.create_dataset("e2e-compare-long-" + uuid.uuid4().hex[:6])
+client.create_datapoints(dataset.id, [{"inputs": {"ticket": "Where is my order?"}, "expected_output": "It ships."}])
+texts = {"A": "\\n".join(f"Alpha line {n}: your parcel left our depot." for n in range(30)),
+         "B": "\\n".join(f"Zulu {n} - refund issued, sorry." for n in range(30))}
+review = ExperimentReview(client, dataset.id, variants={k: (lambda dp, v=v: {"output": v}) for k, v in texts.items()},
+                          page_size=2)
+review
+"""
+
+
+def test_the_difference_of_two_long_texts_that_share_little_is_clamped(page, lab):
+    open_and_run(page, lab, "compare_long.ipynb", [LONG], wait_for=".nbw-experiment .nbw-xgrid.nbw-compare")
+    widget = page.locator(".nbw-experiment").first
+    row = widget.locator(".nbw-xrow:not(.nbw-xhead)").first
+    blocks = row.locator(".nbw-x-pairdiff .nbw-diff-block > del, .nbw-x-pairdiff .nbw-diff-block > ins")
+    blocks.nth(1).wait_for(timeout=60_000)  # both texts whole, one block each: they share little
+    # clamped like the Left/Right columns beside it (30 lines each unclamped: well over 1000 px); the cells of a
+    # row stretch to its height, so the row's is what is bounded
+    pair = row.locator(".nbw-x-pairdiff").bounding_box()
+    assert pair["height"] < 450, pair
+    for i in range(2):  # each block scrolls on its own: the whole text stays reachable
+        assert blocks.nth(i).evaluate("node => node.scrollHeight > node.clientHeight + 10")
+    for theme in ("JupyterLab Light", "JupyterLab Dark"):
+        set_theme(page, theme)
+        screenshot(page, f"compare-long-pair-1400-{'light' if 'Light' in theme else 'dark'}", widget)
+    set_theme(page, "JupyterLab Light")
+    # each column's diff against the expected output: clamped as well
+    widget.get_by_role("combobox", name="Diff", exact=True).select_option("expected")
+    row.locator(".nbw-x-variant .nbw-diff").first.wait_for(timeout=30_000)
+    for i in range(2):
+        box = row.locator(".nbw-x-variant").nth(i).bounding_box()
+        assert box["height"] < 450, box
+    for width in (1400, 800):
+        page.set_viewport_size({"width": width, "height": 1000})
+        for theme in ("JupyterLab Light", "JupyterLab Dark"):
+            set_theme(page, theme)
+            screenshot(page, f"compare-long-{width}-{'light' if 'Light' in theme else 'dark'}", widget)
+    set_theme(page, "JupyterLab Light")

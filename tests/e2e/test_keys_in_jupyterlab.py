@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from conftest import open_and_run, run_cell
+from conftest import open_and_run, run_cell, screenshot, set_theme
 
 from nbwidgets import Client
 
@@ -176,6 +176,7 @@ def test_use_as_expected_is_undone_by_key_and_by_button_and_a_second_u_says_so(p
     ids = [rows.nth(i).get_attribute("data-id") for i in range(4)]
     old = expected_held(sandbox, dataset_id)
     output0 = rows.nth(0).locator(".nbw-x-output").inner_text()
+    output1 = rows.nth(1).locator(".nbw-x-output").inner_text()
 
     widget.get_by_role("grid", name="Experiment outputs").focus()
     page.keyboard.press("u")  # row 1: its output becomes the expected output
@@ -188,15 +189,40 @@ def test_use_as_expected_is_undone_by_key_and_by_button_and_a_second_u_says_so(p
     widget.locator(".nbw-notice", has_text="already is the expected output").wait_for()
     page.keyboard.press("z")  # undo by key
     rows.nth(0).get_by_text("Restored the expected output it had").wait_for(timeout=20_000)
+    cell, badge = [rows.nth(0).locator(f".nbw-x-expected{s}").bounding_box() for s in ("", " .nbw-status-badge")]
+    assert badge["x"] + badge["width"] <= cell["x"] + cell["width"] + 0.5, (badge, cell)  # wraps inside its cell
     assert wait_until(lambda: expected_held(sandbox, dataset_id)[ids[0]], lambda v: v == old[ids[0]]) == old[ids[0]]
     assert old[ids[0]] in rows.nth(0).locator(".nbw-x-expected").inner_text()  # on screen: the old one again
 
     rows.nth(1).get_by_role("button", name="Use as expected").click()  # the link, then the toolbar's Undo
     rows.nth(1).get_by_text("Saved as expected").wait_for(timeout=20_000)
+    replaced = rows.nth(1).get_by_role("group", name="What it replaced")
+    # a long output: what it replaced is clamped (Show more) instead of making the row ~900 px tall
+    assert len(output1) > 300
+    expected1 = rows.nth(1).locator(".nbw-x-expected")
+    assert expected1.bounding_box()["height"] < 450, expected1.bounding_box()
+    assert expected1.get_by_role("button", name="Show more").count() == 2  # the expected output's and the diff's
+    # the diff in the text's own colour, not the "saved" status's green around it
+    assert replaced.evaluate("n => getComputedStyle(n).color !== getComputedStyle(n.closest('.nbw-wstate')).color")
+    for width in (1400, 800):
+        page.set_viewport_size({"width": width, "height": 1000})
+        for theme in ("JupyterLab Light", "JupyterLab Dark"):
+            set_theme(page, theme)
+            screenshot(page, f"review-use-expected-{width}-{'light' if 'Light' in theme else 'dark'}", widget)
+    set_theme(page, "JupyterLab Light")
+    page.set_viewport_size({"width": 1400, "height": 1000})
     assert wait_until(lambda: expected_held(sandbox, dataset_id)[ids[1]], lambda v: v != old[ids[1]]) != old[ids[1]]
     undo = widget.get_by_role("button", name="Undo use as expected (Row 2)")
     undo.click()
     rows.nth(1).get_by_text("Restored the expected output it had").wait_for(timeout=20_000)
+    # the status wraps inside its cell (not over the Output column), and the notice no longer says "restoring"
+    cell, badge = expected1.bounding_box(), expected1.locator(".nbw-wstate .nbw-status-badge").bounding_box()
+    assert badge["x"] + badge["width"] <= cell["x"] + cell["width"] + 0.5, (badge, cell)
+    widget.locator(".nbw-notice", has_text="restored the expected output it had").wait_for(timeout=20_000)
+    for theme in ("JupyterLab Light", "JupyterLab Dark"):
+        set_theme(page, theme)
+        screenshot(page, f"review-restored-1400-{'light' if 'Light' in theme else 'dark'}", widget)
+    set_theme(page, "JupyterLab Light")
     assert wait_until(lambda: expected_held(sandbox, dataset_id)[ids[1]], lambda v: v == old[ids[1]]) == old[ids[1]]
     assert widget.get_by_role("button", name="Undo", exact=True).is_disabled()  # nothing left to undo
     assert expected_held(sandbox, dataset_id) == old

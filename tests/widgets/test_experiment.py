@@ -543,7 +543,9 @@ def test_use_as_expected_is_undone_through_the_write_path_and_a_second_use_says_
     review.use_as_expected(second)
     settled(review)
     review.undo(first)  # that row's use, though another came after it
+    assert review.notice == "Row 2: restoring the expected output it had"
     settled(review)
+    assert review.notice == "Row 2: restored the expected output it had"  # once settled, not still "-ing"
     assert orq.get_datapoint(dataset, first).expected_output == "expected 1"
     assert orq.get_datapoint(dataset, second).expected_output == "answer 2"
     assert by_n(review)[1]["expected_write"]["state"] == "saved" and by_n(review)[1]["expected_write"]["undo"]
