@@ -39,6 +39,9 @@ class Trial:
         self.rows: list[dict[str, Any]] = []
         self.status: dict[str, Any] = {"state": "idle"}
         self._runs = 0
+        # runs in flight by (evaluator, its version as the form knows it, setup): a second ask for the same
+        # (the run a save starts, and try_on called just after it) waits for the first instead of racing it
+        self._running: dict[tuple[Any, ...], concurrent.futures.Future[list[dict[str, Any]]]] = {}
         # the verdicts of each version run on these rows (for the same setup), oldest first: a run is compared
         # with the last version before its own
         self._history: list[tuple[str | None, list[dict[str, Any]]]] = []
@@ -55,9 +58,29 @@ class Trial:
         if isinstance(page, bool) or not isinstance(page, int) or page < 1:
             raise ValueError(f"page must be a whole number from 1, not {page!r}")
 
-    def run(self, evaluator_id: str, setup: dict[str, Any]) -> list[dict[str, Any]]:
+    def run(self, evaluator_id: str, setup: dict[str, Any], version: Any = None) -> list[dict[str, Any]]:
         """Run the evaluator's stored (current) version on the rows `setup` names, and mark the rows whose
-        verdict differs from the version run before it on the same rows."""
+        verdict differs from the version run before it on the same rows. `version`: the one the caller
+        knows saved; the same run asked for again while it goes is joined, not run a second time."""
+        key = (evaluator_id, version, tuple(sorted(setup.items())))
+        mine: concurrent.futures.Future[list[dict[str, Any]]] = concurrent.futures.Future()
+        with self._lock:
+            running = self._running.setdefault(key, mine)
+        if running is not mine:
+            return running.result()
+        try:
+            rows = self._run(evaluator_id, setup)
+        except BaseException as error:
+            mine.set_exception(error)
+            raise
+        else:
+            mine.set_result(rows)
+            return rows
+        finally:
+            with self._lock:
+                self._running.pop(key, None)
+
+    def _run(self, evaluator_id: str, setup: dict[str, Any]) -> list[dict[str, Any]]:
         with self._lock:
             self._runs += 1
             ticket = self._runs

@@ -327,8 +327,8 @@ class EvaluatorForm(Widget):
         self._trial.setup = setup
         evaluator_id = self.evaluator_id
         if wait:
-            return self._trial.run(evaluator_id, setup)
-        return run_in_background(self._trial.run, evaluator_id, setup)
+            return self._trial.run(evaluator_id, setup, self.version)
+        return run_in_background(self._trial.run, evaluator_id, setup, self.version)
 
     def _show_trial(self, status: dict[str, Any], rows: list[dict[str, Any]]) -> None:
         with self.hold_sync():
@@ -428,7 +428,7 @@ class EvaluatorForm(Widget):
             self.version_description = ""
         setup = self._trial.setup
         if setup is not None and saved.id:  # "Try it" was run: the new version runs on the same rows
-            run_in_background(self._trial.run, saved.id, setup)
+            run_in_background(self._trial.run, saved.id, setup, self.version)
         for callback in self._save_callbacks:
             callback(saved)
 

@@ -4,6 +4,7 @@ new version's after a save with the changed verdicts marked, and a dirty draft r
 from __future__ import annotations
 
 import copy
+import threading
 import time
 import uuid
 
@@ -71,6 +72,32 @@ def test_after_a_save_the_new_version_runs_and_changed_verdicts_are_marked(orq, 
         if moved:
             assert new["before"] == {"value": old["value"], "passed": old["passed"]}
     assert scorer.try_status["changed"] == sum(r["changed"] for r in after) >= 1
+
+
+def test_try_on_just_after_a_save_joins_the_run_the_save_started(orq, sandbox, scorer, monkeypatch):
+    # the save starts the new version's run in the background; a try_on of the same rows right after it must
+    # not race it (the older run's status was dropped, so try_status lacked "changed": example 08 under load)
+    dataset = sandbox.ids["support"]
+    scorer.try_on(dataset, limit=4)
+    started, go, runs = threading.Event(), threading.Event(), []
+    real = scorer._trial._run
+
+    def slow_run(evaluator_id, setup):
+        runs.append(setup)
+        started.set()
+        assert go.wait(30)
+        return real(evaluator_id, setup)
+
+    monkeypatch.setattr(scorer._trial, "_run", slow_run)
+    edit(scorer, prompt="Rate {{output}} against {{expected_output}} from 1 to 100.")
+    scorer.version_increment = "minor"
+    scorer.save()
+    assert started.wait(30)  # the save's run is going
+    threading.Timer(0.3, go.set).start()
+    rows = scorer.try_on(dataset, limit=4)  # joins it
+    assert len(runs) == 1, runs
+    assert scorer.try_status["state"] == "done" and "changed" in scorer.try_status, scorer.try_status
+    assert scorer.try_status["version"] == "1.1.0" and rows == scorer.try_rows
 
 
 def test_what_cannot_be_tried_is_said(orq, sandbox, scorer):
